@@ -1,0 +1,42 @@
+# The two commands of the README. Both install what is missing first (scripts/ensure-tools.sh).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+CONSOLE_ADDR ?= 127.0.0.1:3000
+
+.PHONY: run test build tools unit e2e clean
+
+## make run: build the site in release mode and start the console with the embedded simulator.
+run: build
+	@echo ""
+	@echo "  KS Console:   http://$(CONSOLE_ADDR)"
+	@if [ -z "$$KUBESPHERE_HOST" ]; then \
+	  echo "  KubeSphere:   embedded simulator on $${KS_SIM_ADDR:-127.0.0.1:9090} (demo data)"; \
+	  echo "  Demo logins (password P@88w0rd for all):"; \
+	  echo "    admin (platform-admin), alice (platform-self-provisioner), bob, carol (platform-regular)"; \
+	  echo "    dave is locked out, erin is disabled"; \
+	else echo "  KubeSphere:   $$KUBESPHERE_HOST"; fi
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	LEPTOS_SITE_ADDR=$(CONSOLE_ADDR) LEPTOS_SITE_ROOT=target/site exec ./target/release/ks-console
+
+tools:
+	@scripts/ensure-tools.sh
+
+build: tools
+	cargo leptos build --release
+
+## make test: unit and integration tests (against the simulator), then end-to-end in Chromium.
+test: unit e2e
+
+unit: tools
+	cargo test --workspace --exclude frontend
+
+e2e: build
+	@WANT_BROWSER=1 scripts/ensure-tools.sh
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/test-results

@@ -1,0 +1,75 @@
+//! `/login`: a plain HTML form posting to `/login`, so it works before (and without) the WASM.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &str| query.with_untracked(|q| q.get(key));
+
+    let next = super::safe_next_path(param("next").as_deref());
+    let username = param("username").unwrap_or_default();
+    let error = param("error").and_then(|code| AppError::from_code(&code));
+    let notice = match param("reason").as_deref() {
+        Some("signed_out") => Some("You have signed out."),
+        Some(code) => AppError::from_code(code).map(|e| match e {
+            AppError::SessionExpired => "Your session has ended. Please sign in again.",
+            _ => "Please sign in to continue.",
+        }),
+        None => None,
+    };
+    let pending = RwSignal::new(false);
+    let has_error = error.is_some();
+
+    view! {
+        <main class="auth-page" id="main">
+            <div class="card auth-card">
+                <h1>"Sign in to KS Console"</h1>
+                <p class="muted">"Use your KubeSphere account."</p>
+                {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                {error.map(|e| view! { <p class="error-banner" role="alert" id="login-error">{e.message()}</p> })}
+                <form
+                    method="post"
+                    action="/login"
+                    class="stack"
+                    on:submit=move |_| pending.set(true)
+                    aria-describedby=has_error.then_some("login-error")
+                >
+                    <input type="hidden" name="next" value=next />
+                    <div class="field">
+                        <label for="username">"Username or e-mail"</label>
+                        <input
+                            id="username"
+                            name="username"
+                            type="text"
+                            autocomplete="username"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            required
+                            autofocus
+                            value=username
+                            aria-invalid=has_error.then_some("true")
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input
+                            id="password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required
+                            aria-invalid=has_error.then_some("true")
+                        />
+                    </div>
+                    <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
+                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+            </div>
+        </main>
+    }
+}

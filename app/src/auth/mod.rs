@@ -1,0 +1,100 @@
+//! Who is signed in: the login page, the current user, and (server-side) the session plumbing.
+
+mod login_page;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use login_page::LoginPage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Display data about the signed-in user. Nothing secret: this goes to the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    /// KubeSphere's platform (global) role, e.g. `platform-admin`; `None` when unbound.
+    pub platform_role: Option<String>,
+}
+
+/// The signed-in user, as KubeSphere knows them (`GET users/{me}` with their own token).
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<SignedInUser, AppError> {
+    let upstream = ssr::Upstream::from_context()?;
+    let me = upstream.username().to_owned();
+    let user = upstream.call(|api| async move { api.get_user(&me).await }).await?;
+    Ok(SignedInUser {
+        username: user.metadata.name.clone(),
+        display_name: user.display_name().to_owned(),
+        email: user.spec.email.clone(),
+        platform_role: user.global_role().map(str::to_owned),
+    })
+}
+
+/// Where to go after signing in: only same-origin relative paths are accepted, anything else
+/// (other hosts, protocol-relative `//x`, backslash tricks, `javascript:`) becomes `/`.
+pub fn safe_next_path(next: Option<&str>) -> String {
+    let Some(next) = next.map(str::trim) else { return "/".into() };
+    let acceptable = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\\', '\r', '\n', '\t'])
+        && !next.chars().any(char::is_control);
+    if acceptable { next.to_owned() } else { "/".into() }
+}
+
+/// The login URL that brings the user back to `path` afterwards.
+pub fn login_url(path: &str, reason: Option<&AppError>) -> String {
+    let mut url = String::from("/login?next=");
+    url.push_str(&encode_query_value(&safe_next_path(Some(path))));
+    if let Some(reason) = reason {
+        url.push_str("&reason=");
+        url.push_str(reason.code());
+    }
+    url
+}
+
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The "Sign out" control. A plain form POST, so it works before the WASM has loaded.
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    view! {
+        <form method="post" action="/logout" class="sign-out">
+            <button type="submit" class="button secondary">"Sign out"</button>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_accepts_only_same_origin_relative_paths() {
+        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "evil", "/a\\b", "/x\r\nSet-Cookie: a=b"] {
+            assert_eq!(safe_next_path(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_next_path(None), "/");
+        assert_eq!(safe_next_path(Some("/users/alice?tab=roles")), "/users/alice?tab=roles");
+    }
+
+    #[test]
+    fn login_url_encodes_the_return_path() {
+        assert_eq!(login_url("/users?q=a&b", None), "/login?next=/users%3Fq%3Da%26b");
+        assert_eq!(login_url("//evil", Some(&AppError::SessionExpired)), "/login?next=/&reason=session_expired");
+    }
+}

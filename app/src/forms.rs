@@ -1,0 +1,148 @@
+//! Building blocks shared by every form: labelled fields with their error next to them, the
+//! submit button with a pending state, and the "flash" that lets a form work without WASM.
+//!
+//! Without WASM a form is a plain POST to its server function. The server runs it, keeps the
+//! outcome and the submitted values (never passwords) in the session as a [`Flash`], and
+//! redirects back to the page, which renders the outcome and the values again (post/redirect/get).
+//! With WASM the same form is an `ActionForm`: no page load, the outcome appears in place.
+
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What a plain-form submission left for the page it returns to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    /// The server function's path, e.g. `/api/create_user`.
+    pub action: String,
+    /// The submitted values, without any password.
+    pub fields: Vec<(String, String)>,
+    pub outcome: Result<serde_json::Value, AppError>,
+}
+
+impl Flash {
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    pub fn fields_named(&self, name: &str) -> Vec<String> {
+        self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// The outcome, decoded as the server function's output type.
+    pub fn outcome<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        match &self.outcome {
+            Ok(v) => serde_json::from_value(v.clone()).map_err(|_| AppError::Internal),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// Names of form fields that are never kept in a flash.
+pub const SECRET_FIELDS: &[&str] = &["password", "new_password", "current_password"];
+
+/// Takes (and clears) the flash left by a plain-form submission, if any.
+#[server(prefix = "/api", endpoint = "take_flash")]
+pub async fn take_flash() -> Result<Option<Flash>, AppError> {
+    use tower_sessions::Session;
+    let session = leptos_axum::extract::<Session>().await.map_err(|_| AppError::Internal)?;
+    session.remove::<Flash>(crate::auth::ssr::FLASH_KEY).await.map_err(|_| AppError::Internal)
+}
+
+/// The flash meant for the server function at `action_path`, once the page's flash resource has
+/// loaded (use inside `Suspense`).
+pub fn flash_for(flash: &Option<Flash>, action_path: &str) -> Option<Flash> {
+    flash.as_ref().filter(|f| f.action == action_path).cloned()
+}
+
+/// A labelled text input with hint and error. `value` is the live value; `initial` is rendered
+/// as the HTML `value` so the page works (and keeps input) before the WASM loads.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into, optional)] error: MaybeProp<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = false)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] status: Option<Signal<Option<String>>>,
+    #[prop(optional)] on_blur: Option<Callback<()>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let status_id = format!("{id}-status");
+    let described_by = {
+        let (hint_id, error_id, status_id) = (hint_id.clone(), error_id.clone(), status_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if status.is_some() {
+                ids.push(status_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let initial = value.get_untracked();
+    view! {
+        <div class="field">
+            <label for=id.clone()>
+                {label}
+                {(!required).then(|| view! { <span class="optional">" (optional)"</span> })}
+            </label>
+            <input
+                id=id
+                name=name
+                type=input_type
+                value=initial
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                on:blur=move |_| {
+                    if let Some(cb) = on_blur {
+                        cb.run(());
+                    }
+                }
+                required=required
+                autocomplete=autocomplete
+                autocapitalize="none"
+                spellcheck="false"
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {status.map(|s| view! { <p class="field-status" id=status_id aria-live="polite">{move || s.get()}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The submit button: disabled and relabelled while the request is in flight.
+#[component]
+pub fn SubmitButton(label: &'static str, pending_label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+    view! {
+        <button type="submit" class="button primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { pending_label } else { label }}
+        </button>
+    }
+}
+
+/// The outcome banner of a form: the error sentence, or the success content.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        {move || {
+            error.get().filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| {
+                view! { <p class="error-banner" role="alert">{e.message()}</p> }
+            })
+        }}
+    }
+}

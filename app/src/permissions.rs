@@ -1,0 +1,90 @@
+//! What the signed-in user may do, as KubeSphere says (`users/{me}` and its role templates,
+//! `shared/kubesphere-api.md` §3.10). Used to offer only what will work, and to say why an action
+//! is unavailable; KubeSphere still decides, and its 403 is handled everywhere.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    pub username: String,
+    pub platform_role: Option<String>,
+    /// Create users and change platform roles.
+    pub manage_users: bool,
+    /// Create workspaces (any manager when `manage_workspaces`, else only managed by themself).
+    pub create_workspaces: bool,
+    /// Act on every workspace (invite, change roles, create projects anywhere).
+    pub manage_workspaces: bool,
+}
+
+impl Permissions {
+    pub fn role_label(&self) -> &str {
+        self.platform_role.as_deref().unwrap_or("no platform role")
+    }
+}
+
+/// The permissions of the signed-in user.
+#[server(prefix = "/api", endpoint = "my_permissions")]
+pub async fn my_permissions() -> Result<Permissions, AppError> {
+    ssr::load().await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::collections::BTreeMap;
+
+    use super::Permissions;
+    use crate::auth::ssr::Upstream;
+    use crate::error::AppError;
+
+    const RULES_ANNOTATION: &str = "iam.kubesphere.io/role-template-rules";
+
+    pub async fn load() -> Result<Permissions, AppError> {
+        let upstream = Upstream::from_context()?;
+        let me = upstream.username().to_owned();
+        let user = upstream.call(|api| async move { api.get_user(&me).await }).await?;
+        let platform_role = user.global_role().map(str::to_owned);
+        let me = upstream.username().to_owned();
+        // Role templates say exactly what the global role grants; if KubeSphere cannot answer,
+        // fall back to the built-in meaning of the role name.
+        let templates = upstream
+            .call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "global")]).await })
+            .await;
+        let rules: BTreeMap<String, String> = match templates {
+            Some(templates) => templates
+                .iter()
+                .filter_map(|t| t.annotation(RULES_ANNOTATION))
+                .filter_map(|raw| serde_json::from_str::<BTreeMap<String, String>>(raw).ok())
+                .flatten()
+                .fold(BTreeMap::new(), |mut acc, (module, action)| {
+                    let keep = acc.get(&module).is_some_and(|a: &String| a == "manage");
+                    if !keep {
+                        acc.insert(module, action);
+                    }
+                    acc
+                }),
+            None => fallback_rules(platform_role.as_deref()),
+        };
+        let action = |module: &str| rules.get(module).map(String::as_str);
+        Ok(Permissions {
+            username: upstream.username().to_owned(),
+            manage_users: action("users") == Some("manage"),
+            create_workspaces: matches!(action("workspaces"), Some("create" | "manage")),
+            manage_workspaces: action("workspaces") == Some("manage"),
+            platform_role,
+        })
+    }
+
+    fn fallback_rules(role: Option<&str>) -> BTreeMap<String, String> {
+        let pairs: &[(&str, &str)] = match role {
+            Some("platform-admin") => &[("users", "manage"), ("workspaces", "manage")],
+            Some("users-manager") => &[("users", "manage")],
+            Some("workspaces-manager") => &[("workspaces", "manage")],
+            Some("platform-self-provisioner") => &[("workspaces", "create")],
+            _ => &[],
+        };
+        pairs.iter().map(|(m, a)| ((*m).to_owned(), (*a).to_owned())).collect()
+    }
+}

@@ -1,0 +1,195 @@
+//! `/users/new`: the create-user form.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{check_email, check_username, generate_password, platform_role_options, Availability, CreateUser, CreatedUser, RoleOption};
+use crate::error::AppError;
+use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::permissions::my_permissions;
+use crate::widgets::{live_check, Checklist, NoticeUnavailable};
+
+#[component]
+pub fn CreateUserPage() -> impl IntoView {
+    let data = Resource::new_blocking(
+        || (),
+        |_| async { (my_permissions().await, platform_role_options().await, take_flash().await.ok().flatten()) },
+    );
+    view! {
+        <main id="main" class="page narrow">
+            <h1>"Create a user"</h1>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (perms, roles, flash) = data.await;
+                    match (perms, roles) {
+                        (Ok(p), _) if !p.manage_users => view! {
+                            <NoticeUnavailable text=format!(
+                                "Only platform administrators can create users. Your platform role is {}.",
+                                p.role_label(),
+                            ) />
+                        }
+                        .into_any(),
+                        (Ok(_), Ok(roles)) => {
+                            let flash = flash_for(&flash, <CreateUser as ServerFn>::PATH);
+                            view! { <CreateUserForm roles flash /> }.into_any()
+                        }
+                        (Err(e), _) | (_, Err(e)) => crate::widgets::error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+    let action = ServerAction::<CreateUser>::new();
+    let flash_outcome: Option<Result<CreatedUser, AppError>> = flash.as_ref().map(Flash::outcome);
+    // Keep what was typed only when the submission failed.
+    let kept = |name: &str| {
+        flash.as_ref().filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default()
+    };
+    let username = RwSignal::new(kept("username"));
+    let email = RwSignal::new(kept("email"));
+    let password = RwSignal::new(String::new());
+    let display_name = RwSignal::new(kept("display_name"));
+    let description = RwSignal::new(kept("description"));
+    let initial_role = Some(kept("platform_role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "platform-regular".into());
+    let role = RwSignal::new(initial_role.clone());
+    let touched = RwSignal::new(false);
+
+    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
+    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
+    let created = Signal::derive(move || outcome.get().and_then(Result::ok));
+
+    // Clear the form after a success, ready for the next person.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            username.set(String::new());
+            email.set(String::new());
+            password.set(String::new());
+            display_name.set(String::new());
+            description.set(String::new());
+            touched.set(false);
+        }
+    });
+
+    let username_check = live_check(username, |v| async move { check_username(v).await });
+    let email_check = live_check(email, |v| async move { check_email(v).await });
+    let availability_error = |check: Signal<Option<Availability>>, taken: &'static str| {
+        move || match check.get() {
+            Some(Availability::Taken) => Some(taken.to_owned()),
+            Some(Availability::Invalid(msg)) => Some(msg),
+            _ => None,
+        }
+    };
+    let username_taken = availability_error(username_check, "This username is already taken.");
+    let email_taken = availability_error(email_check, "Another user already has this e-mail address.");
+    let username_error = Signal::derive(move || {
+        let v = username.get();
+        let local = (touched.get() || !v.is_empty()).then(|| ks_types::UserName::parse(&v).err()).flatten();
+        local.map(|e| e.to_string()).or_else(username_taken).or_else(|| server_error.get().and_then(|e| e.for_field("username")))
+    });
+    let email_error = Signal::derive(move || {
+        let v = email.get();
+        let local = (touched.get() || !v.is_empty()).then(|| ks_types::Email::parse(&v).err()).flatten();
+        local.map(|e| e.to_string()).or_else(email_taken).or_else(|| server_error.get().and_then(|e| e.for_field("email")))
+    });
+    let available = |check: Signal<Option<Availability>>| {
+        Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()))
+    };
+    let password_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("password")));
+    let role_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("platform_role")));
+    let confirm_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("confirm_admin")));
+
+    let role_list = StoredValue::new(roles.clone());
+    let selected_role = Signal::derive(move || role_list.with_value(|rs| rs.iter().find(|r| r.name == role.get()).cloned()));
+    let is_admin = Signal::derive(move || selected_role.get().is_some_and(|r| r.is_admin));
+
+    let show_password = RwSignal::new(false);
+    let generate = Action::new(|_: &()| async { generate_password().await });
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = generate.value().get() {
+            password.set(p);
+            show_password.set(true);
+        }
+    });
+    let copied = RwSignal::new(false);
+
+    view! {
+        {move || created.get().map(|c| view! {
+            <div class="success-banner" role="status">
+                <p>
+                    "User " <strong>{c.username.clone()}</strong> " was created. They will be asked to change the password when they first sign in."
+                </p>
+                <p><a href=format!("/users/{}", c.username)>"Open " {c.username.clone()} "’s page"</a></p>
+            </div>
+        })}
+        <FormError error=server_error />
+        <ActionForm action=action attr:class="stack" attr:novalidate=true on:submit=move |_| touched.set(true)>
+            <TextField label="Username" name="username" value=username error=username_error required=true
+                autocomplete="off" hint="Lowercase letters, digits, hyphens and dots; at most 32 characters."
+                status=available(username_check) />
+            <TextField label="E-mail" name="email" input_type="email" value=email error=email_error required=true
+                autocomplete="off" status=available(email_check) />
+            <div class="field">
+                <label for="field-password">"Initial password"</label>
+                <div class="input-row">
+                    <input id="field-password" name="password" required autocomplete="new-password"
+                        type=move || if show_password.get() { "text" } else { "password" }
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                        aria-describedby="password-rules field-password-error"
+                        aria-invalid=move || password_error.get().is_some().then_some("true") />
+                    <button type="button" class="button secondary js-only" aria-pressed=move || show_password.get().to_string()
+                        on:click=move |_| show_password.update(|s| *s = !*s)>
+                        {move || if show_password.get() { "Hide password" } else { "Show password" }}
+                    </button>
+                </div>
+                <div class="button-row js-only">
+                    <button type="button" class="button secondary" on:click=move |_| { generate.dispatch(()); }>
+                        "Generate a strong password"
+                    </button>
+                    <button type="button" class="button secondary" on:click=move |_| {
+                        copy_to_clipboard(&password.get_untracked());
+                        copied.set(true);
+                    }>{move || if copied.get() { "Copied" } else { "Copy password" }}</button>
+                </div>
+                <Checklist id="password-rules" items=Signal::derive(move || ks_types::PasswordCheck::of(&password.get()).items().to_vec()) />
+                <p class="field-error" id="field-password-error" aria-live="polite">{move || password_error.get()}</p>
+            </div>
+            <div class="field">
+                <label for="field-platform_role">"Platform role"</label>
+                <select id="field-platform_role" name="platform_role" on:change=move |ev| role.set(event_target_value(&ev))
+                    aria-describedby="field-platform_role-hint field-platform_role-error">
+                    {roles.into_iter().map(|r| {
+                        let selected = r.name == initial_role;
+                        view! { <option value=r.name.clone() selected=selected>{r.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="hint" id="field-platform_role-hint">{move || selected_role.get().map(|r| r.description)}</p>
+                <p class="field-error" id="field-platform_role-error" aria-live="polite">{move || role_error.get()}</p>
+            </div>
+            <Show when=move || is_admin.get()>
+                <div class="field confirm-admin">
+                    <label class="checkbox">
+                        <input type="checkbox" name="confirm_admin" value="yes" />
+                        " Yes, make this user a platform administrator: full control of every user, workspace, cluster and setting."
+                    </label>
+                    <p class="field-error" aria-live="polite">{move || confirm_error.get()}</p>
+                </div>
+            </Show>
+            <TextField label="Display name" name="display_name" value=display_name />
+            <TextField label="Description" name="description" value=description />
+            <SubmitButton label="Create user" pending_label="Creating user…" pending=action.pending() />
+        </ActionForm>
+    }
+}
+
+fn copy_to_clipboard(_text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let clipboard = window().navigator().clipboard();
+        let _ = clipboard.write_text(_text);
+    }
+}

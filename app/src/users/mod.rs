@@ -1,0 +1,178 @@
+//! Users: creating accounts and changing their platform role.
+
+mod create_page;
+
+pub use create_page::CreateUserPage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Is a name or e-mail free, taken, or not valid at all?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Availability {
+    Available,
+    Taken,
+    Invalid(String),
+}
+
+/// A platform role the form may offer, with what it grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleOption {
+    pub name: String,
+    pub description: String,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedUser {
+    pub username: String,
+}
+
+/// Live check of a username while the form is filled in (anyone may list users).
+#[server(prefix = "/api", endpoint = "check_username")]
+pub async fn check_username(username: String) -> Result<Availability, AppError> {
+    let name = match ks_types::UserName::parse(&username) {
+        Ok(n) => n,
+        Err(e) => return Ok(Availability::Invalid(e.to_string())),
+    };
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let found = upstream
+        .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
+        .await?;
+    Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
+}
+
+/// Live check of an e-mail address (KubeSphere requires e-mails to be unique).
+#[server(prefix = "/api", endpoint = "check_email")]
+pub async fn check_email(email: String) -> Result<Availability, AppError> {
+    let email = match ks_types::Email::parse(&email) {
+        Ok(e) => e,
+        Err(e) => return Ok(Availability::Invalid(e.to_string())),
+    };
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let selector = format!("spec.email=~{}", email.as_str().to_ascii_lowercase());
+    let found = upstream
+        .call(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "1")]).await })
+        .await?;
+    Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
+}
+
+/// The built-in platform roles that exist in this KubeSphere, least privileged first. Custom
+/// roles are never offered.
+#[server(prefix = "/api", endpoint = "platform_role_options")]
+pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
+    use ks_types::PlatformRole;
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let existing = upstream.call_quiet(|api| async move { api.list_global_roles().await }).await;
+    let offered = PlatformRole::ALL.into_iter().filter(|role| match &existing {
+        Some(roles) => roles.iter().any(|r| r.metadata.name == role.name()),
+        // Not allowed to list roles: offer the three every KubeSphere 4 has.
+        None => matches!(role, PlatformRole::Regular | PlatformRole::SelfProvisioner | PlatformRole::Admin),
+    });
+    Ok(offered
+        .map(|r| RoleOption { name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
+        .collect())
+}
+
+/// A strong password that satisfies KubeSphere's rule, generated on the server.
+#[server(prefix = "/api", endpoint = "generate_password")]
+pub async fn generate_password() -> Result<String, AppError> {
+    Ok(ssr::strong_password())
+}
+
+/// Creates a user (step 3 of the multi-tenant workflow). Everything is parsed first; a custom
+/// role, a bad name or an unconfirmed admin grant is refused before anything is sent upstream.
+#[server(prefix = "/api", endpoint = "create_user")]
+pub async fn create_user(
+    username: String,
+    email: String,
+    password: String,
+    platform_role: String,
+    #[server(default)] display_name: Option<String>,
+    #[server(default)] description: Option<String>,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<CreatedUser, AppError> {
+    use ks_client::{KsError, NewUser};
+    use ks_types::{Email, Password, PlatformRole, UserName};
+
+    let name = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
+    let email = Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
+    let password = Password::parse(&password).map_err(|e| AppError::field("password", e))?;
+    let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
+    if role.is_admin() && confirm_admin.as_deref() != Some("yes") {
+        return Err(crate::auth::ssr::fail_with(AppError::field(
+            "confirm_admin",
+            "Confirm that this user should be a platform administrator.",
+        )));
+    }
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let new = NewUser { name: name.clone(), email, password, role, display_name, description };
+    let creator = upstream.username().to_owned();
+    let taken_name = name.clone();
+    let user = upstream
+        .call_mapped(
+            |api| async move { api.create_user(&new, &creator).await },
+            move |e| match e {
+                KsError::Conflict { .. } => {
+                    Some(AppError::field("username", format!("A user named {taken_name} already exists.")))
+                }
+                KsError::Forbidden { detail } if detail.contains("email") && detail.contains("already exists") => {
+                    Some(AppError::field("email", "Another user already has this e-mail address."))
+                }
+                KsError::Forbidden { detail } if detail.contains("email") => {
+                    Some(AppError::field("email", "KubeSphere did not accept this e-mail address."))
+                }
+                KsError::NotFound { .. } => {
+                    Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+                }
+                _ => None,
+            },
+        )
+        .await?;
+    Ok(CreatedUser { username: user.metadata.name })
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    /// 20 characters from an unambiguous alphabet, always with a lowercase letter, an uppercase
+    /// letter and a digit (KubeSphere's rule), from the OS random source.
+    pub fn strong_password() -> String {
+        const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+        const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const DIGIT: &[u8] = b"23456789";
+        const ALL: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_!@#%";
+        loop {
+            let bytes: Vec<u8> = (0..2).flat_map(|_| *uuid::Uuid::new_v4().as_bytes()).collect();
+            let password: String = bytes.iter().take(20).map(|b| ALL[usize::from(*b) % ALL.len()] as char).collect();
+            let check = ks_types::PasswordCheck::of(&password);
+            if check.passes() {
+                return password;
+            }
+            // Rare: a class is missing; place one of each at positions picked by spare bytes.
+            let mut chars: Vec<char> = password.chars().collect();
+            let picks = [(LOWER, bytes[20]), (UPPER, bytes[21]), (DIGIT, bytes[22])];
+            for (i, (set, b)) in picks.iter().enumerate() {
+                chars[i * 7 % 20] = set[usize::from(*b) % set.len()] as char;
+            }
+            let fixed: String = chars.into_iter().collect();
+            if ks_types::PasswordCheck::of(&fixed).passes() {
+                return fixed;
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn generated_passwords_satisfy_kubesphere_and_differ() {
+            let a = super::strong_password();
+            let b = super::strong_password();
+            assert_ne!(a, b);
+            for _ in 0..200 {
+                assert!(ks_types::PasswordCheck::of(&super::strong_password()).passes());
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// The console under test runs with its embedded KubeSphere simulator on fixed loopback ports,
+// so specs can read what KubeSphere received from the simulator's journal (/_sim/journal).
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 9190);
+export const BASE_URL = `http://127.0.0.1:${PORT}`;
+export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  // Debian's Chromium, headless, with no attempt to reach the (closed) network.
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "off",
+    launchOptions: chromium,
+  },
+  projects: [
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium } },
+    {
+      name: "phone",
+      use: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, launchOptions: chromium },
+    },
+  ],
+  webServer: {
+    command: process.env.E2E_SERVER_BIN ?? "../target/release/ks-console",
+    url: `${BASE_URL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      KS_SIM_ADDR: `127.0.0.1:${SIM_PORT}`,
+      LEPTOS_SITE_ROOT: "../target/site",
+      RUST_LOG: "warn",
+      // Many logins from one address in a test run: keep the console's own throttle out of the way.
+      LOGIN_THROTTLE_MAX_FAILURES: "1000",
+    },
+  },
+});

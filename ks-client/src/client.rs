@@ -1,0 +1,337 @@
+//! The HTTP side: timeouts, no redirects, retries for reads only, a circuit breaker, and the
+//! mapping of upstream answers to [`KsError`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::breaker::{Admission, Breaker};
+use crate::model::{ListResult, User};
+use crate::{AccessToken, ApiPath, KsError, LoginError, RefreshError, RefreshToken, TokenSet, Verb};
+
+const IAM: &str = "/kapis/iam.kubesphere.io/v1beta1";
+/// Upstream bodies are logged, never shown; this bounds what a log line can carry.
+const MAX_LOGGED_BODY: usize = 2048;
+
+/// How to reach ks-apiserver and how patient to be with it.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// e.g. `http://ks-apiserver.kubesphere-system` (no trailing slash needed).
+    pub base_url: String,
+    pub oauth_client_id: String,
+    pub oauth_client_secret: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Extra attempts for a failed read (GET). Writes and `/oauth/token` are never retried.
+    pub max_read_retries: u32,
+    /// Consecutive upstream failures that open the circuit breaker (0 disables it).
+    pub breaker_threshold: u32,
+    pub breaker_cooldown: Duration,
+    /// Logout is best effort: it must not hold the user up.
+    pub logout_timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            oauth_client_id: "kubesphere".into(),
+            oauth_client_secret: "kubesphere".into(),
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(10),
+            max_read_retries: 1,
+            breaker_threshold: 5,
+            breaker_cooldown: Duration::from_secs(5),
+            logout_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The shared client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct KsClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    base: String,
+    breaker: Breaker,
+}
+
+/// Per-call context that is not a secret: the request id that ties our logs to KubeSphere's.
+#[derive(Debug, Clone, Default)]
+pub struct CallContext {
+    pub request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OAuthTokenResponse {
+    access_token: String,
+    refresh_token: String,
+    #[serde(default)]
+    expires_in: u64,
+}
+
+#[derive(Deserialize)]
+struct OAuthError {
+    #[serde(default)]
+    error: String,
+}
+
+impl KsClient {
+    pub fn new(config: ClientConfig) -> Result<Self, KsError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| KsError::Unavailable { detail: format!("building HTTP client: {e}") })?;
+        let base = config.base_url.trim_end_matches('/').to_owned();
+        let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
+        Ok(Self { inner: Arc::new(Inner { http, config, base, breaker }) })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// Calls made with `token`, i.e. with the permissions of the user who owns it.
+    pub fn as_user<'a>(&'a self, token: &'a AccessToken) -> UserApi<'a> {
+        UserApi { client: self, token, ctx: CallContext::default() }
+    }
+
+    /// The OAuth password grant (`shared/kubesphere-api.md` §2.1). `client_ip` is forwarded as
+    /// `x-client-ip`, which KubeSphere records in its login history.
+    pub async fn password_grant(
+        &self,
+        username: &str,
+        password: &str,
+        client_ip: Option<&str>,
+        ctx: &CallContext,
+    ) -> Result<TokenSet, LoginError> {
+        let form = [
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+            ("client_id", self.inner.config.oauth_client_id.as_str()),
+            ("client_secret", self.inner.config.oauth_client_secret.as_str()),
+        ];
+        let response = self.token_request(&form, client_ip, ctx).await.map_err(LoginError::Upstream)?;
+        match response {
+            Ok(tokens) => Ok(tokens),
+            Err((429, _, retry_after)) => Err(LoginError::RateLimited { retry_after }),
+            // KubeSphere answers 400 invalid_grant for a wrong password, an unknown user and a
+            // suspended account alike (and 401 for a bad client secret).
+            Err((400, err, _)) if err == "invalid_grant" => Err(LoginError::InvalidCredentials),
+            Err((status, err, retry_after)) => {
+                Err(LoginError::Upstream(KsError::from_status(status, err, retry_after)))
+            }
+        }
+    }
+
+    /// The OAuth refresh grant (§2.2).
+    pub async fn refresh_grant(&self, refresh: &RefreshToken, ctx: &CallContext) -> Result<TokenSet, RefreshError> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+            ("client_id", self.inner.config.oauth_client_id.as_str()),
+            ("client_secret", self.inner.config.oauth_client_secret.as_str()),
+        ];
+        match self.token_request(&form, None, ctx).await.map_err(RefreshError::Upstream)? {
+            Ok(tokens) => Ok(tokens),
+            Err((400 | 401, _, _)) => Err(RefreshError::Rejected),
+            Err((status, err, retry_after)) => {
+                Err(RefreshError::Upstream(KsError::from_status(status, err, retry_after)))
+            }
+        }
+    }
+
+    /// Revokes the access token upstream (`GET /oauth/logout`, §2.4), best effort and bounded
+    /// by the logout timeout.
+    pub async fn logout(&self, token: &AccessToken, ctx: &CallContext) -> Result<(), KsError> {
+        let url = format!("{}/oauth/logout", self.inner.base);
+        let mut req = self
+            .inner
+            .http
+            .get(url)
+            .bearer_auth(token.expose())
+            .timeout(self.inner.config.logout_timeout);
+        if let Some(id) = &ctx.request_id {
+            req = req.header("x-request-id", id);
+        }
+        let res = req.send().await.map_err(|e| KsError::from_transport(&e))?;
+        let status = res.status().as_u16();
+        if status == 200 {
+            Ok(())
+        } else {
+            Err(KsError::from_status(status, read_body(res).await, None))
+        }
+    }
+
+    /// Sends one form to `/oauth/token`, exactly once (never retried, no Authorization header).
+    /// `Err((status, oauth error code, retry-after))` for a non-200 answer.
+    async fn token_request(
+        &self,
+        form: &[(&str, &str)],
+        client_ip: Option<&str>,
+        ctx: &CallContext,
+    ) -> Result<Result<TokenSet, (u16, String, Option<Duration>)>, KsError> {
+        if self.inner.breaker.admit() == Admission::Rejected {
+            return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
+        }
+        let url = format!("{}/oauth/token", self.inner.base);
+        let mut req = self.inner.http.post(url).form(form);
+        if let Some(ip) = client_ip {
+            req = req.header("x-client-ip", ip);
+        }
+        if let Some(id) = &ctx.request_id {
+            req = req.header("x-request-id", id);
+        }
+        let result = req.send().await;
+        let res = match result {
+            Ok(res) => res,
+            Err(e) => {
+                let err = KsError::from_transport(&e);
+                self.inner.breaker.record(true);
+                return Err(err);
+            }
+        };
+        let status = res.status().as_u16();
+        self.inner.breaker.record(status >= 500);
+        if status == 200 {
+            let body: OAuthTokenResponse = res
+                .json()
+                .await
+                .map_err(|e| KsError::Unavailable { detail: format!("token response: {e}") })?;
+            return Ok(Ok(TokenSet {
+                access: AccessToken::new(body.access_token),
+                refresh: RefreshToken::new(body.refresh_token),
+                expires_in: Duration::from_secs(body.expires_in),
+            }));
+        }
+        let retry_after = retry_after(&res);
+        let text = read_body(res).await;
+        let code = serde_json::from_str::<OAuthError>(&text).map(|e| e.error).unwrap_or_default();
+        tracing::info!(status, oauth_error = %code, request_id = ?ctx.request_id, "token endpoint refused");
+        Ok(Err((status, code, retry_after)))
+    }
+}
+
+/// Calls on behalf of one user. Built by [`KsClient::as_user`].
+#[derive(Debug)]
+pub struct UserApi<'a> {
+    client: &'a KsClient,
+    token: &'a AccessToken,
+    ctx: CallContext,
+}
+
+impl UserApi<'_> {
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.ctx.request_id = request_id;
+        self
+    }
+
+    /// `GET /kapis/iam.kubesphere.io/v1beta1/users/{name}`
+    pub async fn get_user(&self, name: &str) -> Result<User, KsError> {
+        self.send(Verb::Get, &ApiPath::fixed(IAM).lit("users").seg(name), None::<&()>).await
+    }
+
+    /// `GET /kapis/iam.kubesphere.io/v1beta1/users` with list parameters (§1.5).
+    pub async fn list_users(&self, params: &[(&str, &str)]) -> Result<ListResult<User>, KsError> {
+        let mut path = ApiPath::fixed(IAM).lit("users");
+        for (k, v) in params {
+            path = path.query(k, *v);
+        }
+        self.send(Verb::Get, &path, None::<&()>).await
+    }
+
+    /// The one place a request goes upstream: bearer token, request id, breaker, read retries.
+    pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        verb: Verb,
+        path: &ApiPath,
+        body: Option<&B>,
+    ) -> Result<T, KsError> {
+        let inner = &self.client.inner;
+        let attempts = if verb.is_idempotent_read() { 1 + inner.config.max_read_retries } else { 1 };
+        let mut last = KsError::Unavailable { detail: "no attempt made".into() };
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+            }
+            match self.send_once(verb, path, body).await {
+                Ok(value) => return Ok(value),
+                Err(e @ KsError::Unavailable { .. }) => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
+
+    async fn send_once<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        verb: Verb,
+        path: &ApiPath,
+        body: Option<&B>,
+    ) -> Result<T, KsError> {
+        let inner = &self.client.inner;
+        if inner.breaker.admit() == Admission::Rejected {
+            return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
+        }
+        let url = format!("{}{}", inner.base, path.as_path());
+        let mut req = inner
+            .http
+            .request(verb.method(), url)
+            .query(path.query_pairs())
+            .bearer_auth(self.token.expose());
+        if let Some(id) = &self.ctx.request_id {
+            req = req.header("x-request-id", id);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let outcome = async {
+            let res = req.send().await.map_err(|e| KsError::from_transport(&e))?;
+            let status = res.status().as_u16();
+            if status == 200 {
+                return res
+                    .json::<T>()
+                    .await
+                    .map_err(|e| KsError::Unavailable { detail: format!("decoding {}: {e}", path.as_path()) });
+            }
+            let retry_after = retry_after(&res);
+            let detail = read_body(res).await;
+            tracing::info!(status, verb = ?verb, path = path.as_path(), request_id = ?self.ctx.request_id,
+                upstream_body = %detail, "KubeSphere answered with an error");
+            Err(KsError::from_status(status, detail, retry_after))
+        }
+        .await;
+        inner.breaker.record(matches!(&outcome, Err(e) if e.is_upstream_failure()));
+        outcome
+    }
+}
+
+fn retry_after(res: &reqwest::Response) -> Option<Duration> {
+    res.headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+async fn read_body(res: reqwest::Response) -> String {
+    let mut text = res.text().await.unwrap_or_default();
+    if text.len() > MAX_LOGGED_BODY {
+        let mut cut = MAX_LOGGED_BODY;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    text.trim_end().to_owned()
+}

@@ -1,0 +1,43 @@
+//! A typed client for the subset of KubeSphere's ks-apiserver that KS Console uses.
+//!
+//! Server-only. Two promises are built into its shape:
+//! - every data call is made with the logged-in user's own token ([`KsClient::as_user`]);
+//! - it cannot send a DELETE: the only verbs it can express are those of [`Verb`].
+
+mod api;
+mod breaker;
+mod client;
+mod error;
+pub mod model;
+mod path;
+mod tokens;
+
+pub use api::{NewProject, NewUser, NewWorkspace};
+pub use client::{CallContext, ClientConfig, KsClient, UserApi};
+pub use error::{KsError, LoginError, RefreshError};
+pub use path::ApiPath;
+pub use tokens::{AccessToken, RefreshToken, TokenSet};
+
+/// The HTTP verbs this client can send. There is deliberately no `Delete`: the console never
+/// removes anything in KubeSphere, and leaving the variant out makes such a call unwritable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+}
+
+impl Verb {
+    fn method(self) -> reqwest::Method {
+        match self {
+            Verb::Get => reqwest::Method::GET,
+            Verb::Post => reqwest::Method::POST,
+            Verb::Put => reqwest::Method::PUT,
+        }
+    }
+
+    /// Only reads may be retried: a repeated write could apply twice.
+    fn is_idempotent_read(self) -> bool {
+        matches!(self, Verb::Get)
+    }
+}

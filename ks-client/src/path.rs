@@ -1,0 +1,89 @@
+//! Upstream paths, built from percent-encoded segments so a name can never change the path.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but unreserved characters is encoded, so `/`, `..`, `?` and `#` stay inside a segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A path under the ks-apiserver root, with an optional query string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiPath {
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl ApiPath {
+    /// Starts from a fixed prefix written in code (e.g. `/kapis/iam.kubesphere.io/v1beta1`).
+    pub fn fixed(prefix: &'static str) -> Self {
+        Self { path: prefix.trim_end_matches('/').to_owned(), query: Vec::new() }
+    }
+
+    /// Appends a literal segment written in code (e.g. `users`).
+    pub fn lit(mut self, segment: &'static str) -> Self {
+        self.path.push('/');
+        self.path.push_str(segment);
+        self
+    }
+
+    /// Appends a value that came from outside (a user or workspace name), percent-encoded.
+    /// `.` and `..` are encoded too, so they can't walk up the path.
+    pub fn seg(mut self, value: &str) -> Self {
+        self.path.push('/');
+        match value {
+            "." => self.path.push_str("%2E"),
+            ".." => self.path.push_str("%2E%2E"),
+            _ => self.path.extend(utf8_percent_encode(value, SEGMENT)),
+        }
+        self
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn as_path(&self) -> &str {
+        &self.path
+    }
+
+    pub(crate) fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+}
+
+impl std::fmt::Display for ApiPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path)?;
+        if !self.query.is_empty() {
+            let q = self
+                .query
+                .iter()
+                .map(|(k, v)| {
+                    format!("{}={}", utf8_percent_encode(k, SEGMENT), utf8_percent_encode(v, SEGMENT))
+                })
+                .collect::<Vec<_>>()
+                .join("&");
+            write!(f, "?{q}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_values_cannot_escape_their_segment() {
+        let p = ApiPath::fixed("/kapis/iam.kubesphere.io/v1beta1").lit("users").seg("../admin");
+        assert_eq!(p.as_path(), "/kapis/iam.kubesphere.io/v1beta1/users/..%2Fadmin");
+        let p = ApiPath::fixed("/x").seg("..").seg("a?b#c d");
+        assert_eq!(p.as_path(), "/x/%2E%2E/a%3Fb%23c%20d");
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        let p = ApiPath::fixed("/u").query("fieldSelector", "spec.email=a+b@c.d");
+        assert_eq!(p.to_string(), "/u?fieldSelector=spec.email%3Da%2Bb%40c.d");
+    }
+}

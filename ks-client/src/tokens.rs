@@ -1,0 +1,85 @@
+//! Token types. They never implement `Serialize` and their `Debug` is redacted, so a token can't
+//! reach a browser or a log line by accident.
+
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+/// A KubeSphere access token (a JWT), sent as `Authorization: Bearer`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+/// A KubeSphere refresh token, only ever sent back to `/oauth/token`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(String);
+
+macro_rules! secret_string {
+    ($ty:ident) => {
+        impl $ty {
+            pub fn new(raw: impl Into<String>) -> Self {
+                Self(raw.into())
+            }
+            /// The raw token, for the one place that must send it upstream.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($ty), "(***)"))
+            }
+        }
+    };
+}
+secret_string!(AccessToken);
+secret_string!(RefreshToken);
+
+/// What `/oauth/token` answers on success.
+#[derive(Clone, Debug)]
+pub struct TokenSet {
+    pub access: AccessToken,
+    pub refresh: RefreshToken,
+    /// Lifetime of the access token as announced by KubeSphere (`expires_in`).
+    pub expires_in: Duration,
+}
+
+impl AccessToken {
+    /// The `username` claim of the JWT, read without verifying it: KubeSphere signed it and
+    /// we only need to know whom the token belongs to (a login may use an e-mail address).
+    pub fn username_claim(&self) -> Option<String> {
+        let payload = self.0.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        claims
+            .get("username")
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let t = AccessToken::new("secret-value");
+        assert_eq!(format!("{t:?}"), "AccessToken(***)");
+        let r = RefreshToken::new("secret-value");
+        assert!(!format!("{r:?}").contains("secret"));
+    }
+
+    #[test]
+    fn username_claim_is_read_from_the_jwt_payload() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"username":"alice","token_type":"access_token"}"#);
+        let t = AccessToken::new(format!("eyJhbGciOiJIUzI1NiJ9.{payload}.sig"));
+        assert_eq!(t.username_claim().as_deref(), Some("alice"));
+        assert_eq!(AccessToken::new("not-a-jwt").username_claim(), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! `/_sim/*`: the simulator's own control API for tests and demos (never journaled, no auth).
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `GET /_sim/healthz` | `ok` |
+//! | `GET /_sim/journal[?method=&path=&path_prefix=]` | journal entries (JSON array) |
+//! | `POST /_sim/journal/reset` | empties the journal |
+//! | `GET /_sim/counter?path=[&method=]` | `{"count":N}` journal entries for that exact path |
+//! | `GET /_sim/faults`, `POST /_sim/faults`, `POST /_sim/faults/clear` | fault injection |
+//! | `GET /_sim/tokens`, `GET /_sim/tokens/active` | every token issued / still valid |
+//! | `POST /_sim/users/{user}/revoke-tokens` | `{"revoked":N}` |
+//! | `GET /_sim/users/{user}/state`, `PUT /_sim/users/{user}/state` `{"state":"Disabled"}` | user state |
+
+use axum::extract::{Path, Query, State as AxState};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::faults::Fault;
+use crate::state::UserState;
+use crate::Simulator;
+
+/// Journal filters.
+#[derive(Debug, Default, Deserialize)]
+struct JournalFilter {
+    method: Option<String>,
+    path: Option<String>,
+    path_prefix: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StateBody {
+    state: UserState,
+}
+
+pub(crate) fn routes() -> Router<Simulator> {
+    Router::new()
+        .route("/_sim/healthz", get(|| async { "ok" }))
+        .route("/_sim/journal", get(journal))
+        .route("/_sim/journal/reset", post(reset_journal))
+        .route("/_sim/counter", get(counter))
+        .route("/_sim/faults", get(list_faults).post(add_fault))
+        .route("/_sim/faults/clear", post(clear_faults))
+        .route("/_sim/tokens", get(|AxState(sim): AxState<Simulator>| async move { Json(sim.issued_tokens()) }))
+        .route("/_sim/tokens/active", get(|AxState(sim): AxState<Simulator>| async move { Json(sim.active_tokens()) }))
+        .route("/_sim/users/{user}/revoke-tokens", post(revoke_tokens))
+        .route("/_sim/users/{user}/state", get(user_state).put(set_user_state))
+}
+
+async fn journal(AxState(sim): AxState<Simulator>, Query(filter): Query<JournalFilter>) -> Response {
+    let entries: Vec<_> = sim
+        .journal()
+        .into_iter()
+        .filter(|e| filter.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(&e.method)))
+        .filter(|e| filter.path.as_deref().is_none_or(|p| p == e.path))
+        .filter(|e| filter.path_prefix.as_deref().is_none_or(|p| e.path.starts_with(p)))
+        .collect();
+    Json(entries).into_response()
+}
+
+async fn reset_journal(AxState(sim): AxState<Simulator>) -> Response {
+    sim.reset_journal();
+    crate::errors::success()
+}
+
+async fn counter(AxState(sim): AxState<Simulator>, Query(filter): Query<JournalFilter>) -> Response {
+    let Some(path) = filter.path else {
+        return (StatusCode::BAD_REQUEST, "query parameter `path` is required").into_response();
+    };
+    let count = match filter.method {
+        Some(method) => sim.counter_method(&method, &path),
+        None => sim.counter(&path),
+    };
+    Json(json!({"count": count})).into_response()
+}
+
+async fn list_faults(AxState(sim): AxState<Simulator>) -> Response {
+    Json(sim.faults()).into_response()
+}
+
+async fn add_fault(AxState(sim): AxState<Simulator>, Json(fault): Json<Fault>) -> Response {
+    sim.inject(fault);
+    crate::errors::success()
+}
+
+async fn clear_faults(AxState(sim): AxState<Simulator>) -> Response {
+    sim.clear_faults();
+    crate::errors::success()
+}
+
+async fn revoke_tokens(AxState(sim): AxState<Simulator>, Path(user): Path<String>) -> Response {
+    Json(json!({"revoked": sim.revoke_user_tokens_counted(&user)})).into_response()
+}
+
+async fn user_state(AxState(sim): AxState<Simulator>, Path(user): Path<String>) -> Response {
+    match sim.user_state(&user) {
+        Some(state) => Json(json!({"state": state})).into_response(),
+        None => (StatusCode::NOT_FOUND, format!("no user {user}")).into_response(),
+    }
+}
+
+async fn set_user_state(
+    AxState(sim): AxState<Simulator>,
+    Path(user): Path<String>,
+    Json(body): Json<StateBody>,
+) -> Response {
+    if sim.set_user_state(&user, body.state) {
+        crate::errors::success()
+    } else {
+        (StatusCode::NOT_FOUND, format!("no user {user}")).into_response()
+    }
+}

@@ -1,0 +1,183 @@
+//! The filter chain in front of the routes, in ks-apiserver's order (§1.3):
+//! journal → faults → authentication (401) → cluster dispatch (400) → authorization (403) →
+//! routes. `/_sim` control routes bypass all of it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, Request, State as AxState};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+
+use crate::auth::{self, Caller, Credentials};
+use crate::authz::{self, RequestInfo};
+use crate::errors;
+use crate::faults::FaultAction;
+use crate::journal::{capture_body, JournalEntry};
+use crate::net::Connection;
+use crate::state::{lock, State};
+
+/// Largest request body the simulator reads.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Whether a path belongs to the simulator's own control API.
+pub(crate) fn is_control_path(path: &str) -> bool {
+    path == "/_sim" || path.starts_with("/_sim/")
+}
+
+fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// How the chain ended.
+enum Outcome {
+    Respond(Response),
+    /// A `drop` fault: no response reaches the client.
+    Dropped(Response),
+}
+
+/// The middleware: records the request and runs the filters.
+pub(crate) async fn chain(AxState(state): AxState<Arc<State>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_control_path(&path) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => return errors::handler_text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+    };
+    let headers = &parts.headers;
+    let seq = lock(&state.journal).next_seq();
+    let mut entry = JournalEntry {
+        seq,
+        method: parts.method.as_str().to_owned(),
+        path: path.clone(),
+        query: parts.uri.query().map(str::to_owned),
+        user: None,
+        authorization_present: auth::authorization_present(headers),
+        bearer_token_owner: auth::bearer_owner(&state, headers),
+        body: capture_body(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &bytes),
+        status: 0,
+        request_id: header_string(headers, "x-request-id"),
+        x_client_ip: header_string(headers, "x-client-ip"),
+    };
+    lock(&state.journal).push(entry.clone());
+    let connection = parts.extensions.get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let outcome = run_filters(&state, request, next, &mut entry).await;
+    let response = match outcome {
+        Outcome::Respond(response) => {
+            entry.status = response.status().as_u16();
+            response
+        }
+        Outcome::Dropped(response) => match connection {
+            Some(connection) => {
+                connection.kill();
+                response
+            }
+            // Not served through `Simulator::spawn`: the connection can't be cut, say so.
+            None => {
+                entry.status = StatusCode::BAD_GATEWAY.as_u16();
+                errors::handler_text(StatusCode::BAD_GATEWAY, "simulated connection drop")
+            }
+        },
+    };
+    tracing::debug!(seq, method = %entry.method, path = %entry.path, status = entry.status, user = ?entry.user, "request");
+    lock(&state.journal).complete(entry);
+    response
+}
+
+async fn run_filters(state: &Arc<State>, mut req: Request, next: Next, entry: &mut JournalEntry) -> Outcome {
+    // Faults act like the network, before any KubeSphere code runs.
+    let fault = lock(&state.faults).take(req.method().as_str(), req.uri().path());
+    match fault {
+        Some(FaultAction::Respond { status, body }) => {
+            // Only a side-effect-free bearer check, so the journal still says whose call it was.
+            if let Credentials::Bearer(_) = auth::credentials(req.headers()) {
+                entry.user = auth::authenticate(state, req.headers()).ok().map(|c| c.name);
+            }
+            return Outcome::Respond(fault_response(status, body));
+        }
+        Some(FaultAction::Delay { delay_ms }) => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
+        Some(FaultAction::Drop { .. }) => {
+            return Outcome::Dropped(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+        None => {}
+    }
+
+    let caller = match auth::authenticate(state, req.headers()) {
+        Ok(caller) => caller,
+        Err(message) => return Outcome::Respond(errors::unauthorized(&message)),
+    };
+    if caller.authenticated {
+        entry.user = Some(caller.name.clone());
+    }
+
+    let path = req.uri().path().to_owned();
+    let local_path = match strip_cluster(state, &path) {
+        Ok(local) => local,
+        Err(cluster) => {
+            return Outcome::Respond(errors::err_status(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!("cluster {cluster} not exists"),
+            ))
+        }
+    };
+
+    if !authz::is_authz_exempt(&local_path) {
+        let info = RequestInfo::parse(req.method(), &local_path);
+        let allowed = authz::authorize(&state.db(), &caller, &info);
+        if !allowed {
+            return Outcome::Respond(errors::forbidden(&caller.name, &info.denied()));
+        }
+    }
+
+    if local_path != path {
+        let path_and_query = match req.uri().query() {
+            Some(q) => format!("{local_path}?{q}"),
+            None => local_path,
+        };
+        match Uri::builder().path_and_query(path_and_query).build() {
+            Ok(uri) => *req.uri_mut() = uri,
+            Err(_) => return Outcome::Respond(errors::page_not_found()),
+        }
+    }
+    req.extensions_mut().insert::<Caller>(caller);
+    Outcome::Respond(next.run(req).await)
+}
+
+/// Multicluster dispatch: `/clusters/{c}/…` and `/kapis/clusters/{c}/…` are served locally for
+/// known clusters; an unknown cluster's name comes back as the error.
+fn strip_cluster(state: &State, path: &str) -> Result<String, String> {
+    let (cluster, local) = if let Some(rest) = path.strip_prefix("/clusters/") {
+        let (cluster, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        (cluster, format!("/{tail}"))
+    } else if let Some(rest) = path.strip_prefix("/kapis/clusters/") {
+        let (cluster, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        (cluster, format!("/kapis/{tail}"))
+    } else {
+        return Ok(path.to_owned());
+    };
+    // `host` is always an alias of the host cluster.
+    if cluster == "host" || state.db().is_cluster(cluster) {
+        Ok(local)
+    } else {
+        Err(cluster.to_owned())
+    }
+}
+
+fn fault_response(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if serde_json::from_str::<serde_json::Value>(&body).is_ok() {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

@@ -1,0 +1,69 @@
+//! `ks-sim`: serve the KubeSphere API simulator on a local port.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{ArgAction, Parser};
+use ks_sim::{Seed, SimConfig, Simulator};
+use tracing_subscriber::EnvFilter;
+
+/// In-memory simulator of KubeSphere 4.1's ks-apiserver (OAuth + users), with `/_sim` controls.
+#[derive(Debug, Parser)]
+#[command(name = "ks-sim", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "KS_SIM_LISTEN", default_value = "127.0.0.1:9090")]
+    listen: SocketAddr,
+    /// `demo`, or the path of a JSON seed file.
+    #[arg(long, env = "KS_SIM_SEED", default_value = "demo")]
+    seed: String,
+    /// Access token lifetime in seconds (0 = never expire).
+    #[arg(long, env = "KS_SIM_ACCESS_TOKEN_TTL", default_value_t = 7200)]
+    access_token_ttl: u64,
+    /// Extra refresh token lifetime in seconds (the inactivity timeout).
+    #[arg(long, env = "KS_SIM_REFRESH_TOKEN_EXTRA_TTL", default_value_t = 1800)]
+    refresh_token_extra_ttl: u64,
+    /// Allow several sessions per user; `false` revokes older tokens at login.
+    #[arg(long, env = "KS_SIM_MULTIPLE_LOGIN", default_value_t = true, action = ArgAction::Set)]
+    multiple_login: bool,
+    /// Failed logins that lock an account.
+    #[arg(long, env = "KS_SIM_LOCKOUT_MAX_TRIES", default_value_t = 10)]
+    lockout_max_tries: u32,
+    /// Lockout window (and lock duration) in seconds.
+    #[arg(long, env = "KS_SIM_LOCKOUT_WINDOW", default_value_t = 600)]
+    lockout_window: u64,
+    /// OAuth client id.
+    #[arg(long, env = "KS_SIM_CLIENT_ID", default_value = "kubesphere")]
+    client_id: String,
+    /// OAuth client secret.
+    #[arg(long, env = "KS_SIM_CLIENT_SECRET", default_value = "kubesphere", hide_env_values = true)]
+    client_secret: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,ks_sim=debug")))
+        .init();
+    let args = Args::parse();
+    let config = SimConfig {
+        seed: Seed::load(&args.seed)?,
+        access_token_ttl: Duration::from_secs(args.access_token_ttl),
+        refresh_token_extra_ttl: Duration::from_secs(args.refresh_token_extra_ttl),
+        multiple_login: args.multiple_login,
+        lockout_max_tries: args.lockout_max_tries,
+        lockout_window: Duration::from_secs(args.lockout_window),
+        client_id: args.client_id,
+        client_secret: args.client_secret,
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, seed = %args.seed, "ks-sim listening");
+    ks_sim::serve(Simulator::new(config), listener, async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+        }
+        tracing::info!("shutting down");
+    })
+    .await;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! `/oauth/token` and `/oauth/logout` (§2).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, RawQuery, State as AxState};
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use serde_json::json;
+
+use crate::auth::{self, Caller, LoginError, TokenKind};
+use crate::errors;
+use crate::state::{State, UserState};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn invalid_grant(error: LoginError) -> Response {
+    let status = match error {
+        LoginError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        LoginError::Incorrect | LoginError::Suspended => StatusCode::BAD_REQUEST,
+    };
+    errors::oauth(status, "invalid_grant", error.description())
+}
+
+fn invalid_refresh() -> Response {
+    errors::oauth(StatusCode::BAD_REQUEST, "invalid_grant", "The refresh token is invalid or expired.")
+}
+
+/// `POST /oauth/token`: password and refresh_token grants, form-encoded only.
+pub(crate) async fn token(AxState(state): AxState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {
+    // go-restful checks the route's Consumes type only for requests that have a body.
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !body.is_empty() && mime != FORM {
+        return errors::unsupported_media_type();
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default();
+
+    let settings = &state.settings;
+    if field("client_id") != settings.client_id {
+        return errors::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "The provided client_id is invalid or does not exist.",
+        );
+    }
+    if field("client_secret") != settings.client_secret {
+        return errors::oauth(StatusCode::UNAUTHORIZED, "unauthorized_client", "Invalid client credential.");
+    }
+    let username = match field("grant_type") {
+        "password" => match auth::password_login(&state, field("username"), field("password")) {
+            Ok(name) => name,
+            Err(error) => return invalid_grant(error),
+        },
+        "refresh_token" => {
+            let record = match auth::verify_token(&state, field("refresh_token")) {
+                Ok(record) if record.kind == TokenKind::Refresh => record,
+                _ => return invalid_refresh(),
+            };
+            let db = state.db();
+            match db.users.get(&record.username).map(|u| u.state) {
+                None => return invalid_refresh(),
+                Some(Some(UserState::Disabled) | None) => return invalid_grant(LoginError::Suspended),
+                Some(_) => {}
+            }
+            record.username
+        }
+        _ => {
+            return errors::oauth(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "The provided grant_type is not supported.",
+            )
+        }
+    };
+    let (access, refresh) = auth::issue_pair(&state, &username);
+    tracing::info!(user = %username, grant = field("grant_type"), "issued tokens");
+    let body = json!({
+        "access_token": access,
+        "token_type": "Bearer",
+        "refresh_token": refresh,
+        "expires_in": settings.access_token_ttl.as_secs(),
+    });
+    let mut response = errors::json_response(StatusCode::OK, &body, false);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// `GET /oauth/logout`: revokes the bearer token that authenticated the request (the
+/// authentication filter already refused invalid ones with 401).
+pub(crate) async fn logout(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Some(token) = &caller.bearer {
+        crate::state::lock(&state.tokens).revoke(token);
+        tracing::info!(user = %caller.name, "token revoked by logout");
+    }
+    let pairs: Vec<(String, String)> = raw.as_deref().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if let Some(uri) = param("post_logout_redirect_uri").filter(|u| !u.is_empty()) {
+        let location = match param("state") {
+            Some(s) => {
+                let sep = if uri.contains('?') { '&' } else { '?' };
+                let encoded = serde_urlencoded::to_string([("state", s)]).unwrap_or_default();
+                format!("{uri}{sep}{encoded}")
+            }
+            None => uri,
+        };
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            return (StatusCode::FOUND, [(header::LOCATION, value)]).into_response();
+        }
+    }
+    errors::success()
+}

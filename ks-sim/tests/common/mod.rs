@@ -1,0 +1,87 @@
+//! Shared helpers: a simulator on a random port and a plain HTTP client.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use ks_sim::{RunningSim, SimConfig, Simulator};
+use reqwest::{Client, Response};
+use serde_json::Value;
+
+pub const PASSWORD: &str = ks_sim::DEMO_PASSWORD;
+pub const USERS: &str = "/kapis/iam.kubesphere.io/v1beta1/users";
+
+pub struct TestSim {
+    pub running: RunningSim,
+    pub http: Client,
+}
+
+impl TestSim {
+    pub async fn start() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(f: impl FnOnce(&mut SimConfig)) -> Self {
+        let mut config = SimConfig::default();
+        f(&mut config);
+        let running = Simulator::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestSim { running, http }
+    }
+
+    pub fn sim(&self) -> &Simulator {
+        &self.running.sim
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url())
+    }
+
+    /// Password grant with the default client.
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.token_form(&[
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+            ("client_id", "kubesphere"),
+            ("client_secret", "kubesphere"),
+        ])
+        .await
+    }
+
+    pub async fn token_form(&self, form: &[(&str, &str)]) -> Response {
+        self.http.post(self.url("/oauth/token")).form(form).send().await.unwrap()
+    }
+
+    /// Logs in and returns (access, refresh).
+    pub async fn tokens(&self, username: &str) -> (String, String) {
+        let res = self.login(username, PASSWORD).await;
+        assert_eq!(res.status(), 200, "login of {username}");
+        let body: Value = res.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn access_token(&self, username: &str) -> String {
+        self.tokens(username).await.0
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.http.get(self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// GET as `token`, expecting 200 JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let res = self.get(path, Some(token)).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.unwrap()
+    }
+}
+
+pub fn names(list: &Value) -> Vec<String> {
+    list["items"].as_array().unwrap().iter().map(|u| u["metadata"]["name"].as_str().unwrap().to_owned()).collect()
+}
+
+pub fn content_type(res: &Response) -> String {
+    res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}

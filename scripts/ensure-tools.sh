@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs, only when missing, everything `make run` and `make test` need, from the registries
+# this kind of machine reaches (crates.io, npm, Debian). Idempotent: a second run does nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than 1.95
+want_browser=${WANT_BROWSER:-0}
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (one-off, ~17 min on 2 cores)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ -z "$wbg_version" ]; then
+  echo "could not read the wasm-bindgen version from Cargo.lock" >&2
+  exit 1
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
+  log "installing wasm-bindgen-cli $wbg_version"
+  # --locked first (reproducible); its lock file can name a yanked crate, then resolve afresh.
+  cargo install wasm-bindgen-cli --version "$wbg_version" --locked \
+    || cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+
+# wasm-opt (from npm's binaryen, never a download from elsewhere) and the e2e runner.
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
+   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  log "installing end2end npm packages (binaryen, playwright)"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+if [ "$want_browser" = 1 ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  log "installing Debian's chromium"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+fi

@@ -1,0 +1,111 @@
+//! Typed configuration, from flags or environment variables, loaded once at start-up.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "ks-console", about = "KS Console: self-service KubeSphere tenancy", version)]
+pub struct Config {
+    /// Address the console listens on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+
+    /// ks-apiserver base URL. When unset, the embedded KubeSphere simulator is started.
+    #[arg(long, env = "KUBESPHERE_HOST")]
+    pub kubesphere_host: Option<String>,
+
+    /// Where the embedded simulator listens (only without KUBESPHERE_HOST).
+    #[arg(long, env = "KS_SIM_ADDR", default_value = "127.0.0.1:9090")]
+    pub sim_addr: SocketAddr,
+
+    /// The origin browsers use to reach the console, e.g. `https://console.example.com`.
+    /// Requests whose `Origin` differs are refused. Defaults to `http://{site_addr}`.
+    #[arg(long, env = "PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
+    /// OAuth client registered in KubeSphere.
+    #[arg(long, env = "KS_OAUTH_CLIENT_ID", default_value = "kubesphere")]
+    pub oauth_client_id: String,
+    #[arg(long, env = "KS_OAUTH_CLIENT_SECRET", default_value = "kubesphere", hide_env_values = true)]
+    pub oauth_client_secret: String,
+
+    /// Upstream connect timeout, in milliseconds.
+    #[arg(long, env = "UPSTREAM_CONNECT_TIMEOUT_MS", default_value_t = 3000)]
+    pub upstream_connect_timeout_ms: u64,
+    /// Upstream total timeout per request, in milliseconds.
+    #[arg(long, env = "UPSTREAM_TIMEOUT_MS", default_value_t = 10000)]
+    pub upstream_timeout_ms: u64,
+    /// Extra attempts for a failed upstream read (writes are never retried).
+    #[arg(long, env = "UPSTREAM_READ_RETRIES", default_value_t = 1)]
+    pub upstream_read_retries: u32,
+    /// Consecutive upstream failures that open the circuit breaker (0 = off).
+    #[arg(long, env = "UPSTREAM_BREAKER_THRESHOLD", default_value_t = 5)]
+    pub upstream_breaker_threshold: u32,
+    /// How long the open breaker fails fast, in milliseconds.
+    #[arg(long, env = "UPSTREAM_BREAKER_COOLDOWN_MS", default_value_t = 5000)]
+    pub upstream_breaker_cooldown_ms: u64,
+    /// Upper bound for the best-effort upstream logout, in milliseconds.
+    #[arg(long, env = "LOGOUT_TIMEOUT_MS", default_value_t = 2000)]
+    pub logout_timeout_ms: u64,
+
+    /// Sign out after this many seconds without a request.
+    #[arg(long, env = "SESSION_IDLE_TIMEOUT_SECS", default_value_t = 1800)]
+    pub session_idle_timeout_secs: u64,
+    /// Sign out this many seconds after login, however active the session.
+    #[arg(long, env = "SESSION_MAX_LIFETIME_SECS", default_value_t = 43200)]
+    pub session_max_lifetime_secs: u64,
+    /// Refresh the KubeSphere token when it has less than this many seconds left.
+    #[arg(long, env = "TOKEN_REFRESH_SKEW_SECS", default_value_t = 60)]
+    pub token_refresh_skew_secs: u64,
+    /// SameSite attribute of the session cookie.
+    #[arg(long, env = "COOKIE_SAME_SITE", value_enum, default_value_t = SameSiteSetting::Lax)]
+    pub cookie_same_site: SameSiteSetting,
+
+    /// Failed logins allowed per client IP within the window before the console answers 429
+    /// itself (without asking KubeSphere).
+    #[arg(long, env = "LOGIN_THROTTLE_MAX_FAILURES", default_value_t = 10)]
+    pub login_throttle_max_failures: u32,
+    #[arg(long, env = "LOGIN_THROTTLE_WINDOW_SECS", default_value_t = 300)]
+    pub login_throttle_window_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated IPs).
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Directory holding the built site (`pkg/` with the WASM, JS and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SameSiteSetting {
+    Lax,
+    Strict,
+}
+
+impl Config {
+    /// Defaults for tests: everything as in production, upstream given.
+    pub fn for_upstream(kubesphere_host: impl Into<String>) -> Self {
+        let mut config = Config::parse_from(["ks-console"]);
+        config.kubesphere_host = Some(kubesphere_host.into());
+        config
+    }
+
+    pub fn public_origin(&self) -> String {
+        self.public_origin
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.site_addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Secure cookies (and a `__Host-` cookie name) everywhere except plain-http development.
+    pub fn uses_tls(&self) -> bool {
+        self.public_origin().starts_with("https://")
+    }
+
+    pub fn upstream_timeout(&self) -> Duration {
+        Duration::from_millis(self.upstream_timeout_ms)
+    }
+}

@@ -1,0 +1,124 @@
+//! Server side of progressive enhancement, and one place that gives server-function errors
+//! their HTTP status.
+//!
+//! A browser without WASM submits a form as a plain POST to the server function (`Accept:
+//! text/html`). We run the function as if called by the app, keep its outcome and the values
+//! (minus passwords) in the session as a `Flash`, and answer 303 back to the page, which shows
+//! them (post/redirect/get). An ended session sends the user to sign in instead.
+
+use app::auth::ssr::FLASH_KEY;
+use app::auth::{login_url, safe_next_path};
+use app::error::{AppError, ErrorBody};
+use app::forms::{Flash, SECRET_FIELDS};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::ServerContext;
+
+const MAX_FORM_BYTES: usize = 64 * 1024;
+const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+fn is_plain_form_post(req: &Request) -> bool {
+    let header_has = |name: header::HeaderName, needle: &str| {
+        req.headers().get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains(needle))
+    };
+    req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && header_has(header::ACCEPT, "text/html")
+        && header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+}
+
+/// The page the form was on, from `Referer`, if it is one of ours.
+fn return_path(req: &Request, public_origin: &str) -> String {
+    let referer = req.headers().get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("/");
+    let path = referer.strip_prefix(public_origin).unwrap_or_else(|| {
+        // Same page reached under another host name (e.g. localhost vs 127.0.0.1): keep the path.
+        referer.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("/")
+    });
+    safe_next_path(Some(path))
+}
+
+pub async fn plain_form_submissions(State(ctx): State<ServerContext>, session: Session, req: Request, next: Next) -> Response {
+    if !is_plain_form_post(&req) {
+        return next.run(req).await;
+    }
+    let back = return_path(&req, &ctx.public_origin);
+    let action = req.uri().path().to_owned();
+    let (mut parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    parts.headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+
+    let status = res.status();
+    let Ok(answer) = to_bytes(res.into_body(), MAX_ANSWER_BYTES).await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let outcome = if status.is_success() {
+        Ok(serde_json::from_slice(&answer).unwrap_or(serde_json::Value::Null))
+    } else {
+        Err(decode_error(&answer))
+    };
+    if let Err(err @ (AppError::SessionExpired | AppError::NotSignedIn)) = &outcome {
+        return Redirect::to(&login_url(&back, Some(err))).into_response();
+    }
+    let fields = fields.into_iter().filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str())).collect();
+    if let Err(e) = session.insert(FLASH_KEY, Flash { action, fields, outcome }).await {
+        tracing::error!(error = %e, "could not keep the form outcome");
+    }
+    Redirect::to(&back).into_response()
+}
+
+/// Errors come either from a server function (an encoded `AppError`) or from our own guards
+/// (an `ErrorBody`).
+fn decode_error(body: &[u8]) -> AppError {
+    serde_json::from_slice::<AppError>(body)
+        .ok()
+        .or_else(|| serde_json::from_slice::<ErrorBody>(body).ok().and_then(|b| AppError::from_code(&b.code)))
+        .unwrap_or(AppError::Internal)
+}
+
+/// Server functions answer every `Err` with 500; give each `AppError` its own status (401, 403,
+/// 400, 502, …) so that clients, logs and tests see what happened. Failures on our side or
+/// upstream also name the request id, so a person can quote it.
+pub async fn api_error_status(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let request_id = crate::security::request_id_of(&req);
+    let res = next.run(req).await;
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(res.status().is_client_error() || res.status().is_server_error()) || !is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ANSWER_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Ok(err) = serde_json::from_slice::<AppError>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.status = err.status();
+    let body = match (&err, request_id) {
+        (e, Some(id)) if e.status().is_server_error() => {
+            let mut value = serde_json::to_value(&err).unwrap_or_default();
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("message".into(), err.message().into());
+                obj.insert("request_id".into(), id.into());
+            }
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Body::from(value.to_string())
+        }
+        _ => Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
+}

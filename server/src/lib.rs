@@ -1,0 +1,193 @@
+//! The KS Console server: configuration, the middleware stack and start-up.
+//! `main` only loads the configuration and serves what [`build_app`] returns.
+
+pub mod config;
+mod forms;
+mod health;
+mod login;
+mod security;
+mod session;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::auth::ssr::{AppState, TokenVault};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use ks_client::{ClientConfig, KsClient, KsError};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
+
+pub use config::Config;
+
+type RenderFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+type RenderPage = Arc<dyn Fn(Request) -> RenderFuture + Send + Sync>;
+
+/// What the middleware and handlers share.
+#[derive(Clone)]
+pub struct ServerContext {
+    pub config: Arc<Config>,
+    pub state: AppState,
+    pub public_origin: Arc<str>,
+    pub cookie_name: Arc<str>,
+    pub store: MemoryStore,
+    throttle: Arc<login::LoginThrottle>,
+    /// Renders an app page for a synthetic request (the login page after a failed attempt).
+    render_page: RenderPage,
+}
+
+/// The session cookie's name. `__Host-` (Secure, no Domain, Path=/) wherever TLS is used.
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.uses_tls() {
+        "__Host-ks-console"
+    } else {
+        "ks-console"
+    }
+}
+
+/// Builds the whole application for `config`, talking to the ks-apiserver at `kubesphere_url`.
+pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError> {
+    let ks = KsClient::new(ClientConfig {
+        oauth_client_id: config.oauth_client_id.clone(),
+        oauth_client_secret: config.oauth_client_secret.clone(),
+        connect_timeout: Duration::from_millis(config.upstream_connect_timeout_ms),
+        request_timeout: config.upstream_timeout(),
+        max_read_retries: config.upstream_read_retries,
+        breaker_threshold: config.upstream_breaker_threshold,
+        breaker_cooldown: Duration::from_millis(config.upstream_breaker_cooldown_ms),
+        logout_timeout: Duration::from_millis(config.logout_timeout_ms),
+        ..ClientConfig::new(kubesphere_url)
+    })?;
+    let state = AppState { ks, vault: TokenVault::default() };
+    spawn_vault_sweeper(&state.vault, Duration::from_secs(config.session_idle_timeout_secs));
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("ks-console")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build();
+    let routes = generate_route_list(App);
+    let provide_state = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render_page: RenderPage = {
+        let render = leptos_axum::render_app_async_with_context(provide_state.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        });
+        Arc::new(move |req: Request| {
+            let render = render.clone();
+            Box::pin(async move { render(req).await.into_response() }) as RenderFuture
+        })
+    };
+
+    let store = MemoryStore::default();
+    let ctx = ServerContext {
+        public_origin: config.public_origin().into(),
+        cookie_name: cookie_name(&config).into(),
+        throttle: Arc::new(login::LoginThrottle::new(
+            config.login_throttle_max_failures,
+            Duration::from_secs(config.login_throttle_window_secs),
+        )),
+        state: state.clone(),
+        store: store.clone(),
+        render_page,
+        config: Arc::new(config),
+    };
+    let sessions = session_layer(&ctx.config, store);
+
+    let server_fns = {
+        let provide_state = provide_state.clone();
+        move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
+    };
+
+    let forms = Router::new()
+        .route("/login", post(login::login))
+        .route("/logout", post(login::logout))
+        .with_state(ctx.clone());
+    let app = Router::new()
+        // Server functions are POST only: no GET may change state (and none needs to).
+        .route("/api/{*fn_name}", post(server_fns))
+        .leptos_routes_with_context(&leptos_options, routes, provide_state, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options)
+        .merge(forms);
+
+    // Outer stack, for every response including health checks (outermost first): request ids
+    // for every log line and response; tracing; security headers and the CSP nonce.
+    let outer = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(security::sanitize_request_id))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(from_fn_with_state(ctx.clone(), security::security_headers));
+    // Inner stack, for the app itself: the same-origin guard (before anything reads the
+    // session); the session; plain-form (no WASM) submissions turned into post/redirect/get;
+    // the session gate (default-deny and token refresh); statuses for server-function errors.
+    let inner = ServiceBuilder::new()
+        .layer(from_fn_with_state(ctx.clone(), security::same_origin_guard))
+        .layer(sessions)
+        .layer(from_fn_with_state(ctx.clone(), forms::plain_form_submissions))
+        .layer(from_fn_with_state(ctx.clone(), session::session_gate))
+        .layer(axum::middleware::from_fn(forms::api_error_status));
+
+    // Health checks sit outside the session layers: they never need a session or set a cookie.
+    let health = Router::new()
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
+        .with_state(ctx);
+
+    Ok(Router::new().merge(health).merge(app.layer(inner)).layer(outer))
+}
+
+fn session_layer(config: &Config, store: MemoryStore) -> SessionManagerLayer<MemoryStore> {
+    let same_site = match config.cookie_same_site {
+        config::SameSiteSetting::Lax => SameSite::Lax,
+        config::SameSiteSetting::Strict => SameSite::Strict,
+    };
+    let idle = i64::try_from(config.session_idle_timeout_secs).unwrap_or(i64::MAX);
+    SessionManagerLayer::new(store)
+        .with_name(cookie_name(config))
+        .with_http_only(true)
+        .with_secure(config.uses_tls())
+        .with_same_site(same_site)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(idle)))
+        // Every request of a signed-in user extends the idle deadline.
+        .with_always_save(true)
+}
+
+/// Tokens of sessions that expired in the store are dropped from the vault.
+fn spawn_vault_sweeper(vault: &TokenVault, idle: Duration) {
+    let vault = vault.clone();
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        handle.spawn(async move {
+            let mut tick = tokio::time::interval(idle.clamp(Duration::from_secs(1), Duration::from_secs(60)));
+            loop {
+                tick.tick().await;
+                vault.sweep(idle);
+            }
+        });
+    }
+}

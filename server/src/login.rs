@@ -1,0 +1,271 @@
+//! `POST /login` and `POST /logout`: plain form handlers, so they work with and without the WASM.
+//! Browsers get the login page back (with the status) or a redirect; clients that ask for JSON
+//! (`Accept: application/json`) get `{code, message}` or `{redirect}`.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use app::auth::safe_next_path;
+use app::auth::ssr::{end_session, SessionRecord, SESSION_KEY};
+use app::error::{AppError, ErrorBody};
+use app::CspNonce;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use ks_client::{CallContext, LoginError};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::security::request_id_of;
+use crate::session::now_unix;
+use crate::ServerContext;
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Answer to a JSON client after a successful login or logout.
+#[derive(Serialize)]
+struct Redirected {
+    redirect: String,
+}
+
+pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Request) -> Response {
+    let request_id = request_id_of(&req);
+    let wants_json = wants_json(req.headers());
+    let client_ip = client_ip(&req, &ctx.config.trusted_proxies);
+    let nonce = req.extensions().get::<CspNonce>().cloned();
+    let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
+        let err = AppError::Invalid("Please enter your username and password.".into());
+        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+    };
+    let next = safe_next_path(form.next.as_deref());
+    let fail = |err: AppError, retry_after: Option<Duration>| {
+        failed_login(&ctx, err, retry_after, wants_json, &form.username, &next, nonce.clone(), request_id.clone())
+    };
+
+    if let Some(ip) = client_ip {
+        if let Some(wait) = ctx.throttle.blocked_for(ip) {
+            tracing::warn!(%ip, "login throttled by the console");
+            return fail(AppError::TooManyRequests, Some(wait)).await;
+        }
+    }
+    let username = form.username.trim();
+    if username.is_empty() || form.password.is_empty() {
+        return fail(AppError::InvalidCredentials, None).await;
+    }
+
+    let call = CallContext { request_id: request_id.clone() };
+    let ip_text = client_ip.map(|ip| ip.to_string());
+    let tokens = match ctx.state.ks.password_grant(username, &form.password, ip_text.as_deref(), &call).await {
+        Ok(tokens) => tokens,
+        Err(LoginError::InvalidCredentials) => {
+            if let Some(ip) = client_ip {
+                ctx.throttle.record_failure(ip);
+            }
+            return fail(AppError::InvalidCredentials, None).await;
+        }
+        Err(LoginError::RateLimited { retry_after }) => {
+            return fail(AppError::TooManyRequests, retry_after.or(Some(Duration::from_secs(60)))).await;
+        }
+        Err(LoginError::Upstream(e)) => {
+            tracing::warn!(error = %e, "login failed upstream");
+            return fail(AppError::from(&e), None).await;
+        }
+    };
+
+    // The account may have been named by e-mail: the token says who it really is.
+    let username = tokens.access.username_claim().unwrap_or_else(|| username.to_owned());
+    if let Some(ip) = client_ip {
+        ctx.throttle.clear(ip);
+    }
+    // A fresh id on login, so a session id planted before login is worthless.
+    if let Err(e) = session.cycle_id().await {
+        tracing::error!(error = %e, "could not rotate the session id");
+        return AppError::Internal.status().into_response();
+    }
+    let record = SessionRecord { username: username.clone(), vault_key: ctx.state.vault.insert(tokens), signed_in_at: now_unix() };
+    if let Err(e) = session.insert(SESSION_KEY, &record).await {
+        tracing::error!(error = %e, "could not store the session");
+        ctx.state.vault.remove(&record.vault_key).await;
+        return AppError::Internal.status().into_response();
+    }
+    tracing::info!(user = %username, "signed in");
+    if wants_json {
+        Json(Redirected { redirect: next }).into_response()
+    } else {
+        Redirect::to(&next).into_response()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn failed_login(
+    ctx: &ServerContext,
+    err: AppError,
+    retry_after: Option<Duration>,
+    wants_json: bool,
+    username: &str,
+    next: &str,
+    nonce: Option<CspNonce>,
+    request_id: Option<String>,
+) -> Response {
+    let mut res = if wants_json {
+        (err.status(), Json(ErrorBody::new(&err, request_id))).into_response()
+    } else {
+        // Render the login page again, with the message and the username kept.
+        let query = serde_urlencoded::to_string([("error", err.code()), ("next", next), ("username", username)])
+            .unwrap_or_default();
+        let mut page_req = Request::get(format!("/login?{query}")).body(Body::empty()).unwrap_or_default();
+        if let Some(nonce) = nonce {
+            page_req.extensions_mut().insert(nonce);
+        }
+        let mut res = (ctx.render_page)(page_req).await;
+        *res.status_mut() = err.status();
+        res
+    };
+    if let Some(wait) = retry_after {
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    res
+}
+
+pub async fn logout(State(ctx): State<ServerContext>, session: Session, req: Request) -> Response {
+    let request_id = request_id_of(&req);
+    let wants_json = wants_json(req.headers());
+    // Forget everything locally first, so the user is signed out whatever KubeSphere does.
+    if let Some(token) = end_session(&session, &ctx.state.vault).await {
+        let call = CallContext { request_id };
+        if let Err(e) = ctx.state.ks.logout(&token, &call).await {
+            tracing::warn!(error = %e, "KubeSphere logout failed; the session is closed anyway");
+        }
+    }
+    let to = "/login?reason=signed_out".to_owned();
+    if wants_json {
+        Json(Redirected { redirect: to }).into_response()
+    } else {
+        Redirect::to(&to).into_response()
+    }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
+/// nearest untrusted hop of `X-Forwarded-For`. Headers from untrusted peers are ignored.
+pub fn client_ip(req: &Request, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let hops: Vec<IpAddr> = forwarded.split(',').filter_map(|h| h.trim().parse().ok()).collect();
+    Some(hops.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer))
+}
+
+/// Counts failed logins per client IP, so that guessing passwords is slowed down by the console
+/// itself before KubeSphere is even asked.
+#[derive(Debug)]
+pub struct LoginThrottle {
+    max_failures: u32,
+    window: Duration,
+    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+impl LoginThrottle {
+    pub fn new(max_failures: u32, window: Duration) -> Self {
+        Self { max_failures, window, failures: Mutex::new(HashMap::new()) }
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, VecDeque<Instant>>> {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `Some(wait)` when this IP has used up its failures in the window.
+    pub fn blocked_for(&self, ip: IpAddr) -> Option<Duration> {
+        if self.max_failures == 0 {
+            return None;
+        }
+        let now = Instant::now();
+        let mut map = self.map();
+        let entries = map.get_mut(&ip)?;
+        while entries.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+            entries.pop_front();
+        }
+        if entries.len() < self.max_failures as usize {
+            return None;
+        }
+        entries.front().map(|oldest| self.window.saturating_sub(now.duration_since(*oldest)))
+    }
+
+    pub fn record_failure(&self, ip: IpAddr) {
+        let mut map = self.map();
+        // Bound memory: a flood of distinct addresses cannot grow the map without limit.
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        map.entry(ip).or_default().push_back(Instant::now());
+    }
+
+    pub fn clear(&self, ip: IpAddr) {
+        self.map().remove(&ip);
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn req_from(peer: &str, xff: Option<&str>) -> Request {
+        let mut b = Request::builder().uri("/login");
+        if let Some(x) = xff {
+            b = b.header("x-forwarded-for", x);
+        }
+        let mut r = b.body(Body::empty()).unwrap();
+        r.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        r
+    }
+
+    #[test]
+    fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+        let r = req_from("10.0.0.9:5000", Some("1.2.3.4"));
+        assert_eq!(client_ip(&r, &[]), Some("10.0.0.9".parse().unwrap()));
+    }
+
+    #[test]
+    fn forwarded_for_from_a_trusted_proxy_names_the_client() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let r = req_from("10.0.0.1:5000", Some("6.6.6.6, 1.2.3.4"));
+        assert_eq!(client_ip(&r, &[proxy]), Some("1.2.3.4".parse().unwrap()));
+    }
+
+    #[test]
+    fn throttle_blocks_after_max_failures_in_the_window() {
+        let t = LoginThrottle::new(2, Duration::from_secs(60));
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(t.blocked_for(ip).is_none());
+        t.record_failure(ip);
+        assert!(t.blocked_for(ip).is_none());
+        t.record_failure(ip);
+        assert!(t.blocked_for(ip).is_some());
+        t.clear(ip);
+        assert!(t.blocked_for(ip).is_none());
+    }
+}

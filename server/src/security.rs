@@ -1,0 +1,117 @@
+//! Browser-facing protections: the same-origin guard (Leptos server functions do no CSRF checks
+//! of their own), security headers, a per-response CSP nonce, and request ids.
+
+use app::error::{AppError, ErrorBody};
+use app::CspNonce;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::ServerContext;
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Refuses cross-site requests to `/api` and every non-GET request: `Sec-Fetch-Site` must say
+/// `same-origin`, or, for clients that do not send it, `Origin` must be our public origin.
+/// Neither header ⇒ refused too: browsers always send one of them on such requests.
+pub async fn same_origin_guard(State(ctx): State<ServerContext>, req: Request, next: Next) -> Response {
+    let needs_check = req.uri().path().starts_with("/api/")
+        || !matches!(*req.method(), Method::GET | Method::HEAD);
+    if needs_check && !is_same_origin(&req, &ctx.public_origin) {
+        let request_id = request_id_of(&req);
+        tracing::warn!(path = req.uri().path(), method = %req.method(), "refused a cross-site request");
+        let err = AppError::CrossSite;
+        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+    }
+    next.run(req).await
+}
+
+fn is_same_origin(req: &Request, public_origin: &str) -> bool {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site.as_bytes() == b"same-origin";
+    }
+    headers.get(header::ORIGIN).is_some_and(|o| o.as_bytes() == public_origin.as_bytes())
+}
+
+/// Standard security headers on every response; a CSP with a fresh nonce on HTML, which the
+/// app puts on its hydration scripts (it reads the same nonce from the request extensions).
+pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request, next: Next) -> Response {
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(b"text/html"));
+    let headers = res.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if ctx.config.uses_tls() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    if is_html {
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+             frame-ancestors 'none'; form-action 'self'"
+        );
+        if let Ok(value) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if is_html || is_api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Keeps an incoming `x-request-id` only if it looks like an id (so it is safe to log and to
+/// forward upstream); otherwise removes it and a fresh one is generated.
+pub async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
+    let valid = req.headers().get(REQUEST_ID).is_some_and(|v| {
+        let b = v.as_bytes();
+        !b.is_empty() && b.len() <= 128 && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+    });
+    if !valid {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+pub fn request_id_of(req: &Request) -> Option<String> {
+    req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn req(headers: &[(&str, &str)]) -> Request {
+        let mut b = Request::builder().method("POST").uri("/api/x");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn same_origin_guard_accepts_only_our_origin() {
+        let me = "https://console.example";
+        assert!(is_same_origin(&req(&[("sec-fetch-site", "same-origin")]), me));
+        assert!(!is_same_origin(&req(&[("sec-fetch-site", "cross-site"), ("origin", me)]), me));
+        assert!(!is_same_origin(&req(&[("sec-fetch-site", "same-site")]), me));
+        assert!(is_same_origin(&req(&[("origin", me)]), me));
+        assert!(!is_same_origin(&req(&[("origin", "https://evil.example")]), me));
+        assert!(!is_same_origin(&req(&[("origin", "null")]), me));
+        assert!(!is_same_origin(&req(&[]), me), "neither header is refused");
+    }
+}

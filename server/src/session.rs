@@ -1,0 +1,132 @@
+//! The session gate: loads the session, enforces the absolute lifetime, refreshes the
+//! KubeSphere token before anything renders (cookies set during streamed SSR can be lost), and
+//! turns away requests without a session: 401 for `/api`, a redirect to `/login` for pages.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use app::auth::ssr::{end_session, Authenticated, RequestId, SessionEnd, SessionRecord, SESSION_KEY};
+use app::auth::{login_url, safe_next_path};
+use app::error::{AppError, ErrorBody};
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use ks_client::CallContext;
+use tower_sessions::Session;
+
+use crate::security::request_id_of;
+use crate::ServerContext;
+
+/// Paths that need no session. Everything else is denied by default.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/logout" | "/livez" | "/readyz" | "/favicon.ico" | "/robots.txt")
+        || path.starts_with("/pkg/")
+}
+
+pub fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+pub async fn session_gate(State(ctx): State<ServerContext>, session: Session, mut req: Request, next: Next) -> Response {
+    let request_id = request_id_of(&req);
+    if let Some(id) = &request_id {
+        req.extensions_mut().insert(RequestId(id.clone()));
+    }
+    let path = req.uri().path().to_owned();
+    let had_cookie = has_session_cookie(&req, &ctx.cookie_name);
+
+    let record = session.get::<SessionRecord>(SESSION_KEY).await.ok().flatten();
+    let ended = match record {
+        None => had_cookie,
+        Some(record) => {
+            let max = ctx.config.session_max_lifetime_secs;
+            if now_unix().saturating_sub(record.signed_in_at) >= max {
+                tracing::info!(user = %record.username, "session reached its maximum lifetime");
+                end_session(&session, &ctx.state.vault).await;
+                true
+            } else {
+                let skew = Duration::from_secs(ctx.config.token_refresh_skew_secs);
+                let call = CallContext { request_id: request_id.clone() };
+                match ctx.state.vault.fresh_access_token(&record.vault_key, &ctx.state.ks, skew, &call).await {
+                    Ok(access) => {
+                        // A signed-in user has nothing to do on the login page.
+                        if path == "/login" && req.method() == Method::GET {
+                            let next = req.uri().query().and_then(|q| {
+                                serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                                    .ok()?
+                                    .into_iter()
+                                    .find(|(k, _)| k == "next")
+                                    .map(|(_, v)| v)
+                            });
+                            return Redirect::to(&safe_next_path(next.as_deref())).into_response();
+                        }
+                        req.extensions_mut().insert(Authenticated {
+                            username: record.username,
+                            vault_key: record.vault_key,
+                            access,
+                        });
+                        return next.run(req).await;
+                    }
+                    Err(SessionEnd::Upstream(e)) => {
+                        // KubeSphere could not be asked: keep the session, report the outage.
+                        let err = AppError::from(&e);
+                        tracing::warn!(error = %e, "token refresh failed upstream");
+                        if is_public(&path) {
+                            return next.run(req).await;
+                        }
+                        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+                    }
+                    Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
+                        tracing::info!(user = %record.username, "KubeSphere ended the session");
+                        end_session(&session, &ctx.state.vault).await;
+                        true
+                    }
+                }
+            }
+        }
+    };
+
+    if is_public(&path) {
+        return next.run(req).await;
+    }
+    let err = if ended { AppError::SessionExpired } else { AppError::NotSignedIn };
+    if path.starts_with("/api/") || !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+    }
+    let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let reason = ended.then_some(&err);
+    Redirect::to(&login_url(here, reason)).into_response()
+}
+
+fn has_session_cookie(req: &Request, name: &str) -> bool {
+    req.headers().get_all(header::COOKIE).iter().any(|v| {
+        v.to_str().is_ok_and(|s| {
+            s.split(';').any(|c| c.trim_start().strip_prefix(name).is_some_and(|rest| rest.starts_with('=')))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn only_the_login_flow_health_and_assets_are_public() {
+        for p in ["/login", "/logout", "/livez", "/readyz", "/pkg/ks-console.wasm", "/favicon.ico"] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in ["/", "/api/current_user", "/users", "/login/x", "/pkgs", "/api/login"] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_session_cookie_is_recognised_by_name() {
+        let req = |c: &str| Request::builder().header("cookie", c).body(axum::body::Body::empty()).unwrap();
+        assert!(has_session_cookie(&req("a=1; ks-console=abc"), "ks-console"));
+        assert!(!has_session_cookie(&req("other=ks-console"), "ks-console"));
+        assert!(!has_session_cookie(&req("ks-console-x=1"), "ks-console"));
+    }
+}

@@ -1,0 +1,119 @@
+//! A `TestApp`: the console served on 127.0.0.1:0 in front of a fresh simulator, with a plain
+//! HTTP client that handles cookies by hand so tests can look at every header.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+
+use ks_sim::{RunningSim, SimConfig};
+use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::{Method, Response, StatusCode};
+use server::{build_app, Config};
+
+pub const PASSWORD: &str = "P@88w0rd";
+
+pub struct TestApp {
+    pub url: String,
+    pub sim: RunningSim,
+    pub http: reqwest::Client,
+    pub config: Config,
+}
+
+pub struct Builder {
+    sim: SimConfig,
+    config: Config,
+}
+
+impl TestApp {
+    pub fn builder() -> Builder {
+        Builder { sim: SimConfig::default(), config: Config::for_upstream("http://unused") }
+    }
+
+    pub async fn start() -> TestApp {
+        Self::builder().start().await
+    }
+
+    /// A request as a same-origin browser page would send it.
+    pub fn request(&self, method: Method, path: &str, cookie: Option<&str>) -> reqwest::RequestBuilder {
+        let mut req = self.http.request(method, format!("{}{}", self.url, path)).header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req
+    }
+
+    pub async fn login_response(&self, username: &str, password: &str, json: bool) -> Response {
+        let mut req = self
+            .request(Method::POST, "/login", None)
+            .form(&[("username", username), ("password", password), ("next", "/")]);
+        if json {
+            req = req.header("accept", "application/json");
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Logs in and returns the `name=value` session cookie.
+    pub async fn login(&self, username: &str) -> String {
+        let res = self.login_response(username, PASSWORD, false).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {username} failed");
+        session_cookie(res.headers()).expect("a session cookie")
+    }
+
+    /// Calls a server function (all are POST, under /api).
+    pub async fn call(&self, endpoint: &str, cookie: Option<&str>) -> Response {
+        self.request(Method::POST, &format!("/api/{endpoint}"), cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body("")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub fn upstream_count(&self, method: &str, path: &str) -> usize {
+        self.sim.sim.journal().iter().filter(|e| e.method == method && e.path == path).count()
+    }
+}
+
+impl Builder {
+    pub fn sim(mut self, f: impl FnOnce(&mut SimConfig)) -> Self {
+        f(&mut self.sim);
+        self
+    }
+
+    pub fn config(mut self, f: impl FnOnce(&mut Config)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    pub async fn start(self) -> TestApp {
+        let sim = ks_sim::Simulator::spawn(self.sim, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config = self.config;
+        config.site_addr = addr;
+        config.kubesphere_host = Some(sim.base_url());
+        let app = build_app(config.clone(), &sim.base_url()).unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { url: format!("http://{addr}"), sim, http, config }
+    }
+}
+
+/// All `Set-Cookie` headers of a response.
+pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+}
+
+/// The `name=value` part of the session cookie set by a response, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    set_cookies(headers)
+        .into_iter()
+        .find(|c| c.starts_with("ks-console=") || c.starts_with("__Host-ks-console="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).map(|v: &HeaderValue| v.to_str().unwrap())
+}

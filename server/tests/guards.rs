@@ -1,0 +1,175 @@
+//! Default-deny, the same-origin guard, security headers, request ids and health endpoints.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{header, set_cookies, TestApp};
+use leptos::server_fn::axum::server_fn_paths;
+use reqwest::{Method, StatusCode};
+
+/// Server functions that may be called without a session. Deliberately empty: login and logout
+/// are plain form handlers, and everything else needs a signed-in user.
+const PUBLIC_SERVER_FNS: &[&str] = &[];
+
+#[tokio::test]
+async fn every_server_function_requires_a_session_and_reaches_nothing_upstream() {
+    let app = TestApp::start().await;
+    // Link the app's server functions into this binary before listing them.
+    let _ = app::auth::current_user;
+    let paths: Vec<_> = server_fn_paths().collect();
+    assert!(!paths.is_empty());
+    app.sim.sim.reset_journal();
+    for (path, _method) in paths {
+        if PUBLIC_SERVER_FNS.contains(&path) {
+            continue;
+        }
+        let res = app
+            .request(Method::POST, path, None)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    assert!(app.sim.sim.journal().is_empty(), "no upstream call without a session");
+}
+
+#[tokio::test]
+async fn no_server_function_is_reachable_with_get() {
+    let _ = app::auth::current_user;
+    for (path, method) in server_fn_paths() {
+        assert_eq!(method, http::Method::POST, "{path} must not use a GET encoding");
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_requests_are_refused_before_anything_happens() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let url = format!("{}/api/current_user", app.url);
+    let attempts: [&[(&str, &str)]; 4] = [
+        &[("origin", "https://evil.example")],
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site"), ("origin", "http://sub.example")],
+        &[],
+    ];
+    for headers in attempts {
+        let mut req = app.http.post(&url).header("cookie", &cookie).body("");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(header(res.headers(), "access-control-allow-origin").is_none());
+        assert!(res.text().await.unwrap().contains("cross_site"));
+    }
+    // A cross-site login form post is refused too (login CSRF).
+    let res = app
+        .http
+        .post(format!("{}/login", app.url))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "admin"), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(app.sim.sim.journal().is_empty(), "nothing reached KubeSphere");
+
+    // With the configured origin (no fetch metadata) the same call proceeds.
+    let res = app
+        .http
+        .post(&url)
+        .header("cookie", &cookie)
+        .header("origin", app.url.as_str())
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn html_carries_a_fresh_csp_nonce_that_matches_the_hydration_script() {
+    let app = TestApp::start().await;
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let res = app.request(Method::GET, "/login", None).send().await.unwrap();
+        let csp = header(res.headers(), "content-security-policy").expect("a CSP").to_owned();
+        for part in ["'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+            assert!(csp.contains(part), "{part} missing in {csp}");
+        }
+        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1]);
+}
+
+#[tokio::test]
+async fn responses_carry_the_standard_security_headers() {
+    let app = TestApp::builder().config(|c| c.public_origin = Some("https://console.example".into())).start().await;
+    let res = app.request(Method::GET, "/login", None).send().await.unwrap();
+    assert_eq!(header(res.headers(), "x-content-type-options"), Some("nosniff"));
+    assert_eq!(header(res.headers(), "referrer-policy"), Some("strict-origin-when-cross-origin"));
+    assert_eq!(header(res.headers(), "cache-control"), Some("no-store"));
+    let hsts = header(res.headers(), "strict-transport-security").unwrap();
+    let max_age: u64 = hsts.split("max-age=").nth(1).unwrap().split(';').next().unwrap().parse().unwrap();
+    assert!(max_age >= 31_536_000);
+    let res = app.call("current_user", None).await;
+    assert_eq!(header(res.headers(), "cache-control"), Some("no-store"));
+    assert_eq!(header(res.headers(), "x-content-type-options"), Some("nosniff"));
+}
+
+#[tokio::test]
+async fn request_ids_are_kept_returned_and_forwarded_upstream() {
+    let app = TestApp::start().await;
+    let res = app.request(Method::GET, "/livez", None).send().await.unwrap();
+    assert!(header(res.headers(), "x-request-id").is_some_and(|id| !id.is_empty()));
+
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let res = app
+        .request(Method::POST, "/api/current_user", Some(&cookie))
+        .header("x-request-id", "trace-abc-123")
+        .header("accept", "application/json")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(res.headers(), "x-request-id"), Some("trace-abc-123"));
+    let upstream = app.sim.sim.journal();
+    assert!(!upstream.is_empty());
+    assert!(upstream.iter().all(|e| e.request_id.as_deref() == Some("trace-abc-123")));
+
+    // Something that is not an id is replaced, never echoed or forwarded.
+    let res = app
+        .request(Method::GET, "/livez", None)
+        .header("x-request-id", "bad id\twith spaces")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(header(res.headers(), "x-request-id"), Some("bad id\twith spaces"));
+}
+
+#[tokio::test]
+async fn health_endpoints_need_no_session_and_set_no_cookie() {
+    let app = TestApp::start().await;
+    for path in ["/livez", "/readyz"] {
+        let res = app.request(Method::GET, path, None).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(set_cookies(res.headers()).is_empty());
+    }
+    assert!(app.sim.sim.journal().is_empty());
+}
+
+#[tokio::test]
+async fn livez_stays_up_when_kubesphere_is_down() {
+    let app = TestApp::start().await;
+    app.sim.sim.inject(ks_sim::Fault::status("/", 503, None));
+    let res = app.request(Method::GET, "/livez", None).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}

@@ -84,7 +84,10 @@ pub(crate) fn go_duration(d: Duration) -> String {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// Signs and checks tokens with a random per-process secret.
@@ -111,7 +114,13 @@ impl TokenIssuer {
         HmacSha256::new_from_slice(&self.secret).ok()
     }
 
-    pub fn issue(&self, username: &str, kind: TokenKind, ttl: Duration, uninitialized: bool) -> Issued {
+    pub fn issue(
+        &self,
+        username: &str,
+        kind: TokenKind,
+        ttl: Duration,
+        uninitialized: bool,
+    ) -> Issued {
         let iat = unix_now();
         let never_expires = ttl.is_zero();
         let claims = Claims {
@@ -121,7 +130,8 @@ impl TokenIssuer {
             exp: (!never_expires).then(|| iat + ttl.as_secs().max(1)),
             token_type: kind.claim().to_owned(),
             username: username.to_owned(),
-            extra: uninitialized.then(|| BTreeMap::from([("uninitialized".to_owned(), vec!["true".to_owned()])])),
+            extra: uninitialized
+                .then(|| BTreeMap::from([("uninitialized".to_owned(), vec!["true".to_owned()])])),
             jti: uuid::Uuid::new_v4().to_string(),
         };
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -150,13 +160,18 @@ impl TokenIssuer {
         let [header, payload, signature] = parts.as_slice() else {
             return Err(TokenError::Malformed);
         };
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::BadSignature)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| TokenError::BadSignature)?;
         let mut mac = self.mac().ok_or(TokenError::BadSignature)?;
         mac.update(header.as_bytes());
         mac.update(b".");
         mac.update(payload.as_bytes());
-        mac.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
+        mac.verify_slice(&signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| TokenError::Malformed)?;
         serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)
     }
 }
@@ -208,7 +223,11 @@ impl TokenStore {
 
     /// Cached, unexpired tokens.
     pub fn active(&self) -> Vec<String> {
-        self.active.iter().filter(|(_, r)| r.expired_by().is_none()).map(|(t, _)| t.clone()).collect()
+        self.active
+            .iter()
+            .filter(|(_, r)| r.expired_by().is_none())
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
     /// The cached record of a valid token.
@@ -219,7 +238,9 @@ impl TokenStore {
                 None => Ok(record.clone()),
             },
             None => match claims.exp {
-                Some(exp) if unix_now() >= exp => Err(TokenError::Expired(Duration::from_secs(unix_now() - exp))),
+                Some(exp) if unix_now() >= exp => {
+                    Err(TokenError::Expired(Duration::from_secs(unix_now() - exp)))
+                }
                 _ => Err(TokenError::NotCached),
             },
         }
@@ -247,7 +268,11 @@ impl LoginError {
 
 /// Checks a user name (or e-mail) and password, recording failures for the lockout (§2.6).
 /// Returns the user's name.
-pub(crate) fn password_login(state: &State, login: &str, password: &str) -> Result<String, LoginError> {
+pub(crate) fn password_login(
+    state: &State,
+    login: &str,
+    password: &str,
+) -> Result<String, LoginError> {
     if login.is_empty() || password.is_empty() {
         return Err(LoginError::Incorrect);
     }
@@ -269,13 +294,17 @@ pub(crate) fn password_login(state: &State, login: &str, password: &str) -> Resu
         user.failed_logins.push(now);
         let since = user.last_transition_at;
         let window = settings.lockout_window;
-        user.failed_logins.retain(|t| *t > since && now.duration_since(*t) < window);
+        user.failed_logins
+            .retain(|t| *t > since && now.duration_since(*t) < window);
         let max = settings.lockout_max_tries;
         if max > 0 && user.failed_logins.len() >= max as usize {
             tracing::info!(user = %user.name, "too many failed logins: account locked");
             user.transition(
                 UserState::AuthLimitExceeded,
-                Some(format!("Failed login attempts exceed {max} in last {}", go_duration(window))),
+                Some(format!(
+                    "Failed login attempts exceed {max} in last {}",
+                    go_duration(window)
+                )),
             );
             user.failed_logins.clear();
         }
@@ -297,7 +326,11 @@ pub(crate) struct Caller {
 
 impl Caller {
     pub fn anonymous() -> Self {
-        Caller { name: ANONYMOUS.to_owned(), authenticated: false, bearer: None }
+        Caller {
+            name: ANONYMOUS.to_owned(),
+            authenticated: false,
+            bearer: None,
+        }
     }
 }
 
@@ -325,9 +358,15 @@ pub(crate) fn credentials(headers: &HeaderMap) -> Credentials {
         return Credentials::Bearer(rest.to_owned());
     }
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = STANDARD.decode(rest).ok().and_then(|b| String::from_utf8(b).ok());
+        let decoded = STANDARD
+            .decode(rest)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
         if let Some((username, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
-            return Credentials::Basic { username: username.to_owned(), password: password.to_owned() };
+            return Credentials::Basic {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            };
         }
     }
     Credentials::None
@@ -335,7 +374,8 @@ pub(crate) fn credentials(headers: &HeaderMap) -> Credentials {
 
 /// Whether the header carries something that looks like credentials (for the journal).
 pub(crate) fn authorization_present(headers: &HeaderMap) -> bool {
-    headers.contains_key(http::header::AUTHORIZATION) || headers.contains_key("x-kubesphere-authorization")
+    headers.contains_key(http::header::AUTHORIZATION)
+        || headers.contains_key("x-kubesphere-authorization")
 }
 
 /// The user a bearer token was issued to, if its signature is ours (even when revoked/expired).
@@ -351,18 +391,32 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
     match credentials(headers) {
         Credentials::None => Ok(Caller::anonymous()),
         Credentials::Bearer(token) => {
-            let username = verify_token(state, &token).map_err(|e| e.to_string())?.username;
+            let username = verify_token(state, &token)
+                .map_err(|e| e.to_string())?
+                .username;
             let db = state.db();
             match db.users.get(&username) {
                 None => Err(format!("users.iam.kubesphere.io \"{username}\" not found")),
-                Some(u) if u.state == Some(UserState::Disabled) => Err("account is not active".to_owned()),
-                Some(_) => Ok(Caller { name: username, authenticated: true, bearer: Some(token) }),
+                Some(u) if u.state == Some(UserState::Disabled) => {
+                    Err("account is not active".to_owned())
+                }
+                Some(_) => Ok(Caller {
+                    name: username,
+                    authenticated: true,
+                    bearer: Some(token),
+                }),
             }
         }
-        Credentials::Basic { username, password } => match password_login(state, &username, &password) {
-            Ok(name) => Ok(Caller { name, authenticated: true, bearer: None }),
-            Err(e) => Err(e.description().to_owned()),
-        },
+        Credentials::Basic { username, password } => {
+            match password_login(state, &username, &password) {
+                Ok(name) => Ok(Caller {
+                    name,
+                    authenticated: true,
+                    bearer: None,
+                }),
+                Err(e) => Err(e.description().to_owned()),
+            }
+        }
     }
 }
 
@@ -372,14 +426,25 @@ pub(crate) fn verify_token(state: &State, token: &str) -> Result<TokenRecord, To
     lock(&state.tokens).check(token, &claims)
 }
 
-
 /// Issues an access + refresh pair for `username` and caches both.
 pub(crate) fn issue_pair(state: &State, username: &str) -> (String, String) {
-    let uninitialized = state.db().users.get(username).is_some_and(|u| u.is_uninitialized());
+    let uninitialized = state
+        .db()
+        .users
+        .get(username)
+        .is_some_and(|u| u.is_uninitialized());
     let access_ttl = state.settings.access_token_ttl;
-    let refresh_ttl = if access_ttl.is_zero() { access_ttl } else { access_ttl + state.settings.refresh_token_extra_ttl };
-    let access = state.issuer.issue(username, TokenKind::Access, access_ttl, uninitialized);
-    let refresh = state.issuer.issue(username, TokenKind::Refresh, refresh_ttl, uninitialized);
+    let refresh_ttl = if access_ttl.is_zero() {
+        access_ttl
+    } else {
+        access_ttl + state.settings.refresh_token_extra_ttl
+    };
+    let access = state
+        .issuer
+        .issue(username, TokenKind::Access, access_ttl, uninitialized);
+    let refresh = state
+        .issuer
+        .issue(username, TokenKind::Refresh, refresh_ttl, uninitialized);
     let mut tokens = lock(&state.tokens);
     if !state.settings.multiple_login {
         tokens.revoke_user(username);
@@ -409,7 +474,10 @@ mod tests {
         assert_eq!(claims.token_type, "refresh_token");
         assert!(claims.exp.unwrap() >= claims.iat + 60);
         let other = TokenIssuer::random();
-        assert_eq!(other.decode(&issued.token).unwrap_err(), TokenError::BadSignature);
+        assert_eq!(
+            other.decode(&issued.token).unwrap_err(),
+            TokenError::BadSignature
+        );
         assert_eq!(issuer.decode("a.b").unwrap_err(), TokenError::Malformed);
     }
 }

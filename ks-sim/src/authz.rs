@@ -10,8 +10,15 @@ use crate::state::Db;
 /// Paths that skip authorization (not authentication), §1.3.
 pub(crate) fn is_authz_exempt(path: &str) -> bool {
     const PREFIXES: &[&str] = &["/oauth/", "/dist/"];
-    const EXACT: &[&str] =
-        &["/.well-known/openid-configuration", "/version", "/metrics", "/livez", "/healthz", "/openapi/v2", "/openapi/v3"];
+    const EXACT: &[&str] = &[
+        "/.well-known/openid-configuration",
+        "/version",
+        "/metrics",
+        "/livez",
+        "/healthz",
+        "/openapi/v2",
+        "/openapi/v3",
+    ];
     PREFIXES.iter().any(|p| path.starts_with(p)) || EXACT.contains(&path)
 }
 
@@ -47,9 +54,19 @@ impl RequestInfo {
             (&Method::PATCH, Some(_)) => "patch",
             (&Method::DELETE, Some(r)) if r.name.is_none() => "deletecollection",
             (&Method::DELETE, Some(_)) => "delete",
-            (m, _) => return RequestInfo { verb: m.as_str().to_ascii_lowercase(), path: path.to_owned(), resource },
+            (m, _) => {
+                return RequestInfo {
+                    verb: m.as_str().to_ascii_lowercase(),
+                    path: path.to_owned(),
+                    resource,
+                }
+            }
         };
-        RequestInfo { verb: verb.to_owned(), path: path.to_owned(), resource }
+        RequestInfo {
+            verb: verb.to_owned(),
+            path: path.to_owned(),
+            resource,
+        }
     }
 
     /// The 403 wording for this request.
@@ -63,7 +80,10 @@ impl RequestInfo {
                 name: r.name.as_deref(),
                 namespace: r.namespace.as_deref(),
             },
-            None => Denied::NonResource { verb: &self.verb, path: &self.path },
+            None => Denied::NonResource {
+                verb: &self.verb,
+                path: &self.path,
+            },
         }
     }
 }
@@ -119,7 +139,8 @@ pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo) -> bool {
     let Some(r) = &info.resource else {
         return true;
     };
-    let is_users = r.api_group == "iam.kubesphere.io" && r.resource == "users" && r.workspace.is_none();
+    let is_users =
+        r.api_group == "iam.kubesphere.io" && r.resource == "users" && r.workspace.is_none();
     if is_users {
         // The built-in `authenticated` role: list users; any verb on oneself.
         if info.verb == "list" || r.name.as_deref() == Some(caller.name.as_str()) {
@@ -128,7 +149,8 @@ pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo) -> bool {
         if db.user_has_template(&caller.name, MANAGE_USERS) {
             return true;
         }
-        return matches!(info.verb.as_str(), "get" | "list") && db.user_has_template(&caller.name, VIEW_USERS);
+        return matches!(info.verb.as_str(), "get" | "list")
+            && db.user_has_template(&caller.name, VIEW_USERS);
     }
     // Resources the simulator does not model yet reach the router (and its 404/405).
     true
@@ -144,16 +166,31 @@ mod tests {
         let info = RequestInfo::parse(&Method::GET, "/kapis/iam.kubesphere.io/v1beta1/users/alice");
         assert_eq!(info.verb, "get");
         let r = info.resource.unwrap();
-        assert_eq!((r.resource.as_str(), r.name.as_deref()), ("users", Some("alice")));
+        assert_eq!(
+            (r.resource.as_str(), r.name.as_deref()),
+            ("users", Some("alice"))
+        );
 
-        let info = RequestInfo::parse(&Method::DELETE, "/kapis/iam.kubesphere.io/v1beta1/namespaces/p1/namespacemembers");
+        let info = RequestInfo::parse(
+            &Method::DELETE,
+            "/kapis/iam.kubesphere.io/v1beta1/namespaces/p1/namespacemembers",
+        );
         assert_eq!(info.verb, "deletecollection");
         let r = info.resource.unwrap();
-        assert_eq!((r.namespace.as_deref(), r.resource.as_str()), (Some("p1"), "namespacemembers"));
+        assert_eq!(
+            (r.namespace.as_deref(), r.resource.as_str()),
+            (Some("p1"), "namespacemembers")
+        );
 
-        let info = RequestInfo::parse(&Method::GET, "/kapis/tenant.kubesphere.io/v1beta1/workspaces/demo/namespaces");
+        let info = RequestInfo::parse(
+            &Method::GET,
+            "/kapis/tenant.kubesphere.io/v1beta1/workspaces/demo/namespaces",
+        );
         let r = info.resource.unwrap();
-        assert_eq!((r.workspace.as_deref(), r.resource.as_str(), r.namespace), (Some("demo"), "namespaces", None));
+        assert_eq!(
+            (r.workspace.as_deref(), r.resource.as_str(), r.namespace),
+            (Some("demo"), "namespaces", None)
+        );
 
         let info = RequestInfo::parse(&Method::GET, "/foo");
         assert!(info.resource.is_none());

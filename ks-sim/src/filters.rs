@@ -28,7 +28,10 @@ pub(crate) fn is_control_path(path: &str) -> bool {
 }
 
 fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// How the chain ended.
@@ -39,7 +42,11 @@ enum Outcome {
 }
 
 /// The middleware: records the request and runs the filters.
-pub(crate) async fn chain(AxState(state): AxState<Arc<State>>, req: Request, next: Next) -> Response {
+pub(crate) async fn chain(
+    AxState(state): AxState<Arc<State>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     if is_control_path(&path) {
         return next.run(req).await;
@@ -47,7 +54,9 @@ pub(crate) async fn chain(AxState(state): AxState<Arc<State>>, req: Request, nex
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
-        Err(_) => return errors::handler_text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
+        Err(_) => {
+            return errors::handler_text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
+        }
     };
     let headers = &parts.headers;
     let seq = lock(&state.journal).next_seq();
@@ -59,13 +68,21 @@ pub(crate) async fn chain(AxState(state): AxState<Arc<State>>, req: Request, nex
         user: None,
         authorization_present: auth::authorization_present(headers),
         bearer_token_owner: auth::bearer_owner(&state, headers),
-        body: capture_body(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &bytes),
+        body: capture_body(
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            &bytes,
+        ),
         status: 0,
         request_id: header_string(headers, "x-request-id"),
         x_client_ip: header_string(headers, "x-client-ip"),
     };
     lock(&state.journal).push(entry.clone());
-    let connection = parts.extensions.get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
+    let connection = parts
+        .extensions
+        .get::<ConnectInfo<Connection>>()
+        .map(|c| c.0.clone());
     let request = Request::from_parts(parts, Body::from(bytes));
     let outcome = run_filters(&state, request, next, &mut entry).await;
     let response = match outcome {
@@ -90,18 +107,34 @@ pub(crate) async fn chain(AxState(state): AxState<Arc<State>>, req: Request, nex
     response
 }
 
-async fn run_filters(state: &Arc<State>, mut req: Request, next: Next, entry: &mut JournalEntry) -> Outcome {
+async fn run_filters(
+    state: &Arc<State>,
+    mut req: Request,
+    next: Next,
+    entry: &mut JournalEntry,
+) -> Outcome {
     // Faults act like the network, before any KubeSphere code runs.
     let fault = lock(&state.faults).take(req.method().as_str(), req.uri().path());
     match fault {
         Some(FaultAction::Respond { status, body }) => {
             // Only a side-effect-free bearer check, so the journal still says whose call it was.
             if let Credentials::Bearer(_) = auth::credentials(req.headers()) {
-                entry.user = auth::authenticate(state, req.headers()).ok().map(|c| c.name);
+                entry.user = auth::authenticate(state, req.headers())
+                    .ok()
+                    .map(|c| c.name);
             }
             return Outcome::Respond(fault_response(status, body));
         }
-        Some(FaultAction::Delay { delay_ms }) => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
+        Some(FaultAction::Delay { delay_ms }) => {
+            // Visible with its caller while it hangs, like a real slow upstream call.
+            if let Credentials::Bearer(_) = auth::credentials(req.headers()) {
+                entry.user = auth::authenticate(state, req.headers())
+                    .ok()
+                    .map(|c| c.name);
+                lock(&state.journal).complete(entry.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        }
         Some(FaultAction::Drop { .. }) => {
             return Outcome::Dropped(StatusCode::INTERNAL_SERVER_ERROR.into_response());
         }
@@ -178,6 +211,8 @@ fn fault_response(status: u16, body: String) -> Response {
         "text/plain; charset=utf-8"
     };
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }

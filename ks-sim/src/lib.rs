@@ -58,7 +58,9 @@ impl FromRef<Simulator> for Arc<State> {
 
 impl Simulator {
     pub fn new(config: SimConfig) -> Self {
-        Simulator { state: Arc::new(State::new(config)) }
+        Simulator {
+            state: Arc::new(State::new(config)),
+        }
     }
 
     /// The whole HTTP API. Serve it with [`Simulator::spawn`] or [`serve`] for the `drop` fault
@@ -77,7 +79,10 @@ impl Simulator {
         // the routes as a fallback service rather than layering them.
         Router::new()
             .fallback_service(routes)
-            .layer(axum::middleware::from_fn_with_state(self.state.clone(), filters::chain))
+            .layer(axum::middleware::from_fn_with_state(
+                self.state.clone(),
+                filters::chain,
+            ))
     }
 
     /// Binds `addr` (use port 0 in tests) and serves in a background task until the returned
@@ -91,7 +96,12 @@ impl Simulator {
             let _ = rx.await;
         }));
         tracing::debug!(%addr, "simulator listening");
-        Ok(RunningSim { addr, sim, shutdown: Some(tx), task: Some(task) })
+        Ok(RunningSim {
+            addr,
+            sim,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// Every request so far (except `/_sim`), in arrival order.
@@ -105,7 +115,10 @@ impl Simulator {
 
     /// Journal entries for exactly this path (query excluded).
     pub fn journal_for(&self, path: &str) -> Vec<JournalEntry> {
-        self.journal().into_iter().filter(|e| e.path == path).collect()
+        self.journal()
+            .into_iter()
+            .filter(|e| e.path == path)
+            .collect()
     }
 
     /// How many requests reached exactly this path.
@@ -115,7 +128,10 @@ impl Simulator {
 
     /// How many `method` requests reached exactly this path.
     pub fn counter_method(&self, method: &str, path: &str) -> usize {
-        self.journal().iter().filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method)).count()
+        self.journal()
+            .iter()
+            .filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
+            .count()
     }
 
     pub fn inject(&self, fault: Fault) {
@@ -153,7 +169,12 @@ impl Simulator {
 
     /// The GlobalRoles (Kubernetes objects), by name.
     pub fn global_roles(&self) -> Vec<serde_json::Value> {
-        self.state.db().global_roles.values().map(|r| r.to_json()).collect()
+        self.state
+            .db()
+            .global_roles
+            .values()
+            .map(|r| r.to_json())
+            .collect()
     }
 
     /// `status.state` of a user (`None` for an unknown user or an empty status).
@@ -179,9 +200,16 @@ impl Simulator {
 }
 
 /// Serves `sim` on `listener` until `shutdown` completes, then drains connections.
-pub async fn serve(sim: Simulator, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) {
-    let app = sim.router().into_make_service_with_connect_info::<net::Connection>();
-    let server = axum::serve(net::KillableListener::new(listener), app).with_graceful_shutdown(shutdown);
+pub async fn serve(
+    sim: Simulator,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let app = sim
+        .router()
+        .into_make_service_with_connect_info::<net::Connection>();
+    let server =
+        axum::serve(net::KillableListener::new(listener), app).with_graceful_shutdown(shutdown);
     if let Err(error) = server.await {
         tracing::error!(%error, "simulator server failed");
     }

@@ -84,7 +84,10 @@ pub enum SeedError {
     #[error("seed is not valid JSON for the seed shape: {0}")]
     Json(#[from] serde_json::Error),
     #[error("seed file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("seed: {what} has an invalid RFC 3339 timestamp {value:?}")]
     Timestamp { what: String, value: String },
     #[error("seed: user {user} is bound to unknown global role {role}")]
@@ -160,7 +163,11 @@ impl Seed {
             created: "2025-01-01T00:00:00Z".to_owned(),
         };
         let global_roles = vec![
-            role("platform-admin", "Manage all resources on the platform.", &["*"]),
+            role(
+                "platform-admin",
+                "Manage all resources on the platform.",
+                &["*"],
+            ),
             role("platform-regular", "Access the platform.", &[]),
             role(
                 "platform-self-provisioner",
@@ -177,7 +184,11 @@ impl Seed {
                 )
             },
         ];
-        Seed { users, global_roles, clusters: default_clusters() }
+        Seed {
+            users,
+            global_roles,
+            clusters: default_clusters(),
+        }
     }
 
     /// Reads a seed from JSON (the camelCase shape of [`Seed`]) and checks it.
@@ -192,8 +203,10 @@ impl Seed {
         if name_or_path == "demo" {
             return Ok(Self::demo());
         }
-        let text = std::fs::read_to_string(name_or_path)
-            .map_err(|source| SeedError::Io { path: name_or_path.to_owned(), source })?;
+        let text = std::fs::read_to_string(name_or_path).map_err(|source| SeedError::Io {
+            path: name_or_path.to_owned(),
+            source,
+        })?;
         Self::from_json(&text)
     }
 
@@ -204,17 +217,26 @@ impl Seed {
         }
         for u in &self.users {
             if parse_time(&u.created).is_none() {
-                return Err(SeedError::Timestamp { what: format!("user {}", u.name), value: u.created.clone() });
+                return Err(SeedError::Timestamp {
+                    what: format!("user {}", u.name),
+                    value: u.created.clone(),
+                });
             }
             if let Some(role) = &u.global_role {
                 if !self.global_roles.iter().any(|r| &r.name == role) {
-                    return Err(SeedError::UnknownRole { user: u.name.clone(), role: role.clone() });
+                    return Err(SeedError::UnknownRole {
+                        user: u.name.clone(),
+                        role: role.clone(),
+                    });
                 }
             }
         }
         for r in &self.global_roles {
             if parse_time(&r.created).is_none() {
-                return Err(SeedError::Timestamp { what: format!("global role {}", r.name), value: r.created.clone() });
+                return Err(SeedError::Timestamp {
+                    what: format!("global role {}", r.name),
+                    value: r.created.clone(),
+                });
             }
         }
         Ok(())

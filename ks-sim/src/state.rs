@@ -84,9 +84,15 @@ pub(crate) struct User {
 impl User {
     /// The User object as ks-apiserver returns it (never with the password).
     pub fn to_json(&self, global_role: Option<&str>) -> Value {
-        let mut annotations: Map<String, Value> =
-            self.annotations.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-        annotations.insert(ANNOTATION_GLOBALROLE.into(), Value::String(global_role.unwrap_or_default().to_owned()));
+        let mut annotations: Map<String, Value> = self
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        annotations.insert(
+            ANNOTATION_GLOBALROLE.into(),
+            Value::String(global_role.unwrap_or_default().to_owned()),
+        );
         let mut metadata = json!({
             "name": self.name,
             "creationTimestamp": rfc3339(self.created),
@@ -127,7 +133,9 @@ impl User {
     }
 
     pub fn is_uninitialized(&self) -> bool {
-        self.annotations.get(ANNOTATION_UNINITIALIZED).is_some_and(|v| v == "true")
+        self.annotations
+            .get(ANNOTATION_UNINITIALIZED)
+            .is_some_and(|v| v == "true")
     }
 
     /// Moves to `state` and stamps the transition.
@@ -188,7 +196,11 @@ pub(crate) struct Db {
 
 impl Db {
     pub fn from_seed(seed: &Seed) -> Self {
-        let mut db = Db { clusters: seed.clusters.clone(), next_resource_version: 1000, ..Db::default() };
+        let mut db = Db {
+            clusters: seed.clusters.clone(),
+            next_resource_version: 1000,
+            ..Db::default()
+        };
         let now = now_utc();
         for r in &seed.global_roles {
             let mut annotations = BTreeMap::new();
@@ -225,7 +237,8 @@ impl Db {
                 annotations.insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(created));
             }
             let rv = db.bump();
-            let reason = (u.state == Some(UserState::AuthLimitExceeded)).then(|| "seeded as locked".to_owned());
+            let reason = (u.state == Some(UserState::AuthLimitExceeded))
+                .then(|| "seeded as locked".to_owned());
             let user = User {
                 name: u.name.clone(),
                 email: u.email.clone(),
@@ -263,7 +276,10 @@ impl Db {
 
     /// The GlobalRole bound to `user`, if any.
     pub fn global_role_of(&self, user: &str) -> Option<&str> {
-        self.global_role_bindings.iter().find(|b| b.user == user).map(|b| b.role.as_str())
+        self.global_role_bindings
+            .iter()
+            .find(|b| b.user == user)
+            .map(|b| b.role.as_str())
     }
 
     /// Whether `user`'s global role aggregates `template`.
@@ -282,7 +298,9 @@ impl Db {
     /// Finds a user by name, or by e-mail when `login` looks like an address (§2.1).
     pub fn find_login(&self, login: &str) -> Option<&User> {
         if login.contains('@') {
-            self.users.values().find(|u| !u.email.is_empty() && u.email == login)
+            self.users
+                .values()
+                .find(|u| !u.email.is_empty() && u.email == login)
         } else {
             self.users.get(login)
         }
@@ -291,7 +309,9 @@ impl Db {
     /// Unlocks users whose lockout window has passed (what the user controller does).
     pub fn expire_lockouts(&mut self, window: Duration) {
         for user in self.users.values_mut() {
-            if user.state == Some(UserState::AuthLimitExceeded) && user.last_transition_at.elapsed() >= window {
+            if user.state == Some(UserState::AuthLimitExceeded)
+                && user.last_transition_at.elapsed() >= window
+            {
                 user.transition(UserState::Active, None);
                 user.failed_logins.clear();
             }

@@ -17,7 +17,11 @@ pub(crate) const USER_PATH: &str = "/kapis/iam.kubesphere.io/v1beta1/users/{user
 
 /// The `{"items":[…],"totalItems":N}` envelope.
 pub(crate) fn list_result(items: Vec<Value>, total: usize) -> Response {
-    errors::json_response(StatusCode::OK, &json!({"items": items, "totalItems": total}), false)
+    errors::json_response(
+        StatusCode::OK,
+        &json!({"items": items, "totalItems": total}),
+        false,
+    )
 }
 
 /// `GET /users`: every authenticated user may list (and see everyone's e-mail).

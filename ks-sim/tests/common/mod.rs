@@ -21,8 +21,13 @@ impl TestSim {
     pub async fn with(f: impl FnOnce(&mut SimConfig)) -> Self {
         let mut config = SimConfig::default();
         f(&mut config);
-        let running = Simulator::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let running = Simulator::spawn(config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let http = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         TestSim { running, http }
     }
 
@@ -47,7 +52,12 @@ impl TestSim {
     }
 
     pub async fn token_form(&self, form: &[(&str, &str)]) -> Response {
-        self.http.post(self.url("/oauth/token")).form(form).send().await.unwrap()
+        self.http
+            .post(self.url("/oauth/token"))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Logs in and returns (access, refresh).
@@ -55,7 +65,10 @@ impl TestSim {
         let res = self.login(username, PASSWORD).await;
         assert_eq!(res.status(), 200, "login of {username}");
         let body: Value = res.json().await.unwrap();
-        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+        (
+            body["access_token"].as_str().unwrap().to_owned(),
+            body["refresh_token"].as_str().unwrap().to_owned(),
+        )
     }
 
     pub async fn access_token(&self, username: &str) -> String {
@@ -79,9 +92,17 @@ impl TestSim {
 }
 
 pub fn names(list: &Value) -> Vec<String> {
-    list["items"].as_array().unwrap().iter().map(|u| u["metadata"]["name"].as_str().unwrap().to_owned()).collect()
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 pub fn content_type(res: &Response) -> String {
-    res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    res.headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }

@@ -71,8 +71,10 @@ pub fn TextField(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional, into)] status: Option<Signal<Option<String>>>,
     #[prop(optional)] on_blur: Option<Callback<()>>,
+    /// Element id, when `field-{name}` would not be unique on the page.
+    #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let status_id = format!("{id}-status");

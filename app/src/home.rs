@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use crate::auth::{current_user, login_url, SignOutButton};
+use crate::auth::{current_user, login_url};
 use crate::error::AppError;
 
 #[component]
@@ -11,6 +11,7 @@ pub fn HomePage() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
 
     view! {
+        <crate::TopBar />
         <main id="main" class="page">
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -20,7 +21,6 @@ pub fn HomePage() -> impl IntoView {
                             view! {
                                 <header class="page-header">
                                     <h1>"Welcome, " {user.display_name.clone()}</h1>
-                                    <SignOutButton />
                                 </header>
                                 <section class="card" aria-labelledby="who-am-i">
                                     <h2 id="who-am-i">"Your account"</h2>
@@ -32,6 +32,14 @@ pub fn HomePage() -> impl IntoView {
                                         <dt>"Platform role"</dt>
                                         <dd data-testid="platform-role">{role}</dd>
                                     </dl>
+                                </section>
+                                <section aria-labelledby="actions-heading">
+                                    <h2 id="actions-heading">"What would you like to do?"</h2>
+                                    <div class="actions-grid">
+                                        {crate::ACTIONS.iter().map(|(href, label, about)| view! {
+                                            <a class="card" href=*href><strong>{*label}</strong><span class="muted">{*about}</span></a>
+                                        }).collect_view()}
+                                    </div>
                                 </section>
                             }
                             .into_any()

@@ -2,10 +2,14 @@
 //! Compiled twice: with `ssr` into the server, with `hydrate` into the WASM bundle.
 
 pub mod auth;
+pub mod directory;
 pub mod forms;
+pub mod members;
 pub mod permissions;
+pub mod projects;
 pub mod users;
 pub mod widgets;
+pub mod workspaces;
 
 pub mod error;
 mod home;
@@ -65,8 +69,44 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::LoginPage />
                 <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/users/new") view=users::CreateUserPage ssr=SsrMode::Async />
+                <Route path=path!("/workspaces/new") view=workspaces::CreateWorkspacePage ssr=SsrMode::Async />
+                <Route path=path!("/projects/new") view=projects::CreateProjectPage ssr=SsrMode::Async />
+                <Route path=path!("/workspaces/invite") view=members::InviteWorkspacePage ssr=SsrMode::Async />
+                <Route path=path!("/projects/invite") view=members::InviteProjectPage ssr=SsrMode::Async />
+                <Route path=path!("/roles") view=members::ChangeRolesPage ssr=SsrMode::Async />
             </Routes>
         </Router>
+    }
+}
+
+/// The main actions, in the order of the multi-tenant workflow.
+pub const ACTIONS: [(&str, &str, &str); 6] = [
+    ("/users/new", "Create a user", "A new KubeSphere account, platform-regular by default."),
+    ("/workspaces/new", "Create a workspace", "A team's space, placed on one or more clusters."),
+    ("/projects/new", "Create a project", "A project (namespace) in one of your workspaces."),
+    ("/workspaces/invite", "Invite to a workspace", "Add people to a workspace, workspace-regular by default."),
+    ("/projects/invite", "Invite to a project", "Add people to a project, viewer by default."),
+    ("/roles", "Change a role", "At platform, workspace or project level; built-in roles only."),
+];
+
+/// The bar at the top of every signed-in page.
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let current = move |href: &'static str| (location.pathname.get() == href).then_some("page");
+    view! {
+        <header class="top-bar">
+            <a class="brand" href="/">"KS Console"</a>
+            <nav aria-label="Main">
+                <ul>
+                    <li><a href="/" aria-current=move || current("/")>"Home"</a></li>
+                    {ACTIONS.iter().map(|(href, label, _)| view! {
+                        <li><a href=*href aria-current=move || current(href)>{*label}</a></li>
+                    }).collect_view()}
+                </ul>
+            </nav>
+            <auth::SignOutButton />
+        </header>
     }
 }
 

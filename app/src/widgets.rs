@@ -82,3 +82,132 @@ pub fn error_view(err: AppError) -> AnyView {
         other => view! { <p class="error-banner" role="alert">{other.message()}</p> }.into_any(),
     }
 }
+
+/// A role dropdown (built-in roles only, as the server offers them) with what the chosen role
+/// grants, and the explicit confirmation an admin role needs.
+#[component]
+pub fn RoleSelect(
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] options: Signal<Vec<crate::users::RoleOption>>,
+    selected: RwSignal<String>,
+    #[prop(into, optional)] error: MaybeProp<String>,
+    #[prop(into, optional)] confirm_error: MaybeProp<String>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
+    let current = Signal::derive(move || options.get().into_iter().find(|o| o.name == selected.get()));
+    let is_admin = Signal::derive(move || current.get().is_some_and(|o| o.is_admin));
+    let initial = selected.get_untracked();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id.clone() name=name on:change=move |ev| selected.set(event_target_value(&ev))
+                aria-describedby=format!("{id}-hint {id}-error")>
+                {move || options.get().into_iter().map(|o| {
+                    let is_selected = o.name == initial;
+                    view! { <option value=o.name.clone() selected=is_selected>{o.name.clone()}</option> }
+                }).collect_view()}
+            </select>
+            <p class="hint" id=format!("{id}-hint")>{move || current.get().map(|o| o.description)}</p>
+            <p class="field-error" id=format!("{id}-error") aria-live="polite">{move || error.get()}</p>
+        </div>
+        <Show when=move || is_admin.get()>
+            <div class="field confirm-admin">
+                <label class="checkbox">
+                    <input type="checkbox" name="confirm_admin" value="yes" />
+                    {move || format!(" Yes, grant {}: {}", selected.get(), current.get().map(|o| o.description).unwrap_or_default())}
+                </label>
+                <p class="field-error" aria-live="polite">{move || confirm_error.get()}</p>
+            </div>
+        </Show>
+    }
+}
+
+/// A text field for usernames with people search as you type (from 2 characters, 200 ms after
+/// the last keystroke, stale answers dropped). Choosing a result fills the field (or, with
+/// `multiple`, adds to it). Without WASM it is a plain text field.
+#[component]
+pub fn UserPicker(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = false)] multiple: bool,
+    #[prop(into, optional)] error: MaybeProp<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    use crate::directory::search_users;
+    let query = RwSignal::new(String::new());
+    let search = Action::new(|q: &String| {
+        let q = q.clone();
+        async move { (q.clone(), search_users(q).await) }
+    });
+    Effect::new(move |_| {
+        let q = query.get();
+        if q.trim().chars().count() < 2 {
+            return;
+        }
+        set_timeout(
+            move || {
+                if query.get_untracked() == q {
+                    search.dispatch(q);
+                }
+            },
+            Duration::from_millis(200),
+        );
+    });
+    let results = Signal::derive(move || match search.value().get() {
+        Some((q, Ok(hits))) if q == query.get() && q.trim().chars().count() >= 2 => Some(hits),
+        _ => None,
+    });
+    let choose = move |username: String| {
+        if multiple {
+            value.update(|v| {
+                let mut names: Vec<String> = v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+                if !names.contains(&username) {
+                    names.push(username);
+                }
+                *v = names.join(", ");
+            });
+        } else {
+            value.set(username);
+        }
+        query.set(String::new());
+    };
+    let field_id: &'static str = id.unwrap_or(name);
+    let search_id = format!("field-{field_id}-search");
+    let hint = hint.unwrap_or(if multiple { "Usernames, separated by commas." } else { "A username." });
+    view! {
+        {match id {
+            Some(id) => view! { <crate::forms::TextField label=label name=name value=value error=error required=true
+                autocomplete="off" hint=hint id=id /> }.into_any(),
+            None => view! { <crate::forms::TextField label=label name=name value=value error=error required=true
+                autocomplete="off" hint=hint /> }.into_any(),
+        }}
+        <div class="field js-only search-field">
+            <label for=search_id.clone()>"Find people"</label>
+            <input id=search_id type="search" autocomplete="off" placeholder="Part of a name or e-mail"
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
+            <ul class="search-results" aria-live="polite">
+                {move || results.get().map(|hits| {
+                    if hits.is_empty() {
+                        view! { <li class="muted">"No one found."</li> }.into_any()
+                    } else {
+                        hits.into_iter().map(|h| {
+                            let username = h.username.clone();
+                            view! {
+                                <li>
+                                    <button type="button" class="button secondary" on:click=move |_| choose(username.clone())>
+                                        {format!("{} {}", if multiple { "Add" } else { "Choose" }, h.username)}
+                                    </button>
+                                    <span class="muted">{format!(" {} · {}", h.display_name, h.email)}</span>
+                                </li>
+                            }
+                        }).collect_view().into_any()
+                    }
+                })}
+            </ul>
+        </div>
+    }
+}

@@ -16,6 +16,7 @@ pub fn CreateUserPage() -> impl IntoView {
         |_| async { (my_permissions().await, platform_role_options().await, take_flash().await.ok().flatten()) },
     );
     view! {
+        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Create a user"</h1>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>

@@ -176,3 +176,30 @@ mod ssr {
         }
     }
 }
+
+/// Changes a user's platform role. Only the role annotation changes: the user is read and
+/// written back whole, because KubeSphere's PUT replaces the entire object.
+#[server(prefix = "/api", endpoint = "change_platform_role")]
+pub async fn change_platform_role(
+    username: String,
+    platform_role: String,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<crate::members::MembershipChange, AppError> {
+    use ks_types::{PlatformRole, UserName};
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
+    let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
+    crate::members::ssr::require_confirmation(role.is_admin(), &confirm_admin, "a platform administrator")?;
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let u = user.clone();
+    let missing = format!("No user named {user}.");
+    upstream
+        .call_mapped(|api| async move { api.change_platform_role(&u, role).await }, move |e| match e {
+            ks_client::KsError::NotFound { detail } if detail.contains("users") => Some(AppError::field("username", missing.clone())),
+            ks_client::KsError::NotFound { .. } => {
+                Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+            }
+            _ => None,
+        })
+        .await?;
+    Ok(crate::members::MembershipChange { target: "platform".into(), usernames: vec![user.to_string()], role: role.name().into() })
+}

@@ -1,0 +1,132 @@
+//! Looking things up for pickers: people (as you type), my workspaces, their clusters and
+//! projects. Read-only server functions shared by the forms.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A person found by a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserHit {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// A workspace with what the forms need to know about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSummary {
+    pub name: String,
+    pub clusters: Vec<String>,
+}
+
+/// A project (namespace) with its workspace and cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub name: String,
+    pub workspace: String,
+    pub cluster: String,
+}
+
+impl ProjectSummary {
+    /// The value a project picker submits: `cluster/project`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.cluster, self.name)
+    }
+}
+
+/// Searches people by part of their username, display name or e-mail (from 2 characters).
+#[server(prefix = "/api", endpoint = "search_users")]
+pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
+    let q = query.trim().to_owned();
+    if q.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let by_name = q.clone();
+    let by_email = format!("spec.email=~{}", q.to_ascii_lowercase());
+    let (names, emails) = tokio::join!(
+        upstream.call(|api| async move { api.list_users(&[("name", by_name.as_str()), ("limit", "10"), ("sortBy", "name"), ("ascending", "true")]).await }),
+        upstream.call_quiet(|api| async move { api.list_users(&[("fieldSelector", by_email.as_str()), ("limit", "10")]).await }),
+    );
+    let mut hits: Vec<UserHit> = names?
+        .into_items()
+        .into_iter()
+        .chain(emails.map(|l| l.into_items()).unwrap_or_default())
+        .map(|u| UserHit { username: u.metadata.name.clone(), display_name: u.display_name().to_owned(), email: u.spec.email.clone() })
+        .collect();
+    hits.sort_by(|a, b| a.username.cmp(&b.username));
+    hits.dedup_by(|a, b| a.username == b.username);
+    hits.truncate(10);
+    Ok(hits)
+}
+
+/// The workspaces the signed-in user can see ("my workspaces"; all of them for admins).
+#[server(prefix = "/api", endpoint = "my_workspaces")]
+pub async fn my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let list = upstream
+        .call(|api| async move { api.list_workspaces(&[("limit", "-1"), ("sortBy", "name"), ("ascending", "true")]).await })
+        .await?;
+    let mut out: Vec<WorkspaceSummary> = list
+        .into_items()
+        .into_iter()
+        .filter(|w| w.metadata.name != "system-workspace")
+        .map(|w| WorkspaceSummary { clusters: w.cluster_names(), name: w.metadata.name })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Clusters the signed-in user may place workspaces on.
+#[server(prefix = "/api", endpoint = "my_clusters")]
+pub async fn my_clusters() -> Result<Vec<String>, AppError> {
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let clusters = upstream.call(|api| async move { api.list_clusters().await }).await?;
+    let mut names: Vec<String> = clusters.into_iter().map(|c| c.metadata.name).collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Projects of the workspaces the user can see, on each of their clusters, fetched concurrently.
+#[server(prefix = "/api", endpoint = "my_projects")]
+pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
+    use ks_types::{ClusterName, WorkspaceName};
+    let workspaces = my_workspaces().await?;
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let pairs: Vec<(WorkspaceName, ClusterName)> = workspaces
+        .iter()
+        .flat_map(|w| w.clusters.iter().map(move |c| (w.name.clone(), c.clone())))
+        .filter_map(|(w, c)| Some((WorkspaceName::parse(&w).ok()?, ClusterName::parse(&c).ok()?)))
+        .collect();
+    let upstream = &upstream;
+    let lists = ssr::bounded_join(pairs.into_iter().map(|(ws, cluster)| async move {
+        let (c, w) = (&cluster, &ws);
+        let found = upstream.call_quiet(|api| async move { api.list_projects(c, w).await }).await;
+        found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|ns| ProjectSummary { name: ns.metadata.name, workspace: ws.to_string(), cluster: cluster.to_string() })
+            .collect::<Vec<_>>()
+    }))
+    .await;
+    let mut out: Vec<ProjectSummary> = lists.into_iter().flatten().collect();
+    out.sort_by(|a, b| (&a.workspace, &a.name).cmp(&(&b.workspace, &b.name)));
+    Ok(out)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::future::Future;
+
+    use futures::stream::{self, StreamExt};
+
+    /// Upstream calls in flight at once for one page.
+    pub const CONCURRENCY: usize = 8;
+
+    /// Runs the futures with at most [`CONCURRENCY`] in flight, keeping their order.
+    pub async fn bounded_join<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+        stream::iter(futures).buffered(CONCURRENCY).collect().await
+    }
+}

@@ -1,0 +1,172 @@
+//! `/workspaces/invite` and `/projects/invite`: invite one or several people, least privilege
+//! by default (`<ws>-regular`, `viewer`).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{
+    project_role_options, workspace_role_options, InviteProjectMembers, InviteWorkspaceMembers, MembershipChange,
+};
+use crate::directory::{my_projects, my_workspaces};
+use crate::error::AppError;
+use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton};
+use crate::widgets::{error_view, NoticeUnavailable, RoleSelect, UserPicker};
+
+fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoView {
+    view! {
+        <div class="success-banner" role="status">
+            <p>{format!("Invited {} to {place} {} as {}.", change.usernames.join(", "), change.target, change.role)}</p>
+            {change.usernames.into_iter().map(|u| view! {
+                <p><a href=format!("/users/{u}")>{format!("Open {u}’s page")}</a></p>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn InviteWorkspacePage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| async { (my_workspaces().await, take_flash().await.ok().flatten()) });
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page narrow">
+            <h1>"Invite to a workspace"</h1>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        (Ok(ws), _) if ws.is_empty() => view! {
+                            <NoticeUnavailable text="You are not a member of any workspace, so there is nowhere to invite people." />
+                        }.into_any(),
+                        (Ok(workspaces), flash) => {
+                            let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
+                            let flash = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH);
+                            view! { <InviteWorkspaceForm workspaces=names flash /> }.into_any()
+                        }
+                        (Err(e), _) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl IntoView {
+    let action = ServerAction::<InviteWorkspaceMembers>::new();
+    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
+    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let workspace = RwSignal::new(Some(kept("workspace")).filter(|w| !w.is_empty()).or_else(|| workspaces.first().cloned()).unwrap_or_default());
+    let initial_ws = workspace.get_untracked();
+    let usernames = RwSignal::new(kept("usernames"));
+    let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
+    // Role options follow the chosen workspace; the default is always its `-regular` role.
+    let roles = Resource::new(move || workspace.get(), |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    Effect::new(move |prev: Option<String>| {
+        let ws = workspace.get();
+        if prev.is_some_and(|p| p != ws) {
+            role.set(format!("{ws}-regular"));
+        }
+        ws
+    });
+    let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
+    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
+    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
+    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            usernames.set(String::new());
+        }
+    });
+    view! {
+        {move || outcome.get().and_then(Result::ok).map(|c| success_banner(c, "workspace"))}
+        <FormError error=server_error />
+        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+            <div class="field">
+                <label for="field-workspace">"Workspace"</label>
+                <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
+                    {workspaces.into_iter().map(|w| {
+                        let selected = w == initial_ws;
+                        view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
+            </div>
+            <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading roles…"</p> }>
+                {move || Suspend::new(async move {
+                    let options = roles.await;
+                    view! { <RoleSelect label="Workspace role" name="role" options selected=role
+                        error=field_error("role") confirm_error=field_error("confirm_admin") /> }
+                })}
+            </Suspense>
+            <SubmitButton label="Invite" pending_label="Inviting…" pending=action.pending() />
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn InviteProjectPage() -> impl IntoView {
+    let data = Resource::new_blocking(
+        || (),
+        |_| async { (my_projects().await, project_role_options().await, take_flash().await.ok().flatten()) },
+    );
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page narrow">
+            <h1>"Invite to a project"</h1>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        (Ok(p), _, _) if p.is_empty() => view! {
+                            <NoticeUnavailable text="You cannot see any project, so there is nowhere to invite people." />
+                        }.into_any(),
+                        (Ok(projects), Ok(roles), flash) => {
+                            let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
+                            let projects = projects.into_iter().map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster))).collect();
+                            view! { <InviteProjectForm projects roles flash /> }.into_any()
+                        }
+                        (Err(e), _, _) | (_, Err(e), _) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<crate::users::RoleOption>, flash: Option<Flash>) -> impl IntoView {
+    let action = ServerAction::<InviteProjectMembers>::new();
+    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
+    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let initial_project = kept("project");
+    let usernames = RwSignal::new(kept("usernames"));
+    let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
+    let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
+    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
+    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
+    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            usernames.set(String::new());
+        }
+    });
+    view! {
+        {move || outcome.get().and_then(Result::ok).map(|c| success_banner(c, "project"))}
+        <FormError error=server_error />
+        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+            <div class="field">
+                <label for="field-project">"Project"</label>
+                <select id="field-project" name="project">
+                    {projects.into_iter().map(|(key, label)| {
+                        let selected = key == initial_project;
+                        view! { <option value=key selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="field-error" aria-live="polite">{move || field_error("project").get()}</p>
+            </div>
+            <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
+            <RoleSelect label="Project role" name="role" options=roles selected=role
+                error=field_error("role") confirm_error=field_error("confirm_admin") />
+            <SubmitButton label="Invite" pending_label="Inviting…" pending=action.pending() />
+        </ActionForm>
+    }
+}

@@ -1,0 +1,111 @@
+//! `/projects/new`: the create-project form.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{CreateProject, CreatedProject};
+use crate::directory::{my_workspaces, WorkspaceSummary};
+use crate::error::AppError;
+use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::widgets::{error_view, NoticeUnavailable};
+
+#[component]
+pub fn CreateProjectPage() -> impl IntoView {
+    let data = Resource::new_blocking(|| (), |_| async { (my_workspaces().await, take_flash().await.ok().flatten()) });
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page narrow">
+            <h1>"Create a project"</h1>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        (Ok(ws), _) if ws.is_empty() => view! {
+                            <NoticeUnavailable text="You are not a member of any workspace yet, so there is nowhere to create a project." />
+                        }.into_any(),
+                        (Ok(workspaces), flash) => {
+                            let flash = flash_for(&flash, <CreateProject as ServerFn>::PATH);
+                            view! { <CreateProjectForm workspaces flash /> }.into_any()
+                        }
+                        (Err(e), _) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) -> impl IntoView {
+    let action = ServerAction::<CreateProject>::new();
+    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
+    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let first = workspaces.first().map(|w| w.name.clone()).unwrap_or_default();
+    let workspace = RwSignal::new(Some(kept("workspace")).filter(|w| !w.is_empty()).unwrap_or(first));
+    let initial_ws = workspace.get_untracked();
+    let cluster = RwSignal::new(kept("cluster"));
+    let name = RwSignal::new(kept("name"));
+    let alias = RwSignal::new(kept("alias"));
+    let description = RwSignal::new(kept("description"));
+    let all = StoredValue::new(workspaces.clone());
+    let clusters = Signal::derive(move || {
+        all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
+    });
+    let flash_outcome: Option<Result<CreatedProject, AppError>> = flash.as_ref().map(Flash::outcome);
+    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
+    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
+    let created = Signal::derive(move || outcome.get().and_then(Result::ok));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            name.set(String::new());
+            alias.set(String::new());
+            description.set(String::new());
+        }
+    });
+    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    let name_error = Signal::derive(move || {
+        let v = name.get();
+        (!v.is_empty())
+            .then(|| ks_types::ProjectName::parse(&v).err())
+            .flatten()
+            .map(|e| e.to_string())
+            .or_else(|| field_error("name").get())
+    });
+
+    view! {
+        {move || created.get().map(|c| view! {
+            <div class="success-banner" role="status">
+                <p>"Project " <strong>{c.name.clone()}</strong> " was created in workspace " {c.workspace.clone()} " on cluster " {c.cluster.clone()} "."</p>
+                <p><a href=format!("/projects/{}/{}", c.cluster, c.name)>"Open project " {c.name.clone()}</a></p>
+            </div>
+        })}
+        <FormError error=server_error />
+        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+            <div class="field">
+                <label for="field-workspace">"Workspace"</label>
+                <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
+                    {workspaces.into_iter().map(|w| {
+                        let selected = w.name == initial_ws;
+                        view! { <option value=w.name.clone() selected=selected>{w.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
+            </div>
+            <div class="field">
+                <label for="field-cluster">"Cluster"</label>
+                <select id="field-cluster" name="cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>
+                    {move || clusters.get().into_iter().map(|c| {
+                        let selected = c == cluster.get_untracked();
+                        view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="hint">"One of the workspace's clusters."</p>
+                <p class="field-error" aria-live="polite">{move || field_error("cluster").get()}</p>
+            </div>
+            <TextField label="Project name" name="name" value=name error=name_error required=true autocomplete="off"
+                hint="Starts with a lowercase letter; lowercase letters, digits and hyphens; at most 63 characters. Unique across all workspaces." />
+            <TextField label="Alias" name="alias" value=alias />
+            <TextField label="Description" name="description" value=description />
+            <SubmitButton label="Create project" pending_label="Creating project…" pending=action.pending() />
+        </ActionForm>
+    }
+}

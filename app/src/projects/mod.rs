@@ -1,0 +1,55 @@
+//! Projects: creating them in a workspace, on one of its clusters (step 2 of the workflow).
+
+mod create_page;
+
+pub use create_page::CreateProjectPage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedProject {
+    pub name: String,
+    pub workspace: String,
+    pub cluster: String,
+}
+
+/// Creates a project. The cluster must be one of the workspace's clusters.
+#[server(prefix = "/api", endpoint = "create_project")]
+pub async fn create_project(
+    workspace: String,
+    cluster: String,
+    name: String,
+    #[server(default)] alias: Option<String>,
+    #[server(default)] description: Option<String>,
+) -> Result<CreatedProject, AppError> {
+    use ks_client::{KsError, NewProject};
+    use ks_types::{ClusterName, ProjectName, WorkspaceName};
+
+    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let cluster = ClusterName::parse(&cluster).map_err(|e| AppError::field("cluster", e.to_string()))?;
+    let project = ProjectName::parse(&name).map_err(|e| AppError::field("name", e.to_string()))?;
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let ws_for_lookup = ws.clone();
+    let placement = upstream.call(|api| async move { api.workspace_clusters(&ws_for_lookup).await }).await?;
+    if !placement.iter().any(|c| c.metadata.name == cluster.as_str()) {
+        return Err(AppError::field("cluster", format!("Workspace {ws} is not placed on cluster {cluster}.")));
+    }
+    let creator = upstream.username().to_owned();
+    let new = NewProject { name: project.clone(), workspace: ws.clone(), cluster: cluster.clone(), alias, description };
+    let taken = project.clone();
+    upstream
+        .call_mapped(
+            |api| async move { api.create_project(&new, &creator).await },
+            move |e| match e {
+                KsError::Invalid { detail, .. } if detail.contains("already exists") => {
+                    Some(AppError::field("name", format!("A project named {taken} already exists (project names are unique across all workspaces).")))
+                }
+                _ => None,
+            },
+        )
+        .await?;
+    Ok(CreatedProject { name: project.to_string(), workspace: ws.to_string(), cluster: cluster.to_string() })
+}

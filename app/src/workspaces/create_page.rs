@@ -1,0 +1,117 @@
+//! `/workspaces/new`: the create-workspace form.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{check_workspace_name, CreateWorkspace, CreatedWorkspace};
+use crate::directory::my_clusters;
+use crate::error::AppError;
+use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::permissions::{my_permissions, Permissions};
+use crate::users::Availability;
+use crate::widgets::{error_view, live_check, NoticeUnavailable, UserPicker};
+
+#[component]
+pub fn CreateWorkspacePage() -> impl IntoView {
+    let data = Resource::new_blocking(
+        || (),
+        |_| async { (my_permissions().await, my_clusters().await, take_flash().await.ok().flatten()) },
+    );
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page narrow">
+            <h1>"Create a workspace"</h1>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (perms, clusters, flash) = data.await;
+                    match (perms, clusters) {
+                        (Ok(p), _) if !p.create_workspaces => view! {
+                            <NoticeUnavailable text=format!(
+                                "Your platform role ({}) cannot create workspaces. Ask a platform administrator.",
+                                p.role_label(),
+                            ) />
+                        }.into_any(),
+                        (Ok(p), Ok(clusters)) => {
+                            let flash = flash_for(&flash, <CreateWorkspace as ServerFn>::PATH);
+                            view! { <CreateWorkspaceForm perms=p clusters flash /> }.into_any()
+                        }
+                        (Err(e), _) | (_, Err(e)) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<Flash>) -> impl IntoView {
+    let action = ServerAction::<CreateWorkspace>::new();
+    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
+    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let name = RwSignal::new(kept("name"));
+    let alias = RwSignal::new(kept("alias"));
+    let description = RwSignal::new(kept("description"));
+    let manager = RwSignal::new(Some(kept("manager")).filter(|m| !m.is_empty()).unwrap_or_else(|| perms.username.clone()));
+    // One cluster: chosen for you. Several: none pre-chosen, unless kept from a failed attempt.
+    let kept_clusters = failed.map(|f| f.fields_named("clusters[]")).unwrap_or_default();
+    let flash_outcome: Option<Result<CreatedWorkspace, AppError>> = flash.as_ref().map(Flash::outcome);
+    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
+    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
+    let created = Signal::derive(move || outcome.get().and_then(Result::ok));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            name.set(String::new());
+            alias.set(String::new());
+            description.set(String::new());
+        }
+    });
+
+    let check = live_check(name, |v| async move { check_workspace_name(v).await });
+    let name_error = Signal::derive(move || {
+        let v = name.get();
+        let local = (!v.is_empty()).then(|| ks_types::WorkspaceName::parse(&v).err()).flatten().map(|e| e.to_string());
+        local
+            .or_else(|| matches!(check.get(), Some(Availability::Taken)).then(|| "A workspace with this name already exists.".to_owned()))
+            .or_else(|| server_error.get().and_then(|e| e.for_field("name")))
+    });
+    let name_status = Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()));
+    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    let single = clusters.len() == 1;
+    let manager_hint = if perms.manage_workspaces {
+        "The workspace administrator. Defaults to you."
+    } else {
+        "Your platform role lets you create workspaces that you manage yourself."
+    };
+
+    view! {
+        {move || created.get().map(|c| view! {
+            <div class="success-banner" role="status">
+                <p>"Workspace " <strong>{c.name.clone()}</strong> " was created."</p>
+                <p><a href=format!("/workspaces/{}", c.name)>"Open workspace " {c.name.clone()}</a></p>
+            </div>
+        })}
+        <FormError error=server_error />
+        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+            <TextField label="Workspace name" name="name" value=name error=name_error required=true autocomplete="off"
+                hint="Lowercase letters, digits and hyphens; at most 63 characters." status=name_status />
+            <UserPicker label="Manager" name="manager" value=manager error=field_error("manager") hint=manager_hint />
+            <fieldset class="field">
+                <legend>"Clusters"</legend>
+                <p class="hint">"Where the workspace's projects can run. Choose at least one."</p>
+                {clusters.into_iter().map(|c| {
+                    let checked = single || kept_clusters.contains(&c);
+                    view! {
+                        <label class="checkbox">
+                            <input type="checkbox" name="clusters[]" value=c.clone() checked=checked />
+                            {format!(" {c}")}
+                        </label>
+                    }
+                }).collect_view()}
+                <p class="field-error" aria-live="polite">{move || field_error("clusters").get()}</p>
+            </fieldset>
+            <TextField label="Alias" name="alias" value=alias />
+            <TextField label="Description" name="description" value=description />
+            <SubmitButton label="Create workspace" pending_label="Creating workspace…" pending=action.pending() />
+        </ActionForm>
+    }
+}

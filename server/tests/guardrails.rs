@@ -1,0 +1,156 @@
+//! The product's promises, enforced on the server: built-in roles only, admin grants confirmed,
+//! names parsed before anything goes upstream, and forms that work without WASM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{header, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// Calls a server function with form fields, as the hydrated app does.
+async fn submit(app: &TestApp, cookie: &str, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+    let res = app
+        .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
+        .header("accept", "application/json")
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Mutating calls KubeSphere received (anything but GET).
+fn upstream_writes(app: &TestApp) -> Vec<String> {
+    app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").map(|e| format!("{} {}", e.method, e.path)).collect()
+}
+
+#[tokio::test]
+async fn a_custom_role_is_refused_before_anything_is_sent_upstream() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let cases: [(&str, Vec<(&str, &str)>); 5] = [
+        ("create_user", vec![("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-auditor")]),
+        ("change_platform_role", vec![("username", "bob"), ("platform_role", "platform-auditor")]),
+        ("invite_workspace_members", vec![("workspace", "demo"), ("usernames", "frank"), ("role", "demo-auditor")]),
+        ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "team-b-admin")]),
+        ("invite_project_members", vec![("project", "host/demo-web"), ("usernames", "frank"), ("role", "deployer")]),
+    ];
+    for (endpoint, fields) in cases {
+        let (status, body) = submit(&app, &cookie, endpoint, &fields).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint}: {body}");
+        assert_eq!(body["code"], "invalid_field", "{endpoint}");
+        assert!(body["detail"]["message"].as_str().unwrap().contains("built-in roles"), "{endpoint}: {body}");
+    }
+    assert!(app.sim.sim.journal().is_empty(), "nothing reached KubeSphere: {:?}", app.sim.sim.journal());
+}
+
+#[tokio::test]
+async fn admin_roles_need_an_explicit_confirmation() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let cases: [(&str, Vec<(&str, &str)>); 3] = [
+        ("create_user", vec![("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-admin")]),
+        ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "demo-admin")]),
+        ("change_project_role", vec![("project", "host/demo-web"), ("username", "bob"), ("role", "admin")]),
+    ];
+    for (endpoint, fields) in cases {
+        let (status, body) = submit(&app, &cookie, endpoint, &fields).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint}");
+        assert_eq!(body["detail"]["field"], "confirm_admin", "{endpoint}: {body}");
+    }
+    assert!(upstream_writes(&app).is_empty(), "{:?}", upstream_writes(&app));
+}
+
+#[tokio::test]
+async fn names_that_could_change_an_upstream_path_never_reach_kubesphere() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    for bad in ["../admin", "a/b", "Alice", "x?y", &"a".repeat(64)] {
+        let (status, _) = submit(&app, &cookie, "change_workspace_role", &[("workspace", bad), ("username", "bob"), ("role", "x-regular")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        let (status, _) = submit(&app, &cookie, "change_platform_role", &[("username", bad), ("platform_role", "platform-regular")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        let (status, _) = submit(&app, &cookie, "invite_project_members", &[("project", &format!("host/{bad}")), ("usernames", "bob"), ("role", "viewer")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    assert!(app.sim.sim.journal().is_empty());
+}
+
+#[tokio::test]
+async fn the_weak_password_rule_is_the_servers_own() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let (status, body) = submit(
+        &app,
+        &cookie,
+        "create_user",
+        &[("username", "zed"), ("email", "zed@example.com"), ("password", "short1A"), ("platform_role", "platform-regular")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"]["field"], "password");
+    assert!(app.sim.sim.journal().is_empty());
+}
+
+#[tokio::test]
+async fn without_wasm_a_refused_form_comes_back_with_the_message_and_the_input() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    // A plain HTML form post, as a browser without WASM sends it.
+    let res = app
+        .request(Method::POST, "/api/create_user", Some(&cookie))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", format!("{}/users/new", app.url))
+        .form(&[
+            ("username", "zed"),
+            ("email", "zed@example.com"),
+            ("password", "Passw0rdZed"),
+            ("platform_role", "platform-admin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(res.headers(), "location"), Some("/users/new"));
+    assert!(app.sim.sim.journal().is_empty(), "the unconfirmed admin grant went nowhere");
+
+    let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Confirm that this user should be a platform administrator."), "the reason is shown");
+    assert!(page.contains("value=\"zed\""), "the username is kept");
+    assert!(page.contains("value=\"zed@example.com\""), "the e-mail is kept");
+    assert!(!page.contains("Passw0rdZed"), "the password is never kept");
+    // The flash is shown once.
+    let again = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("Confirm that this user should be a platform administrator."));
+}
+
+#[tokio::test]
+async fn a_plain_form_post_with_an_ended_session_goes_to_sign_in() {
+    let app = TestApp::start().await;
+    let res = app
+        .request(Method::POST, "/api/create_user", None)
+        .header("accept", "text/html")
+        .header("referer", format!("{}/users/new", app.url))
+        .form(&[("username", "zed")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(res.headers(), "location"), Some("/login?next=/users/new&reason=not_signed_in"));
+}
+
+#[tokio::test]
+async fn regular_users_are_told_why_they_cannot_create_users() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Only platform administrators can create users. Your platform role is platform-regular."));
+    assert!(!page.contains("name=\"password\""), "no form is offered");
+}

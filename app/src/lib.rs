@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod directory;
 pub mod forms;
+pub mod lookup;
 pub mod members;
 pub mod permissions;
 pub mod projects;
@@ -74,6 +75,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/workspaces/invite") view=members::InviteWorkspacePage ssr=SsrMode::Async />
                 <Route path=path!("/projects/invite") view=members::InviteProjectPage ssr=SsrMode::Async />
                 <Route path=path!("/roles") view=members::ChangeRolesPage ssr=SsrMode::Async />
+                <Route path=path!("/users/:name") view=lookup::PersonPage ssr=SsrMode::Async />
+                <Route path=path!("/workspaces/:workspace") view=lookup::WorkspacePage ssr=SsrMode::Async />
+                <Route path=path!("/projects/:cluster/:project") view=lookup::ProjectPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -1,0 +1,131 @@
+//! The read-only pages: a person, a workspace, a project.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{get_person, get_project_details, get_workspace_details, Member};
+use crate::widgets::error_view;
+
+fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get(name).unwrap_or_default())
+}
+
+#[component]
+fn MembersTable(members: Vec<Member>, caption: &'static str) -> impl IntoView {
+    view! {
+        {if members.is_empty() {
+            view! { <p class="muted">"No members you can see."</p> }.into_any()
+        } else {
+            view! {
+                <table class="cards-on-phone">
+                    <caption class="sr-only">{caption}</caption>
+                    <thead><tr><th scope="col">"Member"</th><th scope="col">"Role"</th></tr></thead>
+                    <tbody>
+                        {members.into_iter().map(|m| view! {
+                            <tr>
+                                <td data-label="Member"><a href=format!("/users/{}", m.username)>{m.username.clone()}</a></td>
+                                <td data-label="Role">{m.role}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let name = param("name");
+    let person = Resource::new_blocking(name, get_person);
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page">
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match person.await {
+                        Ok(p) => view! {
+                            <h1>{p.display_name.clone()}</h1>
+                            <section class="card">
+                                <dl class="facts">
+                                    <dt>"Username"</dt><dd>{p.username.clone()}</dd>
+                                    <dt>"E-mail"</dt><dd>{p.email.clone()}</dd>
+                                    <dt>"Status"</dt><dd>{p.status.clone()}</dd>
+                                    <dt>"Platform role"</dt><dd>{p.platform_role.clone().unwrap_or_else(|| "none".into())}</dd>
+                                </dl>
+                            </section>
+                            <p class="button-row">
+                                <a class="button secondary" href="/workspaces/invite">"Invite to a workspace"</a>
+                                <a class="button secondary" href="/projects/invite">"Invite to a project"</a>
+                                <a class="button secondary" href="/roles">"Change a role"</a>
+                            </p>
+                        }.into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+pub fn WorkspacePage() -> impl IntoView {
+    let name = param("workspace");
+    let details = Resource::new_blocking(name, get_workspace_details);
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page">
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(w) => view! {
+                            <h1>"Workspace " {w.name.clone()}</h1>
+                            <section class="card">
+                                <dl class="facts">
+                                    <dt>"Manager"</dt><dd>{w.manager.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>"Clusters"</dt><dd>{w.clusters.join(", ")}</dd>
+                                </dl>
+                            </section>
+                            <h2>"Members"</h2>
+                            <MembersTable members=w.members.clone() caption="Workspace members and their roles" />
+                            <h2>"Projects"</h2>
+                            <ul>
+                                {w.projects.iter().map(|p| view! {
+                                    <li><a href=format!("/projects/{}/{}", p.cluster, p.name)>{p.name.clone()}</a>
+                                    <span class="muted">{format!(" on {}", p.cluster)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let cluster = param("cluster");
+    let project = param("project");
+    let details = Resource::new_blocking(move || (cluster(), project()), |(c, p)| get_project_details(c, p));
+    view! {
+        <crate::TopBar />
+        <main id="main" class="page">
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(p) => view! {
+                            <h1>"Project " {p.name.clone()}</h1>
+                            <p class="muted">{format!("On cluster {}", p.cluster)}</p>
+                            <h2>"Members"</h2>
+                            <MembersTable members=p.members.clone() caption="Project members and their roles" />
+                        }.into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

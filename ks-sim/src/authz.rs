@@ -1,5 +1,5 @@
-//! Request info (§1.4) and the authorization filter's decision (§6), for the resources the
-//! simulator models so far.
+//! Request info (§1.4) and the authorization filter's decision (§6): the capability table is
+//! written in role-template names, the same ones `roletemplates` reports to users.
 
 use http::Method;
 
@@ -124,36 +124,183 @@ fn parse_resource(segments: &[&str]) -> Option<ResourceInfo> {
     })
 }
 
-/// Role templates that grant access to other users' objects.
-const VIEW_USERS: &str = "global-view-users";
-const MANAGE_USERS: &str = "global-manage-users";
+/// Which role templates allow a request, per level of the scope walk (§1.4). A role with
+/// `*` matches any non-empty list.
+#[derive(Debug, Clone, Copy, Default)]
+struct Need {
+    global: &'static [&'static str],
+    workspace: &'static [&'static str],
+    namespace: &'static [&'static str],
+}
 
-/// The authorization filter: may `caller` do what `info` asks?
-pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo) -> bool {
+/// The authorization outcome before the scope walk.
+enum Rule {
+    /// Granted to every authenticated user (the built-in `authenticated` role).
+    Everyone,
+    Walk(Need),
+}
+
+const VIEW_USERS: &[&str] = &["global-view-users", "global-manage-users"];
+const MANAGE_USERS: &[&str] = &["global-manage-users"];
+const VIEW_WORKSPACES: &[&str] = &["global-view-workspaces", "global-manage-workspaces"];
+const MANAGE_WORKSPACES: &[&str] = &["global-manage-workspaces"];
+const CREATE_WORKSPACES: &[&str] = &["global-create-workspaces", "global-manage-workspaces"];
+const VIEW_GLOBAL_ROLES: &[&str] = &["global-view-roles", "global-manage-roles"];
+const MANAGE_GLOBAL_ROLES: &[&str] = &["global-manage-roles"];
+const MANAGE_CLUSTERS: &[&str] = &["global-manage-clusters"];
+const WS_VIEW_MEMBERS: &[&str] = &["workspace-view-members", "workspace-manage-members"];
+const WS_MANAGE_MEMBERS: &[&str] = &["workspace-manage-members"];
+const WS_VIEW_ROLES: &[&str] = &["workspace-view-roles", "workspace-manage-roles"];
+const WS_MANAGE_ROLES: &[&str] = &["workspace-manage-roles"];
+const WS_VIEW_PROJECTS: &[&str] = &["workspace-view-projects", "workspace-manage-projects"];
+const WS_MANAGE_PROJECTS: &[&str] = &["workspace-manage-projects"];
+const WS_CREATE_PROJECTS: &[&str] = &["workspace-create-projects", "workspace-manage-projects"];
+const WS_MANAGE_SETTINGS: &[&str] = &["workspace-manage-workspace-settings"];
+const NS_VIEW_MEMBERS: &[&str] = &["project-view-members", "project-manage-members"];
+const NS_MANAGE_MEMBERS: &[&str] = &["project-manage-members"];
+const NS_VIEW_ROLES: &[&str] = &["project-view-roles", "project-manage-roles"];
+const NS_MANAGE_ROLES: &[&str] = &["project-manage-roles"];
+const NS_MANAGE_SETTINGS: &[&str] = &["project-manage-project-settings"];
+
+const fn global(global: &'static [&'static str]) -> Rule {
+    Rule::Walk(Need {
+        global,
+        workspace: &[],
+        namespace: &[],
+    })
+}
+
+const fn walk(
+    global: &'static [&'static str],
+    workspace: &'static [&'static str],
+    namespace: &'static [&'static str],
+) -> Rule {
+    Rule::Walk(Need {
+        global,
+        workspace,
+        namespace,
+    })
+}
+
+/// The capability table of §6, expressed as role templates.
+fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
+    let read = matches!(info.verb.as_str(), "get" | "list" | "watch");
+    let ws = r.workspace.is_some();
+    let ns = r.namespace.is_some();
+    match (r.api_group.as_str(), r.resource.as_str()) {
+        ("iam.kubesphere.io", "users") if !ws => {
+            // `authenticated`: list users; any verb on oneself.
+            if info.verb == "list" || r.name.as_deref() == Some(user) {
+                Rule::Everyone
+            } else if read {
+                global(VIEW_USERS)
+            } else {
+                global(MANAGE_USERS)
+            }
+        }
+        ("iam.kubesphere.io", "globalroles") if read => global(VIEW_GLOBAL_ROLES),
+        ("iam.kubesphere.io", "globalroles") => global(MANAGE_GLOBAL_ROLES),
+        ("iam.kubesphere.io", "globalrolebindings") if read => global(VIEW_USERS),
+        ("iam.kubesphere.io", "globalrolebindings") => global(MANAGE_USERS),
+        ("iam.kubesphere.io", "roletemplates") if read => Rule::Everyone,
+        ("iam.kubesphere.io", "roletemplates") => global(MANAGE_GLOBAL_ROLES),
+        ("iam.kubesphere.io", "workspacemembers") => {
+            if info.verb == "get" && r.name.as_deref() == Some(user) && r.subresource.is_none() {
+                Rule::Everyone
+            } else if read {
+                walk(VIEW_WORKSPACES, WS_VIEW_MEMBERS, &[])
+            } else {
+                walk(MANAGE_WORKSPACES, WS_MANAGE_MEMBERS, &[])
+            }
+        }
+        ("iam.kubesphere.io", "workspaceroles") if read => {
+            walk(VIEW_WORKSPACES, WS_VIEW_ROLES, &[])
+        }
+        ("iam.kubesphere.io", "workspaceroles") => walk(MANAGE_WORKSPACES, WS_MANAGE_ROLES, &[]),
+        ("iam.kubesphere.io", "workspacerolebindings") if read => {
+            walk(VIEW_WORKSPACES, WS_VIEW_MEMBERS, &[])
+        }
+        ("iam.kubesphere.io", "workspacerolebindings") => {
+            walk(MANAGE_WORKSPACES, WS_MANAGE_MEMBERS, &[])
+        }
+        ("iam.kubesphere.io", "namespacemembers" | "rolebindings") if read => {
+            walk(VIEW_WORKSPACES, WS_VIEW_PROJECTS, NS_VIEW_MEMBERS)
+        }
+        ("iam.kubesphere.io", "namespacemembers" | "rolebindings") => {
+            walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_MEMBERS)
+        }
+        ("iam.kubesphere.io", "roles") if read => {
+            walk(VIEW_WORKSPACES, WS_VIEW_PROJECTS, NS_VIEW_ROLES)
+        }
+        ("iam.kubesphere.io", "roles") => {
+            walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_ROLES)
+        }
+        ("iam.kubesphere.io", "clustermembers") => global(MANAGE_CLUSTERS),
+        // Every GET in the tenant group passes (the handlers filter what is shown).
+        ("tenant.kubesphere.io", _) if read => Rule::Everyone,
+        ("tenant.kubesphere.io", "workspacetemplates" | "workspaces")
+            if r.name.is_none() && !ns =>
+        {
+            global(CREATE_WORKSPACES)
+        }
+        ("tenant.kubesphere.io", "workspacetemplates" | "workspaces") => {
+            walk(MANAGE_WORKSPACES, WS_MANAGE_SETTINGS, &[])
+        }
+        ("tenant.kubesphere.io", "namespaces") if ws && info.verb == "create" => {
+            walk(MANAGE_WORKSPACES, WS_CREATE_PROJECTS, &[])
+        }
+        ("tenant.kubesphere.io", "namespaces") => {
+            walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_SETTINGS)
+        }
+        ("tenant.kubesphere.io", "resourcequotas") => {
+            walk(MANAGE_WORKSPACES, WS_MANAGE_SETTINGS, &[])
+        }
+        ("tenant.kubesphere.io", _) => global(MANAGE_WORKSPACES),
+        // Resources the simulator does not model reach the router (and its 404/405).
+        _ => Rule::Everyone,
+    }
+}
+
+/// The authorization filter: may `caller` do what `info` asks, in `cluster`? Global bindings
+/// first, then the workspace's (directly or via the namespace's workspace label), then the
+/// namespace's.
+pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo, cluster: &str) -> bool {
     if !caller.authenticated {
         return false;
     }
-    if db.user_has_template(&caller.name, "*") {
+    let user = caller.name.as_str();
+    if db.global_grants_any(user, &["*"]) {
         return true;
     }
     let Some(r) = &info.resource else {
         return true;
     };
-    let is_users =
-        r.api_group == "iam.kubesphere.io" && r.resource == "users" && r.workspace.is_none();
-    if is_users {
-        // The built-in `authenticated` role: list users; any verb on oneself.
-        if info.verb == "list" || r.name.as_deref() == Some(caller.name.as_str()) {
-            return true;
-        }
-        if db.user_has_template(&caller.name, MANAGE_USERS) {
-            return true;
-        }
-        return matches!(info.verb.as_str(), "get" | "list")
-            && db.user_has_template(&caller.name, VIEW_USERS);
+    let need = match rule(info, r, user) {
+        Rule::Everyone => return true,
+        Rule::Walk(need) => need,
+    };
+    if db.global_grants_any(user, need.global) {
+        return true;
     }
-    // Resources the simulator does not model yet reach the router (and its 404/405).
-    true
+    // `workspaces/{ws}/namespaces/{ns}` names the namespace as the resource itself.
+    let namespace = r.namespace.as_deref().or_else(|| {
+        (r.resource == "namespaces" && r.workspace.is_some())
+            .then_some(r.name.as_deref())
+            .flatten()
+    });
+    let workspace = r
+        .workspace
+        .clone()
+        .or_else(|| namespace.and_then(|ns| db.namespace_workspace(cluster, ns)));
+    if let Some(ws) = workspace {
+        if db.workspace_grants_any(user, &ws, need.workspace) {
+            return true;
+        }
+    }
+    match namespace {
+        Some(ns) => db.namespace_grants_any(user, cluster, ns, need.namespace),
+        None => false,
+    }
 }
 
 #[cfg(test)]

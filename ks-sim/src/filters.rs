@@ -150,8 +150,8 @@ async fn run_filters(
     }
 
     let path = req.uri().path().to_owned();
-    let local_path = match strip_cluster(state, &path) {
-        Ok(local) => local,
+    let (cluster, local_path) = match strip_cluster(state, &path) {
+        Ok(found) => found,
         Err(cluster) => {
             return Outcome::Respond(errors::err_status(
                 StatusCode::BAD_REQUEST,
@@ -163,7 +163,7 @@ async fn run_filters(
 
     if !authz::is_authz_exempt(&local_path) {
         let info = RequestInfo::parse(req.method(), &local_path);
-        let allowed = authz::authorize(&state.db(), &caller, &info);
+        let allowed = authz::authorize(&state.db(), &caller, &info, &cluster);
         if !allowed {
             return Outcome::Respond(errors::forbidden(&caller.name, &info.denied()));
         }
@@ -180,12 +180,18 @@ async fn run_filters(
         }
     }
     req.extensions_mut().insert::<Caller>(caller);
+    req.extensions_mut().insert(ClusterCtx(cluster));
     Outcome::Respond(next.run(req).await)
 }
 
+/// The cluster a request is served for (the host cluster when the path has no prefix);
+/// namespaces and their roles and members live per cluster.
+#[derive(Debug, Clone)]
+pub(crate) struct ClusterCtx(pub String);
+
 /// Multicluster dispatch: `/clusters/{c}/…` and `/kapis/clusters/{c}/…` are served locally for
-/// known clusters; an unknown cluster's name comes back as the error.
-fn strip_cluster(state: &State, path: &str) -> Result<String, String> {
+/// known clusters; returns (cluster, local path), or an unknown cluster's name as the error.
+fn strip_cluster(state: &State, path: &str) -> Result<(String, String), String> {
     let (cluster, local) = if let Some(rest) = path.strip_prefix("/clusters/") {
         let (cluster, tail) = rest.split_once('/').unwrap_or((rest, ""));
         (cluster, format!("/{tail}"))
@@ -193,11 +199,14 @@ fn strip_cluster(state: &State, path: &str) -> Result<String, String> {
         let (cluster, tail) = rest.split_once('/').unwrap_or((rest, ""));
         (cluster, format!("/kapis/{tail}"))
     } else {
-        return Ok(path.to_owned());
+        return Ok((state.db().host().to_owned(), path.to_owned()));
     };
-    // `host` is always an alias of the host cluster.
-    if cluster == "host" || state.db().is_cluster(cluster) {
-        Ok(local)
+    let db = state.db();
+    if db.is_cluster(cluster) {
+        Ok((cluster.to_owned(), local))
+    } else if cluster == "host" {
+        // `host` is always an alias of the host cluster.
+        Ok((db.host().to_owned(), local))
     } else {
         Err(cluster.to_owned())
     }

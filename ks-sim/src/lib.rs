@@ -1,6 +1,8 @@
 //! An in-memory simulator of KubeSphere 4.1's ks-apiserver HTTP API, following the contract in
-//! `kubesphere-api.md`: OAuth tokens and users so far, plus what tests need around them — a
-//! request journal, fault injection and a `/_sim` control API.
+//! `kubesphere-api.md`: OAuth, users, clusters, workspaces, projects, members, roles, role
+//! templates and bindings with KubeSphere's authorization, plus what tests need around them — a
+//! request journal, fault injection and a `/_sim` control API. [`routes::table`] lists the
+//! routes.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -9,20 +11,33 @@
 //! # Ok(()) }
 //! ```
 
+// Handlers bail out early with the ready ks-apiserver response; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod auth;
 mod authz;
+mod bindings;
+mod body;
+mod clusters;
 pub mod config;
 mod control;
 pub mod errors;
 pub mod faults;
 mod filters;
 pub mod journal;
+mod members;
 pub mod net;
 mod oauth;
+mod projects;
 mod query;
+mod roles;
+mod roletemplates;
+pub mod routes;
 pub mod seed;
 mod state;
 mod users;
+mod validation;
+mod workspaces;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -30,7 +45,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
-use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -39,7 +53,10 @@ use tokio::task::JoinHandle;
 pub use config::SimConfig;
 pub use faults::{Fault, FaultAction};
 pub use journal::JournalEntry;
-pub use seed::{Seed, SeedError, SeedGlobalRole, SeedUser, DEMO_PASSWORD};
+pub use routes::{Route, RouteKind};
+pub use seed::{
+    Seed, SeedError, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace, DEMO_PASSWORD,
+};
 pub use state::UserState;
 
 use state::{lock, State};
@@ -66,11 +83,7 @@ impl Simulator {
     /// The whole HTTP API. Serve it with [`Simulator::spawn`] or [`serve`] for the `drop` fault
     /// to cut connections (elsewhere it answers 502 instead).
     pub fn router(&self) -> Router {
-        let routes = Router::new()
-            .route("/oauth/token", post(oauth::token))
-            .route("/oauth/logout", get(oauth::logout))
-            .route(users::USERS_PATH, get(users::list))
-            .route(users::USER_PATH, get(users::get))
+        let routes = routes::router()
             .merge(control::routes())
             .fallback(|| async { errors::page_not_found() })
             .method_not_allowed_fallback(|| async { errors::method_not_allowed() })

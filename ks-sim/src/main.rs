@@ -7,14 +7,14 @@ use clap::{ArgAction, Parser};
 use ks_sim::{Seed, SimConfig, Simulator};
 use tracing_subscriber::EnvFilter;
 
-/// In-memory simulator of KubeSphere 4.1's ks-apiserver (OAuth + users), with `/_sim` controls.
+/// In-memory simulator of KubeSphere 4.1's ks-apiserver (OAuth, users, tenancy, IAM), with `/_sim` controls.
 #[derive(Debug, Parser)]
 #[command(name = "ks-sim", version)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "KS_SIM_LISTEN", default_value = "127.0.0.1:9090")]
     listen: SocketAddr,
-    /// `demo`, or the path of a JSON seed file.
+    /// `demo`, `large`, or the path of a JSON seed file.
     #[arg(long, env = "KS_SIM_SEED", default_value = "demo")]
     seed: String,
     /// Access token lifetime in seconds (0 = never expire).

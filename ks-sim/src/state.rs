@@ -1,7 +1,7 @@
 //! The simulator's in-memory world: users, global roles and their bindings, plus the shared
 //! state (tokens, journal, faults) behind one `Arc`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -11,9 +11,12 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::auth::{TokenIssuer, TokenStore};
+use crate::bindings::Binding;
 use crate::config::SimConfig;
 use crate::faults::Faults;
 use crate::journal::Journal;
+use crate::roles::{Role, RoleLevel};
+use crate::roletemplates::{builtin_project_templates, builtin_workspace_templates};
 use crate::seed::{parse_time, Seed};
 
 pub(crate) const ANNOTATION_GLOBALROLE: &str = "iam.kubesphere.io/globalrole";
@@ -22,6 +25,11 @@ pub(crate) const ANNOTATION_ALIAS: &str = "kubesphere.io/alias-name";
 pub(crate) const ANNOTATION_DESCRIPTION: &str = "kubesphere.io/description";
 pub(crate) const ANNOTATION_UNINITIALIZED: &str = "iam.kubesphere.io/uninitialized";
 pub(crate) const ANNOTATION_PASSWORD_CHANGED: &str = "iam.kubesphere.io/last-password-change-time";
+pub(crate) const ANNOTATION_AUTO_AGGREGATE: &str = "iam.kubesphere.io/auto-aggregate";
+pub(crate) const ANNOTATION_GRANTED_CLUSTERS: &str = "iam.kubesphere.io/granted-clusters";
+/// `kubesphere.io/workspace`, the label tying roles, bindings and namespaces to a workspace.
+pub(crate) const ANNOTATION_WORKSPACE_LABEL: &str = "kubesphere.io/workspace";
+pub(crate) const LABEL_MANAGED: &str = "kubesphere.io/managed";
 
 /// `status.state` of a User.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,83 +155,86 @@ impl User {
     }
 }
 
-/// A stored GlobalRole.
-#[derive(Debug, Clone)]
-pub(crate) struct GlobalRole {
-    pub name: String,
-    pub annotations: BTreeMap<String, String>,
-    pub templates: Vec<String>,
-    pub created: OffsetDateTime,
-}
-
-impl GlobalRole {
-    /// The GlobalRole object (Kubernetes shape, as the dynamic resource handler returns it).
-    pub fn to_json(&self) -> Value {
-        json!({
-            "apiVersion": "iam.kubesphere.io/v1beta1",
-            "kind": "GlobalRole",
-            "metadata": {
-                "name": self.name,
-                "creationTimestamp": rfc3339(self.created),
-                "annotations": self.annotations,
-            },
-            "aggregationRoleTemplates": {"templateNames": self.templates},
-        })
-    }
-
-    /// Whether the role aggregates `template` (`*` = everything).
-    pub fn grants(&self, template: &str) -> bool {
-        self.templates.iter().any(|t| t == "*" || t == template)
-    }
-}
-
-/// A GlobalRoleBinding (named `{user}-{role}`).
-#[derive(Debug, Clone)]
-pub(crate) struct GlobalRoleBinding {
-    pub user: String,
-    pub role: String,
-}
-
 /// The resources.
 #[derive(Debug, Default)]
 pub(crate) struct Db {
     pub users: BTreeMap<String, User>,
-    pub global_roles: BTreeMap<String, GlobalRole>,
-    pub global_role_bindings: Vec<GlobalRoleBinding>,
+    pub global_roles: BTreeMap<String, Role>,
+    pub global_role_bindings: Vec<Binding>,
+    /// Cluster names; the first is the host cluster.
     pub clusters: Vec<String>,
+    /// Clusters without the public-visibility label.
+    pub private_clusters: BTreeSet<String>,
+    /// WorkspaceTemplates as stored objects, by name.
+    pub workspaces: BTreeMap<String, Value>,
+    /// Namespaces as stored objects, by (cluster, name).
+    pub namespaces: BTreeMap<(String, String), Value>,
+    /// WorkspaceRoles by name (names are cluster-wide unique, e.g. `demo-admin`).
+    pub workspace_roles: BTreeMap<String, Role>,
+    /// Project Roles by (cluster, namespace, name).
+    pub project_roles: BTreeMap<(String, String, String), Role>,
+    pub workspace_role_bindings: Vec<Binding>,
+    pub role_bindings: Vec<Binding>,
     pub next_resource_version: u64,
+}
+
+fn role_from_seed(
+    level: RoleLevel,
+    name: &str,
+    creator: Option<&String>,
+    alias: Option<&String>,
+    description: Option<&String>,
+    templates: Vec<String>,
+    created: OffsetDateTime,
+) -> Role {
+    let mut annotations = BTreeMap::new();
+    if let Some(c) = creator {
+        annotations.insert(ANNOTATION_CREATOR.to_owned(), c.clone());
+    }
+    if let Some(a) = alias {
+        annotations.insert(ANNOTATION_ALIAS.to_owned(), a.clone());
+    }
+    if let Some(d) = description {
+        annotations.insert(ANNOTATION_DESCRIPTION.to_owned(), d.clone());
+    }
+    Role {
+        level,
+        name: name.to_owned(),
+        cluster: None,
+        namespace: None,
+        labels: BTreeMap::new(),
+        annotations,
+        templates,
+        created,
+        resource_version: 1,
+    }
 }
 
 impl Db {
     pub fn from_seed(seed: &Seed) -> Self {
         let mut db = Db {
             clusters: seed.clusters.clone(),
+            private_clusters: seed.private_clusters.iter().cloned().collect(),
             next_resource_version: 1000,
             ..Db::default()
         };
         let now = now_utc();
+        let time = |t: &str| parse_time(t).unwrap_or(now);
         for r in &seed.global_roles {
-            let mut annotations = BTreeMap::new();
-            if let Some(c) = &r.creator {
-                annotations.insert(ANNOTATION_CREATOR.to_owned(), c.clone());
-            }
-            if let Some(a) = &r.alias {
-                annotations.insert(ANNOTATION_ALIAS.to_owned(), a.clone());
-            }
-            if let Some(d) = &r.description {
-                annotations.insert(ANNOTATION_DESCRIPTION.to_owned(), d.clone());
-            }
-            let role = GlobalRole {
-                name: r.name.clone(),
-                annotations,
-                templates: r.templates.clone(),
-                created: parse_time(&r.created).unwrap_or(now),
-            };
+            let role = role_from_seed(
+                RoleLevel::Global,
+                &r.name,
+                r.creator.as_ref(),
+                r.alias.as_ref(),
+                r.description.as_ref(),
+                r.templates.clone(),
+                time(&r.created),
+            );
             db.global_roles.insert(role.name.clone(), role);
         }
         for u in &seed.users {
-            let created = parse_time(&u.created).unwrap_or(now);
-            let mut annotations = BTreeMap::new();
+            let created = time(&u.created);
+            let mut annotations = u.annotations.clone();
             if let Some(c) = &u.creator {
                 annotations.insert(ANNOTATION_CREATOR.to_owned(), c.clone());
             }
@@ -259,11 +270,139 @@ impl Db {
             };
             db.users.insert(user.name.clone(), user);
             if let Some(role) = &u.global_role {
-                db.global_role_bindings.push(GlobalRoleBinding {
-                    user: u.name.clone(),
-                    role: role.clone(),
-                });
+                db.bind_global(&u.name, role, created);
             }
+        }
+        for w in &seed.workspaces {
+            let created = time(&w.created);
+            let placement = match &w.clusters {
+                Some(clusters) => {
+                    json!({"clusters": clusters.iter().map(|c| json!({"name": c})).collect::<Vec<_>>()})
+                }
+                None => json!({"clusterSelector": {}}),
+            };
+            let creator = w.creator.clone().unwrap_or_else(|| w.manager.clone());
+            let mut annotations = json!({ANNOTATION_CREATOR: creator});
+            if let Some(obj) = annotations.as_object_mut() {
+                if let Some(a) = &w.alias {
+                    obj.insert(ANNOTATION_ALIAS.into(), json!(a));
+                }
+                if let Some(d) = &w.description {
+                    obj.insert(ANNOTATION_DESCRIPTION.into(), json!(d));
+                }
+            }
+            let mut metadata = json!({"name": w.name, "annotations": annotations});
+            if let (true, Some(obj)) = (w.protected, metadata.as_object_mut()) {
+                obj.insert(
+                    "labels".into(),
+                    json!({"kubesphere.io/protected-resource": "true"}),
+                );
+            }
+            let object = json!({
+                "metadata": metadata,
+                "spec": {
+                    "template": {
+                        "metadata": {"annotations": {ANNOTATION_CREATOR: creator}},
+                        "spec": {"manager": w.manager},
+                    },
+                    "placement": placement,
+                },
+            });
+            let rv = db.bump();
+            let object = crate::workspaces::stored(object, created, rv);
+            db.workspaces.insert(w.name.clone(), object);
+            db.create_workspace_roles(&w.name, &w.manager, created);
+        }
+        for r in &seed.workspace_roles {
+            let ws = r.workspace.clone().unwrap_or_default();
+            let mut role = role_from_seed(
+                RoleLevel::Workspace,
+                &r.name,
+                r.creator.as_ref(),
+                r.alias.as_ref(),
+                r.description.as_ref(),
+                r.templates.clone(),
+                time(&r.created),
+            );
+            role.labels
+                .insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws);
+            db.insert_role(role);
+        }
+        for w in &seed.workspaces {
+            for (user, role) in &w.members {
+                db.set_workspace_member(&w.name, user, role, time(&w.created));
+            }
+        }
+        let host = seed.host_cluster().to_owned();
+        for p in &seed.projects {
+            let created = time(&p.created);
+            let cluster = p.cluster.clone().unwrap_or_else(|| host.clone());
+            let mut labels = json!({ANNOTATION_WORKSPACE_LABEL: p.workspace});
+            let mut annotations = json!({});
+            if let Some(obj) = labels.as_object_mut() {
+                if p.managed {
+                    obj.insert(LABEL_MANAGED.into(), json!("true"));
+                }
+            }
+            if let Some(obj) = annotations.as_object_mut() {
+                if let Some(c) = &p.creator {
+                    obj.insert(ANNOTATION_CREATOR.into(), json!(c));
+                }
+                if let Some(a) = &p.alias {
+                    obj.insert(ANNOTATION_ALIAS.into(), json!(a));
+                }
+            }
+            let object =
+                json!({"metadata": {"name": p.name, "labels": labels, "annotations": annotations}});
+            let rv = db.bump();
+            let object = crate::projects::stored(object, created, rv);
+            db.namespaces
+                .insert((cluster.clone(), p.name.clone()), object);
+            if p.managed {
+                // Creator bindings are collected below with the members (one pass, not n²).
+                db.create_project_roles(&cluster, &p.name, None, created);
+            }
+        }
+        for r in &seed.project_roles {
+            let cluster = r.cluster.clone().unwrap_or_else(|| host.clone());
+            let mut role = role_from_seed(
+                RoleLevel::Namespace,
+                &r.name,
+                r.creator.as_ref(),
+                r.alias.as_ref(),
+                r.description.as_ref(),
+                r.templates.clone(),
+                time(&r.created),
+            );
+            role.cluster = Some(cluster);
+            role.namespace = r.project.clone();
+            db.insert_role(role);
+        }
+        // Same outcome as `set_project_member` per entry: one binding per user and project.
+        let mut project_members: BTreeMap<(String, String, String), (String, OffsetDateTime)> =
+            BTreeMap::new();
+        for p in &seed.projects {
+            let cluster = p.cluster.clone().unwrap_or_else(|| host.clone());
+            let created = time(&p.created);
+            let creator = p.creator.iter().filter(|c| p.managed && !c.is_empty());
+            let admin = "admin".to_owned();
+            for (user, role) in creator.map(|c| (c, &admin)).chain(p.members.iter()) {
+                project_members.insert(
+                    (cluster.clone(), p.name.clone(), user.clone()),
+                    (role.clone(), created),
+                );
+            }
+        }
+        for ((cluster, ns, user), (role, created)) in project_members {
+            db.role_bindings.push(Binding {
+                name: format!("{user}-{role}"),
+                user,
+                role,
+                workspace: None,
+                cluster: Some(cluster),
+                namespace: Some(ns),
+                created,
+            });
         }
         db
     }
@@ -272,6 +411,11 @@ impl Db {
     pub fn bump(&mut self) -> u64 {
         self.next_resource_version += 1;
         self.next_resource_version
+    }
+
+    /// The host cluster's name.
+    pub fn host(&self) -> &str {
+        self.clusters.first().map(String::as_str).unwrap_or("host")
     }
 
     /// The GlobalRole bound to `user`, if any.
@@ -284,11 +428,246 @@ impl Db {
 
     /// Whether `user`'s global role aggregates `template`.
     pub fn user_has_template(&self, user: &str, template: &str) -> bool {
+        self.global_grants_any(user, &[template])
+    }
+
+    /// Whether `user`'s global role aggregates one of `templates`.
+    pub fn global_grants_any(&self, user: &str, templates: &[&str]) -> bool {
         self.global_role_bindings
             .iter()
             .filter(|b| b.user == user)
             .filter_map(|b| self.global_roles.get(&b.role))
-            .any(|r| r.grants(template))
+            .any(|r| r.grants_any(templates))
+    }
+
+    /// Whether one of `user`'s WorkspaceRoles in `ws` aggregates one of `templates`.
+    pub fn workspace_grants_any(&self, user: &str, ws: &str, templates: &[&str]) -> bool {
+        self.workspace_role_bindings
+            .iter()
+            .filter(|b| b.user == user && b.workspace.as_deref() == Some(ws))
+            .filter_map(|b| self.workspace_roles.get(&b.role))
+            .any(|r| r.grants_any(templates))
+    }
+
+    /// Whether one of `user`'s Roles in the namespace aggregates one of `templates`.
+    pub fn namespace_grants_any(
+        &self,
+        user: &str,
+        cluster: &str,
+        ns: &str,
+        templates: &[&str],
+    ) -> bool {
+        self.role_bindings
+            .iter()
+            .filter(|b| {
+                b.user == user
+                    && b.cluster.as_deref() == Some(cluster)
+                    && b.namespace.as_deref() == Some(ns)
+            })
+            .filter_map(|b| self.project_role(cluster, ns, &b.role))
+            .any(|r| r.grants_any(templates))
+    }
+
+    /// The workspace a namespace belongs to (its `kubesphere.io/workspace` label).
+    pub fn namespace_workspace(&self, cluster: &str, ns: &str) -> Option<String> {
+        self.namespaces
+            .get(&(cluster.to_owned(), ns.to_owned()))
+            .and_then(|n| n["metadata"]["labels"][ANNOTATION_WORKSPACE_LABEL].as_str())
+            .map(str::to_owned)
+    }
+
+    pub fn project_role(&self, cluster: &str, ns: &str, name: &str) -> Option<&Role> {
+        self.project_roles
+            .get(&(cluster.to_owned(), ns.to_owned(), name.to_owned()))
+    }
+
+    pub fn project_roles_in<'a>(
+        &'a self,
+        cluster: &'a str,
+        ns: &'a str,
+    ) -> impl Iterator<Item = &'a Role> + 'a {
+        self.project_roles
+            .iter()
+            .filter(move |((c, n, _), _)| c == cluster && n == ns)
+            .map(|(_, r)| r)
+    }
+
+    /// Stores a role in the collection of its level (replacing one of the same name).
+    pub fn insert_role(&mut self, role: Role) {
+        match role.level {
+            RoleLevel::Global => {
+                self.global_roles.insert(role.name.clone(), role);
+            }
+            RoleLevel::Workspace => {
+                self.workspace_roles.insert(role.name.clone(), role);
+            }
+            RoleLevel::Namespace => {
+                let key = (
+                    role.cluster.clone().unwrap_or_default(),
+                    role.namespace.clone().unwrap_or_default(),
+                    role.name.clone(),
+                );
+                self.project_roles.insert(key, role);
+            }
+        }
+    }
+
+    /// Replaces `user`'s GlobalRoleBindings with `{user}-{role}`.
+    pub fn bind_global(&mut self, user: &str, role: &str, created: OffsetDateTime) {
+        self.global_role_bindings.retain(|b| b.user != user);
+        self.global_role_bindings.push(Binding {
+            name: format!("{user}-{role}"),
+            user: user.to_owned(),
+            role: role.to_owned(),
+            workspace: None,
+            cluster: None,
+            namespace: None,
+            created,
+        });
+    }
+
+    /// The workspace controller: the four built-in roles and the manager's `{ws}-admin` binding.
+    pub fn create_workspace_roles(&mut self, ws: &str, manager: &str, created: OffsetDateTime) {
+        for (suffix, description) in [
+            ("admin", "Manage all resources in the workspace."),
+            ("regular", "Use resources in the workspace."),
+            (
+                "self-provisioner",
+                "Create projects and become the admin of the created projects.",
+            ),
+            ("viewer", "View all resources in the workspace."),
+        ] {
+            let mut role = role_from_seed(
+                RoleLevel::Workspace,
+                &format!("{ws}-{suffix}"),
+                Some(&"system".to_owned()),
+                None,
+                None,
+                builtin_workspace_templates(suffix),
+                created,
+            );
+            role.annotations
+                .insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
+            role.annotations.insert(
+                ANNOTATION_DESCRIPTION.to_owned(),
+                json!({"zh": description, "en": description}).to_string(),
+            );
+            role.labels
+                .insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws.to_owned());
+            self.insert_role(role);
+        }
+        if !manager.is_empty() {
+            self.workspace_role_bindings
+                .retain(|b| !(b.user == manager && b.workspace.as_deref() == Some(ws)));
+            self.workspace_role_bindings.push(Binding {
+                name: format!("{ws}-admin"),
+                user: manager.to_owned(),
+                role: format!("{ws}-admin"),
+                workspace: Some(ws.to_owned()),
+                cluster: None,
+                namespace: None,
+                created,
+            });
+        }
+    }
+
+    /// The namespace controller for managed projects: `admin`/`operator`/`viewer` and the
+    /// creator's `{creator}-admin` binding.
+    pub fn create_project_roles(
+        &mut self,
+        cluster: &str,
+        ns: &str,
+        creator: Option<&str>,
+        created: OffsetDateTime,
+    ) {
+        for (name, description) in [
+            ("admin", "Manage all resources in the project."),
+            (
+                "operator",
+                "View all resources and manage workloads in the project.",
+            ),
+            ("viewer", "View all resources in the project."),
+        ] {
+            let mut role = role_from_seed(
+                RoleLevel::Namespace,
+                name,
+                Some(&"system".to_owned()),
+                None,
+                None,
+                builtin_project_templates(name),
+                created,
+            );
+            role.annotations
+                .insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
+            role.annotations.insert(
+                ANNOTATION_DESCRIPTION.to_owned(),
+                json!({"zh": description, "en": description}).to_string(),
+            );
+            role.cluster = Some(cluster.to_owned());
+            role.namespace = Some(ns.to_owned());
+            self.insert_role(role);
+        }
+        if let Some(creator) = creator.filter(|c| !c.is_empty()) {
+            self.set_project_member(cluster, ns, creator, "admin", created);
+        }
+    }
+
+    /// The member handler's binding logic (§3.6): same role ⇒ no-op, otherwise the user's
+    /// bindings in the workspace are replaced by `{user}-{role}`.
+    pub fn set_workspace_member(
+        &mut self,
+        ws: &str,
+        user: &str,
+        role: &str,
+        created: OffsetDateTime,
+    ) {
+        let mine = |b: &Binding| b.user == user && b.workspace.as_deref() == Some(ws);
+        if self
+            .workspace_role_bindings
+            .iter()
+            .any(|b| mine(b) && b.role == role)
+        {
+            return;
+        }
+        self.workspace_role_bindings.retain(|b| !mine(b));
+        self.workspace_role_bindings.push(Binding {
+            name: format!("{user}-{role}"),
+            user: user.to_owned(),
+            role: role.to_owned(),
+            workspace: Some(ws.to_owned()),
+            cluster: None,
+            namespace: None,
+            created,
+        });
+    }
+
+    /// Same as [`Db::set_workspace_member`] for a project.
+    pub fn set_project_member(
+        &mut self,
+        cluster: &str,
+        ns: &str,
+        user: &str,
+        role: &str,
+        created: OffsetDateTime,
+    ) {
+        let mine = |b: &Binding| {
+            b.user == user
+                && b.cluster.as_deref() == Some(cluster)
+                && b.namespace.as_deref() == Some(ns)
+        };
+        if self.role_bindings.iter().any(|b| mine(b) && b.role == role) {
+            return;
+        }
+        self.role_bindings.retain(|b| !mine(b));
+        self.role_bindings.push(Binding {
+            name: format!("{user}-{role}"),
+            user: user.to_owned(),
+            role: role.to_owned(),
+            workspace: None,
+            cluster: Some(cluster.to_owned()),
+            namespace: Some(ns.to_owned()),
+            created,
+        });
     }
 
     pub fn user_json(&self, user: &User) -> Value {

@@ -1,19 +1,26 @@
-//! `/kapis/iam.kubesphere.io/v1beta1/users` (§3.1). Authorization already ran in the filter
-//! chain, so handlers only implement the handler-level behaviour.
+//! `/kapis/iam.kubesphere.io/v1beta1/users` (§3.1, §3.2, §5). Authorization already ran in the
+//! filter chain, so handlers only implement the handler-level behaviour.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State as AxState};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::auth::Caller;
+use crate::body;
 use crate::errors;
 use crate::query::{by_name, ListQuery};
-use crate::state::State;
-
-pub(crate) const USERS_PATH: &str = "/kapis/iam.kubesphere.io/v1beta1/users";
-pub(crate) const USER_PATH: &str = "/kapis/iam.kubesphere.io/v1beta1/users/{user}";
+use crate::state::{
+    now_utc, rfc3339, Db, State, User, UserState, ANNOTATION_GLOBALROLE,
+    ANNOTATION_PASSWORD_CHANGED,
+};
+use crate::validation::{email_ok, password_error, subdomain_error};
 
 /// The `{"items":[…],"totalItems":N}` envelope.
 pub(crate) fn list_result(items: Vec<Value>, total: usize) -> Response {
@@ -55,4 +62,251 @@ pub(crate) async fn get(AxState(state): AxState<Arc<State>>, Path(name): Path<St
         Some(user) => errors::json_response(StatusCode::OK, &db.user_json(user), false),
         None => errors::not_found("users.iam.kubesphere.io", &name),
     }
+}
+
+const QUALIFIED: &str = "users.iam.kubesphere.io";
+/// Global templates that may create and change other users (and rebind global roles).
+pub(crate) const MANAGE_USERS: &[&str] = &["global-manage-users"];
+
+fn unprocessable(name: &str, problem: &str) -> Response {
+    errors::handler_text(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &format!("User.iam.kubesphere.io \"{name}\" is invalid: {problem}"),
+    )
+}
+
+/// The `users.iam.kubesphere.io` validating webhook (§5): e-mail format and uniqueness.
+fn email_webhook(db: &Db, name: &str, email: &str) -> Result<(), Response> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    let denied = |reason: String| {
+        errors::handler_text(
+            StatusCode::FORBIDDEN,
+            &format!("admission webhook \"users.iam.kubesphere.io\" denied the request: {reason}"),
+        )
+    };
+    if !email_ok(email) {
+        return Err(denied(format!("invalid email address:{email}")));
+    }
+    if db
+        .users
+        .values()
+        .any(|u| u.name != name && u.email == email)
+    {
+        return Err(denied(format!("user email: {email} already exists")));
+    }
+    Ok(())
+}
+
+/// `POST /users` (§3.1): role first (nothing created on 404), then schema (422), webhook
+/// (403), conflict (409); binds `{user}-{role}`.
+pub(crate) async fn create(
+    AxState(state): AxState<Arc<State>>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let object = match body::json(&headers, &bytes) {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let name = body::str_at(&object, &["metadata", "name"]).to_owned();
+    let role =
+        body::str_at(&object, &["metadata", "annotations", ANNOTATION_GLOBALROLE]).to_owned();
+    let email = body::str_at(&object, &["spec", "email"]).to_owned();
+    let password = object["spec"]["password"].as_str().map(str::to_owned);
+    let mut db = state.db();
+    if !role.is_empty() && !db.global_roles.contains_key(&role) {
+        return errors::not_found("globalroles.iam.kubesphere.io", &role);
+    }
+    if let Some(problem) = subdomain_error(&name) {
+        return unprocessable(&name, &problem);
+    }
+    if let Some(problem) = password.as_deref().and_then(password_error) {
+        return unprocessable(&name, &problem);
+    }
+    if let Err(response) = email_webhook(&db, &name, &email) {
+        return response;
+    }
+    if db.users.contains_key(&name) {
+        return errors::handler_text(
+            StatusCode::CONFLICT,
+            &format!("{QUALIFIED} \"{name}\" already exists"),
+        );
+    }
+    let created = now_utc();
+    let mut annotations = body::string_map(&object["metadata"]["annotations"]);
+    annotations.remove(ANNOTATION_GLOBALROLE);
+    if password.is_some() {
+        annotations.insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(created));
+    }
+    let rv = db.bump();
+    let mut user = User {
+        name: name.clone(),
+        email,
+        password: password.filter(|p| !p.is_empty()),
+        labels: body::string_map(&object["metadata"]["labels"]),
+        annotations,
+        display_name: body::str_at(&object, &["spec", "displayName"]).to_owned(),
+        description: body::str_at(&object, &["spec", "description"]).to_owned(),
+        lang: body::str_at(&object, &["spec", "lang"]).to_owned(),
+        created,
+        resource_version: rv,
+        state: None,
+        reason: None,
+        last_transition: None,
+        last_transition_at: Instant::now(),
+        last_login: None,
+        failed_logins: Vec::new(),
+    };
+    // The user controller would activate the account a moment later; the simulator does it now.
+    user.transition(UserState::Active, None);
+    db.users.insert(name.clone(), user);
+    if !role.is_empty() {
+        db.bind_global(&name, &role, created);
+    }
+    match db.users.get(&name) {
+        Some(user) => errors::json_response(StatusCode::OK, &db.user_json(user), false),
+        None => errors::handler_text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+    }
+}
+
+/// `PUT /users/{user}` (§3.1, §3.2): full replace of metadata and spec; password and status are
+/// kept except `status.state` Active/Disabled. The global role is rebound after the write.
+pub(crate) async fn update(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let object = match body::json(&headers, &bytes) {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let body_name = body::str_at(&object, &["metadata", "name"]);
+    if body_name != name {
+        return errors::handler_text(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({name})"
+            ),
+        );
+    }
+    let email = body::str_at(&object, &["spec", "email"]).to_owned();
+    let mut db = state.db();
+    let Some(current_rv) = db.users.get(&name).map(|u| u.resource_version) else {
+        return errors::not_found(QUALIFIED, &name);
+    };
+    let sent_rv = body::str_at(&object, &["metadata", "resourceVersion"]);
+    if !sent_rv.is_empty() && sent_rv != current_rv.to_string() {
+        return errors::handler_text(
+            StatusCode::CONFLICT,
+            &format!(
+                "Operation cannot be fulfilled on {QUALIFIED} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+            ),
+        );
+    }
+    if let Err(response) = email_webhook(&db, &name, &email) {
+        return response;
+    }
+    let mut annotations = body::string_map(&object["metadata"]["annotations"]);
+    let role = annotations
+        .remove(ANNOTATION_GLOBALROLE)
+        .unwrap_or_default();
+    let rv = db.bump();
+    if let Some(user) = db.users.get_mut(&name) {
+        user.labels = body::string_map(&object["metadata"]["labels"]);
+        user.annotations = annotations;
+        user.email = email;
+        user.lang = body::str_at(&object, &["spec", "lang"]).to_owned();
+        user.description = body::str_at(&object, &["spec", "description"]).to_owned();
+        user.display_name = body::str_at(&object, &["spec", "displayName"]).to_owned();
+        user.resource_version = rv;
+        let wanted = match body::str_at(&object, &["status", "state"]) {
+            "Active" => Some(UserState::Active),
+            "Disabled" => Some(UserState::Disabled),
+            _ => None,
+        };
+        if let Some(wanted) = wanted.filter(|w| user.state != Some(*w)) {
+            user.transition(wanted, None);
+            user.failed_logins.clear();
+        }
+    }
+    if !role.is_empty() && db.global_role_of(&name) != Some(role.as_str()) {
+        if !db.global_grants_any(&caller.name, MANAGE_USERS) {
+            return errors::handler_text(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "{QUALIFIED} \"{name}\" is forbidden: update global role binding is not allowed"
+                ),
+            );
+        }
+        if !db.global_roles.contains_key(&role) {
+            return errors::not_found("globalroles.iam.kubesphere.io", &role);
+        }
+        db.bind_global(&name, &role, now_utc());
+    }
+    match db.users.get(&name) {
+        Some(user) => errors::json_response(StatusCode::OK, &db.user_json(user), false),
+        None => errors::not_found(QUALIFIED, &name),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordChange {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `PUT /users/{user}/password`: the current password is checked unless a user manager sends
+/// none.
+pub(crate) async fn change_password(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let change: PasswordChange = match body::json(&headers, &bytes).and_then(|v| {
+        serde_json::from_value(v)
+            .map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+    }) {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    let mut db = state.db();
+    let manager = db.global_grants_any(&caller.name, MANAGE_USERS);
+    let Some(user) = db.users.get_mut(&name) else {
+        return errors::not_found(QUALIFIED, &name);
+    };
+    let skip_check = manager && change.current_password.is_empty();
+    if !skip_check && user.password.as_deref() != Some(change.current_password.as_str()) {
+        return errors::handler_text(StatusCode::BAD_REQUEST, "incorrect old password");
+    }
+    if let Some(problem) = password_error(&change.password) {
+        return unprocessable(&name, &problem);
+    }
+    user.password = Some(change.password);
+    user.annotations
+        .insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(now_utc()));
+    errors::success()
+}
+
+/// `DELETE /users/{user}` (§4.3): the user and all their bindings.
+pub(crate) async fn delete(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    let mut db = state.db();
+    if db.users.remove(&name).is_none() {
+        return errors::not_found(QUALIFIED, &name);
+    }
+    db.global_role_bindings.retain(|b| b.user != name);
+    db.workspace_role_bindings.retain(|b| b.user != name);
+    db.role_bindings.retain(|b| b.user != name);
+    errors::success()
 }

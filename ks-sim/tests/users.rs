@@ -11,10 +11,10 @@ async fn every_user_may_list_users_newest_first() {
     let sim = TestSim::start().await;
     let token = sim.access_token("bob").await;
     let list = sim.get_json(USERS, &token).await;
-    assert_eq!(list["totalItems"], 6);
+    assert_eq!(list["totalItems"], 8);
     assert_eq!(
         names(&list),
-        ["erin", "dave", "carol", "bob", "alice", "admin"]
+        ["grace", "frank", "erin", "dave", "carol", "bob", "alice", "admin"]
     );
 }
 
@@ -92,7 +92,7 @@ async fn name_filter_matches_name_substrings_and_aliases_case_insensitively() {
     let token = sim.access_token("bob").await;
     assert_eq!(
         names(&sim.get_json(&format!("{USERS}?name=a"), &token).await),
-        ["dave", "carol", "alice", "admin"]
+        ["grace", "frank", "dave", "carol", "alice", "admin"]
     );
     assert_eq!(
         names(&sim.get_json(&format!("{USERS}?name=builder"), &token).await),
@@ -153,8 +153,8 @@ async fn globalrole_lists_all_bound_users_ignoring_other_params() {
             &token,
         )
         .await;
-    assert_eq!(names(&list), ["bob", "carol", "dave", "erin"]);
-    assert_eq!(list["totalItems"], 4);
+    assert_eq!(names(&list), ["bob", "carol", "dave", "erin", "frank"]);
+    assert_eq!(list["totalItems"], 5);
     let admins = sim
         .get_json(&format!("{USERS}?globalrole=platform-admin"), &token)
         .await;
@@ -168,17 +168,17 @@ async fn limit_and_page_paginate_with_the_total() {
     let page1 = sim
         .get_json(&format!("{USERS}?limit=4&page=1"), &token)
         .await;
-    assert_eq!(names(&page1), ["erin", "dave", "carol", "bob"]);
-    assert_eq!(page1["totalItems"], 6);
+    assert_eq!(names(&page1), ["grace", "frank", "erin", "dave"]);
+    assert_eq!(page1["totalItems"], 8);
     let page2 = sim
         .get_json(&format!("{USERS}?limit=4&page=2"), &token)
         .await;
-    assert_eq!(names(&page2), ["alice", "admin"]);
+    assert_eq!(names(&page2), ["carol", "bob", "alice", "admin"]);
     let beyond = sim
         .get_json(&format!("{USERS}?limit=4&page=3"), &token)
         .await;
     assert_eq!(beyond["items"], json!([]));
-    assert_eq!(beyond["totalItems"], 6);
+    assert_eq!(beyond["totalItems"], 8);
 }
 
 #[tokio::test]
@@ -222,7 +222,7 @@ async fn label_selector_filters_users() {
     assert_eq!(
         sim.get_json(&format!("{USERS}?labelSelector=!team"), &token)
             .await["totalItems"],
-        5
+        7
     );
 }
 

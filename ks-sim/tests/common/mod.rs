@@ -106,3 +106,71 @@ pub fn content_type(res: &Response) -> String {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
 }
+
+pub const IAM: &str = "/kapis/iam.kubesphere.io/v1beta1";
+pub const TENANT: &str = "/kapis/tenant.kubesphere.io/v1beta1";
+
+/// A response reduced to what contract tests compare.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
+    }
+
+    /// Asserts a handler error: this status, `text/plain`, `message` + newline.
+    pub fn assert_text(&self, status: u16, message: &str) {
+        assert_eq!(
+            (self.status, self.text.as_str()),
+            (status, format!("{message}\n").as_str())
+        );
+        assert!(self.content_type.starts_with("text/plain"), "{self:?}");
+    }
+
+    /// Asserts a filter-level 403 (Status JSON).
+    pub fn assert_forbidden_json(&self) {
+        assert_eq!(self.status, 403, "{self:?}");
+        let body = self.json();
+        assert_eq!(body["kind"], "Status", "{self:?}");
+        assert_eq!(body["reason"], "Forbidden");
+    }
+}
+
+impl TestSim {
+    /// Any method, optional bearer token, optional JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let content_type = content_type(&res);
+        Reply {
+            status,
+            content_type,
+            text: res.text().await.unwrap(),
+        }
+    }
+
+    /// GET expecting 200, as `user` (logs in).
+    pub async fn get_as(&self, user: &str, path: &str) -> Value {
+        let token = self.access_token(user).await;
+        self.get_json(path, &token).await
+    }
+}

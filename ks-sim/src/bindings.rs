@@ -1,0 +1,277 @@
+//! GlobalRoleBindings, WorkspaceRoleBindings and RoleBindings, and their dynamic-handler
+//! routes (§3.9 "admin-wide": list by `labelSelector=iam.kubesphere.io/user-ref=X`, §4.3 DELETE).
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::errors;
+use crate::filters::ClusterCtx;
+use crate::query::ListQuery;
+use crate::roles::{empty_ok, k8s_list, RoleLevel};
+use crate::state::{rfc3339, State};
+
+pub(crate) const LABEL_USER_REF: &str = "iam.kubesphere.io/user-ref";
+pub(crate) const LABEL_ROLE_REF: &str = "iam.kubesphere.io/role-ref";
+
+/// A binding of one user to one role, at any level.
+#[derive(Debug, Clone)]
+pub(crate) struct Binding {
+    pub name: String,
+    pub user: String,
+    pub role: String,
+    /// WorkspaceRoleBindings: the workspace.
+    pub workspace: Option<String>,
+    /// RoleBindings: the cluster and namespace.
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    pub created: OffsetDateTime,
+}
+
+impl Binding {
+    pub fn level(&self) -> RoleLevel {
+        if self.namespace.is_some() {
+            RoleLevel::Namespace
+        } else if self.workspace.is_some() {
+            RoleLevel::Workspace
+        } else {
+            RoleLevel::Global
+        }
+    }
+
+    /// The Kubernetes object.
+    pub fn to_json(&self) -> Value {
+        let level = self.level();
+        let mut labels = json!({LABEL_USER_REF: self.user, LABEL_ROLE_REF: self.role});
+        let mut subjects = vec![
+            json!({"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": self.user}),
+        ];
+        let kind = match level {
+            RoleLevel::Global => "GlobalRoleBinding",
+            RoleLevel::Workspace => "WorkspaceRoleBinding",
+            RoleLevel::Namespace => "RoleBinding",
+        };
+        if let (Some(ws), Some(obj)) = (&self.workspace, labels.as_object_mut()) {
+            obj.insert("kubesphere.io/workspace".into(), json!(ws));
+        }
+        if level == RoleLevel::Namespace {
+            subjects.push(json!({
+                "kind": "ServiceAccount",
+                "namespace": "kubesphere-system",
+                "name": format!("kubesphere.users.{}", self.user),
+            }));
+        }
+        let mut metadata = json!({
+            "name": self.name,
+            "creationTimestamp": rfc3339(self.created),
+            "labels": labels,
+        });
+        if let (Some(ns), Some(obj)) = (&self.namespace, metadata.as_object_mut()) {
+            obj.insert("namespace".into(), json!(ns));
+        }
+        json!({
+            "apiVersion": "iam.kubesphere.io/v1beta1",
+            "kind": kind,
+            "metadata": metadata,
+            "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": level.kind(), "name": self.role},
+            "subjects": subjects,
+        })
+    }
+}
+
+fn qualified(level: RoleLevel) -> &'static str {
+    match level {
+        RoleLevel::Global => "globalrolebindings.iam.kubesphere.io",
+        RoleLevel::Workspace => "workspacerolebindings.iam.kubesphere.io",
+        RoleLevel::Namespace => "rolebindings.iam.kubesphere.io",
+    }
+}
+
+fn list(items: Vec<Value>, raw: Option<&str>) -> Response {
+    k8s_list(&ListQuery::parse(raw), items)
+}
+
+fn one(found: Option<&Binding>, level: RoleLevel, name: &str) -> Response {
+    match found {
+        Some(b) => errors::json_response(StatusCode::OK, &b.to_json(), false),
+        None => errors::not_found(qualified(level), name),
+    }
+}
+
+/// Removes the first binding in `v` matching `pred`.
+fn remove(v: &mut Vec<Binding>, pred: impl Fn(&Binding) -> bool) -> bool {
+    let before = v.len();
+    v.retain(|b| !pred(b));
+    v.len() != before
+}
+
+fn deleted(removed: bool, level: RoleLevel, name: &str) -> Response {
+    if removed {
+        empty_ok()
+    } else {
+        errors::not_found(qualified(level), name)
+    }
+}
+
+pub(crate) async fn list_global(
+    AxState(state): AxState<Arc<State>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let items = state
+        .db()
+        .global_role_bindings
+        .iter()
+        .map(Binding::to_json)
+        .collect();
+    list(items, raw.as_deref())
+}
+
+pub(crate) async fn get_global(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    let db = state.db();
+    one(
+        db.global_role_bindings.iter().find(|b| b.name == name),
+        RoleLevel::Global,
+        &name,
+    )
+}
+
+pub(crate) async fn delete_global(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    let removed = remove(&mut state.db().global_role_bindings, |b| b.name == name);
+    deleted(removed, RoleLevel::Global, &name)
+}
+
+/// `GET /workspacerolebindings` (every workspace).
+pub(crate) async fn list_workspace_all(
+    AxState(state): AxState<Arc<State>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let items = state
+        .db()
+        .workspace_role_bindings
+        .iter()
+        .map(Binding::to_json)
+        .collect();
+    list(items, raw.as_deref())
+}
+
+pub(crate) async fn get_workspace_any(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    let db = state.db();
+    one(
+        db.workspace_role_bindings.iter().find(|b| b.name == name),
+        RoleLevel::Workspace,
+        &name,
+    )
+}
+
+pub(crate) async fn delete_workspace_any(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    let removed = remove(&mut state.db().workspace_role_bindings, |b| b.name == name);
+    deleted(removed, RoleLevel::Workspace, &name)
+}
+
+/// `GET /workspaces/{ws}/workspacerolebindings`.
+pub(crate) async fn list_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path(ws): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let items = state
+        .db()
+        .workspace_role_bindings
+        .iter()
+        .filter(|b| b.workspace.as_deref() == Some(ws.as_str()))
+        .map(Binding::to_json)
+        .collect();
+    list(items, raw.as_deref())
+}
+
+pub(crate) async fn delete_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path((ws, name)): Path<(String, String)>,
+) -> Response {
+    let removed = remove(&mut state.db().workspace_role_bindings, |b| {
+        b.name == name && b.workspace.as_deref() == Some(ws.as_str())
+    });
+    deleted(removed, RoleLevel::Workspace, &name)
+}
+
+/// `GET [/clusters/{c}]/…/rolebindings` (every namespace of the cluster).
+pub(crate) async fn list_namespaced_all(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let items = state
+        .db()
+        .role_bindings
+        .iter()
+        .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()))
+        .map(Binding::to_json)
+        .collect();
+    list(items, raw.as_deref())
+}
+
+/// `GET [/clusters/{c}]/…/namespaces/{ns}/rolebindings`.
+pub(crate) async fn list_namespaced(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path(ns): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let items = state
+        .db()
+        .role_bindings
+        .iter()
+        .filter(|b| {
+            b.cluster.as_deref() == Some(cluster.as_str())
+                && b.namespace.as_deref() == Some(ns.as_str())
+        })
+        .map(Binding::to_json)
+        .collect();
+    list(items, raw.as_deref())
+}
+
+pub(crate) async fn get_namespaced(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ns, name)): Path<(String, String)>,
+) -> Response {
+    let db = state.db();
+    one(
+        db.role_bindings.iter().find(|b| {
+            b.name == name
+                && b.cluster.as_deref() == Some(cluster.as_str())
+                && b.namespace.as_deref() == Some(ns.as_str())
+        }),
+        RoleLevel::Namespace,
+        &name,
+    )
+}
+
+pub(crate) async fn delete_namespaced(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ns, name)): Path<(String, String)>,
+) -> Response {
+    let removed = remove(&mut state.db().role_bindings, |b| {
+        b.name == name
+            && b.cluster.as_deref() == Some(cluster.as_str())
+            && b.namespace.as_deref() == Some(ns.as_str())
+    });
+    deleted(removed, RoleLevel::Namespace, &name)
+}

@@ -1,0 +1,100 @@
+//! Clusters (§3.4): `GET /kapis/tenant.kubesphere.io/v1beta1/clusters` and the Cluster objects
+//! shown by workspace placement lists.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::extract::{Extension, RawQuery, State as AxState};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::query::ListQuery;
+use crate::state::{Db, State, ANNOTATION_GRANTED_CLUSTERS};
+use crate::users::list_result;
+
+/// Global templates that allow listing every cluster.
+pub(crate) const LIST_ALL: &[&str] = &["global-view-clusters", "global-manage-clusters"];
+
+/// The `cluster.kubesphere.io/v1alpha1` Cluster object (no kubeconfig).
+pub(crate) fn cluster_json(db: &Db, name: &str) -> Value {
+    let host = db.host() == name;
+    let mut labels = json!({"kubesphere.io/managed": "true"});
+    if let Some(obj) = labels.as_object_mut() {
+        if host {
+            obj.insert("cluster-role.kubesphere.io/host".into(), json!(""));
+        }
+        if !db.private_clusters.contains(name) {
+            obj.insert("cluster.kubesphere.io/visibility".into(), json!("public"));
+        }
+    }
+    let index = db.clusters.iter().position(|c| c == name).unwrap_or(0);
+    json!({
+        "apiVersion": "cluster.kubesphere.io/v1alpha1",
+        "kind": "Cluster",
+        "metadata": {
+            "name": name,
+            "creationTimestamp": format!("2025-01-01T00:00:{:02}Z", index % 60),
+            "labels": labels,
+        },
+        "spec": {
+            "provider": "kubesphere",
+            "connection": {"type": if host { "direct" } else { "proxy" }},
+            "joinFederation": true,
+            "enable": true,
+        },
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True", "reason": "Ready", "message": "Cluster is available now"}],
+            "kubernetesVersion": "v1.28.4",
+            "kubeSphereVersion": "v4.1.3",
+            "nodeCount": 3,
+        },
+    })
+}
+
+/// Whether `user` may place workspaces on `cluster`: public visibility or global cluster
+/// management (cluster-admin bindings are not modelled).
+pub(crate) fn usable(db: &Db, user: &str, cluster: &str) -> bool {
+    !db.private_clusters.contains(cluster)
+        || db.global_grants_any(user, &["global-manage-clusters"])
+}
+
+/// `GET /clusters`: all for admins; otherwise the `granted-clusters` annotation plus, with
+/// `roleBindingExists=true`, clusters where the caller holds a RoleBinding.
+pub(crate) async fn list(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let query = ListQuery::parse(raw.as_deref());
+    let db = state.db();
+    let names: Vec<String> = if db.global_grants_any(&caller.name, LIST_ALL) {
+        db.clusters.clone()
+    } else {
+        let mut set: BTreeSet<String> = db
+            .users
+            .get(&caller.name)
+            .and_then(|u| u.annotations.get(ANNOTATION_GRANTED_CLUSTERS))
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if query.filter("roleBindingExists") == Some("true") {
+            set.extend(
+                db.role_bindings
+                    .iter()
+                    .filter(|b| b.user == caller.name)
+                    .filter_map(|b| b.cluster.clone()),
+            );
+        }
+        set.into_iter().filter(|c| db.is_cluster(c)).collect()
+    };
+    let all: Vec<Value> = names.iter().map(|c| cluster_json(&db, c)).collect();
+    drop(db);
+    let (items, total) = query.apply(all);
+    list_result(items, total)
+}

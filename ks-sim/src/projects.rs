@@ -1,0 +1,230 @@
+//! Projects (§3.5): namespaces labelled with a workspace, per cluster, under the optional
+//! `/clusters/{c}` prefix.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::response::Response;
+use http::{HeaderMap, StatusCode};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::auth::Caller;
+use crate::body;
+use crate::errors;
+use crate::filters::ClusterCtx;
+use crate::query::ListQuery;
+use crate::state::{
+    now_utc, rfc3339, Db, State, ANNOTATION_CREATOR, ANNOTATION_WORKSPACE_LABEL, LABEL_MANAGED,
+};
+use crate::users::list_result;
+use crate::validation::label_error;
+use crate::workspaces::VIEW_ALL;
+
+/// Workspace templates that see every project of the workspace.
+const WS_VIEW_PROJECTS: &[&str] = &["workspace-view-projects", "workspace-manage-projects"];
+
+/// Fills in the server-side fields of a Namespace.
+pub(crate) fn stored(mut object: Value, created: OffsetDateTime, rv: u64) -> Value {
+    if let Some(obj) = object.as_object_mut() {
+        obj.insert("apiVersion".into(), json!("v1"));
+        obj.insert("kind".into(), json!("Namespace"));
+        obj.insert("spec".into(), json!({"finalizers": ["kubernetes"]}));
+        obj.insert("status".into(), json!({"phase": "Active"}));
+        obj.remove("cluster");
+    }
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("creationTimestamp".into(), json!(rfc3339(created)));
+        meta.insert("resourceVersion".into(), json!(rv.to_string()));
+        let name = meta.get("name").cloned().unwrap_or(Value::Null);
+        if let Some(labels) = meta
+            .entry("labels")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+        {
+            labels.insert("kubernetes.io/metadata.name".into(), name);
+        }
+    }
+    object
+}
+
+fn workspace_of(ns: &Value) -> Option<&str> {
+    ns["metadata"]["labels"][ANNOTATION_WORKSPACE_LABEL].as_str()
+}
+
+/// Whether `user` sees every namespace of `ws` (list namespaces in the workspace).
+pub(crate) fn sees_all_in_workspace(db: &Db, user: &str, ws: &str) -> bool {
+    db.global_grants_any(user, VIEW_ALL) || db.workspace_grants_any(user, ws, WS_VIEW_PROJECTS)
+}
+
+/// Namespaces of `cluster` where `user` holds a RoleBinding.
+fn bound_namespaces(db: &Db, user: &str, cluster: &str) -> BTreeSet<String> {
+    db.role_bindings
+        .iter()
+        .filter(|b| b.user == user && b.cluster.as_deref() == Some(cluster))
+        .filter_map(|b| b.namespace.clone())
+        .collect()
+}
+
+/// The namespaces of `ws` in `cluster` that `user` can see.
+fn visible_in_workspace(db: &Db, user: &str, cluster: &str, ws: &str) -> Vec<Value> {
+    let all = sees_all_in_workspace(db, user, ws);
+    let bound = if all {
+        BTreeSet::new()
+    } else {
+        bound_namespaces(db, user, cluster)
+    };
+    db.namespaces
+        .iter()
+        .filter(|((c, _), n)| c == cluster && workspace_of(n) == Some(ws))
+        .filter(|((_, name), _)| all || bound.contains(name))
+        .map(|(_, n)| n.clone())
+        .collect()
+}
+
+/// `GET [/clusters/{c}]/…/workspaces/{ws}/namespaces`.
+pub(crate) async fn list_in_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path(ws): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let all = visible_in_workspace(&state.db(), &caller.name, &cluster, &ws);
+    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
+    list_result(items, total)
+}
+
+/// `GET [/clusters/{c}]/…/workspaces/{ws}/workspacemembers/{member}/namespaces`: computed with
+/// the member's permissions.
+pub(crate) async fn list_of_member(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ws, member)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let all = visible_in_workspace(&state.db(), &member, &cluster, &ws);
+    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
+    list_result(items, total)
+}
+
+/// `GET [/clusters/{c}]/kapis/tenant.kubesphere.io/v1beta1/namespaces`: the caller's namespaces
+/// in that cluster.
+pub(crate) async fn list_mine(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let db = state.db();
+    let everything = db.global_grants_any(&caller.name, VIEW_ALL);
+    let bound = bound_namespaces(&db, &caller.name, &cluster);
+    let all: Vec<Value> = db
+        .namespaces
+        .iter()
+        .filter(|((c, name), _)| *c == cluster && (everything || bound.contains(name)))
+        .map(|(_, n)| n.clone())
+        .collect();
+    drop(db);
+    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
+    list_result(items, total)
+}
+
+/// `GET [/clusters/{c}]/…/workspaces/{ws}/namespaces/{ns}`: 404 unless the namespace is in ws.
+pub(crate) async fn get(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ws, ns)): Path<(String, String)>,
+) -> Response {
+    let db = state.db();
+    match db
+        .namespaces
+        .get(&(cluster, ns.clone()))
+        .filter(|n| workspace_of(n) == Some(ws.as_str()))
+    {
+        Some(n) => errors::json_response(StatusCode::OK, n, false),
+        None => errors::not_found("namespaces", &ns),
+    }
+}
+
+/// `POST [/clusters/{c}]/…/workspaces/{ws}/namespaces`: the workspace label is forced, the
+/// workspace is not checked; built-in roles and the creator's binding only for managed ones.
+pub(crate) async fn create(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path(ws): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let mut object = match body::json(&headers, &bytes) {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let name = body::str_at(&object, &["metadata", "name"]).to_owned();
+    if let Some(problem) = label_error(&name) {
+        return errors::handler_text(
+            StatusCode::BAD_REQUEST,
+            &format!("Namespace \"{name}\" is invalid: {problem}"),
+        );
+    }
+    let mut db = state.db();
+    let key = (cluster.clone(), name.clone());
+    if db.namespaces.contains_key(&key) {
+        return errors::handler_text(
+            StatusCode::BAD_REQUEST,
+            &format!("namespaces \"{name}\" already exists"),
+        );
+    }
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        if let Some(labels) = meta
+            .entry("labels")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+        {
+            labels.insert(ANNOTATION_WORKSPACE_LABEL.into(), json!(ws));
+        }
+    }
+    let managed = object["metadata"]["labels"][LABEL_MANAGED] == "true";
+    let creator =
+        body::str_at(&object, &["metadata", "annotations", ANNOTATION_CREATOR]).to_owned();
+    let created = now_utc();
+    let rv = db.bump();
+    let object = stored(object, created, rv);
+    db.namespaces.insert(key, object.clone());
+    if managed {
+        db.create_project_roles(&cluster, &name, Some(&creator), created);
+    }
+    errors::json_response(StatusCode::OK, &object, false)
+}
+
+/// `DELETE [/clusters/{c}]/…/workspaces/{ws}/namespaces/{ns}` (§4.3).
+pub(crate) async fn delete(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ws, ns)): Path<(String, String)>,
+) -> Response {
+    let mut db = state.db();
+    let ours = db
+        .namespaces
+        .get(&(cluster.clone(), ns.clone()))
+        .is_some_and(|n| workspace_of(n) == Some(ws.as_str()));
+    if !ours {
+        return errors::not_found("namespaces", &ns);
+    }
+    db.remove_namespace(&cluster, &ns);
+    errors::success()
+}
+
+impl Db {
+    /// Removes a namespace with its roles and bindings.
+    pub fn remove_namespace(&mut self, cluster: &str, ns: &str) {
+        self.namespaces.remove(&(cluster.to_owned(), ns.to_owned()));
+        self.project_roles
+            .retain(|(c, n, _), _| !(c == cluster && n == ns));
+        self.role_bindings.retain(|b| {
+            !(b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns))
+        });
+    }
+}

@@ -1,0 +1,508 @@
+//! GlobalRoles, WorkspaceRoles and project Roles (§3.8, §4.1), served like ks-apiserver's
+//! dynamic resource handler: Kubernetes-List envelope, 404 text, and 200 with an empty body for
+//! create/update/delete.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::body;
+use crate::errors;
+use crate::filters::ClusterCtx;
+use crate::query::ListQuery;
+use crate::roletemplates::CATALOGUE;
+use crate::state::{rfc3339, State, ANNOTATION_WORKSPACE_LABEL};
+
+/// Where a role (or binding) lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RoleLevel {
+    Global,
+    Workspace,
+    Namespace,
+}
+
+impl RoleLevel {
+    /// `iam.kubesphere.io/scope` label value.
+    pub fn scope(self) -> &'static str {
+        match self {
+            RoleLevel::Global => "global",
+            RoleLevel::Workspace => "workspace",
+            RoleLevel::Namespace => "namespace",
+        }
+    }
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            RoleLevel::Global => "GlobalRole",
+            RoleLevel::Workspace => "WorkspaceRole",
+            RoleLevel::Namespace => "Role",
+        }
+    }
+
+    /// `<plural>.iam.kubesphere.io`.
+    pub fn qualified(self) -> &'static str {
+        match self {
+            RoleLevel::Global => "globalroles.iam.kubesphere.io",
+            RoleLevel::Workspace => "workspaceroles.iam.kubesphere.io",
+            RoleLevel::Namespace => "roles.iam.kubesphere.io",
+        }
+    }
+}
+
+/// A stored role of any level.
+#[derive(Debug, Clone)]
+pub(crate) struct Role {
+    pub level: RoleLevel,
+    pub name: String,
+    /// Project roles: the cluster and namespace they live in.
+    pub cluster: Option<String>,
+    pub namespace: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    /// `aggregationRoleTemplates.templateNames`; `*` = every template of the level.
+    pub templates: Vec<String>,
+    pub created: OffsetDateTime,
+    pub resource_version: u64,
+}
+
+impl Role {
+    /// Whether the role aggregates `template` (`*` grants everything).
+    pub fn grants(&self, template: &str) -> bool {
+        self.templates.iter().any(|t| t == "*" || t == template)
+    }
+
+    pub fn grants_any(&self, templates: &[&str]) -> bool {
+        templates.iter().any(|t| self.grants(t))
+    }
+
+    /// The workspace of a WorkspaceRole (its `kubesphere.io/workspace` label).
+    pub fn workspace(&self) -> Option<&str> {
+        self.labels
+            .get(ANNOTATION_WORKSPACE_LABEL)
+            .map(String::as_str)
+    }
+
+    /// The Kubernetes object.
+    pub fn to_json(&self) -> Value {
+        let all = self.templates.iter().any(|t| t == "*");
+        let names: Vec<&str> = if all {
+            CATALOGUE
+                .iter()
+                .filter(|t| t.level == self.level)
+                .map(|t| t.name)
+                .collect()
+        } else {
+            self.templates.iter().map(String::as_str).collect()
+        };
+        let rules = if all {
+            json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])
+        } else {
+            json!([])
+        };
+        let mut metadata = json!({
+            "name": self.name,
+            "creationTimestamp": rfc3339(self.created),
+            "resourceVersion": self.resource_version.to_string(),
+            "annotations": self.annotations,
+        });
+        if let Some(obj) = metadata.as_object_mut() {
+            if !self.labels.is_empty() {
+                obj.insert("labels".into(), json!(self.labels));
+            }
+            if let Some(ns) = &self.namespace {
+                obj.insert("namespace".into(), json!(ns));
+            }
+        }
+        json!({
+            "apiVersion": "iam.kubesphere.io/v1beta1",
+            "kind": self.level.kind(),
+            "metadata": metadata,
+            "aggregationRoleTemplates": {"templateNames": names},
+            "rules": rules,
+        })
+    }
+}
+
+/// The dynamic handler's list envelope: `metadata.continue` = total as a string,
+/// `remainingItemCount` = items after this page (§1.5).
+pub(crate) fn k8s_list(query: &ListQuery, all: Vec<Value>) -> Response {
+    let (items, total) = query.apply(all);
+    let offset = if query.limit < 0 {
+        0
+    } else {
+        usize::try_from((query.page - 1).max(0) * query.limit).unwrap_or(usize::MAX)
+    };
+    let remaining = total.saturating_sub(offset.saturating_add(items.len()));
+    errors::json_response(
+        StatusCode::OK,
+        &json!({
+            "apiVersion": "v1",
+            "kind": "List",
+            "metadata": {"continue": total.to_string(), "remainingItemCount": remaining},
+            "items": items,
+        }),
+        false,
+    )
+}
+
+/// 200 with an empty body (what the dynamic handler answers for writes).
+pub(crate) fn empty_ok() -> Response {
+    StatusCode::OK.into_response()
+}
+
+/// DELETE without a name = deletecollection, which the dynamic handler refuses.
+pub(crate) async fn delete_collection() -> Response {
+    errors::handler_text(StatusCode::BAD_REQUEST, "deletecollection is not supported")
+}
+
+/// Which role collection a dynamic request addresses.
+enum Target {
+    Global,
+    Workspace(String),
+    Namespace { cluster: String, namespace: String },
+}
+
+impl Target {
+    fn level(&self) -> RoleLevel {
+        match self {
+            Target::Global => RoleLevel::Global,
+            Target::Workspace(_) => RoleLevel::Workspace,
+            Target::Namespace { .. } => RoleLevel::Namespace,
+        }
+    }
+}
+
+fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
+    let query = ListQuery::parse(raw);
+    let db = state.db();
+    let all: Vec<Value> = match target {
+        Target::Global => db.global_roles.values().map(Role::to_json).collect(),
+        Target::Workspace(ws) => db
+            .workspace_roles
+            .values()
+            .filter(|r| r.workspace() == Some(ws.as_str()))
+            .map(Role::to_json)
+            .collect(),
+        Target::Namespace { cluster, namespace } => db
+            .project_roles_in(cluster, namespace)
+            .map(Role::to_json)
+            .collect(),
+    };
+    drop(db);
+    k8s_list(&query, all)
+}
+
+fn get_target(state: &State, target: &Target, name: &str) -> Response {
+    let db = state.db();
+    let role = match target {
+        Target::Global => db.global_roles.get(name),
+        Target::Workspace(ws) => db
+            .workspace_roles
+            .get(name)
+            .filter(|r| r.workspace() == Some(ws.as_str())),
+        Target::Namespace { cluster, namespace } => db.project_role(cluster, namespace, name),
+    };
+    match role {
+        Some(r) => errors::json_response(StatusCode::OK, &r.to_json(), false),
+        None => errors::not_found(target.level().qualified(), name),
+    }
+}
+
+/// The parts of a role body the simulator keeps.
+struct RoleBody {
+    name: String,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    templates: Vec<String>,
+}
+
+/// Parses a role body for create/update: GVK must match, name required.
+fn parse_role(target: &Target, headers: &HeaderMap, bytes: &Bytes) -> Result<RoleBody, Response> {
+    let value = body::json(headers, bytes)?;
+    let level = target.level();
+    if value["apiVersion"] != "iam.kubesphere.io/v1beta1" || value["kind"] != level.kind() {
+        return Err(errors::handler_text(
+            StatusCode::BAD_REQUEST,
+            "wrong resource GroupVersionKind",
+        ));
+    }
+    let name = value["metadata"]["name"].as_str().unwrap_or_default();
+    if name.is_empty() {
+        return Err(errors::handler_text(
+            StatusCode::BAD_REQUEST,
+            "metadata.name: Required value: name is required",
+        ));
+    }
+    let mut labels = body::string_map(&value["metadata"]["labels"]);
+    if let Target::Workspace(ws) = target {
+        labels.insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws.clone());
+    }
+    let annotations = body::string_map(&value["metadata"]["annotations"]);
+    let templates = value["aggregationRoleTemplates"]["templateNames"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(RoleBody {
+        name: name.to_owned(),
+        labels,
+        annotations,
+        templates,
+    })
+}
+
+fn write_target(
+    state: &State,
+    target: &Target,
+    url_name: Option<&str>,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Response {
+    let RoleBody {
+        name,
+        labels,
+        annotations,
+        templates,
+    } = match parse_role(target, headers, bytes) {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    if let Some(url_name) = url_name {
+        if url_name != name {
+            return errors::handler_text(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "the name of the object ({name}) does not match the name on the URL ({url_name})"
+                ),
+            );
+        }
+    }
+    let level = target.level();
+    let mut db = state.db();
+    let exists = match target {
+        Target::Global => db.global_roles.contains_key(&name),
+        Target::Workspace(ws) => db
+            .workspace_roles
+            .get(&name)
+            .is_some_and(|r| r.workspace() == Some(ws.as_str())),
+        Target::Namespace { cluster, namespace } => {
+            db.project_role(cluster, namespace, &name).is_some()
+        }
+    };
+    match (url_name.is_some(), exists) {
+        (false, true) => {
+            return errors::handler_text(
+                StatusCode::CONFLICT,
+                &format!("{} \"{name}\" already exists", level.qualified()),
+            )
+        }
+        (true, false) => return errors::not_found(level.qualified(), &name),
+        _ => {}
+    }
+    let rv = db.bump();
+    let (cluster, namespace) = match target {
+        Target::Namespace { cluster, namespace } => {
+            (Some(cluster.clone()), Some(namespace.clone()))
+        }
+        _ => (None, None),
+    };
+    let created = match target {
+        Target::Global => db.global_roles.get(&name).map(|r| r.created),
+        Target::Workspace(_) => db.workspace_roles.get(&name).map(|r| r.created),
+        Target::Namespace { cluster, namespace } => db
+            .project_role(cluster, namespace, &name)
+            .map(|r| r.created),
+    }
+    .unwrap_or_else(crate::state::now_utc);
+    let role = Role {
+        level,
+        name: name.clone(),
+        cluster,
+        namespace,
+        labels,
+        annotations,
+        templates,
+        created,
+        resource_version: rv,
+    };
+    db.insert_role(role);
+    empty_ok()
+}
+
+fn delete_target(state: &State, target: &Target, name: &str) -> Response {
+    let mut db = state.db();
+    let removed = match target {
+        Target::Global => db.global_roles.remove(name).is_some(),
+        Target::Workspace(ws) => {
+            let ours = db
+                .workspace_roles
+                .get(name)
+                .is_some_and(|r| r.workspace() == Some(ws.as_str()));
+            ours && db.workspace_roles.remove(name).is_some()
+        }
+        Target::Namespace { cluster, namespace } => db
+            .project_roles
+            .remove(&(cluster.clone(), namespace.clone(), name.to_owned()))
+            .is_some(),
+    };
+    if removed {
+        empty_ok()
+    } else {
+        errors::not_found(target.level().qualified(), name)
+    }
+}
+
+fn ns_target(cluster: String, namespace: String) -> Target {
+    Target::Namespace { cluster, namespace }
+}
+
+// --- GlobalRoles ---
+
+pub(crate) async fn list_global(
+    AxState(state): AxState<Arc<State>>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    list_target(&state, &Target::Global, raw.as_deref())
+}
+
+pub(crate) async fn get_global(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    get_target(&state, &Target::Global, &name)
+}
+
+pub(crate) async fn create_global(
+    AxState(state): AxState<Arc<State>>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    write_target(&state, &Target::Global, None, &headers, &bytes)
+}
+
+pub(crate) async fn update_global(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    write_target(&state, &Target::Global, Some(&name), &headers, &bytes)
+}
+
+pub(crate) async fn delete_global(
+    AxState(state): AxState<Arc<State>>,
+    Path(name): Path<String>,
+) -> Response {
+    delete_target(&state, &Target::Global, &name)
+}
+
+// --- WorkspaceRoles ---
+
+pub(crate) async fn list_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path(ws): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    list_target(&state, &Target::Workspace(ws), raw.as_deref())
+}
+
+pub(crate) async fn get_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path((ws, name)): Path<(String, String)>,
+) -> Response {
+    get_target(&state, &Target::Workspace(ws), &name)
+}
+
+pub(crate) async fn create_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path(ws): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    write_target(&state, &Target::Workspace(ws), None, &headers, &bytes)
+}
+
+pub(crate) async fn update_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path((ws, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    write_target(
+        &state,
+        &Target::Workspace(ws),
+        Some(&name),
+        &headers,
+        &bytes,
+    )
+}
+
+pub(crate) async fn delete_workspace(
+    AxState(state): AxState<Arc<State>>,
+    Path((ws, name)): Path<(String, String)>,
+) -> Response {
+    delete_target(&state, &Target::Workspace(ws), &name)
+}
+
+// --- project Roles ---
+
+pub(crate) async fn list_namespace(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path(ns): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    list_target(&state, &ns_target(cluster, ns), raw.as_deref())
+}
+
+pub(crate) async fn get_namespace(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ns, name)): Path<(String, String)>,
+) -> Response {
+    get_target(&state, &ns_target(cluster, ns), &name)
+}
+
+pub(crate) async fn create_namespace(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    write_target(&state, &ns_target(cluster, ns), None, &headers, &bytes)
+}
+
+pub(crate) async fn update_namespace(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ns, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    write_target(
+        &state,
+        &ns_target(cluster, ns),
+        Some(&name),
+        &headers,
+        &bytes,
+    )
+}
+
+pub(crate) async fn delete_namespace(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
+    Path((ns, name)): Path<(String, String)>,
+) -> Response {
+    delete_target(&state, &ns_target(cluster, ns), &name)
+}

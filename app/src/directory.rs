@@ -36,7 +36,8 @@ impl ProjectSummary {
     }
 }
 
-/// Searches people by part of their username, display name or e-mail (from 2 characters).
+/// Searches people by part of their username or display name, or by their whole e-mail address
+/// (KubeSphere's field selector compares e-mails whole, ignoring case), from 2 characters.
 #[server(prefix = "/api", endpoint = "search_users")]
 pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
     let q = query.trim().to_owned();
@@ -45,10 +46,15 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
     }
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let by_name = q.clone();
-    let by_email = format!("spec.email=~{}", q.to_ascii_lowercase());
+    let by_email = q.contains('@').then(|| format!("spec.email=~{q}"));
     let (names, emails) = tokio::join!(
         upstream.call(|api| async move { api.list_users(&[("name", by_name.as_str()), ("limit", "10"), ("sortBy", "name"), ("ascending", "true")]).await }),
-        upstream.call_quiet(|api| async move { api.list_users(&[("fieldSelector", by_email.as_str()), ("limit", "10")]).await }),
+        async {
+            match &by_email {
+                Some(selector) => upstream.call_quiet(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "10")]).await }).await,
+                None => None,
+            }
+        },
     );
     let mut hits: Vec<UserHit> = names?
         .into_items()

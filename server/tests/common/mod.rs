@@ -69,6 +69,31 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A user exactly as KubeSphere (the simulator) stores it, read with an admin token of its own.
+    pub async fn upstream_user(&self, name: &str) -> serde_json::Value {
+        let base = self.sim.base_url();
+        let token: serde_json::Value = self
+            .http
+            .post(format!("{base}/oauth/token"))
+            .form(&[("grant_type", "password"), ("username", "admin"), ("password", PASSWORD), ("client_id", "kubesphere"), ("client_secret", "kubesphere")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let access = token["access_token"].as_str().unwrap();
+        self.http
+            .get(format!("{base}/kapis/iam.kubesphere.io/v1beta1/users/{name}"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub fn upstream_count(&self, method: &str, path: &str) -> usize {
         self.sim.sim.journal().iter().filter(|e| e.method == method && e.path == path).count()
     }

@@ -1,0 +1,300 @@
+//! Every form of the multi-tenant workflow against the simulator: the exact request KubeSphere
+//! receives, and KubeSphere's refusals as plain sentences.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::TestApp;
+use ks_sim::JournalEntry;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn submit(app: &TestApp, cookie: &str, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+    let res = app
+        .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
+        .header("accept", "application/json")
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn writes(app: &TestApp) -> Vec<JournalEntry> {
+    app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect()
+}
+
+#[tokio::test]
+async fn create_user_sends_the_workflow_body_with_least_privilege_defaults() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let (status, body) = submit(
+        &app,
+        &cookie,
+        "create_user",
+        &[
+            ("username", "zoe"),
+            ("email", "zoe@example.com"),
+            ("password", "Welcome2026"),
+            ("platform_role", "platform-regular"),
+            ("display_name", "Zoe Q"),
+            ("description", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["username"], "zoe");
+    let w = writes(&app);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!((w[0].method.as_str(), w[0].path.as_str()), ("POST", "/kapis/iam.kubesphere.io/v1beta1/users"));
+    let sent = w[0].body.clone().unwrap();
+    assert_eq!(sent["metadata"]["name"], "zoe");
+    assert_eq!(
+        sent["metadata"]["annotations"],
+        json!({
+            "iam.kubesphere.io/globalrole": "platform-regular",
+            "iam.kubesphere.io/uninitialized": "true",
+            "kubesphere.io/creator": "admin",
+            "kubesphere.io/alias-name": "Zoe Q"
+        })
+    );
+    assert_eq!(sent["spec"]["email"], "zoe@example.com");
+    assert_eq!(sent["spec"]["password"], "***", "the journal redacts it; it was sent");
+    // The new account works.
+    assert_eq!(app.login_response("zoe", "Welcome2026", true).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn create_user_explains_kubesphere_refusals_next_to_the_field() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let base = |name: &'static str, email: &'static str| {
+        vec![("username", name), ("email", email), ("password", "Welcome2026"), ("platform_role", "platform-regular")]
+    };
+    let (status, body) = submit(&app, &cookie, "create_user", &base("bob", "new@example.com")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"], json!({"field": "username", "message": "A user named bob already exists."}));
+    let (_, body) = submit(&app, &cookie, "create_user", &base("newbie", "bob@example.com")).await;
+    assert_eq!(body["detail"], json!({"field": "email", "message": "Another user already has this e-mail address."}));
+}
+
+#[tokio::test]
+async fn a_regular_user_creating_a_user_gets_a_plain_forbidden() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let (status, body) = submit(
+        &app,
+        &cookie,
+        "create_user",
+        &[("username", "zed"), ("email", "zed@example.com"), ("password", "Welcome2026"), ("platform_role", "platform-regular")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "forbidden");
+    // The session stays valid after a 403.
+    assert_eq!(app.call("current_user", Some(&cookie)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn changing_the_platform_role_changes_nothing_else_of_the_user() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let before: Value = app.upstream_user("carol").await;
+    app.sim.sim.reset_journal();
+    let (status, body) = submit(
+        &app,
+        &cookie,
+        "change_platform_role",
+        &[("username", "carol"), ("platform_role", "platform-self-provisioner")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w = writes(&app);
+    assert_eq!(w.len(), 1);
+    assert_eq!((w[0].method.as_str(), w[0].path.as_str()), ("PUT", "/kapis/iam.kubesphere.io/v1beta1/users/carol"));
+    let after: Value = app.upstream_user("carol").await;
+    assert_eq!(after["metadata"]["annotations"]["iam.kubesphere.io/globalrole"], "platform-self-provisioner");
+    let mut expected = before.clone();
+    expected["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] = json!("platform-self-provisioner");
+    for volatile in ["resourceVersion", "managedFields"] {
+        expected["metadata"].as_object_mut().unwrap().remove(volatile);
+    }
+    let mut after_cmp = after.clone();
+    after_cmp["metadata"].as_object_mut().unwrap().remove("resourceVersion");
+    after_cmp["metadata"].as_object_mut().unwrap().remove("managedFields");
+    assert_eq!(after_cmp["spec"], expected["spec"], "spec unchanged");
+    assert_eq!(after_cmp["metadata"]["annotations"], expected["metadata"]["annotations"], "only the role annotation changed");
+    assert_eq!(after_cmp["metadata"]["labels"], expected["metadata"]["labels"]);
+}
+
+#[tokio::test]
+async fn create_workspace_and_project_send_the_workflow_bodies() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let (status, body) = submit(
+        &app,
+        &cookie,
+        "create_workspace",
+        &[("name", "team-c"), ("manager", "alice"), ("clusters[]", "host"), ("clusters[]", "member-1"), ("alias", "Team C")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w = writes(&app);
+    assert_eq!((w[0].method.as_str(), w[0].path.as_str()), ("POST", "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"));
+    let sent = w[0].body.clone().unwrap();
+    assert_eq!(sent["metadata"]["name"], "team-c");
+    assert_eq!(sent["metadata"]["annotations"]["kubesphere.io/creator"], "admin");
+    assert_eq!(sent["spec"]["template"]["spec"]["manager"], "alice");
+    assert_eq!(sent["spec"]["template"]["metadata"]["annotations"]["kubesphere.io/creator"], "admin");
+    assert_eq!(sent["spec"]["placement"]["clusters"], json!([{"name": "host"}, {"name": "member-1"}]));
+
+    app.sim.sim.reset_journal();
+    let (status, body) =
+        submit(&app, &cookie, "create_project", &[("workspace", "team-c"), ("cluster", "member-1"), ("name", "web")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w = writes(&app);
+    assert_eq!(
+        (w[0].method.as_str(), w[0].path.as_str()),
+        ("POST", "/clusters/member-1/kapis/tenant.kubesphere.io/v1beta1/workspaces/team-c/namespaces")
+    );
+    let sent = w[0].body.clone().unwrap();
+    assert_eq!(sent["metadata"]["labels"], json!({"kubesphere.io/workspace": "team-c", "kubesphere.io/managed": "true"}));
+    assert_eq!(sent["metadata"]["annotations"]["kubesphere.io/creator"], "admin");
+}
+
+#[tokio::test]
+async fn workspace_and_project_refusals_are_plain_sentences() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let (status, body) = submit(&app, &cookie, "create_workspace", &[("name", "demo"), ("manager", "admin"), ("clusters[]", "host")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"], json!({"field": "name", "message": "A workspace named demo already exists."}));
+    let (_, body) = submit(&app, &cookie, "create_workspace", &[("name", "fresh"), ("manager", "admin")]).await;
+    assert_eq!(body["detail"]["field"], "clusters");
+    let (_, body) = submit(&app, &cookie, "create_project", &[("workspace", "demo"), ("cluster", "member-2"), ("name", "x1")]).await;
+    assert_eq!(body["detail"], json!({"field": "cluster", "message": "Workspace demo is not placed on cluster member-2."}));
+    let (_, body) = submit(&app, &cookie, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "demo-web")]).await;
+    assert_eq!(body["detail"]["field"], "name");
+}
+
+#[tokio::test]
+async fn a_self_provisioner_is_told_they_can_only_manage_their_own_workspaces() {
+    let app = TestApp::start().await;
+    let cookie = app.login("alice").await;
+    let (status, body) = submit(&app, &cookie, "create_workspace", &[("name", "alices"), ("manager", "bob"), ("clusters[]", "host")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["detail"]["field"], "manager");
+    let (status, _) = submit(&app, &cookie, "create_workspace", &[("name", "alices"), ("manager", "alice"), ("clusters[]", "host")]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn invitations_send_one_array_and_refuse_existing_members() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let (status, body) =
+        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank, dave"), ("role", "demo-regular")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w = writes(&app);
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].path, "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers");
+    assert_eq!(
+        w[0].body.clone().unwrap(),
+        json!([{"username": "frank", "roleRef": "demo-regular"}, {"username": "dave", "roleRef": "demo-regular"}])
+    );
+
+    app.sim.sim.reset_journal();
+    let (status, body) =
+        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "bob"), ("role", "demo-viewer")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["detail"]["message"].as_str().unwrap().contains("bob is already a member (demo-regular)"), "{body}");
+    let (_, body) =
+        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "nobody"), ("role", "demo-viewer")]).await;
+    assert_eq!(body["detail"], json!({"field": "usernames", "message": "No user named nobody."}));
+    assert!(writes(&app).is_empty(), "nothing was re-invited silently");
+
+    let (status, body) =
+        submit(&app, &cookie, "invite_project_members", &[("project", "host/demo-web"), ("usernames", "frank"), ("role", "viewer")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w = writes(&app);
+    assert_eq!(w[0].path, "/clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers");
+    assert_eq!(w[0].body.clone().unwrap(), json!([{"username": "frank", "roleRef": "viewer"}]));
+}
+
+#[tokio::test]
+async fn role_changes_put_the_new_role_and_confirmed_admin_grants_go_through() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let (status, body) = submit(
+        &app,
+        &cookie,
+        "change_workspace_role",
+        &[("workspace", "demo"), ("username", "bob"), ("role", "demo-admin"), ("confirm_admin", "yes")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = submit(&app, &cookie, "change_project_role", &[("project", "host/demo-web"), ("username", "carol"), ("role", "operator")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let w = writes(&app);
+    assert_eq!(w.len(), 2);
+    assert_eq!((w[0].method.as_str(), w[0].path.as_str()), ("PUT", "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers/bob"));
+    assert_eq!(w[0].body.clone().unwrap(), json!({"username": "bob", "roleRef": "demo-admin"}));
+    assert_eq!(
+        (w[1].method.as_str(), w[1].path.as_str()),
+        ("PUT", "/clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers/carol")
+    );
+    assert_eq!(w[1].body.clone().unwrap(), json!({"username": "carol", "roleRef": "operator"}));
+
+    let (status, body) = submit(&app, &cookie, "change_workspace_role", &[("workspace", "demo"), ("username", "frank"), ("role", "demo-viewer")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"]["message"], "frank is not a member of workspace demo. Invite them first.");
+}
+
+#[tokio::test]
+async fn a_workspace_regular_cannot_invite_and_is_told_so() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let (status, body) =
+        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "demo-viewer")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["message"].is_null() || body["code"] == "forbidden");
+}
+
+#[tokio::test]
+async fn role_dropdowns_offer_only_built_in_roles_that_exist() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let res = app.request(Method::POST, "/api/workspace_role_options", Some(&cookie)).header("accept", "application/json").form(&[("workspace", "demo")]).send().await.unwrap();
+    let roles: Vec<Value> = res.json().await.unwrap();
+    let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["demo-viewer", "demo-regular", "demo-self-provisioner", "demo-admin"]);
+    let res = app.call("platform_role_options", Some(&cookie)).await;
+    let roles: Vec<Value> = res.json().await.unwrap();
+    let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(!names.contains(&"platform-auditor"));
+    assert_eq!(names.first(), Some(&"platform-regular"), "least privileged first");
+}
+
+#[tokio::test]
+async fn people_search_matches_names_display_names_and_emails_from_two_characters() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let search = |q: &'static str| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let res = app.request(Method::POST, "/api/search_users", Some(&cookie)).header("accept", "application/json").form(&[("query", q)]).send().await.unwrap();
+            res.json::<Vec<Value>>().await.unwrap().into_iter().map(|h| h["username"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert!(search("a").await.is_empty(), "one character is not enough");
+    assert!(search("ali").await.contains(&"alice".to_owned()));
+    // KubeSphere's field selector matches whole e-mails (case-insensitively), not parts of them.
+    assert_eq!(search("Bob@Example.com").await, ["bob"], "by e-mail");
+    assert!(search("Liddell").await.contains(&"alice".to_owned()), "by display name");
+}

@@ -110,8 +110,8 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   expect(put.body.spec.email).toBe(`${user}@example.com`);
 
   const wsForm = page.getByRole("form", { name: "Change workspace role" });
-  await wsForm.getByLabel("Workspace").selectOption(ws);
-  await wsForm.getByLabel("Member").fill(user);
+  await wsForm.getByLabel("Workspace", { exact: true }).selectOption(ws);
+  await wsForm.getByLabel("Member", { exact: true }).fill(user);
   await wsForm.getByLabel("New workspace role").selectOption(`${ws}-admin`);
   await wsForm.getByRole("button", { name: "Change workspace role" }).click();
   await expect(wsForm.getByText("Confirm that you want to make them admin")).toBeVisible();
@@ -122,7 +122,7 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   expect(wsPut.body).toEqual({ username: user, roleRef: `${ws}-admin` });
 
   const projectForm = page.getByRole("form", { name: "Change project role" });
-  await projectForm.getByLabel("Project").selectOption(`host/${project}`);
+  await projectForm.getByLabel("Project", { exact: true }).selectOption(`host/${project}`);
   await projectForm.getByLabel("Project member").fill(user);
   await projectForm.getByLabel("New project role").selectOption("operator");
   await projectForm.getByRole("button", { name: "Change project role" }).click();

@@ -77,6 +77,15 @@ pub mod ssr {
         })
     }
 
+    /// Whether any of the role templates grants `action` (or `manage`) on `module`.
+    pub fn grants(templates: &[ks_client::model::Object], module: &str, action: &str) -> bool {
+        templates
+            .iter()
+            .filter_map(|t| t.annotation(RULES_ANNOTATION))
+            .filter_map(|raw| serde_json::from_str::<BTreeMap<String, String>>(raw).ok())
+            .any(|rules| rules.get(module).is_some_and(|a| a == action || a == "manage"))
+    }
+
     fn fallback_rules(role: Option<&str>) -> BTreeMap<String, String> {
         let pairs: &[(&str, &str)] = match role {
             Some("platform-admin") => &[("users", "manage"), ("workspaces", "manage")],

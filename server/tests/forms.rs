@@ -298,3 +298,37 @@ async fn people_search_matches_names_display_names_and_emails_from_two_character
     assert_eq!(search("Bob@Example.com").await, ["bob"], "by e-mail");
     assert!(search("Liddell").await.contains(&"alice".to_owned()), "by display name");
 }
+
+#[tokio::test]
+async fn a_workspace_regular_is_told_up_front_that_they_cannot_invite() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let page = app.request(Method::GET, "/workspaces/invite", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You cannot invite people to demo: only its administrators can."), "{page}");
+    let alice = app.login("alice").await;
+    let page = app.request(Method::GET, "/workspaces/invite", Some(&alice)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("You cannot invite people"), "alice administers demo");
+}
+
+#[tokio::test]
+async fn project_names_are_checked_as_they_are_typed() {
+    let app = TestApp::start().await;
+    let cookie = app.login("alice").await;
+    let check = |name: &'static str| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            app.request(Method::POST, "/api/check_project_name", Some(&cookie))
+                .header("accept", "application/json")
+                .form(&[("workspace", "demo"), ("cluster", "host"), ("name", name)])
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(check("demo-web").await, json!("Taken"));
+    assert_eq!(check("fresh-one").await, json!("Available"));
+    assert!(check("1bad").await["Invalid"].is_string());
+}

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{
-    project_role_options, workspace_role_options, InviteProjectMembers, InviteWorkspaceMembers, MembershipChange,
+    can_manage_workspace_members, project_role_options, workspace_role_options, InviteProjectMembers,
+    InviteWorkspaceMembers, MembershipChange,
 };
 use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
@@ -60,6 +61,7 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl In
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     // Role options follow the chosen workspace; the default is always its `-regular` role.
     let roles = Resource::new(move || workspace.get(), |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    let allowed = Resource::new(move || workspace.get(), |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -90,6 +92,16 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl In
                 </select>
                 <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
             </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    (!allowed.await).then(|| view! {
+                        <NoticeUnavailable text=format!(
+                            "You cannot invite people to {}: only its administrators can.",
+                            workspace.get_untracked(),
+                        ) />
+                    })
+                })}
+            </Suspense>
             <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading roles…"</p> }>
                 {move || Suspend::new(async move {

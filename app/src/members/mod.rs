@@ -38,6 +38,24 @@ pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>
         .collect())
 }
 
+/// Whether the signed-in user may invite people to, and change roles in, `workspace`
+/// (KubeSphere's `members: manage` at workspace scope, or global workspace management).
+#[server(prefix = "/api", endpoint = "can_manage_workspace_members")]
+pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let perms = crate::permissions::ssr::load().await?;
+    if perms.manage_workspaces {
+        return Ok(true);
+    }
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let me = upstream.username().to_owned();
+    let templates = upstream
+        .call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "workspace"), ("workspace", ws.as_str())]).await })
+        .await;
+    // If KubeSphere cannot tell us, let the user try: KubeSphere still decides, and a 403 is explained.
+    Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "members", "manage")))
+}
+
 /// The built-in project roles, least privileged first.
 #[server(prefix = "/api", endpoint = "project_role_options")]
 pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{CreateProject, CreatedProject};
+use super::{check_project_name, CreateProject, CreatedProject};
+use crate::users::Availability;
 use crate::directory::{my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
 use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
@@ -50,6 +51,13 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
     let clusters = Signal::derive(move || {
         all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
     });
+    // Keep the chosen cluster one of the workspace's (the select shows its first one by default).
+    Effect::new(move |_| {
+        let options = clusters.get();
+        if !options.contains(&cluster.get_untracked()) {
+            cluster.set(options.first().cloned().unwrap_or_default());
+        }
+    });
     let flash_outcome: Option<Result<CreatedProject, AppError>> = flash.as_ref().map(Flash::outcome);
     let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
     let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
@@ -62,12 +70,25 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
         }
     });
     let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    // The name is checked in the chosen workspace and cluster as it is typed.
+    let probe = RwSignal::new(String::new());
+    Effect::new(move |_| probe.set(format!("{}\n{}\n{}", workspace.get(), cluster.get(), name.get())));
+    let check = crate::widgets::live_check(probe, |key| async move {
+        let mut parts = key.splitn(3, '\n').map(str::to_owned);
+        let (ws, c, n) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        if n.is_empty() {
+            return Ok(Availability::Invalid(String::new()));
+        }
+        check_project_name(ws, c, n).await
+    });
+    let name_status = Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available in this workspace".to_owned()));
     let name_error = Signal::derive(move || {
         let v = name.get();
         (!v.is_empty())
             .then(|| ks_types::ProjectName::parse(&v).err())
             .flatten()
             .map(|e| e.to_string())
+            .or_else(|| matches!(check.get(), Some(Availability::Taken)).then(|| "A project with this name already exists.".to_owned()))
             .or_else(|| field_error("name").get())
     });
 
@@ -102,7 +123,8 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
                 <p class="field-error" aria-live="polite">{move || field_error("cluster").get()}</p>
             </div>
             <TextField label="Project name" name="name" value=name error=name_error required=true autocomplete="off"
-                hint="Starts with a lowercase letter; lowercase letters, digits and hyphens; at most 63 characters. Unique across all workspaces." />
+                hint="Starts with a lowercase letter; lowercase letters, digits and hyphens; at most 63 characters. Unique across all workspaces."
+                status=name_status />
             <TextField label="Alias" name="alias" value=alias />
             <TextField label="Description" name="description" value=description />
             <SubmitButton label="Create project" pending_label="Creating project…" pending=action.pending() />

@@ -20,6 +20,10 @@ pub use tokens::{AccessToken, RefreshToken, TokenSet};
 
 /// The HTTP verbs this client can send. There is deliberately no `Delete`: the console never
 /// removes anything in KubeSphere, and leaving the variant out makes such a call unwritable.
+///
+/// ```compile_fail
+/// let _ = ks_client::Verb::Delete;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     Get,

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::security::request_id_of;
-use crate::session::now_unix;
+use crate::session::now_unix_ms;
 use crate::ServerContext;
 
 #[derive(Deserialize)]
@@ -94,7 +94,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         tracing::error!(error = %e, "could not rotate the session id");
         return AppError::Internal.status().into_response();
     }
-    let record = SessionRecord { username: username.clone(), vault_key: ctx.state.vault.insert(tokens), signed_in_at: now_unix() };
+    let record = SessionRecord { username: username.clone(), vault_key: ctx.state.vault.insert(tokens), signed_in_at_ms: now_unix_ms() };
     if let Err(e) = session.insert(SESSION_KEY, &record).await {
         tracing::error!(error = %e, "could not store the session");
         ctx.state.vault.remove(&record.vault_key).await;

@@ -24,8 +24,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
 }
 
-pub fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+pub fn now_unix_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0)
 }
 
 pub async fn session_gate(State(ctx): State<ServerContext>, session: Session, mut req: Request, next: Next) -> Response {
@@ -40,8 +40,8 @@ pub async fn session_gate(State(ctx): State<ServerContext>, session: Session, mu
     let ended = match record {
         None => had_cookie,
         Some(record) => {
-            let max = ctx.config.session_max_lifetime_secs;
-            if now_unix().saturating_sub(record.signed_in_at) >= max {
+            let max_ms = ctx.config.session_max_lifetime_secs.saturating_mul(1000);
+            if now_unix_ms().saturating_sub(record.signed_in_at_ms) >= max_ms {
                 tracing::info!(user = %record.username, "session reached its maximum lifetime");
                 end_session(&session, &ctx.state.vault).await;
                 true

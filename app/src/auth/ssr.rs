@@ -28,8 +28,8 @@ pub struct SessionRecord {
     pub username: String,
     /// Key into the [`TokenVault`].
     pub vault_key: String,
-    /// Unix seconds of the login, for the absolute session lifetime.
-    pub signed_in_at: u64,
+    /// Unix milliseconds of the login, for the absolute session lifetime.
+    pub signed_in_at_ms: u64,
 }
 
 /// Everything a server function needs, provided as Leptos context by the server.

@@ -126,6 +126,19 @@ impl Builder {
     }
 }
 
+/// Every test ends by checking the promise that the console never deletes anything: the
+/// simulator saw no DELETE during the whole test.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let deletes: Vec<String> =
+            self.sim.sim.journal().into_iter().filter(|e| e.method == "DELETE").map(|e| e.path).collect();
+        assert!(deletes.is_empty(), "the console sent DELETE requests: {deletes:?}");
+    }
+}
+
 /// All `Set-Cookie` headers of a response.
 pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
     headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()

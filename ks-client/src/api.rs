@@ -254,7 +254,16 @@ impl UserApi<'_> {
 
     /// Role templates of the signed-in user at a scope (§3.10), for "what may I do here".
     pub async fn my_role_templates(&self, me: &str, scope: &[(&str, &str)]) -> Result<Vec<Object>, KsError> {
-        let mut path = ApiPath::fixed(IAM).lit("users").seg(me).lit("roletemplates");
+        self.my_role_templates_in(None, me, scope).await
+    }
+
+    /// Like [`UserApi::my_role_templates`], asked of one cluster (namespace scope lives there).
+    pub async fn my_role_templates_in(&self, cluster: Option<&ClusterName>, me: &str, scope: &[(&str, &str)]) -> Result<Vec<Object>, KsError> {
+        let base = match cluster {
+            Some(c) => in_cluster(c, "kapis/iam.kubesphere.io/v1beta1"),
+            None => ApiPath::fixed(IAM),
+        };
+        let mut path = base.lit("users").seg(me).lit("roletemplates");
         for (k, v) in scope {
             path = path.query(k, *v);
         }

@@ -332,3 +332,20 @@ async fn project_names_are_checked_as_they_are_typed() {
     assert_eq!(check("fresh-one").await, json!("Available"));
     assert!(check("1bad").await["Invalid"].is_string());
 }
+
+#[tokio::test]
+async fn people_are_told_up_front_where_they_cannot_create_projects_or_invite() {
+    let app = TestApp::start().await;
+    let bob = app.login("bob").await;
+    let page = app.request(Method::GET, "/projects/new", Some(&bob)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You cannot create projects in demo: your role there does not allow it."), "bob is demo-regular");
+    let alice = app.login("alice").await;
+    let page = app.request(Method::GET, "/projects/new", Some(&alice)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("You cannot create projects"), "alice administers demo");
+
+    let carol = app.login("carol").await;
+    let page = app.request(Method::GET, "/projects/invite", Some(&carol)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You cannot invite people to this project"), "carol only views demo's projects");
+    let page = app.request(Method::GET, "/projects/invite", Some(&alice)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("You cannot invite people to this project"));
+}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{
-    can_manage_workspace_members, project_role_options, workspace_role_options, InviteProjectMembers,
+    can_manage_project_members, can_manage_workspace_members, project_role_options, workspace_role_options, InviteProjectMembers,
     InviteWorkspaceMembers, MembershipChange,
 };
 use crate::directory::{my_projects, my_workspaces};
@@ -149,7 +149,9 @@ fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<crate::users::R
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
-    let initial_project = kept("project");
+    let initial_project = Some(kept("project")).filter(|p| !p.is_empty()).or_else(|| projects.first().map(|(k, _)| k.clone())).unwrap_or_default();
+    let project = RwSignal::new(initial_project.clone());
+    let allowed = Resource::new(move || project.get(), |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
     let usernames = RwSignal::new(kept("usernames"));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
@@ -167,7 +169,7 @@ fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<crate::users::R
         <ActionForm action=action attr:class="stack" attr:novalidate=true>
             <div class="field">
                 <label for="field-project">"Project"</label>
-                <select id="field-project" name="project">
+                <select id="field-project" name="project" on:change=move |ev| project.set(event_target_value(&ev))>
                     {projects.into_iter().map(|(key, label)| {
                         let selected = key == initial_project;
                         view! { <option value=key selected=selected>{label}</option> }
@@ -175,6 +177,13 @@ fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<crate::users::R
                 </select>
                 <p class="field-error" aria-live="polite">{move || field_error("project").get()}</p>
             </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    (!allowed.await).then(|| view! {
+                        <NoticeUnavailable text="You cannot invite people to this project: only its administrators (and its workspace's) can." />
+                    })
+                })}
+            </Suspense>
             <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
             <RoleSelect label="Project role" name="role" options=roles selected=role
                 error=field_error("role") confirm_error=field_error("confirm_admin") />

@@ -56,6 +56,41 @@ pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, App
     Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "members", "manage")))
 }
 
+/// Whether the signed-in user may invite people to, and change roles in, a project
+/// (`cluster/project`): `members: manage` there, in its workspace, or globally.
+#[server(prefix = "/api", endpoint = "can_manage_project_members")]
+pub async fn can_manage_project_members(project: String) -> Result<bool, AppError> {
+    let (cluster, ns) = ssr::parse_project_key(&project)?;
+    let perms = crate::permissions::ssr::load().await?;
+    if perms.manage_workspaces {
+        return Ok(true);
+    }
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let me = upstream.username().to_owned();
+    let templates = upstream
+        .call_quiet(|api| async move {
+            api.my_role_templates_in(Some(&cluster), &me, &[("scope", "namespace"), ("namespace", ns.as_str())]).await
+        })
+        .await;
+    Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "members", "manage")))
+}
+
+/// Whether the signed-in user may create projects in `workspace`.
+#[server(prefix = "/api", endpoint = "can_create_projects")]
+pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let perms = crate::permissions::ssr::load().await?;
+    if perms.manage_workspaces {
+        return Ok(true);
+    }
+    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let me = upstream.username().to_owned();
+    let templates = upstream
+        .call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "workspace"), ("workspace", ws.as_str())]).await })
+        .await;
+    Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "projects", "create")))
+}
+
 /// The built-in project roles, least privileged first.
 #[server(prefix = "/api", endpoint = "project_role_options")]
 pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {

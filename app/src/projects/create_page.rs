@@ -8,6 +8,7 @@ use crate::users::Availability;
 use crate::directory::{my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
 use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::members::can_create_projects;
 use crate::widgets::{error_view, NoticeUnavailable};
 
 #[component]
@@ -51,6 +52,7 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
     let clusters = Signal::derive(move || {
         all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
     });
+    let allowed = Resource::new(move || workspace.get(), |ws| async move { can_create_projects(ws).await.unwrap_or(true) });
     // Keep the chosen cluster one of the workspace's (the select shows its first one by default).
     Effect::new(move |_| {
         let options = clusters.get();
@@ -111,6 +113,16 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
                 </select>
                 <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
             </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    (!allowed.await).then(|| view! {
+                        <NoticeUnavailable text=format!(
+                            "You cannot create projects in {}: your role there does not allow it.",
+                            workspace.get_untracked(),
+                        ) />
+                    })
+                })}
+            </Suspense>
             <div class="field">
                 <label for="field-cluster">"Cluster"</label>
                 <select id="field-cluster" name="cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>

@@ -3,7 +3,8 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 
-CONSOLE_ADDR ?= 127.0.0.1:3000
+# The console's address follows LEPTOS_SITE_ADDR when it is set.
+CONSOLE_ADDR ?= $(or $(LEPTOS_SITE_ADDR),127.0.0.1:3000)
 
 .PHONY: run test build tools unit e2e clean
 

@@ -252,6 +252,30 @@ impl UserApi<'_> {
         Ok(self.send::<(), KubeList<Object>>(Verb::Get, &path, None).await?.into_items())
     }
 
+    /// Every workspace role binding of `user`, across all workspaces (§3.9; admins only).
+    pub async fn workspace_role_bindings_of(&self, user: &UserName) -> Result<Vec<Object>, KsError> {
+        let path = ApiPath::fixed(IAM)
+            .lit("workspacerolebindings")
+            .query("labelSelector", format!("iam.kubesphere.io/user-ref={user}"))
+            .query("limit", "-1");
+        Ok(self.send::<(), KubeList<Object>>(Verb::Get, &path, None).await?.into_items())
+    }
+
+    /// Every project role binding of `user` on one cluster (§3.9; admins only).
+    pub async fn role_bindings_of(&self, cluster: &ClusterName, user: &UserName) -> Result<Vec<Object>, KsError> {
+        let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
+            .lit("rolebindings")
+            .query("labelSelector", format!("iam.kubesphere.io/user-ref={user}"))
+            .query("limit", "-1");
+        Ok(self.send::<(), KubeList<Object>>(Verb::Get, &path, None).await?.into_items())
+    }
+
+    /// The namespaces of one cluster that the caller can see, with their workspace label.
+    pub async fn namespaces_in(&self, cluster: &ClusterName) -> Result<Vec<Object>, KsError> {
+        let path = in_cluster(cluster, "kapis/tenant.kubesphere.io/v1beta1").lit("namespaces").query("limit", "-1");
+        Ok(self.send::<(), ListResult<Object>>(Verb::Get, &path, None).await?.into_items())
+    }
+
     /// Role templates of the signed-in user at a scope (§3.10), for "what may I do here".
     pub async fn my_role_templates(&self, me: &str, scope: &[(&str, &str)]) -> Result<Vec<Object>, KsError> {
         self.my_role_templates_in(None, me, scope).await

@@ -163,6 +163,16 @@ impl Object {
     pub fn label(&self, key: &str) -> Option<&str> {
         self.metadata.labels.get(key).map(String::as_str)
     }
+
+    /// `roleRef.name` of a role binding.
+    pub fn role_ref(&self) -> Option<&str> {
+        self.rest.get("roleRef")?.get("name")?.as_str()
+    }
+
+    /// `metadata.namespace`, for namespaced objects.
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata.rest.get("namespace")?.as_str()
+    }
 }
 
 /// The Kubernetes-style list served by KubeSphere's dynamic resource handler (roles,

@@ -42,6 +42,39 @@ pub struct ProjectDetails {
     pub members: Vec<Member>,
 }
 
+/// Where a person belongs: each workspace with their role there, and their projects in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Memberships {
+    pub workspaces: Vec<WorkspaceMembership>,
+    /// Set when the signed-in user's token cannot read everything: says what may be missing.
+    pub partial: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceMembership {
+    pub workspace: String,
+    /// `None` when they are only in some of its projects.
+    pub role: Option<String>,
+    pub projects: Vec<ProjectMembership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectMembership {
+    pub project: String,
+    pub cluster: String,
+    pub role: String,
+}
+
+/// Every workspace and project `username` belongs to, with the role, in a number of upstream
+/// calls that does not grow with the number of projects: KubeSphere's admin-wide binding lists
+/// (one for workspaces, two per cluster for projects) where the token may read them; otherwise
+/// the workspaces the signed-in user can see, one call each, concurrently.
+#[server(prefix = "/api", endpoint = "get_memberships")]
+pub async fn get_memberships(username: String) -> Result<Memberships, AppError> {
+    let user = ks_types::UserName::parse(&username).map_err(|_| AppError::NotFound)?;
+    ssr::memberships(&user).await
+}
+
 /// One person, as KubeSphere describes them.
 #[server(prefix = "/api", endpoint = "get_person")]
 pub async fn get_person(username: String) -> Result<Person, AppError> {
@@ -109,4 +142,111 @@ pub async fn get_project_details(cluster: String, project: String) -> Result<Pro
         .collect();
     members.sort_by(|a, b| a.username.cmp(&b.username));
     Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::collections::BTreeMap;
+
+    use ks_client::model::{ANNOTATION_WORKSPACE_ROLE, LABEL_WORKSPACE};
+    use ks_types::{ClusterName, UserName, WorkspaceName};
+
+    use super::{Memberships, ProjectMembership, WorkspaceMembership};
+    use crate::auth::ssr::Upstream;
+    use crate::directory::ssr::bounded_join;
+    use crate::error::AppError;
+
+    pub async fn memberships(user: &UserName) -> Result<Memberships, AppError> {
+        let upstream = Upstream::from_context()?;
+        let bindings = upstream.call_quiet(|api| async move { api.workspace_role_bindings_of(user).await }).await;
+        match bindings {
+            Some(bindings) => admin_wide(&upstream, user, bindings).await,
+            None => per_workspace(&upstream, user).await,
+        }
+    }
+
+    async fn admin_wide(upstream: &Upstream, user: &UserName, bindings: Vec<ks_client::model::Object>) -> Result<Memberships, AppError> {
+        let mut by_ws: BTreeMap<String, WorkspaceMembership> = BTreeMap::new();
+        for b in &bindings {
+            if let (Some(ws), Some(role)) = (b.label(LABEL_WORKSPACE), b.role_ref()) {
+                by_ws.insert(ws.to_owned(), WorkspaceMembership { workspace: ws.to_owned(), role: Some(role.to_owned()), projects: Vec::new() });
+            }
+        }
+        let clusters: Vec<ClusterName> = upstream
+            .call(|api| async move { api.list_clusters().await })
+            .await?
+            .into_iter()
+            .filter_map(|c| ClusterName::parse(&c.metadata.name).ok())
+            .collect();
+        let per_cluster = bounded_join(clusters.into_iter().map(|cluster| async move {
+            let c = &cluster;
+            let (bindings, namespaces) = tokio::join!(
+                upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }),
+                upstream.call_quiet(|api| async move { api.namespaces_in(c).await }),
+            );
+            (cluster, bindings.unwrap_or_default(), namespaces.unwrap_or_default())
+        }))
+        .await;
+        for (cluster, bindings, namespaces) in per_cluster {
+            for b in bindings {
+                let (Some(ns), Some(role)) = (b.namespace(), b.role_ref()) else { continue };
+                let ws = namespaces
+                    .iter()
+                    .find(|n| n.metadata.name == ns)
+                    .and_then(|n| n.label(LABEL_WORKSPACE))
+                    .unwrap_or("(no workspace)")
+                    .to_owned();
+                by_ws
+                    .entry(ws.clone())
+                    .or_insert_with(|| WorkspaceMembership { workspace: ws, role: None, projects: Vec::new() })
+                    .projects
+                    .push(ProjectMembership { project: ns.to_owned(), cluster: cluster.to_string(), role: role.to_owned() });
+            }
+        }
+        Ok(Memberships { workspaces: finish(by_ws), partial: None })
+    }
+
+    /// Without the admin-wide lists: the workspaces the signed-in user can see, one member
+    /// lookup each (concurrently, bounded). Projects need per-project calls; they are left out
+    /// and the page says so.
+    async fn per_workspace(upstream: &Upstream, user: &UserName) -> Result<Memberships, AppError> {
+        let workspaces = upstream
+            .call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await })
+            .await?
+            .into_items()
+            .into_iter()
+            .filter_map(|w| WorkspaceName::parse(&w.metadata.name).ok())
+            .collect::<Vec<_>>();
+        let found = bounded_join(workspaces.into_iter().map(|ws| async move {
+            let w = &ws;
+            let members = upstream
+                .call_quiet(|api| async move { api.list_workspace_members(w, &[("name", user.as_str()), ("limit", "-1")]).await })
+                .await;
+            let role = members
+                .map(|l| l.into_items())
+                .unwrap_or_default()
+                .into_iter()
+                .find(|m| m.metadata.name == user.as_str())
+                .and_then(|m| m.annotation(ANNOTATION_WORKSPACE_ROLE).map(str::to_owned));
+            role.map(|role| WorkspaceMembership { workspace: ws.to_string(), role: Some(role), projects: Vec::new() })
+        }))
+        .await;
+        let by_ws = found.into_iter().flatten().map(|m| (m.workspace.clone(), m)).collect();
+        Ok(Memberships {
+            workspaces: finish(by_ws),
+            partial: Some(
+                "You can see only the workspaces you belong to, so this list may be incomplete, and project roles are not shown.".into(),
+            ),
+        })
+    }
+
+    fn finish(by_ws: BTreeMap<String, WorkspaceMembership>) -> Vec<WorkspaceMembership> {
+        by_ws
+            .into_values()
+            .map(|mut w| {
+                w.projects.sort_by(|a, b| (&a.project, &a.cluster).cmp(&(&b.project, &b.cluster)));
+                w
+            })
+            .collect()
+    }
 }

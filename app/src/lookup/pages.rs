@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{get_person, get_project_details, get_workspace_details, Member};
+use super::{get_memberships, get_person, get_project_details, get_workspace_details, Member, Memberships};
 use crate::widgets::error_view;
 
 fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
@@ -39,6 +39,7 @@ fn MembersTable(members: Vec<Member>, caption: &'static str) -> impl IntoView {
 pub fn PersonPage() -> impl IntoView {
     let name = param("name");
     let person = Resource::new_blocking(name, get_person);
+    let memberships = Resource::new_blocking(name, get_memberships);
     view! {
         <crate::TopBar />
         <main id="main" class="page">
@@ -55,6 +56,15 @@ pub fn PersonPage() -> impl IntoView {
                                     <dt>"Platform role"</dt><dd>{p.platform_role.clone().unwrap_or_else(|| "none".into())}</dd>
                                 </dl>
                             </section>
+                            <h2>"Workspaces and projects"</h2>
+                            <Suspense fallback=|| view! { <p aria-busy="true">"Loading memberships…"</p> }>
+                                {move || Suspend::new(async move {
+                                    match memberships.await {
+                                        Ok(m) => view! { <MembershipList memberships=m /> }.into_any(),
+                                        Err(e) => error_view(e),
+                                    }
+                                })}
+                            </Suspense>
                             <p class="button-row">
                                 <a class="button secondary" href="/workspaces/invite">"Invite to a workspace"</a>
                                 <a class="button secondary" href="/projects/invite">"Invite to a project"</a>
@@ -66,6 +76,43 @@ pub fn PersonPage() -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+#[component]
+fn MembershipList(memberships: Memberships) -> impl IntoView {
+    view! {
+        {memberships.partial.map(|text| view! { <p class="notice" role="note">{text}</p> })}
+        {if memberships.workspaces.is_empty() {
+            view! { <p class="muted">"Not a member of any workspace or project you can see."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="memberships">
+                    {memberships.workspaces.into_iter().map(|w| view! {
+                        <li class="card">
+                            <p>
+                                <a href=format!("/workspaces/{}", w.workspace)><strong>{w.workspace.clone()}</strong></a>
+                                {match w.role {
+                                    Some(role) => view! { <span class="role" data-testid="workspace-role">{format!(" — {role}")}</span> }.into_any(),
+                                    None => view! { <span class="muted">" — projects only"</span> }.into_any(),
+                                }}
+                            </p>
+                            {(!w.projects.is_empty()).then(|| view! {
+                                <ul>
+                                    {w.projects.into_iter().map(|p| view! {
+                                        <li>
+                                            <a href=format!("/projects/{}/{}", p.cluster, p.project)>{p.project.clone()}</a>
+                                            <span class="muted">{format!(" on {}", p.cluster)}</span>
+                                            {format!(" — {}", p.role)}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
     }
 }
 

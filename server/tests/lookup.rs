@@ -1,0 +1,70 @@
+//! "Where does this person belong, with which role?" — one page, a bounded number of calls.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+async fn memberships(app: &TestApp, cookie: &str, user: &str) -> Value {
+    let res = app
+        .request(Method::POST, "/api/get_memberships", Some(cookie))
+        .header("accept", "application/json")
+        .form(&[("username", user)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_sees_every_membership_seeded_for_a_person() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let m = memberships(&app, &cookie, "carol").await;
+    assert_eq!(m["partial"], Value::Null);
+    assert_eq!(
+        m["workspaces"],
+        json!([
+            {"workspace": "demo", "role": "demo-viewer", "projects": [{"project": "demo-web", "cluster": "host", "role": "viewer"}]},
+            {"workspace": "team-b", "role": "team-b-admin", "projects": [{"project": "team-b-data", "cluster": "host", "role": "admin"}]}
+        ])
+    );
+    let page = app.request(Method::GET, "/users/carol", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(" — demo-viewer"), "the page renders on the server");
+    assert!(page.contains("href=\"/workspaces/team-b\""));
+}
+
+#[tokio::test]
+async fn a_regular_user_sees_less_and_is_told_so() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let m = memberships(&app, &cookie, "carol").await;
+    assert!(m["partial"].as_str().unwrap().contains("may be incomplete"));
+    let names: Vec<(&str, &str)> = m["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["workspace"].as_str().unwrap(), w["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, [("demo", "demo-viewer"), ("team-b", "team-b-admin")]);
+}
+
+#[tokio::test]
+async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
+    let count_calls = |seed: ks_sim::Seed, user: &'static str| async move {
+        let app = TestApp::builder().sim(|s| s.seed = seed).start().await;
+        let cookie = app.login("admin").await;
+        app.sim.sim.reset_journal();
+        memberships(&app, &cookie, user).await;
+        app.sim.sim.journal().len()
+    };
+    let demo = count_calls(ks_sim::Seed::demo(), "carol").await;
+    let mut large = ks_sim::Seed::large();
+    large.users.extend(ks_sim::Seed::demo().users.into_iter().filter(|u| u.name == "admin"));
+    let large = count_calls(large, "user-0008").await;
+    assert_eq!(demo, large, "calls must not grow with the number of workspaces and projects");
+    assert!(demo <= 10, "{demo} calls");
+}

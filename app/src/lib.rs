@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/workspaces/invite") view=members::InviteWorkspacePage ssr=SsrMode::Async />
                 <Route path=path!("/projects/invite") view=members::InviteProjectPage ssr=SsrMode::Async />
                 <Route path=path!("/roles") view=members::ChangeRolesPage ssr=SsrMode::Async />
+                <Route path=path!("/users") view=lookup::PeoplePageView ssr=SsrMode::Async />
+                <Route path=path!("/workspaces") view=lookup::WorkspacesPage ssr=SsrMode::Async />
                 <Route path=path!("/users/:name") view=lookup::PersonPage ssr=SsrMode::Async />
                 <Route path=path!("/workspaces/:workspace") view=lookup::WorkspacePage ssr=SsrMode::Async />
                 <Route path=path!("/projects/:cluster/:project") view=lookup::ProjectPage ssr=SsrMode::Async />
@@ -104,8 +106,10 @@ pub fn TopBar() -> impl IntoView {
             <nav aria-label="Main">
                 <ul>
                     <li><a href="/" aria-current=move || current("/")>"Home"</a></li>
+                    <li><a href="/users" aria-current=move || current("/users")>"People"</a></li>
+                    <li><a href="/workspaces" aria-current=move || current("/workspaces")>"Workspaces"</a></li>
                     {ACTIONS.iter().map(|(href, label, _)| view! {
-                        <li><a href=*href aria-current=move || current(href)>{*label}</a></li>
+                        <li class="nav-action"><a href=*href aria-current=move || current(href)>{*label}</a></li>
                     }).collect_view()}
                 </ul>
             </nav>

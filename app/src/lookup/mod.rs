@@ -1,8 +1,10 @@
 //! Looking people and places up: a person's page, a workspace's page, a project's page.
 //! (Read-only; what each user sees is what KubeSphere lets their token read.)
 
+mod lists;
 mod pages;
 
+pub use lists::{list_people, PeoplePageView, PersonSearch, WorkspacesPage};
 pub use pages::{PersonPage, ProjectPage, WorkspacePage};
 
 use leptos::prelude::*;

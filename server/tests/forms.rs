@@ -9,17 +9,6 @@ use ks_sim::JournalEntry;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn submit(app: &TestApp, cookie: &str, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
-    let res = app
-        .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
-        .header("accept", "application/json")
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 fn writes(app: &TestApp) -> Vec<JournalEntry> {
     app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect()
@@ -30,9 +19,7 @@ async fn create_user_sends_the_workflow_body_with_least_privilege_defaults() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = submit(
-        &app,
-        &cookie,
+    let (status, body) = app.submit(&cookie,
         "create_user",
         &[
             ("username", "zoe"),
@@ -73,10 +60,10 @@ async fn create_user_explains_kubesphere_refusals_next_to_the_field() {
     let base = |name: &'static str, email: &'static str| {
         vec![("username", name), ("email", email), ("password", "Welcome2026"), ("platform_role", "platform-regular")]
     };
-    let (status, body) = submit(&app, &cookie, "create_user", &base("bob", "new@example.com")).await;
+    let (status, body) = app.submit(&cookie, "create_user", &base("bob", "new@example.com")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"], json!({"field": "username", "message": "A user named bob already exists."}));
-    let (_, body) = submit(&app, &cookie, "create_user", &base("newbie", "bob@example.com")).await;
+    let (_, body) = app.submit(&cookie, "create_user", &base("newbie", "bob@example.com")).await;
     assert_eq!(body["detail"], json!({"field": "email", "message": "Another user already has this e-mail address."}));
 }
 
@@ -84,9 +71,7 @@ async fn create_user_explains_kubesphere_refusals_next_to_the_field() {
 async fn a_regular_user_creating_a_user_gets_a_plain_forbidden() {
     let app = TestApp::start().await;
     let cookie = app.login("bob").await;
-    let (status, body) = submit(
-        &app,
-        &cookie,
+    let (status, body) = app.submit(&cookie,
         "create_user",
         &[("username", "zed"), ("email", "zed@example.com"), ("password", "Welcome2026"), ("platform_role", "platform-regular")],
     )
@@ -103,9 +88,7 @@ async fn changing_the_platform_role_changes_nothing_else_of_the_user() {
     let cookie = app.login("admin").await;
     let before: Value = app.upstream_user("carol").await;
     app.sim.sim.reset_journal();
-    let (status, body) = submit(
-        &app,
-        &cookie,
+    let (status, body) = app.submit(&cookie,
         "change_platform_role",
         &[("username", "carol"), ("platform_role", "platform-self-provisioner")],
     )
@@ -134,9 +117,7 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = submit(
-        &app,
-        &cookie,
+    let (status, body) = app.submit(&cookie,
         "create_workspace",
         &[("name", "team-c"), ("manager", "alice"), ("clusters[]", "host"), ("clusters[]", "member-1"), ("alias", "Team C")],
     )
@@ -153,7 +134,7 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
 
     app.sim.sim.reset_journal();
     let (status, body) =
-        submit(&app, &cookie, "create_project", &[("workspace", "team-c"), ("cluster", "member-1"), ("name", "web")]).await;
+        app.submit(&cookie, "create_project", &[("workspace", "team-c"), ("cluster", "member-1"), ("name", "web")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(
@@ -169,14 +150,14 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
 async fn workspace_and_project_refusals_are_plain_sentences() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
-    let (status, body) = submit(&app, &cookie, "create_workspace", &[("name", "demo"), ("manager", "admin"), ("clusters[]", "host")]).await;
+    let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "demo"), ("manager", "admin"), ("clusters[]", "host")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"], json!({"field": "name", "message": "A workspace named demo already exists."}));
-    let (_, body) = submit(&app, &cookie, "create_workspace", &[("name", "fresh"), ("manager", "admin")]).await;
+    let (_, body) = app.submit(&cookie, "create_workspace", &[("name", "fresh"), ("manager", "admin")]).await;
     assert_eq!(body["detail"]["field"], "clusters");
-    let (_, body) = submit(&app, &cookie, "create_project", &[("workspace", "demo"), ("cluster", "member-2"), ("name", "x1")]).await;
+    let (_, body) = app.submit(&cookie, "create_project", &[("workspace", "demo"), ("cluster", "member-2"), ("name", "x1")]).await;
     assert_eq!(body["detail"], json!({"field": "cluster", "message": "Workspace demo is not placed on cluster member-2."}));
-    let (_, body) = submit(&app, &cookie, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "demo-web")]).await;
+    let (_, body) = app.submit(&cookie, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "demo-web")]).await;
     assert_eq!(body["detail"]["field"], "name");
 }
 
@@ -184,10 +165,10 @@ async fn workspace_and_project_refusals_are_plain_sentences() {
 async fn a_self_provisioner_is_told_they_can_only_manage_their_own_workspaces() {
     let app = TestApp::start().await;
     let cookie = app.login("alice").await;
-    let (status, body) = submit(&app, &cookie, "create_workspace", &[("name", "alices"), ("manager", "bob"), ("clusters[]", "host")]).await;
+    let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "alices"), ("manager", "bob"), ("clusters[]", "host")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["detail"]["field"], "manager");
-    let (status, _) = submit(&app, &cookie, "create_workspace", &[("name", "alices"), ("manager", "alice"), ("clusters[]", "host")]).await;
+    let (status, _) = app.submit(&cookie, "create_workspace", &[("name", "alices"), ("manager", "alice"), ("clusters[]", "host")]).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -197,7 +178,7 @@ async fn invitations_send_one_array_and_refuse_existing_members() {
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
     let (status, body) =
-        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank, dave"), ("role", "demo-regular")]).await;
+        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank, dave"), ("role", "demo-regular")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(w.len(), 1);
@@ -209,16 +190,16 @@ async fn invitations_send_one_array_and_refuse_existing_members() {
 
     app.sim.sim.reset_journal();
     let (status, body) =
-        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "bob"), ("role", "demo-viewer")]).await;
+        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "bob"), ("role", "demo-viewer")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["detail"]["message"].as_str().unwrap().contains("bob is already a member (demo-regular)"), "{body}");
     let (_, body) =
-        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "nobody"), ("role", "demo-viewer")]).await;
+        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "nobody"), ("role", "demo-viewer")]).await;
     assert_eq!(body["detail"], json!({"field": "usernames", "message": "No user named nobody."}));
     assert!(writes(&app).is_empty(), "nothing was re-invited silently");
 
     let (status, body) =
-        submit(&app, &cookie, "invite_project_members", &[("project", "host/demo-web"), ("usernames", "frank"), ("role", "viewer")]).await;
+        app.submit(&cookie, "invite_project_members", &[("project", "host/demo-web"), ("usernames", "frank"), ("role", "viewer")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(w[0].path, "/clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers");
@@ -230,15 +211,13 @@ async fn role_changes_put_the_new_role_and_confirmed_admin_grants_go_through() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = submit(
-        &app,
-        &cookie,
+    let (status, body) = app.submit(&cookie,
         "change_workspace_role",
         &[("workspace", "demo"), ("username", "bob"), ("role", "demo-admin"), ("confirm_admin", "yes")],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _) = submit(&app, &cookie, "change_project_role", &[("project", "host/demo-web"), ("username", "carol"), ("role", "operator")]).await;
+    let (status, _) = app.submit(&cookie, "change_project_role", &[("project", "host/demo-web"), ("username", "carol"), ("role", "operator")]).await;
     assert_eq!(status, StatusCode::OK);
     let w = writes(&app);
     assert_eq!(w.len(), 2);
@@ -250,7 +229,7 @@ async fn role_changes_put_the_new_role_and_confirmed_admin_grants_go_through() {
     );
     assert_eq!(w[1].body.clone().unwrap(), json!({"username": "carol", "roleRef": "operator"}));
 
-    let (status, body) = submit(&app, &cookie, "change_workspace_role", &[("workspace", "demo"), ("username", "frank"), ("role", "demo-viewer")]).await;
+    let (status, body) = app.submit(&cookie, "change_workspace_role", &[("workspace", "demo"), ("username", "frank"), ("role", "demo-viewer")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["message"], "frank is not a member of workspace demo. Invite them first.");
 }
@@ -260,7 +239,7 @@ async fn a_workspace_regular_cannot_invite_and_is_told_so() {
     let app = TestApp::start().await;
     let cookie = app.login("bob").await;
     let (status, body) =
-        submit(&app, &cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "demo-viewer")]).await;
+        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "demo-viewer")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["message"].is_null() || body["code"] == "forbidden");
 }

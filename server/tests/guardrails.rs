@@ -6,20 +6,8 @@ mod common;
 
 use common::{header, TestApp};
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
 
 /// Calls a server function with form fields, as the hydrated app does.
-async fn submit(app: &TestApp, cookie: &str, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
-    let res = app
-        .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
-        .header("accept", "application/json")
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 /// Mutating calls KubeSphere received (anything but GET).
 fn upstream_writes(app: &TestApp) -> Vec<String> {
@@ -39,7 +27,7 @@ async fn a_custom_role_is_refused_before_anything_is_sent_upstream() {
         ("invite_project_members", vec![("project", "host/demo-web"), ("usernames", "frank"), ("role", "deployer")]),
     ];
     for (endpoint, fields) in cases {
-        let (status, body) = submit(&app, &cookie, endpoint, &fields).await;
+        let (status, body) = app.submit(&cookie, endpoint, &fields).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint}: {body}");
         assert_eq!(body["code"], "invalid_field", "{endpoint}");
         assert!(body["detail"]["message"].as_str().unwrap().contains("built-in roles"), "{endpoint}: {body}");
@@ -58,7 +46,7 @@ async fn admin_roles_need_an_explicit_confirmation() {
         ("change_project_role", vec![("project", "host/demo-web"), ("username", "bob"), ("role", "admin")]),
     ];
     for (endpoint, fields) in cases {
-        let (status, body) = submit(&app, &cookie, endpoint, &fields).await;
+        let (status, body) = app.submit(&cookie, endpoint, &fields).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint}");
         assert_eq!(body["detail"]["field"], "confirm_admin", "{endpoint}: {body}");
     }
@@ -71,11 +59,11 @@ async fn names_that_could_change_an_upstream_path_never_reach_kubesphere() {
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
     for bad in ["../admin", "a/b", "Alice", "x?y", &"a".repeat(64)] {
-        let (status, _) = submit(&app, &cookie, "change_workspace_role", &[("workspace", bad), ("username", "bob"), ("role", "x-regular")]).await;
+        let (status, _) = app.submit(&cookie, "change_workspace_role", &[("workspace", bad), ("username", "bob"), ("role", "x-regular")]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        let (status, _) = submit(&app, &cookie, "change_platform_role", &[("username", bad), ("platform_role", "platform-regular")]).await;
+        let (status, _) = app.submit(&cookie, "change_platform_role", &[("username", bad), ("platform_role", "platform-regular")]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        let (status, _) = submit(&app, &cookie, "invite_project_members", &[("project", &format!("host/{bad}")), ("usernames", "bob"), ("role", "viewer")]).await;
+        let (status, _) = app.submit(&cookie, "invite_project_members", &[("project", &format!("host/{bad}")), ("usernames", "bob"), ("role", "viewer")]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
     assert!(app.sim.sim.journal().is_empty());
@@ -86,9 +74,7 @@ async fn the_weak_password_rule_is_the_servers_own() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = submit(
-        &app,
-        &cookie,
+    let (status, body) = app.submit(&cookie,
         "create_user",
         &[("username", "zed"), ("email", "zed@example.com"), ("password", "short1A"), ("platform_role", "platform-regular")],
     )

@@ -69,6 +69,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Calls a server function with form fields, as the hydrated app does; status and JSON body.
+    pub async fn submit(&self, cookie: &str, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
+        let res = self
+            .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
+            .header("accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// A user exactly as KubeSphere (the simulator) stores it, read with an admin token of its own.
     pub async fn upstream_user(&self, name: &str) -> serde_json::Value {
         let base = self.sim.base_url();

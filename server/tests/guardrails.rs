@@ -7,8 +7,6 @@ mod common;
 use common::{header, TestApp};
 use reqwest::{Method, StatusCode};
 
-/// Calls a server function with form fields, as the hydrated app does.
-
 /// Mutating calls KubeSphere received (anything but GET).
 fn upstream_writes(app: &TestApp) -> Vec<String> {
     app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").map(|e| format!("{} {}", e.method, e.path)).collect()

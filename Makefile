@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR ?= never
 # The console's address follows LEPTOS_SITE_ADDR when it is set.
 CONSOLE_ADDR ?= $(or $(LEPTOS_SITE_ADDR),127.0.0.1:3000)
 
-.PHONY: run test build tools unit e2e clean
+.PHONY: run test build tools unit e2e bench clean
 
 ## make run: build the site in release mode and start the console with the embedded simulator.
 run: build
@@ -41,3 +41,7 @@ e2e: build
 clean:
 	cargo clean
 	rm -rf end2end/node_modules end2end/test-results
+
+## make bench: the console against the simulator's large seed; writes BENCHMARKS.md.
+bench:
+	cargo run --release -p server --example bench | tee BENCHMARKS.md

@@ -68,3 +68,16 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
     assert_eq!(demo, large, "calls must not grow with the number of workspaces and projects");
     assert!(demo <= 10, "{demo} calls");
 }
+
+#[tokio::test]
+async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() {
+    let app = TestApp::start().await;
+    let cookie = app.login("alice").await;
+    app.sim.sim.reset_journal();
+    let page = app.request(Method::GET, "/workspaces/demo", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    for expected in ["href=\"/users/bob\"", "demo-regular", "href=\"/projects/host/demo-web\"", "href=\"/projects/member-1/demo-api\""] {
+        assert!(page.contains(expected), "{expected}");
+    }
+    let calls = app.sim.sim.journal().len();
+    assert!(calls <= 6, "{calls} upstream calls for one workspace page");
+}

@@ -117,7 +117,20 @@ pub async fn get_workspace_details(workspace: String) -> Result<WorkspaceDetails
         .await?
         .into_items();
     let clusters = template.cluster_names();
-    let projects = crate::directory::my_projects().await.unwrap_or_default().into_iter().filter(|p| p.workspace == ws.as_str()).collect();
+    // Only this workspace's clusters: one call each, whatever the number of workspaces.
+    let placements: Vec<ks_types::ClusterName> = clusters.iter().filter_map(|c| ks_types::ClusterName::parse(c).ok()).collect();
+    let upstream_ref = &upstream;
+    let ws_ref = &ws;
+    let per_cluster = crate::directory::ssr::bounded_join(placements.into_iter().map(|cluster| async move {
+        let c = &cluster;
+        let found = upstream_ref.call_quiet(|api| async move { api.list_projects(c, ws_ref).await }).await.unwrap_or_default();
+        found
+            .into_iter()
+            .map(|ns| crate::directory::ProjectSummary { name: ns.metadata.name, workspace: ws_ref.to_string(), cluster: cluster.to_string() })
+            .collect::<Vec<_>>()
+    }))
+    .await;
+    let projects = per_cluster.into_iter().flatten().collect();
     let mut members: Vec<Member> = members
         .iter()
         .map(|m| Member { username: m.metadata.name.clone(), role: m.annotation(ANNOTATION_WORKSPACE_ROLE).unwrap_or("").to_owned() })

@@ -1,0 +1,97 @@
+//! `make bench`: the console against the simulator's large seed (2,000 users, 300 workspaces,
+//! 3,000 projects), in one process on 127.0.0.1. Reports latency of a person's page and of a big
+//! member list (median, p95), upstream calls per page, throughput under concurrent load, and the
+//! process's peak memory. Bounded in requests and time; talks only to loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use ks_sim::{Seed, SimConfig, Simulator};
+use server::{build_app, Config};
+
+const SAMPLES: usize = 200;
+const LOAD_REQUESTS: usize = 1_000;
+const CONCURRENCY: usize = 16;
+
+#[tokio::main]
+async fn main() {
+    let mut seed = Seed::large();
+    seed.users.extend(Seed::demo().users.into_iter().filter(|u| u.name == "admin"));
+    let sim = Simulator::spawn(SimConfig { seed, ..SimConfig::default() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = Config::for_upstream(sim.base_url());
+    config.site_addr = addr;
+    config.login_throttle_max_failures = 0;
+    let app = build_app(config, &sim.base_url()).unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = http
+        .post(format!("{base}/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", "admin"), ("password", "P@88w0rd")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let get = |path: String| {
+        let (http, cookie, base) = (http.clone(), cookie.clone(), base.clone());
+        async move {
+            let started = Instant::now();
+            let res = http.get(format!("{base}{path}")).header("cookie", cookie).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            let body = res.text().await.unwrap();
+            (started.elapsed(), body.len())
+        }
+    };
+
+    println!("# KS Console benchmark (large seed: 2,000 users, 300 workspaces, 3,000 projects)\n");
+    println!("| page | median | p95 | upstream calls per page | HTML bytes |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (label, path) in [("person's page (/users/user-0008)", "/users/user-0008"), ("workspace page with members (/workspaces/ws-001)", "/workspaces/ws-001"), ("people list, page 1 (/users)", "/users")] {
+        sim.sim.reset_journal();
+        let (_, bytes) = get(path.to_owned()).await;
+        let calls = sim.sim.journal().len();
+        let mut times = Vec::with_capacity(SAMPLES);
+        for _ in 0..SAMPLES {
+            times.push(get(path.to_owned()).await.0);
+        }
+        times.sort();
+        println!("| {label} | {} | {} | {calls} | {bytes} |", ms(times[SAMPLES / 2]), ms(times[SAMPLES * 95 / 100]));
+    }
+
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for worker in 0..CONCURRENCY {
+        let get = get.clone();
+        set.spawn(async move {
+            for i in 0..LOAD_REQUESTS / CONCURRENCY {
+                get(format!("/users/user-{:04}", (worker * 97 + i * 13) % 1999)).await;
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+    let elapsed = started.elapsed();
+    let done = LOAD_REQUESTS / CONCURRENCY * CONCURRENCY;
+    println!(
+        "\nThroughput: {done} person pages with {CONCURRENCY} concurrent clients in {:.2} s = {:.0} pages/s.",
+        elapsed.as_secs_f64(),
+        done as f64 / elapsed.as_secs_f64()
+    );
+    println!("Peak memory of the process (console + simulator together, VmHWM): {}", peak_memory());
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_owned()))
+        .unwrap_or_else(|| "unknown".into())
+}

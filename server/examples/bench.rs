@@ -38,7 +38,7 @@ async fn main() {
         .await
         .unwrap();
     let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let get = |path: String| {
+    let get = move |path: String| {
         let (http, cookie, base) = (http.clone(), cookie.clone(), base.clone());
         async move {
             let started = Instant::now();

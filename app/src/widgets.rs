@@ -211,3 +211,40 @@ pub fn UserPicker(
         </div>
     }
 }
+
+/// A value that depends on `key` (e.g. the roles of the chosen workspace): `initial`, loaded with
+/// the page, for `initial_key`; for another key it is fetched in the browser when the key changes,
+/// and is `None` until the answer for that key arrives. Deliberately not a `Resource`: server
+/// rendering never waits on it (nested resources inside a page's resource could stall async SSR).
+pub fn follow<K, T, F, Fut>(key: Signal<K>, initial_key: K, initial: T, fetch: F) -> Signal<Option<T>>
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    F: Fn(K) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let action = Action::new(move |k: &K| {
+        let k = k.clone();
+        async move {
+            let value = fetch(k.clone()).await;
+            (k, value)
+        }
+    });
+    let first = StoredValue::new((initial_key, initial));
+    Effect::new(move |_| {
+        let k = key.get();
+        if first.with_value(|(ik, _)| *ik != k) {
+            action.dispatch(k);
+        }
+    });
+    Signal::derive(move || {
+        let k = key.get();
+        if let Some(v) = first.with_value(|(ik, iv)| (*ik == k).then(|| iv.clone())) {
+            return Some(v);
+        }
+        match action.value().get() {
+            Some((answered, v)) if answered == k => Some(v),
+            _ => None,
+        }
+    })
+}

@@ -11,7 +11,8 @@ use super::{
 use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
 use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton};
-use crate::widgets::{error_view, NoticeUnavailable, RoleSelect, UserPicker};
+use crate::users::RoleOption;
+use crate::widgets::{error_view, follow, NoticeUnavailable, RoleSelect, UserPicker};
 
 fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoView {
     view! {
@@ -26,7 +27,27 @@ fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoVie
 
 #[component]
 pub fn InviteWorkspacePage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| async { (my_workspaces().await, take_flash().await.ok().flatten()) });
+    // Everything the first render needs, in one blocking load: the workspaces, and the roles and
+    // permissions of the one shown first.
+    let data = Resource::new_blocking(
+        || (),
+        |_| async {
+            let flash = take_flash().await.ok().flatten();
+            let workspaces = my_workspaces().await;
+            let kept = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH)
+                .filter(|f| f.outcome.is_err())
+                .and_then(|f| f.field("workspace"));
+            let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
+            let (roles, allowed) = match &first {
+                Some(ws) => (
+                    workspace_role_options(ws.clone()).await.unwrap_or_default(),
+                    can_manage_workspace_members(ws.clone()).await.unwrap_or(true),
+                ),
+                None => (Vec::new(), true),
+            };
+            (workspaces, flash, roles, allowed)
+        },
+    );
     view! {
         <crate::TopBar />
         <main id="main" class="page narrow">
@@ -34,15 +55,15 @@ pub fn InviteWorkspacePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(ws), _) if ws.is_empty() => view! {
+                        (Ok(ws), ..) if ws.is_empty() => view! {
                             <NoticeUnavailable text="You are not a member of any workspace, so there is nowhere to invite people." />
                         }.into_any(),
-                        (Ok(workspaces), flash) => {
+                        (Ok(workspaces), flash, roles, allowed) => {
                             let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
                             let flash = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH);
-                            view! { <InviteWorkspaceForm workspaces=names flash /> }.into_any()
+                            view! { <InviteWorkspaceForm workspaces=names flash roles allowed /> }.into_any()
                         }
-                        (Err(e), _) => error_view(e),
+                        (Err(e), ..) => error_view(e),
                     }
                 })}
             </Suspense>
@@ -51,7 +72,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
 }
 
 #[component]
-fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl IntoView {
+fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec<RoleOption>, allowed: bool) -> impl IntoView {
     let action = ServerAction::<InviteWorkspaceMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
@@ -60,8 +81,8 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl In
     let usernames = RwSignal::new(kept("usernames"));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     // Role options follow the chosen workspace; the default is always its `-regular` role.
-    let roles = Resource::new(move || workspace.get(), |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
-    let allowed = Resource::new(move || workspace.get(), |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
+    let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    let allowed = follow(workspace.into(), initial_ws.clone(), allowed, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -92,24 +113,12 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl In
                 </select>
                 <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
             </div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    (!allowed.await).then(|| view! {
-                        <NoticeUnavailable text=format!(
-                            "You cannot invite people to {}: only its administrators can.",
-                            workspace.get_untracked(),
-                        ) />
-                    })
-                })}
-            </Suspense>
+            {move || (allowed.get() == Some(false)).then(|| view! {
+                <NoticeUnavailable text=format!("You cannot invite people to {}: only its administrators can.", workspace.get()) />
+            })}
             <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading roles…"</p> }>
-                {move || Suspend::new(async move {
-                    let options = roles.await;
-                    view! { <RoleSelect label="Workspace role" name="role" options selected=role
-                        error=field_error("role") confirm_error=field_error("confirm_admin") /> }
-                })}
-            </Suspense>
+            <RoleSelect label="Workspace role" name="role" options=Signal::derive(move || roles.get().unwrap_or_default()) selected=role
+                error=field_error("role") confirm_error=field_error("confirm_admin") />
             <SubmitButton label="Invite" pending_label="Inviting…" pending=action.pending() />
         </ActionForm>
     }
@@ -119,7 +128,19 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl In
 pub fn InviteProjectPage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
-        |_| async { (my_projects().await, project_role_options().await, take_flash().await.ok().flatten()) },
+        |_| async {
+            let flash = take_flash().await.ok().flatten();
+            let projects = my_projects().await;
+            let kept = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH)
+                .filter(|f| f.outcome.is_err())
+                .and_then(|f| f.field("project"));
+            let first = kept.or_else(|| projects.as_ref().ok().and_then(|p| p.first().map(|p| p.key())));
+            let allowed = match first {
+                Some(p) => can_manage_project_members(p).await.unwrap_or(true),
+                None => true,
+            };
+            (projects, project_role_options().await, flash, allowed)
+        },
     );
     view! {
         <crate::TopBar />
@@ -128,15 +149,15 @@ pub fn InviteProjectPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(p), _, _) if p.is_empty() => view! {
+                        (Ok(p), ..) if p.is_empty() => view! {
                             <NoticeUnavailable text="You cannot see any project, so there is nowhere to invite people." />
                         }.into_any(),
-                        (Ok(projects), Ok(roles), flash) => {
+                        (Ok(projects), Ok(roles), flash, allowed) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
                             let projects = projects.into_iter().map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster))).collect();
-                            view! { <InviteProjectForm projects roles flash /> }.into_any()
+                            view! { <InviteProjectForm projects roles flash allowed /> }.into_any()
                         }
-                        (Err(e), _, _) | (_, Err(e), _) => error_view(e),
+                        (Err(e), ..) | (_, Err(e), ..) => error_view(e),
                     }
                 })}
             </Suspense>
@@ -145,13 +166,13 @@ pub fn InviteProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<crate::users::RoleOption>, flash: Option<Flash>) -> impl IntoView {
+fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>, allowed: bool) -> impl IntoView {
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
     let initial_project = Some(kept("project")).filter(|p| !p.is_empty()).or_else(|| projects.first().map(|(k, _)| k.clone())).unwrap_or_default();
     let project = RwSignal::new(initial_project.clone());
-    let allowed = Resource::new(move || project.get(), |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
+    let allowed = follow(project.into(), initial_project.clone(), allowed, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
     let usernames = RwSignal::new(kept("usernames"));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
@@ -177,13 +198,9 @@ fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<crate::users::R
                 </select>
                 <p class="field-error" aria-live="polite">{move || field_error("project").get()}</p>
             </div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    (!allowed.await).then(|| view! {
-                        <NoticeUnavailable text="You cannot invite people to this project: only its administrators (and its workspace's) can." />
-                    })
-                })}
-            </Suspense>
+            {move || (allowed.get() == Some(false)).then(|| view! {
+                <NoticeUnavailable text="You cannot invite people to this project: only its administrators (and its workspace's) can." />
+            })}
             <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
             <RoleSelect label="Project role" name="role" options=roles selected=role
                 error=field_error("role") confirm_error=field_error("confirm_admin") />

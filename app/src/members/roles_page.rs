@@ -35,6 +35,16 @@ fn kept(flash: &Option<Flash>, path: &str, name: &str) -> String {
     flash_for(flash, path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default()
 }
 
+/// The workspaces, and the roles of the first one (the one the workspace form shows first).
+async fn my_workspaces_with_roles() -> Result<(Vec<crate::directory::WorkspaceSummary>, Vec<RoleOption>), AppError> {
+    let workspaces = my_workspaces().await?;
+    let roles = match workspaces.first() {
+        Some(w) => workspace_role_options(w.name.clone()).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Ok((workspaces, roles))
+}
+
 #[component]
 pub fn ChangeRolesPage() -> impl IntoView {
     let data = Resource::new_blocking(
@@ -43,7 +53,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
             (
                 my_permissions().await,
                 platform_role_options().await,
-                my_workspaces().await,
+                my_workspaces_with_roles().await,
                 my_projects().await,
                 project_role_options().await,
                 take_flash().await.ok().flatten(),
@@ -65,6 +75,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                                 return error_view(e);
                             }
                         };
+                    let (workspaces, first_roles) = workspaces;
                     let workspaces: Vec<String> = workspaces.into_iter().map(|w| w.name).collect();
                     let projects: Vec<(String, String)> = projects
                         .into_iter()
@@ -87,7 +98,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                             {if workspaces.is_empty() {
                                 view! { <NoticeUnavailable text="You are not a member of any workspace." /> }.into_any()
                             } else {
-                                view! { <WorkspaceRoleForm workspaces flash=flash.clone() /> }.into_any()
+                                view! { <WorkspaceRoleForm workspaces roles=first_roles flash=flash.clone() /> }.into_any()
                             }}
                         </section>
                         <section class="card stack" aria-labelledby="project-role-heading">
@@ -128,14 +139,15 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoVi
 }
 
 #[component]
-fn WorkspaceRoleForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl IntoView {
+fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
     let action = ServerAction::<ChangeWorkspaceRole>::new();
     let path = <ChangeWorkspaceRole as ServerFn>::PATH;
-    let workspace = RwSignal::new(Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).or_else(|| workspaces.first().cloned()).unwrap_or_default());
+    let first_ws = workspaces.first().cloned().unwrap_or_default();
+    let workspace = RwSignal::new(Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).unwrap_or_else(|| first_ws.clone()));
     let initial_ws = workspace.get_untracked();
     let username = RwSignal::new(kept(&flash, path, "username"));
     let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
-    let roles = Resource::new(move || workspace.get(), |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    let roles = crate::widgets::follow(workspace.into(), first_ws, roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -160,13 +172,8 @@ fn WorkspaceRoleForm(workspaces: Vec<String>, flash: Option<Flash>) -> impl Into
                 </select>
             </div>
             <UserPicker label="Member" name="username" value=username error=field_error("username") id="workspace-member" />
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading roles…"</p> }>
-                {move || Suspend::new(async move {
-                    let options = roles.await;
-                    view! { <RoleSelect label="New workspace role" name="role" options selected=role id="workspace-role"
-                        error=field_error("role") confirm_error=field_error("confirm_admin") /> }
-                })}
-            </Suspense>
+            <RoleSelect label="New workspace role" name="role" options=Signal::derive(move || roles.get().unwrap_or_default())
+                selected=role id="workspace-role" error=field_error("role") confirm_error=field_error("confirm_admin") />
             <SubmitButton label="Change workspace role" pending_label="Changing…" pending=action.pending() />
         </ActionForm>
     }

@@ -13,7 +13,22 @@ use crate::widgets::{error_view, NoticeUnavailable};
 
 #[component]
 pub fn CreateProjectPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| async { (my_workspaces().await, take_flash().await.ok().flatten()) });
+    let data = Resource::new_blocking(
+        || (),
+        |_| async {
+            let flash = take_flash().await.ok().flatten();
+            let workspaces = my_workspaces().await;
+            let kept = flash_for(&flash, <CreateProject as ServerFn>::PATH)
+                .filter(|f| f.outcome.is_err())
+                .and_then(|f| f.field("workspace"));
+            let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
+            let allowed = match first {
+                Some(ws) => can_create_projects(ws).await.unwrap_or(true),
+                None => true,
+            };
+            (workspaces, flash, allowed)
+        },
+    );
     view! {
         <crate::TopBar />
         <main id="main" class="page narrow">
@@ -21,14 +36,14 @@ pub fn CreateProjectPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(ws), _) if ws.is_empty() => view! {
+                        (Ok(ws), ..) if ws.is_empty() => view! {
                             <NoticeUnavailable text="You are not a member of any workspace yet, so there is nowhere to create a project." />
                         }.into_any(),
-                        (Ok(workspaces), flash) => {
+                        (Ok(workspaces), flash, allowed) => {
                             let flash = flash_for(&flash, <CreateProject as ServerFn>::PATH);
-                            view! { <CreateProjectForm workspaces flash /> }.into_any()
+                            view! { <CreateProjectForm workspaces flash allowed /> }.into_any()
                         }
-                        (Err(e), _) => error_view(e),
+                        (Err(e), ..) => error_view(e),
                     }
                 })}
             </Suspense>
@@ -37,7 +52,7 @@ pub fn CreateProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) -> impl IntoView {
+fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>, allowed: bool) -> impl IntoView {
     let action = ServerAction::<CreateProject>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
@@ -52,7 +67,9 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
     let clusters = Signal::derive(move || {
         all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
     });
-    let allowed = Resource::new(move || workspace.get(), |ws| async move { can_create_projects(ws).await.unwrap_or(true) });
+    let allowed = crate::widgets::follow(workspace.into(), initial_ws.clone(), allowed, |ws| async move {
+        can_create_projects(ws).await.unwrap_or(true)
+    });
     // Keep the chosen cluster one of the workspace's (the select shows its first one by default).
     Effect::new(move |_| {
         let options = clusters.get();
@@ -113,16 +130,9 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
                 </select>
                 <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
             </div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    (!allowed.await).then(|| view! {
-                        <NoticeUnavailable text=format!(
-                            "You cannot create projects in {}: your role there does not allow it.",
-                            workspace.get_untracked(),
-                        ) />
-                    })
-                })}
-            </Suspense>
+            {move || (allowed.get() == Some(false)).then(|| view! {
+                <NoticeUnavailable text=format!("You cannot create projects in {}: your role there does not allow it.", workspace.get()) />
+            })}
             <div class="field">
                 <label for="field-cluster">"Cluster"</label>
                 <select id="field-cluster" name="cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>

@@ -98,15 +98,17 @@ pub fn RoleSelect(
     let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     let current = Signal::derive(move || options.get().into_iter().find(|o| o.name == selected.get()));
     let is_admin = Signal::derive(move || current.get().is_some_and(|o| o.is_admin));
-    let initial = selected.get_untracked();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select id=id.clone() name=name on:change=move |ev| selected.set(event_target_value(&ev))
                 aria-describedby=format!("{id}-hint {id}-error")>
+                // The options follow the workspace; the chosen one follows `selected`, also when
+                // the options are replaced (e.g. the workspace's `-regular` after a switch).
                 {move || options.get().into_iter().map(|o| {
-                    let is_selected = o.name == initial;
-                    view! { <option value=o.name.clone() selected=is_selected>{o.name.clone()}</option> }
+                    let name = o.name.clone();
+                    let same = name.clone();
+                    view! { <option value=o.name.clone() selected=move || selected.get() == name prop:selected=move || selected.get() == same>{o.name.clone()}</option> }
                 }).collect_view()}
             </select>
             <p class="hint" id=format!("{id}-hint")>{move || current.get().map(|o| o.description)}</p>

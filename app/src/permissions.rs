@@ -77,6 +77,24 @@ pub mod ssr {
         })
     }
 
+    /// Whether the signed-in user holds `action` on `module` at a workspace or namespace `scope`
+    /// (global workspace management covers every scope). When KubeSphere cannot tell, the answer
+    /// is yes: the user may try, KubeSphere still decides, and its 403 is explained.
+    pub async fn may(
+        cluster: Option<&ks_types::ClusterName>,
+        scope: &[(&str, &str)],
+        module: &str,
+        action: &str,
+    ) -> Result<bool, AppError> {
+        if load().await?.manage_workspaces {
+            return Ok(true);
+        }
+        let upstream = Upstream::from_context()?;
+        let me = upstream.username().to_owned();
+        let templates = upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, &me, scope).await }).await;
+        Ok(templates.is_none_or(|ts| grants(&ts, module, action)))
+    }
+
     /// Whether any of the role templates grants `action` (or `manage`) on `module`.
     pub fn grants(templates: &[ks_client::model::Object], module: &str, action: &str) -> bool {
         templates

@@ -38,22 +38,11 @@ pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>
         .collect())
 }
 
-/// Whether the signed-in user may invite people to, and change roles in, `workspace`
-/// (KubeSphere's `members: manage` at workspace scope, or global workspace management).
+/// Whether the signed-in user may invite people to, and change roles in, `workspace`.
 #[server(prefix = "/api", endpoint = "can_manage_workspace_members")]
 pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let perms = crate::permissions::ssr::load().await?;
-    if perms.manage_workspaces {
-        return Ok(true);
-    }
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let me = upstream.username().to_owned();
-    let templates = upstream
-        .call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "workspace"), ("workspace", ws.as_str())]).await })
-        .await;
-    // If KubeSphere cannot tell us, let the user try: KubeSphere still decides, and a 403 is explained.
-    Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "members", "manage")))
+    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "members", "manage").await
 }
 
 /// Whether the signed-in user may invite people to, and change roles in, a project
@@ -61,34 +50,15 @@ pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, App
 #[server(prefix = "/api", endpoint = "can_manage_project_members")]
 pub async fn can_manage_project_members(project: String) -> Result<bool, AppError> {
     let (cluster, ns) = ssr::parse_project_key(&project)?;
-    let perms = crate::permissions::ssr::load().await?;
-    if perms.manage_workspaces {
-        return Ok(true);
-    }
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let me = upstream.username().to_owned();
-    let templates = upstream
-        .call_quiet(|api| async move {
-            api.my_role_templates_in(Some(&cluster), &me, &[("scope", "namespace"), ("namespace", ns.as_str())]).await
-        })
-        .await;
-    Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "members", "manage")))
+    crate::permissions::ssr::may(Some(&cluster), &[("scope", "namespace"), ("namespace", ns.as_str())], "members", "manage")
+        .await
 }
 
 /// Whether the signed-in user may create projects in `workspace`.
 #[server(prefix = "/api", endpoint = "can_create_projects")]
 pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let perms = crate::permissions::ssr::load().await?;
-    if perms.manage_workspaces {
-        return Ok(true);
-    }
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let me = upstream.username().to_owned();
-    let templates = upstream
-        .call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "workspace"), ("workspace", ws.as_str())]).await })
-        .await;
-    Ok(templates.is_none_or(|ts| crate::permissions::ssr::grants(&ts, "projects", "create")))
+    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create").await
 }
 
 /// The built-in project roles, least privileged first.

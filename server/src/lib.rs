@@ -10,7 +10,7 @@ mod session;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use app::auth::ssr::{AppState, TokenVault};
@@ -24,7 +24,7 @@ use axum::Router;
 use ks_client::{ClientConfig, KsClient, KsError};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -58,6 +58,17 @@ pub fn cookie_name(config: &Config) -> &'static str {
     }
 }
 
+/// The app's routes, generated once per process.
+///
+/// Generating them renders the app with resource loading switched off through a flag that
+/// leptos_server keeps for the whole process; a resource first polled while the flag is up (by a
+/// page rendering on another thread) waits forever, and so does its response. Generating the
+/// list again for each app built (as the tests do, many in parallel) made pages hang at random.
+pub fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application for `config`, talking to the ks-apiserver at `kubesphere_url`.
 pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError> {
     let ks = KsClient::new(ClientConfig {
@@ -80,7 +91,7 @@ pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let provide_state = {
         let state = state.clone();
         move || provide_context(state.clone())

@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 
 /// Every route the app declares, with parameters filled from the demo seed.
 fn app_pages() -> Vec<String> {
-    leptos_axum::generate_route_list(app::App)
+    server::app_routes()
         .into_iter()
         .map(|r| r.path().to_owned())
         .filter(|p| p != "/login")

@@ -126,19 +126,9 @@ pub fn RoleSelect(
     }
 }
 
-/// A text field for usernames with people search as you type (from 2 characters, 200 ms after
-/// the last keystroke, stale answers dropped). Choosing a result fills the field (or, with
-/// `multiple`, adds to it). Without WASM it is a plain text field.
-#[component]
-pub fn UserPicker(
-    label: &'static str,
-    name: &'static str,
-    value: RwSignal<String>,
-    #[prop(default = false)] multiple: bool,
-    #[prop(into, optional)] error: MaybeProp<String>,
-    #[prop(optional)] hint: Option<&'static str>,
-    #[prop(optional)] id: Option<&'static str>,
-) -> impl IntoView {
+/// People matching what is typed into `query`, fetched 200 ms after typing pauses, from two
+/// characters on; `None` until there is an answer for the current text.
+pub fn live_people_search() -> (RwSignal<String>, Signal<Option<Vec<crate::directory::UserHit>>>) {
     use crate::directory::search_users;
     let query = RwSignal::new(String::new());
     let search = Action::new(|q: &String| {
@@ -163,6 +153,23 @@ pub fn UserPicker(
         Some((q, Ok(hits))) if q == query.get() && q.trim().chars().count() >= 2 => Some(hits),
         _ => None,
     });
+    (query, results)
+}
+
+/// A text field for usernames with people search as you type (from 2 characters, 200 ms after
+/// the last keystroke, stale answers dropped). Choosing a result fills the field (or, with
+/// `multiple`, adds to it). Without WASM it is a plain text field.
+#[component]
+pub fn UserPicker(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = false)] multiple: bool,
+    #[prop(into, optional)] error: MaybeProp<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    let (query, results) = live_people_search();
     let choose = move |username: String| {
         if multiple {
             value.update(|v| {
@@ -247,6 +254,20 @@ where
         match action.value().get() {
             Some((answered, v)) if answered == k => Some(v),
             _ => None,
+        }
+    })
+}
+
+/// Links to the previous and next page of a server-side list: plain links, so they work
+/// before (and without) the WASM.
+#[component]
+pub fn Pager(prev: Option<String>, next: Option<String>) -> impl IntoView {
+    (prev.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="button-row" aria-label="Pages">
+                {prev.map(|href| view! { <a class="button secondary" href=href rel="prev">"Previous page"</a> })}
+                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next page"</a> })}
+            </nav>
         }
     })
 }

@@ -1,5 +1,5 @@
 //! `make bench`: the console against the simulator's large seed (2,000 users, 300 workspaces,
-//! 3,000 projects), in one process on 127.0.0.1. Reports latency of a person's page and of a big
+//! 3,000 projects, plus one workspace of 1,000 members), in one process on 127.0.0.1. Reports latency of a person's page and of a big
 //! member list (median, p95), upstream calls per page, throughput under concurrent load, and the
 //! process's peak memory. Bounded in requests and time; talks only to loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,6 +18,12 @@ const CONCURRENCY: usize = 16;
 async fn main() {
     let mut seed = Seed::large();
     seed.users.extend(Seed::demo().users.into_iter().filter(|u| u.name == "admin"));
+    // A big member list: one workspace with 1,000 members (the large seed's have a handful).
+    let mut big = seed.workspaces[1].clone();
+    big.name = "ws-big".into();
+    big.manager = "admin".into();
+    big.members = (0..999).map(|i| (format!("user-{i:04}"), "ws-big-regular".to_owned())).collect();
+    seed.workspaces.push(big);
     let sim = Simulator::spawn(SimConfig { seed, ..SimConfig::default() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -52,7 +58,7 @@ async fn main() {
     println!("# KS Console benchmark (large seed: 2,000 users, 300 workspaces, 3,000 projects)\n");
     println!("| page | median | p95 | upstream calls per page | HTML bytes |");
     println!("| --- | --- | --- | --- | --- |");
-    for (label, path) in [("person's page (/users/user-0008)", "/users/user-0008"), ("workspace page with members (/workspaces/ws-001)", "/workspaces/ws-001"), ("people list, page 1 (/users)", "/users")] {
+    for (label, path) in [("person's page (/users/user-0008)", "/users/user-0008"), ("workspace page with members (/workspaces/ws-001)", "/workspaces/ws-001"), ("big member list, page 1 of 20 (/workspaces/ws-big)", "/workspaces/ws-big"), ("big member list, page 20 (/workspaces/ws-big?page=20)", "/workspaces/ws-big?page=20"), ("people list, page 1 (/users)", "/users")] {
         sim.sim.reset_journal();
         let (_, bytes) = get(path.to_owned()).await;
         let calls = sim.sim.journal().len();

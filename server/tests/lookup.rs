@@ -81,3 +81,55 @@ async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() 
     let calls = app.sim.sim.journal().len();
     assert!(calls <= 6, "{calls} upstream calls for one workspace page");
 }
+
+/// The `users` list calls the simulator received (path ends in `/users`), with their queries.
+fn user_list_queries(app: &TestApp) -> Vec<String> {
+    app.sim.sim.journal().into_iter().filter(|e| e.method == "GET" && e.path.ends_with("/users")).map(|e| e.query.unwrap_or_default()).collect()
+}
+
+#[tokio::test]
+async fn member_lists_show_e_mails_fetched_in_one_users_call_per_page() {
+    let app = TestApp::start().await;
+    let cookie = app.login("alice").await;
+    for (path, members) in [("/workspaces/demo", ["alice", "bob", "carol"]), ("/projects/host/demo-web", ["bob", "carol", "grace"])] {
+        app.sim.sim.reset_journal();
+        let page = app.request(Method::GET, path, Some(&cookie)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<th scope=\"col\">E-mail</th>"), "{path}");
+        for member in members {
+            let email = app.upstream_user(member).await["spec"]["email"].as_str().unwrap().to_owned();
+            assert!(page.contains(&email), "{path} shows {member}'s e-mail {email}");
+        }
+        let queries = user_list_queries(&app);
+        let enrich: Vec<&String> = queries.iter().filter(|q| q.contains("names=")).collect();
+        assert_eq!(enrich.len(), 1, "{path}: one users?names= call, got {queries:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_big_member_list_is_paged_by_kubesphere_and_costs_the_same_calls_on_every_page() {
+    let mut seed = ks_sim::Seed::large();
+    let mut big = seed.workspaces[1].clone();
+    big.name = "ws-big".into();
+    big.manager = "admin".into();
+    big.members = (0..120).map(|i| (format!("user-{i:04}"), "ws-big-regular".to_owned())).collect();
+    seed.workspaces.push(big);
+    let app = TestApp::builder().sim(|s| s.seed = seed).start().await;
+    let cookie = app.login("admin").await;
+
+    let mut calls = Vec::new();
+    for (page, rows, first) in [(1, 50, "user-0000"), (3, 21, "user-0099")] {
+        app.sim.sim.reset_journal();
+        let path = format!("/workspaces/ws-big?page={page}");
+        let html = app.request(Method::GET, &path, Some(&cookie)).send().await.unwrap().text().await.unwrap();
+        // 120 invited members plus the manager (admin, first by name).
+        assert!(html.contains(&format!("121 members. Page {page} of 3.")), "{path}");
+        assert_eq!(html.matches("<td data-label=\"Member\">").count(), rows, "{path}");
+        assert!(html.contains(&format!("{first}@example.com")), "{path} starts at {first}");
+        let journal = app.sim.sim.journal();
+        let members = journal.iter().find(|e| e.path.ends_with("/workspacemembers")).unwrap();
+        let query = members.query.clone().unwrap_or_default();
+        assert!(query.contains("limit=50") && query.contains(&format!("page={page}")), "KubeSphere pages: {query}");
+        calls.push(journal.len());
+    }
+    assert_eq!(calls[0], calls[1], "every page costs the same calls");
+}

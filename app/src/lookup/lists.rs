@@ -24,16 +24,65 @@ pub struct PeoplePage {
     pub page: u32,
 }
 
+/// The orders the people list offers; KubeSphere sorts, so each page is a slice of the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeopleSort {
+    #[default]
+    NameAscending,
+    NameDescending,
+    Newest,
+    Oldest,
+}
+
+impl PeopleSort {
+    pub const ALL: [PeopleSort; 4] = [Self::NameAscending, Self::NameDescending, Self::Newest, Self::Oldest];
+
+    /// Anything unknown sorts by name, A to Z.
+    pub fn parse(value: &str) -> Self {
+        Self::ALL.into_iter().find(|s| s.key() == value).unwrap_or_default()
+    }
+
+    /// The value in the page's address (`?sort=`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NameAscending => "name",
+            Self::NameDescending => "name-desc",
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NameAscending => "Username, A to Z",
+            Self::NameDescending => "Username, Z to A",
+            Self::Newest => "Newest first",
+            Self::Oldest => "Oldest first",
+        }
+    }
+
+    /// KubeSphere's `sortBy` and `ascending` parameters.
+    pub fn upstream(self) -> (&'static str, &'static str) {
+        match self {
+            Self::NameAscending => ("name", "true"),
+            Self::NameDescending => ("name", "false"),
+            Self::Newest => ("createTime", "false"),
+            Self::Oldest => ("createTime", "true"),
+        }
+    }
+}
+
 /// One page of people matching `query` (part of a username or display name, or a whole
-/// e-mail address), sorted by username; paginated by KubeSphere itself.
+/// e-mail address), in the order `sort` names; sorted and paginated by KubeSphere itself.
 #[server(prefix = "/api", endpoint = "list_people")]
-pub async fn list_people(query: String, page: u32) -> Result<PeoplePage, AppError> {
+pub async fn list_people(query: String, page: u32, sort: String) -> Result<PeoplePage, AppError> {
     let q = query.trim().to_owned();
     let page = page.max(1);
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let (limit, page_text) = (PAGE_SIZE.to_string(), page.to_string());
+    let (sort_by, ascending) = PeopleSort::parse(&sort).upstream();
     let mut params: Vec<(&str, String)> =
-        vec![("limit", limit), ("page", page_text), ("sortBy", "name".into()), ("ascending", "true".into())];
+        vec![("limit", limit), ("page", page_text), ("sortBy", sort_by.into()), ("ascending", ascending.into())];
     if q.contains('@') {
         params.push(("fieldSelector", format!("spec.email=~{q}")));
     } else if !q.is_empty() {
@@ -59,17 +108,49 @@ pub async fn list_people(query: String, page: u32) -> Result<PeoplePage, AppErro
     Ok(PeoplePage { rows, total, page })
 }
 
-/// The search box for people: a plain GET form to `/users`, so it works without WASM.
+/// The search box for people: a plain GET form to `/users`, so it works without WASM. With
+/// `live`, matches appear under the box as you type (once the WASM runs). With `sort`, the form
+/// also offers the list's orders.
 #[component]
-pub fn PersonSearch(#[prop(optional)] initial: String) -> impl IntoView {
+pub fn PersonSearch(#[prop(optional)] initial: String, #[prop(optional)] live: bool, #[prop(optional)] sort: Option<PeopleSort>) -> impl IntoView {
+    let (query, results) = crate::widgets::live_people_search();
     view! {
         <form method="get" action="/users" class="search-form" role="search" aria-label="Find a person">
             <label for="person-search">"Find a person"</label>
             <div class="input-row">
                 <input id="person-search" name="q" type="search" value=initial autocomplete="off"
-                    placeholder="Username, name or e-mail address" />
+                    placeholder="Username, name or e-mail address"
+                    aria-describedby=live.then_some("person-search-hint")
+                    on:input=move |ev| if live { query.set(event_target_value(&ev)) } />
                 <button type="submit" class="button primary">"Search"</button>
             </div>
+            {sort.map(|current| view! {
+                <div class="field inline-field">
+                    <label for="person-sort">"Sort by"</label>
+                    <select id="person-sort" name="sort">
+                        {PeopleSort::ALL.into_iter().map(|s| view! {
+                            <option value=s.key() selected=s == current>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            })}
+            {live.then(|| view! {
+                <p id="person-search-hint" class="hint js-only">"Matches appear below as you type; Search shows them all."</p>
+                <ul class="search-results" aria-live="polite" aria-label="Matching people">
+                    {move || results.get().map(|hits| {
+                        if hits.is_empty() {
+                            view! { <li class="muted">"No one found."</li> }.into_any()
+                        } else {
+                            hits.into_iter().map(|h| view! {
+                                <li>
+                                    <a href=format!("/users/{}", h.username)>{h.username.clone()}</a>
+                                    <span class="muted">{format!(" {} · {}", h.display_name, h.email)}</span>
+                                </li>
+                            }).collect_view().into_any()
+                        }
+                    })}
+                </ul>
+            })}
         </form>
     }
 }
@@ -79,19 +160,23 @@ pub fn PeoplePageView() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
     let page = move || query.with(|m| m.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
-    let data = Resource::new_blocking(move || (q(), page()), |(q, page)| list_people(q, page));
+    let sort = move || PeopleSort::parse(&query.with(|m| m.get("sort").unwrap_or_default()));
+    let data = Resource::new_blocking(move || (q(), page(), sort()), |(q, page, sort)| list_people(q, page, sort.key().to_owned()));
     view! {
         <crate::TopBar />
         <main id="main" class="page">
             <h1>"People"</h1>
-            <PersonSearch initial=q() />
+            <PersonSearch initial=q() sort=sort() />
             <Suspense fallback=|| view! { <p aria-busy="true">"Searching…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(p) => {
                             let q = q();
                             let pages = p.total.div_ceil(u64::from(PAGE_SIZE)).max(1);
-                            let link = move |n: u32| format!("/users?q={}&page={n}", urlencode(&q));
+                            let sort = sort().key();
+                            let link = move |n: u32| format!("/users?q={}&sort={sort}&page={n}", urlencode(&q));
+                            let prev = (p.page > 1).then(|| link(p.page - 1));
+                            let next = (u64::from(p.page) < pages).then(|| link(p.page + 1));
                             view! {
                                 <p class="muted" role="status">{format!("{} people found. Page {} of {pages}.", p.total, p.page)}</p>
                                 <table class="cards-on-phone">
@@ -111,10 +196,7 @@ pub fn PeoplePageView() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <nav class="button-row" aria-label="Pages">
-                                    {(p.page > 1).then(|| view! { <a class="button secondary" href=link(p.page - 1)>"Previous page"</a> })}
-                                    {(u64::from(p.page) < pages).then(|| view! { <a class="button secondary" href=link(p.page + 1)>"Next page"</a> })}
-                                </nav>
+                                <crate::widgets::Pager prev next />
                             }.into_any()
                         }
                         Err(e) => error_view(e),

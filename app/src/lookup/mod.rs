@@ -26,6 +26,25 @@ pub struct Person {
 pub struct Member {
     pub username: String,
     pub role: String,
+    /// Empty when KubeSphere has none (or the enrichment call failed).
+    pub email: String,
+}
+
+/// Members are shown this many to a page, each page enriched with one `users?names=` call.
+pub const MEMBERS_PAGE_SIZE: u32 = 50;
+
+/// One page of a member list, sorted by username.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub members: Vec<Member>,
+    pub total: u64,
+    pub page: u32,
+}
+
+impl MemberPage {
+    pub fn pages(&self) -> u32 {
+        u32::try_from(self.total.div_ceil(u64::from(MEMBERS_PAGE_SIZE)).max(1)).unwrap_or(u32::MAX)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +52,7 @@ pub struct WorkspaceDetails {
     pub name: String,
     pub manager: Option<String>,
     pub clusters: Vec<String>,
-    pub members: Vec<Member>,
+    pub members: MemberPage,
     pub projects: Vec<crate::directory::ProjectSummary>,
 }
 
@@ -41,7 +60,7 @@ pub struct WorkspaceDetails {
 pub struct ProjectDetails {
     pub name: String,
     pub cluster: String,
-    pub members: Vec<Member>,
+    pub members: MemberPage,
 }
 
 /// Where a person belongs: each workspace with their role there, and their projects in it.
@@ -103,59 +122,42 @@ pub async fn get_person(username: String) -> Result<Person, AppError> {
     })
 }
 
-/// A workspace with its clusters, members and projects.
+/// A workspace with its clusters, one page of members and its projects.
 #[server(prefix = "/api", endpoint = "get_workspace_details")]
-pub async fn get_workspace_details(workspace: String) -> Result<WorkspaceDetails, AppError> {
-    use ks_client::model::ANNOTATION_WORKSPACE_ROLE;
+pub async fn get_workspace_details(workspace: String, page: u32) -> Result<WorkspaceDetails, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let w = ws.clone();
     let template = upstream.call(|api| async move { api.get_workspace(&w).await }).await?;
-    let w = ws.clone();
-    let members = upstream
-        .call(|api| async move { api.list_workspace_members(&w, &[("limit", "-1"), ("sortBy", "name"), ("ascending", "true")]).await })
-        .await?
-        .into_items();
     let clusters = template.cluster_names();
     // Only this workspace's clusters: one call each, whatever the number of workspaces.
     let placements: Vec<ks_types::ClusterName> = clusters.iter().filter_map(|c| ks_types::ClusterName::parse(c).ok()).collect();
     let upstream_ref = &upstream;
     let ws_ref = &ws;
-    let per_cluster = crate::directory::ssr::bounded_join(placements.into_iter().map(|cluster| async move {
-        let c = &cluster;
-        let found = upstream_ref.call_quiet(|api| async move { api.list_projects(c, ws_ref).await }).await.unwrap_or_default();
-        found
-            .into_iter()
-            .map(|ns| crate::directory::ProjectSummary { name: ns.metadata.name, workspace: ws_ref.to_string(), cluster: cluster.to_string() })
-            .collect::<Vec<_>>()
-    }))
-    .await;
-    let projects = per_cluster.into_iter().flatten().collect();
-    let mut members: Vec<Member> = members
-        .iter()
-        .map(|m| Member { username: m.metadata.name.clone(), role: m.annotation(ANNOTATION_WORKSPACE_ROLE).unwrap_or("").to_owned() })
-        .collect();
-    members.sort_by(|a, b| a.username.cmp(&b.username));
-    Ok(WorkspaceDetails { name: ws.to_string(), manager: template.manager().map(str::to_owned), clusters, members, projects })
+    let projects = async {
+        let per_cluster = crate::directory::ssr::bounded_join(placements.into_iter().map(|cluster| async move {
+            let c = &cluster;
+            let found = upstream_ref.call_quiet(|api| async move { api.list_projects(c, ws_ref).await }).await.unwrap_or_default();
+            found
+                .into_iter()
+                .map(|ns| crate::directory::ProjectSummary { name: ns.metadata.name, workspace: ws_ref.to_string(), cluster: cluster.to_string() })
+                .collect::<Vec<_>>()
+        }))
+        .await;
+        per_cluster.into_iter().flatten().collect()
+    };
+    let members = ssr::member_page(&upstream, ssr::MemberScope::Workspace(ws_ref), page);
+    let (members, projects) = tokio::join!(members, projects);
+    Ok(WorkspaceDetails { name: ws.to_string(), manager: template.manager().map(str::to_owned), clusters, members: members?, projects })
 }
 
-/// A project with its members.
+/// A project with one page of its members.
 #[server(prefix = "/api", endpoint = "get_project_details")]
-pub async fn get_project_details(cluster: String, project: String) -> Result<ProjectDetails, AppError> {
-    use ks_client::model::ANNOTATION_PROJECT_ROLE;
+pub async fn get_project_details(cluster: String, project: String, page: u32) -> Result<ProjectDetails, AppError> {
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let (cc, pp) = (c.clone(), p.clone());
-    let members = upstream
-        .call(|api| async move { api.list_project_members(&cc, &pp, &[("limit", "-1"), ("sortBy", "name"), ("ascending", "true")]).await })
-        .await?
-        .into_items();
-    let mut members: Vec<Member> = members
-        .iter()
-        .map(|m| Member { username: m.metadata.name.clone(), role: m.annotation(ANNOTATION_PROJECT_ROLE).unwrap_or("").to_owned() })
-        .collect();
-    members.sort_by(|a, b| a.username.cmp(&b.username));
+    let members = ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page).await?;
     Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
 }
 
@@ -166,10 +168,61 @@ mod ssr {
     use ks_client::model::{ANNOTATION_WORKSPACE_ROLE, LABEL_WORKSPACE};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
-    use super::{Memberships, ProjectMembership, WorkspaceMembership};
+    use ks_client::model::{ListResult, ANNOTATION_PROJECT_ROLE};
+    use ks_types::ProjectName;
+
+    use super::{Member, MemberPage, Memberships, ProjectMembership, WorkspaceMembership, MEMBERS_PAGE_SIZE};
     use crate::auth::ssr::Upstream;
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
+
+    /// Whose members to list.
+    pub enum MemberScope<'a> {
+        Workspace(&'a WorkspaceName),
+        Project(&'a ClusterName, &'a ProjectName),
+    }
+
+    /// One page of members, sorted by username, with their e-mails: two upstream calls, the
+    /// member page and one `users?names=` for just the people on it (KubeSphere's member lists
+    /// hold only names and roles). Without the e-mails the page still shows names and roles.
+    pub async fn member_page(upstream: &Upstream, scope: MemberScope<'_>, page: u32) -> Result<MemberPage, AppError> {
+        let page = page.max(1);
+        let (limit, page_text) = (MEMBERS_PAGE_SIZE.to_string(), page.to_string());
+        let params = [("limit", limit.as_str()), ("page", page_text.as_str()), ("sortBy", "name"), ("ascending", "true")];
+        let params = &params;
+        let (listed, role_annotation) = match scope {
+            MemberScope::Workspace(ws) => {
+                (upstream.call(|api| async move { api.list_workspace_members(ws, params).await }).await?, ANNOTATION_WORKSPACE_ROLE)
+            }
+            MemberScope::Project(cluster, project) => (
+                upstream.call(|api| async move { api.list_project_members(cluster, project, params).await }).await?,
+                ANNOTATION_PROJECT_ROLE,
+            ),
+        };
+        let total = listed.total_items;
+        let stubs = listed.into_items();
+        let names = stubs.iter().map(|m| m.metadata.name.as_str()).collect::<Vec<_>>().join(",");
+        let people = if names.is_empty() {
+            Vec::new()
+        } else {
+            let names = names.as_str();
+            upstream
+                .call_quiet(|api| async move { api.list_users(&[("names", names), ("limit", "-1")]).await })
+                .await
+                .map(ListResult::into_items)
+                .unwrap_or_default()
+        };
+        let mut members: Vec<Member> = stubs
+            .iter()
+            .map(|m| Member {
+                username: m.metadata.name.clone(),
+                role: m.annotation(role_annotation).unwrap_or("").to_owned(),
+                email: people.iter().find(|p| p.metadata.name == m.metadata.name).map(|p| p.spec.email.clone()).unwrap_or_default(),
+            })
+            .collect();
+        members.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(MemberPage { members, total, page })
+    }
 
     pub async fn memberships(user: &UserName) -> Result<Memberships, AppError> {
         let upstream = Upstream::from_context()?;

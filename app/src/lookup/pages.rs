@@ -1,35 +1,52 @@
 //! The read-only pages: a person, a workspace, a project.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{get_memberships, get_person, get_project_details, get_workspace_details, Member, Memberships};
-use crate::widgets::error_view;
+use super::{get_memberships, get_person, get_project_details, get_workspace_details, MemberPage, Memberships};
+use crate::widgets::{error_view, Pager};
 
 fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.with(|p| p.get(name).unwrap_or_default())
 }
 
+fn page_param() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
+    let query = use_query_map();
+    move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1))
+}
+
+/// One page of members with their roles and e-mails, and links to the neighbouring pages
+/// (`base` is the page's own path).
 #[component]
-fn MembersTable(members: Vec<Member>, caption: &'static str) -> impl IntoView {
+fn MembersTable(members: MemberPage, caption: &'static str, base: String) -> impl IntoView {
+    let pages = members.pages();
+    let link = move |n: u32| format!("{base}?page={n}");
+    let prev = (members.page > 1).then(|| link(members.page - 1));
+    let next = (members.page < pages).then(|| link(members.page + 1));
     view! {
-        {if members.is_empty() {
+        {if members.members.is_empty() {
             view! { <p class="muted">"No members you can see."</p> }.into_any()
         } else {
             view! {
+                <p class="muted">{match pages {
+                    1 => format!("{} members.", members.total),
+                    _ => format!("{} members. Page {} of {pages}.", members.total, members.page),
+                }}</p>
                 <table class="cards-on-phone">
                     <caption class="sr-only">{caption}</caption>
-                    <thead><tr><th scope="col">"Member"</th><th scope="col">"Role"</th></tr></thead>
+                    <thead><tr><th scope="col">"Member"</th><th scope="col">"Role"</th><th scope="col">"E-mail"</th></tr></thead>
                     <tbody>
-                        {members.into_iter().map(|m| view! {
+                        {members.members.into_iter().map(|m| view! {
                             <tr>
                                 <td data-label="Member"><a href=format!("/users/{}", m.username)>{m.username.clone()}</a></td>
                                 <td data-label="Role">{m.role}</td>
+                                <td data-label="E-mail">{if m.email.is_empty() { "—".to_owned() } else { m.email }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
                 </table>
+                <Pager prev next />
             }.into_any()
         }}
     }
@@ -119,7 +136,8 @@ fn MembershipList(memberships: Memberships) -> impl IntoView {
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
     let name = param("workspace");
-    let details = Resource::new_blocking(name, get_workspace_details);
+    let page = page_param();
+    let details = Resource::new_blocking(move || (name(), page()), |(w, page)| get_workspace_details(w, page));
     view! {
         <crate::TopBar />
         <main id="main" class="page">
@@ -135,7 +153,8 @@ pub fn WorkspacePage() -> impl IntoView {
                                 </dl>
                             </section>
                             <h2>"Members"</h2>
-                            <MembersTable members=w.members.clone() caption="Workspace members and their roles" />
+                            <MembersTable members=w.members.clone() caption="Workspace members and their roles"
+                                base=format!("/workspaces/{}", w.name) />
                             <h2>"Projects"</h2>
                             <ul>
                                 {w.projects.iter().map(|p| view! {
@@ -156,7 +175,8 @@ pub fn WorkspacePage() -> impl IntoView {
 pub fn ProjectPage() -> impl IntoView {
     let cluster = param("cluster");
     let project = param("project");
-    let details = Resource::new_blocking(move || (cluster(), project()), |(c, p)| get_project_details(c, p));
+    let page = page_param();
+    let details = Resource::new_blocking(move || (cluster(), project(), page()), |(c, p, page)| get_project_details(c, p, page));
     view! {
         <crate::TopBar />
         <main id="main" class="page">
@@ -167,7 +187,8 @@ pub fn ProjectPage() -> impl IntoView {
                             <h1>"Project " {p.name.clone()}</h1>
                             <p class="muted">{format!("On cluster {}", p.cluster)}</p>
                             <h2>"Members"</h2>
-                            <MembersTable members=p.members.clone() caption="Project members and their roles" />
+                            <MembersTable members=p.members.clone() caption="Project members and their roles"
+                                base=format!("/projects/{}/{}", p.cluster, p.name) />
                         }.into_any(),
                         Err(e) => error_view(e),
                     }

@@ -43,5 +43,10 @@ clean:
 	rm -rf end2end/node_modules end2end/test-results
 
 ## make bench: the console against the simulator's large seed; writes BENCHMARKS.md.
+# Same RUSTFLAGS as `cargo leptos build --release` (always-erase-components), so the release
+# dependencies built for the site are reused instead of rebuilt.
 bench:
-	cargo run --release -p server --example bench | tee BENCHMARKS.md
+	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example bench | tee BENCHMARKS.md
+	@wasm=target/site/pkg/ks-console.wasm; if [ -f $$wasm ]; then \
+	  printf '\nRelease WASM (%s, from the last `make build`): %s bytes, %s bytes gzipped (gzip -9).\n' \
+	    $$wasm "$$(wc -c < $$wasm)" "$$(gzip -9 -c $$wasm | wc -c)" | tee -a BENCHMARKS.md; fi

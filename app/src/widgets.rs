@@ -224,7 +224,7 @@ pub fn UserPicker(
 /// A value that depends on `key` (e.g. the roles of the chosen workspace): `initial`, loaded with
 /// the page, for `initial_key`; for another key it is fetched in the browser when the key changes,
 /// and is `None` until the answer for that key arrives. Deliberately not a `Resource`: server
-/// rendering never waits on it (nested resources inside a page's resource could stall async SSR).
+/// rendering never waits on it, and each page keeps one blocking resource for its first render.
 pub fn follow<K, T, F, Fut>(key: Signal<K>, initial_key: K, initial: T, fetch: F) -> Signal<Option<T>>
 where
     K: Clone + PartialEq + Send + Sync + 'static,

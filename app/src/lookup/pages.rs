@@ -156,7 +156,7 @@ pub fn WorkspacePage() -> impl IntoView {
                             <MembersTable members=w.members.clone() caption="Workspace members and their roles"
                                 base=format!("/workspaces/{}", w.name) />
                             <h2>"Projects"</h2>
-                            <ul>
+                            <ul class="link-list">
                                 {w.projects.iter().map(|p| view! {
                                     <li><a href=format!("/projects/{}/{}", p.cluster, p.name)>{p.name.clone()}</a>
                                     <span class="muted">{format!(" on {}", p.cluster)}</span></li>

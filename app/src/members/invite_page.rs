@@ -79,8 +79,8 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     // Role options follow the chosen workspace; the default is always its `-regular` role.
     let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
-    // Checked in the browser only: calling it while the page renders on the server stalled
-    // rendering intermittently (see the issue note); the notice appears once hydrated.
+    // Checked in the browser once the page has hydrated (the server enforces it regardless):
+    // the notice is a hint, not worth a second upstream round trip before the first paint.
     let allowed = follow(workspace.into(), String::new(), true, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();

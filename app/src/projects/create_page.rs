@@ -59,8 +59,8 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
     let clusters = Signal::derive(move || {
         all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
     });
-    // Checked in the browser only: calling it while the page renders on the server stalled
-    // rendering intermittently (see the issue note); the notice appears once hydrated.
+    // Checked in the browser once the page has hydrated (the server enforces it regardless):
+    // the notice is a hint, not worth a second upstream round trip before the first paint.
     let allowed = crate::widgets::follow(workspace.into(), String::new(), true, |ws| async move {
         can_create_projects(ws).await.unwrap_or(true)
     });

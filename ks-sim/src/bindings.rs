@@ -95,6 +95,20 @@ fn list(items: Vec<Value>, raw: Option<&str>) -> Response {
     k8s_list(&ListQuery::parse(raw), items)
 }
 
+/// Whether `b` can match the query's `iam.kubesphere.io/user-ref=X` term, if it has one (the
+/// admin-wide lookups of §3.9). Lists skip rendering the other users' bindings; the full
+/// selector still runs afterwards, so this only saves time.
+fn may_match_user_ref(raw: Option<&str>) -> impl Fn(&Binding) -> bool {
+    let wanted = ListQuery::parse(raw).label_selector.and_then(|selector| {
+        selector.split(',').find_map(|term| {
+            let value = term.trim().strip_prefix(LABEL_USER_REF)?.trim_start();
+            let value = value.strip_prefix("==").or_else(|| value.strip_prefix('='))?;
+            Some(value.trim().to_owned())
+        })
+    });
+    move |b: &Binding| wanted.as_ref().is_none_or(|user| &b.user == user)
+}
+
 fn one(found: Option<&Binding>, level: RoleLevel, name: &str) -> Response {
     match found {
         Some(b) => errors::json_response(StatusCode::OK, &b.to_json(), false),
@@ -121,10 +135,12 @@ pub(crate) async fn list_global(
     AxState(state): AxState<Arc<State>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let user_ref = may_match_user_ref(raw.as_deref());
     let items = state
         .db()
         .global_role_bindings
         .iter()
+        .filter(|b| user_ref(b))
         .map(Binding::to_json)
         .collect();
     list(items, raw.as_deref())
@@ -155,10 +171,12 @@ pub(crate) async fn list_workspace_all(
     AxState(state): AxState<Arc<State>>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let user_ref = may_match_user_ref(raw.as_deref());
     let items = state
         .db()
         .workspace_role_bindings
         .iter()
+        .filter(|b| user_ref(b))
         .map(Binding::to_json)
         .collect();
     list(items, raw.as_deref())
@@ -216,11 +234,12 @@ pub(crate) async fn list_namespaced_all(
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let user_ref = may_match_user_ref(raw.as_deref());
     let items = state
         .db()
         .role_bindings
         .iter()
-        .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()))
+        .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && user_ref(b))
         .map(Binding::to_json)
         .collect();
     list(items, raw.as_deref())
@@ -274,4 +293,34 @@ pub(crate) async fn delete_namespaced(
             && b.namespace.as_deref() == Some(ns.as_str())
     });
     deleted(removed, RoleLevel::Namespace, &name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binding(user: &str) -> Binding {
+        Binding {
+            name: format!("{user}-b"),
+            user: user.into(),
+            role: "viewer".into(),
+            workspace: None,
+            cluster: None,
+            namespace: None,
+            created: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_user_ref_shortcut_only_narrows_equality_selectors() {
+        let (bob, carol) = (binding("bob"), binding("carol"));
+        for raw in ["labelSelector=iam.kubesphere.io/user-ref=bob", "labelSelector=iam.kubesphere.io/user-ref==bob,a=b"] {
+            let keep = may_match_user_ref(Some(raw));
+            assert!(keep(&bob) && !keep(&carol), "{raw}");
+        }
+        for raw in ["labelSelector=iam.kubesphere.io/user-ref!=bob", "labelSelector=a=b", "limit=1", ""] {
+            let keep = may_match_user_ref(Some(raw));
+            assert!(keep(&bob) && keep(&carol), "{raw}");
+        }
+    }
 }

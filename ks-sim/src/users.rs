@@ -49,7 +49,9 @@ pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): Raw
         let total = items.len();
         return list_result(items, total);
     }
-    let all: Vec<Value> = db.users.values().map(|u| db.user_json(u)).collect();
+    // `names` is an exact filter (`apply` runs it again): applied first, only those are rendered.
+    let wanted: Option<Vec<&str>> = query.filter("names").map(|n| n.split(',').collect());
+    let all: Vec<Value> = db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
     drop(db);
     let (items, total) = query.apply(all);
     list_result(items, total)

@@ -78,8 +78,9 @@ async fn main() {
         // The same upstream calls sent straight to the simulator, one after another: how much
         // of the page's time is the simulator's.
         let mut upstream = Duration::ZERO;
+        let mut per_call = vec![Duration::ZERO; journal.len()];
         for _ in 0..REPLAYS {
-            for e in journal.iter().filter(|e| e.method == "GET") {
+            for (i, e) in journal.iter().enumerate().filter(|(_, e)| e.method == "GET") {
                 let url = match &e.query {
                     Some(q) => format!("{}{}?{q}", sim.base_url(), e.path),
                     None => format!("{}{}", sim.base_url(), e.path),
@@ -88,15 +89,25 @@ async fn main() {
                 let res = direct.get(url).bearer_auth(&admin_token).send().await.unwrap();
                 res.bytes().await.unwrap();
                 upstream += started.elapsed();
+                per_call[i] += started.elapsed();
             }
         }
         let upstream = upstream / REPLAYS;
+        let slowest = (0..journal.len()).max_by_key(|&i| per_call[i]).map(|i| {
+            format!("{} {}", ms(per_call[i] / REPLAYS), journal[i].path.rsplit('/').next().unwrap_or_default())
+        });
         let mut times = Vec::with_capacity(SAMPLES);
         for _ in 0..SAMPLES {
             times.push(get(path.to_owned()).await.0);
         }
         times.sort();
-        println!("| {label} | {} | {} | {calls} | {} | {bytes} |", ms(times[SAMPLES / 2]), ms(times[SAMPLES * 95 / 100]), ms(upstream));
+        println!(
+            "| {label} | {} | {} | {calls} | {} (slowest: {}) | {bytes} |",
+            ms(times[SAMPLES / 2]),
+            ms(times[SAMPLES * 95 / 100]),
+            ms(upstream),
+            slowest.unwrap_or_default()
+        );
     }
 
     let started = Instant::now();

@@ -67,7 +67,7 @@ async fn main() {
         }
     };
 
-    println!("# KS Console benchmark (large seed: 2,000 users, 300 workspaces, 3,000 projects)\n");
+    println!("# KS Console benchmark (large seed: 2,000 users, 300 workspaces, 3,000 projects, one 1,000-member workspace)\n");
     println!("| page | median | p95 | upstream calls per page | the same calls sent one by one to the simulator | HTML bytes |");
     println!("| --- | --- | --- | --- | --- | --- |");
     for (label, path) in [("person's page (/users/user-0008)", "/users/user-0008"), ("workspace page with members (/workspaces/ws-001)", "/workspaces/ws-001"), ("big member list, page 1 of 20 (/workspaces/ws-big)", "/workspaces/ws-big"), ("big member list, page 20 (/workspaces/ws-big?page=20)", "/workspaces/ws-big?page=20"), ("people list, page 1 (/users)", "/users")] {

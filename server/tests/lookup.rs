@@ -58,15 +58,25 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
         let app = TestApp::builder().sim(|s| s.seed = seed).start().await;
         let cookie = app.login("admin").await;
         app.sim.sim.reset_journal();
-        memberships(&app, &cookie, user).await;
-        app.sim.sim.journal().len()
+        let found = memberships(&app, &cookie, user).await;
+        for e in app.sim.sim.journal().iter().filter(|e| e.path.ends_with("/namespaces")) {
+            let query = e.query.clone().unwrap_or_default();
+            assert!(query.contains("names="), "namespaces are asked for by name, not all listed: {query}");
+        }
+        let projects: usize = found["workspaces"].as_array().unwrap().iter().map(|w| w["projects"].as_array().unwrap().len()).sum();
+        (app.sim.sim.journal().len(), projects)
     };
-    let demo = count_calls(ks_sim::Seed::demo(), "carol").await;
-    let mut large = ks_sim::Seed::large();
-    large.users.extend(ks_sim::Seed::demo().users.into_iter().filter(|u| u.name == "admin"));
-    let large = count_calls(large, "user-0008").await;
-    assert_eq!(demo, large, "calls must not grow with the number of workspaces and projects");
-    assert!(demo <= 10, "{demo} calls");
+    // Bound: the workspace bindings, the clusters, and per cluster (3) the project bindings plus,
+    // where there are any, the namespaces they name.
+    let bound = 1 + 1 + 2 * 3;
+    let (demo, _) = count_calls(ks_sim::Seed::demo(), "carol").await;
+    assert!(demo <= bound, "{demo} calls");
+    // In the large seed, user-0008 is in 10 projects and user-0009 in 5, on all three clusters.
+    let (many, many_projects) = count_calls(ks_sim::Seed::large(), "user-0008").await;
+    let (few, few_projects) = count_calls(ks_sim::Seed::large(), "user-0009").await;
+    assert!(many_projects > few_projects, "{many_projects} vs {few_projects} projects");
+    assert_eq!(many, few, "calls must not grow with the number of projects");
+    assert_eq!(many, bound);
 }
 
 #[tokio::test]

@@ -88,7 +88,7 @@ pub struct ProjectMembership {
 
 /// Every workspace and project `username` belongs to, with the role, in a number of upstream
 /// calls that does not grow with the number of projects: KubeSphere's admin-wide binding lists
-/// (one for workspaces, two per cluster for projects) where the token may read them; otherwise
+/// (one for workspaces, up to two per cluster for projects) where the token may read them; otherwise
 /// the workspaces the signed-in user can see, one call each, concurrently.
 #[server(prefix = "/api", endpoint = "get_memberships")]
 pub async fn get_memberships(username: String) -> Result<Memberships, AppError> {
@@ -246,13 +246,21 @@ mod ssr {
             .into_iter()
             .filter_map(|c| ClusterName::parse(&c.metadata.name).ok())
             .collect();
+        // Per cluster: the person's bindings, then only the namespaces those name (for their
+        // workspace label); a cluster where they have none costs one call.
         let per_cluster = bounded_join(clusters.into_iter().map(|cluster| async move {
             let c = &cluster;
-            let (bindings, namespaces) = tokio::join!(
-                upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }),
-                upstream.call_quiet(|api| async move { api.namespaces_in(c).await }),
-            );
-            (cluster, bindings.unwrap_or_default(), namespaces.unwrap_or_default())
+            let bindings = upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }).await.unwrap_or_default();
+            let mut names: Vec<&str> = bindings.iter().filter_map(|b| b.namespace()).collect();
+            names.sort_unstable();
+            names.dedup();
+            let namespaces = if names.is_empty() {
+                Vec::new()
+            } else {
+                let names = &names;
+                upstream.call_quiet(|api| async move { api.namespaces_named(c, names).await }).await.unwrap_or_default()
+            };
+            (cluster, bindings, namespaces)
         }))
         .await;
         for (cluster, bindings, namespaces) in per_cluster {

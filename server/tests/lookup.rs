@@ -143,3 +143,24 @@ async fn a_big_member_list_is_paged_by_kubesphere_and_costs_the_same_calls_on_ev
     }
     assert_eq!(calls[0], calls[1], "every page costs the same calls");
 }
+
+#[tokio::test]
+async fn a_persons_page_opens_the_invite_and_role_forms_with_them_filled_in() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let get = |path: String| {
+        let req = app.request(Method::GET, &path, Some(&cookie));
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get("/users/carol".into()).await;
+    for link in ["/workspaces/invite?user=carol", "/projects/invite?user=carol", "/roles?user=carol"] {
+        assert!(page.contains(&format!("href=\"{link}\"")), "{link}");
+        let form = get(link.into()).await;
+        let filled = form.matches("value=\"carol\"").count();
+        let expected = if link.starts_with("/roles") { 3 } else { 1 };
+        assert_eq!(filled, expected, "{link} fills in every username field");
+    }
+    // Anything that is not a username is ignored, not echoed.
+    let form = get("/workspaces/invite?user=%3Cb%3Ex".into()).await;
+    assert!(!form.contains("&lt;b&gt;x") && !form.contains("<b>x"));
+}

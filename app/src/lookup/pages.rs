@@ -83,9 +83,9 @@ pub fn PersonPage() -> impl IntoView {
                                 })}
                             </Suspense>
                             <p class="button-row">
-                                <a class="button secondary" href="/workspaces/invite">"Invite to a workspace"</a>
-                                <a class="button secondary" href="/projects/invite">"Invite to a project"</a>
-                                <a class="button secondary" href="/roles">"Change a role"</a>
+                                <a class="button secondary" href=format!("/workspaces/invite?user={}", p.username)>"Invite to a workspace"</a>
+                                <a class="button secondary" href=format!("/projects/invite?user={}", p.username)>"Invite to a project"</a>
+                                <a class="button secondary" href=format!("/roles?user={}", p.username)>"Change a role"</a>
                             </p>
                         }.into_any(),
                         Err(e) => error_view(e),

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 
 use super::{
     can_manage_project_members, can_manage_workspace_members, project_role_options, workspace_role_options, InviteProjectMembers,
-    InviteWorkspaceMembers, MembershipChange,
+    InviteWorkspaceMembers, MembershipChange, person_from_address,
 };
 use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
@@ -27,6 +27,7 @@ fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoVie
 
 #[component]
 pub fn InviteWorkspacePage() -> impl IntoView {
+    let person = StoredValue::new(person_from_address());
     // Everything the first render needs, in one blocking load: the workspaces, and the roles and
     // permissions of the one shown first.
     let data = Resource::new_blocking(
@@ -58,7 +59,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
                         (Ok(workspaces), flash, roles) => {
                             let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
                             let flash = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH);
-                            view! { <InviteWorkspaceForm workspaces=names flash roles /> }.into_any()
+                            view! { <InviteWorkspaceForm workspaces=names flash roles person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) => error_view(e),
                     }
@@ -69,13 +70,13 @@ pub fn InviteWorkspacePage() -> impl IntoView {
 }
 
 #[component]
-fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec<RoleOption>) -> impl IntoView {
+fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec<RoleOption>, person: String) -> impl IntoView {
     let action = ServerAction::<InviteWorkspaceMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
     let workspace = RwSignal::new(Some(kept("workspace")).filter(|w| !w.is_empty()).or_else(|| workspaces.first().cloned()).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
-    let usernames = RwSignal::new(kept("usernames"));
+    let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     // Role options follow the chosen workspace; the default is always its `-regular` role.
     let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
@@ -125,6 +126,7 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec
 
 #[component]
 pub fn InviteProjectPage() -> impl IntoView {
+    let person = StoredValue::new(person_from_address());
     let data = Resource::new_blocking(
         || (),
         |_| async {
@@ -146,7 +148,7 @@ pub fn InviteProjectPage() -> impl IntoView {
                         (Ok(projects), Ok(roles), flash) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
                             let projects = projects.into_iter().map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster))).collect();
-                            view! { <InviteProjectForm projects roles flash /> }.into_any()
+                            view! { <InviteProjectForm projects roles flash person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) | (_, Err(e), ..) => error_view(e),
                     }
@@ -157,7 +159,7 @@ pub fn InviteProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
@@ -165,7 +167,7 @@ fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, fl
     let project = RwSignal::new(initial_project.clone());
     // Checked in the browser only (see `InviteWorkspaceForm`).
     let allowed = follow(project.into(), String::new(), true, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
-    let usernames = RwSignal::new(kept("usernames"));
+    let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
     let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));

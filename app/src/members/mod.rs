@@ -13,6 +13,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::users::RoleOption;
 
+/// The person a page was opened for (`?user=carol`, from their page's "Invite" and "Change a
+/// role" links), to fill in the username fields; empty when absent or not a valid username.
+fn person_from_address() -> String {
+    let query = leptos_router::hooks::use_query_map();
+    query
+        .with_untracked(|q| q.get("user"))
+        .filter(|u| ks_types::UserName::parse(u).is_ok())
+        .unwrap_or_default()
+}
+
 /// The answer to an invitation or a role change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipChange {

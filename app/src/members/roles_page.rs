@@ -47,6 +47,7 @@ async fn my_workspaces_with_roles() -> Result<(Vec<crate::directory::WorkspaceSu
 
 #[component]
 pub fn ChangeRolesPage() -> impl IntoView {
+    let person = StoredValue::new(super::person_from_address());
     let data = Resource::new_blocking(
         || (),
         |_| async {
@@ -85,7 +86,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                         <section class="card stack" aria-labelledby="platform-role-heading">
                             <h2 id="platform-role-heading">"Platform role"</h2>
                             {if perms.manage_users {
-                                view! { <PlatformRoleForm roles=platform_roles flash=flash.clone() /> }.into_any()
+                                view! { <PlatformRoleForm roles=platform_roles flash=flash.clone() person=person.get_value() /> }.into_any()
                             } else {
                                 view! { <NoticeUnavailable text=format!(
                                     "Only platform administrators can change platform roles. Your platform role is {}.",
@@ -98,7 +99,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                             {if workspaces.is_empty() {
                                 view! { <NoticeUnavailable text="You are not a member of any workspace." /> }.into_any()
                             } else {
-                                view! { <WorkspaceRoleForm workspaces roles=first_roles flash=flash.clone() /> }.into_any()
+                                view! { <WorkspaceRoleForm workspaces roles=first_roles flash=flash.clone() person=person.get_value() /> }.into_any()
                             }}
                         </section>
                         <section class="card stack" aria-labelledby="project-role-heading">
@@ -106,7 +107,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                             {if projects.is_empty() {
                                 view! { <NoticeUnavailable text="You cannot see any project." /> }.into_any()
                             } else {
-                                view! { <ProjectRoleForm projects roles=project_roles flash=flash.clone() /> }.into_any()
+                                view! { <ProjectRoleForm projects roles=project_roles flash=flash.clone() person=person.get_value() /> }.into_any()
                             }}
                         </section>
                     }
@@ -118,10 +119,10 @@ pub fn ChangeRolesPage() -> impl IntoView {
 }
 
 #[component]
-fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<ChangePlatformRole>::new();
     let path = <ChangePlatformRole as ServerFn>::PATH;
-    let username = RwSignal::new(kept(&flash, path, "username"));
+    let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
     let role = RwSignal::new(Some(kept(&flash, path, "platform_role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "platform-regular".into()));
     let outcome = outcome_of(action, &flash);
     let error = Signal::derive(move || outcome.get().and_then(Result::err));
@@ -139,13 +140,13 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoVi
 }
 
 #[component]
-fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<ChangeWorkspaceRole>::new();
     let path = <ChangeWorkspaceRole as ServerFn>::PATH;
     let first_ws = workspaces.first().cloned().unwrap_or_default();
     let workspace = RwSignal::new(Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).unwrap_or_else(|| first_ws.clone()));
     let initial_ws = workspace.get_untracked();
-    let username = RwSignal::new(kept(&flash, path, "username"));
+    let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
     let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     let roles = crate::widgets::follow(workspace.into(), first_ws, roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
     Effect::new(move |prev: Option<String>| {
@@ -180,11 +181,11 @@ fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Opt
 }
 
 #[component]
-fn ProjectRoleForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+fn ProjectRoleForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<ChangeProjectRole>::new();
     let path = <ChangeProjectRole as ServerFn>::PATH;
     let initial_project = kept(&flash, path, "project");
-    let username = RwSignal::new(kept(&flash, path, "username"));
+    let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
     let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let outcome = outcome_of(action, &flash);
     let error = Signal::derive(move || outcome.get().and_then(Result::err));

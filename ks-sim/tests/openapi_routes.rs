@@ -24,11 +24,11 @@ fn normalise(path: &str) -> String {
 #[test]
 fn every_served_route_is_in_the_kubesphere_swagger() {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/kubesphere-openapi/swagger.json");
+        .join("tests/data/kubesphere-openapi/swagger.json");
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
         panic!(
-            "cannot read the KubeSphere swagger at {} ({e}); it is the contract's copy of \
-             kubesphere/kubesphere api/ks-openapi-spec/swagger.json",
+            "cannot read the KubeSphere swagger at {} ({e}); it is an unmodified copy of \
+             kubesphere/kubesphere api/ks-openapi-spec/swagger.json (see README.txt beside it)",
             file.display()
         )
     });

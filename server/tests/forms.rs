@@ -324,3 +324,24 @@ async fn people_are_told_up_front_where_they_cannot_create_projects_or_invite() 
     assert_eq!(app.submit(&carol, "can_manage_project_members", &project).await.1, json!(false), "carol only views demo-web");
     assert_eq!(app.submit(&alice, "can_manage_project_members", &project).await.1, json!(true));
 }
+
+#[tokio::test]
+async fn permission_notices_are_in_the_server_rendered_page() {
+    let app = TestApp::start().await;
+    let page = |user: &'static str, path: &'static str| {
+        let app = &app;
+        async move {
+            let cookie = app.login(user).await;
+            app.request(Method::GET, path, Some(&cookie)).send().await.unwrap().text().await.unwrap()
+        }
+    };
+    let notice = "You cannot invite people to demo: only its administrators can.";
+    assert!(page("bob", "/workspaces/invite").await.contains(notice), "bob is demo-regular");
+    assert!(!page("alice", "/workspaces/invite").await.contains(notice), "alice manages demo");
+    let notice = "You cannot invite people to this project";
+    assert!(page("bob", "/projects/invite").await.contains(notice), "bob is an operator of demo-web");
+    assert!(!page("alice", "/projects/invite").await.contains(notice));
+    let notice = "You cannot create projects in demo";
+    assert!(page("carol", "/projects/new").await.contains(notice), "carol is demo-viewer");
+    assert!(!page("alice", "/projects/new").await.contains(notice));
+}

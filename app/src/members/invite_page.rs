@@ -39,11 +39,14 @@ pub fn InviteWorkspacePage() -> impl IntoView {
                 .filter(|f| f.outcome.is_err())
                 .and_then(|f| f.field("workspace"));
             let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
-            let roles = match &first {
-                Some(ws) => workspace_role_options(ws.clone()).await.unwrap_or_default(),
-                None => Vec::new(),
+            let (roles, allowed) = match &first {
+                Some(ws) => (
+                    workspace_role_options(ws.clone()).await.unwrap_or_default(),
+                    (ws.clone(), can_manage_workspace_members(ws.clone()).await.unwrap_or(true)),
+                ),
+                None => (Vec::new(), (String::new(), true)),
             };
-            (workspaces, flash, roles)
+            (workspaces, flash, roles, allowed)
         },
     );
     view! {
@@ -56,10 +59,10 @@ pub fn InviteWorkspacePage() -> impl IntoView {
                         (Ok(ws), ..) if ws.is_empty() => view! {
                             <NoticeUnavailable text="You are not a member of any workspace, so there is nowhere to invite people." />
                         }.into_any(),
-                        (Ok(workspaces), flash, roles) => {
+                        (Ok(workspaces), flash, roles, allowed) => {
                             let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
                             let flash = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH);
-                            view! { <InviteWorkspaceForm workspaces=names flash roles person=person.get_value() /> }.into_any()
+                            view! { <InviteWorkspaceForm workspaces=names flash roles allowed person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) => error_view(e),
                     }
@@ -70,7 +73,14 @@ pub fn InviteWorkspacePage() -> impl IntoView {
 }
 
 #[component]
-fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec<RoleOption>, person: String) -> impl IntoView {
+fn InviteWorkspaceForm(
+    workspaces: Vec<String>,
+    flash: Option<Flash>,
+    roles: Vec<RoleOption>,
+    /// Whether the signed-in user may invite to the workspace shown first, and its name.
+    allowed: (String, bool),
+    person: String,
+) -> impl IntoView {
     let action = ServerAction::<InviteWorkspaceMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
@@ -80,9 +90,8 @@ fn InviteWorkspaceForm(workspaces: Vec<String>, flash: Option<Flash>, roles: Vec
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     // Role options follow the chosen workspace; the default is always its `-regular` role.
     let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
-    // Checked in the browser once the page has hydrated (the server enforces it regardless):
-    // the notice is a hint, not worth a second upstream round trip before the first paint.
-    let allowed = follow(workspace.into(), String::new(), true, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
+    // Loaded with the page for the first workspace; for another one, asked when it is chosen.
+    let allowed = follow(workspace.into(), allowed.0, allowed.1, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -132,7 +141,16 @@ pub fn InviteProjectPage() -> impl IntoView {
         |_| async {
             let flash = take_flash().await.ok().flatten();
             let projects = my_projects().await;
-            (projects, project_role_options().await, flash)
+            let kept = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH)
+                .filter(|f| f.outcome.is_err())
+                .and_then(|f| f.field("project"))
+                .filter(|p| !p.is_empty());
+            let first = kept.or_else(|| projects.as_ref().ok().and_then(|p| p.first().map(|p| p.key())));
+            let allowed = match first {
+                Some(key) => (key.clone(), can_manage_project_members(key).await.unwrap_or(true)),
+                None => (String::new(), true),
+            };
+            (projects, project_role_options().await, flash, allowed)
         },
     );
     view! {
@@ -145,10 +163,10 @@ pub fn InviteProjectPage() -> impl IntoView {
                         (Ok(p), ..) if p.is_empty() => view! {
                             <NoticeUnavailable text="You cannot see any project, so there is nowhere to invite people." />
                         }.into_any(),
-                        (Ok(projects), Ok(roles), flash) => {
+                        (Ok(projects), Ok(roles), flash, allowed) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
                             let projects = projects.into_iter().map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster))).collect();
-                            view! { <InviteProjectForm projects roles flash person=person.get_value() /> }.into_any()
+                            view! { <InviteProjectForm projects roles flash allowed person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) | (_, Err(e), ..) => error_view(e),
                     }
@@ -159,14 +177,21 @@ pub fn InviteProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn InviteProjectForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
+fn InviteProjectForm(
+    projects: Vec<(String, String)>,
+    roles: Vec<RoleOption>,
+    flash: Option<Flash>,
+    /// Whether the signed-in user may invite to the project shown first, and its key.
+    allowed: (String, bool),
+    person: String,
+) -> impl IntoView {
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
     let initial_project = Some(kept("project")).filter(|p| !p.is_empty()).or_else(|| projects.first().map(|(k, _)| k.clone())).unwrap_or_default();
     let project = RwSignal::new(initial_project.clone());
-    // Checked in the browser only (see `InviteWorkspaceForm`).
-    let allowed = follow(project.into(), String::new(), true, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
+    // As in `InviteWorkspaceForm`: loaded with the page for the first project.
+    let allowed = follow(project.into(), allowed.0, allowed.1, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
     let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);

@@ -18,7 +18,16 @@ pub fn CreateProjectPage() -> impl IntoView {
         |_| async {
             let flash = take_flash().await.ok().flatten();
             let workspaces = my_workspaces().await;
-            (workspaces, flash)
+            let kept = flash_for(&flash, <CreateProject as ServerFn>::PATH)
+                .filter(|f| f.outcome.is_err())
+                .and_then(|f| f.field("workspace"))
+                .filter(|w| !w.is_empty());
+            let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
+            let allowed = match first {
+                Some(ws) => (ws.clone(), can_create_projects(ws).await.unwrap_or(true)),
+                None => (String::new(), true),
+            };
+            (workspaces, flash, allowed)
         },
     );
     view! {
@@ -31,9 +40,9 @@ pub fn CreateProjectPage() -> impl IntoView {
                         (Ok(ws), ..) if ws.is_empty() => view! {
                             <NoticeUnavailable text="You are not a member of any workspace yet, so there is nowhere to create a project." />
                         }.into_any(),
-                        (Ok(workspaces), flash) => {
+                        (Ok(workspaces), flash, allowed) => {
                             let flash = flash_for(&flash, <CreateProject as ServerFn>::PATH);
-                            view! { <CreateProjectForm workspaces flash /> }.into_any()
+                            view! { <CreateProjectForm workspaces flash allowed /> }.into_any()
                         }
                         (Err(e), ..) => error_view(e),
                     }
@@ -44,7 +53,12 @@ pub fn CreateProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) -> impl IntoView {
+fn CreateProjectForm(
+    workspaces: Vec<WorkspaceSummary>,
+    flash: Option<Flash>,
+    /// Whether the signed-in user may create projects in the workspace shown first, and its name.
+    allowed: (String, bool),
+) -> impl IntoView {
     let action = ServerAction::<CreateProject>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
@@ -59,9 +73,8 @@ fn CreateProjectForm(workspaces: Vec<WorkspaceSummary>, flash: Option<Flash>) ->
     let clusters = Signal::derive(move || {
         all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
     });
-    // Checked in the browser once the page has hydrated (the server enforces it regardless):
-    // the notice is a hint, not worth a second upstream round trip before the first paint.
-    let allowed = crate::widgets::follow(workspace.into(), String::new(), true, |ws| async move {
+    // Loaded with the page for the first workspace; for another one, asked when it is chosen.
+    let allowed = crate::widgets::follow(workspace.into(), allowed.0, allowed.1, |ws| async move {
         can_create_projects(ws).await.unwrap_or(true)
     });
     // Keep the chosen cluster one of the workspace's (the select shows its first one by default).

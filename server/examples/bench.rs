@@ -15,6 +15,21 @@ const LOAD_REQUESTS: usize = 1_000;
 const CONCURRENCY: usize = 16;
 const REPLAYS: u32 = 20;
 
+/// How to read the figures (printed into BENCHMARKS.md, which `make bench` rewrites).
+const NOTES: &str = "
+Produced by `make bench` (server/examples/bench.rs; the WASM line comes from `target/site`, so
+run `make build` first). Measured on a 2-core machine shared with other work: compare runs of
+the same machine only, and read the figures as upper bounds.
+
+- The console and the in-process simulator share the cores. The column \"the same calls sent
+  one by one to the simulator\" replays each page's upstream calls straight to the simulator:
+  a page takes about as long as its calls, so the console's own rendering adds little and the
+  latencies mostly measure the simulator.
+- Upstream calls per page do not depend on the seed's size, on how many projects a person is
+  in, or on which page of a member list is shown (tests in server/tests/lookup.rs).
+- A person's page asks each cluster only for the namespaces named in the person's role
+  bindings, not for every namespace.";
+
 #[tokio::main]
 async fn main() {
     let mut seed = Seed::large();
@@ -129,6 +144,7 @@ async fn main() {
         done as f64 / elapsed.as_secs_f64()
     );
     println!("Peak memory of the process (console + simulator together, VmHWM): {}", peak_memory());
+    println!("{NOTES}");
 }
 
 fn ms(d: Duration) -> String {

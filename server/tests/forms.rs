@@ -345,3 +345,23 @@ async fn permission_notices_are_in_the_server_rendered_page() {
     assert!(page("carol", "/projects/new").await.contains(notice), "carol is demo-viewer");
     assert!(!page("alice", "/projects/new").await.contains(notice));
 }
+
+#[tokio::test]
+async fn after_a_failed_plain_submission_the_roles_page_offers_the_kept_workspaces_roles() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    // team-b is not the first workspace; the submission fails (an admin role, unconfirmed).
+    let res = app
+        .request(Method::POST, "/api/change_workspace_role", Some(&cookie))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", format!("{}/roles", app.url))
+        .form(&[("workspace", "team-b"), ("username", "bob"), ("role", "team-b-admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = app.request(Method::GET, "/roles", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<option value=\"team-b\" selected"), "the kept workspace is chosen");
+    assert!(page.contains("value=\"team-b-regular\""), "and its roles are offered, without WASM");
+    assert!(!page.contains("value=\"demo-regular\""), "not the first workspace's");
+}

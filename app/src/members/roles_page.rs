@@ -35,10 +35,12 @@ fn kept(flash: &Option<Flash>, path: &str, name: &str) -> String {
     flash_for(flash, path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default()
 }
 
-/// The workspaces, and the roles of the first one (the one the workspace form shows first).
-async fn my_workspaces_with_roles() -> Result<(Vec<crate::directory::WorkspaceSummary>, Vec<RoleOption>), AppError> {
+/// The workspaces, and the roles of the one the workspace form shows first: the one a failed
+/// plain submission kept (`preferred`), else the first.
+async fn my_workspaces_with_roles(preferred: String) -> Result<(Vec<crate::directory::WorkspaceSummary>, Vec<RoleOption>), AppError> {
     let workspaces = my_workspaces().await?;
-    let roles = match workspaces.first() {
+    let shown = workspaces.iter().find(|w| w.name == preferred).or(workspaces.first());
+    let roles = match shown {
         Some(w) => workspace_role_options(w.name.clone()).await.unwrap_or_default(),
         None => Vec::new(),
     };
@@ -51,13 +53,15 @@ pub fn ChangeRolesPage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
         |_| async {
+            let flash = take_flash().await.ok().flatten();
+            let kept_workspace = kept(&flash, <ChangeWorkspaceRole as ServerFn>::PATH, "workspace");
             (
                 my_permissions().await,
                 platform_role_options().await,
-                my_workspaces_with_roles().await,
+                my_workspaces_with_roles(kept_workspace).await,
                 my_projects().await,
                 project_role_options().await,
-                take_flash().await.ok().flatten(),
+                flash,
             )
         },
     );
@@ -143,12 +147,13 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String
 fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<ChangeWorkspaceRole>::new();
     let path = <ChangeWorkspaceRole as ServerFn>::PATH;
-    let first_ws = workspaces.first().cloned().unwrap_or_default();
-    let workspace = RwSignal::new(Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).unwrap_or_else(|| first_ws.clone()));
+    // The page loaded `roles` for this one (see `my_workspaces_with_roles`).
+    let kept_ws = Some(kept(&flash, path, "workspace")).filter(|w| workspaces.contains(w));
+    let workspace = RwSignal::new(kept_ws.or_else(|| workspaces.first().cloned()).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
     let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
     let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
-    let roles = crate::widgets::follow(workspace.into(), first_ws, roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    let roles = crate::widgets::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {

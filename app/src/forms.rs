@@ -57,6 +57,11 @@ pub fn flash_for(flash: &Option<Flash>, action_path: &str) -> Option<Flash> {
     flash.as_ref().filter(|f| f.action == action_path).cloned()
 }
 
+/// The non-empty value of field `name` that a failed plain submission to `action_path` kept.
+pub fn kept_field(flash: &Option<Flash>, action_path: &str, name: &str) -> Option<String> {
+    flash_for(flash, action_path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).filter(|v| !v.is_empty())
+}
+
 /// A labelled text input with hint and error. `value` is the live value; `initial` is rendered
 /// as the HTML `value` so the page works (and keeps input) before the WASM loads.
 #[component]

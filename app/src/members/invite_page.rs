@@ -10,7 +10,7 @@ use super::{
 };
 use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
-use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton};
+use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
 use crate::users::RoleOption;
 use crate::widgets::{error_view, follow, NoticeUnavailable, RoleSelect, UserPicker};
 
@@ -35,9 +35,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
         |_| async {
             let flash = take_flash().await.ok().flatten();
             let workspaces = my_workspaces().await;
-            let kept = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH)
-                .filter(|f| f.outcome.is_err())
-                .and_then(|f| f.field("workspace"));
+            let kept = kept_field(&flash, <InviteWorkspaceMembers as ServerFn>::PATH, "workspace");
             let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
             let (roles, allowed) = match &first {
                 Some(ws) => (
@@ -62,7 +60,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
                         (Ok(workspaces), flash, roles, allowed) => {
                             let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
                             let flash = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH);
-                            view! { <InviteWorkspaceForm workspaces=names flash roles allowed person=person.get_value() /> }.into_any()
+                            view! { <InviteWorkspaceForm workspaces=names flash roles first=allowed person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) => error_view(e),
                     }
@@ -77,21 +75,22 @@ fn InviteWorkspaceForm(
     workspaces: Vec<String>,
     flash: Option<Flash>,
     roles: Vec<RoleOption>,
-    /// Whether the signed-in user may invite to the workspace shown first, and its name.
-    allowed: (String, bool),
+    /// The workspace shown first (kept from a failed submission, else the first one), as the
+    /// page loaded it, and whether the signed-in user may invite people there.
+    first: (String, bool),
     person: String,
 ) -> impl IntoView {
     let action = ServerAction::<InviteWorkspaceMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
-    let workspace = RwSignal::new(Some(kept("workspace")).filter(|w| !w.is_empty()).or_else(|| workspaces.first().cloned()).unwrap_or_default());
-    let initial_ws = workspace.get_untracked();
+    let workspace = RwSignal::new(first.0.clone());
+    let initial_ws = first.0.clone();
     let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
     // Role options follow the chosen workspace; the default is always its `-regular` role.
     let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
     // Loaded with the page for the first workspace; for another one, asked when it is chosen.
-    let allowed = follow(workspace.into(), allowed.0, allowed.1, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
+    let allowed = follow(workspace.into(), first.0, first.1, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -141,10 +140,7 @@ pub fn InviteProjectPage() -> impl IntoView {
         |_| async {
             let flash = take_flash().await.ok().flatten();
             let projects = my_projects().await;
-            let kept = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH)
-                .filter(|f| f.outcome.is_err())
-                .and_then(|f| f.field("project"))
-                .filter(|p| !p.is_empty());
+            let kept = kept_field(&flash, <InviteProjectMembers as ServerFn>::PATH, "project");
             let first = kept.or_else(|| projects.as_ref().ok().and_then(|p| p.first().map(|p| p.key())));
             let allowed = match first {
                 Some(key) => (key.clone(), can_manage_project_members(key).await.unwrap_or(true)),
@@ -166,7 +162,7 @@ pub fn InviteProjectPage() -> impl IntoView {
                         (Ok(projects), Ok(roles), flash, allowed) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
                             let projects = projects.into_iter().map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster))).collect();
-                            view! { <InviteProjectForm projects roles flash allowed person=person.get_value() /> }.into_any()
+                            view! { <InviteProjectForm projects roles flash first=allowed person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) | (_, Err(e), ..) => error_view(e),
                     }
@@ -181,17 +177,18 @@ fn InviteProjectForm(
     projects: Vec<(String, String)>,
     roles: Vec<RoleOption>,
     flash: Option<Flash>,
-    /// Whether the signed-in user may invite to the project shown first, and its key.
-    allowed: (String, bool),
+    /// The project shown first (kept from a failed submission, else the first one), as the page
+    /// loaded it, and whether the signed-in user may invite people there.
+    first: (String, bool),
     person: String,
 ) -> impl IntoView {
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
-    let initial_project = Some(kept("project")).filter(|p| !p.is_empty()).or_else(|| projects.first().map(|(k, _)| k.clone())).unwrap_or_default();
+    let initial_project = first.0.clone();
     let project = RwSignal::new(initial_project.clone());
     // As in `InviteWorkspaceForm`: loaded with the page for the first project.
-    let allowed = follow(project.into(), allowed.0, allowed.1, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
+    let allowed = follow(project.into(), first.0, first.1, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
     let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);

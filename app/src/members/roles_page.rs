@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use super::{project_role_options, workspace_role_options, ChangeProjectRole, ChangeWorkspaceRole, MembershipChange};
 use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
-use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton};
+use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
 use crate::permissions::my_permissions;
 use crate::users::{platform_role_options, ChangePlatformRole, RoleOption};
 use crate::widgets::{error_view, NoticeUnavailable, RoleSelect, UserPicker};
@@ -32,7 +32,7 @@ where
 }
 
 fn kept(flash: &Option<Flash>, path: &str, name: &str) -> String {
-    flash_for(flash, path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default()
+    kept_field(flash, path, name).unwrap_or_default()
 }
 
 /// The workspaces, and the roles of the one the workspace form shows first: the one a failed

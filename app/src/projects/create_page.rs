@@ -7,7 +7,7 @@ use super::{check_project_name, CreateProject, CreatedProject};
 use crate::users::Availability;
 use crate::directory::{my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
-use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton, TextField};
 use crate::members::can_create_projects;
 use crate::widgets::{error_view, NoticeUnavailable};
 
@@ -18,10 +18,7 @@ pub fn CreateProjectPage() -> impl IntoView {
         |_| async {
             let flash = take_flash().await.ok().flatten();
             let workspaces = my_workspaces().await;
-            let kept = flash_for(&flash, <CreateProject as ServerFn>::PATH)
-                .filter(|f| f.outcome.is_err())
-                .and_then(|f| f.field("workspace"))
-                .filter(|w| !w.is_empty());
+            let kept = kept_field(&flash, <CreateProject as ServerFn>::PATH, "workspace");
             let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
             let allowed = match first {
                 Some(ws) => (ws.clone(), can_create_projects(ws).await.unwrap_or(true)),
@@ -42,7 +39,7 @@ pub fn CreateProjectPage() -> impl IntoView {
                         }.into_any(),
                         (Ok(workspaces), flash, allowed) => {
                             let flash = flash_for(&flash, <CreateProject as ServerFn>::PATH);
-                            view! { <CreateProjectForm workspaces flash allowed /> }.into_any()
+                            view! { <CreateProjectForm workspaces flash first=allowed /> }.into_any()
                         }
                         (Err(e), ..) => error_view(e),
                     }
@@ -56,15 +53,15 @@ pub fn CreateProjectPage() -> impl IntoView {
 fn CreateProjectForm(
     workspaces: Vec<WorkspaceSummary>,
     flash: Option<Flash>,
-    /// Whether the signed-in user may create projects in the workspace shown first, and its name.
-    allowed: (String, bool),
+    /// The workspace shown first (kept from a failed submission, else the first one), as the
+    /// page loaded it, and whether the signed-in user may create projects there.
+    first: (String, bool),
 ) -> impl IntoView {
     let action = ServerAction::<CreateProject>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
-    let first = workspaces.first().map(|w| w.name.clone()).unwrap_or_default();
-    let workspace = RwSignal::new(Some(kept("workspace")).filter(|w| !w.is_empty()).unwrap_or(first));
-    let initial_ws = workspace.get_untracked();
+    let workspace = RwSignal::new(first.0.clone());
+    let initial_ws = first.0.clone();
     let cluster = RwSignal::new(kept("cluster"));
     let name = RwSignal::new(kept("name"));
     let alias = RwSignal::new(kept("alias"));
@@ -74,7 +71,7 @@ fn CreateProjectForm(
         all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
     });
     // Loaded with the page for the first workspace; for another one, asked when it is chosen.
-    let allowed = crate::widgets::follow(workspace.into(), allowed.0, allowed.1, |ws| async move {
+    let allowed = crate::widgets::follow(workspace.into(), first.0, first.1, |ws| async move {
         can_create_projects(ws).await.unwrap_or(true)
     });
     // Keep the chosen cluster one of the workspace's (the select shows its first one by default).

@@ -258,10 +258,16 @@ where
     })
 }
 
-/// Links to the previous and next page of a server-side list: plain links, so they work
-/// before (and without) the WASM.
-#[component]
-pub fn Pager(prev: Option<String>, next: Option<String>) -> impl IntoView {
+/// How many pages `total` items fill at `page_size` a page (at least one, even when empty).
+pub fn page_count(total: u64, page_size: u32) -> u32 {
+    u32::try_from(total.div_ceil(u64::from(page_size.max(1))).max(1)).unwrap_or(u32::MAX)
+}
+
+/// Links to the previous and next page of a server-side list (`link(n)` is the address of
+/// page `n`): plain links, so they work before (and without) the WASM.
+pub fn pager(page: u32, pages: u32, link: impl Fn(u32) -> String) -> impl IntoView {
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
     (prev.is_some() || next.is_some()).then(|| {
         view! {
             <nav class="button-row" aria-label="Pages">

@@ -172,11 +172,9 @@ pub fn PeoplePageView() -> impl IntoView {
                     match data.await {
                         Ok(p) => {
                             let q = q();
-                            let pages = p.total.div_ceil(u64::from(PAGE_SIZE)).max(1);
+                            let pages = crate::widgets::page_count(p.total, PAGE_SIZE);
                             let sort = sort().key();
                             let link = move |n: u32| format!("/users?q={}&sort={sort}&page={n}", urlencode(&q));
-                            let prev = (p.page > 1).then(|| link(p.page - 1));
-                            let next = (u64::from(p.page) < pages).then(|| link(p.page + 1));
                             view! {
                                 <p class="muted" role="status">{format!("{} people found. Page {} of {pages}.", p.total, p.page)}</p>
                                 <table class="cards-on-phone">
@@ -196,7 +194,7 @@ pub fn PeoplePageView() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                <crate::widgets::Pager prev next />
+                                {crate::widgets::pager(p.page, pages, link)}
                             }.into_any()
                         }
                         Err(e) => error_view(e),

@@ -43,7 +43,7 @@ pub struct MemberPage {
 
 impl MemberPage {
     pub fn pages(&self) -> u32 {
-        u32::try_from(self.total.div_ceil(u64::from(MEMBERS_PAGE_SIZE)).max(1)).unwrap_or(u32::MAX)
+        crate::widgets::page_count(self.total, MEMBERS_PAGE_SIZE)
     }
 }
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{get_memberships, get_person, get_project_details, get_workspace_details, MemberPage, Memberships};
-use crate::widgets::{error_view, Pager};
+use crate::widgets::{error_view, pager};
 
 fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
@@ -21,9 +21,6 @@ fn page_param() -> impl Fn() -> u32 + Copy + Send + Sync + 'static {
 #[component]
 fn MembersTable(members: MemberPage, caption: &'static str, base: String) -> impl IntoView {
     let pages = members.pages();
-    let link = move |n: u32| format!("{base}?page={n}");
-    let prev = (members.page > 1).then(|| link(members.page - 1));
-    let next = (members.page < pages).then(|| link(members.page + 1));
     view! {
         {if members.members.is_empty() {
             view! { <p class="muted">"No members you can see."</p> }.into_any()
@@ -46,7 +43,7 @@ fn MembersTable(members: MemberPage, caption: &'static str, base: String) -> imp
                         }).collect_view()}
                     </tbody>
                 </table>
-                <Pager prev next />
+                {pager(members.page, pages, |n| format!("{base}?page={n}"))}
             }.into_any()
         }}
     }

@@ -1,23 +1,12 @@
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import { hydrated, signIn } from "./helpers";
 
 // Task: "where does this person belong, with which role?" — find them from the home page's
 // search as you type, open their page, read a workspace role and follow it to the workspace.
 // Then every page of the app, on desktop and on a 360 px phone, in light and dark themes: no
 // horizontal scrolling, no serious or critical accessibility violations (axe-core), and on the
 // phone no tap target under 44 px.
-
-async function signIn(page: Page, username: string) {
-  await page.goto("/login");
-  await page.getByLabel("Username or e-mail").fill(username);
-  await page.getByLabel("Password").fill("P@88w0rd");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated=true]").waitFor({ state: "attached" });
-}
 
 // Every route of the app, with parameters from the demo seed.
 const PAGES = [

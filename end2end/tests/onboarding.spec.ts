@@ -1,5 +1,6 @@
 import { test, expect, type Page, type APIRequestContext } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
+import { hydrated, signIn } from "./helpers";
 
 // Task: a team lead onboards a new person end to end — create the user, a workspace and a
 // project, invite the user to both, change each of their roles (confirming the admin grant) —
@@ -10,18 +11,6 @@ type JournalEntry = { method: string; path: string; body: any; status: number; u
 async function journal(request: APIRequestContext): Promise<JournalEntry[]> {
   const res = await request.get(`${SIM_URL}/_sim/journal`);
   return (await res.json()) as JournalEntry[];
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto("/login");
-  await page.getByLabel("Username or e-mail").fill(username);
-  await page.getByLabel("Password").fill("P@88w0rd");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated=true]").waitFor({ state: "attached" });
 }
 
 test("onboard a person: user, workspace, project, invitations and role changes", async ({ page, request }, info) => {

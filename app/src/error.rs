@@ -16,8 +16,14 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Too many attempts. Please try again later.")]
     TooManyRequests,
+    /// KubeSphere locked the account after failed sign-ins (10 minutes on a default install).
+    #[error("Too many attempts. KubeSphere lets this account sign in again after about ten minutes.")]
+    AccountLocked,
     #[error("KubeSphere does not allow you to do this. Ask a platform or workspace administrator if you need access.")]
     Forbidden,
+    /// KubeSphere refused one specific thing, named in the sentence.
+    #[error("Your KubeSphere roles do not allow you to {0}. Ask a platform administrator if you need to.")]
+    NotAllowedTo(String),
     #[error("That was not found in KubeSphere. It may have been renamed or never existed.")]
     NotFound,
     #[error("That already exists in KubeSphere.")]
@@ -32,6 +38,9 @@ pub enum AppError {
     CrossSite,
     #[error("KubeSphere is not reachable right now. Please try again in a moment.")]
     UpstreamUnavailable,
+    /// Something was just created and KubeSphere's controllers have not finished with it.
+    #[error("KubeSphere is still setting up {0}. Please try again in a moment.")]
+    StillSettingUp(String),
     #[error("KubeSphere took too long to answer. Please try again in a moment.")]
     UpstreamTimeout,
     #[error("Something went wrong on our side. Please try again.")]
@@ -46,13 +55,16 @@ impl AppError {
             AppError::SessionExpired => "session_expired",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::AccountLocked => "account_locked",
             AppError::Forbidden => "forbidden",
+            AppError::NotAllowedTo(_) => "not_allowed_to",
             AppError::NotFound => "not_found",
             AppError::Conflict => "conflict",
             AppError::Invalid(_) => "invalid",
             AppError::InvalidField { .. } => "invalid_field",
             AppError::CrossSite => "cross_site",
             AppError::UpstreamUnavailable => "upstream_unavailable",
+            AppError::StillSettingUp(_) => "still_setting_up",
             AppError::UpstreamTimeout => "upstream_timeout",
             AppError::Internal => "internal",
         }
@@ -65,6 +77,7 @@ impl AppError {
             AppError::SessionExpired,
             AppError::InvalidCredentials,
             AppError::TooManyRequests,
+            AppError::AccountLocked,
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Conflict,
@@ -81,12 +94,13 @@ impl AppError {
         use http::StatusCode as S;
         match self {
             AppError::NotSignedIn | AppError::SessionExpired | AppError::InvalidCredentials => S::UNAUTHORIZED,
-            AppError::TooManyRequests => S::TOO_MANY_REQUESTS,
-            AppError::Forbidden | AppError::CrossSite => S::FORBIDDEN,
+            AppError::TooManyRequests | AppError::AccountLocked => S::TOO_MANY_REQUESTS,
+            AppError::Forbidden | AppError::NotAllowedTo(_) | AppError::CrossSite => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
             AppError::Conflict => S::CONFLICT,
             AppError::Invalid(_) | AppError::InvalidField { .. } => S::BAD_REQUEST,
             AppError::UpstreamUnavailable => S::BAD_GATEWAY,
+            AppError::StillSettingUp(_) => S::SERVICE_UNAVAILABLE,
             AppError::UpstreamTimeout => S::GATEWAY_TIMEOUT,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -172,6 +186,7 @@ mod tests {
             AppError::SessionExpired,
             AppError::InvalidCredentials,
             AppError::TooManyRequests,
+            AppError::AccountLocked,
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Conflict,

@@ -95,6 +95,30 @@ pub mod ssr {
         Ok(templates.is_none_or(|ts| grants(&ts, module, action)))
     }
 
+    /// Whether the signed-in user holds `action` on `module` in project `ns`. KubeSphere's RBAC
+    /// walks from a namespace to its workspace (`pkg/apiserver/authorization/rbac/rbac.go`), so
+    /// a workspace role counts inside the workspace's projects too; the namespace-scope role
+    /// templates alone do not show it. `workspace` is the project's workspace as the caller
+    /// believes it; it counts only once KubeSphere confirms that the project is in it.
+    pub async fn may_in_project(
+        cluster: &ks_types::ClusterName,
+        ns: &ks_types::ProjectName,
+        workspace: Option<&ks_types::WorkspaceName>,
+        module: &str,
+        action: &str,
+    ) -> Result<bool, AppError> {
+        if may(Some(cluster), &[("scope", "namespace"), ("namespace", ns.as_str())], module, action).await? {
+            return Ok(true);
+        }
+        let Some(ws) = workspace else { return Ok(false) };
+        let upstream = Upstream::from_context()?;
+        let in_workspace = upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some();
+        if !in_workspace {
+            return Ok(false);
+        }
+        may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], module, action).await
+    }
+
     /// Whether any of the role templates grants `action` (or `manage`) on `module`.
     pub fn grants(templates: &[ks_client::model::Object], module: &str, action: &str) -> bool {
         templates
@@ -107,8 +131,6 @@ pub mod ssr {
     fn fallback_rules(role: Option<&str>) -> BTreeMap<String, String> {
         let pairs: &[(&str, &str)] = match role {
             Some("platform-admin") => &[("users", "manage"), ("workspaces", "manage")],
-            Some("users-manager") => &[("users", "manage")],
-            Some("workspaces-manager") => &[("workspaces", "manage")],
             Some("platform-self-provisioner") => &[("workspaces", "create")],
             _ => &[],
         };

@@ -96,7 +96,7 @@ pub fn RoleSelect(
     #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
     let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
-    let current = Signal::derive(move || options.get().into_iter().find(|o| o.name == selected.get()));
+    let current = Signal::derive(move || options.get().into_iter().find(|o| o.value == selected.get()));
     let is_admin = Signal::derive(move || current.get().is_some_and(|o| o.is_admin));
     view! {
         <div class="field">
@@ -104,11 +104,11 @@ pub fn RoleSelect(
             <select id=id.clone() name=name on:change=move |ev| selected.set(event_target_value(&ev))
                 aria-describedby=format!("{id}-hint {id}-error")>
                 // The options follow the workspace; the chosen one follows `selected`, also when
-                // the options are replaced (e.g. the workspace's `-regular` after a switch).
+                // the options are replaced (e.g. another workspace's regular role after a switch).
                 {move || options.get().into_iter().map(|o| {
-                    let name = o.name.clone();
-                    let same = name.clone();
-                    view! { <option value=o.name.clone() selected=move || selected.get() == name prop:selected=move || selected.get() == same>{o.name.clone()}</option> }
+                    let value = o.value.clone();
+                    let same = value.clone();
+                    view! { <option value=o.value.clone() selected=move || selected.get() == value prop:selected=move || selected.get() == same>{o.name.clone()}</option> }
                 }).collect_view()}
             </select>
             <p class="hint" id=format!("{id}-hint")>{move || current.get().map(|o| o.description)}</p>
@@ -118,7 +118,7 @@ pub fn RoleSelect(
             <div class="field confirm-admin">
                 <label class="checkbox">
                     <input type="checkbox" name="confirm_admin" value="yes" />
-                    {move || format!(" Yes, grant {}: {}", selected.get(), current.get().map(|o| o.description).unwrap_or_default())}
+                    {move || current.get().map(|o| format!(" Yes, grant {}: {}", o.name, o.description))}
                 </label>
                 <p class="field-error" aria-live="polite">{move || confirm_error.get()}</p>
             </div>

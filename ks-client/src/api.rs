@@ -2,7 +2,10 @@
 //! Names from outside are `ks_types` values, so every path segment has been parsed already; the
 //! path builder still percent-encodes them. There is no delete here, nor any way to write one.
 
-use ks_types::{ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole};
+use ks_types::{
+    BuiltinWorkspaceRoles, ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName,
+    WorkspaceRole,
+};
 use serde_json::{json, Value};
 
 use crate::model::{
@@ -78,11 +81,19 @@ impl UserApi<'_> {
 
     /// Changes a user's platform role: GET the user, change only the role annotation, PUT the
     /// whole object back (KubeSphere's PUT replaces the user, so a partial body would wipe fields).
+    /// KubeSphere's user controller may update the user in between (409 Conflict on the stale
+    /// `resourceVersion`): then the user is read again and the change retried, once.
     pub async fn change_platform_role(&self, user: &UserName, role: PlatformRole) -> Result<User, KsError> {
-        let mut current = self.get_user(user.as_str()).await?;
-        current.metadata.annotations.insert(ANNOTATION_GLOBAL_ROLE.into(), role.name().into());
         let path = ApiPath::fixed(IAM).lit("users").seg(user.as_str());
-        self.send(Verb::Put, &path, Some(&current)).await
+        let mut retried = false;
+        loop {
+            let mut current = self.get_user(user.as_str()).await?;
+            current.metadata.annotations.insert(ANNOTATION_GLOBAL_ROLE.into(), role.name().into());
+            match self.send(Verb::Put, &path, Some(&current)).await {
+                Err(KsError::Conflict { .. }) if !retried => retried = true,
+                outcome => return outcome,
+            }
+        }
     }
 
     /// `GET /globalroles` (Kubernetes list; platform-admin only).
@@ -112,7 +123,7 @@ impl UserApi<'_> {
         put_text(&mut annotations, ANNOTATION_ALIAS, &new.alias);
         put_text(&mut annotations, ANNOTATION_DESCRIPTION, &new.description);
         let clusters: Vec<Value> = new.clusters.iter().map(|c| json!({ "name": c.as_str() })).collect();
-        let body = json!({
+        let mut body = json!({
             "apiVersion": "tenant.kubesphere.io/v1beta1",
             "kind": "WorkspaceTemplate",
             "metadata": { "name": new.name.as_str(), "annotations": annotations },
@@ -121,9 +132,14 @@ impl UserApi<'_> {
                     "metadata": { "annotations": { ANNOTATION_CREATOR: creator } },
                     "spec": { "manager": new.manager.as_str() },
                 },
-                "placement": { "clusters": clusters },
             },
         });
+        // No placement at all when no cluster is chosen: KubeSphere accepts that (an
+        // administrator places the workspace later), and it is all a self-provisioner may do
+        // on a default install, where no cluster is public.
+        if !clusters.is_empty() {
+            body["spec"]["placement"] = json!({ "clusters": clusters });
+        }
         self.send(Verb::Post, &ApiPath::fixed(TENANT).lit("workspacetemplates"), Some(&body)).await
     }
 
@@ -148,6 +164,16 @@ impl UserApi<'_> {
             .query("labelSelector", format!("{LABEL_MANAGED}=true"))
             .query("limit", "-1");
         Ok(self.send::<(), ListResult<Object>>(Verb::Get, &path, None).await?.into_items())
+    }
+
+    /// One project of a workspace (404 when the namespace is not in that workspace).
+    pub async fn get_project(&self, cluster: &ClusterName, ws: &WorkspaceName, project: &ProjectName) -> Result<Object, KsError> {
+        let path = in_cluster(cluster, "kapis/tenant.kubesphere.io/v1beta1")
+            .lit("workspaces")
+            .seg(ws.as_str())
+            .lit("namespaces")
+            .seg(project.as_str());
+        self.send::<(), _>(Verb::Get, &path, None).await
     }
 
     /// Creates a project (step 2 of the workflow). The managed label and the creator annotation
@@ -186,17 +212,17 @@ impl UserApi<'_> {
     /// Invites users to a workspace (step 4): one POST with an array body.
     pub async fn add_workspace_members(&self, ws: &WorkspaceName, members: &[(UserName, WorkspaceRole)]) -> Result<Value, KsError> {
         let body: Vec<MemberRef> =
-            members.iter().map(|(u, r)| MemberRef { username: u.to_string(), role_ref: r.name() }).collect();
+            members.iter().map(|(u, r)| MemberRef { username: u.to_string(), role_ref: r.name().to_owned() }).collect();
         let path = ApiPath::fixed(IAM).lit("workspaces").seg(ws.as_str()).lit("workspacemembers");
         self.send(Verb::Post, &path, Some(&body)).await
     }
 
     /// Changes a workspace member's role (step 5).
     pub async fn change_workspace_role(&self, user: &UserName, role: &WorkspaceRole) -> Result<Value, KsError> {
-        let body = MemberRef { username: user.to_string(), role_ref: role.name() };
+        let body = MemberRef { username: user.to_string(), role_ref: role.name().to_owned() };
         let path = ApiPath::fixed(IAM)
             .lit("workspaces")
-            .seg(role.workspace.as_str())
+            .seg(role.workspace().as_str())
             .lit("workspacemembers")
             .seg(user.as_str());
         self.send(Verb::Put, &path, Some(&body)).await
@@ -206,6 +232,13 @@ impl UserApi<'_> {
     pub async fn list_workspace_roles(&self, ws: &WorkspaceName) -> Result<Vec<Object>, KsError> {
         let path = ApiPath::fixed(IAM).lit("workspaces").seg(ws.as_str()).lit("workspaceroles").query("limit", "-1");
         Ok(self.send::<(), KubeList<Object>>(Verb::Get, &path, None).await?.into_items())
+    }
+
+    /// The built-in roles `ws` really has, with the names KubeSphere gave them (never computed:
+    /// they depend on the KubeSphere version and the length of the workspace name).
+    pub async fn builtin_workspace_roles(&self, ws: &WorkspaceName) -> Result<BuiltinWorkspaceRoles, KsError> {
+        let roles = self.list_workspace_roles(ws).await?;
+        Ok(BuiltinWorkspaceRoles::resolve(ws, roles.iter().map(Object::role_facts)))
     }
 
     /// Members of a project.

@@ -73,8 +73,9 @@ pub struct CallContext {
 struct OAuthTokenResponse {
     access_token: String,
     refresh_token: String,
+    /// Absent when KubeSphere's access-token max age is 0 (`omitempty`).
     #[serde(default)]
-    expires_in: u64,
+    expires_in: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -208,11 +209,11 @@ impl KsClient {
                 .json()
                 .await
                 .map_err(|e| KsError::Unavailable { detail: format!("token response: {e}") })?;
-            return Ok(Ok(TokenSet {
-                access: AccessToken::new(body.access_token),
-                refresh: RefreshToken::new(body.refresh_token),
-                expires_in: Duration::from_secs(body.expires_in),
-            }));
+            let access = AccessToken::new(body.access_token);
+            // Without `expires_in`, the JWT's own `exp` decides; without both, the token does
+            // not expire by time (KubeSphere's max age 0) and a 401 ends the session instead.
+            let expires_in = body.expires_in.map(Duration::from_secs).or_else(|| access.lifetime_left());
+            return Ok(Ok(TokenSet { access, refresh: RefreshToken::new(body.refresh_token), expires_in }));
         }
         let retry_after = retry_after(&res);
         let text = read_body(res).await;

@@ -66,6 +66,78 @@ impl KsError {
     }
 }
 
+/// What a KubeSphere refusal means, read in this one place from the body's structure (the
+/// Status JSON `reason`/`details` of filter errors, the fixed texts of its handlers and
+/// webhooks), so that callers explain errors from a key and never search message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The authorization filter refused: the caller's roles do not allow this at all.
+    RbacDenied,
+    /// A workspace placement names a cluster the caller may not use.
+    ClusterNotUsable,
+    /// Only platform-wide workspace managers may create workspaces managed by someone else.
+    ManagerMustBeSelf,
+    /// The users webhook: another user has this e-mail address.
+    EmailTaken,
+    /// The users webhook: not an e-mail address.
+    EmailInvalid,
+    /// An object of that name exists already.
+    AlreadyExists,
+    /// The named role does not exist (in that workspace or project).
+    RoleNotFound,
+    /// The named user does not exist.
+    UserNotFound,
+    /// The named cluster does not exist.
+    ClusterNotFound,
+    /// A member update for someone who is not a member.
+    NotAMember,
+    /// 409: the object changed since it was read (stale `resourceVersion`).
+    Modified,
+    /// A binding's label value would be too long (KubeSphere 4.1.2 with long workspace names).
+    LabelTooLong,
+    /// Anything else.
+    Other,
+}
+
+impl KsError {
+    /// The [`Cause`] of this refusal.
+    pub fn cause(&self) -> Cause {
+        let detail = self.detail();
+        let status_reason = serde_json::from_str::<serde_json::Value>(detail)
+            .ok()
+            .filter(|v| v.get("kind").and_then(|k| k.as_str()) == Some("Status"))
+            .and_then(|v| v.get("reason").and_then(|r| r.as_str()).map(str::to_owned));
+        // Handler texts start with the qualified resource: `users.iam.kubesphere.io "bob" not found`.
+        let resource = detail.split_whitespace().next().unwrap_or_default();
+        match self {
+            KsError::Forbidden { .. } if status_reason.as_deref() == Some("Forbidden") => Cause::RbacDenied,
+            KsError::Forbidden { .. } if detail.contains("user is not allowed to use the cluster") => Cause::ClusterNotUsable,
+            KsError::Forbidden { .. } if resource == "workspacetemplates.tenant.kubesphere.io" => Cause::ManagerMustBeSelf,
+            KsError::Forbidden { .. } if detail.contains("admission webhook \"users.iam.kubesphere.io\"") => {
+                if detail.contains("already exists") {
+                    Cause::EmailTaken
+                } else {
+                    Cause::EmailInvalid
+                }
+            }
+            KsError::NotFound { .. } => match resource {
+                "workspaceroles.iam.kubesphere.io" | "workspacerole.iam.kubesphere.io" | "roles.iam.kubesphere.io"
+                | "globalroles.iam.kubesphere.io" => Cause::RoleNotFound,
+                "users.iam.kubesphere.io" => Cause::UserNotFound,
+                "clusters.cluster.kubesphere.io" => Cause::ClusterNotFound,
+                _ => Cause::Other,
+            },
+            KsError::Invalid { status: 400, .. } if detail.starts_with("member ") && detail.ends_with(" not exist") => {
+                Cause::NotAMember
+            }
+            KsError::Invalid { status: 422, .. } if detail.contains("metadata.labels: Invalid value") => Cause::LabelTooLong,
+            KsError::Invalid { .. } | KsError::Conflict { .. } if detail.ends_with("already exists") => Cause::AlreadyExists,
+            KsError::Conflict { .. } if detail.contains("the object has been modified") => Cause::Modified,
+            _ => Cause::Other,
+        }
+    }
+}
+
 /// Why a password login failed. Wrong password, unknown user and suspended account are one
 /// variant on purpose: telling them apart would let anyone probe which accounts exist.
 #[derive(Debug, thiserror::Error)]
@@ -106,5 +178,30 @@ mod tests {
             assert!(kind(s).is_upstream_failure(), "{s}");
         }
         assert!(!kind(404).is_upstream_failure());
+    }
+
+    #[test]
+    fn causes_are_read_from_kubesphere_bodies() {
+        let cause = |s: u16, body: &str| KsError::from_status(s, body.to_owned(), None).cause();
+        let rbac = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"workspacetemplates.tenant.kubesphere.io is forbidden: User \"bob\" cannot create resource \"workspacetemplates\" in API group \"tenant.kubesphere.io\" at the cluster scope","reason":"Forbidden","details":{"group":"tenant.kubesphere.io","kind":"workspacetemplates"},"code":403}"#;
+        assert_eq!(cause(403, rbac), Cause::RbacDenied, "'cluster scope' is RBAC's scope, not a cluster");
+        assert_eq!(
+            cause(403, r#"clusters.cluster.kubesphere.io "c" is forbidden: user is not allowed to use the cluster c"#),
+            Cause::ClusterNotUsable
+        );
+        assert_eq!(cause(403, r#"workspacetemplates.tenant.kubesphere.io "ws" is forbidden: "#), Cause::ManagerMustBeSelf);
+        assert_eq!(
+            cause(403, r#"admission webhook "users.iam.kubesphere.io" denied the request: user email: a@b.c already exists"#),
+            Cause::EmailTaken
+        );
+        assert_eq!(cause(404, r#"workspaceroles.iam.kubesphere.io "demo-x" not found"#), Cause::RoleNotFound);
+        assert_eq!(cause(404, r#"users.iam.kubesphere.io "bob" not found"#), Cause::UserNotFound);
+        assert_eq!(cause(400, "member alice not exist"), Cause::NotAMember);
+        assert_eq!(cause(400, r#"namespaces "p1" already exists"#), Cause::AlreadyExists);
+        assert_eq!(
+            cause(409, r#"Operation cannot be fulfilled on users.iam.kubesphere.io "u": the object has been modified; please apply your changes to the latest version and try again"#),
+            Cause::Modified
+        );
+        assert_eq!(cause(404, "404: Page Not Found"), Cause::Other);
     }
 }

@@ -14,7 +14,7 @@ mod tokens;
 
 pub use api::{NewProject, NewUser, NewWorkspace};
 pub use client::{CallContext, ClientConfig, KsClient, UserApi};
-pub use error::{KsError, LoginError, RefreshError};
+pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use path::ApiPath;
 pub use tokens::{AccessToken, RefreshToken, TokenSet};
 

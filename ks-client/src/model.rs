@@ -23,6 +23,15 @@ pub struct ObjectMeta {
     pub rest: Map<String, Value>,
 }
 
+impl ObjectMeta {
+    /// How long ago KubeSphere created the object (its controllers finish shortly after).
+    pub fn age(&self) -> Option<std::time::Duration> {
+        let created = self.rest.get("creationTimestamp")?.as_str()?;
+        let created = time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).ok()?;
+        (time::OffsetDateTime::now_utc() - created).try_into().ok()
+    }
+}
+
 /// A KubeSphere `User` (`iam.kubesphere.io/v1beta1`). The password is never returned.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -123,6 +132,7 @@ pub const ANNOTATION_WORKSPACE_ROLE: &str = "iam.kubesphere.io/workspacerole";
 pub const ANNOTATION_PROJECT_ROLE: &str = "iam.kubesphere.io/role";
 pub const LABEL_WORKSPACE: &str = "kubesphere.io/workspace";
 pub const LABEL_MANAGED: &str = "kubesphere.io/managed";
+pub const ANNOTATION_AUTO_AGGREGATE: &str = "iam.kubesphere.io/auto-aggregate";
 
 /// A `WorkspaceTemplate` (`tenant.kubesphere.io/v1beta1`). The spec is kept as JSON: the console
 /// reads the manager and the placement and never writes one back.
@@ -167,6 +177,21 @@ impl Object {
     /// `roleRef.name` of a role binding.
     pub fn role_ref(&self) -> Option<&str> {
         self.rest.get("roleRef")?.get("name")?.as_str()
+    }
+
+    /// What tells a built-in role from a custom one: its name, and whether it carries the markers
+    /// of roles KubeSphere's controllers make (creator `system`, auto-aggregate).
+    pub fn role_facts(&self) -> ks_types::RoleFacts<'_> {
+        ks_types::RoleFacts {
+            name: &self.metadata.name,
+            system_marked: self.annotation(ANNOTATION_CREATOR) == Some("system")
+                && self.annotation(ANNOTATION_AUTO_AGGREGATE) == Some("true"),
+        }
+    }
+
+    /// `metadata.creationTimestamp`, as KubeSphere wrote it (RFC 3339).
+    pub fn created_at(&self) -> Option<&str> {
+        self.metadata.rest.get("creationTimestamp")?.as_str()
     }
 
     /// `metadata.namespace`, for namespaced objects.

@@ -40,24 +40,36 @@ secret_string!(RefreshToken);
 pub struct TokenSet {
     pub access: AccessToken,
     pub refresh: RefreshToken,
-    /// Lifetime of the access token as announced by KubeSphere (`expires_in`).
-    pub expires_in: Duration,
+    /// Lifetime of the access token as announced by KubeSphere (`expires_in`, else the JWT's
+    /// `exp`); `None` = it does not expire by time.
+    pub expires_in: Option<Duration>,
 }
 
 impl AccessToken {
-    /// The `username` claim of the JWT, read without verifying it: KubeSphere signed it and
-    /// we only need to know whom the token belongs to (a login may use an e-mail address).
-    pub fn username_claim(&self) -> Option<String> {
+    /// The JWT's claims, read without verifying them: KubeSphere signed them and the console
+    /// only needs to know whose token it is and how long it lasts.
+    fn claims(&self) -> Option<serde_json::Value> {
         let payload = self.0.split('.').nth(1)?;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
             .ok()?;
-        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-        claims
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// The `username` claim (a login may use an e-mail address).
+    pub fn username_claim(&self) -> Option<String> {
+        self.claims()?
             .get("username")
             .and_then(|v| v.as_str())
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
+    }
+
+    /// Time left until the `exp` claim; `None` without one (zero once it has passed).
+    pub fn lifetime_left(&self) -> Option<Duration> {
+        let exp = self.claims()?.get("exp")?.as_u64()?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        Some(Duration::from_secs(exp.saturating_sub(now)))
     }
 }
 
@@ -81,5 +93,17 @@ mod tests {
         let t = AccessToken::new(format!("eyJhbGciOiJIUzI1NiJ9.{payload}.sig"));
         assert_eq!(t.username_claim().as_deref(), Some("alice"));
         assert_eq!(AccessToken::new("not-a-jwt").username_claim(), None);
+    }
+
+    #[test]
+    fn lifetime_comes_from_the_exp_claim_when_there_is_one() {
+        let jwt = |claims: &str| {
+            AccessToken::new(format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims)))
+        };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let left = jwt(&format!(r#"{{"username":"a","exp":{}}}"#, now + 600)).lifetime_left().unwrap();
+        assert!(left <= Duration::from_secs(600) && left >= Duration::from_secs(590));
+        assert_eq!(jwt(r#"{"username":"a","exp":1}"#).lifetime_left(), Some(Duration::ZERO));
+        assert_eq!(jwt(r#"{"username":"a"}"#).lifetime_left(), None, "no exp: does not expire by time");
     }
 }

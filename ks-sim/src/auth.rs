@@ -11,7 +11,7 @@ use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::state::{lock, now_utc, State, UserState};
+use crate::state::{lock, now_utc, LoginRecord, State, UserState};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -272,6 +272,7 @@ pub(crate) fn password_login(
     state: &State,
     login: &str,
     password: &str,
+    source_ip: &str,
 ) -> Result<String, LoginError> {
     if login.is_empty() || password.is_empty() {
         return Err(LoginError::Incorrect);
@@ -289,7 +290,20 @@ pub(crate) fn password_login(
         Some(UserState::AuthLimitExceeded) => return Err(LoginError::RateLimited),
         Some(UserState::Disabled) | None => return Err(LoginError::Suspended),
     }
-    if user.password.as_deref() != Some(password) {
+    let success = user.password.as_deref() == Some(password);
+    let record = LoginRecord {
+        name: format!("{}-{}", user.name, uuid::Uuid::new_v4().simple()),
+        created: now_utc(),
+        success,
+        reason: if success {
+            "authenticated successfully"
+        } else {
+            "incorrect password"
+        },
+        source_ip: source_ip.to_owned(),
+    };
+    user.login_records.push(record);
+    if !success {
         let now = Instant::now();
         user.failed_logins.push(now);
         let since = user.last_transition_at;
@@ -408,7 +422,11 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
             }
         }
         Credentials::Basic { username, password } => {
-            match password_login(state, &username, &password) {
+            let source_ip = headers
+                .get("x-client-ip")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            match password_login(state, &username, &password, source_ip) {
                 Ok(name) => Ok(Caller {
                     name,
                     authenticated: true,
@@ -434,11 +452,9 @@ pub(crate) fn issue_pair(state: &State, username: &str) -> (String, String) {
         .get(username)
         .is_some_and(|u| u.is_uninitialized());
     let access_ttl = state.settings.access_token_ttl;
-    let refresh_ttl = if access_ttl.is_zero() {
-        access_ttl
-    } else {
-        access_ttl + state.settings.refresh_token_extra_ttl
-    };
+    // As KubeSphere: the refresh token lives max age + inactivity timeout, also when the
+    // access token never expires.
+    let refresh_ttl = access_ttl + state.settings.refresh_token_extra_ttl;
     let access = state
         .issuer
         .issue(username, TokenKind::Access, access_ttl, uninitialized);

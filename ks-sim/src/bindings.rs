@@ -102,7 +102,9 @@ fn may_match_user_ref(raw: Option<&str>) -> impl Fn(&Binding) -> bool {
     let wanted = ListQuery::parse(raw).label_selector.and_then(|selector| {
         selector.split(',').find_map(|term| {
             let value = term.trim().strip_prefix(LABEL_USER_REF)?.trim_start();
-            let value = value.strip_prefix("==").or_else(|| value.strip_prefix('='))?;
+            let value = value
+                .strip_prefix("==")
+                .or_else(|| value.strip_prefix('='))?;
             Some(value.trim().to_owned())
         })
     });
@@ -314,11 +316,19 @@ mod tests {
     #[test]
     fn the_user_ref_shortcut_only_narrows_equality_selectors() {
         let (bob, carol) = (binding("bob"), binding("carol"));
-        for raw in ["labelSelector=iam.kubesphere.io/user-ref=bob", "labelSelector=iam.kubesphere.io/user-ref==bob,a=b"] {
+        for raw in [
+            "labelSelector=iam.kubesphere.io/user-ref=bob",
+            "labelSelector=iam.kubesphere.io/user-ref==bob,a=b",
+        ] {
             let keep = may_match_user_ref(Some(raw));
             assert!(keep(&bob) && !keep(&carol), "{raw}");
         }
-        for raw in ["labelSelector=iam.kubesphere.io/user-ref!=bob", "labelSelector=a=b", "limit=1", ""] {
+        for raw in [
+            "labelSelector=iam.kubesphere.io/user-ref!=bob",
+            "labelSelector=a=b",
+            "limit=1",
+            "",
+        ] {
             let keep = may_match_user_ref(Some(raw));
             assert!(keep(&bob) && keep(&carol), "{raw}");
         }

@@ -24,7 +24,7 @@ pub(crate) fn cluster_json(db: &Db, name: &str) -> Value {
         if host {
             obj.insert("cluster-role.kubesphere.io/host".into(), json!(""));
         }
-        if !db.private_clusters.contains(name) {
+        if db.public_clusters.contains(name) {
             obj.insert("cluster.kubesphere.io/visibility".into(), json!("public"));
         }
     }
@@ -55,8 +55,7 @@ pub(crate) fn cluster_json(db: &Db, name: &str) -> Value {
 /// Whether `user` may place workspaces on `cluster`: public visibility or global cluster
 /// management (cluster-admin bindings are not modelled).
 pub(crate) fn usable(db: &Db, user: &str, cluster: &str) -> bool {
-    !db.private_clusters.contains(cluster)
-        || db.global_grants_any(user, &["global-manage-clusters"])
+    db.public_clusters.contains(cluster) || db.global_grants_any(user, &["global-manage-clusters"])
 }
 
 /// `GET /clusters`: all for admins; otherwise the `granted-clusters` annotation plus, with

@@ -1,5 +1,7 @@
 //! Simulator configuration.
 
+use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
 use crate::seed::Seed;
@@ -22,6 +24,50 @@ pub struct SimConfig {
     /// The only OAuth client.
     pub client_id: String,
     pub client_secret: String,
+    /// Which KubeSphere release to behave like where releases differ.
+    pub ks_version: KsVersion,
+    /// How long KubeSphere's controllers take to make a new workspace's or project's built-in
+    /// roles and the manager's/creator's binding (on a real cluster they appear shortly after
+    /// the create call returns). Zero = at once.
+    pub controller_delay: Duration,
+}
+
+/// The KubeSphere releases whose differences the simulator models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KsVersion {
+    /// Built-in workspace roles are always `{ws}-{role}`, even past 63 characters.
+    V4_1_2,
+    /// `{ws}-{role}` when it fits in 63 characters, else `{role}.{fnv64a(ws)}`.
+    #[default]
+    V4_1_3,
+}
+
+impl KsVersion {
+    pub fn git_version(self) -> &'static str {
+        match self {
+            KsVersion::V4_1_2 => "v4.1.2",
+            KsVersion::V4_1_3 => "v4.1.3",
+        }
+    }
+}
+
+impl fmt::Display for KsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.git_version()[1..])
+    }
+}
+
+impl FromStr for KsVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim_start_matches('v') {
+            "4.1.2" => Ok(KsVersion::V4_1_2),
+            "4.1.3" => Ok(KsVersion::V4_1_3),
+            other => Err(format!(
+                "unsupported KubeSphere version {other} (4.1.2 or 4.1.3)"
+            )),
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -35,6 +81,8 @@ impl Default for SimConfig {
             lockout_window: Duration::from_secs(600),
             client_id: "kubesphere".to_owned(),
             client_secret: "kubesphere".to_owned(),
+            ks_version: KsVersion::default(),
+            controller_delay: Duration::ZERO,
         }
     }
 }

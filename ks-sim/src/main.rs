@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser};
-use ks_sim::{Seed, SimConfig, Simulator};
+use ks_sim::{KsVersion, Seed, SimConfig, Simulator};
 use tracing_subscriber::EnvFilter;
 
 /// In-memory simulator of KubeSphere 4.1's ks-apiserver (OAuth, users, tenancy, IAM), with `/_sim` controls.
@@ -43,6 +43,16 @@ struct Args {
         hide_env_values = true
     )]
     client_secret: String,
+    /// KubeSphere release to behave like where releases differ: `4.1.3` or `4.1.2`.
+    #[arg(long, env = "KS_SIM_KS_VERSION", default_value = "4.1.3")]
+    ks_version: KsVersion,
+    /// Milliseconds KubeSphere's controllers take to make a new workspace's or project's roles.
+    #[arg(long, env = "KS_SIM_CONTROLLER_DELAY_MS", default_value_t = 0)]
+    controller_delay_ms: u64,
+    /// Clusters labelled public (anyone who may create workspaces may place one there); none on
+    /// a default install. Comma-separated; replaces the seed's list when given.
+    #[arg(long, env = "KS_SIM_PUBLIC_CLUSTERS", value_delimiter = ',')]
+    public_clusters: Option<Vec<String>>,
 }
 
 #[tokio::main]
@@ -54,8 +64,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    let mut seed = Seed::load(&args.seed)?;
+    if let Some(public) = args.public_clusters {
+        seed.public_clusters = public;
+    }
     let config = SimConfig {
-        seed: Seed::load(&args.seed)?,
+        seed,
         access_token_ttl: Duration::from_secs(args.access_token_ttl),
         refresh_token_extra_ttl: Duration::from_secs(args.refresh_token_extra_ttl),
         multiple_login: args.multiple_login,
@@ -63,9 +77,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         lockout_window: Duration::from_secs(args.lockout_window),
         client_id: args.client_id,
         client_secret: args.client_secret,
+        ks_version: args.ks_version,
+        controller_delay: Duration::from_millis(args.controller_delay_ms),
     };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, seed = %args.seed, "ks-sim listening");
+    tracing::info!(addr = %listener.local_addr()?, seed = %args.seed, version = %args.ks_version, "ks-sim listening");
     ks_sim::serve(Simulator::new(config), listener, async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");

@@ -145,7 +145,9 @@ pub(crate) async fn add_workspace(
         if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
             return response;
         }
-        db.set_workspace_member(&ws, &m.username, &m.role_ref, now_utc());
+        if let Err(invalid) = db.set_workspace_member(&ws, &m.username, &m.role_ref, now_utc()) {
+            return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
+        }
     }
     errors::json_response(StatusCode::OK, &json!(members), false)
 }
@@ -177,7 +179,9 @@ pub(crate) async fn update_workspace(
     if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
         return response;
     }
-    db.set_workspace_member(&ws, &member, &m.role_ref, now_utc());
+    if let Err(invalid) = db.set_workspace_member(&ws, &member, &m.role_ref, now_utc()) {
+        return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
+    }
     errors::success()
 }
 

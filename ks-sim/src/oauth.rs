@@ -71,7 +71,15 @@ pub(crate) async fn token(
         );
     }
     let username = match field("grant_type") {
-        "password" => match auth::password_login(&state, field("username"), field("password")) {
+        "password" => match auth::password_login(
+            &state,
+            field("username"),
+            field("password"),
+            headers
+                .get("x-client-ip")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+        ) {
             Ok(name) => name,
             Err(error) => return invalid_grant(error),
         },
@@ -100,12 +108,16 @@ pub(crate) async fn token(
     };
     let (access, refresh) = auth::issue_pair(&state, &username);
     tracing::info!(user = %username, grant = field("grant_type"), "issued tokens");
-    let body = json!({
+    let mut body = json!({
         "access_token": access,
         "token_type": "Bearer",
         "refresh_token": refresh,
-        "expires_in": settings.access_token_ttl.as_secs(),
     });
+    // `expires_in` is `omitempty` in KubeSphere: a max age of 0 (tokens that never expire, the
+    // default on member clusters) leaves it out.
+    if !settings.access_token_ttl.is_zero() {
+        body["expires_in"] = json!(settings.access_token_ttl.as_secs());
+    }
     let mut response = errors::json_response(StatusCode::OK, &body, false);
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

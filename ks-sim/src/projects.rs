@@ -193,8 +193,10 @@ pub(crate) async fn create(
     let rv = db.bump();
     let object = stored(object, created, rv);
     db.namespaces.insert(key, object.clone());
+    drop(db);
     if managed {
-        db.create_project_roles(&cluster, &name, Some(&creator), created);
+        state
+            .reconcile(move |db| db.create_project_roles(&cluster, &name, Some(&creator), created));
     }
     errors::json_response(StatusCode::OK, &object, false)
 }

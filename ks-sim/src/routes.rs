@@ -8,8 +8,8 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 use crate::{
-    bindings, clusters, members, oauth, projects, roles, roletemplates, users, workspaces,
-    Simulator,
+    bindings, clusters, login_records, members, oauth, projects, roles, roletemplates, server_info,
+    users, workspaces, Simulator,
 };
 
 /// Where a route is documented.
@@ -20,6 +20,8 @@ pub enum RouteKind {
     /// Served by ks-apiserver's dynamic resource handler (roles, bindings, role templates,
     /// §3.8): not in the swagger.
     Dynamic,
+    /// Served by ks-apiserver's own mux outside go-restful (`/healthz`): not in the swagger.
+    Mux,
 }
 
 /// One served route.
@@ -43,7 +45,7 @@ macro_rules! tenant {
     };
 }
 
-use RouteKind::{Dynamic as D, Openapi as O};
+use RouteKind::{Dynamic as D, Mux as M, Openapi as O};
 
 type Entry = (Route, MethodRouter<Simulator>);
 
@@ -65,6 +67,9 @@ fn entries() -> Vec<Entry> {
         // OAuth (§2)
         route!(O, post, "/oauth/token", oauth::token),
         route!(O, get, "/oauth/logout", oauth::logout),
+        // Answered without a token (§1.3)
+        route!(O, get, "/version", server_info::version),
+        route!(M, get, "/healthz", server_info::healthz),
         // Users (§3.1, §3.2, §3.10)
         route!(O, get, iam!("/users"), users::list),
         route!(O, post, iam!("/users"), users::create),
@@ -82,6 +87,12 @@ fn entries() -> Vec<Entry> {
             get,
             iam!("/users/{user}/roletemplates"),
             roletemplates::of_user
+        ),
+        route!(
+            O,
+            get,
+            iam!("/users/{user}/loginrecords"),
+            login_records::list
         ),
         // Workspace members (§3.6)
         route!(

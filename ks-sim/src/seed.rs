@@ -22,10 +22,11 @@ pub struct Seed {
     /// Cluster names reachable under `/clusters/{c}`; the first is the host cluster.
     #[serde(default = "default_clusters")]
     pub clusters: Vec<String>,
-    /// Clusters without the `cluster.kubesphere.io/visibility: public` label (all others have
-    /// it): only platform admins may place workspaces on them.
+    /// Clusters with the `cluster.kubesphere.io/visibility: public` label, on which anyone who
+    /// may create workspaces may place one. None on a default install: only platform admins
+    /// place workspaces.
     #[serde(default)]
-    pub private_clusters: Vec<String>,
+    pub public_clusters: Vec<String>,
     /// WorkspaceTemplates; each gets the four built-in workspace roles and its manager binding.
     #[serde(default)]
     pub workspaces: Vec<SeedWorkspace>,
@@ -440,7 +441,7 @@ impl Seed {
             users,
             global_roles: builtin_global_roles(),
             clusters: vec![s("host"), s("member-1"), s("member-2")],
-            private_clusters: vec![s("member-2")],
+            public_clusters: Vec::new(),
             workspaces,
             projects,
             workspace_roles,
@@ -523,7 +524,7 @@ impl Seed {
             users,
             global_roles: builtin_global_roles(),
             clusters: vec![s("host"), s("member-1"), s("member-2")],
-            private_clusters: Vec::new(),
+            public_clusters: Vec::new(),
             workspaces,
             projects,
             workspace_roles: Vec::new(),

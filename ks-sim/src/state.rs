@@ -2,7 +2,7 @@
 //! state (tokens, journal, faults) behind one `Arc`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -12,12 +12,23 @@ use time::OffsetDateTime;
 
 use crate::auth::{TokenIssuer, TokenStore};
 use crate::bindings::Binding;
-use crate::config::SimConfig;
+use crate::config::{KsVersion, SimConfig};
 use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::roles::{Role, RoleLevel};
 use crate::roletemplates::{builtin_project_templates, builtin_workspace_templates};
 use crate::seed::{parse_time, Seed};
+
+/// Kubernetes' limit on label values (`validation.LabelValueMaxLength`).
+pub(crate) const LABEL_VALUE_MAX: usize = 63;
+
+/// KubeSphere's `hashutil.FNVString`: FNV-1a 64, as 16 lowercase hex digits.
+pub(crate) fn fnv64a_hex(s: &str) -> String {
+    let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
 
 pub(crate) const ANNOTATION_GLOBALROLE: &str = "iam.kubesphere.io/globalrole";
 pub(crate) const ANNOTATION_CREATOR: &str = "kubesphere.io/creator";
@@ -87,6 +98,18 @@ pub(crate) struct User {
     pub last_login: Option<OffsetDateTime>,
     /// Failed password checks (for the lockout).
     pub failed_logins: Vec<Instant>,
+    /// `LoginRecord`s of this user's password checks, oldest first.
+    pub login_records: Vec<LoginRecord>,
+}
+
+/// One `LoginRecord` (`iam.kubesphere.io/v1beta1`): a password check of an existing user.
+#[derive(Debug, Clone)]
+pub(crate) struct LoginRecord {
+    pub name: String,
+    pub created: OffsetDateTime,
+    pub success: bool,
+    pub reason: &'static str,
+    pub source_ip: String,
 }
 
 impl User {
@@ -163,8 +186,10 @@ pub(crate) struct Db {
     pub global_role_bindings: Vec<Binding>,
     /// Cluster names; the first is the host cluster.
     pub clusters: Vec<String>,
-    /// Clusters without the public-visibility label.
-    pub private_clusters: BTreeSet<String>,
+    /// Clusters with the `cluster.kubesphere.io/visibility: public` label.
+    pub public_clusters: BTreeSet<String>,
+    /// The release whose behaviour differences apply (role naming).
+    pub ks_version: KsVersion,
     /// WorkspaceTemplates as stored objects, by name.
     pub workspaces: BTreeMap<String, Value>,
     /// Namespaces as stored objects, by (cluster, name).
@@ -211,10 +236,11 @@ fn role_from_seed(
 }
 
 impl Db {
-    pub fn from_seed(seed: &Seed) -> Self {
+    pub fn from_seed(seed: &Seed, ks_version: KsVersion) -> Self {
         let mut db = Db {
             clusters: seed.clusters.clone(),
-            private_clusters: seed.private_clusters.iter().cloned().collect(),
+            public_clusters: seed.public_clusters.iter().cloned().collect(),
+            ks_version,
             next_resource_version: 1000,
             ..Db::default()
         };
@@ -267,6 +293,7 @@ impl Db {
                 last_transition_at: Instant::now(),
                 last_login: None,
                 failed_logins: Vec::new(),
+                login_records: Vec::new(),
             };
             db.users.insert(user.name.clone(), user);
             if let Some(role) = &u.global_role {
@@ -330,7 +357,8 @@ impl Db {
         }
         for w in &seed.workspaces {
             for (user, role) in &w.members {
-                db.set_workspace_member(&w.name, user, role, time(&w.created));
+                // A seed naming an impossible role is a seed bug; the member is left out.
+                let _ = db.set_workspace_member(&w.name, user, role, time(&w.created));
             }
         }
         let host = seed.host_cluster().to_owned();
@@ -526,7 +554,19 @@ impl Db {
         });
     }
 
-    /// The workspace controller: the four built-in roles and the manager's `{ws}-admin` binding.
+    /// The name the workspace controller gives built-in role `role` of `ws`
+    /// (`ensureWorkspaceRoleName` in KubeSphere 4.1.3; 4.1.2 never hashes).
+    pub fn workspace_role_name(&self, ws: &str, role: &str) -> String {
+        let plain = format!("{ws}-{role}");
+        if self.ks_version == KsVersion::V4_1_2 || plain.len() <= LABEL_VALUE_MAX {
+            plain
+        } else {
+            format!("{role}.{}", fnv64a_hex(ws))
+        }
+    }
+
+    /// The workspace controller: the four built-in roles and the manager's binding, named like
+    /// the admin role.
     pub fn create_workspace_roles(&mut self, ws: &str, manager: &str, created: OffsetDateTime) {
         for (suffix, description) in [
             ("admin", "Manage all resources in the workspace."),
@@ -539,7 +579,7 @@ impl Db {
         ] {
             let mut role = role_from_seed(
                 RoleLevel::Workspace,
-                &format!("{ws}-{suffix}"),
+                &self.workspace_role_name(ws, suffix),
                 Some(&"system".to_owned()),
                 None,
                 None,
@@ -559,10 +599,11 @@ impl Db {
         if !manager.is_empty() {
             self.workspace_role_bindings
                 .retain(|b| !(b.user == manager && b.workspace.as_deref() == Some(ws)));
+            let admin = self.workspace_role_name(ws, "admin");
             self.workspace_role_bindings.push(Binding {
-                name: format!("{ws}-admin"),
+                name: admin.clone(),
                 user: manager.to_owned(),
-                role: format!("{ws}-admin"),
+                role: admin,
                 workspace: Some(ws.to_owned()),
                 cluster: None,
                 namespace: None,
@@ -613,23 +654,30 @@ impl Db {
     }
 
     /// The member handler's binding logic (§3.6): same role ⇒ no-op, otherwise the user's
-    /// bindings in the workspace are replaced by `{user}-{role}`.
+    /// bindings in the workspace are replaced by `{user}-{role}`. As in KubeSphere, the old
+    /// bindings go first; a role name too long for the binding's `role-ref` label then fails
+    /// the create (422), leaving the user with no role in the workspace.
     pub fn set_workspace_member(
         &mut self,
         ws: &str,
         user: &str,
         role: &str,
         created: OffsetDateTime,
-    ) {
+    ) -> Result<(), String> {
         let mine = |b: &Binding| b.user == user && b.workspace.as_deref() == Some(ws);
         if self
             .workspace_role_bindings
             .iter()
             .any(|b| mine(b) && b.role == role)
         {
-            return;
+            return Ok(());
         }
         self.workspace_role_bindings.retain(|b| !mine(b));
+        if role.len() > LABEL_VALUE_MAX {
+            return Err(format!(
+                "WorkspaceRoleBinding.iam.kubesphere.io \"{user}-{role}\" is invalid: metadata.labels: Invalid value: \"{role}\": must be no more than {LABEL_VALUE_MAX} characters"
+            ));
+        }
         self.workspace_role_bindings.push(Binding {
             name: format!("{user}-{role}"),
             user: user.to_owned(),
@@ -639,6 +687,7 @@ impl Db {
             namespace: None,
             created,
         });
+        Ok(())
     }
 
     /// Same as [`Db::set_workspace_member`] for a project.
@@ -677,12 +726,17 @@ impl Db {
     /// The users `keep` selects, as JSON, for lists: one pass over the global role bindings
     /// instead of one per user (the large seed's 2,000 users made `GET /users` quadratic).
     pub fn users_json(&self, keep: impl Fn(&User) -> bool) -> Vec<Value> {
-        let mut roles: HashMap<&str, &str> = HashMap::with_capacity(self.global_role_bindings.len());
+        let mut roles: HashMap<&str, &str> =
+            HashMap::with_capacity(self.global_role_bindings.len());
         for b in &self.global_role_bindings {
             // The first binding wins, as in `global_role_of`.
             roles.entry(b.user.as_str()).or_insert(b.role.as_str());
         }
-        self.users.values().filter(|u| keep(u)).map(|u| u.to_json(roles.get(u.name.as_str()).copied())).collect()
+        self.users
+            .values()
+            .filter(|u| keep(u))
+            .map(|u| u.to_json(roles.get(u.name.as_str()).copied()))
+            .collect()
     }
 
     /// Finds a user by name, or by e-mail when `login` looks like an address (§2.1).
@@ -723,6 +777,7 @@ pub(crate) struct Settings {
     pub lockout_window: Duration,
     pub client_id: String,
     pub client_secret: String,
+    pub controller_delay: Duration,
 }
 
 /// Everything behind the simulator's `Arc`.
@@ -745,15 +800,32 @@ impl State {
             lockout_window: config.lockout_window,
             client_id: config.client_id,
             client_secret: config.client_secret,
+            controller_delay: config.controller_delay,
         };
         State {
             settings,
             issuer: TokenIssuer::random(),
-            db: Mutex::new(Db::from_seed(&config.seed)),
+            db: Mutex::new(Db::from_seed(&config.seed, config.ks_version)),
             tokens: Mutex::new(TokenStore::default()),
             journal: Mutex::new(Journal::default()),
             faults: Mutex::new(Faults::default()),
         }
+    }
+
+    /// Runs a controller's reaction to a create call: at once, or after the configured
+    /// controller delay (as a real cluster's controllers do, shortly after the call returned).
+    /// Call it without holding the [`Db`] lock.
+    pub fn reconcile(self: &Arc<Self>, work: impl FnOnce(&mut Db) + Send + 'static) {
+        let delay = self.settings.controller_delay;
+        if delay.is_zero() {
+            work(&mut self.db());
+            return;
+        }
+        let state = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            work(&mut state.db());
+        });
     }
 
     /// The resources, with lockouts whose window has passed already lifted.

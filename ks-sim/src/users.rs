@@ -51,7 +51,8 @@ pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): Raw
     }
     // `names` is an exact filter (`apply` runs it again): applied first, only those are rendered.
     let wanted: Option<Vec<&str>> = query.filter("names").map(|n| n.split(',').collect());
-    let all: Vec<Value> = db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
+    let all: Vec<Value> =
+        db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
     drop(db);
     let (items, total) = query.apply(all);
     list_result(items, total)
@@ -160,6 +161,7 @@ pub(crate) async fn create(
         last_transition_at: Instant::now(),
         last_login: None,
         failed_logins: Vec::new(),
+        login_records: Vec::new(),
     };
     // The user controller would activate the account a moment later; the simulator does it now.
     user.transition(UserState::Active, None);

@@ -149,7 +149,8 @@ pub(crate) async fn create(
     let rv = db.bump();
     let object = stored(object, created, rv);
     db.workspaces.insert(name.clone(), object.clone());
-    db.create_workspace_roles(&name, &manager, created);
+    drop(db);
+    state.reconcile(move |db| db.create_workspace_roles(&name, &manager, created));
     errors::json_response(StatusCode::OK, &object, false)
 }
 

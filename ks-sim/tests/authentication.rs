@@ -188,3 +188,52 @@ async fn a_custom_role_with_view_users_may_read_other_users() {
     let alice = sim.get_json(&format!("{USERS}/alice"), &token).await;
     assert_eq!(alice["metadata"]["name"], "alice");
 }
+
+#[tokio::test]
+async fn version_and_healthz_answer_without_a_token() {
+    let sim = TestSim::start().await;
+    let res = sim.get("/version", None).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["gitVersion"], "v4.1.3");
+    assert_eq!(body["kubernetes"]["gitVersion"], "v1.28.4");
+    let res = sim.get("/healthz", None).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(content_type(&res), "text/plain; charset=utf-8");
+    assert_eq!(res.text().await.unwrap(), "ok");
+    let old = TestSim::with(|c| c.ks_version = ks_sim::KsVersion::V4_1_2).await;
+    let body: Value = old.get("/version", None).await.json().await.unwrap();
+    assert_eq!(body["gitVersion"], "v4.1.2");
+}
+
+#[tokio::test]
+async fn login_records_list_successful_and_failed_password_checks() {
+    let sim = TestSim::start().await;
+    assert_eq!(
+        sim.login("bob", "wrong-Passw0rd").await.status().as_u16(),
+        400
+    );
+    let token = sim.access_token("bob").await;
+    let path = format!("{USERS}/bob/loginrecords");
+    let records = sim.get_json(&path, &token).await;
+    assert_eq!(records["totalItems"], 2, "{records}");
+    // Both were made within one second: KubeSphere orders such ties by their random names.
+    let items = records["items"].as_array().unwrap();
+    let success = items.iter().find(|r| r["spec"]["success"] == true).unwrap();
+    assert_eq!(success["kind"], "LoginRecord");
+    assert_eq!(success["spec"]["reason"], "authenticated successfully");
+    assert_eq!(
+        success["metadata"]["labels"]["iam.kubesphere.io/user-ref"],
+        "bob"
+    );
+    let failure = items
+        .iter()
+        .find(|r| r["spec"]["success"] == false)
+        .unwrap();
+    assert_eq!(failure["spec"]["reason"], "incorrect password");
+    // Platform admins may read anyone's; other users only their own.
+    let admin = sim.access_token("admin").await;
+    assert_eq!(sim.get_json(&path, &admin).await["totalItems"], 2);
+    let carol = sim.access_token("carol").await;
+    assert_eq!(sim.get(&path, Some(&carol)).await.status().as_u16(), 403);
+}

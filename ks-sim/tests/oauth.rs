@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use base64::Engine as _;
 use common::{content_type, TestSim, PASSWORD, USERS};
 use serde_json::{json, Value};
 
@@ -529,4 +530,26 @@ async fn revoke_user_tokens_invalidates_every_token_of_that_user() {
         4,
         "issued tokens are remembered after revocation"
     );
+}
+
+#[tokio::test]
+async fn a_max_age_of_zero_leaves_expires_in_and_exp_out() {
+    let sim = TestSim::with(|c| c.access_token_ttl = Duration::ZERO).await;
+    let res = sim.login("bob", PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body.get("expires_in").is_none(),
+        "omitempty, as KubeSphere: {body}"
+    );
+    let access = body["access_token"].as_str().unwrap();
+    let payload = access.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(claims.get("exp").is_none(), "{claims}");
+    assert_eq!(sim.get(USERS, Some(access)).await.status().as_u16(), 200);
 }

@@ -252,13 +252,38 @@ async fn self_provisioner_creates_workspaces_only_managed_by_themself_on_usable_
         "POST",
         &path,
         Some(&token),
-        Some(workspace("ops", "bob", &["host"])),
+        Some(workspace("ops", "bob", &[])),
     )
     .await
     .assert_text(
         403,
         "workspacetemplates.tenant.kubesphere.io \"ops\" is forbidden: reason: ",
     );
+    // A default install labels no cluster public: only platform admins place workspaces.
+    sim.call("POST", &path, Some(&token), Some(workspace("ops", "alice", &["host"])))
+        .await
+        .assert_text(
+            403,
+            "clusters.cluster.kubesphere.io \"host\" is forbidden: user is not allowed to use the cluster host",
+        );
+    let res = sim
+        .call(
+            "POST",
+            &path,
+            Some(&token),
+            Some(workspace("ops", "alice", &[])),
+        )
+        .await;
+    assert_eq!(res.status, 200, "an empty placement is accepted");
+    let mine = sim.get_json(&path, &token).await;
+    assert_eq!(names(&mine), ["ops", "demo"]);
+}
+
+#[tokio::test]
+async fn public_clusters_are_usable_by_self_provisioners() {
+    let sim = TestSim::with(|c| c.seed.public_clusters = vec!["host".into()]).await;
+    let token = sim.access_token("alice").await;
+    let path = format!("{TENANT}/workspacetemplates");
     sim.call("POST", &path, Some(&token), Some(workspace("ops", "alice", &["member-2"])))
         .await
         .assert_text(
@@ -274,8 +299,6 @@ async fn self_provisioner_creates_workspaces_only_managed_by_themself_on_usable_
         )
         .await;
     assert_eq!(res.status, 200);
-    let mine = sim.get_json(&path, &token).await;
-    assert_eq!(names(&mine), ["ops", "demo"]);
 }
 
 #[tokio::test]
@@ -548,4 +571,143 @@ async fn who_may_create_projects() {
         .await
         .assert_forbidden_json();
     }
+}
+
+/// KubeSphere's `hashutil.FNVString` of `s`, computed independently of the simulator: FNV-1a 64
+/// with Go's constants, hex-encoded big-endian bytes.
+fn fnv_string(s: &str) -> String {
+    let mut h: u64 = 14_695_981_039_346_656_037;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(1_099_511_628_211);
+    }
+    h.to_be_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn workspace_role_names(sim: &TestSim, ws: &str) -> Vec<String> {
+    let admin = sim.access_token("admin").await;
+    let roles = sim
+        .get_json(
+            &format!("{IAM}/workspaces/{ws}/workspaceroles?sortBy=name&ascending=true"),
+            &admin,
+        )
+        .await;
+    names(&roles)
+}
+
+#[tokio::test]
+async fn v4_1_3_hashes_workspace_role_names_that_would_pass_63_characters() {
+    let sim = TestSim::start().await;
+    let admin = sim.access_token("admin").await;
+    let ws = "w".repeat(56);
+    let res = sim
+        .call(
+            "POST",
+            &format!("{TENANT}/workspacetemplates"),
+            Some(&admin),
+            Some(workspace(&ws, "carol", &["host"])),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let hash = fnv_string(&ws);
+    assert_eq!(hash.len(), 16);
+    let mut expected = vec![
+        format!("{ws}-admin"),
+        format!("{ws}-viewer"),
+        format!("regular.{hash}"),
+        format!("self-provisioner.{hash}"),
+    ];
+    expected.sort();
+    assert_eq!(workspace_role_names(&sim, &ws).await, expected);
+    // Long enough that even `-admin` does not fit: the manager's binding follows the role.
+    let longer = "v".repeat(60);
+    sim.call(
+        "POST",
+        &format!("{TENANT}/workspacetemplates"),
+        Some(&admin),
+        Some(workspace(&longer, "carol", &["host"])),
+    )
+    .await;
+    let admin_role = format!("admin.{}", fnv_string(&longer));
+    let bindings = sim
+        .get_json(&format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=carol,kubesphere.io/workspace={longer}"), &admin)
+        .await;
+    assert_eq!(names(&bindings), [admin_role.clone()]);
+    assert_eq!(bindings["items"][0]["roleRef"]["name"], admin_role);
+}
+
+#[tokio::test]
+async fn v4_1_2_keeps_plain_role_names_and_cannot_bind_the_long_ones() {
+    let sim = TestSim::with(|c| c.ks_version = ks_sim::KsVersion::V4_1_2).await;
+    let admin = sim.access_token("admin").await;
+    let ws = "w".repeat(56);
+    sim.call(
+        "POST",
+        &format!("{TENANT}/workspacetemplates"),
+        Some(&admin),
+        Some(workspace(&ws, "carol", &["host"])),
+    )
+    .await;
+    assert_eq!(
+        workspace_role_names(&sim, &ws).await,
+        ["admin", "regular", "self-provisioner", "viewer"].map(|r| format!("{ws}-{r}"))
+    );
+    let members = format!("{IAM}/workspaces/{ws}/workspacemembers");
+    let res = sim
+        .call(
+            "POST",
+            &members,
+            Some(&admin),
+            Some(json!([{"username": "bob", "roleRef": format!("{ws}-viewer")}])),
+        )
+        .await;
+    assert_eq!(res.status, 200, "63 characters fit in a label");
+    let role = format!("{ws}-regular");
+    sim.call(
+        "POST",
+        &members,
+        Some(&admin),
+        Some(json!([{"username": "bob", "roleRef": role}])),
+    )
+    .await
+    .assert_text(
+        422,
+        &format!("WorkspaceRoleBinding.iam.kubesphere.io \"bob-{role}\" is invalid: metadata.labels: Invalid value: \"{role}\": must be no more than 63 characters"),
+    );
+    let left = sim.get_json(&members, &admin).await;
+    assert!(
+        names(&left).iter().all(|n| n != "bob"),
+        "as in KubeSphere, bob's old binding went before the create failed: {left}"
+    );
+}
+
+#[tokio::test]
+async fn controllers_make_roles_and_bindings_a_moment_after_the_create_call() {
+    let sim = TestSim::with(|c| c.controller_delay = std::time::Duration::from_millis(300)).await;
+    let admin = sim.access_token("admin").await;
+    let res = sim
+        .call(
+            "POST",
+            &format!("{TENANT}/workspacetemplates"),
+            Some(&admin),
+            Some(workspace("late", "carol", &["host"])),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(workspace_role_names(&sim, "late").await.is_empty());
+    let members = format!("{IAM}/workspaces/late/workspacemembers");
+    sim.call(
+        "POST",
+        &members,
+        Some(&admin),
+        Some(json!([{"username": "bob", "roleRef": "late-regular"}])),
+    )
+    .await
+    .assert_text(
+        404,
+        "workspaceroles.iam.kubesphere.io \"late-regular\" not found",
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(workspace_role_names(&sim, "late").await.len(), 4);
+    assert_eq!(names(&sim.get_json(&members, &admin).await), ["carol"]);
 }

@@ -9,4 +9,6 @@ mod roles;
 
 pub use names::{ClusterName, Email, NameError, ProjectName, UserName, WorkspaceName};
 pub use password::{Password, PasswordCheck};
-pub use roles::{PlatformRole, ProjectRole, RoleError, WorkspaceRole, WorkspaceRoleKind};
+pub use roles::{
+    BuiltinWorkspaceRoles, PlatformRole, ProjectRole, RoleError, RoleFacts, WorkspaceRole, WorkspaceRoleKind, LABEL_VALUE_MAX,
+};

@@ -21,14 +21,20 @@ pub enum NameError {
     Email,
 }
 
+/// A DNS-1123 label (`allow_dots` false) or subdomain (dot-separated labels).
 fn is_dns_label(s: &str, allow_dots: bool) -> bool {
-    let bytes = s.as_bytes();
-    let edge_ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    !bytes.is_empty()
-        && bytes.first().is_some_and(edge_ok)
-        && bytes.last().is_some_and(edge_ok)
-        && bytes.iter().all(|b| edge_ok(b) || *b == b'-' || (allow_dots && *b == b'.'))
-        && !(allow_dots && s.contains(".."))
+    let label_ok = |part: &str| {
+        let bytes = part.as_bytes();
+        let edge_ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        bytes.first().is_some_and(edge_ok)
+            && bytes.last().is_some_and(edge_ok)
+            && bytes.iter().all(|b| edge_ok(b) || *b == b'-')
+    };
+    if allow_dots {
+        s.split('.').all(label_ok)
+    } else {
+        label_ok(s)
+    }
 }
 
 macro_rules! name_type {
@@ -69,16 +75,18 @@ macro_rules! name_type {
 }
 
 name_type!(
-    /// A KubeSphere username: a DNS-1123 subdomain (lowercase letters, digits, `-`, `.`), at
-    /// most 32 characters as in KubeSphere's console (it also becomes a label value).
+    /// The name of a KubeSphere user. Existing names are DNS-1123 subdomains of at most 63
+    /// characters (they become label values); [`UserName::parse_new`] adds the creation rules.
     UserName
 );
 name_type!(
-    /// A workspace name: a DNS-1123 label of at most 63 characters, not a reserved word.
+    /// A workspace name. Existing ones are DNS-1123 subdomains of at most 63 characters (made by
+    /// kubectl or older consoles, e.g. `team.a`); [`WorkspaceName::parse_new`] adds the creation rules.
     WorkspaceName
 );
 name_type!(
-    /// A project (namespace) name: a DNS-1123 label of at most 63 characters, starting with a letter.
+    /// A project (namespace) name: a DNS-1123 label of at most 63 characters;
+    /// [`ProjectName::parse_new`] also requires a leading letter, as KubeSphere's console does.
     ProjectName
 );
 name_type!(
@@ -90,61 +98,80 @@ name_type!(
     Email
 );
 
+/// The longest name of an object whose name becomes a label value.
+const LABEL_NAME_MAX: usize = 63;
+
+/// The rule every existing object name of this kind satisfies.
+fn parse_existing(raw: &str, what: &'static str, allow_dots: bool) -> Result<String, NameError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(NameError::Empty(what));
+    }
+    if s.len() > LABEL_NAME_MAX {
+        return Err(NameError::TooLong { what, max: LABEL_NAME_MAX });
+    }
+    if !is_dns_label(s, allow_dots) {
+        return Err(NameError::Characters { extra: if allow_dots { " or dots" } else { "" } });
+    }
+    Ok(s.to_owned())
+}
+
 impl UserName {
-    pub const MAX: usize = 32;
+    /// The longest username the console creates (KubeSphere's console has the same limit).
+    pub const MAX_NEW: usize = 32;
+
+    /// An existing username, as KubeSphere accepts it.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return Err(NameError::Empty("username"));
+        parse_existing(raw, "username", true).map(Self)
+    }
+
+    /// A username for a new account.
+    pub fn parse_new(raw: &str) -> Result<Self, NameError> {
+        let name = Self::parse(raw)?;
+        if name.0.len() > Self::MAX_NEW {
+            return Err(NameError::TooLong { what: "username", max: Self::MAX_NEW });
         }
-        if s.len() > Self::MAX {
-            return Err(NameError::TooLong { what: "username", max: Self::MAX });
-        }
-        if !is_dns_label(s, true) {
-            return Err(NameError::Characters { extra: " or dots" });
-        }
-        Ok(Self(s.to_owned()))
+        Ok(name)
     }
 }
 
 impl WorkspaceName {
-    pub const MAX: usize = 63;
+    pub const MAX: usize = LABEL_NAME_MAX;
     const RESERVED: [&'static str; 3] = ["workspaces", "clusters", "cluster"];
+
+    /// An existing workspace name, as KubeSphere accepts it.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return Err(NameError::Empty("workspace name"));
-        }
-        if s.len() > Self::MAX {
-            return Err(NameError::TooLong { what: "workspace name", max: Self::MAX });
-        }
-        if !is_dns_label(s, false) {
+        parse_existing(raw, "workspace name", true).map(Self)
+    }
+
+    /// A name for a new workspace: no dots, not a reserved word.
+    pub fn parse_new(raw: &str) -> Result<Self, NameError> {
+        let name = Self::parse(raw)?;
+        if name.0.contains('.') {
             return Err(NameError::Characters { extra: "" });
         }
-        if Self::RESERVED.contains(&s) {
-            return Err(NameError::Reserved(s.to_owned()));
+        if Self::RESERVED.contains(&name.0.as_str()) {
+            return Err(NameError::Reserved(name.0));
         }
-        Ok(Self(s.to_owned()))
+        Ok(name)
     }
 }
 
 impl ProjectName {
-    pub const MAX: usize = 63;
+    pub const MAX: usize = LABEL_NAME_MAX;
+
+    /// An existing project (namespace) name.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        let s = raw.trim();
-        if s.is_empty() {
-            return Err(NameError::Empty("project name"));
-        }
-        if s.len() > Self::MAX {
-            return Err(NameError::TooLong { what: "project name", max: Self::MAX });
-        }
-        if !is_dns_label(s, false) {
-            return Err(NameError::Characters { extra: "" });
-        }
-        if !s.as_bytes()[0].is_ascii_lowercase() {
+        parse_existing(raw, "project name", false).map(Self)
+    }
+
+    /// A name for a new project: it must also start with a letter.
+    pub fn parse_new(raw: &str) -> Result<Self, NameError> {
+        let name = Self::parse(raw)?;
+        if !name.0.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
             return Err(NameError::MustStartWithLetter);
         }
-        Ok(Self(s.to_owned()))
+        Ok(name)
     }
 }
 
@@ -205,28 +232,44 @@ mod tests {
     #[test]
     fn usernames_follow_kubesphere_rules() {
         for ok in ["alice", "a", "bob-2", "dev.team", "0x"] {
-            assert!(UserName::parse(ok).is_ok(), "{ok}");
+            assert!(UserName::parse_new(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "Alice", "-a", "a-", "a_b", "../admin", "a/b", "a..b", "a b", &"x".repeat(33)] {
-            assert!(UserName::parse(bad).is_err(), "{bad:?}");
+        for bad in ["", "Alice", "-a", "a-", "a_b", "../admin", "a/b", "a..b", "a b", ".", "..", &"x".repeat(33)] {
+            assert!(UserName::parse_new(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn existing_names_are_checked_with_kubernetes_rules_only() {
+        let forty = "u".repeat(40);
+        assert!(UserName::parse(&forty).is_ok(), "a real cluster may have longer usernames");
+        assert!(UserName::parse_new(&forty).is_err());
+        assert!(UserName::parse(&"u".repeat(64)).is_err(), "label values stop at 63");
+        assert!(WorkspaceName::parse("team.a").is_ok());
+        assert!(WorkspaceName::parse_new("team.a").is_err());
+        assert!(WorkspaceName::parse("clusters").is_ok(), "reserved only for new workspaces");
+        assert!(ProjectName::parse("1web").is_ok());
+        assert!(ProjectName::parse("a.b").is_err(), "namespaces are labels");
+        for bad in ["..", ".", "a/b", "%2e%2e", "a.-b", "a-.b"] {
+            assert!(UserName::parse(bad).is_err() && WorkspaceName::parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn workspace_names_refuse_reserved_words_and_dots() {
-        assert!(WorkspaceName::parse("team-a").is_ok());
-        assert_eq!(WorkspaceName::parse("clusters"), Err(NameError::Reserved("clusters".into())));
-        assert!(WorkspaceName::parse("a.b").is_err());
-        assert!(WorkspaceName::parse(&"w".repeat(64)).is_err());
-        assert!(WorkspaceName::parse(&"w".repeat(63)).is_ok());
+        assert!(WorkspaceName::parse_new("team-a").is_ok());
+        assert_eq!(WorkspaceName::parse_new("clusters"), Err(NameError::Reserved("clusters".into())));
+        assert!(WorkspaceName::parse_new("a.b").is_err());
+        assert!(WorkspaceName::parse_new(&"w".repeat(64)).is_err());
+        assert!(WorkspaceName::parse_new(&"w".repeat(63)).is_ok());
     }
 
     #[test]
     fn project_names_start_with_a_letter() {
-        assert!(ProjectName::parse("web-1").is_ok());
-        assert_eq!(ProjectName::parse("1web"), Err(NameError::MustStartWithLetter));
-        assert!(ProjectName::parse("Web").is_err());
-        assert!(ProjectName::parse("..").is_err());
+        assert!(ProjectName::parse_new("web-1").is_ok());
+        assert_eq!(ProjectName::parse_new("1web"), Err(NameError::MustStartWithLetter));
+        assert!(ProjectName::parse_new("Web").is_err());
+        assert!(ProjectName::parse_new("..").is_err());
     }
 
     #[test]

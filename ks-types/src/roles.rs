@@ -11,34 +11,25 @@ use crate::WorkspaceName;
 #[error("\"{0}\" is not one of KubeSphere's built-in roles. KS Console only grants built-in roles.")]
 pub struct RoleError(pub String);
 
-/// Platform (global) roles. `users-manager` and `workspaces-manager` exist on KubeSphere 3.x
-/// servers; they are offered only where the server has them.
+/// Platform (global) roles built into KubeSphere 4.x. (`users-manager` and
+/// `workspaces-manager` were built in on 3.x only; on 4.x a role of that name is custom, so they
+/// are not representable here.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum PlatformRole {
     Regular,
     SelfProvisioner,
-    UsersManager,
-    WorkspacesManager,
     Admin,
 }
 
 impl PlatformRole {
-    pub const ALL: [PlatformRole; 5] = [
-        PlatformRole::Regular,
-        PlatformRole::SelfProvisioner,
-        PlatformRole::UsersManager,
-        PlatformRole::WorkspacesManager,
-        PlatformRole::Admin,
-    ];
+    pub const ALL: [PlatformRole; 3] = [PlatformRole::Regular, PlatformRole::SelfProvisioner, PlatformRole::Admin];
 
     pub fn name(self) -> &'static str {
         match self {
             PlatformRole::Admin => "platform-admin",
             PlatformRole::Regular => "platform-regular",
             PlatformRole::SelfProvisioner => "platform-self-provisioner",
-            PlatformRole::UsersManager => "users-manager",
-            PlatformRole::WorkspacesManager => "workspaces-manager",
         }
     }
 
@@ -56,8 +47,6 @@ impl PlatformRole {
             PlatformRole::Admin => "Full control of the whole platform: every user, workspace, cluster and setting.",
             PlatformRole::Regular => "Can sign in and use the workspaces and projects they are invited to.",
             PlatformRole::SelfProvisioner => "Can also create workspaces of their own.",
-            PlatformRole::UsersManager => "Can manage all user accounts.",
-            PlatformRole::WorkspacesManager => "Can manage all workspaces.",
         }
     }
 }
@@ -99,43 +88,121 @@ impl WorkspaceRoleKind {
     }
 }
 
-/// A built-in role of one workspace, e.g. `demo-regular`.
+impl WorkspaceRoleKind {
+    /// Parses a role kind as forms and files give it (`regular`, `admin`, …).
+    pub fn parse(s: &str) -> Result<Self, RoleError> {
+        Self::ALL.into_iter().find(|k| k.suffix() == s).ok_or_else(|| RoleError(s.to_owned()))
+    }
+
+    /// The two object names KubeSphere may give this role in `workspace`: `{ws}-{kind}` (always
+    /// on 4.1.0–4.1.2, and on 4.1.3+ when it fits in 63 characters) and `{kind}.{hex}` with the
+    /// FNV-1a 64-bit hash of the workspace name (4.1.3+, `ensureWorkspaceRoleName`).
+    pub fn candidate_names(self, workspace: &str) -> [String; 2] {
+        [format!("{workspace}-{}", self.suffix()), format!("{}.{:016x}", self.suffix(), fnv1a_64(workspace))]
+    }
+}
+
+/// FNV-1a, 64 bits (Go's `hash/fnv.New64a`, as KubeSphere's `hashutil.FNVString` uses it).
+fn fnv1a_64(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// The longest label value Kubernetes accepts; role names end up in binding labels.
+pub const LABEL_VALUE_MAX: usize = 63;
+
+/// A built-in role of one workspace, with the object name KubeSphere gave it. Only
+/// [`BuiltinWorkspaceRoles::resolve`] makes one, from the workspace's role list: the name is
+/// never computed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WorkspaceRole {
-    pub workspace: WorkspaceName,
-    pub kind: WorkspaceRoleKind,
+    workspace: WorkspaceName,
+    kind: WorkspaceRoleKind,
+    name: String,
 }
 
 impl WorkspaceRole {
-    /// KubeSphere's object name: `{ws}-{role}`, or `{role}.{fnv32a(ws)}` when that would exceed
-    /// 63 characters (how its controller names built-in roles of long-named workspaces).
-    pub fn name(&self) -> String {
-        let plain = format!("{}-{}", self.workspace, self.kind.suffix());
-        if plain.len() <= 63 {
-            plain
-        } else {
-            format!("{}.{}", self.kind.suffix(), fnv32a(self.workspace.as_str()))
-        }
+    pub fn workspace(&self) -> &WorkspaceName {
+        &self.workspace
     }
 
-    /// Parses a role name of `workspace`; anything but its four built-in roles is refused.
-    pub fn parse(workspace: &WorkspaceName, s: &str) -> Result<Self, RoleError> {
-        WorkspaceRoleKind::ALL
-            .into_iter()
-            .map(|kind| WorkspaceRole { workspace: workspace.clone(), kind })
-            .find(|r| r.name() == s)
-            .ok_or_else(|| RoleError(s.to_owned()))
+    pub fn kind(&self) -> WorkspaceRoleKind {
+        self.kind
+    }
+
+    /// The object name, as KubeSphere reported it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether KubeSphere can bind this role: the name becomes a label value of the binding.
+    /// KubeSphere 4.1.2 and older name roles `{ws}-{kind}` whatever the length, so long
+    /// workspace names give roles that cannot be granted there.
+    pub fn is_bindable(&self) -> bool {
+        self.name.len() <= LABEL_VALUE_MAX
     }
 }
 
 impl fmt::Display for WorkspaceRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
+        f.write_str(&self.name)
     }
 }
 
-fn fnv32a(s: &str) -> u32 {
-    s.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+/// What the console needs to know of one role object to tell whether it is built in.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleFacts<'a> {
+    pub name: &'a str,
+    /// Carries KubeSphere's markers of a role its controller made: `kubesphere.io/creator:
+    /// system` and `iam.kubesphere.io/auto-aggregate: "true"`.
+    pub system_marked: bool,
+}
+
+/// The built-in roles one workspace really has, found in its role list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuiltinWorkspaceRoles {
+    roles: Vec<WorkspaceRole>,
+}
+
+impl BuiltinWorkspaceRoles {
+    /// A role is built in only if its name is one of the two candidates for its kind and it
+    /// carries the system markers. When both candidates exist for one kind, that kind is not
+    /// offered at all: one of them is a look-alike someone made.
+    pub fn resolve<'a>(workspace: &WorkspaceName, roles: impl IntoIterator<Item = RoleFacts<'a>>) -> Self {
+        let roles: Vec<RoleFacts<'a>> = roles.into_iter().collect();
+        let found = WorkspaceRoleKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let candidates = kind.candidate_names(workspace.as_str());
+                let present: Vec<&RoleFacts<'a>> = roles.iter().filter(|r| candidates.iter().any(|c| c == r.name)).collect();
+                match present.as_slice() {
+                    [only] if only.system_marked => {
+                        Some(WorkspaceRole { workspace: workspace.clone(), kind, name: only.name.to_owned() })
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        Self { roles: found }
+    }
+
+    /// The built-in role of `kind`, if the workspace has it.
+    pub fn get(&self, kind: WorkspaceRoleKind) -> Option<&WorkspaceRole> {
+        self.roles.iter().find(|r| r.kind == kind)
+    }
+
+    /// Which built-in role an object name is, if any.
+    pub fn by_name(&self, name: &str) -> Option<&WorkspaceRole> {
+        self.roles.iter().find(|r| r.name == name)
+    }
+
+    /// The roles found, least privileged first.
+    pub fn iter(&self) -> impl Iterator<Item = &WorkspaceRole> {
+        self.roles.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+    }
 }
 
 /// The three built-in project roles.
@@ -203,23 +270,67 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    #[test]
-    fn custom_roles_cannot_be_represented() {
-        assert!(PlatformRole::parse("platform-auditor").is_err());
-        assert!(ProjectRole::parse("deployer").is_err());
-        assert!(serde_json::from_str::<PlatformRole>("\"platform-auditor\"").is_err());
-        let ws = WorkspaceName::parse("demo").unwrap();
-        assert!(WorkspaceRole::parse(&ws, "demo-auditor").is_err());
-        assert!(WorkspaceRole::parse(&ws, "other-admin").is_err(), "another workspace's role");
-        assert_eq!(WorkspaceRole::parse(&ws, "demo-self-provisioner").unwrap().kind, WorkspaceRoleKind::SelfProvisioner);
+    fn builtin(name: &str) -> RoleFacts<'_> {
+        RoleFacts { name, system_marked: true }
     }
 
     #[test]
-    fn long_workspace_names_use_the_hashed_role_name() {
-        let ws = WorkspaceName::parse(&"w".repeat(60)).unwrap();
-        let role = WorkspaceRole { workspace: ws.clone(), kind: WorkspaceRoleKind::Admin };
-        assert!(role.name().starts_with("admin."));
-        assert_eq!(WorkspaceRole::parse(&ws, &role.name()).unwrap(), role);
+    fn custom_roles_cannot_be_represented() {
+        assert!(PlatformRole::parse("platform-auditor").is_err());
+        assert!(PlatformRole::parse("users-manager").is_err(), "3.x only: custom on 4.x");
+        assert!(PlatformRole::parse("workspaces-manager").is_err(), "3.x only: custom on 4.x");
+        assert!(ProjectRole::parse("deployer").is_err());
+        assert!(serde_json::from_str::<PlatformRole>("\"platform-auditor\"").is_err());
+        assert!(WorkspaceRoleKind::parse("auditor").is_err());
+        assert_eq!(WorkspaceRoleKind::parse("self-provisioner"), Ok(WorkspaceRoleKind::SelfProvisioner));
+    }
+
+    #[test]
+    fn fnv1a_64_matches_the_reference_vectors() {
+        assert_eq!(fnv1a_64(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a_64("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a_64("foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn workspace_roles_are_found_by_either_candidate_name() {
+        let ws = WorkspaceName::parse("demo").unwrap();
+        let hashed = WorkspaceRoleKind::Regular.candidate_names("demo")[1].clone();
+        assert_eq!(hashed.len(), "regular.".len() + 16);
+        let found = BuiltinWorkspaceRoles::resolve(&ws, [builtin("demo-admin"), builtin(&hashed), builtin("demo-auditor")]);
+        assert_eq!(found.get(WorkspaceRoleKind::Admin).unwrap().name(), "demo-admin");
+        assert_eq!(found.get(WorkspaceRoleKind::Regular).unwrap().name(), hashed);
+        assert!(found.get(WorkspaceRoleKind::Viewer).is_none(), "a role that does not exist is never offered");
+        assert!(found.by_name("demo-auditor").is_none(), "custom roles are not built in");
+        assert!(found.by_name("other-admin").is_none());
+    }
+
+    #[test]
+    fn look_alikes_and_unmarked_roles_are_not_built_in() {
+        let ws = WorkspaceName::parse("demo").unwrap();
+        let hashed = WorkspaceRoleKind::Viewer.candidate_names("demo")[1].clone();
+        let found = BuiltinWorkspaceRoles::resolve(
+            &ws,
+            [builtin("demo-viewer"), builtin(&hashed), RoleFacts { name: "demo-admin", system_marked: false }],
+        );
+        assert!(found.get(WorkspaceRoleKind::Viewer).is_none(), "both candidates exist: offer neither");
+        assert!(found.get(WorkspaceRoleKind::Admin).is_none(), "no system markers");
+        let only_unmarked_twin = BuiltinWorkspaceRoles::resolve(
+            &ws,
+            [builtin("demo-viewer"), RoleFacts { name: &hashed, system_marked: false }],
+        );
+        assert!(only_unmarked_twin.get(WorkspaceRoleKind::Viewer).is_none(), "a look-alike without markers still counts");
+    }
+
+    #[test]
+    fn long_workspace_names_make_unbindable_plain_role_names() {
+        let long = "w".repeat(56);
+        let ws = WorkspaceName::parse(&long).unwrap();
+        let [plain, hashed] = WorkspaceRoleKind::Regular.candidate_names(&long);
+        let old = BuiltinWorkspaceRoles::resolve(&ws, [builtin(&plain)]);
+        assert!(!old.get(WorkspaceRoleKind::Regular).unwrap().is_bindable(), "64 characters");
+        let new = BuiltinWorkspaceRoles::resolve(&ws, [builtin(&hashed)]);
+        assert!(new.get(WorkspaceRoleKind::Regular).unwrap().is_bindable());
     }
 
     #[test]

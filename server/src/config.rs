@@ -69,6 +69,11 @@ pub struct Config {
     pub login_throttle_max_failures: u32,
     #[arg(long, env = "LOGIN_THROTTLE_WINDOW_SECS", default_value_t = 300)]
     pub login_throttle_window_secs: u64,
+    /// How long KubeSphere keeps an account locked after too many failed logins (its
+    /// `authenticateRateLimiterDuration`, 10 minutes by default); KubeSphere sends no
+    /// `Retry-After`, so the console sends this one.
+    #[arg(long, env = "KS_LOCKOUT_SECS", default_value_t = 600)]
+    pub ks_lockout_secs: u64,
     /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated IPs).
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,

@@ -76,7 +76,8 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
             return fail(AppError::InvalidCredentials, None).await;
         }
         Err(LoginError::RateLimited { retry_after }) => {
-            return fail(AppError::TooManyRequests, retry_after.or(Some(Duration::from_secs(60)))).await;
+            let lockout = Duration::from_secs(ctx.config.ks_lockout_secs);
+            return fail(AppError::AccountLocked, retry_after.or(Some(lockout))).await;
         }
         Err(LoginError::Upstream(e)) => {
             tracing::warn!(error = %e, "login failed upstream");

@@ -20,7 +20,7 @@ async fn a_custom_role_is_refused_before_anything_is_sent_upstream() {
     let cases: [(&str, Vec<(&str, &str)>); 5] = [
         ("create_user", vec![("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-auditor")]),
         ("change_platform_role", vec![("username", "bob"), ("platform_role", "platform-auditor")]),
-        ("invite_workspace_members", vec![("workspace", "demo"), ("usernames", "frank"), ("role", "demo-auditor")]),
+        ("invite_workspace_members", vec![("workspace", "demo"), ("usernames", "frank"), ("role", "auditor")]),
         ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "team-b-admin")]),
         ("invite_project_members", vec![("project", "host/demo-web"), ("usernames", "frank"), ("role", "deployer")]),
     ];
@@ -40,7 +40,7 @@ async fn admin_roles_need_an_explicit_confirmation() {
     app.sim.sim.reset_journal();
     let cases: [(&str, Vec<(&str, &str)>); 3] = [
         ("create_user", vec![("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-admin")]),
-        ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "demo-admin")]),
+        ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "admin")]),
         ("change_project_role", vec![("project", "host/demo-web"), ("username", "bob"), ("role", "admin")]),
     ];
     for (endpoint, fields) in cases {

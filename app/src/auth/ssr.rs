@@ -54,7 +54,8 @@ pub struct RequestId(pub String);
 #[derive(Debug)]
 struct VaultEntry {
     tokens: TokenSet,
-    expires_at: Instant,
+    /// `None`: the access token does not expire by time (KubeSphere's max age 0).
+    expires_at: Option<Instant>,
     last_used: Instant,
 }
 
@@ -84,7 +85,7 @@ impl TokenVault {
     pub fn insert(&self, tokens: TokenSet) -> String {
         let key = uuid::Uuid::new_v4().simple().to_string();
         let now = Instant::now();
-        let entry = VaultEntry { expires_at: now + tokens.expires_in, tokens, last_used: now };
+        let entry = VaultEntry { expires_at: tokens.expires_in.map(|d| now + d), tokens, last_used: now };
         self.map().insert(key.clone(), Arc::new(tokio::sync::Mutex::new(entry)));
         key
     }
@@ -127,12 +128,12 @@ impl TokenVault {
         let mut guard = entry.lock().await;
         let now = Instant::now();
         guard.last_used = now;
-        if guard.expires_at > now + skew {
+        if guard.expires_at.is_none_or(|at| at > now + skew) {
             return Ok(guard.tokens.access.clone());
         }
         match ks.refresh_grant(&guard.tokens.refresh, ctx).await {
             Ok(tokens) => {
-                guard.expires_at = Instant::now() + tokens.expires_in;
+                guard.expires_at = tokens.expires_in.map(|d| Instant::now() + d);
                 guard.tokens = tokens;
                 tracing::debug!("refreshed the KubeSphere access token");
                 Ok(guard.tokens.access.clone())

@@ -1,5 +1,5 @@
 //! `/workspaces/invite` and `/projects/invite`: invite one or several people, least privilege
-//! by default (`<ws>-regular`, `viewer`).
+//! by default (the workspace's built-in regular role, `viewer`).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,6 +12,9 @@ use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
 use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
 use crate::users::RoleOption;
+
+/// The form value of a workspace's built-in regular role: the least privileged default.
+pub(super) const REGULAR: &str = "regular";
 use crate::widgets::{error_view, follow, NoticeUnavailable, RoleSelect, UserPicker};
 
 fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoView {
@@ -86,15 +89,15 @@ fn InviteWorkspaceForm(
     let workspace = RwSignal::new(first.0.clone());
     let initial_ws = first.0.clone();
     let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
-    let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
-    // Role options follow the chosen workspace; the default is always its `-regular` role.
+    let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| REGULAR.to_owned()));
+    // Role options follow the chosen workspace; the default is always its regular role.
     let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
     // Loaded with the page for the first workspace; for another one, asked when it is chosen.
     let allowed = follow(workspace.into(), first.0, first.1, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
-            role.set(format!("{ws}-regular"));
+            role.set(REGULAR.to_owned());
         }
         ws
     });
@@ -142,8 +145,14 @@ pub fn InviteProjectPage() -> impl IntoView {
             let projects = my_projects().await;
             let kept = kept_field(&flash, <InviteProjectMembers as ServerFn>::PATH, "project");
             let first = kept.or_else(|| projects.as_ref().ok().and_then(|p| p.first().map(|p| p.key())));
+            let workspace_of = |key: &str| {
+                projects.as_ref().ok().and_then(|ps| ps.iter().find(|p| p.key() == key).map(|p| p.workspace.clone()))
+            };
             let allowed = match first {
-                Some(key) => (key.clone(), can_manage_project_members(key).await.unwrap_or(true)),
+                Some(key) => {
+                    let ws = workspace_of(&key);
+                    (key.clone(), can_manage_project_members(key, ws).await.unwrap_or(true))
+                }
                 None => (String::new(), true),
             };
             (projects, project_role_options().await, flash, allowed)
@@ -161,7 +170,10 @@ pub fn InviteProjectPage() -> impl IntoView {
                         }.into_any(),
                         (Ok(projects), Ok(roles), flash, allowed) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
-                            let projects = projects.into_iter().map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster))).collect();
+                            let projects = projects
+                                .into_iter()
+                                .map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster), p.workspace))
+                                .collect();
                             view! { <InviteProjectForm projects roles flash first=allowed person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) | (_, Err(e), ..) => error_view(e),
@@ -174,7 +186,8 @@ pub fn InviteProjectPage() -> impl IntoView {
 
 #[component]
 fn InviteProjectForm(
-    projects: Vec<(String, String)>,
+    /// Each project's key, label and workspace.
+    projects: Vec<(String, String, String)>,
     roles: Vec<RoleOption>,
     flash: Option<Flash>,
     /// The project shown first (kept from a failed submission, else the first one), as the page
@@ -188,7 +201,11 @@ fn InviteProjectForm(
     let initial_project = first.0.clone();
     let project = RwSignal::new(initial_project.clone());
     // As in `InviteWorkspaceForm`: loaded with the page for the first project.
-    let allowed = follow(project.into(), first.0, first.1, |p| async move { can_manage_project_members(p).await.unwrap_or(true) });
+    let workspaces = StoredValue::new(projects.iter().map(|(key, _, ws)| (key.clone(), ws.clone())).collect::<Vec<_>>());
+    let allowed = follow(project.into(), first.0, first.1, move |p| async move {
+        let ws = workspaces.with_value(|all| all.iter().find(|(key, _)| *key == p).map(|(_, ws)| ws.clone()));
+        can_manage_project_members(p, ws).await.unwrap_or(true)
+    });
     let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
@@ -207,7 +224,7 @@ fn InviteProjectForm(
             <div class="field">
                 <label for="field-project">"Project"</label>
                 <select id="field-project" name="project" on:change=move |ev| project.set(event_target_value(&ev))>
-                    {projects.into_iter().map(|(key, label)| {
+                    {projects.into_iter().map(|(key, label, _)| {
                         let selected = key == initial_project;
                         view! { <option value=key selected=selected>{label}</option> }
                     }).collect_view()}

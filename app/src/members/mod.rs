@@ -32,19 +32,21 @@ pub struct MembershipChange {
     pub role: String,
 }
 
-/// The built-in roles of a workspace that exist upstream, least privileged first.
+/// The built-in roles a workspace really has, least privileged first. The form submits the
+/// role's kind; its name comes from KubeSphere (it depends on the version and the name's length).
 #[server(prefix = "/api", endpoint = "workspace_role_options")]
 pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>, AppError> {
-    use ks_types::{WorkspaceName, WorkspaceRole, WorkspaceRoleKind};
-    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let ws_for_list = ws.clone();
-    let existing = upstream.call_quiet(|api| async move { api.list_workspace_roles(&ws_for_list).await }).await;
-    Ok(WorkspaceRoleKind::ALL
-        .into_iter()
-        .map(|kind| WorkspaceRole { workspace: ws.clone(), kind })
-        .filter(|role| existing.as_ref().is_none_or(|roles| roles.iter().any(|r| r.metadata.name == role.name())))
-        .map(|role| RoleOption { name: role.name(), description: role.kind.describe().into(), is_admin: role.kind.is_admin() })
+    let roles = upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();
+    Ok(roles
+        .iter()
+        .map(|role| RoleOption {
+            value: role.kind().suffix().into(),
+            name: role.name().into(),
+            description: role.kind().describe().into(),
+            is_admin: role.kind().is_admin(),
+        })
         .collect())
 }
 
@@ -56,12 +58,14 @@ pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, App
 }
 
 /// Whether the signed-in user may invite people to, and change roles in, a project
-/// (`cluster/project`): `members: manage` there, in its workspace, or globally.
+/// (`cluster/project`): `members: manage` there, in its `workspace` (which the pages know from
+/// the project list, and which is checked), or globally.
 #[server(prefix = "/api", endpoint = "can_manage_project_members")]
-pub async fn can_manage_project_members(project: String) -> Result<bool, AppError> {
+pub async fn can_manage_project_members(project: String, #[server(default)] workspace: Option<String>) -> Result<bool, AppError> {
     let (cluster, ns) = ssr::parse_project_key(&project)?;
-    crate::permissions::ssr::may(Some(&cluster), &[("scope", "namespace"), ("namespace", ns.as_str())], "members", "manage")
-        .await
+    let ws = workspace.filter(|w| !w.is_empty()).map(|w| ks_types::WorkspaceName::parse(&w)).transpose()
+        .map_err(|e| AppError::field("workspace", e.to_string()))?;
+    crate::permissions::ssr::may_in_project(&cluster, &ns, ws.as_ref(), "members", "manage").await
 }
 
 /// Whether the signed-in user may create projects in `workspace`.
@@ -76,7 +80,7 @@ pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
 pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {
     Ok(ks_types::ProjectRole::ALL
         .into_iter()
-        .map(|r| RoleOption { name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
+        .map(|r| RoleOption { value: r.name().into(), name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
         .collect())
 }
 
@@ -88,13 +92,14 @@ pub async fn invite_workspace_members(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
-    use ks_types::{WorkspaceName, WorkspaceRole};
+    use ks_types::{WorkspaceName, WorkspaceRoleKind};
     let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let role = WorkspaceRole::parse(&ws, &role).map_err(|e| AppError::field("role", e.to_string()))?;
-    ssr::require_confirmation(role.kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
+    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
+    ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
     let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
+    let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
     let ws_for_list = ws.clone();
     let members = upstream.call(|api| async move { api.list_workspace_members(&ws_for_list, &[("limit", "-1")]).await }).await?;
     ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_WORKSPACE_ROLE)?;
@@ -103,7 +108,11 @@ pub async fn invite_workspace_members(
     upstream
         .call_mapped(|api| async move { api.add_workspace_members(&ws_for_add, &entries).await }, ssr::explain_role_missing)
         .await?;
-    Ok(MembershipChange { target: ws.to_string(), usernames: users.iter().map(ToString::to_string).collect(), role: role.name() })
+    Ok(MembershipChange {
+        target: ws.to_string(),
+        usernames: users.iter().map(ToString::to_string).collect(),
+        role: role.name().to_owned(),
+    })
 }
 
 /// Invites one or several people to a project (`viewer` by default in the form).
@@ -121,6 +130,7 @@ pub async fn invite_project_members(
     let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
+    ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
     let (c, n) = (cluster.clone(), ns.clone());
     let members = upstream.call(|api| async move { api.list_project_members(&c, &n, &[("limit", "-1")]).await }).await?;
     ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_PROJECT_ROLE)?;
@@ -144,12 +154,13 @@ pub async fn change_workspace_role(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
-    use ks_types::{UserName, WorkspaceName, WorkspaceRole};
+    use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
     let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
-    let role = WorkspaceRole::parse(&ws, &role).map_err(|e| AppError::field("role", e.to_string()))?;
-    ssr::require_confirmation(role.kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
+    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
+    ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
     let (u, r) = (user.clone(), role.clone());
     let not_member = format!("{user} is not a member of workspace {ws}. Invite them first.");
     upstream
@@ -157,7 +168,7 @@ pub async fn change_workspace_role(
             ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e))
         })
         .await?;
-    Ok(MembershipChange { target: ws.to_string(), usernames: vec![user.to_string()], role: role.name() })
+    Ok(MembershipChange { target: ws.to_string(), usernames: vec![user.to_string()], role: role.name().to_owned() })
 }
 
 /// Changes a member's role in a project.
@@ -174,6 +185,7 @@ pub async fn change_project_role(
     let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
+    ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
     let (c, n, u) = (cluster.clone(), ns.clone(), user.clone());
     let not_member = format!("{user} is not a member of project {ns}. Invite them first.");
     upstream
@@ -186,9 +198,11 @@ pub async fn change_project_role(
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use std::time::Duration;
+
     use ks_client::model::User;
-    use ks_client::KsError;
-    use ks_types::{ClusterName, ProjectName, UserName};
+    use ks_client::{Cause, KsError};
+    use ks_types::{ClusterName, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole, WorkspaceRoleKind, LABEL_VALUE_MAX};
 
     use crate::auth::ssr::Upstream;
     use crate::error::AppError;
@@ -199,6 +213,120 @@ pub(crate) mod ssr {
             return Err(AppError::field("confirm_admin", format!("Confirm that you want to make them {what}.")));
         }
         Ok(())
+    }
+
+    /// How long an invitation waits for KubeSphere's controllers to make a new workspace's or
+    /// project's built-in roles (they appear shortly after the create call returns).
+    pub const SETUP_WAIT: Duration = Duration::from_secs(3);
+    /// A workspace younger than this may still be being set up by KubeSphere.
+    const SETUP_WINDOW: Duration = Duration::from_secs(300);
+
+    /// Waits before each retry: 100 ms, 200 ms, 400 ms, … the last one cut so that they add up
+    /// to [`SETUP_WAIT`].
+    pub fn setup_backoff() -> impl Iterator<Item = Duration> {
+        let mut left = SETUP_WAIT;
+        std::iter::successors(Some(Duration::from_millis(100)), |d| Some(*d * 2)).map_while(move |d| {
+            let wait = d.min(left);
+            left -= wait;
+            (!wait.is_zero()).then_some(wait)
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_setup_backoff_doubles_and_adds_up_to_the_wait() {
+            let waits: Vec<u128> = super::setup_backoff().map(|d| d.as_millis()).collect();
+            assert_eq!(waits, [100, 200, 400, 800, 1500]);
+        }
+    }
+
+    /// The built-in role of `kind` in `ws`, with the name KubeSphere gave it. Right after a
+    /// workspace is created its roles do not exist yet: wait for them, briefly. A workspace that
+    /// does not exist, or an older one without that role, is said plainly instead.
+    pub async fn resolve_workspace_role(upstream: &Upstream, ws: &WorkspaceName, kind: WorkspaceRoleKind) -> Result<WorkspaceRole, AppError> {
+        let role = await_setup(
+            format!("workspace {ws}"),
+            || async move { Ok(upstream.call(|api| async move { api.builtin_workspace_roles(ws).await }).await?.get(kind).cloned()) },
+            || async move {
+                let template = upstream
+                    .call_mapped(|api| async move { api.get_workspace(ws).await }, |e| {
+                        matches!(e, KsError::NotFound { .. })
+                            .then(|| AppError::field("workspace", format!("There is no workspace named {ws}.")))
+                    })
+                    .await?;
+                Ok(template.metadata.age())
+            },
+            || format!("Workspace {ws} has no built-in {} role in KubeSphere. Ask a platform administrator to look at its roles.", kind.suffix()),
+        )
+        .await?;
+        bindable(role)
+    }
+
+    /// Checks that project `ns` has its built-in `role`, waiting briefly for a new project's
+    /// roles as [`resolve_workspace_role`] does.
+    pub async fn require_project_role(upstream: &Upstream, cluster: &ClusterName, ns: &ProjectName, role: ProjectRole) -> Result<(), AppError> {
+        await_setup(
+            format!("project {ns}"),
+            || async move {
+                let roles = upstream.call(|api| async move { api.list_project_roles(cluster, ns).await }).await?;
+                Ok(roles.iter().any(|r| r.metadata.name == role.name()).then_some(()))
+            },
+            || async move {
+                let found = upstream.call(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
+                let namespace = found
+                    .into_iter()
+                    .find(|n| n.metadata.name == ns.as_str())
+                    .ok_or_else(|| AppError::field("project", format!("There is no project named {ns} on cluster {cluster}.")))?;
+                Ok(namespace.metadata.age())
+            },
+            || format!("Project {ns} has no built-in {} role in KubeSphere. Ask its administrator to look at its roles.", role.name()),
+        )
+        .await
+    }
+
+    /// Looks for something KubeSphere's controllers make after a create call returns. When it is
+    /// missing, `age` says how old its owner is (or fails when the owner does not exist): a young
+    /// one is waited for within [`SETUP_WAIT`], an old one gets the `missing` sentence.
+    async fn await_setup<T, Find, FindFut, Age, AgeFut>(what: String, mut find: Find, age: Age, missing: impl FnOnce() -> String) -> Result<T, AppError>
+    where
+        Find: FnMut() -> FindFut,
+        FindFut: std::future::Future<Output = Result<Option<T>, AppError>>,
+        Age: FnOnce() -> AgeFut,
+        AgeFut: std::future::Future<Output = Result<Option<Duration>, AppError>>,
+    {
+        if let Some(found) = find().await? {
+            return Ok(found);
+        }
+        if !age().await?.is_some_and(|age| age < SETUP_WINDOW) {
+            return Err(AppError::field("role", missing()));
+        }
+        for delay in setup_backoff() {
+            tokio::time::sleep(delay).await;
+            if let Some(found) = find().await? {
+                return Ok(found);
+            }
+        }
+        Err(AppError::StillSettingUp(what))
+    }
+
+    /// KubeSphere 4.1.2 and older name a long workspace's roles `{ws}-{kind}`, too long for the
+    /// label KubeSphere puts on a binding: such a grant fails, after KubeSphere has already
+    /// removed the person's current role there. Refuse it before anything is sent.
+    fn bindable(role: WorkspaceRole) -> Result<WorkspaceRole, AppError> {
+        if role.is_bindable() {
+            return Ok(role);
+        }
+        let room = LABEL_VALUE_MAX.saturating_sub(role.kind().suffix().len() + 1);
+        Err(AppError::field(
+            "role",
+            format!(
+                "This KubeSphere cannot grant {} roles in workspace {}: its name is longer than {room} characters. \
+                 KubeSphere 4.1.3 and later can; until then, use a workspace with a shorter name.",
+                role.kind().suffix(),
+                role.workspace()
+            ),
+        ))
     }
 
     /// `a, b c` → the usernames, each parsed, without duplicates.
@@ -259,17 +387,19 @@ pub(crate) mod ssr {
     }
 
     pub fn explain_role_missing(e: &KsError) -> Option<AppError> {
-        match e {
-            KsError::NotFound { detail } if detail.contains("role") => {
-                Some(AppError::field("role", "That role does not exist here in KubeSphere."))
-            }
+        match e.cause() {
+            Cause::RoleNotFound => Some(AppError::field("role", "That role does not exist here in KubeSphere.")),
+            Cause::LabelTooLong => Some(AppError::field(
+                "role",
+                "This KubeSphere cannot grant that role: its name is too long. KubeSphere 4.1.3 and later can.",
+            )),
             _ => None,
         }
     }
 
     pub fn explain_not_member(e: &KsError, sentence: &str) -> Option<AppError> {
-        match e {
-            KsError::Invalid { detail, .. } if detail.contains("not exist") => Some(AppError::field("username", sentence)),
+        match e.cause() {
+            Cause::NotAMember => Some(AppError::field("username", sentence)),
             _ => None,
         }
     }

@@ -152,12 +152,12 @@ fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Opt
     let workspace = RwSignal::new(kept_ws.or_else(|| workspaces.first().cloned()).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
     let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| format!("{initial_ws}-regular")));
+    let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| super::invite_page::REGULAR.to_owned()));
     let roles = crate::widgets::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
-            role.set(format!("{ws}-regular"));
+            role.set(super::invite_page::REGULAR.to_owned());
         }
         ws
     });

@@ -108,7 +108,7 @@ fn CreateProjectForm(
     let name_error = Signal::derive(move || {
         let v = name.get();
         (!v.is_empty())
-            .then(|| ks_types::ProjectName::parse(&v).err())
+            .then(|| ks_types::ProjectName::parse_new(&v).err())
             .flatten()
             .map(|e| e.to_string())
             .or_else(|| matches!(check.get(), Some(Availability::Taken)).then(|| "A project with this name already exists.".to_owned()))

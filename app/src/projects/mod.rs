@@ -25,12 +25,12 @@ pub async fn create_project(
     #[server(default)] alias: Option<String>,
     #[server(default)] description: Option<String>,
 ) -> Result<CreatedProject, AppError> {
-    use ks_client::{KsError, NewProject};
+    use ks_client::{Cause, NewProject};
     use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
     let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let cluster = ClusterName::parse(&cluster).map_err(|e| AppError::field("cluster", e.to_string()))?;
-    let project = ProjectName::parse(&name).map_err(|e| AppError::field("name", e.to_string()))?;
+    let project = ProjectName::parse_new(&name).map_err(|e| AppError::field("name", e.to_string()))?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let ws_for_lookup = ws.clone();
     let placement = upstream.call(|api| async move { api.workspace_clusters(&ws_for_lookup).await }).await?;
@@ -43,8 +43,8 @@ pub async fn create_project(
     upstream
         .call_mapped(
             |api| async move { api.create_project(&new, &creator).await },
-            move |e| match e {
-                KsError::Invalid { detail, .. } if detail.contains("already exists") => {
+            move |e| match e.cause() {
+                Cause::AlreadyExists => {
                     Some(AppError::field("name", format!("A project named {taken} already exists (project names are unique across all workspaces).")))
                 }
                 _ => None,
@@ -59,7 +59,7 @@ pub async fn create_project(
 #[server(prefix = "/api", endpoint = "check_project_name")]
 pub async fn check_project_name(workspace: String, cluster: String, name: String) -> Result<crate::users::Availability, AppError> {
     use crate::users::Availability;
-    let project = match ks_types::ProjectName::parse(&name) {
+    let project = match ks_types::ProjectName::parse_new(&name) {
         Ok(p) => p,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };

@@ -88,7 +88,7 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
     let email_taken = availability_error(email_check, "Another user already has this e-mail address.");
     let username_error = Signal::derive(move || {
         let v = username.get();
-        let local = (touched.get() || !v.is_empty()).then(|| ks_types::UserName::parse(&v).err()).flatten();
+        let local = (touched.get() || !v.is_empty()).then(|| ks_types::UserName::parse_new(&v).err()).flatten();
         local.map(|e| e.to_string()).or_else(username_taken).or_else(|| server_error.get().and_then(|e| e.for_field("username")))
     });
     let email_error = Signal::derive(move || {

@@ -17,9 +17,13 @@ pub enum Availability {
     Invalid(String),
 }
 
-/// A platform role the form may offer, with what it grants.
+/// A built-in role a form may offer, with what it grants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleOption {
+    /// What the form submits: the role's name, or for workspace roles its kind (`regular`),
+    /// which the server resolves to that workspace's role.
+    pub value: String,
+    /// The role's name in KubeSphere, shown to the person.
     pub name: String,
     pub description: String,
     pub is_admin: bool,
@@ -33,7 +37,7 @@ pub struct CreatedUser {
 /// Live check of a username while the form is filled in (anyone may list users).
 #[server(prefix = "/api", endpoint = "check_username")]
 pub async fn check_username(username: String) -> Result<Availability, AppError> {
-    let name = match ks_types::UserName::parse(&username) {
+    let name = match ks_types::UserName::parse_new(&username) {
         Ok(n) => n,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
@@ -66,13 +70,13 @@ pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
     use ks_types::PlatformRole;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let existing = upstream.call_quiet(|api| async move { api.list_global_roles().await }).await;
+    // Not allowed to list roles: offer the three every KubeSphere 4 has (they are all there is).
     let offered = PlatformRole::ALL.into_iter().filter(|role| match &existing {
         Some(roles) => roles.iter().any(|r| r.metadata.name == role.name()),
-        // Not allowed to list roles: offer the three every KubeSphere 4 has.
-        None => matches!(role, PlatformRole::Regular | PlatformRole::SelfProvisioner | PlatformRole::Admin),
+        None => true,
     });
     Ok(offered
-        .map(|r| RoleOption { name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
+        .map(|r| RoleOption { value: r.name().into(), name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
         .collect())
 }
 
@@ -94,10 +98,10 @@ pub async fn create_user(
     #[server(default)] description: Option<String>,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<CreatedUser, AppError> {
-    use ks_client::{KsError, NewUser};
+    use ks_client::{Cause, NewUser};
     use ks_types::{Email, Password, PlatformRole, UserName};
 
-    let name = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
+    let name = UserName::parse_new(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let email = Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
     let password = Password::parse(&password).map_err(|e| AppError::field("password", e))?;
     let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
@@ -114,17 +118,11 @@ pub async fn create_user(
     let user = upstream
         .call_mapped(
             |api| async move { api.create_user(&new, &creator).await },
-            move |e| match e {
-                KsError::Conflict { .. } => {
-                    Some(AppError::field("username", format!("A user named {taken_name} already exists.")))
-                }
-                KsError::Forbidden { detail } if detail.contains("email") && detail.contains("already exists") => {
-                    Some(AppError::field("email", "Another user already has this e-mail address."))
-                }
-                KsError::Forbidden { detail } if detail.contains("email") => {
-                    Some(AppError::field("email", "KubeSphere did not accept this e-mail address."))
-                }
-                KsError::NotFound { .. } => {
+            move |e| match e.cause() {
+                Cause::AlreadyExists => Some(AppError::field("username", format!("A user named {taken_name} already exists."))),
+                Cause::EmailTaken => Some(AppError::field("email", "Another user already has this e-mail address.")),
+                Cause::EmailInvalid => Some(AppError::field("email", "KubeSphere did not accept this e-mail address.")),
+                Cause::RoleNotFound => {
                     Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
                 }
                 _ => None,
@@ -185,6 +183,7 @@ pub async fn change_platform_role(
     platform_role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<crate::members::MembershipChange, AppError> {
+    use ks_client::Cause;
     use ks_types::{PlatformRole, UserName};
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
@@ -192,12 +191,12 @@ pub async fn change_platform_role(
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let u = user.clone();
     let missing = format!("No user named {user}.");
+    let busy = format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
     upstream
-        .call_mapped(|api| async move { api.change_platform_role(&u, role).await }, move |e| match e {
-            ks_client::KsError::NotFound { detail } if detail.contains("users") => Some(AppError::field("username", missing.clone())),
-            ks_client::KsError::NotFound { .. } => {
-                Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
-            }
+        .call_mapped(|api| async move { api.change_platform_role(&u, role).await }, move |e| match e.cause() {
+            Cause::UserNotFound => Some(AppError::field("username", missing.clone())),
+            Cause::RoleNotFound => Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere.")),
+            Cause::Modified => Some(AppError::Invalid(busy.clone())),
             _ => None,
         })
         .await?;

@@ -69,7 +69,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     let check = live_check(name, |v| async move { check_workspace_name(v).await });
     let name_error = Signal::derive(move || {
         let v = name.get();
-        let local = (!v.is_empty()).then(|| ks_types::WorkspaceName::parse(&v).err()).flatten().map(|e| e.to_string());
+        let local = (!v.is_empty()).then(|| ks_types::WorkspaceName::parse_new(&v).err()).flatten().map(|e| e.to_string());
         local
             .or_else(|| matches!(check.get(), Some(Availability::Taken)).then(|| "A workspace with this name already exists.".to_owned()))
             .or_else(|| server_error.get().and_then(|e| e.for_field("name")))
@@ -77,6 +77,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     let name_status = Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()));
     let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
     let single = clusters.len() == 1;
+    let no_clusters = clusters.is_empty();
     let manager_hint = if perms.manage_workspaces {
         "The workspace administrator. Defaults to you."
     } else {
@@ -87,6 +88,9 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
         {move || created.get().map(|c| view! {
             <div class="success-banner" role="status">
                 <p>"Workspace " <strong>{c.name.clone()}</strong> " was created."</p>
+                {(!c.has_cluster).then(|| view! {
+                    <p>"It is on no cluster yet, so it cannot hold projects until a platform administrator places it on one."</p>
+                })}
                 <p><a href=format!("/workspaces/{}", c.name)>"Open workspace " {c.name.clone()}</a></p>
             </div>
         })}
@@ -97,7 +101,18 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
             <UserPicker label="Manager" name="manager" value=manager error=field_error("manager") hint=manager_hint />
             <fieldset class="field">
                 <legend>"Clusters"</legend>
-                <p class="hint">"Where the workspace's projects can run. Choose at least one."</p>
+                {if no_clusters {
+                    view! {
+                        <p class="hint" id="clusters-none">
+                            "No cluster yet: you may not place workspaces on any cluster. A platform administrator places the \
+                             workspace on a cluster later; until then it cannot hold projects."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="hint">"Where the workspace's projects can run. Leave all unchecked to let a platform administrator place it later."</p>
+                    }.into_any()
+                }}
                 {clusters.into_iter().map(|c| {
                     let checked = single || kept_clusters.contains(&c);
                     view! {

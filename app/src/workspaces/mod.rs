@@ -13,12 +13,14 @@ use crate::users::Availability;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedWorkspace {
     pub name: String,
+    /// Placed on at least one cluster (without one it cannot hold projects yet).
+    pub has_cluster: bool,
 }
 
 /// Live check of a workspace name (any signed-in user may read any workspace template).
 #[server(prefix = "/api", endpoint = "check_workspace_name")]
 pub async fn check_workspace_name(name: String) -> Result<Availability, AppError> {
-    let ws = match ks_types::WorkspaceName::parse(&name) {
+    let ws = match ks_types::WorkspaceName::parse_new(&name) {
         Ok(ws) => ws,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
@@ -50,14 +52,11 @@ pub async fn create_workspace(
     #[server(default)] alias: Option<String>,
     #[server(default)] description: Option<String>,
 ) -> Result<CreatedWorkspace, AppError> {
-    use ks_client::{KsError, NewWorkspace};
+    use ks_client::{Cause, NewWorkspace};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
-    let ws = WorkspaceName::parse(&name).map_err(|e| AppError::field("name", e.to_string()))?;
+    let ws = WorkspaceName::parse_new(&name).map_err(|e| AppError::field("name", e.to_string()))?;
     let manager = UserName::parse(&manager).map_err(|e| AppError::field("manager", e.to_string()))?;
-    if clusters.is_empty() {
-        return Err(AppError::field("clusters", "Choose at least one cluster."));
-    }
     let clusters = clusters
         .iter()
         .map(|c| ClusterName::parse(c))
@@ -69,23 +68,23 @@ pub async fn create_workspace(
     let created = upstream
         .call_mapped(
             |api| async move { api.create_workspace(&new, &creator).await },
-            move |e| match e {
-                KsError::Invalid { detail, .. } if detail.contains("already exists") => {
-                    Some(AppError::field("name", format!("A workspace named {ws} already exists.")))
-                }
-                KsError::NotFound { detail } if detail.contains("clusters") => {
-                    Some(AppError::field("clusters", "One of the chosen clusters does not exist."))
-                }
-                KsError::Forbidden { detail } if detail.contains("cluster") => {
-                    Some(AppError::field("clusters", "You are not allowed to use one of the chosen clusters."))
-                }
-                KsError::Forbidden { detail } if detail.contains("workspacetemplates") => Some(AppError::field(
+            move |e| match e.cause() {
+                Cause::AlreadyExists => Some(AppError::field("name", format!("A workspace named {ws} already exists."))),
+                Cause::ClusterNotFound => Some(AppError::field("clusters", "One of the chosen clusters does not exist.")),
+                Cause::ClusterNotUsable => Some(AppError::field(
+                    "clusters",
+                    "You are not allowed to place workspaces on one of the chosen clusters. Leave them all unchecked: \
+                     a platform administrator then places the workspace.",
+                )),
+                Cause::ManagerMustBeSelf => Some(AppError::field(
                     "manager",
                     format!("You can only create workspaces that you manage yourself, not ones managed by {manager}."),
                 )),
+                // "… at the cluster scope" is RBAC's scope: the platform role cannot create workspaces.
+                Cause::RbacDenied => Some(AppError::NotAllowedTo("create workspaces".into())),
                 _ => None,
             },
         )
         .await?;
-    Ok(CreatedWorkspace { name: created.metadata.name })
+    Ok(CreatedWorkspace { has_cluster: !created.cluster_names().is_empty(), name: created.metadata.name })
 }

@@ -1,0 +1,53 @@
+//! `GET /kapis/iam.kubesphere.io/v1beta1/users/{user}/loginrecords`: a user's `LoginRecord`s
+//! (one per password check of an existing user, written at sign-in), as a ListResult, newest
+//! first by default. Callers: the user themself, or holders of `global-view-users`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State as AxState};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use crate::query::ListQuery;
+use crate::state::{rfc3339, LoginRecord, State};
+use crate::users::list_result;
+
+fn record_json(user: &str, record: &LoginRecord) -> Value {
+    json!({
+        "apiVersion": "iam.kubesphere.io/v1beta1",
+        "kind": "LoginRecord",
+        "metadata": {
+            "name": record.name,
+            "creationTimestamp": rfc3339(record.created),
+            "labels": {"iam.kubesphere.io/user-ref": user},
+        },
+        "spec": {
+            "type": "Password",
+            "provider": "",
+            "sourceIP": record.source_ip,
+            "success": record.success,
+            "reason": record.reason,
+        },
+    })
+}
+
+/// An unknown user simply has no records (the handler filters records by label).
+pub(crate) async fn list(
+    AxState(state): AxState<Arc<State>>,
+    Path(user): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let all: Vec<Value> = state
+        .db()
+        .users
+        .get(&user)
+        .map(|u| {
+            u.login_records
+                .iter()
+                .map(|r| record_json(&user, r))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
+    list_result(items, total)
+}

@@ -15,7 +15,8 @@ run: build
 	@if [ -z "$$KUBESPHERE_HOST" ]; then \
 	  echo "  KubeSphere:   embedded simulator on $${KS_SIM_ADDR:-127.0.0.1:9090} (demo data)"; \
 	  echo "  Demo logins (password P@88w0rd for all):"; \
-	  echo "    admin (platform-admin), alice (platform-self-provisioner, manages workspace demo),"; \
+	  echo "    admin (platform-admin), alice (platform-self-provisioner, manages workspace demo;"; \
+	  echo "    no cluster is public, so her new workspaces start without one),"; \
 	  echo "    bob, carol, frank (platform-regular), grace (custom roles); dave is locked, erin disabled"; \
 	else echo "  KubeSphere:   $$KUBESPHERE_HOST"; fi
 	@echo "  Stop with Ctrl-C."

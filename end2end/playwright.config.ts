@@ -6,6 +6,31 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 9190);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+// A second console whose simulator behaves like KubeSphere 4.1.2 (plain role names, no hashing).
+const OLD_PORT = PORT + 1;
+const OLD_SIM_PORT = SIM_PORT + 1;
+export const OLD_BASE_URL = `http://127.0.0.1:${OLD_PORT}`;
+export const OLD_SIM_URL = `http://127.0.0.1:${OLD_SIM_PORT}`;
+
+function console(port: number, simPort: number, ksVersion: string) {
+  return {
+    command: process.env.E2E_SERVER_BIN ?? "../target/release/ks-console",
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      KS_SIM_ADDR: `127.0.0.1:${simPort}`,
+      KS_SIM_KS_VERSION: ksVersion,
+      LEPTOS_SITE_ROOT: "../target/site",
+      RUST_LOG: "warn",
+      // Many logins from one address in a test run: keep the console's own throttle out of the way.
+      LOGIN_THROTTLE_MAX_FAILURES: "1000",
+    },
+  };
+}
 
 const chromium = {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -41,20 +66,5 @@ export default defineConfig({
       use: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, launchOptions: chromium },
     },
   ],
-  webServer: {
-    command: process.env.E2E_SERVER_BIN ?? "../target/release/ks-console",
-    url: `${BASE_URL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      KS_SIM_ADDR: `127.0.0.1:${SIM_PORT}`,
-      LEPTOS_SITE_ROOT: "../target/site",
-      RUST_LOG: "warn",
-      // Many logins from one address in a test run: keep the console's own throttle out of the way.
-      LOGIN_THROTTLE_MAX_FAILURES: "1000",
-    },
-  },
+  webServer: [console(PORT, SIM_PORT, "4.1.3"), console(OLD_PORT, OLD_SIM_PORT, "4.1.2")],
 });

@@ -63,14 +63,15 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   expect(nsPost.body.metadata.labels["kubesphere.io/managed"]).toBe("true");
   expect(nsPost.body.metadata.annotations["kubesphere.io/creator"]).toBe("admin");
 
-  // 4. Invite the user to the workspace (default <ws>-regular) and to the project (default viewer).
+  // 4. Invite the user to the workspace (default: its built-in regular role) and to the project (default viewer).
   await page.goto("/workspaces/invite");
   await hydrated(page);
   await page.getByLabel("Workspace", { exact: true }).selectOption(ws);
   await page.getByLabel("Find people").fill(user.slice(0, 6));
   await page.getByRole("button", { name: `Add ${user}` }).click();
   await expect(page.getByLabel("People to invite")).toHaveValue(user);
-  await expect(page.getByLabel("Workspace role")).toHaveValue(`${ws}-regular`);
+  await expect(page.getByLabel("Workspace role")).toHaveValue("regular");
+  await expect(page.getByLabel("Workspace role").locator("option:checked")).toHaveText(`${ws}-regular`);
   await page.getByRole("button", { name: "Invite" }).click();
   await expect(page.getByRole("status").filter({ hasText: `Invited ${user} to workspace ${ws}` })).toBeVisible();
   const wsInvite = (await journal(request)).filter((e) => e.method === "POST" && e.path.endsWith(`/workspaces/${ws}/workspacemembers`)).at(-1)!;

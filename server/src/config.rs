@@ -20,6 +20,10 @@ pub struct Config {
     #[arg(long, env = "KS_SIM_ADDR", default_value = "127.0.0.1:9090")]
     pub sim_addr: SocketAddr,
 
+    /// Which KubeSphere release the embedded simulator behaves like (`4.1.3` or `4.1.2`).
+    #[arg(long, env = "KS_SIM_KS_VERSION", default_value = "4.1.3")]
+    pub sim_ks_version: ks_sim::KsVersion,
+
     /// The origin browsers use to reach the console, e.g. `https://console.example.com`.
     /// Requests whose `Origin` differs are refused. Defaults to `http://{site_addr}`.
     #[arg(long, env = "PUBLIC_ORIGIN")]

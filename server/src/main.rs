@@ -18,8 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (kubesphere_url, _simulator) = match &config.kubesphere_host {
         Some(host) => (host.clone(), None),
         None => {
-            let sim = ks_sim::Simulator::spawn(ks_sim::SimConfig::default(), config.sim_addr).await?;
-            tracing::info!(url = %sim.base_url(), "started the embedded KubeSphere simulator (demo seed)");
+            let sim_config = ks_sim::SimConfig { ks_version: config.sim_ks_version, ..ks_sim::SimConfig::default() };
+            let sim = ks_sim::Simulator::spawn(sim_config, config.sim_addr).await?;
+            tracing::info!(url = %sim.base_url(), version = %config.sim_ks_version, "started the embedded KubeSphere simulator (demo seed)");
             (sim.base_url(), Some(sim))
         }
     };

@@ -552,6 +552,8 @@ async fn a_self_provisioner_on_a_default_install_creates_a_workspace_without_a_c
     assert_eq!(body["has_cluster"], false);
     let post = writes(&app).into_iter().find(|e| e.path.ends_with("/workspacetemplates")).unwrap();
     assert!(post.body.unwrap()["spec"].get("placement").is_none(), "an empty placement");
+    let page = app.request(Method::GET, "/projects/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Workspace alices-team is on no cluster yet"), "no projects there yet, said up front");
     let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "elsewhere"), ("manager", "alice"), ("clusters[]", "host")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["field"], "clusters", "{body}");

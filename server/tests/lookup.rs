@@ -66,9 +66,10 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
         let projects: usize = found["workspaces"].as_array().unwrap().iter().map(|w| w["projects"].as_array().unwrap().len()).sum();
         (app.sim.sim.journal().len(), projects)
     };
-    // Bound: the workspace bindings, the clusters, and per cluster (3) the project bindings plus,
-    // where there are any, the namespaces they name.
-    let bound = 1 + 1 + 2 * 3;
+    // Bound: the workspace bindings with the workspace list beside them (one round; the list
+    // serves people who may not read the bindings), the clusters, and per cluster (3) the
+    // project bindings plus, where there are any, the namespaces they name.
+    let bound = 2 + 1 + 2 * 3;
     let (demo, _) = count_calls(ks_sim::Seed::demo(), "carol").await;
     assert!(demo <= bound, "{demo} calls");
     // In the large seed, user-0008 is in 10 projects and user-0009 in 5, on all three clusters.
@@ -163,4 +164,31 @@ async fn a_persons_page_opens_the_invite_and_role_forms_with_them_filled_in() {
     // Anything that is not a username is ignored, not echoed.
     let form = get("/workspaces/invite?user=%3Cb%3Ex".into()).await;
     assert!(!form.contains("&lt;b&gt;x") && !form.contains("<b>x"));
+}
+
+#[tokio::test]
+async fn a_team_lead_sees_where_their_people_belong_down_to_projects() {
+    let app = TestApp::start().await;
+    // alice administers workspace demo but is no platform admin: no admin-wide binding lists.
+    let cookie = app.login("alice").await;
+    app.sim.sim.reset_journal();
+    let m = memberships(&app, &cookie, "carol").await;
+    let demo = m["workspaces"].as_array().unwrap().iter().find(|w| w["workspace"] == "demo").unwrap().clone();
+    assert_eq!(
+        demo,
+        json!({"workspace": "demo", "role": "demo-viewer", "projects": [{"project": "demo-web", "cluster": "host", "role": "viewer"}]})
+    );
+    assert!(m["partial"].as_str().unwrap().contains("may be incomplete"));
+    // Three rounds: the workspaces; per workspace the membership and its projects per cluster;
+    // per project the person's membership. Nothing else, and nothing per workspace twice.
+    let journal = app.sim.sim.journal();
+    let kinds = |suffix: &str| journal.iter().filter(|e| e.path.ends_with(suffix)).count();
+    assert_eq!(kinds("/workspacerolebindings"), 1, "asked beside the workspace list, in the first round");
+    let workspaces = kinds("/workspacetemplates");
+    let member_lookups = kinds("/workspacemembers");
+    let project_lists = kinds("/namespaces");
+    let project_lookups = kinds("/namespacemembers");
+    assert_eq!(workspaces, 1);
+    assert_eq!(journal.len(), 1 + workspaces + member_lookups + project_lists + project_lookups, "{journal:?}");
+    assert!(project_lookups >= 1 && project_lookups <= 100);
 }

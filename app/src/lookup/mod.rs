@@ -168,7 +168,7 @@ mod ssr {
     use ks_client::model::{ANNOTATION_WORKSPACE_ROLE, LABEL_WORKSPACE};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
-    use ks_client::model::{ListResult, ANNOTATION_PROJECT_ROLE};
+    use ks_client::model::{ListResult, WorkspaceTemplate, ANNOTATION_PROJECT_ROLE};
     use ks_types::ProjectName;
 
     use super::{Member, MemberPage, Memberships, ProjectMembership, WorkspaceMembership, MEMBERS_PAGE_SIZE};
@@ -226,10 +226,14 @@ mod ssr {
 
     pub async fn memberships(user: &UserName) -> Result<Memberships, AppError> {
         let upstream = Upstream::from_context()?;
-        let bindings = upstream.call_quiet(|api| async move { api.workspace_role_bindings_of(user).await }).await;
+        // The admin-wide list and the workspace list in one round: whichever path the token
+        // allows then needs no extra round to find out (admins pay one unused call for it).
+        let bindings = upstream.call_quiet(|api| async move { api.workspace_role_bindings_of(user).await });
+        let workspaces = upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await });
+        let (bindings, workspaces) = tokio::join!(bindings, workspaces);
         match bindings {
             Some(bindings) => admin_wide(&upstream, user, bindings).await,
-            None => per_workspace(&upstream, user).await,
+            None => per_workspace(&upstream, user, workspaces?.into_items()).await,
         }
     }
 
@@ -282,38 +286,84 @@ mod ssr {
         Ok(Memberships { workspaces: finish(by_ws), partial: None })
     }
 
-    /// Without the admin-wide lists: the workspaces the signed-in user can see, one member
-    /// lookup each (concurrently, bounded). Projects need per-project calls; they are left out
-    /// and the page says so.
-    async fn per_workspace(upstream: &Upstream, user: &UserName) -> Result<Memberships, AppError> {
-        let workspaces = upstream
-            .call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await })
-            .await?
-            .into_items()
-            .into_iter()
-            .filter_map(|w| WorkspaceName::parse(&w.metadata.name).ok())
-            .collect::<Vec<_>>();
-        let found = bounded_join(workspaces.into_iter().map(|ws| async move {
+    /// Projects checked at most per person's page on the per-workspace path.
+    pub const MAX_PROJECTS_CHECKED: usize = 100;
+
+    /// Without the admin-wide lists (a team lead, not a platform admin): three concurrent
+    /// rounds, 1 + W + P calls. (1) the workspaces the signed-in user can see; (2) per
+    /// workspace, the person's membership and the workspace's projects on each of its clusters;
+    /// (3) the person's membership in each project whose members the signed-in user may read
+    /// (a workspace admin may read them all), at most [`MAX_PROJECTS_CHECKED`].
+    async fn per_workspace(upstream: &Upstream, user: &UserName, templates: Vec<WorkspaceTemplate>) -> Result<Memberships, AppError> {
+        let workspaces: Vec<(WorkspaceName, Vec<ClusterName>)> = templates
+            .iter()
+            .filter_map(|w| {
+                let ws = WorkspaceName::parse(&w.metadata.name).ok()?;
+                Some((ws, w.cluster_names().iter().filter_map(|c| ClusterName::parse(c).ok()).collect()))
+            })
+            .collect();
+        let found = bounded_join(workspaces.into_iter().map(|(ws, clusters)| async move {
             let w = &ws;
-            let members = upstream
-                .call_quiet(|api| async move { api.list_workspace_members(w, &[("name", user.as_str()), ("limit", "-1")]).await })
-                .await;
-            let role = members
-                .map(|l| l.into_items())
-                .unwrap_or_default()
-                .into_iter()
-                .find(|m| m.metadata.name == user.as_str())
-                .and_then(|m| m.annotation(ANNOTATION_WORKSPACE_ROLE).map(str::to_owned));
-            role.map(|role| WorkspaceMembership { workspace: ws.to_string(), role: Some(role), projects: Vec::new() })
+            let role = async {
+                let members = upstream
+                    .call_quiet(|api| async move { api.list_workspace_members(w, &[("name", user.as_str()), ("limit", "-1")]).await })
+                    .await;
+                members
+                    .map(|l| l.into_items())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|m| m.metadata.name == user.as_str())
+                    .and_then(|m| m.annotation(ANNOTATION_WORKSPACE_ROLE).map(str::to_owned))
+            };
+            let projects = bounded_join(clusters.into_iter().map(|cluster| async move {
+                let c = &cluster;
+                let found = upstream.call_quiet(|api| async move { api.list_projects(c, w).await }).await.unwrap_or_default();
+                found.into_iter().filter_map(|ns| ProjectName::parse(&ns.metadata.name).ok()).map(|p| (cluster.clone(), p)).collect::<Vec<_>>()
+            }));
+            let (role, projects) = tokio::join!(role, projects);
+            (ws.clone(), role, projects.into_iter().flatten().collect::<Vec<_>>())
         }))
         .await;
-        let by_ws = found.into_iter().flatten().map(|m| (m.workspace.clone(), m)).collect();
-        Ok(Memberships {
-            workspaces: finish(by_ws),
-            partial: Some(
-                "You can see only the workspaces you belong to, so this list may be incomplete, and project roles are not shown.".into(),
-            ),
-        })
+        let mut by_ws: BTreeMap<String, WorkspaceMembership> = BTreeMap::new();
+        let mut to_check: Vec<(String, ClusterName, ProjectName)> = Vec::new();
+        for (ws, role, projects) in found {
+            if let Some(role) = role {
+                by_ws.insert(ws.to_string(), WorkspaceMembership { workspace: ws.to_string(), role: Some(role), projects: Vec::new() });
+            }
+            to_check.extend(projects.into_iter().map(|(c, p)| (ws.to_string(), c, p)));
+        }
+        to_check.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
+        let left_out = to_check.len().saturating_sub(MAX_PROJECTS_CHECKED);
+        to_check.truncate(MAX_PROJECTS_CHECKED);
+        let project_roles = bounded_join(to_check.into_iter().map(|(ws, cluster, project)| async move {
+            let (c, p) = (&cluster, &project);
+            let members = upstream
+                .call_quiet(|api| async move { api.list_project_members(c, p, &[("name", user.as_str()), ("limit", "-1")]).await })
+                .await?;
+            let role = members
+                .into_items()
+                .into_iter()
+                .find(|m| m.metadata.name == user.as_str())
+                .and_then(|m| m.annotation(ANNOTATION_PROJECT_ROLE).map(str::to_owned))?;
+            Some((ws, ProjectMembership { project: project.to_string(), cluster: cluster.to_string(), role }))
+        }))
+        .await;
+        for (ws, membership) in project_roles.into_iter().flatten() {
+            by_ws
+                .entry(ws.clone())
+                .or_insert_with(|| WorkspaceMembership { workspace: ws, role: None, projects: Vec::new() })
+                .projects
+                .push(membership);
+        }
+        let mut partial = String::from(
+            "You see only the workspaces you belong to, and projects only where you may read their members, so this list may be incomplete.",
+        );
+        if left_out > 0 {
+            partial.push_str(&format!(
+                " {left_out} more projects were not checked: a page looks at {MAX_PROJECTS_CHECKED} at most."
+            ));
+        }
+        Ok(Memberships { workspaces: finish(by_ws), partial: Some(partial) })
     }
 
     fn finish(by_ws: BTreeMap<String, WorkspaceMembership>) -> Vec<WorkspaceMembership> {

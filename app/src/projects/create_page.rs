@@ -137,6 +137,12 @@ fn CreateProjectForm(
             {move || (allowed.get() == Some(false)).then(|| view! {
                 <NoticeUnavailable text=format!("You cannot create projects in {}: your role there does not allow it.", workspace.get()) />
             })}
+            {move || clusters.get().is_empty().then(|| view! {
+                <NoticeUnavailable text=format!(
+                    "Workspace {} is on no cluster yet, so it cannot hold projects. A platform administrator places it on a cluster.",
+                    workspace.get(),
+                ) />
+            })}
             <div class="field">
                 <label for="field-cluster">"Cluster"</label>
                 <select id="field-cluster" name="cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>

@@ -616,3 +616,19 @@ async fn a_workspace_admin_may_invite_to_every_project_of_the_workspace() {
     let (_, allowed) = app.submit(&carol, "can_manage_project_members", &[("project", "host/ops-only"), ("workspace", "demo")]).await;
     assert_eq!(allowed, json!(false), "a workspace viewer may not");
 }
+
+#[tokio::test]
+async fn the_new_workspaces_page_does_not_fail_while_kubesphere_sets_it_up() {
+    let app = TestApp::builder().sim(|c| c.controller_delay = std::time::Duration::from_secs(20)).start().await;
+    let cookie = app.login("alice").await;
+    let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "brand-new"), ("manager", "alice")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // alice's manager binding does not exist yet, so KubeSphere refuses her the member list.
+    let res = app.request(Method::GET, "/workspaces/brand-new", Some(&cookie)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("KubeSphere is still setting up this new workspace"), "{page}");
+    // An old workspace whose members she may not read is still a refusal.
+    let res = app.request(Method::GET, "/workspaces/team-b", Some(&cookie)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

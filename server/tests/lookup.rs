@@ -190,5 +190,5 @@ async fn a_team_lead_sees_where_their_people_belong_down_to_projects() {
     let project_lookups = kinds("/namespacemembers");
     assert_eq!(workspaces, 1);
     assert_eq!(journal.len(), 1 + workspaces + member_lookups + project_lists + project_lookups, "{journal:?}");
-    assert!(project_lookups >= 1 && project_lookups <= 100);
+    assert!((1..=100).contains(&project_lookups), "{project_lookups}");
 }

@@ -34,7 +34,7 @@ pub struct Member {
 pub const MEMBERS_PAGE_SIZE: u32 = 50;
 
 /// One page of a member list, sorted by username.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberPage {
     pub members: Vec<Member>,
     pub total: u64,
@@ -54,6 +54,9 @@ pub struct WorkspaceDetails {
     pub clusters: Vec<String>,
     pub members: MemberPage,
     pub projects: Vec<crate::directory::ProjectSummary>,
+    /// Created moments ago and its members not readable yet: KubeSphere's controllers have not
+    /// made the roles and the manager's binding yet.
+    pub setting_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,9 +149,16 @@ pub async fn get_workspace_details(workspace: String, page: u32) -> Result<Works
         .await;
         per_cluster.into_iter().flatten().collect()
     };
-    let members = ssr::member_page(&upstream, ssr::MemberScope::Workspace(ws_ref), page);
+    // Right after it was created, the members list may be refused for a moment (the creator's
+    // binding is made by a controller): the page then says so instead of failing.
+    let young = template.metadata.age().is_some_and(|age| age < crate::members::ssr::SETUP_WINDOW);
+    let members = ssr::member_page(&upstream, ssr::MemberScope::Workspace(ws_ref), page, young);
     let (members, projects) = tokio::join!(members, projects);
-    Ok(WorkspaceDetails { name: ws.to_string(), manager: template.manager().map(str::to_owned), clusters, members: members?, projects })
+    let (members, setting_up) = match members? {
+        Some(members) => (members, false),
+        None => (MemberPage { members: Vec::new(), total: 0, page }, true),
+    };
+    Ok(WorkspaceDetails { name: ws.to_string(), manager: template.manager().map(str::to_owned), clusters, members, projects, setting_up })
 }
 
 /// A project with one page of its members.
@@ -157,7 +167,7 @@ pub async fn get_project_details(cluster: String, project: String, page: u32) ->
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let members = ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page).await?;
+    let members = ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page, false).await?.unwrap_or_default();
     Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
 }
 
@@ -185,12 +195,19 @@ mod ssr {
     /// One page of members, sorted by username, with their e-mails: two upstream calls, the
     /// member page and one `users?names=` for just the people on it (KubeSphere's member lists
     /// hold only names and roles). Without the e-mails the page still shows names and roles.
-    pub async fn member_page(upstream: &Upstream, scope: MemberScope<'_>, page: u32) -> Result<MemberPage, AppError> {
+    /// With `may_be_setting_up`, a refused member list is `None` rather than an error.
+    pub async fn member_page(upstream: &Upstream, scope: MemberScope<'_>, page: u32, may_be_setting_up: bool) -> Result<Option<MemberPage>, AppError> {
         let page = page.max(1);
         let (limit, page_text) = (MEMBERS_PAGE_SIZE.to_string(), page.to_string());
         let params = [("limit", limit.as_str()), ("page", page_text.as_str()), ("sortBy", "name"), ("ascending", "true")];
         let params = &params;
         let (listed, role_annotation) = match scope {
+            MemberScope::Workspace(ws) if may_be_setting_up => {
+                match upstream.call_quiet(|api| async move { api.list_workspace_members(ws, params).await }).await {
+                    Some(listed) => (listed, ANNOTATION_WORKSPACE_ROLE),
+                    None => return Ok(None),
+                }
+            }
             MemberScope::Workspace(ws) => {
                 (upstream.call(|api| async move { api.list_workspace_members(ws, params).await }).await?, ANNOTATION_WORKSPACE_ROLE)
             }
@@ -221,7 +238,7 @@ mod ssr {
             })
             .collect();
         members.sort_by(|a, b| a.username.cmp(&b.username));
-        Ok(MemberPage { members, total, page })
+        Ok(Some(MemberPage { members, total, page }))
     }
 
     pub async fn memberships(user: &UserName) -> Result<Memberships, AppError> {

@@ -150,8 +150,18 @@ pub fn WorkspacePage() -> impl IntoView {
                                 </dl>
                             </section>
                             <h2>"Members"</h2>
-                            <MembersTable members=w.members.clone() caption="Workspace members and their roles"
-                                base=format!("/workspaces/{}", w.name) />
+                            {if w.setting_up {
+                                view! {
+                                    <p class="notice" role="status">
+                                        "KubeSphere is still setting up this new workspace. Its members appear in a moment: reload the page."
+                                    </p>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <MembersTable members=w.members.clone() caption="Workspace members and their roles"
+                                        base=format!("/workspaces/{}", w.name) />
+                                }.into_any()
+                            }}
                             <h2>"Projects"</h2>
                             <ul class="link-list">
                                 {w.projects.iter().map(|p| view! {

@@ -219,7 +219,7 @@ pub(crate) mod ssr {
     /// project's built-in roles (they appear shortly after the create call returns).
     pub const SETUP_WAIT: Duration = Duration::from_secs(3);
     /// A workspace younger than this may still be being set up by KubeSphere.
-    const SETUP_WINDOW: Duration = Duration::from_secs(300);
+    pub const SETUP_WINDOW: Duration = Duration::from_secs(300);
 
     /// Waits before each retry: 100 ms, 200 ms, 400 ms, … the last one cut so that they add up
     /// to [`SETUP_WAIT`].
@@ -298,7 +298,7 @@ pub(crate) mod ssr {
         if let Some(found) = find().await? {
             return Ok(found);
         }
-        if !age().await?.is_some_and(|age| age < SETUP_WINDOW) {
+        if age().await?.is_none_or(|age| age >= SETUP_WINDOW) {
             return Err(AppError::field("role", missing()));
         }
         for delay in setup_backoff() {

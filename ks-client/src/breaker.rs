@@ -18,12 +18,19 @@ struct State {
     probe_in_flight: bool,
 }
 
-/// Whether a call may go upstream.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Admission {
-    Allowed,
-    Rejected,
+/// Leave to send one call upstream. Its outcome is reported with [`Permit::record`]; a permit
+/// dropped unreported (the caller went away mid-request) releases the probe slot it may hold,
+/// so a cancelled probe can never keep the breaker shut.
+#[derive(Debug)]
+pub(crate) struct Permit<'a> {
+    breaker: &'a Breaker,
+    probe: bool,
+    recorded: bool,
 }
+
+/// The breaker is open: fail fast.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Rejected;
 
 impl Breaker {
     pub(crate) fn new(threshold: u32, cooldown: Duration) -> Self {
@@ -34,23 +41,24 @@ impl Breaker {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn admit(&self) -> Admission {
+    pub(crate) fn admit(&self) -> Result<Permit<'_>, Rejected> {
+        let permit = |probe| Ok(Permit { breaker: self, probe, recorded: false });
         if self.threshold == 0 {
-            return Admission::Allowed;
+            return permit(false);
         }
         let mut s = self.lock();
         match s.open_until {
-            None => Admission::Allowed,
-            Some(until) if Instant::now() < until => Admission::Rejected,
-            Some(_) if s.probe_in_flight => Admission::Rejected,
+            None => permit(false),
+            Some(until) if Instant::now() < until => Err(Rejected),
+            Some(_) if s.probe_in_flight => Err(Rejected),
             Some(_) => {
                 s.probe_in_flight = true;
-                Admission::Allowed
+                permit(true)
             }
         }
     }
 
-    pub(crate) fn record(&self, upstream_failed: bool) {
+    fn record(&self, upstream_failed: bool) {
         if self.threshold == 0 {
             return;
         }
@@ -67,31 +75,63 @@ impl Breaker {
     }
 }
 
+impl Permit<'_> {
+    /// Reports the call's outcome: a failure of the upstream itself, or not.
+    pub(crate) fn record(mut self, upstream_failed: bool) {
+        self.recorded = true;
+        self.breaker.record(upstream_failed);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.probe && !self.recorded {
+            self.breaker.lock().probe_in_flight = false;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn fail(b: &Breaker) {
+        if let Ok(p) = b.admit() {
+            p.record(true);
+        }
+    }
+
     #[test]
     fn opens_after_threshold_and_probes_after_cooldown() {
         let b = Breaker::new(2, Duration::from_millis(30));
-        b.record(true);
-        assert_eq!(b.admit(), Admission::Allowed);
-        b.record(true);
-        assert_eq!(b.admit(), Admission::Rejected);
+        fail(&b);
+        assert!(b.admit().is_ok());
+        fail(&b);
+        assert_eq!(b.admit().err(), Some(Rejected));
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(b.admit(), Admission::Allowed, "one probe after the cool-down");
-        assert_eq!(b.admit(), Admission::Rejected, "only one probe at a time");
-        b.record(false);
-        assert_eq!(b.admit(), Admission::Allowed, "a successful probe closes the breaker");
+        let probe = b.admit().expect("one probe after the cool-down");
+        assert_eq!(b.admit().err(), Some(Rejected), "only one probe at a time");
+        probe.record(false);
+        assert!(b.admit().is_ok(), "a successful probe closes the breaker");
     }
 
     #[test]
     fn a_failed_probe_reopens() {
         let b = Breaker::new(1, Duration::from_millis(20));
-        b.record(true);
+        fail(&b);
         std::thread::sleep(Duration::from_millis(25));
-        assert_eq!(b.admit(), Admission::Allowed);
-        b.record(true);
-        assert_eq!(b.admit(), Admission::Rejected);
+        b.admit().expect("the probe").record(true);
+        assert_eq!(b.admit().err(), Some(Rejected));
+    }
+
+    #[test]
+    fn a_dropped_probe_does_not_keep_the_breaker_shut() {
+        let b = Breaker::new(1, Duration::from_millis(20));
+        fail(&b);
+        std::thread::sleep(Duration::from_millis(25));
+        let probe = b.admit().expect("the probe");
+        assert_eq!(b.admit().err(), Some(Rejected));
+        drop(probe); // the caller disconnected mid-request
+        assert!(b.admit().is_ok(), "the next call is the new probe");
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::breaker::{Admission, Breaker};
+use crate::breaker::Breaker;
 use crate::model::{ListResult, User};
 use crate::{AccessToken, ApiPath, KsError, LoginError, RefreshError, RefreshToken, TokenSet, Verb};
 
@@ -182,9 +182,9 @@ impl KsClient {
         client_ip: Option<&str>,
         ctx: &CallContext,
     ) -> Result<Result<TokenSet, (u16, String, Option<Duration>)>, KsError> {
-        if self.inner.breaker.admit() == Admission::Rejected {
+        let Ok(permit) = self.inner.breaker.admit() else {
             return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
-        }
+        };
         let url = format!("{}/oauth/token", self.inner.base);
         let mut req = self.inner.http.post(url).form(form);
         if let Some(ip) = client_ip {
@@ -198,12 +198,12 @@ impl KsClient {
             Ok(res) => res,
             Err(e) => {
                 let err = KsError::from_transport(&e);
-                self.inner.breaker.record(true);
+                permit.record(true);
                 return Err(err);
             }
         };
         let status = res.status().as_u16();
-        self.inner.breaker.record(status >= 500);
+        permit.record(status >= 500);
         if status == 200 {
             let body: OAuthTokenResponse = res
                 .json()
@@ -281,9 +281,12 @@ impl UserApi<'_> {
         body: Option<&B>,
     ) -> Result<T, KsError> {
         let inner = &self.client.inner;
-        if inner.breaker.admit() == Admission::Rejected {
-            return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
+        if !path.is_sendable() {
+            return Err(KsError::Invalid { status: 400, detail: format!("refused to send a . or .. segment: {}", path.as_path()) });
         }
+        let Ok(permit) = inner.breaker.admit() else {
+            return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
+        };
         let url = format!("{}{}", inner.base, path.as_path());
         let mut req = inner
             .http
@@ -312,7 +315,7 @@ impl UserApi<'_> {
             Err(KsError::from_status(status, detail, retry_after))
         }
         .await;
-        inner.breaker.record(matches!(&outcome, Err(e) if e.is_upstream_failure()));
+        permit.record(matches!(&outcome, Err(e) if e.is_upstream_failure()));
         outcome
     }
 }

@@ -38,16 +38,18 @@ impl KsError {
         }
     }
 
-    /// Sorts a non-success upstream status into a kind. 5xx and anything unexpected count as
-    /// "unavailable": the user can only wait or retry.
+    /// Sorts a non-success upstream status into a kind. Any other 4xx (e.g. 414 or 431 for an
+    /// over-long request) is the request's fault, never the upstream's: it must not open the
+    /// shared circuit breaker for everyone. 5xx and anything unexpected count as "unavailable":
+    /// the user can only wait or retry.
     pub(crate) fn from_status(status: u16, detail: String, retry_after: Option<Duration>) -> Self {
         match status {
-            400 | 405 | 415 | 422 => KsError::Invalid { status, detail },
             401 => KsError::Unauthenticated { detail },
             403 => KsError::Forbidden { detail },
             404 => KsError::NotFound { detail },
             409 => KsError::Conflict { detail },
             429 => KsError::TooManyRequests { retry_after },
+            400..=499 => KsError::Invalid { status, detail },
             _ => KsError::Unavailable { detail: format!("status {status}: {detail}") },
         }
     }
@@ -177,7 +179,9 @@ mod tests {
         for s in [500, 502, 503, 504, 511] {
             assert!(kind(s).is_upstream_failure(), "{s}");
         }
-        assert!(!kind(404).is_upstream_failure());
+        for s in [404, 408, 413, 414, 431] {
+            assert!(!kind(s).is_upstream_failure(), "{s}: the caller's fault, not KubeSphere's");
+        }
     }
 
     #[test]

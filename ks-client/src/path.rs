@@ -10,12 +10,15 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'
 pub struct ApiPath {
     path: String,
     query: Vec<(String, String)>,
+    /// A segment was `.` or `..`: however it is encoded, URL parsers turn it back into a step
+    /// up the path, so such a path is never sent.
+    dot_segment: bool,
 }
 
 impl ApiPath {
     /// Starts from a fixed prefix written in code (e.g. `/kapis/iam.kubesphere.io/v1beta1`).
     pub fn fixed(prefix: &'static str) -> Self {
-        Self { path: prefix.trim_end_matches('/').to_owned(), query: Vec::new() }
+        Self { path: prefix.trim_end_matches('/').to_owned(), query: Vec::new(), dot_segment: false }
     }
 
     /// Appends a literal segment written in code (e.g. `users`).
@@ -26,15 +29,17 @@ impl ApiPath {
     }
 
     /// Appends a value that came from outside (a user or workspace name), percent-encoded.
-    /// `.` and `..` are encoded too, so they can't walk up the path.
+    /// `.` and `..` make the whole path unsendable (see [`ApiPath::is_sendable`]).
     pub fn seg(mut self, value: &str) -> Self {
+        self.dot_segment |= matches!(value, "." | "..");
         self.path.push('/');
-        match value {
-            "." => self.path.push_str("%2E"),
-            ".." => self.path.push_str("%2E%2E"),
-            _ => self.path.extend(utf8_percent_encode(value, SEGMENT)),
-        }
+        self.path.extend(utf8_percent_encode(value, SEGMENT));
         self
+    }
+
+    /// False when a segment from outside was `.` or `..`: the client refuses to send it.
+    pub fn is_sendable(&self) -> bool {
+        !self.dot_segment
     }
 
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -77,8 +82,12 @@ mod tests {
     fn outside_values_cannot_escape_their_segment() {
         let p = ApiPath::fixed("/kapis/iam.kubesphere.io/v1beta1").lit("users").seg("../admin");
         assert_eq!(p.as_path(), "/kapis/iam.kubesphere.io/v1beta1/users/..%2Fadmin");
-        let p = ApiPath::fixed("/x").seg("..").seg("a?b#c d");
-        assert_eq!(p.as_path(), "/x/%2E%2E/a%3Fb%23c%20d");
+        let p = ApiPath::fixed("/x").seg("a?b#c d").seg("..x");
+        assert_eq!(p.as_path(), "/x/a%3Fb%23c%20d/..x");
+        assert!(p.is_sendable());
+        for dots in [".", ".."] {
+            assert!(!ApiPath::fixed("/x").seg(dots).seg("y").is_sendable(), "{dots}");
+        }
     }
 
     #[test]

@@ -632,7 +632,7 @@ async fn v4_1_3_hashes_workspace_role_names_that_would_pass_63_characters() {
     let bindings = sim
         .get_json(&format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=carol,kubesphere.io/workspace={longer}"), &admin)
         .await;
-    assert_eq!(names(&bindings), [admin_role.clone()]);
+    assert_eq!(names(&bindings), std::slice::from_ref(&admin_role));
     assert_eq!(bindings["items"][0]["roleRef"]["name"], admin_role);
 }
 

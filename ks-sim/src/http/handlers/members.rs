@@ -10,11 +10,14 @@ use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::body;
-use crate::errors;
-use crate::filters::ClusterCtx;
-use crate::query::ListQuery;
-use crate::state::{now_utc, Db, State};
+use crate::behaviour::controllers::{set_project_member, set_workspace_member};
+use crate::http::body;
+use crate::http::errors;
+use crate::http::filters::ClusterCtx;
+use crate::http::query::ListQuery;
+use crate::store::db::Db;
+use crate::store::state::State;
+use crate::store::util::now_utc;
 
 const ANNOTATION_WORKSPACEROLE: &str = "iam.kubesphere.io/workspacerole";
 const ANNOTATION_ROLE: &str = "iam.kubesphere.io/role";
@@ -145,7 +148,9 @@ pub(crate) async fn add_workspace(
         if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
             return response;
         }
-        if let Err(invalid) = db.set_workspace_member(&ws, &m.username, &m.role_ref, now_utc()) {
+        if let Err(invalid) =
+            set_workspace_member(&mut db, &ws, &m.username, &m.role_ref, now_utc())
+        {
             return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
         }
     }
@@ -179,7 +184,7 @@ pub(crate) async fn update_workspace(
     if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
         return response;
     }
-    if let Err(invalid) = db.set_workspace_member(&ws, &member, &m.role_ref, now_utc()) {
+    if let Err(invalid) = set_workspace_member(&mut db, &ws, &member, &m.role_ref, now_utc()) {
         return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
     }
     errors::success()
@@ -258,7 +263,7 @@ pub(crate) async fn add_project(
         if let Err(response) = check_project_role(&db, &cluster, &ns, &m.role_ref) {
             return response;
         }
-        db.set_project_member(&cluster, &ns, &m.username, &m.role_ref, now_utc());
+        set_project_member(&mut db, &cluster, &ns, &m.username, &m.role_ref, now_utc());
     }
     errors::json_response(StatusCode::OK, &json!(members), false)
 }
@@ -291,7 +296,7 @@ pub(crate) async fn update_project(
     if let Err(response) = check_project_role(&db, &cluster, &ns, &m.role_ref) {
         return response;
     }
-    db.set_project_member(&cluster, &ns, &member, &m.role_ref, now_utc());
+    set_project_member(&mut db, &cluster, &ns, &member, &m.role_ref, now_utc());
     errors::success()
 }
 

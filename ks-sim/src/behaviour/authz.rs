@@ -3,9 +3,8 @@
 
 use http::Method;
 
-use crate::auth::Caller;
-use crate::errors::Denied;
-use crate::state::Db;
+use super::authn::Caller;
+use crate::store::db::Db;
 
 /// Paths that skip authorization (not authentication), §1.3.
 pub(crate) fn is_authz_exempt(path: &str) -> bool {
@@ -66,24 +65,6 @@ impl RequestInfo {
             verb: verb.to_owned(),
             path: path.to_owned(),
             resource,
-        }
-    }
-
-    /// The 403 wording for this request.
-    pub fn denied(&self) -> Denied<'_> {
-        match &self.resource {
-            Some(r) => Denied::Resource {
-                verb: &self.verb,
-                group: &r.api_group,
-                resource: &r.resource,
-                subresource: r.subresource.as_deref(),
-                name: r.name.as_deref(),
-                namespace: r.namespace.as_deref(),
-            },
-            None => Denied::NonResource {
-                verb: &self.verb,
-                path: &self.path,
-            },
         }
     }
 }

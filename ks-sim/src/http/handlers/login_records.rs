@@ -8,9 +8,11 @@ use axum::extract::{Path, RawQuery, State as AxState};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::query::ListQuery;
-use crate::state::{rfc3339, LoginRecord, State};
-use crate::users::list_result;
+use crate::http::query::ListQuery;
+use crate::http::response::list_result;
+use crate::store::state::State;
+use crate::store::users::LoginRecord;
+use crate::store::util::rfc3339;
 
 fn record_json(user: &str, record: &LoginRecord) -> Value {
     json!({

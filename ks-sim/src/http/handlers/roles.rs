@@ -1,160 +1,26 @@
-//! GlobalRoles, WorkspaceRoles and project Roles (§3.8, §4.1), served like ks-apiserver's
-//! dynamic resource handler: Kubernetes-List envelope, 404 text, and 200 with an empty body for
-//! create/update/delete.
+//! GlobalRoles, WorkspaceRoles and project Roles (§3.8, §4.1; the model is `store::roles`),
+//! served like ks-apiserver's dynamic resource handler: Kubernetes-List envelope, 404 text, and
+//! 200 with an empty body for create/update/delete.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{HeaderMap, StatusCode};
-use serde_json::{json, Value};
-use time::OffsetDateTime;
+use serde_json::Value;
 
-use crate::body;
-use crate::errors;
-use crate::filters::ClusterCtx;
-use crate::query::ListQuery;
-use crate::roletemplates::CATALOGUE;
-use crate::state::{rfc3339, State, ANNOTATION_WORKSPACE_LABEL};
-
-/// Where a role (or binding) lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RoleLevel {
-    Global,
-    Workspace,
-    Namespace,
-}
-
-impl RoleLevel {
-    /// `iam.kubesphere.io/scope` label value.
-    pub fn scope(self) -> &'static str {
-        match self {
-            RoleLevel::Global => "global",
-            RoleLevel::Workspace => "workspace",
-            RoleLevel::Namespace => "namespace",
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            RoleLevel::Global => "GlobalRole",
-            RoleLevel::Workspace => "WorkspaceRole",
-            RoleLevel::Namespace => "Role",
-        }
-    }
-
-    /// `<plural>.iam.kubesphere.io`.
-    pub fn qualified(self) -> &'static str {
-        match self {
-            RoleLevel::Global => "globalroles.iam.kubesphere.io",
-            RoleLevel::Workspace => "workspaceroles.iam.kubesphere.io",
-            RoleLevel::Namespace => "roles.iam.kubesphere.io",
-        }
-    }
-}
-
-/// A stored role of any level.
-#[derive(Debug, Clone)]
-pub(crate) struct Role {
-    pub level: RoleLevel,
-    pub name: String,
-    /// Project roles: the cluster and namespace they live in.
-    pub cluster: Option<String>,
-    pub namespace: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
-    /// `aggregationRoleTemplates.templateNames`; `*` = every template of the level.
-    pub templates: Vec<String>,
-    pub created: OffsetDateTime,
-    pub resource_version: u64,
-}
-
-impl Role {
-    /// Whether the role aggregates `template` (`*` grants everything).
-    pub fn grants(&self, template: &str) -> bool {
-        self.templates.iter().any(|t| t == "*" || t == template)
-    }
-
-    pub fn grants_any(&self, templates: &[&str]) -> bool {
-        templates.iter().any(|t| self.grants(t))
-    }
-
-    /// The workspace of a WorkspaceRole (its `kubesphere.io/workspace` label).
-    pub fn workspace(&self) -> Option<&str> {
-        self.labels
-            .get(ANNOTATION_WORKSPACE_LABEL)
-            .map(String::as_str)
-    }
-
-    /// The Kubernetes object.
-    pub fn to_json(&self) -> Value {
-        let all = self.templates.iter().any(|t| t == "*");
-        let names: Vec<&str> = if all {
-            CATALOGUE
-                .iter()
-                .filter(|t| t.level == self.level)
-                .map(|t| t.name)
-                .collect()
-        } else {
-            self.templates.iter().map(String::as_str).collect()
-        };
-        let rules = if all {
-            json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])
-        } else {
-            json!([])
-        };
-        let mut metadata = json!({
-            "name": self.name,
-            "creationTimestamp": rfc3339(self.created),
-            "resourceVersion": self.resource_version.to_string(),
-            "annotations": self.annotations,
-        });
-        if let Some(obj) = metadata.as_object_mut() {
-            if !self.labels.is_empty() {
-                obj.insert("labels".into(), json!(self.labels));
-            }
-            if let Some(ns) = &self.namespace {
-                obj.insert("namespace".into(), json!(ns));
-            }
-        }
-        json!({
-            "apiVersion": "iam.kubesphere.io/v1beta1",
-            "kind": self.level.kind(),
-            "metadata": metadata,
-            "aggregationRoleTemplates": {"templateNames": names},
-            "rules": rules,
-        })
-    }
-}
-
-/// The dynamic handler's list envelope: `metadata.continue` = total as a string,
-/// `remainingItemCount` = items after this page (§1.5).
-pub(crate) fn k8s_list(query: &ListQuery, all: Vec<Value>) -> Response {
-    let (items, total) = query.apply(all);
-    let offset = if query.limit < 0 {
-        0
-    } else {
-        usize::try_from((query.page - 1).max(0) * query.limit).unwrap_or(usize::MAX)
-    };
-    let remaining = total.saturating_sub(offset.saturating_add(items.len()));
-    errors::json_response(
-        StatusCode::OK,
-        &json!({
-            "apiVersion": "v1",
-            "kind": "List",
-            "metadata": {"continue": total.to_string(), "remainingItemCount": remaining},
-            "items": items,
-        }),
-        false,
-    )
-}
-
-/// 200 with an empty body (what the dynamic handler answers for writes).
-pub(crate) fn empty_ok() -> Response {
-    StatusCode::OK.into_response()
-}
+use crate::http::body;
+use crate::http::errors;
+use crate::http::filters::ClusterCtx;
+use crate::http::query::ListQuery;
+use crate::http::response::{empty_ok, k8s_list};
+use crate::store::labels::ANNOTATION_WORKSPACE_LABEL;
+use crate::store::level::RoleLevel;
+use crate::store::roles::Role;
+use crate::store::state::State;
+use crate::store::util::now_utc;
 
 /// DELETE without a name = deletecollection, which the dynamic handler refuses.
 pub(crate) async fn delete_collection() -> Response {
@@ -323,7 +189,7 @@ fn write_target(
             .project_role(cluster, namespace, &name)
             .map(|r| r.created),
     }
-    .unwrap_or_else(crate::state::now_utc);
+    .unwrap_or_else(now_utc);
     let role = Role {
         level,
         name: name.clone(),

@@ -8,9 +8,13 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
 
-use crate::auth::{self, Caller, LoginError, TokenKind};
-use crate::errors;
-use crate::state::{State, UserState};
+use crate::behaviour::authn::{self, Caller};
+use crate::behaviour::login::{self, LoginError};
+use crate::http::errors;
+use crate::store::state::State;
+use crate::store::tokens::TokenKind;
+use crate::store::users::UserState;
+use crate::store::util::lock;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -71,7 +75,7 @@ pub(crate) async fn token(
         );
     }
     let username = match field("grant_type") {
-        "password" => match auth::password_login(
+        "password" => match login::password_login(
             &state,
             field("username"),
             field("password"),
@@ -84,7 +88,7 @@ pub(crate) async fn token(
             Err(error) => return invalid_grant(error),
         },
         "refresh_token" => {
-            let record = match auth::verify_token(&state, field("refresh_token")) {
+            let record = match authn::verify_token(&state, field("refresh_token")) {
                 Ok(record) if record.kind == TokenKind::Refresh => record,
                 _ => return invalid_refresh(),
             };
@@ -106,7 +110,7 @@ pub(crate) async fn token(
             )
         }
     };
-    let (access, refresh) = auth::issue_pair(&state, &username);
+    let (access, refresh) = login::issue_pair(&state, &username);
     tracing::info!(user = %username, grant = field("grant_type"), "issued tokens");
     let mut body = json!({
         "access_token": access,
@@ -133,7 +137,7 @@ pub(crate) async fn logout(
     RawQuery(raw): RawQuery,
 ) -> Response {
     if let Some(token) = &caller.bearer {
-        crate::state::lock(&state.tokens).revoke(token);
+        lock(&state.tokens).revoke(token);
         tracing::info!(user = %caller.name, "token revoked by logout");
     }
     let pairs: Vec<(String, String)> = raw

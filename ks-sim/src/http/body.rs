@@ -7,7 +7,7 @@ use axum::response::Response;
 use http::{header, HeaderMap, StatusCode};
 use serde_json::Value;
 
-use crate::errors;
+use crate::http::errors;
 
 /// Content types go-restful decodes as JSON.
 const JSON_TYPES: &[&str] = &[

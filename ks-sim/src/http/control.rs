@@ -19,9 +19,9 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::faults::Fault;
-use crate::state::UserState;
-use crate::Simulator;
+use crate::http::faults::Fault;
+use crate::http::simulator::Simulator;
+use crate::store::users::UserState;
 
 /// Journal filters.
 #[derive(Debug, Default, Deserialize)]
@@ -85,7 +85,7 @@ async fn journal(
 
 async fn reset_journal(AxState(sim): AxState<Simulator>) -> Response {
     sim.reset_journal();
-    crate::errors::success()
+    crate::http::errors::success()
 }
 
 async fn counter(
@@ -112,12 +112,12 @@ async fn list_faults(AxState(sim): AxState<Simulator>) -> Response {
 
 async fn add_fault(AxState(sim): AxState<Simulator>, Json(fault): Json<Fault>) -> Response {
     sim.inject(fault);
-    crate::errors::success()
+    crate::http::errors::success()
 }
 
 async fn clear_faults(AxState(sim): AxState<Simulator>) -> Response {
     sim.clear_faults();
-    crate::errors::success()
+    crate::http::errors::success()
 }
 
 async fn revoke_tokens(AxState(sim): AxState<Simulator>, Path(user): Path<String>) -> Response {
@@ -137,7 +137,7 @@ async fn set_user_state(
     Json(body): Json<StateBody>,
 ) -> Response {
     if sim.set_user_state(&user, body.state) {
-        crate::errors::success()
+        crate::http::errors::success()
     } else {
         (StatusCode::NOT_FOUND, format!("no user {user}")).into_response()
     }

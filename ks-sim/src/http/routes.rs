@@ -7,10 +7,11 @@
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
-use crate::{
+use crate::http::handlers::{
     bindings, clusters, login_records, members, oauth, projects, roles, roletemplates, server_info,
-    users, workspaces, Simulator,
+    users, workspaces,
 };
+use crate::http::simulator::Simulator;
 
 /// Where a route is documented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

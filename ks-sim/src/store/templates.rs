@@ -1,24 +1,12 @@
-//! RoleTemplates (§4.1, §4.2): the catalogue of permission building blocks that roles
-//! aggregate, `GET /kapis/iam.kubesphere.io/v1beta1/users/{user}/roletemplates?scope=…` (§3.10)
-//! and the dynamic `roletemplates` list.
+//! The RoleTemplate catalogue (§4.1, §4.2): the permission building blocks that roles
+//! aggregate, and the templates of the built-in roles.
 //!
-//! The simulator authorizes with these names too (see `authz`), so what a user is told they may
-//! do and what the server lets them do come from one table.
+//! The simulator authorizes with these names too (see `behaviour::authz`), so what a user is
+//! told they may do and what the server lets them do come from one table.
 
-use std::sync::Arc;
-
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
-use axum::response::Response;
-use http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::auth::Caller;
-use crate::errors;
-use crate::filters::ClusterCtx;
-use crate::query::ListQuery;
-use crate::roles::{k8s_list, RoleLevel};
-use crate::state::State;
-use crate::users::list_result;
+use super::level::RoleLevel;
 
 /// One RoleTemplate: name, scope, `role-template-rules` (module, action), English name.
 pub(crate) struct Template {
@@ -365,87 +353,4 @@ pub(crate) fn expand(templates: &[String], level: RoleLevel) -> Vec<&'static Tem
         .filter(|t| t.level == level)
         .filter(|t| templates.iter().any(|n| n == "*" || n == t.name))
         .collect()
-}
-
-/// `GET /users/{user}/roletemplates?scope=global|workspace|namespace|cluster`: the templates
-/// aggregated into the user's role at that scope. Self always; others need `users get`
-/// (checked by the filter and again here).
-pub(crate) async fn of_user(
-    AxState(state): AxState<Arc<State>>,
-    Extension(caller): Extension<Caller>,
-    Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
-    Path(user): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
-    let db = state.db();
-    if caller.name != user
-        && !db.user_has_template(&caller.name, "global-view-users")
-        && !db.user_has_template(&caller.name, "global-manage-users")
-    {
-        return errors::handler_text(
-            StatusCode::FORBIDDEN,
-            &format!("users.iam.kubesphere.io \"{user}\" is forbidden: not allow to get users"),
-        );
-    }
-    let mut names: Vec<String> = Vec::new();
-    let level = match query.filter("scope") {
-        Some("global") => {
-            for b in db.global_role_bindings.iter().filter(|b| b.user == user) {
-                if let Some(r) = db.global_roles.get(&b.role) {
-                    names.extend(r.templates.iter().cloned());
-                }
-            }
-            Some(RoleLevel::Global)
-        }
-        Some("workspace") => {
-            let ws = query.filter("workspace").unwrap_or_default();
-            for b in db
-                .workspace_role_bindings
-                .iter()
-                .filter(|b| b.user == user && b.workspace.as_deref() == Some(ws))
-            {
-                if let Some(r) = db.workspace_roles.get(&b.role) {
-                    names.extend(r.templates.iter().cloned());
-                }
-            }
-            Some(RoleLevel::Workspace)
-        }
-        Some("namespace") => {
-            let ns = query.filter("namespace").unwrap_or_default();
-            for b in db.role_bindings.iter().filter(|b| {
-                b.user == user
-                    && b.namespace.as_deref() == Some(ns)
-                    && b.cluster.as_deref() == Some(cluster.as_str())
-            }) {
-                if let Some(r) = db.project_role(&cluster, ns, &b.role) {
-                    names.extend(r.templates.iter().cloned());
-                }
-            }
-            Some(RoleLevel::Namespace)
-        }
-        // Cluster roles are not modelled: nobody holds cluster-scope templates.
-        _ => None,
-    };
-    let items: Vec<Value> = match level {
-        Some(level) => expand(&names, level).iter().map(|t| t.to_json()).collect(),
-        None => Vec::new(),
-    };
-    let total = items.len();
-    list_result(items, total)
-}
-
-/// `GET /roletemplates` (dynamic handler, Kubernetes List).
-pub(crate) async fn list(RawQuery(raw): RawQuery) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
-    let all: Vec<Value> = CATALOGUE.iter().map(Template::to_json).collect();
-    k8s_list(&query, all)
-}
-
-/// `GET /roletemplates/{name}`.
-pub(crate) async fn get(Path(name): Path<String>) -> Response {
-    match CATALOGUE.iter().find(|t| t.name == name) {
-        Some(t) => errors::json_response(StatusCode::OK, &t.to_json(), false),
-        None => errors::not_found("roletemplates.iam.kubesphere.io", &name),
-    }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::seed::Seed;
+use super::seed::Seed;
 
 /// How a simulator behaves. `Default` = the demo seed with the Helm chart's defaults.
 #[derive(Debug, Clone)]

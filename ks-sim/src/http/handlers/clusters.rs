@@ -8,10 +8,12 @@ use axum::extract::{Extension, RawQuery, State as AxState};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::auth::Caller;
-use crate::query::ListQuery;
-use crate::state::{Db, State, ANNOTATION_GRANTED_CLUSTERS};
-use crate::users::list_result;
+use crate::behaviour::authn::Caller;
+use crate::http::query::ListQuery;
+use crate::http::response::list_result;
+use crate::store::db::Db;
+use crate::store::labels::ANNOTATION_GRANTED_CLUSTERS;
+use crate::store::state::State;
 
 /// Global templates that allow listing every cluster.
 pub(crate) const LIST_ALL: &[&str] = &["global-view-clusters", "global-manage-clusters"];

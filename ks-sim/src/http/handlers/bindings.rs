@@ -1,87 +1,21 @@
-//! GlobalRoleBindings, WorkspaceRoleBindings and RoleBindings, and their dynamic-handler
-//! routes (§3.9 "admin-wide": list by `labelSelector=iam.kubesphere.io/user-ref=X`, §4.3 DELETE).
+//! The dynamic-handler routes of GlobalRoleBindings, WorkspaceRoleBindings and RoleBindings
+//! (§3.9 "admin-wide": list by `labelSelector=iam.kubesphere.io/user-ref=X`, §4.3 DELETE).
 
 use std::sync::Arc;
 
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
-use serde_json::{json, Value};
-use time::OffsetDateTime;
+use serde_json::Value;
 
-use crate::errors;
-use crate::filters::ClusterCtx;
-use crate::query::ListQuery;
-use crate::roles::{empty_ok, k8s_list, RoleLevel};
-use crate::state::{rfc3339, State};
-
-pub(crate) const LABEL_USER_REF: &str = "iam.kubesphere.io/user-ref";
-pub(crate) const LABEL_ROLE_REF: &str = "iam.kubesphere.io/role-ref";
-
-/// A binding of one user to one role, at any level.
-#[derive(Debug, Clone)]
-pub(crate) struct Binding {
-    pub name: String,
-    pub user: String,
-    pub role: String,
-    /// WorkspaceRoleBindings: the workspace.
-    pub workspace: Option<String>,
-    /// RoleBindings: the cluster and namespace.
-    pub cluster: Option<String>,
-    pub namespace: Option<String>,
-    pub created: OffsetDateTime,
-}
-
-impl Binding {
-    pub fn level(&self) -> RoleLevel {
-        if self.namespace.is_some() {
-            RoleLevel::Namespace
-        } else if self.workspace.is_some() {
-            RoleLevel::Workspace
-        } else {
-            RoleLevel::Global
-        }
-    }
-
-    /// The Kubernetes object.
-    pub fn to_json(&self) -> Value {
-        let level = self.level();
-        let mut labels = json!({LABEL_USER_REF: self.user, LABEL_ROLE_REF: self.role});
-        let mut subjects = vec![
-            json!({"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": self.user}),
-        ];
-        let kind = match level {
-            RoleLevel::Global => "GlobalRoleBinding",
-            RoleLevel::Workspace => "WorkspaceRoleBinding",
-            RoleLevel::Namespace => "RoleBinding",
-        };
-        if let (Some(ws), Some(obj)) = (&self.workspace, labels.as_object_mut()) {
-            obj.insert("kubesphere.io/workspace".into(), json!(ws));
-        }
-        if level == RoleLevel::Namespace {
-            subjects.push(json!({
-                "kind": "ServiceAccount",
-                "namespace": "kubesphere-system",
-                "name": format!("kubesphere.users.{}", self.user),
-            }));
-        }
-        let mut metadata = json!({
-            "name": self.name,
-            "creationTimestamp": rfc3339(self.created),
-            "labels": labels,
-        });
-        if let (Some(ns), Some(obj)) = (&self.namespace, metadata.as_object_mut()) {
-            obj.insert("namespace".into(), json!(ns));
-        }
-        json!({
-            "apiVersion": "iam.kubesphere.io/v1beta1",
-            "kind": kind,
-            "metadata": metadata,
-            "roleRef": {"apiGroup": "iam.kubesphere.io", "kind": level.kind(), "name": self.role},
-            "subjects": subjects,
-        })
-    }
-}
+use crate::http::errors;
+use crate::http::filters::ClusterCtx;
+use crate::http::query::ListQuery;
+use crate::http::response::{empty_ok, k8s_list};
+use crate::store::bindings::Binding;
+use crate::store::labels::LABEL_USER_REF;
+use crate::store::level::RoleLevel;
+use crate::store::state::State;
 
 fn qualified(level: RoleLevel) -> &'static str {
     match level {
@@ -299,6 +233,8 @@ pub(crate) async fn delete_namespaced(
 
 #[cfg(test)]
 mod tests {
+    use time::OffsetDateTime;
+
     use super::*;
 
     fn binding(user: &str) -> Binding {

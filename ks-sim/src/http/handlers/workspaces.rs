@@ -1,6 +1,6 @@
 //! Workspaces (§3.3): `/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates[/{ws}]` and
-//! `/workspaces/{ws}/clusters`, plus the workspace controller's side effects (built-in roles
-//! and the manager binding).
+//! `/workspaces/{ws}/clusters`. A create hands the workspace controller's side effects (built-in
+//! roles and the manager binding) to `behaviour::controllers`.
 
 use std::sync::Arc;
 
@@ -8,41 +8,26 @@ use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode};
-use serde_json::{json, Value};
-use time::OffsetDateTime;
+use serde_json::Value;
 
-use crate::auth::Caller;
-use crate::body;
-use crate::clusters::{cluster_json, usable};
-use crate::errors;
-use crate::query::ListQuery;
-use crate::state::{now_utc, rfc3339, Db, State};
-use crate::users::list_result;
-use crate::validation::subdomain_error;
+use crate::behaviour::authn::Caller;
+use crate::behaviour::controllers::{create_workspace_roles, reconcile};
+use crate::behaviour::validation::subdomain_error;
+use crate::http::body;
+use crate::http::errors;
+use crate::http::handlers::clusters::{cluster_json, usable};
+use crate::http::query::ListQuery;
+use crate::http::response::list_result;
+use crate::store::db::Db;
+use crate::store::objects::stored_workspace;
+use crate::store::state::State;
+use crate::store::util::{now_utc, parse_time};
 
 const QUALIFIED: &str = "workspacetemplates.tenant.kubesphere.io";
 /// Global templates that see every workspace.
 pub(crate) const VIEW_ALL: &[&str] = &["global-view-workspaces", "global-manage-workspaces"];
 /// Global templates that may manage any workspace (`workspacetemplates delete`).
 pub(crate) const MANAGE_ALL: &[&str] = &["global-manage-workspaces"];
-
-/// Fills in the server-side fields of a WorkspaceTemplate.
-pub(crate) fn stored(mut object: Value, created: OffsetDateTime, rv: u64) -> Value {
-    if let Some(obj) = object.as_object_mut() {
-        obj.insert("apiVersion".into(), json!("tenant.kubesphere.io/v1beta1"));
-        obj.insert("kind".into(), json!("WorkspaceTemplate"));
-    }
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.insert("creationTimestamp".into(), json!(rfc3339(created)));
-        meta.insert("resourceVersion".into(), json!(rv.to_string()));
-        meta.insert(
-            "finalizers".into(),
-            json!(["kubesphere.io/cascading-deletion"]),
-        );
-        meta.remove("uid");
-    }
-    object
-}
 
 /// `spec.template.spec.manager`.
 pub(crate) fn manager(object: &Value) -> &str {
@@ -147,10 +132,12 @@ pub(crate) async fn create(
     }
     let created = now_utc();
     let rv = db.bump();
-    let object = stored(object, created, rv);
+    let object = stored_workspace(object, created, rv);
     db.workspaces.insert(name.clone(), object.clone());
     drop(db);
-    state.reconcile(move |db| db.create_workspace_roles(&name, &manager, created));
+    reconcile(&state, move |db| {
+        create_workspace_roles(db, &name, &manager, created)
+    });
     errors::json_response(StatusCode::OK, &object, false)
 }
 
@@ -176,9 +163,9 @@ pub(crate) async fn update(
         return errors::not_found(QUALIFIED, &ws);
     };
     let created = body::str_at(old, &["metadata", "creationTimestamp"]);
-    let created = crate::seed::parse_time(created).unwrap_or_else(now_utc);
+    let created = parse_time(created).unwrap_or_else(now_utc);
     let rv = db.bump();
-    let object = stored(object, created, rv);
+    let object = stored_workspace(object, created, rv);
     db.workspaces.insert(ws, object.clone());
     errors::json_response(StatusCode::OK, &object, false)
 }

@@ -10,26 +10,19 @@ use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::auth::Caller;
-use crate::body;
-use crate::errors;
-use crate::query::{by_name, ListQuery};
-use crate::state::{
-    now_utc, rfc3339, Db, State, User, UserState, ANNOTATION_GLOBALROLE,
-    ANNOTATION_PASSWORD_CHANGED,
-};
-use crate::validation::{email_ok, password_error, subdomain_error};
-
-/// The `{"items":[…],"totalItems":N}` envelope.
-pub(crate) fn list_result(items: Vec<Value>, total: usize) -> Response {
-    errors::json_response(
-        StatusCode::OK,
-        &json!({"items": items, "totalItems": total}),
-        false,
-    )
-}
+use crate::behaviour::authn::Caller;
+use crate::behaviour::validation::{email_ok, password_error, subdomain_error};
+use crate::http::body;
+use crate::http::errors;
+use crate::http::query::{by_name, ListQuery};
+use crate::http::response::list_result;
+use crate::store::db::Db;
+use crate::store::labels::{ANNOTATION_GLOBALROLE, ANNOTATION_PASSWORD_CHANGED};
+use crate::store::state::State;
+use crate::store::users::{User, UserState};
+use crate::store::util::{now_utc, rfc3339};
 
 /// `GET /users`: every authenticated user may list (and see everyone's e-mail).
 pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {

@@ -9,46 +9,24 @@ use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use crate::auth::Caller;
-use crate::body;
-use crate::errors;
-use crate::filters::ClusterCtx;
-use crate::query::ListQuery;
-use crate::state::{
-    now_utc, rfc3339, Db, State, ANNOTATION_CREATOR, ANNOTATION_WORKSPACE_LABEL, LABEL_MANAGED,
-};
-use crate::users::list_result;
-use crate::validation::label_error;
-use crate::workspaces::VIEW_ALL;
+use crate::behaviour::authn::Caller;
+use crate::behaviour::controllers::{create_project_roles, reconcile};
+use crate::behaviour::validation::label_error;
+use crate::http::body;
+use crate::http::errors;
+use crate::http::filters::ClusterCtx;
+use crate::http::handlers::workspaces::VIEW_ALL;
+use crate::http::query::ListQuery;
+use crate::http::response::list_result;
+use crate::store::db::Db;
+use crate::store::labels::{ANNOTATION_CREATOR, ANNOTATION_WORKSPACE_LABEL, LABEL_MANAGED};
+use crate::store::objects::stored_namespace;
+use crate::store::state::State;
+use crate::store::util::now_utc;
 
 /// Workspace templates that see every project of the workspace.
 const WS_VIEW_PROJECTS: &[&str] = &["workspace-view-projects", "workspace-manage-projects"];
-
-/// Fills in the server-side fields of a Namespace.
-pub(crate) fn stored(mut object: Value, created: OffsetDateTime, rv: u64) -> Value {
-    if let Some(obj) = object.as_object_mut() {
-        obj.insert("apiVersion".into(), json!("v1"));
-        obj.insert("kind".into(), json!("Namespace"));
-        obj.insert("spec".into(), json!({"finalizers": ["kubernetes"]}));
-        obj.insert("status".into(), json!({"phase": "Active"}));
-        obj.remove("cluster");
-    }
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.insert("creationTimestamp".into(), json!(rfc3339(created)));
-        meta.insert("resourceVersion".into(), json!(rv.to_string()));
-        let name = meta.get("name").cloned().unwrap_or(Value::Null);
-        if let Some(labels) = meta
-            .entry("labels")
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-        {
-            labels.insert("kubernetes.io/metadata.name".into(), name);
-        }
-    }
-    object
-}
 
 fn workspace_of(ns: &Value) -> Option<&str> {
     ns["metadata"]["labels"][ANNOTATION_WORKSPACE_LABEL].as_str()
@@ -191,12 +169,13 @@ pub(crate) async fn create(
         body::str_at(&object, &["metadata", "annotations", ANNOTATION_CREATOR]).to_owned();
     let created = now_utc();
     let rv = db.bump();
-    let object = stored(object, created, rv);
+    let object = stored_namespace(object, created, rv);
     db.namespaces.insert(key, object.clone());
     drop(db);
     if managed {
-        state
-            .reconcile(move |db| db.create_project_roles(&cluster, &name, Some(&creator), created));
+        reconcile(&state, move |db| {
+            create_project_roles(db, &cluster, &name, Some(&creator), created)
+        });
     }
     errors::json_response(StatusCode::OK, &object, false)
 }
@@ -217,16 +196,4 @@ pub(crate) async fn delete(
     }
     db.remove_namespace(&cluster, &ns);
     errors::success()
-}
-
-impl Db {
-    /// Removes a namespace with its roles and bindings.
-    pub fn remove_namespace(&mut self, cluster: &str, ns: &str) {
-        self.namespaces.remove(&(cluster.to_owned(), ns.to_owned()));
-        self.project_roles
-            .retain(|(c, n, _), _| !(c == cluster && n == ns));
-        self.role_bindings.retain(|b| {
-            !(b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns))
-        });
-    }
 }

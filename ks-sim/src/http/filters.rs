@@ -2,7 +2,6 @@
 //! journal → faults → authentication (401) → cluster dispatch (400) → authorization (403) →
 //! routes. `/_sim` control routes bypass all of it.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
@@ -11,13 +10,15 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 
-use crate::auth::{self, Caller, Credentials};
-use crate::authz::{self, RequestInfo};
-use crate::errors;
-use crate::faults::FaultAction;
-use crate::journal::{capture_body, JournalEntry};
-use crate::net::Connection;
-use crate::state::{lock, State};
+use crate::behaviour::authn::{self, Caller, Credentials};
+use crate::behaviour::authz::{self, RequestInfo};
+use crate::http::errors::{self, Denied};
+use crate::http::faults::FaultAction;
+use crate::http::journal::{capture_body, JournalEntry};
+use crate::http::net::Connection;
+use crate::http::simulator::Simulator;
+use crate::store::state::State;
+use crate::store::util::lock;
 
 /// Largest request body the simulator reads.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -42,11 +43,7 @@ enum Outcome {
 }
 
 /// The middleware: records the request and runs the filters.
-pub(crate) async fn chain(
-    AxState(state): AxState<Arc<State>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn chain(AxState(sim): AxState<Simulator>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if is_control_path(&path) {
         return next.run(req).await;
@@ -59,15 +56,15 @@ pub(crate) async fn chain(
         }
     };
     let headers = &parts.headers;
-    let seq = lock(&state.journal).next_seq();
+    let seq = lock(&sim.journal).next_seq();
     let mut entry = JournalEntry {
         seq,
         method: parts.method.as_str().to_owned(),
         path: path.clone(),
         query: parts.uri.query().map(str::to_owned),
         user: None,
-        authorization_present: auth::authorization_present(headers),
-        bearer_token_owner: auth::bearer_owner(&state, headers),
+        authorization_present: authn::authorization_present(headers),
+        bearer_token_owner: authn::bearer_owner(&sim.state, headers),
         body: capture_body(
             headers
                 .get(header::CONTENT_TYPE)
@@ -78,13 +75,13 @@ pub(crate) async fn chain(
         request_id: header_string(headers, "x-request-id"),
         x_client_ip: header_string(headers, "x-client-ip"),
     };
-    lock(&state.journal).push(entry.clone());
+    lock(&sim.journal).push(entry.clone());
     let connection = parts
         .extensions
         .get::<ConnectInfo<Connection>>()
         .map(|c| c.0.clone());
     let request = Request::from_parts(parts, Body::from(bytes));
-    let outcome = run_filters(&state, request, next, &mut entry).await;
+    let outcome = run_filters(&sim, request, next, &mut entry).await;
     let response = match outcome {
         Outcome::Respond(response) => {
             entry.status = response.status().as_u16();
@@ -103,23 +100,24 @@ pub(crate) async fn chain(
         },
     };
     tracing::debug!(seq, method = %entry.method, path = %entry.path, status = entry.status, user = ?entry.user, "request");
-    lock(&state.journal).complete(entry);
+    lock(&sim.journal).complete(entry);
     response
 }
 
 async fn run_filters(
-    state: &Arc<State>,
+    sim: &Simulator,
     mut req: Request,
     next: Next,
     entry: &mut JournalEntry,
 ) -> Outcome {
+    let state = &sim.state;
     // Faults act like the network, before any KubeSphere code runs.
-    let fault = lock(&state.faults).take(req.method().as_str(), req.uri().path());
+    let fault = lock(&sim.faults).take(req.method().as_str(), req.uri().path());
     match fault {
         Some(FaultAction::Respond { status, body }) => {
             // Only a side-effect-free bearer check, so the journal still says whose call it was.
-            if let Credentials::Bearer(_) = auth::credentials(req.headers()) {
-                entry.user = auth::authenticate(state, req.headers())
+            if let Credentials::Bearer(_) = authn::credentials(req.headers()) {
+                entry.user = authn::authenticate(state, req.headers())
                     .ok()
                     .map(|c| c.name);
             }
@@ -127,11 +125,11 @@ async fn run_filters(
         }
         Some(FaultAction::Delay { delay_ms }) => {
             // Visible with its caller while it hangs, like a real slow upstream call.
-            if let Credentials::Bearer(_) = auth::credentials(req.headers()) {
-                entry.user = auth::authenticate(state, req.headers())
+            if let Credentials::Bearer(_) = authn::credentials(req.headers()) {
+                entry.user = authn::authenticate(state, req.headers())
                     .ok()
                     .map(|c| c.name);
-                lock(&state.journal).complete(entry.clone());
+                lock(&sim.journal).complete(entry.clone());
             }
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         }
@@ -141,7 +139,7 @@ async fn run_filters(
         None => {}
     }
 
-    let caller = match auth::authenticate(state, req.headers()) {
+    let caller = match authn::authenticate(state, req.headers()) {
         Ok(caller) => caller,
         Err(message) => return Outcome::Respond(errors::unauthorized(&message)),
     };
@@ -165,7 +163,7 @@ async fn run_filters(
         let info = RequestInfo::parse(req.method(), &local_path);
         let allowed = authz::authorize(&state.db(), &caller, &info, &cluster);
         if !allowed {
-            return Outcome::Respond(errors::forbidden(&caller.name, &info.denied()));
+            return Outcome::Respond(errors::forbidden(&caller.name, &denied(&info)));
         }
     }
 
@@ -209,6 +207,24 @@ fn strip_cluster(state: &State, path: &str) -> Result<(String, String), String> 
         Ok((db.host().to_owned(), local))
     } else {
         Err(cluster.to_owned())
+    }
+}
+
+/// The 403 wording for this request.
+fn denied(info: &RequestInfo) -> Denied<'_> {
+    match &info.resource {
+        Some(r) => Denied::Resource {
+            verb: &info.verb,
+            group: &r.api_group,
+            resource: &r.resource,
+            subresource: r.subresource.as_deref(),
+            name: r.name.as_deref(),
+            namespace: r.namespace.as_deref(),
+        },
+        None => Denied::NonResource {
+            verb: &info.verb,
+            path: &info.path,
+        },
     }
 }
 

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use serde_json::json;
 
-use crate::errors;
-use crate::state::State;
+use crate::http::errors;
+use crate::store::state::State;
 
 /// `GET /version`: KubeSphere's `version.Info`, with the Kubernetes version inside.
 pub(crate) async fn version(AxState(state): AxState<Arc<State>>) -> Response {

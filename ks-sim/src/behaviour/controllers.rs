@@ -1,0 +1,215 @@
+//! KubeSphere's controllers and the member handlers' binding logic: what appears in the store
+//! as a side effect of creating a workspace or project, and how a member's role is (re)bound.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::store::bindings::Binding;
+use crate::store::config::KsVersion;
+use crate::store::db::Db;
+use crate::store::labels::{
+    ANNOTATION_AUTO_AGGREGATE, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL,
+};
+use crate::store::level::RoleLevel;
+use crate::store::roles::role_from_seed;
+use crate::store::state::State;
+use crate::store::templates::{builtin_project_templates, builtin_workspace_templates};
+
+/// Kubernetes' limit on label values (`validation.LabelValueMaxLength`).
+pub(crate) const LABEL_VALUE_MAX: usize = 63;
+
+/// KubeSphere's `hashutil.FNVString`: FNV-1a 64, as 16 lowercase hex digits.
+pub(crate) fn fnv64a_hex(s: &str) -> String {
+    let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// Runs a controller's reaction to a create call: at once, or after the configured
+/// controller delay (as a real cluster's controllers do, shortly after the call returned).
+/// Call it without holding the [`Db`] lock.
+pub(crate) fn reconcile(state: &Arc<State>, work: impl FnOnce(&mut Db) + Send + 'static) {
+    let delay = state.settings.controller_delay;
+    if delay.is_zero() {
+        work(&mut state.db());
+        return;
+    }
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        work(&mut state.db());
+    });
+}
+
+/// The name the workspace controller gives built-in role `role` of `ws`
+/// (`ensureWorkspaceRoleName` in KubeSphere 4.1.3; 4.1.2 never hashes).
+pub(crate) fn workspace_role_name(db: &Db, ws: &str, role: &str) -> String {
+    let plain = format!("{ws}-{role}");
+    if db.ks_version == KsVersion::V4_1_2 || plain.len() <= LABEL_VALUE_MAX {
+        plain
+    } else {
+        format!("{role}.{}", fnv64a_hex(ws))
+    }
+}
+
+/// The workspace controller: the four built-in roles and the manager's binding, named like
+/// the admin role.
+pub(crate) fn create_workspace_roles(
+    db: &mut Db,
+    ws: &str,
+    manager: &str,
+    created: OffsetDateTime,
+) {
+    for (suffix, description) in [
+        ("admin", "Manage all resources in the workspace."),
+        ("regular", "Use resources in the workspace."),
+        (
+            "self-provisioner",
+            "Create projects and become the admin of the created projects.",
+        ),
+        ("viewer", "View all resources in the workspace."),
+    ] {
+        let mut role = role_from_seed(
+            RoleLevel::Workspace,
+            &workspace_role_name(db, ws, suffix),
+            Some(&"system".to_owned()),
+            None,
+            None,
+            builtin_workspace_templates(suffix),
+            created,
+        );
+        role.annotations
+            .insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
+        role.annotations.insert(
+            ANNOTATION_DESCRIPTION.to_owned(),
+            json!({"zh": description, "en": description}).to_string(),
+        );
+        role.labels
+            .insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws.to_owned());
+        db.insert_role(role);
+    }
+    if !manager.is_empty() {
+        db.workspace_role_bindings
+            .retain(|b| !(b.user == manager && b.workspace.as_deref() == Some(ws)));
+        let admin = workspace_role_name(db, ws, "admin");
+        db.workspace_role_bindings.push(Binding {
+            name: admin.clone(),
+            user: manager.to_owned(),
+            role: admin,
+            workspace: Some(ws.to_owned()),
+            cluster: None,
+            namespace: None,
+            created,
+        });
+    }
+}
+
+/// The namespace controller for managed projects: `admin`/`operator`/`viewer` and the
+/// creator's `{creator}-admin` binding.
+pub(crate) fn create_project_roles(
+    db: &mut Db,
+    cluster: &str,
+    ns: &str,
+    creator: Option<&str>,
+    created: OffsetDateTime,
+) {
+    for (name, description) in [
+        ("admin", "Manage all resources in the project."),
+        (
+            "operator",
+            "View all resources and manage workloads in the project.",
+        ),
+        ("viewer", "View all resources in the project."),
+    ] {
+        let mut role = role_from_seed(
+            RoleLevel::Namespace,
+            name,
+            Some(&"system".to_owned()),
+            None,
+            None,
+            builtin_project_templates(name),
+            created,
+        );
+        role.annotations
+            .insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
+        role.annotations.insert(
+            ANNOTATION_DESCRIPTION.to_owned(),
+            json!({"zh": description, "en": description}).to_string(),
+        );
+        role.cluster = Some(cluster.to_owned());
+        role.namespace = Some(ns.to_owned());
+        db.insert_role(role);
+    }
+    if let Some(creator) = creator.filter(|c| !c.is_empty()) {
+        set_project_member(db, cluster, ns, creator, "admin", created);
+    }
+}
+
+/// The member handler's binding logic (§3.6): same role ⇒ no-op, otherwise the user's
+/// bindings in the workspace are replaced by `{user}-{role}`. As in KubeSphere, the old
+/// bindings go first; a role name too long for the binding's `role-ref` label then fails
+/// the create (422), leaving the user with no role in the workspace.
+pub(crate) fn set_workspace_member(
+    db: &mut Db,
+    ws: &str,
+    user: &str,
+    role: &str,
+    created: OffsetDateTime,
+) -> Result<(), String> {
+    let mine = |b: &Binding| b.user == user && b.workspace.as_deref() == Some(ws);
+    if db
+        .workspace_role_bindings
+        .iter()
+        .any(|b| mine(b) && b.role == role)
+    {
+        return Ok(());
+    }
+    db.workspace_role_bindings.retain(|b| !mine(b));
+    if role.len() > LABEL_VALUE_MAX {
+        return Err(format!(
+            "WorkspaceRoleBinding.iam.kubesphere.io \"{user}-{role}\" is invalid: metadata.labels: Invalid value: \"{role}\": must be no more than {LABEL_VALUE_MAX} characters"
+        ));
+    }
+    db.workspace_role_bindings.push(Binding {
+        name: format!("{user}-{role}"),
+        user: user.to_owned(),
+        role: role.to_owned(),
+        workspace: Some(ws.to_owned()),
+        cluster: None,
+        namespace: None,
+        created,
+    });
+    Ok(())
+}
+
+/// Same as [`set_workspace_member`] for a project.
+pub(crate) fn set_project_member(
+    db: &mut Db,
+    cluster: &str,
+    ns: &str,
+    user: &str,
+    role: &str,
+    created: OffsetDateTime,
+) {
+    let mine = |b: &Binding| {
+        b.user == user
+            && b.cluster.as_deref() == Some(cluster)
+            && b.namespace.as_deref() == Some(ns)
+    };
+    if db.role_bindings.iter().any(|b| mine(b) && b.role == role) {
+        return;
+    }
+    db.role_bindings.retain(|b| !mine(b));
+    db.role_bindings.push(Binding {
+        name: format!("{user}-{role}"),
+        user: user.to_owned(),
+        role: role.to_owned(),
+        workspace: None,
+        cluster: Some(cluster.to_owned()),
+        namespace: Some(ns.to_owned()),
+        created,
+    });
+}

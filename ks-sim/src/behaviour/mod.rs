@@ -1,0 +1,14 @@
+//! Layer 2, KubeSphere's behaviours on the store: request authentication ([`authn`]), signing
+//! in and token pairs ([`login`]), authorization ([`authz`]), the controllers' side effects
+//! ([`controllers`], also run over the seed by [`bootstrap`]) and name, password and e-mail
+//! validation ([`validation`]).
+//!
+//! Imports only from `store`; nothing here knows about routes, responses, the journal or
+//! faults.
+
+pub(crate) mod authn;
+pub(crate) mod authz;
+pub(crate) mod bootstrap;
+pub(crate) mod controllers;
+pub(crate) mod login;
+pub(crate) mod validation;

@@ -1,0 +1,135 @@
+//! The [`Simulator`] handle: one world (KubeSphere's state, the journal, the faults) shared by
+//! every clone, and the controls tests call from Rust. Serving it is `server`'s business.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::FromRef;
+
+use crate::behaviour::bootstrap;
+use crate::http::faults::{Fault, Faults};
+use crate::http::journal::{Journal, JournalEntry};
+use crate::store::config::SimConfig;
+use crate::store::state::State;
+use crate::store::users::UserState;
+use crate::store::util::lock;
+
+/// A simulator: cheap to clone, all clones share one world.
+#[derive(Clone)]
+pub struct Simulator {
+    /// What KubeSphere keeps (resources, tokens, settings).
+    pub(crate) state: Arc<State>,
+    /// What reached the simulator, for tests (the journal filter writes it).
+    pub(crate) journal: Arc<Mutex<Journal>>,
+    /// Injected faults (the fault filter applies them).
+    pub(crate) faults: Arc<Mutex<Faults>>,
+}
+
+impl FromRef<Simulator> for Arc<State> {
+    fn from_ref(sim: &Simulator) -> Self {
+        sim.state.clone()
+    }
+}
+
+impl Simulator {
+    pub fn new(config: SimConfig) -> Self {
+        Simulator {
+            state: Arc::new(bootstrap::state(config)),
+            journal: Arc::new(Mutex::new(Journal::default())),
+            faults: Arc::new(Mutex::new(Faults::default())),
+        }
+    }
+
+    /// Every request so far (except `/_sim`), in arrival order.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        lock(&self.journal).entries()
+    }
+
+    pub fn reset_journal(&self) {
+        lock(&self.journal).clear();
+    }
+
+    /// Journal entries for exactly this path (query excluded).
+    pub fn journal_for(&self, path: &str) -> Vec<JournalEntry> {
+        self.journal()
+            .into_iter()
+            .filter(|e| e.path == path)
+            .collect()
+    }
+
+    /// How many requests reached exactly this path.
+    pub fn counter(&self, path: &str) -> usize {
+        self.journal().iter().filter(|e| e.path == path).count()
+    }
+
+    /// How many `method` requests reached exactly this path.
+    pub fn counter_method(&self, method: &str, path: &str) -> usize {
+        self.journal()
+            .iter()
+            .filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
+            .count()
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.faults).add(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// Faults still active.
+    pub fn faults(&self) -> Vec<Fault> {
+        lock(&self.faults).list()
+    }
+
+    /// Every access and refresh token issued so far, revoked and expired ones included.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.state.tokens).issued()
+    }
+
+    /// Tokens that would authenticate right now.
+    pub fn active_tokens(&self) -> Vec<String> {
+        lock(&self.state.tokens).active()
+    }
+
+    /// Revokes every token of `user` (as an admin or `multipleLogin: false` would).
+    pub fn revoke_user_tokens(&self, user: &str) {
+        self.revoke_user_tokens_counted(user);
+    }
+
+    /// Same as [`Simulator::revoke_user_tokens`], returning how many were revoked.
+    pub fn revoke_user_tokens_counted(&self, user: &str) -> usize {
+        lock(&self.state.tokens).revoke_user(user)
+    }
+
+    /// The GlobalRoles (Kubernetes objects), by name.
+    pub fn global_roles(&self) -> Vec<serde_json::Value> {
+        self.state
+            .db()
+            .global_roles
+            .values()
+            .map(|r| r.to_json())
+            .collect()
+    }
+
+    /// `status.state` of a user (`None` for an unknown user or an empty status).
+    pub fn user_state(&self, user: &str) -> Option<UserState> {
+        self.state.db().users.get(user).and_then(|u| u.state)
+    }
+
+    /// Sets `status.state` (what `PUT /users/{u}` or the lockout controller do). `false` if the
+    /// user does not exist. A lock set this way lifts after the lockout window.
+    pub fn set_user_state(&self, user: &str, state: UserState) -> bool {
+        let mut db = self.state.db();
+        let rv = db.bump();
+        match db.users.get_mut(user) {
+            Some(u) => {
+                u.transition(state, None);
+                u.failed_logins.clear();
+                u.resource_version = rv;
+                true
+            }
+            None => false,
+        }
+    }
+}

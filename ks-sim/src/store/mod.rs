@@ -1,0 +1,21 @@
+//! Layer 1, the store: the in-memory world and the data it starts from. Users, roles, bindings
+//! and the JSON objects ([`db::Db`]), the token cache ([`tokens`]), the shared [`state::State`],
+//! the role-template catalogue, the seeds and the configuration, plus the small utilities every
+//! layer uses.
+//!
+//! Imports nothing from `behaviour` or `http`: what KubeSphere *does* with this data lives
+//! there.
+
+pub(crate) mod bindings;
+pub mod config;
+pub(crate) mod db;
+pub(crate) mod labels;
+pub(crate) mod level;
+pub(crate) mod objects;
+pub(crate) mod roles;
+pub mod seed;
+pub(crate) mod state;
+pub(crate) mod templates;
+pub(crate) mod tokens;
+pub(crate) mod users;
+pub(crate) mod util;

@@ -36,17 +36,34 @@ impl ProjectSummary {
     }
 }
 
+/// The longest search text sent to KubeSphere: longer text cannot match a name and would only
+/// make over-long upstream requests.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// The search text, trimmed, or a plain error when it is longer than [`SEARCH_MAX_CHARS`].
+#[cfg(feature = "ssr")]
+pub(crate) fn bounded_search(query: &str) -> Result<String, AppError> {
+    let q = query.trim();
+    if q.chars().count() > SEARCH_MAX_CHARS {
+        return Err(crate::auth::ssr::fail_with(AppError::field(
+            "q",
+            format!("Search for at most {SEARCH_MAX_CHARS} characters."),
+        )));
+    }
+    Ok(q.to_owned())
+}
+
 /// Searches people by part of their username or display name, or by their whole e-mail address
 /// (KubeSphere's field selector compares e-mails whole, ignoring case), from 2 characters.
 #[server(prefix = "/api", endpoint = "search_users")]
 pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
-    let q = query.trim().to_owned();
+    let q = bounded_search(&query)?;
     if q.chars().count() < 2 {
         return Ok(Vec::new());
     }
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let by_name = q.clone();
-    let by_email = q.contains('@').then(|| format!("spec.email=~{q}"));
+    let by_email = ks_types::Email::parse(&q).ok().map(|e| ks_client::email_field_selector(&e));
     let (names, emails) = tokio::join!(
         upstream.call(|api| async move { api.list_users(&[("name", by_name.as_str()), ("limit", "10"), ("sortBy", "name"), ("ascending", "true")]).await }),
         async {

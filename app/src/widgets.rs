@@ -196,7 +196,7 @@ pub fn UserPicker(
         }}
         <div class="field js-only search-field">
             <label for=search_id.clone()>"Find people"</label>
-            <input id=search_id type="search" autocomplete="off" placeholder="Part of a name, or an e-mail address"
+            <input id=search_id type="search" autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS placeholder="Part of a name, or an e-mail address"
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             <ul class="search-results" aria-live="polite">
                 {move || results.get().map(|hits| {

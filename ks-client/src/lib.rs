@@ -12,7 +12,7 @@ pub mod model;
 mod path;
 mod tokens;
 
-pub use api::{NewProject, NewUser, NewWorkspace};
+pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace};
 pub use client::{CallContext, ClientConfig, KsClient, UserApi};
 pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use path::ApiPath;

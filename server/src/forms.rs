@@ -19,7 +19,8 @@ use tower_sessions::Session;
 
 use crate::ServerContext;
 
-const MAX_FORM_BYTES: usize = 64 * 1024;
+/// The largest form body the console reads (server functions and plain form posts alike).
+pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
 const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
 fn is_plain_form_post(req: &Request) -> bool {

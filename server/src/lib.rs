@@ -26,6 +26,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
 use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -153,10 +154,14 @@ pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(from_fn_with_state(ctx.clone(), security::security_headers));
-    // Inner stack, for the app itself: the same-origin guard (before anything reads the
-    // session); the session; plain-form (no WASM) submissions turned into post/redirect/get;
+    // Inner stack, for the app itself: a bound on request bodies (every form of the app is small;
+    // leptos registers each server function's own route, so the bound sits here, in front of all
+    // of them: a larger body is refused with 413 before it is read); the same-origin guard
+    // (before anything reads the session); the session; plain-form (no WASM) submissions turned into post/redirect/get;
     // the session gate (default-deny and token refresh); statuses for server-function errors.
     let inner = ServiceBuilder::new()
+        .layer(RequestBodyLimitLayer::new(forms::MAX_FORM_BYTES))
+        .map_request(|req: Request<tower_http::body::Limited<Body>>| req.map(Body::new))
         .layer(from_fn_with_state(ctx.clone(), security::same_origin_guard))
         .layer(sessions)
         .layer(from_fn_with_state(ctx.clone(), forms::plain_form_submissions))

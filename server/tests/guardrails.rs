@@ -6,6 +6,7 @@ mod common;
 
 use common::{header, TestApp};
 use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 /// Mutating calls KubeSphere received (anything but GET).
 fn upstream_writes(app: &TestApp) -> Vec<String> {
@@ -137,4 +138,65 @@ async fn regular_users_are_told_why_they_cannot_create_users() {
     let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Only platform administrators can create users. Your platform role is platform-regular."));
     assert!(!page.contains("name=\"password\""), "no form is offered");
+}
+
+#[tokio::test]
+async fn an_oversized_form_is_refused_before_it_is_read() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    // 1.8 MiB naming 46,656 people: once kept a core busy well past 30 s.
+    let names: String = (0..46_656).map(|i| format!("person-{i:05},")).collect::<String>().repeat(3);
+    let res = app
+        .request(Method::POST, "/api/invite_workspace_members", Some(&cookie))
+        .header("accept", "application/json")
+        .form(&[("workspace", "demo"), ("usernames", names.as_str()), ("role", "regular")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(app.sim.sim.journal().is_empty(), "nothing reached KubeSphere");
+}
+
+#[tokio::test]
+async fn an_invitation_names_at_most_a_hundred_people() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let names: Vec<String> = (0..101).map(|i| format!("p{i}")).collect();
+    let (status, body) =
+        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", &names.join(",")), ("role", "regular")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"], json!({"field": "usernames", "message": "Invite at most 100 people at a time."}));
+    assert!(app.sim.sim.journal().is_empty());
+}
+
+#[tokio::test]
+async fn search_text_never_adds_selector_terms_and_is_bounded() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let search = |q: String| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            app.request(Method::POST, "/api/list_people", Some(&cookie))
+                .header("accept", "application/json")
+                .form(&[("query", q.as_str()), ("page", "1"), ("sort", "")])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(search("x@y.io,status.state!=Active".into()).await.status(), StatusCode::OK);
+    let sent: Vec<String> = app.sim.sim.journal().into_iter().filter_map(|e| e.query).collect();
+    assert!(sent.iter().all(|q| !q.contains("fieldSelector")), "not an e-mail address: no selector at all: {sent:?}");
+    app.sim.sim.reset_journal();
+    assert_eq!(search("Bob@Example.com".into()).await.status(), StatusCode::OK);
+    let sent: Vec<String> = app.sim.sim.journal().into_iter().filter_map(|e| e.query).collect();
+    assert!(sent.iter().any(|q| q.contains("fieldSelector=spec.email%3D%7Ebob%40example.com")), "{sent:?}");
+    app.sim.sim.reset_journal();
+    let res = search("a".repeat(101)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(app.sim.sim.journal().is_empty(), "an over-long search never goes upstream");
 }

@@ -76,15 +76,15 @@ impl PeopleSort {
 /// e-mail address), in the order `sort` names; sorted and paginated by KubeSphere itself.
 #[server(prefix = "/api", endpoint = "list_people")]
 pub async fn list_people(query: String, page: u32, sort: String) -> Result<PeoplePage, AppError> {
-    let q = query.trim().to_owned();
+    let q = crate::directory::bounded_search(&query)?;
     let page = page.max(1);
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let (limit, page_text) = (PAGE_SIZE.to_string(), page.to_string());
     let (sort_by, ascending) = PeopleSort::parse(&sort).upstream();
     let mut params: Vec<(&str, String)> =
         vec![("limit", limit), ("page", page_text), ("sortBy", sort_by.into()), ("ascending", ascending.into())];
-    if q.contains('@') {
-        params.push(("fieldSelector", format!("spec.email=~{q}")));
+    if let Ok(email) = ks_types::Email::parse(&q) {
+        params.push(("fieldSelector", ks_client::email_field_selector(&email)));
     } else if !q.is_empty() {
         params.push(("name", q.clone()));
     }
@@ -118,7 +118,7 @@ pub fn PersonSearch(#[prop(optional)] initial: String, #[prop(optional)] live: b
         <form method="get" action="/users" class="search-form" role="search" aria-label="Find a person">
             <label for="person-search">"Find a person"</label>
             <div class="input-row">
-                <input id="person-search" name="q" type="search" value=initial autocomplete="off"
+                <input id="person-search" name="q" type="search" value=initial autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS
                     placeholder="Username, name or e-mail address"
                     aria-describedby=live.then_some("person-search-hint")
                     on:input=move |ev| if live { query.set(event_target_value(&ev)) } />

@@ -234,6 +234,24 @@ pub(crate) mod ssr {
 
     #[cfg(test)]
     mod tests {
+        #![allow(clippy::unwrap_used)]
+
+        #[test]
+        fn invitations_name_at_most_a_hundred_people_and_repeats_count_once() {
+            let hundred: Vec<String> = (0..100).map(|i| format!("u{i}")).collect();
+            let twice = format!("{} {}", hundred.join(","), hundred.join(" "));
+            assert_eq!(super::parse_usernames(&twice).unwrap().len(), 100);
+            let over = format!("{} u100", hundred.join(","));
+            assert!(super::parse_usernames(&over).unwrap_err().message().contains("at most 100"));
+        }
+
+        #[test]
+        fn a_huge_invitation_is_refused_at_the_first_name_past_the_limit() {
+            // 400k different names in a 2 MiB body used to be de-duplicated quadratically.
+            let raw: String = (0..400_000).map(|i| format!("user-{i},")).collect();
+            assert!(super::parse_usernames(&raw).unwrap_err().message().contains("at most 100"));
+        }
+
         #[test]
         fn the_setup_backoff_doubles_and_adds_up_to_the_wait() {
             let waits: Vec<u128> = super::setup_backoff().map(|d| d.as_millis()).collect();
@@ -329,12 +347,23 @@ pub(crate) mod ssr {
         ))
     }
 
-    /// `a, b c` → the usernames, each parsed, without duplicates.
+    /// The most people one invitation names (one upstream call checks they all exist).
+    pub const MAX_INVITEES: usize = 100;
+
+    /// `a, b c` → the usernames, each parsed, without duplicates, in the order given; at most
+    /// [`MAX_INVITEES`] different ones.
     pub fn parse_usernames(raw: &str) -> Result<Vec<UserName>, AppError> {
+        let mut seen = std::collections::HashSet::new();
         let mut users: Vec<UserName> = Vec::new();
-        for part in raw.split([',', ' ', '\n', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in raw.split([',', ' ', '\n', '\r', '\t', ';']).filter(|p| !p.is_empty()) {
             let user = UserName::parse(part).map_err(|e| AppError::field("usernames", format!("{part}: {e}")))?;
-            if !users.contains(&user) {
+            if seen.insert(user.clone()) {
+                if users.len() == MAX_INVITEES {
+                    return Err(AppError::field(
+                        "usernames",
+                        format!("Invite at most {MAX_INVITEES} people at a time."),
+                    ));
+                }
                 users.push(user);
             }
         }

@@ -56,7 +56,7 @@ pub async fn check_email(email: String) -> Result<Availability, AppError> {
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let selector = format!("spec.email=~{}", email.as_str().to_ascii_lowercase());
+    let selector = ks_client::email_field_selector(&email);
     let found = upstream
         .call(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "1")]).await })
         .await?;

@@ -118,10 +118,12 @@ fn filter_matches(item: &Value, key: &str, value: &str) -> bool {
         "namespace" => item["metadata"]["namespace"].as_str() == Some(value),
         "label" => key_value_matches(labels(item), value),
         "annotation" => key_value_matches(&item["metadata"]["annotations"], value),
-        "fieldSelector" => value
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .all(|term| field_term_matches(item, term)),
+        // An unparsable selector matches nothing, as in KubeSphere (`contains` returns false).
+        "fieldSelector" => super::field_selector::parse(value).is_some_and(|terms| {
+            terms
+                .iter()
+                .all(|t| field_term_matches(item, &t.field, &t.value, t.negated))
+        }),
         _ => true,
     }
 }
@@ -137,18 +139,9 @@ fn key_value_matches(map: &Value, expr: &str) -> bool {
     map.get(expr).is_some()
 }
 
-/// `a.b.c=value`, `a.b.c==value` or `a.b.c!=value`; a value starting with `~` compares
-/// case-insensitively.
-fn field_term_matches(item: &Value, term: &str) -> bool {
-    let (path, value, negate) = if let Some((p, v)) = term.split_once("!=") {
-        (p, v, true)
-    } else if let Some((p, v)) = term.split_once("==") {
-        (p, v, false)
-    } else if let Some((p, v)) = term.split_once('=') {
-        (p, v, false)
-    } else {
-        return true;
-    };
+/// One parsed term, `a.b.c=value` (or `!=`); a value starting with `~` compares
+/// case-insensitively (KubeSphere's extension).
+fn field_term_matches(item: &Value, path: &str, value: &str, negate: bool) -> bool {
     let field = path.split('.').try_fold(item, |v, key| v.get(key));
     let actual = match field {
         Some(Value::String(s)) => s.clone(),

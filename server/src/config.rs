@@ -117,4 +117,44 @@ impl Config {
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_millis(self.upstream_timeout_ms)
     }
+
+    /// A warning to log at start when sessions would travel in the clear beyond this machine:
+    /// a plain-http origin (no `Secure`, no `__Host-` cookie) reachable on a non-loopback address.
+    pub fn plain_http_warning(&self) -> Option<String> {
+        if self.uses_tls() {
+            return None;
+        }
+        let origin = self.public_origin();
+        let host = origin.trim_start_matches("http://").split('/').next().unwrap_or_default();
+        let host = host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+        let loopback = |h: &str| {
+            h.eq_ignore_ascii_case("localhost") || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        };
+        (!loopback(host) || !self.site_addr.ip().is_loopback()).then(|| {
+            format!(
+                "PUBLIC_ORIGIN is {origin} and the console listens on {}: session cookies are sent without Secure over plain \
+                 HTTP. Put the console behind TLS and set PUBLIC_ORIGIN=https://….",
+                self.site_addr
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_beyond_loopback_is_warned_about() {
+        let config = |addr: &str, origin: Option<&str>| {
+            let mut c = Config::parse_from(["ks-console", "--site-addr", addr]);
+            c.public_origin = origin.map(str::to_owned);
+            c
+        };
+        assert_eq!(config("127.0.0.1:3000", None).plain_http_warning(), None, "local development");
+        assert_eq!(config("127.0.0.1:3000", Some("http://localhost:3000")).plain_http_warning(), None);
+        assert!(config("0.0.0.0:3000", None).plain_http_warning().is_some(), "listening on every address");
+        assert!(config("127.0.0.1:3000", Some("http://console.example.com")).plain_http_warning().is_some(), "behind a plain proxy");
+        assert_eq!(config("0.0.0.0:3000", Some("https://console.example.com")).plain_http_warning(), None);
+    }
 }

@@ -90,6 +90,14 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     if let Some(ip) = client_ip {
         ctx.throttle.clear(ip);
     }
+    // Signing in over a session: the previous user's tokens are revoked and forgotten, and
+    // nothing the previous session kept (a form's saved fields) carries over.
+    if let Some(previous) = end_session(&session, &ctx.state.vault).await {
+        let call = CallContext { request_id: request_id.clone() };
+        if let Err(e) = ctx.state.ks.logout(&previous, &call).await {
+            tracing::info!(error = %e, "could not revoke the previous session's token upstream");
+        }
+    }
     // A fresh id on login, so a session id planted before login is worthless.
     if let Err(e) = session.cycle_id().await {
         tracing::error!(error = %e, "could not rotate the session id");

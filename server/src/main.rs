@@ -13,6 +13,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let config = Config::parse();
+    if let Some(warning) = config.plain_http_warning() {
+        tracing::warn!("{warning}");
+    }
 
     // Without KUBESPHERE_HOST, the simulator runs in this process for as long as the console does.
     let (kubesphere_url, _simulator) = match &config.kubesphere_host {

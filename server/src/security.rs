@@ -4,7 +4,7 @@
 use app::error::{AppError, ErrorBody};
 use app::CspNonce;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -42,6 +42,7 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let is_api = req.uri().path().starts_with("/api/");
+    let is_static = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     let is_html = res
         .headers()
@@ -50,6 +51,14 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
     let headers = res.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    // No powerful features for anyone (copying a generated password needs none of them), no
+    // shared browsing context with other sites' windows, no embedding of our responses.
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    );
+    headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    headers.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin"));
     if ctx.config.uses_tls() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -67,7 +76,9 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
         }
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    if is_html || is_api {
+    // Nothing but the static site files may be kept by a browser or proxy: pages, answers of
+    // server functions, sign-in and sign-out alike carry personal data or set the session.
+    if (!is_static && !headers.contains_key(header::CACHE_CONTROL)) || is_html || is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -125,6 +125,42 @@ async fn responses_carry_the_standard_security_headers() {
 }
 
 #[tokio::test]
+async fn sign_in_and_sign_out_answers_are_never_cached_and_no_site_may_embed_or_open_us() {
+    let app = TestApp::start().await;
+    let login = app.login_response("bob", common::PASSWORD, true).await;
+    let cookie = common::session_cookie(login.headers()).unwrap();
+    let logout = app.request(Method::POST, "/logout", Some(&cookie)).header("accept", "application/json").send().await.unwrap();
+    let failed = app.login_response("bob", "Wrong-passw0rd", true).await;
+    for res in [&login, &logout, &failed] {
+        let h = res.headers();
+        assert_eq!(header(h, "cache-control"), Some("no-store"), "{}", res.url());
+        assert_eq!(header(h, "cross-origin-opener-policy"), Some("same-origin"));
+        assert_eq!(header(h, "cross-origin-resource-policy"), Some("same-origin"));
+        assert!(header(h, "permissions-policy").unwrap().contains("camera=()"));
+    }
+}
+
+#[tokio::test]
+async fn a_token_refused_during_an_optional_read_ends_the_session_too() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    // Signed out elsewhere (multipleLogin: false, or an administrator): KubeSphere answers 401.
+    app.sim.sim.revoke_user_tokens("bob");
+    let res = app
+        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
+        .header("accept", "application/json")
+        .form(&[("workspace", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "an optional read answers with nothing");
+    app.sim.sim.reset_journal();
+    let res = app.call("my_permissions", Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.sim.sim.journal().is_empty(), "the session had already ended: nothing asked upstream");
+}
+
+#[tokio::test]
 async fn request_ids_are_kept_returned_and_forwarded_upstream() {
     let app = TestApp::start().await;
     let res = app.request(Method::GET, "/livez", None).send().await.unwrap();

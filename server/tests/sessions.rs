@@ -271,3 +271,33 @@ async fn a_token_without_expiry_is_never_refreshed() {
     }
     assert_eq!(app.upstream_count("POST", "/oauth/token"), 1, "no refresh in 50 requests");
 }
+
+#[tokio::test]
+async fn signing_in_over_a_session_revokes_the_previous_users_token_and_keeps_nothing_of_it() {
+    let app = TestApp::start().await;
+    let bob = app.login("bob").await;
+    // bob leaves a failed plain-form submission (its fields are kept for the form) ...
+    let res = app
+        .request(Method::POST, "/api/create_user", Some(&bob))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/users/new", app.url))
+        .form(&[("username", "kept-by-bob"), ("email", "x"), ("password", ""), ("platform_role", "platform-regular")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // ... then alice signs in on the same browser.
+    let res = app
+        .request(Method::POST, "/login", Some(&bob))
+        .form(&[("username", "alice"), ("password", PASSWORD), ("next", "/users/new")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let alice = session_cookie(res.headers()).expect("a new session");
+    assert_eq!(app.upstream_count("GET", "/oauth/logout"), 1, "bob's access token was revoked upstream");
+    let page = app.request(Method::GET, "/users/new", Some(&alice)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("kept-by-bob"), "nothing of bob's session carries over");
+    let res = app.call("my_permissions", Some(&bob)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "bob's old cookie is worthless");
+}

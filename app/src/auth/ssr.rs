@@ -219,8 +219,8 @@ impl Upstream {
 }
 
 impl Upstream {
-    /// Like [`Upstream::call`], for optional reads: any failure other than an ended session is
-    /// logged and reported as `None`, without setting an error status.
+    /// Like [`Upstream::call`], for optional reads: any failure is logged and reported as
+    /// `None`, without setting an error status; a KubeSphere 401 still ends the session.
     pub async fn call_quiet<'a, T, F, Fut>(&'a self, f: F) -> Option<T>
     where
         F: FnOnce(UserApi<'a>) -> Fut,
@@ -230,6 +230,11 @@ impl Upstream {
         match f(api).await {
             Ok(v) => Some(v),
             Err(e) => {
+                if matches!(e, KsError::Unauthenticated { .. }) {
+                    if let Ok(session) = leptos_axum::extract::<Session>().await {
+                        end_session(&session, &self.state.vault).await;
+                    }
+                }
                 tracing::debug!(error = %e, "optional upstream read failed");
                 None
             }

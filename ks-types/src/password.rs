@@ -1,6 +1,8 @@
 //! KubeSphere's password rule, exactly as its User CRD enforces it: 8–64 characters with at least
-//! one lowercase letter, one uppercase letter and one digit. (KubeSphere's own console also asks for
-//! a special character, which the server does not require; we follow the server.)
+//! one lowercase letter, one uppercase letter and one digit, and no line feed (the CRD pattern's
+//! `.` does not match one). (KubeSphere's own console also asks for a special character, which the
+//! server does not require; we follow the server.) A value shaped like a bcrypt hash is refused
+//! too: KubeSphere would store it as the hash itself, and nobody could sign in with it.
 
 use std::fmt;
 
@@ -51,6 +53,12 @@ pub struct Password(String);
 
 impl Password {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        if raw.contains('\n') {
+            return Err("A password cannot contain a line break.");
+        }
+        if looks_like_bcrypt(raw) {
+            return Err("A password cannot start with $2a$, $2b$ or $2y$ at this length: KubeSphere would take it for an already hashed one.");
+        }
         if PasswordCheck::of(raw).passes() {
             Ok(Self(raw.to_owned()))
         } else {
@@ -61,6 +69,11 @@ impl Password {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// The CRD's other alternative, `^(\$2[ayb]\$.{56})$`: stored as a hash, never hashed.
+fn looks_like_bcrypt(raw: &str) -> bool {
+    raw.chars().count() == 60 && ["$2a$", "$2b$", "$2y$"].iter().any(|p| raw.starts_with(p)) && !raw.contains('\n')
 }
 
 impl TryFrom<String> for Password {
@@ -88,6 +101,16 @@ mod tests {
             assert!(Password::parse(bad).is_err(), "{bad}");
         }
         assert!(Password::parse(&format!("Aa1{}", "x".repeat(61))).is_ok(), "64 is allowed");
+    }
+
+    #[test]
+    fn what_the_crd_pattern_refuses_or_takes_for_a_hash_is_refused() {
+        assert!(Password::parse("Abcd\nefg1").is_err(), "the pattern's . does not match a line feed");
+        assert!(Password::parse("Abcd\tefg1").is_ok(), "other control characters pass, as upstream");
+        let hash_like = format!("$2a$10${}", "Ab1".repeat(17) + "xx");
+        assert_eq!(hash_like.len(), 60);
+        assert!(Password::parse(&hash_like).is_err());
+        assert!(Password::parse(&format!("$2a$10${}", "Ab1".repeat(17))).is_ok(), "another length is a password");
     }
 
     #[test]

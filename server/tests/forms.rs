@@ -632,3 +632,46 @@ async fn the_new_workspaces_page_does_not_fail_while_kubesphere_sets_it_up() {
     let res = app.request(Method::GET, "/workspaces/team-b", Some(&cookie)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+/// Everything logged while `f` runs on this thread.
+async fn logs_of<F: std::future::Future<Output = ()>>(f: F) -> String {
+    #[derive(Clone, Default)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    f.await;
+    drop(guard);
+    let bytes = buffer.0.lock().unwrap().clone();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_user_creation_logs_no_password() {
+    let password = "Zq9-not-in-any-log";
+    let logs = logs_of(async {
+        let app = TestApp::start().await;
+        let cookie = app.login("admin").await;
+        // As KubeSphere's API server does, the refusal echoes the rejected value.
+        let echo = format!(r#"User.iam.kubesphere.io "zed" is invalid: spec.password: Invalid value: "{password}": spec.password in body should match '^x$'"#);
+        app.sim.sim.inject(ks_sim::Fault::status("/kapis/iam.kubesphere.io/v1beta1/users", 422, Some(echo)).method("POST").times(1));
+        let (status, _) = app
+            .submit(&cookie, "create_user", &[("username", "zed"), ("email", "zed@example.com"), ("password", password), ("platform_role", "platform-regular")])
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+    assert!(logs.contains("KubeSphere answered with an error"), "the refusal is logged: {logs}");
+    assert!(!logs.contains(password), "{logs}");
+}

@@ -52,25 +52,27 @@ pub(crate) fn password_error(password: &str) -> Option<String> {
     if bcrypt {
         return None;
     }
+    // Kubernetes echoes the rejected value, quoted as Go's %q would.
+    let value = serde_json::to_string(password).unwrap_or_default();
     let chars = password.chars().count();
     if chars < 8 {
-        return Some(
-            "spec.password: Invalid value: \"\": spec.password in body should be at least 8 chars long"
-                .to_owned(),
-        );
+        return Some(format!(
+            "spec.password: Invalid value: {value}: spec.password in body should be at least 8 chars long"
+        ));
     }
     if chars > 64 {
-        return Some(
-            "spec.password: Invalid value: \"\": spec.password in body should be at most 64 chars long"
-                .to_owned(),
-        );
+        return Some(format!(
+            "spec.password: Invalid value: {value}: spec.password in body should be at most 64 chars long"
+        ));
     }
     let lower = password.chars().any(|c| c.is_ascii_lowercase());
     let upper = password.chars().any(|c| c.is_ascii_uppercase());
     let digit = password.chars().any(|c| c.is_ascii_digit());
-    (!(lower && upper && digit)).then(|| {
+    // The pattern's `.` (RE2) does not match a line feed, and `^…$` span the whole value.
+    let pattern_ok = lower && upper && digit && !password.contains('\n');
+    (!pattern_ok).then(|| {
         format!(
-            "spec.password: Invalid value: \"\": spec.password in body should match '{PATTERN}'"
+            "spec.password: Invalid value: {value}: spec.password in body should match '{PATTERN}'"
         )
     })
 }

@@ -4,6 +4,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use ipnet::IpNet;
+
+/// An address or a CIDR range; a bare address is a range of one.
+fn parse_trusted_proxy(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR range"))
+}
 
 #[derive(Debug, Clone, Parser)]
 #[command(name = "ks-console", about = "KS Console: self-service KubeSphere tenancy", version)]
@@ -67,10 +76,14 @@ pub struct Config {
     #[arg(long, env = "COOKIE_SAME_SITE", value_enum, default_value_t = SameSiteSetting::Lax)]
     pub cookie_same_site: SameSiteSetting,
 
-    /// Failed logins allowed per client IP within the window before the console answers 429
-    /// itself (without asking KubeSphere).
+    /// Failed logins allowed per account and client address (an IPv6 /64 counts as one)
+    /// within the window before the console answers 429 itself, without asking KubeSphere.
+    /// 0 switches the throttle off.
     #[arg(long, env = "LOGIN_THROTTLE_MAX_FAILURES", default_value_t = 10)]
     pub login_throttle_max_failures: u32,
+    /// Failed logins allowed per client address within the window, whatever the account.
+    #[arg(long, env = "LOGIN_THROTTLE_MAX_FAILURES_PER_ADDRESS", default_value_t = 50)]
+    pub login_throttle_max_failures_per_address: u32,
     #[arg(long, env = "LOGIN_THROTTLE_WINDOW_SECS", default_value_t = 300)]
     pub login_throttle_window_secs: u64,
     /// How long KubeSphere keeps an account locked after too many failed logins (its
@@ -78,9 +91,10 @@ pub struct Config {
     /// `Retry-After`, so the console sends this one.
     #[arg(long, env = "KS_LOCKOUT_SECS", default_value_t = 600)]
     pub ks_lockout_secs: u64,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated IPs).
-    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<IpAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses or CIDR
+    /// ranges (e.g. the ingress pods' `10.244.0.0/16`).
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
 
     /// Directory holding the built site (`pkg/` with the WASM, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]

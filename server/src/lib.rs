@@ -7,6 +7,7 @@ mod health;
 mod login;
 mod security;
 mod session;
+mod throttle;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -45,7 +46,7 @@ pub struct ServerContext {
     pub public_origin: Arc<str>,
     pub cookie_name: Arc<str>,
     pub store: MemoryStore,
-    throttle: Arc<login::LoginThrottle>,
+    throttle: Arc<throttle::LoginThrottle>,
     /// Renders an app page for a synthetic request (the login page after a failed attempt).
     render_page: RenderPage,
 }
@@ -112,10 +113,12 @@ pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError
     let ctx = ServerContext {
         public_origin: config.public_origin().into(),
         cookie_name: cookie_name(&config).into(),
-        throttle: Arc::new(login::LoginThrottle::new(
-            config.login_throttle_max_failures,
-            Duration::from_secs(config.login_throttle_window_secs),
-        )),
+        throttle: Arc::new(throttle::LoginThrottle::new(throttle::Limits {
+            per_account: config.login_throttle_max_failures,
+            per_address: config.login_throttle_max_failures_per_address,
+            window: Duration::from_secs(config.login_throttle_window_secs),
+            capacity: 100_000,
+        })),
         state: state.clone(),
         store: store.clone(),
         render_page,

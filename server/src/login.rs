@@ -2,10 +2,8 @@
 //! Browsers get the login page back (with the status) or a redirect; clients that ask for JSON
 //! (`Accept: application/json`) get `{code, message}` or `{redirect}`.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app::auth::safe_next_path;
 use app::auth::ssr::{end_session, SessionRecord, SESSION_KEY};
@@ -16,6 +14,7 @@ use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use ipnet::IpNet;
 use ks_client::{CallContext, LoginError};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -54,27 +53,34 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         failed_login(&ctx, err, retry_after, wants_json, &form.username, &next, nonce.clone(), request_id.clone())
     };
 
-    if let Some(ip) = client_ip {
-        if let Some(wait) = ctx.throttle.blocked_for(ip) {
-            tracing::warn!(%ip, "login throttled by the console");
-            return fail(AppError::TooManyRequests, Some(wait)).await;
-        }
-    }
     let username = form.username.trim();
     if username.is_empty() || form.password.is_empty() {
         return fail(AppError::InvalidCredentials, None).await;
     }
+    // Counted as it starts: parallel guesses cannot all pass the check before one is counted.
+    let attempt = match client_ip.map(|ip| ctx.throttle.begin(username, ip)) {
+        Some(Err(wait)) => {
+            tracing::warn!(ip = ?client_ip, "login throttled by the console");
+            return fail(AppError::TooManyRequests, Some(wait)).await;
+        }
+        Some(Ok(attempt)) => Some(attempt),
+        None => None,
+    };
 
     let call = CallContext { request_id: request_id.clone() };
     let ip_text = client_ip.map(|ip| ip.to_string());
-    let tokens = match ctx.state.ks.password_grant(username, &form.password, ip_text.as_deref(), &call).await {
-        Ok(tokens) => tokens,
-        Err(LoginError::InvalidCredentials) => {
-            if let Some(ip) = client_ip {
-                ctx.throttle.record_failure(ip);
-            }
-            return fail(AppError::InvalidCredentials, None).await;
+    let outcome = ctx.state.ks.password_grant(username, &form.password, ip_text.as_deref(), &call).await;
+    let guessed_wrong = matches!(outcome, Err(LoginError::InvalidCredentials | LoginError::RateLimited { .. }));
+    if let Some(attempt) = attempt {
+        if guessed_wrong {
+            attempt.failed();
+        } else {
+            attempt.not_counted();
         }
+    }
+    let tokens = match outcome {
+        Ok(tokens) => tokens,
+        Err(LoginError::InvalidCredentials) => return fail(AppError::InvalidCredentials, None).await,
         Err(LoginError::RateLimited { retry_after }) => {
             let lockout = Duration::from_secs(ctx.config.ks_lockout_secs);
             return fail(AppError::AccountLocked, retry_after.or(Some(lockout))).await;
@@ -87,12 +93,14 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
 
     // The account may have been named by e-mail: the token says who it really is.
     let username = tokens.access.username_claim().unwrap_or_else(|| username.to_owned());
-    if let Some(ip) = client_ip {
-        ctx.throttle.clear(ip);
-    }
     // Signing in over a session: the previous user's tokens are revoked and forgotten, and
     // nothing the previous session kept (a form's saved fields) carries over.
-    if let Some(previous) = end_session(&session, &ctx.state.vault).await {
+    // (A browser without a session has nothing to end.)
+    let previous = match session.id() {
+        Some(_) => end_session(&session, &ctx.state.vault).await,
+        None => None,
+    };
+    if let Some(previous) = previous {
         let call = CallContext { request_id: request_id.clone() };
         if let Err(e) = ctx.state.ks.logout(&previous, &call).await {
             tracing::info!(error = %e, "could not revoke the previous session's token upstream");
@@ -175,67 +183,40 @@ fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
 }
 
-/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
-/// nearest untrusted hop of `X-Forwarded-For`. Headers from untrusted peers are ignored.
-pub fn client_ip(req: &Request, trusted: &[IpAddr]) -> Option<IpAddr> {
+/// The client's address: the peer, unless the peer is a trusted proxy; then `X-Forwarded-For`
+/// (all its lines, in order) is read from the right, through trusted proxies, to the first hop
+/// that is not one. A hop that is not an address ends the walk at the proxy that reported it.
+/// Headers from untrusted peers are ignored.
+pub fn client_ip(req: &Request, trusted: &[IpNet]) -> Option<IpAddr> {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
-    if !trusted.contains(&peer) {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
         return Some(peer);
     }
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let hops: Vec<IpAddr> = forwarded.split(',').filter_map(|h| h.trim().parse().ok()).collect();
-    Some(hops.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer))
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    Some(client)
 }
 
-/// Counts failed logins per client IP, so that guessing passwords is slowed down by the console
-/// itself before KubeSphere is even asked.
-#[derive(Debug)]
-pub struct LoginThrottle {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+/// `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
-
-impl LoginThrottle {
-    pub fn new(max_failures: u32, window: Duration) -> Self {
-        Self { max_failures, window, failures: Mutex::new(HashMap::new()) }
-    }
-
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, VecDeque<Instant>>> {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// `Some(wait)` when this IP has used up its failures in the window.
-    pub fn blocked_for(&self, ip: IpAddr) -> Option<Duration> {
-        if self.max_failures == 0 {
-            return None;
-        }
-        let now = Instant::now();
-        let mut map = self.map();
-        let entries = map.get_mut(&ip)?;
-        while entries.front().is_some_and(|t| now.duration_since(*t) > self.window) {
-            entries.pop_front();
-        }
-        if entries.len() < self.max_failures as usize {
-            return None;
-        }
-        entries.front().map(|oldest| self.window.saturating_sub(now.duration_since(*oldest)))
-    }
-
-    pub fn record_failure(&self, ip: IpAddr) {
-        let mut map = self.map();
-        // Bound memory: a flood of distinct addresses cannot grow the map without limit.
-        if map.len() > 100_000 {
-            map.clear();
-        }
-        map.entry(ip).or_default().push_back(Instant::now());
-    }
-
-    pub fn clear(&self, ip: IpAddr) {
-        self.map().remove(&ip);
-    }
-}
-
 
 #[cfg(test)]
 mod tests {
@@ -260,21 +241,26 @@ mod tests {
 
     #[test]
     fn forwarded_for_from_a_trusted_proxy_names_the_client() {
-        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let proxy: IpNet = "10.0.0.1/32".parse().unwrap();
         let r = req_from("10.0.0.1:5000", Some("6.6.6.6, 1.2.3.4"));
         assert_eq!(client_ip(&r, &[proxy]), Some("1.2.3.4".parse().unwrap()));
     }
 
     #[test]
-    fn throttle_blocks_after_max_failures_in_the_window() {
-        let t = LoginThrottle::new(2, Duration::from_secs(60));
-        let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        assert!(t.blocked_for(ip).is_none());
-        t.record_failure(ip);
-        assert!(t.blocked_for(ip).is_none());
-        t.record_failure(ip);
-        assert!(t.blocked_for(ip).is_some());
-        t.clear(ip);
-        assert!(t.blocked_for(ip).is_none());
+    fn every_forwarded_for_line_is_read_right_to_left_through_trusted_ranges() {
+        let pods: IpNet = "10.244.0.0/16".parse().unwrap();
+        let mut r = req_from("10.244.3.7:5000", None);
+        // Two header lines (one per proxy); the client's own claim comes first and is ignored.
+        for line in ["6.6.6.6", "203.0.113.5:41000, 10.244.1.2"] {
+            r.headers_mut().append("x-forwarded-for", line.parse().unwrap());
+        }
+        assert_eq!(client_ip(&r, &[pods]), Some("203.0.113.5".parse().unwrap()));
+        let r = req_from("10.244.3.7:5000", Some("[2001:db8::9]:443"));
+        assert_eq!(client_ip(&r, &[pods]), Some("2001:db8::9".parse().unwrap()));
+        let r = req_from("10.244.3.7:5000", Some("6.6.6.6, garbage"));
+        assert_eq!(client_ip(&r, &[pods]), Some("10.244.3.7".parse().unwrap()), "garbage: the proxy is all we know");
+        let r = req_from("10.244.3.7:5000", Some("10.244.9.9"));
+        assert_eq!(client_ip(&r, &[pods]), Some("10.244.9.9".parse().unwrap()), "only proxies: the farthest one");
     }
+
 }

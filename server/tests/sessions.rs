@@ -301,3 +301,16 @@ async fn signing_in_over_a_session_revokes_the_previous_users_token_and_keeps_no
     let res = app.call("my_permissions", Some(&bob)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "bob's old cookie is worthless");
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_from_one_address_reach_kubesphere_at_most_the_limit() {
+    let app = TestApp::builder().config(|c| c.login_throttle_max_failures = 10).start().await;
+    let attempts = (0..50).map(|_| app.login_response("bob", "Wrong-passw0rd", true));
+    let answers = futures::future::join_all(attempts).await;
+    let refused_here = answers.iter().filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!(refused_here >= 40, "{refused_here} answered 429 by the console");
+    let asked = app.upstream_count("POST", "/oauth/token");
+    assert!(asked <= 10, "{asked} reached KubeSphere");
+    // Even the right password waits out the window from this address.
+    assert_eq!(app.login_response("bob", PASSWORD, true).await.status(), StatusCode::TOO_MANY_REQUESTS);
+}

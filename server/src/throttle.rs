@@ -1,0 +1,234 @@
+//! The console's own brake on password guessing, before KubeSphere is asked (KubeSphere locks
+//! an account after its own count of failures). Attempts are counted per client address and per
+//! (account, client address): nobody can lock a stranger out from afar, one success does not
+//! wipe a series of failures, and parallel attempts cannot all pass the check before any of them
+//! is counted, because checking and counting are one step under one lock.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Where an attempt comes from, so that one machine counts once: an IPv4 address, or the /64
+/// of an IPv6 address (a single host may use any address of its /64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientPrefix(IpAddr);
+
+impl ClientPrefix {
+    pub fn of(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(_) => Self(ip),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Self(IpAddr::V4(v4)),
+                None => {
+                    let bits = u128::from(v6) & !(u128::MAX >> 64);
+                    Self(IpAddr::V6(bits.into()))
+                }
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Address(ClientPrefix),
+    Account(String, ClientPrefix),
+}
+
+/// How many attempts count, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Failed attempts per (account, address) in the window; 0 switches the throttle off.
+    pub per_account: u32,
+    /// Failed attempts per address in the window, whatever the account (an office behind one
+    /// address may hold many people).
+    pub per_address: u32,
+    pub window: Duration,
+    /// Keys remembered at most; past it the oldest are forgotten first (never all at once).
+    pub capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    attempts: HashMap<Key, VecDeque<Instant>>,
+    /// Keys in the order they were first seen, for evicting the oldest.
+    order: VecDeque<Key>,
+}
+
+#[derive(Debug)]
+pub struct LoginThrottle {
+    limits: Limits,
+    state: Mutex<State>,
+}
+
+/// One counted attempt. Settle it with [`Attempt::failed`] or [`Attempt::not_counted`]; an
+/// attempt dropped unsettled (the client went away) stays counted.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    keys: Option<[Key; 2]>,
+    at: Instant,
+}
+
+impl LoginThrottle {
+    pub fn new(limits: Limits) -> Self {
+        Self { limits, state: Mutex::new(State::default()) }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts an attempt to sign in as `username` from `ip`, or says how long to wait.
+    pub fn begin(&self, username: &str, ip: IpAddr) -> Result<Attempt<'_>, Duration> {
+        let now = Instant::now();
+        if self.limits.per_account == 0 {
+            return Ok(Attempt { throttle: self, keys: None, at: now });
+        }
+        let prefix = ClientPrefix::of(ip);
+        let keys = [Key::Address(prefix), Key::Account(username.trim().to_lowercase(), prefix)];
+        let limits = [self.limits.per_address.max(self.limits.per_account), self.limits.per_account];
+        let mut state = self.state();
+        let mut wait = None;
+        for (key, limit) in keys.iter().zip(limits) {
+            if let Some(times) = state.attempts.get_mut(key) {
+                while times.front().is_some_and(|t| now.duration_since(*t) >= self.limits.window) {
+                    times.pop_front();
+                }
+                if times.len() >= limit as usize {
+                    let oldest = times.front().copied().unwrap_or(now);
+                    let left = self.limits.window.saturating_sub(now.duration_since(oldest));
+                    wait = Some(wait.map_or(left, |w: Duration| w.max(left)));
+                }
+            }
+        }
+        if let Some(wait) = wait {
+            return Err(wait.max(Duration::from_secs(1)));
+        }
+        for key in &keys {
+            if !state.attempts.contains_key(key) {
+                self.make_room(&mut state);
+                state.order.push_back(key.clone());
+            }
+            state.attempts.entry(key.clone()).or_default().push_back(now);
+        }
+        Ok(Attempt { throttle: self, keys: Some(keys), at: now })
+    }
+
+    fn make_room(&self, state: &mut State) {
+        while state.attempts.len() >= self.limits.capacity.max(2) {
+            let Some(oldest) = state.order.pop_front() else { break };
+            state.attempts.remove(&oldest);
+        }
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> usize {
+        self.state().attempts.len()
+    }
+}
+
+impl Attempt<'_> {
+    /// The password was wrong: the attempt stays counted.
+    pub fn failed(mut self) {
+        self.keys = None;
+    }
+
+    /// The password was right, or KubeSphere could not be asked: this attempt does not count
+    /// (earlier failures still do).
+    pub fn not_counted(mut self) {
+        let Some(keys) = self.keys.take() else { return };
+        let mut state = self.throttle.state();
+        for key in &keys {
+            if let Some(times) = state.attempts.get_mut(key) {
+                if let Some(i) = times.iter().rposition(|t| *t == self.at) {
+                    times.remove(i);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn throttle(per_account: u32, per_address: u32) -> LoginThrottle {
+        LoginThrottle::new(Limits { per_account, per_address, window: Duration::from_secs(60), capacity: 1000 })
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn failures_block_the_account_from_that_address_only() {
+        let t = throttle(2, 100);
+        for _ in 0..2 {
+            t.begin("bob", ip("203.0.113.9")).unwrap().failed();
+        }
+        assert!(t.begin("bob", ip("203.0.113.9")).is_err());
+        assert!(t.begin("BOB", ip("203.0.113.9")).is_err(), "account names are compared as KubeSphere does");
+        assert!(t.begin("bob", ip("198.51.100.7")).is_ok(), "nobody locks bob out from afar");
+        assert!(t.begin("carol", ip("203.0.113.9")).is_ok());
+    }
+
+    #[test]
+    fn an_address_has_its_own_limit_across_accounts() {
+        let t = throttle(2, 3);
+        for user in ["a", "b", "c"] {
+            t.begin(user, ip("203.0.113.9")).unwrap().failed();
+        }
+        assert!(t.begin("d", ip("203.0.113.9")).is_err());
+    }
+
+    #[test]
+    fn a_success_does_not_wipe_earlier_failures() {
+        let t = throttle(2, 100);
+        t.begin("bob", ip("203.0.113.9")).unwrap().failed();
+        t.begin("bob", ip("203.0.113.9")).unwrap().not_counted();
+        t.begin("bob", ip("203.0.113.9")).unwrap().failed();
+        assert!(t.begin("bob", ip("203.0.113.9")).is_err());
+    }
+
+    #[test]
+    fn parallel_attempts_are_counted_as_they_start() {
+        let t = throttle(10, 100);
+        let started: Vec<_> = (0..50).filter_map(|_| t.begin("bob", ip("203.0.113.9")).ok()).collect();
+        assert_eq!(started.len(), 10, "the eleventh is refused before the first has an answer");
+    }
+
+    #[test]
+    fn ipv6_addresses_of_one_slash_64_count_together() {
+        let t = throttle(2, 100);
+        t.begin("bob", ip("2001:db8:1:2::1")).unwrap().failed();
+        t.begin("bob", ip("2001:db8:1:2:ffff::9")).unwrap().failed();
+        assert!(t.begin("bob", ip("2001:db8:1:2::abcd")).is_err());
+        assert!(t.begin("bob", ip("2001:db8:1:3::1")).is_ok());
+        assert_eq!(ClientPrefix::of(ip("::ffff:203.0.113.9")), ClientPrefix::of(ip("203.0.113.9")));
+    }
+
+    #[test]
+    fn a_flood_of_addresses_evicts_the_oldest_not_everything() {
+        let t = LoginThrottle::new(Limits { per_account: 1, per_address: 1, window: Duration::from_secs(60), capacity: 100 });
+        t.begin("bob", ip("192.0.2.1")).unwrap().failed();
+        for i in 0..40u8 {
+            let _ = t.begin("x", IpAddr::from([198, 51, 100, i]));
+        }
+        assert!(t.keys() <= 100);
+        assert!(t.begin("bob", ip("192.0.2.1")).is_err(), "recent entries survive a flood");
+        for i in 0..200u8 {
+            let _ = t.begin("y", IpAddr::from([198, 18, 0, i]));
+        }
+        assert!(t.keys() <= 100, "bounded");
+    }
+
+    #[test]
+    fn zero_switches_it_off() {
+        let t = throttle(0, 0);
+        for _ in 0..100 {
+            t.begin("bob", ip("203.0.113.9")).unwrap().failed();
+        }
+    }
+}

@@ -22,6 +22,33 @@ use crate::ServerContext;
 /// The largest form body the console reads (server functions and plain form posts alike).
 pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
 const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+/// What a plain-form submission keeps in the session for the page it returns to: each field
+/// value at most 2 KiB, all of them at most 8 KiB, and an answer of at most 8 KiB.
+const MAX_KEPT_VALUE_BYTES: usize = 2 * 1024;
+const MAX_KEPT_BYTES: usize = 8 * 1024;
+
+/// The fields to fill the form in again: no secret, each value and the whole bounded.
+fn kept_fields(fields: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut total = 0;
+    fields
+        .into_iter()
+        .filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str()))
+        .map(|(k, mut v)| {
+            if v.len() > MAX_KEPT_VALUE_BYTES {
+                let mut cut = MAX_KEPT_VALUE_BYTES;
+                while !v.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                v.truncate(cut);
+            }
+            (k, v)
+        })
+        .take_while(|(k, v)| {
+            total += k.len() + v.len();
+            total <= MAX_KEPT_BYTES
+        })
+        .collect()
+}
 
 fn is_plain_form_post(req: &Request) -> bool {
     let header_has = |name: header::HeaderName, needle: &str| {
@@ -69,8 +96,11 @@ pub async fn plain_form_submissions(State(ctx): State<ServerContext>, session: S
     if let Err(err @ (AppError::SessionExpired | AppError::NotSignedIn)) = &outcome {
         return Redirect::to(&login_url(&back, Some(err))).into_response();
     }
-    let fields = fields.into_iter().filter(|(k, _)| !SECRET_FIELDS.contains(&k.as_str())).collect();
-    if let Err(e) = session.insert(FLASH_KEY, Flash { action, fields, outcome }).await {
+    let flash = Flash { action, fields: kept_fields(fields), outcome };
+    let size = serde_json::to_string(&flash.outcome).map_or(usize::MAX, |s| s.len());
+    if size > MAX_KEPT_BYTES {
+        tracing::warn!(size, "a form's answer is too large to keep for its page");
+    } else if let Err(e) = session.insert(FLASH_KEY, flash).await {
         tracing::error!(error = %e, "could not keep the form outcome");
     }
     Redirect::to(&back).into_response()

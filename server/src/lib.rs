@@ -7,6 +7,7 @@ mod health;
 mod login;
 mod security;
 mod session;
+pub mod session_store;
 mod throttle;
 
 use std::future::Future;
@@ -31,7 +32,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use session_store::MemorySessions;
 
 pub use config::Config;
 
@@ -45,7 +48,7 @@ pub struct ServerContext {
     pub state: AppState,
     pub public_origin: Arc<str>,
     pub cookie_name: Arc<str>,
-    pub store: MemoryStore,
+    pub store: MemorySessions,
     throttle: Arc<throttle::LoginThrottle>,
     /// Renders an app page for a synthetic request (the login page after a failed attempt).
     render_page: RenderPage,
@@ -73,6 +76,18 @@ pub fn app_routes() -> Vec<AxumRouteListing> {
 
 /// Builds the whole application for `config`, talking to the ks-apiserver at `kubesphere_url`.
 pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError> {
+    build_app_with_state(config, kubesphere_url).map(|(app, _)| app)
+}
+
+/// What a running app keeps per signed-in person, for reports and tests.
+#[derive(Clone, Debug)]
+pub struct AppMemory {
+    pub sessions: MemorySessions,
+    pub vault: TokenVault,
+}
+
+/// [`build_app`], also handing out the app's session store and token vault.
+pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Router, AppMemory), KsError> {
     let ks = KsClient::new(ClientConfig {
         oauth_client_id: config.oauth_client_id.clone(),
         oauth_client_secret: config.oauth_client_secret.clone(),
@@ -109,7 +124,8 @@ pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError
         })
     };
 
-    let store = MemoryStore::default();
+    let store = MemorySessions::default();
+    store.spawn_sweeper(Duration::from_secs(config.session_idle_timeout_secs).clamp(Duration::from_secs(1), Duration::from_secs(60)));
     let ctx = ServerContext {
         public_origin: config.public_origin().into(),
         cookie_name: cookie_name(&config).into(),
@@ -172,15 +188,16 @@ pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError
         .layer(axum::middleware::from_fn(forms::api_error_status));
 
     // Health checks sit outside the session layers: they never need a session or set a cookie.
+    let memory = AppMemory { sessions: ctx.store.clone(), vault: ctx.state.vault.clone() };
     let health = Router::new()
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
         .with_state(ctx);
 
-    Ok(Router::new().merge(health).merge(app.layer(inner)).layer(outer))
+    Ok((Router::new().merge(health).merge(app.layer(inner)).layer(outer), memory))
 }
 
-fn session_layer(config: &Config, store: MemoryStore) -> SessionManagerLayer<MemoryStore> {
+fn session_layer(config: &Config, store: MemorySessions) -> SessionManagerLayer<MemorySessions> {
     let same_site = match config.cookie_same_site {
         config::SameSiteSetting::Lax => SameSite::Lax,
         config::SameSiteSetting::Strict => SameSite::Strict,

@@ -200,3 +200,22 @@ async fn search_text_never_adds_selector_terms_and_is_bounded() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(app.sim.sim.journal().is_empty(), "an over-long search never goes upstream");
 }
+
+#[tokio::test]
+async fn a_plain_form_keeps_only_a_few_kib_for_its_page() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let long = "d".repeat(50 * 1024);
+    let res = app
+        .request(Method::POST, "/api/create_user", Some(&cookie))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", format!("{}/users/new", app.url))
+        .form(&[("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-admin"), ("description", &long)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"zed\""), "the short fields are kept");
+    assert!(page.contains(&"d".repeat(2048)) && !page.contains(&"d".repeat(2049)), "a long value is kept only in part");
+}

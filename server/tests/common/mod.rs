@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use ks_sim::{RunningSim, SimConfig};
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
-use server::{build_app, Config};
+use server::{build_app_with_state, AppMemory, Config};
 
 pub const PASSWORD: &str = "P@88w0rd";
 
@@ -16,6 +16,8 @@ pub struct TestApp {
     pub sim: RunningSim,
     pub http: reqwest::Client,
     pub config: Config,
+    /// The app's session store and token vault.
+    pub memory: AppMemory,
 }
 
 pub struct Builder {
@@ -130,7 +132,7 @@ impl Builder {
         let mut config = self.config;
         config.site_addr = addr;
         config.kubesphere_host = Some(sim.base_url());
-        let app = build_app(config.clone(), &sim.base_url()).unwrap();
+        let (app, memory) = build_app_with_state(config.clone(), &sim.base_url()).unwrap();
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
         });
@@ -140,7 +142,7 @@ impl Builder {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
-        TestApp { url: format!("http://{addr}"), sim, http, config }
+        TestApp { url: format!("http://{addr}"), sim, http, config, memory }
     }
 }
 

@@ -65,10 +65,19 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
     let by_name = q.clone();
     let by_email = ks_types::Email::parse(&q).ok().map(|e| ks_client::email_field_selector(&e));
     let (names, emails) = tokio::join!(
-        upstream.call(|api| async move { api.list_users(&[("name", by_name.as_str()), ("limit", "10"), ("sortBy", "name"), ("ascending", "true")]).await }),
+        upstream.call(|api| async move {
+            api.list_users(&[("name", by_name.as_str()), ("limit", "10"), ("sortBy", "name"), ("ascending", "true")])
+                .await
+        }),
         async {
             match &by_email {
-                Some(selector) => upstream.call_quiet(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "10")]).await }).await,
+                Some(selector) => {
+                    upstream
+                        .call_quiet(|api| async move {
+                            api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "10")]).await
+                        })
+                        .await
+                }
                 None => None,
             }
         },
@@ -77,7 +86,11 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
         .into_items()
         .into_iter()
         .chain(emails.map(|l| l.into_items()).unwrap_or_default())
-        .map(|u| UserHit { username: u.metadata.name.clone(), display_name: u.display_name().to_owned(), email: u.spec.email.clone() })
+        .map(|u| UserHit {
+            username: u.metadata.name.clone(),
+            display_name: u.display_name().to_owned(),
+            email: u.spec.email.clone(),
+        })
         .collect();
     hits.sort_by(|a, b| a.username.cmp(&b.username));
     hits.dedup_by(|a, b| a.username == b.username);
@@ -89,9 +102,12 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
 #[server(prefix = "/api", endpoint = "my_workspaces")]
 pub async fn my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let list = upstream
-        .call(|api| async move { api.list_workspaces(&[("limit", "-1"), ("sortBy", "name"), ("ascending", "true")]).await })
-        .await?;
+    let list =
+        upstream
+            .call(|api| async move {
+                api.list_workspaces(&[("limit", "-1"), ("sortBy", "name"), ("ascending", "true")]).await
+            })
+            .await?;
     let mut out: Vec<WorkspaceSummary> = list
         .into_items()
         .into_iter()
@@ -130,7 +146,11 @@ pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
         found
             .unwrap_or_default()
             .into_iter()
-            .map(|ns| ProjectSummary { name: ns.metadata.name, workspace: ws.to_string(), cluster: cluster.to_string() })
+            .map(|ns| ProjectSummary {
+                name: ns.metadata.name,
+                workspace: ws.to_string(),
+                cluster: cluster.to_string(),
+            })
             .collect::<Vec<_>>()
     }))
     .await;

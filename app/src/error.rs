@@ -1,9 +1,9 @@
 //! The one error type that crosses the wire. Each variant has a stable code, an HTTP status and a
 //! sentence a person understands; upstream details never get here (they are logged server-side).
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", content = "detail", rename_all = "snake_case")]
@@ -225,7 +225,10 @@ mod tests {
             let e = AppError::from(&k);
             assert!(!e.message().contains("internal detail"));
         }
-        assert_eq!(AppError::from(&ks_client::KsError::Unauthenticated { detail: String::new() }), AppError::SessionExpired);
+        assert_eq!(
+            AppError::from(&ks_client::KsError::Unauthenticated { detail: String::new() }),
+            AppError::SessionExpired
+        );
         assert_eq!(AppError::from(&ks_client::KsError::Timeout), AppError::UpstreamTimeout);
     }
 }

@@ -77,7 +77,8 @@ pub fn TextField(
     #[prop(optional, into)] status: Option<Signal<Option<String>>>,
     #[prop(optional)] on_blur: Option<Callback<()>>,
     /// Element id, when `field-{name}` would not be unique on the page.
-    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
     let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{id}-hint");
@@ -134,7 +135,11 @@ pub fn TextField(
 
 /// The submit button: disabled and relabelled while the request is in flight.
 #[component]
-pub fn SubmitButton(label: &'static str, pending_label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+pub fn SubmitButton(
+    label: &'static str,
+    pending_label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
     view! {
         <button type="submit" class="button primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
             {move || if pending.get() { pending_label } else { label }}

@@ -29,8 +29,8 @@ pub struct CspNonce(pub String);
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(nonce) = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+    if let Some(nonce) =
+        use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
     {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }

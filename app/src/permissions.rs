@@ -49,9 +49,8 @@ pub mod ssr {
         let me = upstream.username().to_owned();
         // Role templates say exactly what the global role grants; if KubeSphere cannot answer,
         // fall back to the built-in meaning of the role name.
-        let templates = upstream
-            .call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "global")]).await })
-            .await;
+        let templates =
+            upstream.call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "global")]).await }).await;
         let rules: BTreeMap<String, String> = match templates {
             Some(templates) => templates
                 .iter()
@@ -91,7 +90,8 @@ pub mod ssr {
         }
         let upstream = Upstream::from_context()?;
         let me = upstream.username().to_owned();
-        let templates = upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, &me, scope).await }).await;
+        let templates =
+            upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, &me, scope).await }).await;
         Ok(templates.is_none_or(|ts| grants(&ts, module, action)))
     }
 
@@ -112,7 +112,8 @@ pub mod ssr {
         }
         let Some(ws) = workspace else { return Ok(false) };
         let upstream = Upstream::from_context()?;
-        let in_workspace = upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some();
+        let in_workspace =
+            upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some();
         if !in_workspace {
             return Ok(false);
         }

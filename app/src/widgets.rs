@@ -173,7 +173,8 @@ pub fn UserPicker(
     let choose = move |username: String| {
         if multiple {
             value.update(|v| {
-                let mut names: Vec<String> = v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+                let mut names: Vec<String> =
+                    v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
                 if !names.contains(&username) {
                     names.push(username);
                 }

@@ -3,8 +3,8 @@
 //! path builder still percent-encodes them. There is no delete here, nor any way to write one.
 
 use ks_types::{
-    BuiltinWorkspaceRoles, ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName,
-    WorkspaceRole,
+    BuiltinWorkspaceRoles, ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName,
+    WorkspaceName, WorkspaceRole,
 };
 use serde_json::{json, Value};
 
@@ -181,7 +181,12 @@ impl UserApi<'_> {
     }
 
     /// One project of a workspace (404 when the namespace is not in that workspace).
-    pub async fn get_project(&self, cluster: &ClusterName, ws: &WorkspaceName, project: &ProjectName) -> Result<Object, KsError> {
+    pub async fn get_project(
+        &self,
+        cluster: &ClusterName,
+        ws: &WorkspaceName,
+        project: &ProjectName,
+    ) -> Result<Object, KsError> {
         let path = in_cluster(cluster, "kapis/tenant.kubesphere.io/v1beta1")
             .lit("workspaces")
             .seg(ws.as_str())
@@ -215,7 +220,11 @@ impl UserApi<'_> {
     }
 
     /// Members of a workspace (stub users carrying the role annotation).
-    pub async fn list_workspace_members(&self, ws: &WorkspaceName, params: &[(&str, &str)]) -> Result<ListResult<User>, KsError> {
+    pub async fn list_workspace_members(
+        &self,
+        ws: &WorkspaceName,
+        params: &[(&str, &str)],
+    ) -> Result<ListResult<User>, KsError> {
         let mut path = ApiPath::fixed(IAM).lit("workspaces").seg(ws.as_str()).lit("workspacemembers");
         for (k, v) in params {
             path = path.query(k, *v);
@@ -224,7 +233,11 @@ impl UserApi<'_> {
     }
 
     /// Invites users to a workspace (step 4): one POST with an array body.
-    pub async fn add_workspace_members(&self, ws: &WorkspaceName, members: &[(UserName, WorkspaceRole)]) -> Result<Value, KsError> {
+    pub async fn add_workspace_members(
+        &self,
+        ws: &WorkspaceName,
+        members: &[(UserName, WorkspaceRole)],
+    ) -> Result<Value, KsError> {
         let body: Vec<MemberRef> =
             members.iter().map(|(u, r)| MemberRef { username: u.to_string(), role_ref: r.name().to_owned() }).collect();
         let path = ApiPath::fixed(IAM).lit("workspaces").seg(ws.as_str()).lit("workspacemembers");
@@ -256,7 +269,12 @@ impl UserApi<'_> {
     }
 
     /// Members of a project.
-    pub async fn list_project_members(&self, cluster: &ClusterName, project: &ProjectName, params: &[(&str, &str)]) -> Result<ListResult<User>, KsError> {
+    pub async fn list_project_members(
+        &self,
+        cluster: &ClusterName,
+        project: &ProjectName,
+        params: &[(&str, &str)],
+    ) -> Result<ListResult<User>, KsError> {
         let mut path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
             .lit("namespaces")
             .seg(project.as_str())
@@ -268,7 +286,12 @@ impl UserApi<'_> {
     }
 
     /// Invites users to a project.
-    pub async fn add_project_members(&self, cluster: &ClusterName, project: &ProjectName, members: &[(UserName, ProjectRole)]) -> Result<Value, KsError> {
+    pub async fn add_project_members(
+        &self,
+        cluster: &ClusterName,
+        project: &ProjectName,
+        members: &[(UserName, ProjectRole)],
+    ) -> Result<Value, KsError> {
         let body: Vec<MemberRef> =
             members.iter().map(|(u, r)| MemberRef { username: u.to_string(), role_ref: r.name().into() }).collect();
         let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
@@ -279,7 +302,13 @@ impl UserApi<'_> {
     }
 
     /// Changes a project member's role.
-    pub async fn change_project_role(&self, cluster: &ClusterName, project: &ProjectName, user: &UserName, role: ProjectRole) -> Result<Value, KsError> {
+    pub async fn change_project_role(
+        &self,
+        cluster: &ClusterName,
+        project: &ProjectName,
+        user: &UserName,
+        role: ProjectRole,
+    ) -> Result<Value, KsError> {
         let body = MemberRef { username: user.to_string(), role_ref: role.name().into() };
         let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
             .lit("namespaces")
@@ -290,7 +319,11 @@ impl UserApi<'_> {
     }
 
     /// The roles that exist in a project.
-    pub async fn list_project_roles(&self, cluster: &ClusterName, project: &ProjectName) -> Result<Vec<Object>, KsError> {
+    pub async fn list_project_roles(
+        &self,
+        cluster: &ClusterName,
+        project: &ProjectName,
+    ) -> Result<Vec<Object>, KsError> {
         let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
             .lit("namespaces")
             .seg(project.as_str())
@@ -333,7 +366,12 @@ impl UserApi<'_> {
     }
 
     /// Like [`UserApi::my_role_templates`], asked of one cluster (namespace scope lives there).
-    pub async fn my_role_templates_in(&self, cluster: Option<&ClusterName>, me: &str, scope: &[(&str, &str)]) -> Result<Vec<Object>, KsError> {
+    pub async fn my_role_templates_in(
+        &self,
+        cluster: Option<&ClusterName>,
+        me: &str,
+        scope: &[(&str, &str)],
+    ) -> Result<Vec<Object>, KsError> {
         let base = match cluster {
             Some(c) => in_cluster(c, "kapis/iam.kubesphere.io/v1beta1"),
             None => ApiPath::fixed(IAM),

@@ -156,12 +156,7 @@ impl KsClient {
     /// by the logout timeout.
     pub async fn logout(&self, token: &AccessToken, ctx: &CallContext) -> Result<(), KsError> {
         let url = format!("{}/oauth/logout", self.inner.base);
-        let mut req = self
-            .inner
-            .http
-            .get(url)
-            .bearer_auth(token.expose())
-            .timeout(self.inner.config.logout_timeout);
+        let mut req = self.inner.http.get(url).bearer_auth(token.expose()).timeout(self.inner.config.logout_timeout);
         if let Some(id) = &ctx.request_id {
             req = req.header("x-request-id", id);
         }
@@ -205,10 +200,8 @@ impl KsClient {
         let status = res.status().as_u16();
         permit.record(status >= 500);
         if status == 200 {
-            let body: OAuthTokenResponse = res
-                .json()
-                .await
-                .map_err(|e| KsError::Unavailable { detail: format!("token response: {e}") })?;
+            let body: OAuthTokenResponse =
+                res.json().await.map_err(|e| KsError::Unavailable { detail: format!("token response: {e}") })?;
             let access = AccessToken::new(body.access_token);
             // Without `expires_in`, the JWT's own `exp` decides; without both, the token does
             // not expire by time (KubeSphere's max age 0) and a 401 ends the session instead.
@@ -282,17 +275,16 @@ impl UserApi<'_> {
     ) -> Result<T, KsError> {
         let inner = &self.client.inner;
         if !path.is_sendable() {
-            return Err(KsError::Invalid { status: 400, detail: format!("refused to send a . or .. segment: {}", path.as_path()) });
+            return Err(KsError::Invalid {
+                status: 400,
+                detail: format!("refused to send a . or .. segment: {}", path.as_path()),
+            });
         }
         let Ok(permit) = inner.breaker.admit() else {
             return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
         };
         let url = format!("{}{}", inner.base, path.as_path());
-        let mut req = inner
-            .http
-            .request(verb.method(), url)
-            .query(path.query_pairs())
-            .bearer_auth(self.token.expose());
+        let mut req = inner.http.request(verb.method(), url).query(path.query_pairs()).bearer_auth(self.token.expose());
         if let Some(id) = &self.ctx.request_id {
             req = req.header("x-request-id", id);
         }
@@ -377,7 +369,10 @@ mod tests {
         let body = r#"User.iam.kubesphere.io "zed" is invalid: spec.password: Invalid value: "Sec\"ret\nPass1": spec.password in body should match '^x$'"#;
         let redacted = redact_echoed_values(body);
         assert!(!redacted.contains("Sec") && !redacted.contains("Pass1"), "{redacted}");
-        assert!(redacted.ends_with(r#"Invalid value: "[redacted]": spec.password in body should match '^x$'"#), "{redacted}");
+        assert!(
+            redacted.ends_with(r#"Invalid value: "[redacted]": spec.password in body should match '^x$'"#),
+            "{redacted}"
+        );
         assert_eq!(redact_echoed_values("member alice not exist"), "member alice not exist");
     }
 }

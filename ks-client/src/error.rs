@@ -113,8 +113,12 @@ impl KsError {
         let resource = detail.split_whitespace().next().unwrap_or_default();
         match self {
             KsError::Forbidden { .. } if status_reason.as_deref() == Some("Forbidden") => Cause::RbacDenied,
-            KsError::Forbidden { .. } if detail.contains("user is not allowed to use the cluster") => Cause::ClusterNotUsable,
-            KsError::Forbidden { .. } if resource == "workspacetemplates.tenant.kubesphere.io" => Cause::ManagerMustBeSelf,
+            KsError::Forbidden { .. } if detail.contains("user is not allowed to use the cluster") => {
+                Cause::ClusterNotUsable
+            }
+            KsError::Forbidden { .. } if resource == "workspacetemplates.tenant.kubesphere.io" => {
+                Cause::ManagerMustBeSelf
+            }
             KsError::Forbidden { .. } if detail.contains("admission webhook \"users.iam.kubesphere.io\"") => {
                 if detail.contains("already exists") {
                     Cause::EmailTaken
@@ -123,7 +127,9 @@ impl KsError {
                 }
             }
             KsError::NotFound { .. } => match resource {
-                "workspaceroles.iam.kubesphere.io" | "workspacerole.iam.kubesphere.io" | "roles.iam.kubesphere.io"
+                "workspaceroles.iam.kubesphere.io"
+                | "workspacerole.iam.kubesphere.io"
+                | "roles.iam.kubesphere.io"
                 | "globalroles.iam.kubesphere.io" => Cause::RoleNotFound,
                 "users.iam.kubesphere.io" => Cause::UserNotFound,
                 "clusters.cluster.kubesphere.io" => Cause::ClusterNotFound,
@@ -132,8 +138,12 @@ impl KsError {
             KsError::Invalid { status: 400, .. } if detail.starts_with("member ") && detail.ends_with(" not exist") => {
                 Cause::NotAMember
             }
-            KsError::Invalid { status: 422, .. } if detail.contains("metadata.labels: Invalid value") => Cause::LabelTooLong,
-            KsError::Invalid { .. } | KsError::Conflict { .. } if detail.ends_with("already exists") => Cause::AlreadyExists,
+            KsError::Invalid { status: 422, .. } if detail.contains("metadata.labels: Invalid value") => {
+                Cause::LabelTooLong
+            }
+            KsError::Invalid { .. } | KsError::Conflict { .. } if detail.ends_with("already exists") => {
+                Cause::AlreadyExists
+            }
             KsError::Conflict { .. } if detail.contains("the object has been modified") => Cause::Modified,
             _ => Cause::Other,
         }
@@ -193,9 +203,15 @@ mod tests {
             cause(403, r#"clusters.cluster.kubesphere.io "c" is forbidden: user is not allowed to use the cluster c"#),
             Cause::ClusterNotUsable
         );
-        assert_eq!(cause(403, r#"workspacetemplates.tenant.kubesphere.io "ws" is forbidden: "#), Cause::ManagerMustBeSelf);
         assert_eq!(
-            cause(403, r#"admission webhook "users.iam.kubesphere.io" denied the request: user email: a@b.c already exists"#),
+            cause(403, r#"workspacetemplates.tenant.kubesphere.io "ws" is forbidden: "#),
+            Cause::ManagerMustBeSelf
+        );
+        assert_eq!(
+            cause(
+                403,
+                r#"admission webhook "users.iam.kubesphere.io" denied the request: user email: a@b.c already exists"#
+            ),
             Cause::EmailTaken
         );
         assert_eq!(cause(404, r#"workspaceroles.iam.kubesphere.io "demo-x" not found"#), Cause::RoleNotFound);
@@ -203,7 +219,10 @@ mod tests {
         assert_eq!(cause(400, "member alice not exist"), Cause::NotAMember);
         assert_eq!(cause(400, r#"namespaces "p1" already exists"#), Cause::AlreadyExists);
         assert_eq!(
-            cause(409, r#"Operation cannot be fulfilled on users.iam.kubesphere.io "u": the object has been modified; please apply your changes to the latest version and try again"#),
+            cause(
+                409,
+                r#"Operation cannot be fulfilled on users.iam.kubesphere.io "u": the object has been modified; please apply your changes to the latest version and try again"#
+            ),
             Cause::Modified
         );
         assert_eq!(cause(404, "404: Page Not Found"), Cause::Other);

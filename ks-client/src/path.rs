@@ -63,9 +63,7 @@ impl std::fmt::Display for ApiPath {
             let q = self
                 .query
                 .iter()
-                .map(|(k, v)| {
-                    format!("{}={}", utf8_percent_encode(k, SEGMENT), utf8_percent_encode(v, SEGMENT))
-                })
+                .map(|(k, v)| format!("{}={}", utf8_percent_encode(k, SEGMENT), utf8_percent_encode(v, SEGMENT)))
                 .collect::<Vec<_>>()
                 .join("&");
             write!(f, "?{q}")?;

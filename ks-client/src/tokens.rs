@@ -50,19 +50,13 @@ impl AccessToken {
     /// only needs to know whose token it is and how long it lasts.
     fn claims(&self) -> Option<serde_json::Value> {
         let payload = self.0.split('.').nth(1)?;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .ok()?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// The `username` claim (a login may use an e-mail address).
     pub fn username_claim(&self) -> Option<String> {
-        self.claims()?
-            .get("username")
-            .and_then(|v| v.as_str())
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+        self.claims()?.get("username").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned)
     }
 
     /// Time left until the `exp` claim; `None` without one (zero once it has passed).

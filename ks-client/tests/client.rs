@@ -57,7 +57,8 @@ async fn a_probe_dropped_mid_request_does_not_wedge_the_breaker() {
     tokio::time::sleep(std::time::Duration::from_millis(80)).await;
     // The probe hangs upstream and its caller gives up (a browser that disconnects).
     sim.sim.inject(Fault::delay(users, std::time::Duration::from_secs(5)).times(1));
-    let probe = tokio::time::timeout(std::time::Duration::from_millis(100), client.as_user(&token).list_users(&[])).await;
+    let probe =
+        tokio::time::timeout(std::time::Duration::from_millis(100), client.as_user(&token).list_users(&[])).await;
     assert!(probe.is_err(), "the probe was dropped mid-flight");
     assert!(client.as_user(&token).list_users(&[]).await.is_ok(), "the next call goes through");
 }

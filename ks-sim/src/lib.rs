@@ -39,6 +39,4 @@ pub use config::{KsVersion, SimConfig};
 pub use faults::{Fault, FaultAction};
 pub use journal::JournalEntry;
 pub use routes::{Route, RouteKind};
-pub use seed::{
-    Seed, SeedError, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace, DEMO_PASSWORD,
-};
+pub use seed::{Seed, SeedError, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace, DEMO_PASSWORD};

@@ -36,12 +36,7 @@ struct Args {
     #[arg(long, env = "KS_SIM_CLIENT_ID", default_value = "kubesphere")]
     client_id: String,
     /// OAuth client secret.
-    #[arg(
-        long,
-        env = "KS_SIM_CLIENT_SECRET",
-        default_value = "kubesphere",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "KS_SIM_CLIENT_SECRET", default_value = "kubesphere", hide_env_values = true)]
     client_secret: String,
     /// KubeSphere release to behave like where releases differ: `4.1.3` or `4.1.2`.
     #[arg(long, env = "KS_SIM_KS_VERSION", default_value = "4.1.3")]
@@ -58,10 +53,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,ks_sim=debug")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,ks_sim=debug")))
         .init();
     let args = Args::parse();
     let mut seed = Seed::load(&args.seed)?;

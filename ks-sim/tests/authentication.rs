@@ -31,10 +31,7 @@ async fn anonymous_request_to_an_unknown_path_is_403_not_404() {
     let res = sim.get("/foo", None).await;
     assert_eq!(res.status(), 403);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        body["message"],
-        "forbidden: User \"system:anonymous\" cannot get path \"/foo\""
-    );
+    assert_eq!(body["message"], "forbidden: User \"system:anonymous\" cannot get path \"/foo\"");
 }
 
 #[tokio::test]
@@ -76,14 +73,8 @@ async fn expired_token_is_401_jwt_token_is_expired() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let res = sim.get(USERS, Some(token)).await;
     assert_eq!(res.status(), 401);
-    let message = res.json::<Value>().await.unwrap()["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        message.starts_with("jwt: token is expired by "),
-        "{message}"
-    );
+    let message = res.json::<Value>().await.unwrap()["message"].as_str().unwrap().to_owned();
+    assert!(message.starts_with("jwt: token is expired by "), "{message}");
     assert!(message.ends_with('s'), "{message}");
 }
 
@@ -94,33 +85,22 @@ async fn disabled_users_valid_token_is_401_account_is_not_active() {
     assert!(sim.sim().set_user_state("bob", ks_sim::UserState::Disabled));
     let res = sim.get(&format!("{USERS}/bob"), Some(&token)).await;
     assert_eq!(res.status(), 401);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["message"],
-        "account is not active"
-    );
+    assert_eq!(res.json::<Value>().await.unwrap()["message"], "account is not active");
 }
 
 #[tokio::test]
 async fn a_lock_does_not_invalidate_existing_tokens() {
     let sim = TestSim::start().await;
     let token = sim.access_token("bob").await;
-    sim.sim()
-        .set_user_state("bob", ks_sim::UserState::AuthLimitExceeded);
-    assert_eq!(
-        sim.get(&format!("{USERS}/bob"), Some(&token))
-            .await
-            .status(),
-        200
-    );
+    sim.sim().set_user_state("bob", ks_sim::UserState::AuthLimitExceeded);
+    assert_eq!(sim.get(&format!("{USERS}/bob"), Some(&token)).await.status(), 200);
     assert_eq!(sim.login("bob", PASSWORD).await.status(), 429);
 }
 
 #[tokio::test]
 async fn basic_auth_works_and_its_failures_count_towards_the_lockout() {
     let sim = TestSim::with(|c| c.lockout_max_tries = 2).await;
-    let basic = |user: &str, password: &str| {
-        format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
-    };
+    let basic = |user: &str, password: &str| format!("Basic {}", STANDARD.encode(format!("{user}:{password}")));
     let res = sim
         .http
         .get(sim.url(&format!("{USERS}/alice")))
@@ -130,13 +110,7 @@ async fn basic_auth_works_and_its_failures_count_towards_the_lockout() {
         .unwrap();
     assert_eq!(res.status(), 200);
     for _ in 0..2 {
-        let res = sim
-            .http
-            .get(sim.url(USERS))
-            .header("authorization", basic("carol", "wrong"))
-            .send()
-            .await
-            .unwrap();
+        let res = sim.http.get(sim.url(USERS)).header("authorization", basic("carol", "wrong")).send().await.unwrap();
         assert_eq!(res.status(), 401);
         assert_eq!(res.json::<Value>().await.unwrap()["kind"], "Status");
     }
@@ -168,21 +142,14 @@ async fn regular_user_reading_another_user_is_403_with_the_name_in_details() {
         body["message"],
         "users.iam.kubesphere.io \"alice\" is forbidden: User \"bob\" cannot get resource \"users\" in API group \"iam.kubesphere.io\" at the cluster scope"
     );
-    assert_eq!(
-        body["details"],
-        json!({"name": "alice", "group": "iam.kubesphere.io", "kind": "users"})
-    );
+    assert_eq!(body["details"], json!({"name": "alice", "group": "iam.kubesphere.io", "kind": "users"}));
     assert_eq!(body["code"], 403);
 }
 
 #[tokio::test]
 async fn a_custom_role_with_view_users_may_read_other_users() {
     let mut seed = ks_sim::Seed::demo();
-    seed.users
-        .iter_mut()
-        .find(|u| u.name == "carol")
-        .unwrap()
-        .global_role = Some("platform-auditor".into());
+    seed.users.iter_mut().find(|u| u.name == "carol").unwrap().global_role = Some("platform-auditor".into());
     let sim = TestSim::with(|c| c.seed = seed).await;
     let token = sim.access_token("carol").await;
     let alice = sim.get_json(&format!("{USERS}/alice"), &token).await;
@@ -209,10 +176,7 @@ async fn version_and_healthz_answer_without_a_token() {
 #[tokio::test]
 async fn login_records_list_successful_and_failed_password_checks() {
     let sim = TestSim::start().await;
-    assert_eq!(
-        sim.login("bob", "wrong-Passw0rd").await.status().as_u16(),
-        400
-    );
+    assert_eq!(sim.login("bob", "wrong-Passw0rd").await.status().as_u16(), 400);
     let token = sim.access_token("bob").await;
     let path = format!("{USERS}/bob/loginrecords");
     let records = sim.get_json(&path, &token).await;
@@ -222,14 +186,8 @@ async fn login_records_list_successful_and_failed_password_checks() {
     let success = items.iter().find(|r| r["spec"]["success"] == true).unwrap();
     assert_eq!(success["kind"], "LoginRecord");
     assert_eq!(success["spec"]["reason"], "authenticated successfully");
-    assert_eq!(
-        success["metadata"]["labels"]["iam.kubesphere.io/user-ref"],
-        "bob"
-    );
-    let failure = items
-        .iter()
-        .find(|r| r["spec"]["success"] == false)
-        .unwrap();
+    assert_eq!(success["metadata"]["labels"]["iam.kubesphere.io/user-ref"], "bob");
+    let failure = items.iter().find(|r| r["spec"]["success"] == false).unwrap();
     assert_eq!(failure["spec"]["reason"], "incorrect password");
     // Platform admins may read anyone's; other users only their own.
     let admin = sim.access_token("admin").await;

@@ -39,10 +39,7 @@ async fn the_journal_records_requests_without_secrets() {
     let journal = sim.sim().journal();
     assert_eq!(journal.len(), 2);
     let login = &journal[0];
-    assert_eq!(
-        (login.method.as_str(), login.path.as_str(), login.status),
-        ("POST", "/oauth/token", 200)
-    );
+    assert_eq!((login.method.as_str(), login.path.as_str(), login.status), ("POST", "/oauth/token", 200));
     assert_eq!(login.request_id.as_deref(), Some("req-1"));
     assert_eq!(login.x_client_ip.as_deref(), Some("10.0.0.7"));
     assert_eq!(login.user, None);
@@ -67,8 +64,7 @@ async fn the_journal_names_the_caller_and_the_token_owner() {
     let sim = TestSim::start().await;
     let token = sim.access_token("bob").await;
     sim.sim().reset_journal();
-    sim.get(&format!("{USERS}?limit=10&page=1"), Some(&token))
-        .await;
+    sim.get(&format!("{USERS}?limit=10&page=1"), Some(&token)).await;
     sim.sim().revoke_user_tokens("bob");
     sim.get(&format!("{USERS}/bob"), Some(&token)).await;
     sim.get(USERS, None).await;
@@ -98,26 +94,11 @@ async fn control_routes_are_not_journaled_and_expose_the_journal() {
     let entries: Vec<ks_sim::JournalEntry> = res.json().await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].path, USERS);
-    let filtered: Vec<Value> = sim
-        .get("/_sim/journal?path=/nothing", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let filtered: Vec<Value> = sim.get("/_sim/journal?path=/nothing", None).await.json().await.unwrap();
     assert!(filtered.is_empty());
-    let count: Value = sim
-        .get(&format!("/_sim/counter?path={USERS}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let count: Value = sim.get(&format!("/_sim/counter?path={USERS}"), None).await.json().await.unwrap();
     assert_eq!(count, json!({"count": 1}));
-    let res = sim
-        .http
-        .post(sim.url("/_sim/journal/reset"))
-        .send()
-        .await
-        .unwrap();
+    let res = sim.http.post(sim.url("/_sim/journal/reset")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(sim.sim().journal().is_empty());
 }
@@ -130,60 +111,20 @@ async fn control_routes_manage_tokens_and_user_state() {
     assert_eq!(issued.len(), 2);
     assert!(issued.contains(&token));
 
-    let res = sim
-        .http
-        .put(sim.url("/_sim/users/carol/state"))
-        .json(&json!({"state": "Disabled"}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        sim.http.put(sim.url("/_sim/users/carol/state")).json(&json!({"state": "Disabled"})).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        sim.sim().user_state("carol"),
-        Some(ks_sim::UserState::Disabled)
-    );
-    assert_eq!(
-        sim.get(&format!("{USERS}/carol"), Some(&token))
-            .await
-            .status(),
-        401
-    );
-    let state: Value = sim
-        .get("/_sim/users/carol/state", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(sim.sim().user_state("carol"), Some(ks_sim::UserState::Disabled));
+    assert_eq!(sim.get(&format!("{USERS}/carol"), Some(&token)).await.status(), 401);
+    let state: Value = sim.get("/_sim/users/carol/state", None).await.json().await.unwrap();
     assert_eq!(state, json!({"state": "Disabled"}));
 
-    sim.http
-        .put(sim.url("/_sim/users/carol/state"))
-        .json(&json!({"state": "Active"}))
-        .send()
-        .await
-        .unwrap();
-    let revoked: Value = sim
-        .http
-        .post(sim.url("/_sim/users/carol/revoke-tokens"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    sim.http.put(sim.url("/_sim/users/carol/state")).json(&json!({"state": "Active"})).send().await.unwrap();
+    let revoked: Value =
+        sim.http.post(sim.url("/_sim/users/carol/revoke-tokens")).send().await.unwrap().json().await.unwrap();
     assert_eq!(revoked, json!({"revoked": 2}));
-    assert_eq!(
-        sim.get(&format!("{USERS}/carol"), Some(&token))
-            .await
-            .status(),
-        401
-    );
-    let missing = sim
-        .http
-        .put(sim.url("/_sim/users/zed/state"))
-        .json(&json!({"state": "Active"}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(sim.get(&format!("{USERS}/carol"), Some(&token)).await.status(), 401);
+    let missing =
+        sim.http.put(sim.url("/_sim/users/zed/state")).json(&json!({"state": "Active"})).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }

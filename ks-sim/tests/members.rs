@@ -17,10 +17,7 @@ fn roles_of(list: &Value, annotation: &str) -> Vec<(String, String)> {
         .map(|m| {
             (
                 m["metadata"]["name"].as_str().unwrap().to_owned(),
-                m["metadata"]["annotations"][annotation]
-                    .as_str()
-                    .unwrap()
-                    .to_owned(),
+                m["metadata"]["annotations"][annotation].as_str().unwrap().to_owned(),
             )
         })
         .collect()
@@ -40,18 +37,11 @@ async fn workspace_members_are_stub_users_with_their_role() {
             ("alice".to_owned(), "demo-admin".to_owned()),
         ]
     );
-    assert_eq!(
-        list["items"][0]["metadata"]["creationTimestamp"],
-        Value::Null
-    );
+    assert_eq!(list["items"][0]["metadata"]["creationTimestamp"], Value::Null);
     assert_eq!(list["items"][0]["spec"], json!({"email": ""}));
-    let admins = sim
-        .get_as("bob", &format!("{WS_MEMBERS}?workspacerole=demo-admin"))
-        .await;
+    let admins = sim.get_as("bob", &format!("{WS_MEMBERS}?workspacerole=demo-admin")).await;
     assert_eq!(names(&admins), ["alice"]);
-    let page = sim
-        .get_as("bob", &format!("{WS_MEMBERS}?limit=2&page=2"))
-        .await;
+    let page = sim.get_as("bob", &format!("{WS_MEMBERS}?limit=2&page=2")).await;
     assert_eq!(names(&page), ["bob", "alice"]);
     let by_name = sim.get_as("bob", &format!("{WS_MEMBERS}?name=car")).await;
     assert_eq!(names(&by_name), ["carol"]);
@@ -60,12 +50,7 @@ async fn workspace_members_are_stub_users_with_their_role() {
 #[tokio::test]
 async fn member_list_items_are_null_when_a_filter_matches_nothing() {
     let sim = TestSim::start().await;
-    let list = sim
-        .get_as(
-            "bob",
-            &format!("{WS_MEMBERS}?workspacerole=demo-self-provisioner"),
-        )
-        .await;
+    let list = sim.get_as("bob", &format!("{WS_MEMBERS}?workspacerole=demo-self-provisioner")).await;
     assert_eq!(list, json!({"items": null, "totalItems": 0}));
     let list = sim.get_as("bob", &format!("{NS_MEMBERS}?role=nope")).await;
     assert_eq!(list, json!({"items": null, "totalItems": 0}));
@@ -76,10 +61,7 @@ async fn get_one_workspace_member_is_the_full_user_or_400() {
     let sim = TestSim::start().await;
     let bob = sim.get_as("carol", &format!("{WS_MEMBERS}/bob")).await;
     assert_eq!(bob["spec"]["email"], "bob@example.com");
-    assert_eq!(
-        bob["metadata"]["annotations"]["iam.kubesphere.io/workspacerole"],
-        "demo-regular"
-    );
+    assert_eq!(bob["metadata"]["annotations"]["iam.kubesphere.io/workspacerole"], "demo-regular");
     let token = sim.access_token("carol").await;
     sim.call("GET", &format!("{WS_MEMBERS}/frank"), Some(&token), None)
         .await
@@ -92,37 +74,22 @@ async fn workspace_admin_invites_changes_and_removes_members() {
     let alice = sim.access_token("alice").await;
     let admin = sim.access_token("admin").await;
     // Unknown user is not checked; the array is echoed.
-    let body = json!([{"username": "frank", "roleRef": "demo-viewer"}, {"username": "ghost", "roleRef": "demo-regular"}]);
-    let res = sim
-        .call("POST", WS_MEMBERS, Some(&alice), Some(body.clone()))
-        .await;
+    let body =
+        json!([{"username": "frank", "roleRef": "demo-viewer"}, {"username": "ghost", "roleRef": "demo-regular"}]);
+    let res = sim.call("POST", WS_MEMBERS, Some(&alice), Some(body.clone())).await;
     assert_eq!((res.status, res.json()), (200, body));
     let frank = sim
-        .get_json(
-            &format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=frank"),
-            &admin,
-        )
+        .get_json(&format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=frank"), &admin)
         .await;
     assert_eq!(names(&frank), ["frank-demo-viewer"]);
-    assert_eq!(
-        frank["items"][0]["metadata"]["labels"]["kubesphere.io/workspace"],
-        "demo"
-    );
+    assert_eq!(frank["items"][0]["metadata"]["labels"]["kubesphere.io/workspace"], "demo");
     // Re-POST with another role replaces the binding.
     let res = sim
-        .call(
-            "POST",
-            WS_MEMBERS,
-            Some(&alice),
-            Some(json!([{"username": "frank", "roleRef": "demo-regular"}])),
-        )
+        .call("POST", WS_MEMBERS, Some(&alice), Some(json!([{"username": "frank", "roleRef": "demo-regular"}])))
         .await;
     assert_eq!(res.status, 200);
     let frank = sim
-        .get_json(
-            &format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=frank"),
-            &admin,
-        )
+        .get_json(&format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=frank"), &admin)
         .await;
     assert_eq!(names(&frank), ["frank-demo-regular"]);
     // PUT changes the role.
@@ -134,34 +101,15 @@ async fn workspace_admin_invites_changes_and_removes_members() {
             Some(json!({"username": "frank", "roleRef": "demo-admin"})),
         )
         .await;
-    assert_eq!(
-        (res.status, res.json()),
-        (200, json!({"message": "success"}))
-    );
-    let list = sim
-        .get_json(&format!("{WS_MEMBERS}?workspacerole=demo-admin"), &alice)
-        .await;
+    assert_eq!((res.status, res.json()), (200, json!({"message": "success"})));
+    let list = sim.get_json(&format!("{WS_MEMBERS}?workspacerole=demo-admin"), &alice).await;
     assert_eq!(names(&list), ["frank", "alice"]);
     // DELETE.
-    let res = sim
-        .call("DELETE", &format!("{WS_MEMBERS}/frank"), Some(&alice), None)
-        .await;
-    assert_eq!(
-        (res.status, res.json()),
-        (200, json!({"message": "success"}))
-    );
-    let res = sim
-        .call(
-            "DELETE",
-            &format!("{WS_MEMBERS}/nobody"),
-            Some(&alice),
-            None,
-        )
-        .await;
+    let res = sim.call("DELETE", &format!("{WS_MEMBERS}/frank"), Some(&alice), None).await;
+    assert_eq!((res.status, res.json()), (200, json!({"message": "success"})));
+    let res = sim.call("DELETE", &format!("{WS_MEMBERS}/nobody"), Some(&alice), None).await;
     assert_eq!(res.status, 200, "also for non-members");
-    let frank = sim
-        .get_as("frank", &format!("{TENANT}/workspacetemplates"))
-        .await;
+    let frank = sim.get_as("frank", &format!("{TENANT}/workspacetemplates")).await;
     assert_eq!(frank["totalItems"], 0);
 }
 
@@ -169,28 +117,12 @@ async fn workspace_admin_invites_changes_and_removes_members() {
 async fn workspace_member_errors() {
     let sim = TestSim::start().await;
     let alice = sim.access_token("alice").await;
-    sim.call(
-        "POST",
-        WS_MEMBERS,
-        Some(&alice),
-        Some(json!([{"username": "frank", "roleRef": "demo-nope"}])),
-    )
-    .await
-    .assert_text(
-        404,
-        "workspaceroles.iam.kubesphere.io \"demo-nope\" not found",
-    );
-    sim.call(
-        "POST",
-        WS_MEMBERS,
-        Some(&alice),
-        Some(json!([{"username": "frank", "roleRef": "team-b-admin"}])),
-    )
-    .await
-    .assert_text(
-        404,
-        "workspacerole.iam.kubesphere.io \"team-b-admin\" not found",
-    );
+    sim.call("POST", WS_MEMBERS, Some(&alice), Some(json!([{"username": "frank", "roleRef": "demo-nope"}])))
+        .await
+        .assert_text(404, "workspaceroles.iam.kubesphere.io \"demo-nope\" not found");
+    sim.call("POST", WS_MEMBERS, Some(&alice), Some(json!([{"username": "frank", "roleRef": "team-b-admin"}])))
+        .await
+        .assert_text(404, "workspacerole.iam.kubesphere.io \"team-b-admin\" not found");
     sim.call(
         "PUT",
         &format!("{WS_MEMBERS}/bob"),
@@ -198,10 +130,7 @@ async fn workspace_member_errors() {
         Some(json!({"username": "carol", "roleRef": "demo-admin"})),
     )
     .await
-    .assert_text(
-        400,
-        "incorrect username carol, the username must equal to the member",
-    );
+    .assert_text(400, "incorrect username carol, the username must equal to the member");
     sim.call(
         "PUT",
         &format!("{WS_MEMBERS}/frank"),
@@ -217,10 +146,7 @@ async fn workspace_member_errors() {
         Some(json!({"username": "bob", "roleRef": "demo-nope"})),
     )
     .await
-    .assert_text(
-        404,
-        "workspaceroles.iam.kubesphere.io \"demo-nope\" not found",
-    );
+    .assert_text(404, "workspaceroles.iam.kubesphere.io \"demo-nope\" not found");
 }
 
 #[tokio::test]
@@ -228,22 +154,13 @@ async fn workspace_regular_viewer_and_outsiders_cannot_invite() {
     let sim = TestSim::start().await;
     for user in ["bob", "carol", "frank", "grace"] {
         let token = sim.access_token(user).await;
-        sim.call(
-            "POST",
-            WS_MEMBERS,
-            Some(&token),
-            Some(json!([{"username": "frank", "roleRef": "demo-viewer"}])),
-        )
-        .await
-        .assert_forbidden_json();
-        sim.call("DELETE", &format!("{WS_MEMBERS}/bob"), Some(&token), None)
+        sim.call("POST", WS_MEMBERS, Some(&token), Some(json!([{"username": "frank", "roleRef": "demo-viewer"}])))
             .await
             .assert_forbidden_json();
+        sim.call("DELETE", &format!("{WS_MEMBERS}/bob"), Some(&token), None).await.assert_forbidden_json();
     }
     let frank = sim.access_token("frank").await;
-    sim.call("GET", WS_MEMBERS, Some(&frank), None)
-        .await
-        .assert_forbidden_json();
+    sim.call("GET", WS_MEMBERS, Some(&frank), None).await.assert_forbidden_json();
 }
 
 #[tokio::test]
@@ -259,14 +176,10 @@ async fn project_members_carry_the_role_annotation() {
             ("alice".to_owned(), "admin".to_owned()),
         ]
     );
-    let ops = sim
-        .get_as("bob", &format!("{NS_MEMBERS}?role=operator"))
-        .await;
+    let ops = sim.get_as("bob", &format!("{NS_MEMBERS}?role=operator")).await;
     assert_eq!(names(&ops), ["bob"]);
     let token = sim.access_token("bob").await;
-    let res = sim
-        .call("GET", &format!("{NS_MEMBERS}/bob"), Some(&token), None)
-        .await;
+    let res = sim.call("GET", &format!("{NS_MEMBERS}/bob"), Some(&token), None).await;
     assert_eq!(res.status, 405, "no GET-one route in 4.x");
 }
 
@@ -276,22 +189,10 @@ async fn project_admin_and_workspace_admin_manage_project_members() {
     // carol is admin of team-b-data (project) and of team-b (workspace).
     let carol = sim.access_token("carol").await;
     let path = format!("{IAM}/namespaces/team-b-data/namespacemembers");
-    let res = sim
-        .call(
-            "POST",
-            &path,
-            Some(&carol),
-            Some(json!([{"username": "frank", "roleRef": "viewer"}])),
-        )
-        .await;
+    let res = sim.call("POST", &path, Some(&carol), Some(json!([{"username": "frank", "roleRef": "viewer"}]))).await;
     assert_eq!(res.status, 200, "{res:?}");
-    sim.call(
-        "PUT",
-        &format!("{path}/frank"),
-        Some(&carol),
-        Some(json!({"username": "frank", "roleRef": "operator"})),
-    )
-    .await;
+    sim.call("PUT", &format!("{path}/frank"), Some(&carol), Some(json!({"username": "frank", "roleRef": "operator"})))
+        .await;
     let ops = sim.get_json(&format!("{path}?role=operator"), &carol).await;
     assert_eq!(names(&ops), ["frank"]);
     // alice (demo admin) manages every project of demo, even on member-1.
@@ -305,21 +206,11 @@ async fn project_admin_and_workspace_admin_manage_project_members() {
         )
         .await;
     assert_eq!(res.status, 200);
-    sim.call(
-        "PUT",
-        &format!("{path}/frank"),
-        Some(&alice),
-        Some(json!({"username": "frank", "roleRef": "viewer"})),
-    )
-    .await
-    .assert_forbidden_json();
-    let res = sim
-        .call("DELETE", &format!("{path}/frank"), Some(&carol), None)
-        .await;
-    assert_eq!(
-        (res.status, res.json()),
-        (200, json!({"message": "success"}))
-    );
+    sim.call("PUT", &format!("{path}/frank"), Some(&alice), Some(json!({"username": "frank", "roleRef": "viewer"})))
+        .await
+        .assert_forbidden_json();
+    let res = sim.call("DELETE", &format!("{path}/frank"), Some(&carol), None).await;
+    assert_eq!((res.status, res.json()), (200, json!({"message": "success"})));
 }
 
 #[tokio::test]
@@ -327,29 +218,15 @@ async fn project_operator_and_viewer_cannot_manage_members_and_errors_are_text()
     let sim = TestSim::start().await;
     for user in ["bob", "carol", "grace"] {
         let token = sim.access_token(user).await;
-        let res = sim
-            .call(
-                "POST",
-                NS_MEMBERS,
-                Some(&token),
-                Some(json!([{"username": "frank", "roleRef": "viewer"}])),
-            )
-            .await;
+        let res =
+            sim.call("POST", NS_MEMBERS, Some(&token), Some(json!([{"username": "frank", "roleRef": "viewer"}]))).await;
         res.assert_forbidden_json();
-        assert!(res.json()["message"]
-            .as_str()
-            .unwrap()
-            .ends_with("in the namespace \"demo-web\""));
+        assert!(res.json()["message"].as_str().unwrap().ends_with("in the namespace \"demo-web\""));
     }
     let alice = sim.access_token("alice").await;
-    sim.call(
-        "POST",
-        NS_MEMBERS,
-        Some(&alice),
-        Some(json!([{"username": "frank", "roleRef": "nope"}])),
-    )
-    .await
-    .assert_text(404, "roles.iam.kubesphere.io \"nope\" not found");
+    sim.call("POST", NS_MEMBERS, Some(&alice), Some(json!([{"username": "frank", "roleRef": "nope"}])))
+        .await
+        .assert_text(404, "roles.iam.kubesphere.io \"nope\" not found");
     sim.call(
         "PUT",
         &format!("{NS_MEMBERS}/frank"),
@@ -358,17 +235,9 @@ async fn project_operator_and_viewer_cannot_manage_members_and_errors_are_text()
     )
     .await
     .assert_text(400, "member frank not exist");
-    sim.call(
-        "PUT",
-        &format!("{NS_MEMBERS}/bob"),
-        Some(&alice),
-        Some(json!({"username": "bo", "roleRef": "viewer"})),
-    )
-    .await
-    .assert_text(
-        400,
-        "incorrect username bo, the username must equal to the member",
-    );
+    sim.call("PUT", &format!("{NS_MEMBERS}/bob"), Some(&alice), Some(json!({"username": "bo", "roleRef": "viewer"})))
+        .await
+        .assert_text(400, "incorrect username bo, the username must equal to the member");
 }
 
 #[tokio::test]
@@ -376,10 +245,7 @@ async fn admin_wide_binding_lists_answer_where_a_user_belongs() {
     let sim = TestSim::start().await;
     let admin = sim.access_token("admin").await;
     let ws = sim
-        .get_json(
-            &format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=carol"),
-            &admin,
-        )
+        .get_json(&format!("{IAM}/workspacerolebindings?labelSelector=iam.kubesphere.io/user-ref=carol"), &admin)
         .await;
     let mut found: Vec<(String, String)> = ws["items"]
         .as_array()
@@ -387,10 +253,7 @@ async fn admin_wide_binding_lists_answer_where_a_user_belongs() {
         .iter()
         .map(|b| {
             (
-                b["metadata"]["labels"]["kubesphere.io/workspace"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned(),
+                b["metadata"]["labels"]["kubesphere.io/workspace"].as_str().unwrap().to_owned(),
                 b["roleRef"]["name"].as_str().unwrap().to_owned(),
             )
         })
@@ -398,52 +261,21 @@ async fn admin_wide_binding_lists_answer_where_a_user_belongs() {
     found.sort();
     assert_eq!(
         found,
-        [
-            ("demo".to_owned(), "demo-viewer".to_owned()),
-            ("team-b".to_owned(), "team-b-admin".to_owned())
-        ]
+        [("demo".to_owned(), "demo-viewer".to_owned()), ("team-b".to_owned(), "team-b-admin".to_owned())]
     );
     assert!(ws["metadata"]["continue"].is_string());
-    let ns = sim
-        .get_json(
-            &format!("{IAM}/rolebindings?labelSelector=iam.kubesphere.io/user-ref=carol"),
-            &admin,
-        )
-        .await;
+    let ns = sim.get_json(&format!("{IAM}/rolebindings?labelSelector=iam.kubesphere.io/user-ref=carol"), &admin).await;
     let mut found: Vec<(String, String)> = ns["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|b| {
-            (
-                b["metadata"]["namespace"].as_str().unwrap().to_owned(),
-                b["roleRef"]["name"].as_str().unwrap().to_owned(),
-            )
+            (b["metadata"]["namespace"].as_str().unwrap().to_owned(), b["roleRef"]["name"].as_str().unwrap().to_owned())
         })
         .collect();
     found.sort();
-    assert_eq!(
-        found,
-        [
-            ("demo-web".to_owned(), "viewer".to_owned()),
-            ("team-b-data".to_owned(), "admin".to_owned())
-        ]
-    );
+    assert_eq!(found, [("demo-web".to_owned(), "viewer".to_owned()), ("team-b-data".to_owned(), "admin".to_owned())]);
     let bob = sim.access_token("bob").await;
-    sim.call(
-        "GET",
-        &format!("{IAM}/workspacerolebindings"),
-        Some(&bob),
-        None,
-    )
-    .await
-    .assert_forbidden_json();
-    sim.call(
-        "GET",
-        &format!("{IAM}/globalrolebindings"),
-        Some(&bob),
-        None,
-    )
-    .await
-    .assert_forbidden_json();
+    sim.call("GET", &format!("{IAM}/workspacerolebindings"), Some(&bob), None).await.assert_forbidden_json();
+    sim.call("GET", &format!("{IAM}/globalrolebindings"), Some(&bob), None).await.assert_forbidden_json();
 }

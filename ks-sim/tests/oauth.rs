@@ -34,10 +34,7 @@ async fn password_login_returns_a_bearer_pair_that_is_not_cached() {
     let refresh = body["refresh_token"].as_str().unwrap();
     assert_ne!(access, refresh);
     assert_eq!(access.split('.').count(), 3, "JWT-shaped");
-    assert_eq!(
-        sim.sim().issued_tokens(),
-        vec![access.to_owned(), refresh.to_owned()]
-    );
+    assert_eq!(sim.sim().issued_tokens(), vec![access.to_owned(), refresh.to_owned()]);
 }
 
 #[tokio::test]
@@ -48,26 +45,18 @@ async fn tokens_are_hs256_jwts_naming_the_user_and_unique_per_login() {
     let (a1, r1) = sim.tokens("alice").await;
     let (a2, _) = sim.tokens("alice").await;
     assert_ne!(a1, a2);
-    let decode = |part: &str| -> Value {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-    };
+    let decode = |part: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap() };
     let parts: Vec<&str> = a1.split('.').collect();
     assert_eq!(decode(parts[0]), json!({"alg": "HS256", "typ": "JWT"}));
     let claims = decode(parts[1]);
     assert_eq!(claims["username"], "alice");
     assert_eq!(claims["sub"], "alice");
     assert_eq!(claims["token_type"], "access_token");
-    assert_eq!(
-        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
-        7200
-    );
+    assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 7200);
     assert!(claims["jti"].is_string() && claims["iss"].is_string());
     let refresh_claims = decode(r1.split('.').nth(1).unwrap());
     assert_eq!(refresh_claims["token_type"], "refresh_token");
-    assert_eq!(
-        refresh_claims["exp"].as_u64().unwrap() - refresh_claims["iat"].as_u64().unwrap(),
-        9000
-    );
+    assert_eq!(refresh_claims["exp"].as_u64().unwrap() - refresh_claims["iat"].as_u64().unwrap(), 9000);
 }
 
 #[tokio::test]
@@ -76,33 +65,19 @@ async fn login_by_email_issues_tokens_for_the_user_name() {
     let res = sim.login("bob@example.com", PASSWORD).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
-    let me = sim
-        .get_json(
-            &format!("{USERS}/bob"),
-            body["access_token"].as_str().unwrap(),
-        )
-        .await;
+    let me = sim.get_json(&format!("{USERS}/bob"), body["access_token"].as_str().unwrap()).await;
     assert_eq!(me["metadata"]["name"], "bob");
 }
 
 #[tokio::test]
 async fn wrong_password_unknown_user_and_empty_fields_are_invalid_grant() {
     let sim = TestSim::start().await;
-    let expected = (
-        400,
-        oauth_error("invalid_grant", "Invalid username or password."),
-    );
+    let expected = (400, oauth_error("invalid_grant", "Invalid username or password."));
     assert_eq!(error_of(sim.login("admin", "wrong").await).await, expected);
-    assert_eq!(
-        error_of(sim.login("nobody", PASSWORD).await).await,
-        expected
-    );
+    assert_eq!(error_of(sim.login("nobody", PASSWORD).await).await, expected);
     assert_eq!(error_of(sim.login("", PASSWORD).await).await, expected);
     assert_eq!(error_of(sim.login("admin", "").await).await, expected);
-    assert_eq!(
-        error_of(sim.login("nobody@example.com", PASSWORD).await).await,
-        expected
-    );
+    assert_eq!(error_of(sim.login("nobody@example.com", PASSWORD).await).await, expected);
 }
 
 #[tokio::test]
@@ -134,13 +109,7 @@ async fn unknown_client_id_is_invalid_client() {
         .await;
     assert_eq!(
         error_of(res).await,
-        (
-            400,
-            oauth_error(
-                "invalid_client",
-                "The provided client_id is invalid or does not exist."
-            )
-        )
+        (400, oauth_error("invalid_client", "The provided client_id is invalid or does not exist."))
     );
 }
 
@@ -156,13 +125,7 @@ async fn wrong_client_secret_is_401_unauthorized_client() {
             ("client_secret", "nope"),
         ])
         .await;
-    assert_eq!(
-        error_of(res).await,
-        (
-            401,
-            oauth_error("unauthorized_client", "Invalid client credential.")
-        )
-    );
+    assert_eq!(error_of(res).await, (401, oauth_error("unauthorized_client", "Invalid client credential.")));
 }
 
 #[tokio::test]
@@ -197,13 +160,7 @@ async fn unsupported_grant_type_is_rejected() {
         .await;
     assert_eq!(
         error_of(res).await,
-        (
-            400,
-            oauth_error(
-                "unsupported_grant_type",
-                "The provided grant_type is not supported."
-            )
-        )
+        (400, oauth_error("unsupported_grant_type", "The provided grant_type is not supported."))
     );
 }
 
@@ -236,22 +193,13 @@ async fn ten_failures_lock_the_account_and_the_eleventh_attempt_gets_429() {
     for _ in 0..10 {
         assert_eq!(sim.login("carol", "wrong").await.status(), 400);
     }
-    assert_eq!(
-        sim.sim().user_state("carol"),
-        Some(ks_sim::UserState::AuthLimitExceeded)
-    );
+    assert_eq!(sim.sim().user_state("carol"), Some(ks_sim::UserState::AuthLimitExceeded));
     let (status, body) = error_of(sim.login("carol", PASSWORD).await).await;
-    assert_eq!(
-        (status, body["error_description"].as_str().unwrap()),
-        (429, "Rate limit exceeded.")
-    );
+    assert_eq!((status, body["error_description"].as_str().unwrap()), (429, "Rate limit exceeded."));
     let token = sim.access_token("admin").await;
     let carol = sim.get_json(&format!("{USERS}/carol"), &token).await;
     assert_eq!(carol["status"]["state"], "AuthLimitExceeded");
-    assert_eq!(
-        carol["status"]["reason"],
-        "Failed login attempts exceed 10 in last 10m0s"
-    );
+    assert_eq!(carol["status"]["reason"], "Failed login attempts exceed 10 in last 10m0s");
 }
 
 #[tokio::test]
@@ -267,10 +215,7 @@ async fn the_lock_lifts_after_the_window() {
     assert_eq!(sim.login("carol", PASSWORD).await.status(), 429);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(sim.login("carol", PASSWORD).await.status(), 200);
-    assert_eq!(
-        sim.sim().user_state("carol"),
-        Some(ks_sim::UserState::Active)
-    );
+    assert_eq!(sim.sim().user_state("carol"), Some(ks_sim::UserState::Active));
 }
 
 #[tokio::test]
@@ -283,11 +228,7 @@ async fn failures_older_than_the_window_do_not_count() {
     assert_eq!(sim.login("carol", "wrong").await.status(), 400);
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(sim.login("carol", "wrong").await.status(), 400);
-    assert_eq!(
-        sim.login("carol", PASSWORD).await.status(),
-        200,
-        "the first failure fell out of the window"
-    );
+    assert_eq!(sim.login("carol", PASSWORD).await.status(), 200, "the first failure fell out of the window");
 }
 
 #[tokio::test]
@@ -305,28 +246,16 @@ async fn refresh_grant_issues_a_new_pair_and_keeps_the_old_refresh_token_valid()
     assert_eq!(res.headers()["cache-control"], "no-store");
     let body: Value = res.json().await.unwrap();
     assert_ne!(body["refresh_token"].as_str().unwrap(), refresh);
-    let me = sim
-        .get_json(
-            &format!("{USERS}/bob"),
-            body["access_token"].as_str().unwrap(),
-        )
-        .await;
+    let me = sim.get_json(&format!("{USERS}/bob"), body["access_token"].as_str().unwrap()).await;
     assert_eq!(me["metadata"]["name"], "bob");
-    assert_eq!(
-        sim.token_form(&form).await.status(),
-        200,
-        "old refresh token still valid"
-    );
+    assert_eq!(sim.token_form(&form).await.status(), 200, "old refresh token still valid");
 }
 
 #[tokio::test]
 async fn refresh_with_an_access_token_or_garbage_is_invalid_grant() {
     let sim = TestSim::start().await;
     let (access, _) = sim.tokens("bob").await;
-    let expected = (
-        400,
-        oauth_error("invalid_grant", "The refresh token is invalid or expired."),
-    );
+    let expected = (400, oauth_error("invalid_grant", "The refresh token is invalid or expired."));
     for token in [access.as_str(), "garbage", ""] {
         let res = sim
             .token_form(&[
@@ -405,33 +334,14 @@ async fn logout_revokes_that_token_only() {
     let second = sim.access_token("alice").await;
     let res = sim.get("/oauth/logout", Some(&first)).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.json::<Value>().await.unwrap(),
-        json!({"message": "success"})
-    );
-    assert_eq!(
-        sim.get(&format!("{USERS}/alice"), Some(&first))
-            .await
-            .status(),
-        401
-    );
-    assert_eq!(
-        sim.get(&format!("{USERS}/alice"), Some(&second))
-            .await
-            .status(),
-        200
-    );
-    assert!(
-        sim.sim().active_tokens().contains(&refresh),
-        "logout keeps the refresh token"
-    );
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"message": "success"}));
+    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&first)).await.status(), 401);
+    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&second)).await.status(), 200);
+    assert!(sim.sim().active_tokens().contains(&refresh), "logout keeps the refresh token");
     // Logging out again with the revoked token: the authentication filter answers.
     let res = sim.get("/oauth/logout", Some(&first)).await;
     assert_eq!(res.status(), 401);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["message"],
-        "token not found in cache"
-    );
+    assert_eq!(res.json::<Value>().await.unwrap()["message"], "token not found in cache");
 }
 
 #[tokio::test]
@@ -440,27 +350,14 @@ async fn logout_without_a_token_is_a_successful_no_op() {
     let token = sim.access_token("alice").await;
     let res = sim.get("/oauth/logout", None).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.json::<Value>().await.unwrap(),
-        json!({"message": "success"})
-    );
-    assert_eq!(
-        sim.get(&format!("{USERS}/alice"), Some(&token))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"message": "success"}));
+    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&token)).await.status(), 200);
 }
 
 #[tokio::test]
 async fn logout_with_a_redirect_uri_redirects() {
     let sim = TestSim::start().await;
-    let res = sim
-        .get(
-            "/oauth/logout?post_logout_redirect_uri=http://console/login&state=xyz",
-            None,
-        )
-        .await;
+    let res = sim.get("/oauth/logout?post_logout_redirect_uri=http://console/login&state=xyz", None).await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "http://console/login?state=xyz");
 }
@@ -471,26 +368,10 @@ async fn multiple_login_false_revokes_the_users_other_tokens_at_login() {
     let (old_access, old_refresh) = sim.tokens("bob").await;
     let alice = sim.access_token("alice").await;
     let new_access = sim.access_token("bob").await;
-    assert_eq!(
-        sim.get(&format!("{USERS}/bob"), Some(&old_access))
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(sim.get(&format!("{USERS}/bob"), Some(&old_access)).await.status(), 401);
     assert!(!sim.sim().active_tokens().contains(&old_refresh));
-    assert_eq!(
-        sim.get(&format!("{USERS}/bob"), Some(&new_access))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        sim.get(&format!("{USERS}/alice"), Some(&alice))
-            .await
-            .status(),
-        200,
-        "other users keep theirs"
-    );
+    assert_eq!(sim.get(&format!("{USERS}/bob"), Some(&new_access)).await.status(), 200);
+    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&alice)).await.status(), 200, "other users keep theirs");
 }
 
 #[tokio::test]
@@ -498,12 +379,7 @@ async fn multiple_login_true_keeps_earlier_sessions() {
     let sim = TestSim::start().await;
     let first = sim.access_token("bob").await;
     let _second = sim.access_token("bob").await;
-    assert_eq!(
-        sim.get(&format!("{USERS}/bob"), Some(&first))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(sim.get(&format!("{USERS}/bob"), Some(&first)).await.status(), 200);
 }
 
 #[tokio::test]
@@ -512,24 +388,10 @@ async fn revoke_user_tokens_invalidates_every_token_of_that_user() {
     let (access, refresh) = sim.tokens("admin").await;
     let alice = sim.access_token("alice").await;
     sim.sim().revoke_user_tokens("admin");
-    assert_eq!(
-        sim.get(&format!("{USERS}/admin"), Some(&access))
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(sim.get(&format!("{USERS}/admin"), Some(&access)).await.status(), 401);
     assert!(!sim.sim().active_tokens().contains(&refresh));
-    assert_eq!(
-        sim.get(&format!("{USERS}/alice"), Some(&alice))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        sim.sim().issued_tokens().len(),
-        4,
-        "issued tokens are remembered after revocation"
-    );
+    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&alice)).await.status(), 200);
+    assert_eq!(sim.sim().issued_tokens().len(), 4, "issued tokens are remembered after revocation");
 }
 
 #[tokio::test]
@@ -538,18 +400,11 @@ async fn a_max_age_of_zero_leaves_expires_in_and_exp_out() {
     let res = sim.login("bob", PASSWORD).await;
     assert_eq!(res.status().as_u16(), 200);
     let body: Value = res.json().await.unwrap();
-    assert!(
-        body.get("expires_in").is_none(),
-        "omitempty, as KubeSphere: {body}"
-    );
+    assert!(body.get("expires_in").is_none(), "omitempty, as KubeSphere: {body}");
     let access = body["access_token"].as_str().unwrap();
     let payload = access.split('.').nth(1).unwrap();
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     assert!(claims.get("exp").is_none(), "{claims}");
     assert_eq!(sim.get(USERS, Some(access)).await.status().as_u16(), 200);
 }

@@ -9,22 +9,12 @@ use serde_json::Value;
 
 /// `{anything}` → `{}`: parameter names differ between registrations, positions do not.
 fn normalise(path: &str) -> String {
-    path.split('/')
-        .map(|s| {
-            if s.starts_with('{') && s.ends_with('}') {
-                "{}"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    path.split('/').map(|s| if s.starts_with('{') && s.ends_with('}') { "{}" } else { s }).collect::<Vec<_>>().join("/")
 }
 
 #[test]
 fn every_served_route_is_in_the_kubesphere_swagger() {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/kubesphere-openapi/swagger.json");
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/kubesphere-openapi/swagger.json");
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
         panic!(
             "cannot read the KubeSphere swagger at {} ({e}); it is an unmodified copy of \
@@ -38,10 +28,7 @@ fn every_served_route_is_in_the_kubesphere_swagger() {
         .iter()
         .flat_map(|(path, ops)| {
             let p = normalise(path);
-            ops.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| (m.to_lowercase(), p.clone()))
+            ops.as_object().unwrap().keys().map(move |m| (m.to_lowercase(), p.clone()))
         })
         .collect();
     let mut missing = Vec::new();
@@ -57,9 +44,6 @@ fn every_served_route_is_in_the_kubesphere_swagger() {
     // And the dynamic ones really are the dynamic handler's (absent from the swagger).
     for route in served.iter().filter(|r| r.kind == RouteKind::Dynamic) {
         let key = (route.method.to_owned(), normalise(route.path));
-        assert!(
-            !documented.contains(&key),
-            "{route:?} is documented: mark it Openapi"
-        );
+        assert!(!documented.contains(&key), "{route:?} is documented: mark it Openapi");
     }
 }

@@ -29,20 +29,10 @@ async fn admin_creates_an_active_user_bound_to_the_global_role() {
     assert_eq!(zoe["status"]["state"], "Active");
     assert!(zoe["spec"].get("password").is_none());
     assert!(!res.text.contains("Passw0rd!"));
-    assert_eq!(
-        zoe["metadata"]["annotations"]["iam.kubesphere.io/globalrole"],
-        "platform-regular"
-    );
-    let bindings = sim
-        .get_json(
-            &format!("{IAM}/globalrolebindings?labelSelector=iam.kubesphere.io/user-ref=zoe"),
-            &token,
-        )
-        .await;
-    assert_eq!(
-        bindings["items"][0]["metadata"]["name"],
-        "zoe-platform-regular"
-    );
+    assert_eq!(zoe["metadata"]["annotations"]["iam.kubesphere.io/globalrole"], "platform-regular");
+    let bindings =
+        sim.get_json(&format!("{IAM}/globalrolebindings?labelSelector=iam.kubesphere.io/user-ref=zoe"), &token).await;
+    assert_eq!(bindings["items"][0]["metadata"]["name"], "zoe-platform-regular");
     assert_eq!(bindings["items"][0]["roleRef"]["name"], "platform-regular");
     assert_eq!(sim.login("zoe", "Passw0rd!").await.status(), 200);
 }
@@ -54,9 +44,7 @@ async fn unknown_global_role_is_404_and_creates_nothing() {
     let body = new_user("zoe", "zoe@example.com", "nope", "Passw0rd");
     let res = sim.call("POST", USERS, Some(&token), Some(body)).await;
     res.assert_text(404, "globalroles.iam.kubesphere.io \"nope\" not found");
-    let res = sim
-        .call("GET", &format!("{USERS}/zoe"), Some(&token), None)
-        .await;
+    let res = sim.call("GET", &format!("{USERS}/zoe"), Some(&token), None).await;
     assert_eq!(res.status, 404);
 }
 
@@ -67,9 +55,7 @@ async fn invalid_user_name_is_422_text() {
     let body = new_user("Bad", "bad@example.com", "platform-regular", "Passw0rd");
     let res = sim.call("POST", USERS, Some(&token), Some(body)).await;
     assert_eq!(res.status, 422);
-    assert!(res
-        .text
-        .starts_with("User.iam.kubesphere.io \"Bad\" is invalid: metadata.name: Invalid value: "));
+    assert!(res.text.starts_with("User.iam.kubesphere.io \"Bad\" is invalid: metadata.name: Invalid value: "));
 }
 
 #[tokio::test]
@@ -85,17 +71,11 @@ async fn weak_passwords_are_422_text() {
         let body = new_user("zoe", "zoe@example.com", "platform-regular", password);
         let res = sim.call("POST", USERS, Some(&token), Some(body)).await;
         assert_eq!(res.status, 422, "{password}");
-        assert!(res.text.starts_with(
-            "User.iam.kubesphere.io \"zoe\" is invalid: spec.password: Invalid value: "
-        ));
+        assert!(res.text.starts_with("User.iam.kubesphere.io \"zoe\" is invalid: spec.password: Invalid value: "));
         assert!(res.text.contains(detail), "{}", res.text);
         // Kubernetes echoes the rejected value, quoted (which is why the console redacts logs).
         let quoted = serde_json::to_string(password).unwrap();
-        assert!(
-            res.text.contains(&format!("Invalid value: {quoted}:")),
-            "{}",
-            res.text
-        );
+        assert!(res.text.contains(&format!("Invalid value: {quoted}:")), "{}", res.text);
     }
 }
 
@@ -103,18 +83,8 @@ async fn weak_passwords_are_422_text() {
 async fn bad_or_taken_email_is_403_text_from_the_webhook() {
     let sim = TestSim::start().await;
     let token = sim.access_token("admin").await;
-    let res = sim
-        .call(
-            "POST",
-            USERS,
-            Some(&token),
-            Some(new_user("zoe", "foo", "platform-regular", "Passw0rd")),
-        )
-        .await;
-    res.assert_text(
-        403,
-        "admission webhook \"users.iam.kubesphere.io\" denied the request: invalid email address:foo",
-    );
+    let res = sim.call("POST", USERS, Some(&token), Some(new_user("zoe", "foo", "platform-regular", "Passw0rd"))).await;
+    res.assert_text(403, "admission webhook \"users.iam.kubesphere.io\" denied the request: invalid email address:foo");
     let body = new_user("zoe", "bob@example.com", "platform-regular", "Passw0rd");
     let res = sim.call("POST", USERS, Some(&token), Some(body)).await;
     res.assert_text(
@@ -146,10 +116,7 @@ async fn non_json_and_empty_bodies_are_400_text() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(
-        res.text().await.unwrap(),
-        "Unable to unmarshal content of type:text/plain\n"
-    );
+    assert_eq!(res.text().await.unwrap(), "Unable to unmarshal content of type:text/plain\n");
     let res = sim
         .http
         .post(sim.url(USERS))
@@ -170,29 +137,19 @@ async fn put_user_is_a_full_replace_that_keeps_password_and_switches_state() {
     bob["metadata"]["annotations"] = json!({"iam.kubesphere.io/globalrole": "platform-regular"});
     bob["spec"] = json!({"email": "bobby@example.com"});
     bob["status"]["state"] = json!("Disabled");
-    let res = sim
-        .call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob))
-        .await;
+    let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob)).await;
     assert_eq!(res.status, 200, "{res:?}");
     let updated = res.json();
     assert_eq!(updated["spec"]["email"], "bobby@example.com");
     assert_eq!(updated["spec"]["lang"], "");
-    assert!(updated["metadata"]["annotations"]
-        .get("kubesphere.io/alias-name")
-        .is_none());
+    assert!(updated["metadata"]["annotations"].get("kubesphere.io/alias-name").is_none());
     assert_eq!(updated["status"]["state"], "Disabled");
     assert_eq!(sim.login("bob", PASSWORD).await.status(), 400, "Disabled");
     let mut bob = updated;
     bob["status"]["state"] = json!("Active");
-    let res = sim
-        .call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob))
-        .await;
+    let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob)).await;
     assert_eq!(res.status, 200);
-    assert_eq!(
-        sim.login("bob", PASSWORD).await.status(),
-        200,
-        "password kept"
-    );
+    assert_eq!(sim.login("bob", PASSWORD).await.status(), 200, "password kept");
 }
 
 #[tokio::test]
@@ -200,13 +157,8 @@ async fn put_user_with_another_name_is_400_text() {
     let sim = TestSim::start().await;
     let token = sim.access_token("admin").await;
     let bob = sim.get_json(&format!("{USERS}/bob"), &token).await;
-    let res = sim
-        .call("PUT", &format!("{USERS}/carol"), Some(&token), Some(bob))
-        .await;
-    res.assert_text(
-        400,
-        "the name of the object (bob) does not match the name on the URL (carol)",
-    );
+    let res = sim.call("PUT", &format!("{USERS}/carol"), Some(&token), Some(bob)).await;
+    res.assert_text(400, "the name of the object (bob) does not match the name on the URL (carol)");
 }
 
 #[tokio::test]
@@ -215,20 +167,12 @@ async fn admin_rebinds_the_global_role() {
     let token = sim.access_token("admin").await;
     let mut bob = sim.get_json(&format!("{USERS}/bob"), &token).await;
     bob["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] = json!("platform-auditor");
-    let res = sim
-        .call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob))
-        .await;
+    let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob)).await;
     assert_eq!(res.status, 200);
-    let list = sim
-        .get_json(&format!("{USERS}?globalrole=platform-auditor"), &token)
-        .await;
+    let list = sim.get_json(&format!("{USERS}?globalrole=platform-auditor"), &token).await;
     assert_eq!(common::names(&list), ["bob", "grace"]);
-    let bindings = sim
-        .get_json(
-            &format!("{IAM}/globalrolebindings?labelSelector=iam.kubesphere.io/user-ref=bob"),
-            &token,
-        )
-        .await;
+    let bindings =
+        sim.get_json(&format!("{IAM}/globalrolebindings?labelSelector=iam.kubesphere.io/user-ref=bob"), &token).await;
     assert_eq!(common::names(&bindings), ["bob-platform-auditor"]);
 }
 
@@ -238,34 +182,16 @@ async fn user_may_update_themself_but_not_rebind_their_role_which_is_written_fir
     let token = sim.access_token("bob").await;
     let mut bob = sim.get_json(&format!("{USERS}/bob"), &token).await;
     bob["spec"]["description"] = json!("hello");
-    let res = sim
-        .call(
-            "PUT",
-            &format!("{USERS}/bob"),
-            Some(&token),
-            Some(bob.clone()),
-        )
-        .await;
+    let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob.clone())).await;
     assert_eq!(res.status, 200, "{res:?}");
     let mut bob = res.json();
     bob["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] = json!("platform-admin");
     bob["spec"]["description"] = json!("escalated");
-    let res = sim
-        .call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob))
-        .await;
-    res.assert_text(
-        403,
-        "users.iam.kubesphere.io \"bob\" is forbidden: update global role binding is not allowed",
-    );
+    let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob)).await;
+    res.assert_text(403, "users.iam.kubesphere.io \"bob\" is forbidden: update global role binding is not allowed");
     let bob = sim.get_json(&format!("{USERS}/bob"), &token).await;
-    assert_eq!(
-        bob["spec"]["description"], "escalated",
-        "written before the check"
-    );
-    assert_eq!(
-        bob["metadata"]["annotations"]["iam.kubesphere.io/globalrole"],
-        "platform-regular"
-    );
+    assert_eq!(bob["spec"]["description"], "escalated", "written before the check");
+    assert_eq!(bob["metadata"]["annotations"]["iam.kubesphere.io/globalrole"], "platform-regular");
 }
 
 #[tokio::test]
@@ -275,9 +201,7 @@ async fn rebinding_to_an_unknown_role_is_404_after_the_write() {
     let mut bob = sim.get_json(&format!("{USERS}/bob"), &token).await;
     bob["metadata"]["annotations"]["iam.kubesphere.io/globalrole"] = json!("nope");
     bob["spec"]["description"] = json!("changed");
-    let res = sim
-        .call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob))
-        .await;
+    let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob)).await;
     res.assert_text(404, "globalroles.iam.kubesphere.io \"nope\" not found");
     let bob = sim.get_json(&format!("{USERS}/bob"), &token).await;
     assert_eq!(bob["spec"]["description"], "changed");
@@ -288,18 +212,12 @@ async fn regular_user_cannot_create_or_change_other_users() {
     let sim = TestSim::start().await;
     let token = sim.access_token("bob").await;
     let body = new_user("zoe", "zoe@example.com", "platform-regular", "Passw0rd");
-    sim.call("POST", USERS, Some(&token), Some(body))
-        .await
-        .assert_forbidden_json();
+    sim.call("POST", USERS, Some(&token), Some(body)).await.assert_forbidden_json();
     let carol = sim.get_as("admin", &format!("{USERS}/carol")).await;
-    sim.call("PUT", &format!("{USERS}/carol"), Some(&token), Some(carol))
-        .await
-        .assert_forbidden_json();
+    sim.call("PUT", &format!("{USERS}/carol"), Some(&token), Some(carol)).await.assert_forbidden_json();
     let alice = sim.access_token("alice").await;
     let body = new_user("zoe", "zoe@example.com", "platform-regular", "Passw0rd");
-    sim.call("POST", USERS, Some(&alice), Some(body))
-        .await
-        .assert_forbidden_json();
+    sim.call("POST", USERS, Some(&alice), Some(body)).await.assert_forbidden_json();
 }
 
 #[tokio::test]
@@ -308,36 +226,17 @@ async fn password_change_checks_the_current_password_for_oneself() {
     let token = sim.access_token("bob").await;
     let path = format!("{USERS}/bob/password");
     let res = sim
-        .call(
-            "PUT",
-            &path,
-            Some(&token),
-            Some(json!({"currentPassword": "wrong", "password": "N3wPassword"})),
-        )
+        .call("PUT", &path, Some(&token), Some(json!({"currentPassword": "wrong", "password": "N3wPassword"})))
         .await;
     res.assert_text(400, "incorrect old password");
     let res = sim
-        .call(
-            "PUT",
-            &path,
-            Some(&token),
-            Some(json!({"currentPassword": PASSWORD, "password": "N3wPassword"})),
-        )
+        .call("PUT", &path, Some(&token), Some(json!({"currentPassword": PASSWORD, "password": "N3wPassword"})))
         .await;
-    assert_eq!(
-        (res.status, res.json()),
-        (200, json!({"message": "success"}))
-    );
+    assert_eq!((res.status, res.json()), (200, json!({"message": "success"})));
     assert_eq!(sim.login("bob", "N3wPassword").await.status(), 200);
     let admin = sim.access_token("admin").await;
-    let res = sim
-        .call(
-            "PUT",
-            &format!("{USERS}/carol/password"),
-            Some(&admin),
-            Some(json!({"password": "Adm1nSet!"})),
-        )
-        .await;
+    let res =
+        sim.call("PUT", &format!("{USERS}/carol/password"), Some(&admin), Some(json!({"password": "Adm1nSet!"}))).await;
     assert_eq!(res.status, 200);
     assert_eq!(sim.login("carol", "Adm1nSet!").await.status(), 200);
     sim.call(

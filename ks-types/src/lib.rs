@@ -10,5 +10,6 @@ mod roles;
 pub use names::{ClusterName, Email, NameError, ProjectName, UserName, WorkspaceName};
 pub use password::{Password, PasswordCheck};
 pub use roles::{
-    BuiltinWorkspaceRoles, PlatformRole, ProjectRole, RoleError, RoleFacts, WorkspaceRole, WorkspaceRoleKind, LABEL_VALUE_MAX,
+    BuiltinWorkspaceRoles, PlatformRole, ProjectRole, RoleError, RoleFacts, WorkspaceRole, WorkspaceRoleKind,
+    LABEL_VALUE_MAX,
 };

@@ -62,8 +62,12 @@ pub enum WorkspaceRoleKind {
 }
 
 impl WorkspaceRoleKind {
-    pub const ALL: [WorkspaceRoleKind; 4] =
-        [WorkspaceRoleKind::Viewer, WorkspaceRoleKind::Regular, WorkspaceRoleKind::SelfProvisioner, WorkspaceRoleKind::Admin];
+    pub const ALL: [WorkspaceRoleKind; 4] = [
+        WorkspaceRoleKind::Viewer,
+        WorkspaceRoleKind::Regular,
+        WorkspaceRoleKind::SelfProvisioner,
+        WorkspaceRoleKind::Admin,
+    ];
 
     pub fn suffix(self) -> &'static str {
         match self {
@@ -81,7 +85,9 @@ impl WorkspaceRoleKind {
     pub fn describe(self) -> &'static str {
         match self {
             WorkspaceRoleKind::Admin => "Full control of the workspace and all its projects, including its members.",
-            WorkspaceRoleKind::Regular => "Can see the workspace and its members, and the projects they are invited to.",
+            WorkspaceRoleKind::Regular => {
+                "Can see the workspace and its members, and the projects they are invited to."
+            }
             WorkspaceRoleKind::SelfProvisioner => "Can also create projects in the workspace.",
             WorkspaceRoleKind::Viewer => "Can see everything in the workspace and its projects, change nothing.",
         }
@@ -173,7 +179,8 @@ impl BuiltinWorkspaceRoles {
             .into_iter()
             .filter_map(|kind| {
                 let candidates = kind.candidate_names(workspace.as_str());
-                let present: Vec<&RoleFacts<'a>> = roles.iter().filter(|r| candidates.iter().any(|c| c == r.name)).collect();
+                let present: Vec<&RoleFacts<'a>> =
+                    roles.iter().filter(|r| candidates.iter().any(|c| c == r.name)).collect();
                 match present.as_slice() {
                     [only] if only.system_marked => {
                         Some(WorkspaceRole { workspace: workspace.clone(), kind, name: only.name.to_owned() })
@@ -297,7 +304,8 @@ mod tests {
         let ws = WorkspaceName::parse("demo").unwrap();
         let hashed = WorkspaceRoleKind::Regular.candidate_names("demo")[1].clone();
         assert_eq!(hashed.len(), "regular.".len() + 16);
-        let found = BuiltinWorkspaceRoles::resolve(&ws, [builtin("demo-admin"), builtin(&hashed), builtin("demo-auditor")]);
+        let found =
+            BuiltinWorkspaceRoles::resolve(&ws, [builtin("demo-admin"), builtin(&hashed), builtin("demo-auditor")]);
         assert_eq!(found.get(WorkspaceRoleKind::Admin).unwrap().name(), "demo-admin");
         assert_eq!(found.get(WorkspaceRoleKind::Regular).unwrap().name(), hashed);
         assert!(found.get(WorkspaceRoleKind::Viewer).is_none(), "a role that does not exist is never offered");
@@ -319,7 +327,10 @@ mod tests {
             &ws,
             [builtin("demo-viewer"), RoleFacts { name: &hashed, system_marked: false }],
         );
-        assert!(only_unmarked_twin.get(WorkspaceRoleKind::Viewer).is_none(), "a look-alike without markers still counts");
+        assert!(
+            only_unmarked_twin.get(WorkspaceRoleKind::Viewer).is_none(),
+            "a look-alike without markers still counts"
+        );
     }
 
     #[test]

@@ -40,7 +40,8 @@ async fn main() {
     big.manager = "admin".into();
     big.members = (0..999).map(|i| (format!("user-{i:04}"), "ws-big-regular".to_owned())).collect();
     seed.workspaces.push(big);
-    let sim = Simulator::spawn(SimConfig { seed, ..SimConfig::default() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sim =
+        Simulator::spawn(SimConfig { seed, ..SimConfig::default() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = Config::for_upstream(sim.base_url());
@@ -54,7 +55,13 @@ async fn main() {
     let direct = reqwest::Client::new();
     let token: serde_json::Value = direct
         .post(format!("{}/oauth/token", sim.base_url()))
-        .form(&[("grant_type", "password"), ("username", "admin"), ("password", "P@88w0rd"), ("client_id", "kubesphere"), ("client_secret", "kubesphere")])
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", "P@88w0rd"),
+            ("client_id", "kubesphere"),
+            ("client_secret", "kubesphere"),
+        ])
         .send()
         .await
         .unwrap()
@@ -85,7 +92,13 @@ async fn main() {
     println!("# KS Console benchmark (large seed: 2,000 users, 300 workspaces, 3,000 projects, one 1,000-member workspace)\n");
     println!("| page | median | p95 | upstream calls per page | the same calls sent one by one to the simulator | HTML bytes |");
     println!("| --- | --- | --- | --- | --- | --- |");
-    for (label, path) in [("person's page (/users/user-0008)", "/users/user-0008"), ("workspace page with members (/workspaces/ws-001)", "/workspaces/ws-001"), ("big member list, page 1 of 20 (/workspaces/ws-big)", "/workspaces/ws-big"), ("big member list, page 20 (/workspaces/ws-big?page=20)", "/workspaces/ws-big?page=20"), ("people list, page 1 (/users)", "/users")] {
+    for (label, path) in [
+        ("person's page (/users/user-0008)", "/users/user-0008"),
+        ("workspace page with members (/workspaces/ws-001)", "/workspaces/ws-001"),
+        ("big member list, page 1 of 20 (/workspaces/ws-big)", "/workspaces/ws-big"),
+        ("big member list, page 20 (/workspaces/ws-big?page=20)", "/workspaces/ws-big?page=20"),
+        ("people list, page 1 (/users)", "/users"),
+    ] {
         sim.sim.reset_journal();
         let (_, bytes) = get(path.to_owned()).await;
         let journal = sim.sim.journal();
@@ -154,6 +167,8 @@ fn ms(d: Duration) -> String {
 fn peak_memory() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_owned()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown".into())
 }

@@ -140,9 +140,12 @@ impl Config {
         }
         let origin = self.public_origin();
         let host = origin.trim_start_matches("http://").split('/').next().unwrap_or_default();
-        let host = host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+        let host = host
+            .rsplit_once(':')
+            .map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
         let loopback = |h: &str| {
-            h.eq_ignore_ascii_case("localhost") || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            h.eq_ignore_ascii_case("localhost")
+                || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
         };
         (!loopback(host) || !self.site_addr.ip().is_loopback()).then(|| {
             format!(
@@ -168,7 +171,10 @@ mod tests {
         assert_eq!(config("127.0.0.1:3000", None).plain_http_warning(), None, "local development");
         assert_eq!(config("127.0.0.1:3000", Some("http://localhost:3000")).plain_http_warning(), None);
         assert!(config("0.0.0.0:3000", None).plain_http_warning().is_some(), "listening on every address");
-        assert!(config("127.0.0.1:3000", Some("http://console.example.com")).plain_http_warning().is_some(), "behind a plain proxy");
+        assert!(
+            config("127.0.0.1:3000", Some("http://console.example.com")).plain_http_warning().is_some(),
+            "behind a plain proxy"
+        );
         assert_eq!(config("0.0.0.0:3000", Some("https://console.example.com")).plain_http_warning(), None);
     }
 }

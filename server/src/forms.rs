@@ -70,7 +70,12 @@ fn return_path(req: &Request, public_origin: &str) -> String {
     safe_next_path(Some(path))
 }
 
-pub async fn plain_form_submissions(State(ctx): State<ServerContext>, session: Session, req: Request, next: Next) -> Response {
+pub async fn plain_form_submissions(
+    State(ctx): State<ServerContext>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     if !is_plain_form_post(&req) {
         return next.run(req).await;
     }
@@ -124,10 +129,8 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
     }
     let request_id = crate::security::request_id_of(&req);
     let res = next.run(req).await;
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !(res.status().is_client_error() || res.status().is_server_error()) || !is_json {
         return res;
     }

@@ -125,7 +125,9 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
     };
 
     let store = MemorySessions::default();
-    store.spawn_sweeper(Duration::from_secs(config.session_idle_timeout_secs).clamp(Duration::from_secs(1), Duration::from_secs(60)));
+    store.spawn_sweeper(
+        Duration::from_secs(config.session_idle_timeout_secs).clamp(Duration::from_secs(1), Duration::from_secs(60)),
+    );
     let ctx = ServerContext {
         public_origin: config.public_origin().into(),
         cookie_name: cookie_name(&config).into(),
@@ -147,10 +149,8 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
     };
 
-    let forms = Router::new()
-        .route("/login", post(login::login))
-        .route("/logout", post(login::logout))
-        .with_state(ctx.clone());
+    let forms =
+        Router::new().route("/login", post(login::login)).route("/logout", post(login::logout)).with_state(ctx.clone());
     let app = Router::new()
         // Server functions are POST only: no GET may change state (and none needs to).
         .route("/api/{*fn_name}", post(server_fns))
@@ -189,10 +189,8 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
 
     // Health checks sit outside the session layers: they never need a session or set a cookie.
     let memory = AppMemory { sessions: ctx.store.clone(), vault: ctx.state.vault.clone() };
-    let health = Router::new()
-        .route("/livez", get(health::livez))
-        .route("/readyz", get(health::readyz))
-        .with_state(ctx);
+    let health =
+        Router::new().route("/livez", get(health::livez)).route("/readyz", get(health::readyz)).with_state(ctx);
 
     Ok((Router::new().merge(health).merge(app.layer(inner)).layer(outer), memory))
 }

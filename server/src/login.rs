@@ -111,7 +111,11 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         tracing::error!(error = %e, "could not rotate the session id");
         return AppError::Internal.status().into_response();
     }
-    let record = SessionRecord { username: username.clone(), vault_key: ctx.state.vault.insert(tokens), signed_in_at_ms: now_unix_ms() };
+    let record = SessionRecord {
+        username: username.clone(),
+        vault_key: ctx.state.vault.insert(tokens),
+        signed_in_at_ms: now_unix_ms(),
+    };
     if let Err(e) = session.insert(SESSION_KEY, &record).await {
         tracing::error!(error = %e, "could not store the session");
         ctx.state.vault.remove(&record.vault_key).await;
@@ -262,5 +266,4 @@ mod tests {
         let r = req_from("10.244.3.7:5000", Some("10.244.9.9"));
         assert_eq!(client_ip(&r, &[pods]), Some("10.244.9.9".parse().unwrap()), "only proxies: the farthest one");
     }
-
 }

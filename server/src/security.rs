@@ -17,8 +17,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// `same-origin`, or, for clients that do not send it, `Origin` must be our public origin.
 /// Neither header ⇒ refused too: browsers always send one of them on such requests.
 pub async fn same_origin_guard(State(ctx): State<ServerContext>, req: Request, next: Next) -> Response {
-    let needs_check = req.uri().path().starts_with("/api/")
-        || !matches!(*req.method(), Method::GET | Method::HEAD);
+    let needs_check = req.uri().path().starts_with("/api/") || !matches!(*req.method(), Method::GET | Method::HEAD);
     if needs_check && !is_same_origin(&req, &ctx.public_origin) {
         let request_id = request_id_of(&req);
         tracing::warn!(path = req.uri().path(), method = %req.method(), "refused a cross-site request");
@@ -44,10 +43,7 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
     let is_api = req.uri().path().starts_with("/api/");
     let is_static = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|ct| ct.as_bytes().starts_with(b"text/html"));
+    let is_html = res.headers().get(header::CONTENT_TYPE).is_some_and(|ct| ct.as_bytes().starts_with(b"text/html"));
     let headers = res.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
@@ -60,10 +56,8 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
     headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
     headers.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin"));
     if ctx.config.uses_tls() {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
-        );
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }
     if is_html {
         let csp = format!(

@@ -28,7 +28,12 @@ pub fn now_unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0)
 }
 
-pub async fn session_gate(State(ctx): State<ServerContext>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn session_gate(
+    State(ctx): State<ServerContext>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let request_id = request_id_of(&req);
     if let Some(id) = &request_id {
         req.extensions_mut().insert(RequestId(id.clone()));

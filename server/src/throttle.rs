@@ -211,7 +211,12 @@ mod tests {
 
     #[test]
     fn a_flood_of_addresses_evicts_the_oldest_not_everything() {
-        let t = LoginThrottle::new(Limits { per_account: 1, per_address: 1, window: Duration::from_secs(60), capacity: 100 });
+        let t = LoginThrottle::new(Limits {
+            per_account: 1,
+            per_address: 1,
+            window: Duration::from_secs(60),
+            capacity: 100,
+        });
         t.begin("bob", ip("192.0.2.1")).unwrap().failed();
         for i in 0..40u8 {
             let _ = t.begin("x", IpAddr::from([198, 51, 100, i]));

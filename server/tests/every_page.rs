@@ -66,7 +66,8 @@ async fn no_page_offers_a_destructive_action_or_a_custom_role() {
     let custom_roles = app.sim.sim.global_roles().into_iter().filter_map(|r| {
         let name = r["metadata"]["name"].as_str()?.to_owned();
         let builtin = ks_types::PlatformRole::parse(&name).is_ok();
-        (!builtin && !["authenticated", "anonymous", "pre-registration", "ks-console"].contains(&name.as_str())).then_some(name)
+        (!builtin && !["authenticated", "anonymous", "pre-registration", "ks-console"].contains(&name.as_str()))
+            .then_some(name)
     });
     let mut forbidden_names: Vec<String> = custom_roles.collect();
     forbidden_names.extend(["demo-auditor".to_owned(), "deployer".to_owned()]);
@@ -76,7 +77,11 @@ async fn no_page_offers_a_destructive_action_or_a_custom_role() {
         let cookie = app.login(user).await;
         for page in &pages {
             let res = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap();
-            assert!(res.status() == StatusCode::OK || res.status() == StatusCode::NOT_FOUND, "{user} {page}: {}", res.status());
+            assert!(
+                res.status() == StatusCode::OK || res.status() == StatusCode::NOT_FOUND,
+                "{user} {page}: {}",
+                res.status()
+            );
             let html = res.text().await.unwrap();
             for text in control_texts(&html) {
                 for word in ["delete", "remove", "disable", "revoke", "deactivate"] {
@@ -95,7 +100,13 @@ async fn no_page_offers_a_destructive_action_or_a_custom_role() {
 async fn static_pages_are_not_shadowed_by_parameter_routes() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
-    for (page, heading) in [("/workspaces/new", "Create a workspace"), ("/workspaces/invite", "Invite to a workspace"), ("/users/new", "Create a user"), ("/projects/new", "Create a project"), ("/projects/invite", "Invite to a project")] {
+    for (page, heading) in [
+        ("/workspaces/new", "Create a workspace"),
+        ("/workspaces/invite", "Invite to a workspace"),
+        ("/users/new", "Create a user"),
+        ("/projects/new", "Create a project"),
+        ("/projects/invite", "Invite to a project"),
+    ] {
         let html = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(&format!("<h1>{heading}</h1>")), "{page}");
     }

@@ -9,7 +9,6 @@ use ks_sim::JournalEntry;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-
 fn writes(app: &TestApp) -> Vec<JournalEntry> {
     app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect()
 }
@@ -19,18 +18,20 @@ async fn create_user_sends_the_workflow_body_with_least_privilege_defaults() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie,
-        "create_user",
-        &[
-            ("username", "zoe"),
-            ("email", "zoe@example.com"),
-            ("password", "Welcome2026"),
-            ("platform_role", "platform-regular"),
-            ("display_name", "Zoe Q"),
-            ("description", ""),
-        ],
-    )
-    .await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "create_user",
+            &[
+                ("username", "zoe"),
+                ("email", "zoe@example.com"),
+                ("password", "Welcome2026"),
+                ("platform_role", "platform-regular"),
+                ("display_name", "Zoe Q"),
+                ("description", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["username"], "zoe");
     let w = writes(&app);
@@ -71,11 +72,18 @@ async fn create_user_explains_kubesphere_refusals_next_to_the_field() {
 async fn a_regular_user_creating_a_user_gets_a_plain_forbidden() {
     let app = TestApp::start().await;
     let cookie = app.login("bob").await;
-    let (status, body) = app.submit(&cookie,
-        "create_user",
-        &[("username", "zed"), ("email", "zed@example.com"), ("password", "Welcome2026"), ("platform_role", "platform-regular")],
-    )
-    .await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "create_user",
+            &[
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "Welcome2026"),
+                ("platform_role", "platform-regular"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["code"], "forbidden");
     // The session stays valid after a 403.
@@ -88,11 +96,13 @@ async fn changing_the_platform_role_changes_nothing_else_of_the_user() {
     let cookie = app.login("admin").await;
     let before: Value = app.upstream_user("carol").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie,
-        "change_platform_role",
-        &[("username", "carol"), ("platform_role", "platform-self-provisioner")],
-    )
-    .await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "change_platform_role",
+            &[("username", "carol"), ("platform_role", "platform-self-provisioner")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(w.len(), 1);
@@ -108,7 +118,10 @@ async fn changing_the_platform_role_changes_nothing_else_of_the_user() {
     after_cmp["metadata"].as_object_mut().unwrap().remove("resourceVersion");
     after_cmp["metadata"].as_object_mut().unwrap().remove("managedFields");
     assert_eq!(after_cmp["spec"], expected["spec"], "spec unchanged");
-    assert_eq!(after_cmp["metadata"]["annotations"], expected["metadata"]["annotations"], "only the role annotation changed");
+    assert_eq!(
+        after_cmp["metadata"]["annotations"], expected["metadata"]["annotations"],
+        "only the role annotation changed"
+    );
     assert_eq!(after_cmp["metadata"]["labels"], expected["metadata"]["labels"]);
 }
 
@@ -117,14 +130,25 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie,
-        "create_workspace",
-        &[("name", "team-c"), ("manager", "alice"), ("clusters[]", "host"), ("clusters[]", "member-1"), ("alias", "Team C")],
-    )
-    .await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "create_workspace",
+            &[
+                ("name", "team-c"),
+                ("manager", "alice"),
+                ("clusters[]", "host"),
+                ("clusters[]", "member-1"),
+                ("alias", "Team C"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
-    assert_eq!((w[0].method.as_str(), w[0].path.as_str()), ("POST", "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates"));
+    assert_eq!(
+        (w[0].method.as_str(), w[0].path.as_str()),
+        ("POST", "/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates")
+    );
     let sent = w[0].body.clone().unwrap();
     assert_eq!(sent["metadata"]["name"], "team-c");
     assert_eq!(sent["metadata"]["annotations"]["kubesphere.io/creator"], "admin");
@@ -133,8 +157,9 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
     assert_eq!(sent["spec"]["placement"]["clusters"], json!([{"name": "host"}, {"name": "member-1"}]));
 
     app.sim.sim.reset_journal();
-    let (status, body) =
-        app.submit(&cookie, "create_project", &[("workspace", "team-c"), ("cluster", "member-1"), ("name", "web")]).await;
+    let (status, body) = app
+        .submit(&cookie, "create_project", &[("workspace", "team-c"), ("cluster", "member-1"), ("name", "web")])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(
@@ -142,7 +167,10 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
         ("POST", "/clusters/member-1/kapis/tenant.kubesphere.io/v1beta1/workspaces/team-c/namespaces")
     );
     let sent = w[0].body.clone().unwrap();
-    assert_eq!(sent["metadata"]["labels"], json!({"kubesphere.io/workspace": "team-c", "kubesphere.io/managed": "true"}));
+    assert_eq!(
+        sent["metadata"]["labels"],
+        json!({"kubesphere.io/workspace": "team-c", "kubesphere.io/managed": "true"})
+    );
     assert_eq!(sent["metadata"]["annotations"]["kubesphere.io/creator"], "admin");
 }
 
@@ -150,12 +178,20 @@ async fn create_workspace_and_project_send_the_workflow_bodies() {
 async fn workspace_and_project_refusals_are_plain_sentences() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
-    let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "demo"), ("manager", "admin"), ("clusters[]", "host")]).await;
+    let (status, body) = app
+        .submit(&cookie, "create_workspace", &[("name", "demo"), ("manager", "admin"), ("clusters[]", "host")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"], json!({"field": "name", "message": "A workspace named demo already exists."}));
-    let (_, body) = app.submit(&cookie, "create_project", &[("workspace", "demo"), ("cluster", "member-2"), ("name", "x1")]).await;
-    assert_eq!(body["detail"], json!({"field": "cluster", "message": "Workspace demo is not placed on cluster member-2."}));
-    let (_, body) = app.submit(&cookie, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "demo-web")]).await;
+    let (_, body) =
+        app.submit(&cookie, "create_project", &[("workspace", "demo"), ("cluster", "member-2"), ("name", "x1")]).await;
+    assert_eq!(
+        body["detail"],
+        json!({"field": "cluster", "message": "Workspace demo is not placed on cluster member-2."})
+    );
+    let (_, body) = app
+        .submit(&cookie, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "demo-web")])
+        .await;
     assert_eq!(body["detail"]["field"], "name");
 }
 
@@ -175,8 +211,13 @@ async fn invitations_send_one_array_and_refuse_existing_members() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) =
-        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank, dave"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", "frank, dave"), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(w.len(), 1);
@@ -187,17 +228,28 @@ async fn invitations_send_one_array_and_refuse_existing_members() {
     );
 
     app.sim.sim.reset_journal();
-    let (status, body) =
-        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "bob"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "bob"), ("role", "viewer")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["detail"]["message"].as_str().unwrap().contains("bob is already a member (demo-regular)"), "{body}");
-    let (_, body) =
-        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "nobody"), ("role", "viewer")]).await;
+    let (_, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", "nobody"), ("role", "viewer")],
+        )
+        .await;
     assert_eq!(body["detail"], json!({"field": "usernames", "message": "No user named nobody."}));
     assert!(writes(&app).is_empty(), "nothing was re-invited silently");
 
-    let (status, body) =
-        app.submit(&cookie, "invite_project_members", &[("project", "host/demo-web"), ("usernames", "frank"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_project_members",
+            &[("project", "host/demo-web"), ("usernames", "frank"), ("role", "viewer")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = writes(&app);
     assert_eq!(w[0].path, "/clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers");
@@ -209,17 +261,28 @@ async fn role_changes_put_the_new_role_and_confirmed_admin_grants_go_through() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie,
-        "change_workspace_role",
-        &[("workspace", "demo"), ("username", "bob"), ("role", "admin"), ("confirm_admin", "yes")],
-    )
-    .await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "change_workspace_role",
+            &[("workspace", "demo"), ("username", "bob"), ("role", "admin"), ("confirm_admin", "yes")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _) = app.submit(&cookie, "change_project_role", &[("project", "host/demo-web"), ("username", "carol"), ("role", "operator")]).await;
+    let (status, _) = app
+        .submit(
+            &cookie,
+            "change_project_role",
+            &[("project", "host/demo-web"), ("username", "carol"), ("role", "operator")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let w = writes(&app);
     assert_eq!(w.len(), 2);
-    assert_eq!((w[0].method.as_str(), w[0].path.as_str()), ("PUT", "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers/bob"));
+    assert_eq!(
+        (w[0].method.as_str(), w[0].path.as_str()),
+        ("PUT", "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers/bob")
+    );
     assert_eq!(w[0].body.clone().unwrap(), json!({"username": "bob", "roleRef": "demo-admin"}));
     assert_eq!(
         (w[1].method.as_str(), w[1].path.as_str()),
@@ -227,7 +290,9 @@ async fn role_changes_put_the_new_role_and_confirmed_admin_grants_go_through() {
     );
     assert_eq!(w[1].body.clone().unwrap(), json!({"username": "carol", "roleRef": "operator"}));
 
-    let (status, body) = app.submit(&cookie, "change_workspace_role", &[("workspace", "demo"), ("username", "frank"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(&cookie, "change_workspace_role", &[("workspace", "demo"), ("username", "frank"), ("role", "viewer")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["message"], "frank is not a member of workspace demo. Invite them first.");
 }
@@ -236,8 +301,13 @@ async fn role_changes_put_the_new_role_and_confirmed_admin_grants_go_through() {
 async fn a_workspace_regular_cannot_invite_and_is_told_so() {
     let app = TestApp::start().await;
     let cookie = app.login("bob").await;
-    let (status, body) =
-        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["message"].is_null() || body["code"] == "forbidden");
 }
@@ -246,7 +316,13 @@ async fn a_workspace_regular_cannot_invite_and_is_told_so() {
 async fn role_dropdowns_offer_only_built_in_roles_that_exist() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
-    let res = app.request(Method::POST, "/api/workspace_role_options", Some(&cookie)).header("accept", "application/json").form(&[("workspace", "demo")]).send().await.unwrap();
+    let res = app
+        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
+        .header("accept", "application/json")
+        .form(&[("workspace", "demo")])
+        .send()
+        .await
+        .unwrap();
     let roles: Vec<Value> = res.json().await.unwrap();
     let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["demo-viewer", "demo-regular", "demo-self-provisioner", "demo-admin"]);
@@ -267,8 +343,19 @@ async fn people_search_matches_names_display_names_and_emails_from_two_character
         let app = &app;
         let cookie = cookie.clone();
         async move {
-            let res = app.request(Method::POST, "/api/search_users", Some(&cookie)).header("accept", "application/json").form(&[("query", q)]).send().await.unwrap();
-            res.json::<Vec<Value>>().await.unwrap().into_iter().map(|h| h["username"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            let res = app
+                .request(Method::POST, "/api/search_users", Some(&cookie))
+                .header("accept", "application/json")
+                .form(&[("query", q)])
+                .send()
+                .await
+                .unwrap();
+            res.json::<Vec<Value>>()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
         }
     };
     assert!(search("a").await.is_empty(), "one character is not enough");
@@ -318,10 +405,22 @@ async fn people_are_told_up_front_where_they_cannot_create_projects_or_invite() 
     let bob = app.login("bob").await;
     let alice = app.login("alice").await;
     let carol = app.login("carol").await;
-    assert_eq!(app.submit(&bob, "can_create_projects", &[("workspace", "demo")]).await.1, json!(false), "bob is demo-regular");
-    assert_eq!(app.submit(&alice, "can_create_projects", &[("workspace", "demo")]).await.1, json!(true), "alice administers demo");
+    assert_eq!(
+        app.submit(&bob, "can_create_projects", &[("workspace", "demo")]).await.1,
+        json!(false),
+        "bob is demo-regular"
+    );
+    assert_eq!(
+        app.submit(&alice, "can_create_projects", &[("workspace", "demo")]).await.1,
+        json!(true),
+        "alice administers demo"
+    );
     let project = [("project", "host/demo-web")];
-    assert_eq!(app.submit(&carol, "can_manage_project_members", &project).await.1, json!(false), "carol only views demo-web");
+    assert_eq!(
+        app.submit(&carol, "can_manage_project_members", &project).await.1,
+        json!(false),
+        "carol only views demo-web"
+    );
     assert_eq!(app.submit(&alice, "can_manage_project_members", &project).await.1, json!(true));
 }
 
@@ -369,11 +468,15 @@ async fn after_a_failed_plain_submission_the_roles_page_offers_the_kept_workspac
 // --- A real KubeSphere 4.1: role names, versions, controllers, wider names ---
 
 fn ws_post(app: &TestApp) -> Vec<JournalEntry> {
-    writes(app).into_iter().filter(|e| e.path.ends_with("/workspacemembers") || e.path.contains("/workspacemembers/")).collect()
+    writes(app)
+        .into_iter()
+        .filter(|e| e.path.ends_with("/workspacemembers") || e.path.contains("/workspacemembers/"))
+        .collect()
 }
 
 async fn create_workspace_as(app: &TestApp, cookie: &str, name: &str) {
-    let (status, body) = app.submit(cookie, "create_workspace", &[("name", name), ("manager", "admin"), ("clusters[]", "host")]).await;
+    let (status, body) =
+        app.submit(cookie, "create_workspace", &[("name", name), ("manager", "admin"), ("clusters[]", "host")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -383,19 +486,46 @@ async fn a_56_character_workspace_takes_invitations_and_role_changes_on_4_1_3() 
     let cookie = app.login("admin").await;
     let ws = "w".repeat(56);
     create_workspace_as(&app, &cookie, &ws).await;
-    let res = app.request(Method::POST, "/api/workspace_role_options", Some(&cookie)).header("accept", "application/json").form(&[("workspace", ws.as_str())]).send().await.unwrap();
+    let res = app
+        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
+        .header("accept", "application/json")
+        .form(&[("workspace", ws.as_str())])
+        .send()
+        .await
+        .unwrap();
     let roles: Vec<Value> = res.json().await.unwrap();
-    let regular = roles.iter().find(|r| r["value"] == "regular").expect("regular is offered")["name"].as_str().unwrap().to_owned();
-    assert_eq!(regular, ks_types::WorkspaceRoleKind::Regular.candidate_names(&ws)[1], "the hashed name KubeSphere gave it");
+    let regular = roles.iter().find(|r| r["value"] == "regular").expect("regular is offered")["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        regular,
+        ks_types::WorkspaceRoleKind::Regular.candidate_names(&ws)[1],
+        "the hashed name KubeSphere gave it"
+    );
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie, "invite_workspace_members", &[("workspace", &ws), ("usernames", "frank"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(&cookie, "invite_workspace_members", &[("workspace", &ws), ("usernames", "frank"), ("role", "regular")])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(ws_post(&app)[0].body.clone().unwrap(), json!([{"username": "frank", "roleRef": regular}]));
-    let (status, body) = app.submit(&cookie, "change_workspace_role", &[("workspace", &ws), ("username", "frank"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(&cookie, "change_workspace_role", &[("workspace", &ws), ("username", "frank"), ("role", "viewer")])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(ws_post(&app)[1].body.clone().unwrap(), json!({"username": "frank", "roleRef": format!("{ws}-viewer")}));
-    let page = app.request(Method::GET, &format!("/workspaces/{ws}"), Some(&cookie)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("href=\"/users/frank\"") && page.contains(&format!("{ws}-viewer")), "frank is listed with his role");
+    let page = app
+        .request(Method::GET, &format!("/workspaces/{ws}"), Some(&cookie))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("href=\"/users/frank\"") && page.contains(&format!("{ws}-viewer")),
+        "frank is listed with his role"
+    );
 }
 
 #[tokio::test]
@@ -404,15 +534,23 @@ async fn on_4_1_2_a_55_character_workspace_works_and_a_longer_one_is_explained_b
     let cookie = app.login("admin").await;
     let fits = "f".repeat(55);
     create_workspace_as(&app, &cookie, &fits).await;
-    let (status, body) = app.submit(&cookie, "invite_workspace_members", &[("workspace", &fits), ("usernames", "frank"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", &fits), ("usernames", "frank"), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let long = "l".repeat(56);
     create_workspace_as(&app, &cookie, &long).await;
-    app.submit(&cookie, "invite_workspace_members", &[("workspace", &long), ("usernames", "bob"), ("role", "viewer")]).await;
+    app.submit(&cookie, "invite_workspace_members", &[("workspace", &long), ("usernames", "bob"), ("role", "viewer")])
+        .await;
     app.sim.sim.reset_journal();
     for (endpoint, who) in [("invite_workspace_members", "usernames"), ("change_workspace_role", "username")] {
         let person = if endpoint == "invite_workspace_members" { "frank" } else { "bob" };
-        let (status, body) = app.submit(&cookie, endpoint, &[("workspace", &long), (who, person), ("role", "regular")]).await;
+        let (status, body) =
+            app.submit(&cookie, endpoint, &[("workspace", &long), (who, person), ("role", "regular")]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint}: {body}");
         assert_eq!(body["detail"]["field"], "role");
         let message = body["detail"]["message"].as_str().unwrap();
@@ -441,15 +579,33 @@ async fn look_alike_and_missing_workspace_roles_are_never_offered_or_sent() {
         .start()
         .await;
     let cookie = app.login("admin").await;
-    let res = app.request(Method::POST, "/api/workspace_role_options", Some(&cookie)).header("accept", "application/json").form(&[("workspace", "demo")]).send().await.unwrap();
+    let res = app
+        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
+        .header("accept", "application/json")
+        .form(&[("workspace", "demo")])
+        .send()
+        .await
+        .unwrap();
     let roles: Vec<Value> = res.json().await.unwrap();
     let values: Vec<&str> = roles.iter().map(|r| r["value"].as_str().unwrap()).collect();
     assert_eq!(values, ["viewer", "self-provisioner", "admin"], "both regular candidates exist: neither is offered");
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", "frank"), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body["detail"]["message"].as_str().unwrap().contains("has no built-in regular role"), "{body}");
-    let (status, body) = app.submit(&cookie, "invite_workspace_members", &[("workspace", "nope"), ("usernames", "frank"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "nope"), ("usernames", "frank"), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"], json!({"field": "workspace", "message": "There is no workspace named nope."}));
     assert!(writes(&app).is_empty());
@@ -477,7 +633,8 @@ async fn a_custom_global_role_named_like_a_3x_built_in_is_never_offered_or_sent(
     let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["platform-regular", "platform-self-provisioner", "platform-admin"]);
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "users-manager")]).await;
+    let (status, body) =
+        app.submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "users-manager")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(app.sim.sim.journal().is_empty(), "refused before anything reached KubeSphere");
 }
@@ -487,12 +644,25 @@ async fn invitations_right_after_creating_wait_for_kubesphere_to_make_the_roles(
     let app = TestApp::builder().sim(|c| c.controller_delay = std::time::Duration::from_millis(500)).start().await;
     let cookie = app.login("admin").await;
     create_workspace_as(&app, &cookie, "fresh").await;
-    let (status, body) = app.submit(&cookie, "invite_workspace_members", &[("workspace", "fresh"), ("usernames", "frank"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "fresh"), ("usernames", "frank"), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) =
-        app.submit(&cookie, "create_project", &[("workspace", "fresh"), ("cluster", "host"), ("name", "fresh-web")]).await;
+    let (status, body) = app
+        .submit(&cookie, "create_project", &[("workspace", "fresh"), ("cluster", "host"), ("name", "fresh-web")])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = app.submit(&cookie, "invite_project_members", &[("project", "host/fresh-web"), ("usernames", "frank"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_project_members",
+            &[("project", "host/fresh-web"), ("usernames", "frank"), ("role", "viewer")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let posts: Vec<JournalEntry> = writes(&app).into_iter().filter(|e| e.path.ends_with("members")).collect();
     assert_eq!(posts.len(), 2, "each invitation sent once, after the roles existed: {posts:?}");
@@ -504,7 +674,13 @@ async fn a_workspace_still_being_set_up_is_said_plainly() {
     let app = TestApp::builder().sim(|c| c.controller_delay = std::time::Duration::from_secs(20)).start().await;
     let cookie = app.login("admin").await;
     create_workspace_as(&app, &cookie, "slow").await;
-    let (status, body) = app.submit(&cookie, "invite_workspace_members", &[("workspace", "slow"), ("usernames", "frank"), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "slow"), ("usernames", "frank"), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["code"], "still_setting_up");
     let message = AppErrorText::of(&body);
@@ -528,14 +704,18 @@ async fn a_concurrent_update_of_the_user_is_retried_once_then_explained() {
     let conflict = r#"Operation cannot be fulfilled on users.iam.kubesphere.io "bob": the object has been modified; please apply your changes to the latest version and try again"#;
     let path = "/kapis/iam.kubesphere.io/v1beta1/users/bob";
     app.sim.sim.inject(ks_sim::Fault::status(path, 409, Some(conflict.into())).method("PUT").times(1));
-    let (status, body) = app.submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "platform-self-provisioner")]).await;
+    let (status, body) = app
+        .submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "platform-self-provisioner")])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(app.upstream_count("PUT", path), 2);
     let after = app.upstream_user("bob").await;
     assert_eq!(after["metadata"]["annotations"]["iam.kubesphere.io/globalrole"], "platform-self-provisioner");
     assert_eq!(after["spec"]["email"], "bob@example.com", "nothing else of the user was lost");
     app.sim.sim.inject(ks_sim::Fault::status(path, 409, Some(conflict.into())).method("PUT").times(2));
-    let (status, body) = app.submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "platform-regular")]).await;
+    let (status, body) = app
+        .submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "platform-regular")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["detail"].as_str().unwrap().contains("at the same moment"), "{body}");
 }
@@ -547,14 +727,17 @@ async fn a_self_provisioner_on_a_default_install_creates_a_workspace_without_a_c
     let page = app.request(Method::GET, "/workspaces/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("No cluster yet"), "the form says an administrator places it");
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "alices-team"), ("manager", "alice")]).await;
+    let (status, body) =
+        app.submit(&cookie, "create_workspace", &[("name", "alices-team"), ("manager", "alice")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["has_cluster"], false);
     let post = writes(&app).into_iter().find(|e| e.path.ends_with("/workspacetemplates")).unwrap();
     assert!(post.body.unwrap()["spec"].get("placement").is_none(), "an empty placement");
     let page = app.request(Method::GET, "/projects/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Workspace alices-team is on no cluster yet"), "no projects there yet, said up front");
-    let (status, body) = app.submit(&cookie, "create_workspace", &[("name", "elsewhere"), ("manager", "alice"), ("clusters[]", "host")]).await;
+    let (status, body) = app
+        .submit(&cookie, "create_workspace", &[("name", "elsewhere"), ("manager", "alice"), ("clusters[]", "host")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["field"], "clusters", "{body}");
     let bob = app.login("bob").await;
@@ -587,10 +770,18 @@ async fn names_made_outside_the_console_are_accepted_where_kubernetes_accepts_th
         .start()
         .await;
     let cookie = app.login("admin").await;
-    let (status, body) =
-        app.submit(&cookie, "invite_workspace_members", &[("workspace", "team.a"), ("usernames", &long_user), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "team.a"), ("usernames", &long_user), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ws_post(&app).last().unwrap().body.clone().unwrap(), json!([{"username": long_user, "roleRef": "team.a-regular"}]));
+    assert_eq!(
+        ws_post(&app).last().unwrap().body.clone().unwrap(),
+        json!([{"username": long_user, "roleRef": "team.a-regular"}])
+    );
     let page = app.request(Method::GET, &format!("/users/{long_user}"), Some(&cookie)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("team.a-regular"));
@@ -603,17 +794,28 @@ async fn a_workspace_admin_may_invite_to_every_project_of_the_workspace() {
     let app = TestApp::start().await;
     let admin = app.login("admin").await;
     // A project alice has no role in, in demo, which alice administers.
-    let (status, body) = app.submit(&admin, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "ops-only")]).await;
+    let (status, body) =
+        app.submit(&admin, "create_project", &[("workspace", "demo"), ("cluster", "host"), ("name", "ops-only")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let alice = app.login("alice").await;
-    let (_, allowed) = app.submit(&alice, "can_manage_project_members", &[("project", "host/ops-only"), ("workspace", "demo")]).await;
+    let (_, allowed) =
+        app.submit(&alice, "can_manage_project_members", &[("project", "host/ops-only"), ("workspace", "demo")]).await;
     assert_eq!(allowed, json!(true), "workspace roles apply inside its projects");
-    let (_, allowed) = app.submit(&alice, "can_manage_project_members", &[("project", "host/team-b-data"), ("workspace", "demo")]).await;
+    let (_, allowed) = app
+        .submit(&alice, "can_manage_project_members", &[("project", "host/team-b-data"), ("workspace", "demo")])
+        .await;
     assert_eq!(allowed, json!(false), "only once KubeSphere confirms the project is in that workspace");
-    let (status, body) = app.submit(&alice, "invite_project_members", &[("project", "host/ops-only"), ("usernames", "frank"), ("role", "viewer")]).await;
+    let (status, body) = app
+        .submit(
+            &alice,
+            "invite_project_members",
+            &[("project", "host/ops-only"), ("usernames", "frank"), ("role", "viewer")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let carol = app.login("carol").await;
-    let (_, allowed) = app.submit(&carol, "can_manage_project_members", &[("project", "host/ops-only"), ("workspace", "demo")]).await;
+    let (_, allowed) =
+        app.submit(&carol, "can_manage_project_members", &[("project", "host/ops-only"), ("workspace", "demo")]).await;
     assert_eq!(allowed, json!(false), "a workspace viewer may not");
 }
 
@@ -651,8 +853,11 @@ fn captured_logs() -> String {
     let buffer = LOGS.get_or_init(|| {
         let buffer = Buffer::default();
         let writer = buffer.clone();
-        let subscriber =
-            tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_ansi(false).with_writer(move || writer.clone()).finish();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
         tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
         buffer
     });
@@ -667,10 +872,23 @@ async fn a_refused_user_creation_logs_no_password() {
         let app = TestApp::start().await;
         let cookie = app.login("admin").await;
         // As KubeSphere's API server does, the refusal echoes the rejected value.
-        let echo = format!(r#"User.iam.kubesphere.io "zed" is invalid: spec.password: Invalid value: "{password}": spec.password in body should match '^x$'"#);
-        app.sim.sim.inject(ks_sim::Fault::status("/kapis/iam.kubesphere.io/v1beta1/users", 422, Some(echo)).method("POST").times(1));
+        let echo = format!(
+            r#"User.iam.kubesphere.io "zed" is invalid: spec.password: Invalid value: "{password}": spec.password in body should match '^x$'"#
+        );
+        app.sim.sim.inject(
+            ks_sim::Fault::status("/kapis/iam.kubesphere.io/v1beta1/users", 422, Some(echo)).method("POST").times(1),
+        );
         let (status, _) = app
-            .submit(&cookie, "create_user", &[("username", "zed"), ("email", "zed@example.com"), ("password", password), ("platform_role", "platform-regular")])
+            .submit(
+                &cookie,
+                "create_user",
+                &[
+                    ("username", "zed"),
+                    ("email", "zed@example.com"),
+                    ("password", password),
+                    ("platform_role", "platform-regular"),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }

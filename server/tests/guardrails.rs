@@ -10,7 +10,13 @@ use serde_json::json;
 
 /// Mutating calls KubeSphere received (anything but GET).
 fn upstream_writes(app: &TestApp) -> Vec<String> {
-    app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").map(|e| format!("{} {}", e.method, e.path)).collect()
+    app.sim
+        .sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method != "GET")
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect()
 }
 
 #[tokio::test]
@@ -19,7 +25,15 @@ async fn a_custom_role_is_refused_before_anything_is_sent_upstream() {
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
     let cases: [(&str, Vec<(&str, &str)>); 5] = [
-        ("create_user", vec![("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-auditor")]),
+        (
+            "create_user",
+            vec![
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "Passw0rdZed"),
+                ("platform_role", "platform-auditor"),
+            ],
+        ),
         ("change_platform_role", vec![("username", "bob"), ("platform_role", "platform-auditor")]),
         ("invite_workspace_members", vec![("workspace", "demo"), ("usernames", "frank"), ("role", "auditor")]),
         ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "team-b-admin")]),
@@ -40,7 +54,15 @@ async fn admin_roles_need_an_explicit_confirmation() {
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
     let cases: [(&str, Vec<(&str, &str)>); 3] = [
-        ("create_user", vec![("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-admin")]),
+        (
+            "create_user",
+            vec![
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "Passw0rdZed"),
+                ("platform_role", "platform-admin"),
+            ],
+        ),
         ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "admin")]),
         ("change_project_role", vec![("project", "host/demo-web"), ("username", "bob"), ("role", "admin")]),
     ];
@@ -58,11 +80,21 @@ async fn names_that_could_change_an_upstream_path_never_reach_kubesphere() {
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
     for bad in ["../admin", "a/b", "Alice", "x?y", &"a".repeat(64)] {
-        let (status, _) = app.submit(&cookie, "change_workspace_role", &[("workspace", bad), ("username", "bob"), ("role", "x-regular")]).await;
+        let (status, _) = app
+            .submit(&cookie, "change_workspace_role", &[("workspace", bad), ("username", "bob"), ("role", "x-regular")])
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        let (status, _) = app.submit(&cookie, "change_platform_role", &[("username", bad), ("platform_role", "platform-regular")]).await;
+        let (status, _) = app
+            .submit(&cookie, "change_platform_role", &[("username", bad), ("platform_role", "platform-regular")])
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        let (status, _) = app.submit(&cookie, "invite_project_members", &[("project", &format!("host/{bad}")), ("usernames", "bob"), ("role", "viewer")]).await;
+        let (status, _) = app
+            .submit(
+                &cookie,
+                "invite_project_members",
+                &[("project", &format!("host/{bad}")), ("usernames", "bob"), ("role", "viewer")],
+            )
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
     assert!(app.sim.sim.journal().is_empty());
@@ -73,11 +105,18 @@ async fn the_weak_password_rule_is_the_servers_own() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app.submit(&cookie,
-        "create_user",
-        &[("username", "zed"), ("email", "zed@example.com"), ("password", "short1A"), ("platform_role", "platform-regular")],
-    )
-    .await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "create_user",
+            &[
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "short1A"),
+                ("platform_role", "platform-regular"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["field"], "password");
     assert!(app.sim.sim.journal().is_empty());
@@ -164,8 +203,13 @@ async fn an_invitation_names_at_most_a_hundred_people() {
     let cookie = app.login("admin").await;
     app.sim.sim.reset_journal();
     let names: Vec<String> = (0..101).map(|i| format!("p{i}")).collect();
-    let (status, body) =
-        app.submit(&cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", &names.join(",")), ("role", "regular")]).await;
+    let (status, body) = app
+        .submit(
+            &cookie,
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", &names.join(",")), ("role", "regular")],
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"], json!({"field": "usernames", "message": "Invite at most 100 people at a time."}));
     assert!(app.sim.sim.journal().is_empty());
@@ -210,7 +254,13 @@ async fn a_plain_form_keeps_only_a_few_kib_for_its_page() {
         .request(Method::POST, "/api/create_user", Some(&cookie))
         .header("accept", "text/html,application/xhtml+xml")
         .header("referer", format!("{}/users/new", app.url))
-        .form(&[("username", "zed"), ("email", "zed@example.com"), ("password", "Passw0rdZed"), ("platform_role", "platform-admin"), ("description", &long)])
+        .form(&[
+            ("username", "zed"),
+            ("email", "zed@example.com"),
+            ("password", "Passw0rdZed"),
+            ("platform_role", "platform-admin"),
+            ("description", &long),
+        ])
         .send()
         .await
         .unwrap();

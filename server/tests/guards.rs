@@ -129,7 +129,8 @@ async fn sign_in_and_sign_out_answers_are_never_cached_and_no_site_may_embed_or_
     let app = TestApp::start().await;
     let login = app.login_response("bob", common::PASSWORD, true).await;
     let cookie = common::session_cookie(login.headers()).unwrap();
-    let logout = app.request(Method::POST, "/logout", Some(&cookie)).header("accept", "application/json").send().await.unwrap();
+    let logout =
+        app.request(Method::POST, "/logout", Some(&cookie)).header("accept", "application/json").send().await.unwrap();
     let failed = app.login_response("bob", "Wrong-passw0rd", true).await;
     for res in [&login, &logout, &failed] {
         let h = res.headers();
@@ -182,12 +183,8 @@ async fn request_ids_are_kept_returned_and_forwarded_upstream() {
     assert!(upstream.iter().all(|e| e.request_id.as_deref() == Some("trace-abc-123")));
 
     // Something that is not an id is replaced, never echoed or forwarded.
-    let res = app
-        .request(Method::GET, "/livez", None)
-        .header("x-request-id", "bad id\twith spaces")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.request(Method::GET, "/livez", None).header("x-request-id", "bad id\twith spaces").send().await.unwrap();
     assert_ne!(header(res.headers(), "x-request-id"), Some("bad id\twith spaces"));
 }
 

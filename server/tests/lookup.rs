@@ -63,7 +63,8 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
             let query = e.query.clone().unwrap_or_default();
             assert!(query.contains("names="), "namespaces are asked for by name, not all listed: {query}");
         }
-        let projects: usize = found["workspaces"].as_array().unwrap().iter().map(|w| w["projects"].as_array().unwrap().len()).sum();
+        let projects: usize =
+            found["workspaces"].as_array().unwrap().iter().map(|w| w["projects"].as_array().unwrap().len()).sum();
         (app.sim.sim.journal().len(), projects)
     };
     // Bound: the workspace bindings with the workspace list beside them (one round; the list
@@ -86,7 +87,12 @@ async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() 
     let cookie = app.login("alice").await;
     app.sim.sim.reset_journal();
     let page = app.request(Method::GET, "/workspaces/demo", Some(&cookie)).send().await.unwrap().text().await.unwrap();
-    for expected in ["href=\"/users/bob\"", "demo-regular", "href=\"/projects/host/demo-web\"", "href=\"/projects/member-1/demo-api\""] {
+    for expected in [
+        "href=\"/users/bob\"",
+        "demo-regular",
+        "href=\"/projects/host/demo-web\"",
+        "href=\"/projects/member-1/demo-api\"",
+    ] {
         assert!(page.contains(expected), "{expected}");
     }
     let calls = app.sim.sim.journal().len();
@@ -95,14 +101,22 @@ async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() 
 
 /// The `users` list calls the simulator received (path ends in `/users`), with their queries.
 fn user_list_queries(app: &TestApp) -> Vec<String> {
-    app.sim.sim.journal().into_iter().filter(|e| e.method == "GET" && e.path.ends_with("/users")).map(|e| e.query.unwrap_or_default()).collect()
+    app.sim
+        .sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method == "GET" && e.path.ends_with("/users"))
+        .map(|e| e.query.unwrap_or_default())
+        .collect()
 }
 
 #[tokio::test]
 async fn member_lists_show_e_mails_fetched_in_one_users_call_per_page() {
     let app = TestApp::start().await;
     let cookie = app.login("alice").await;
-    for (path, members) in [("/workspaces/demo", ["alice", "bob", "carol"]), ("/projects/host/demo-web", ["bob", "carol", "grace"])] {
+    for (path, members) in
+        [("/workspaces/demo", ["alice", "bob", "carol"]), ("/projects/host/demo-web", ["bob", "carol", "grace"])]
+    {
         app.sim.sim.reset_journal();
         let page = app.request(Method::GET, path, Some(&cookie)).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("<th scope=\"col\">E-mail</th>"), "{path}");

@@ -6,17 +6,14 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{header, session_cookie, set_cookies, TestApp, PASSWORD};
+use futures::StreamExt;
 use ks_sim::Fault;
 use reqwest::{Method, StatusCode};
-use futures::StreamExt;
 use serde_json::Value;
 
 #[tokio::test]
 async fn login_sets_exactly_one_hardened_session_cookie() {
-    let app = TestApp::builder()
-        .config(|c| c.public_origin = Some("https://console.example".into()))
-        .start()
-        .await;
+    let app = TestApp::builder().config(|c| c.public_origin = Some("https://console.example".into())).start().await;
     let res = app.login_response("admin", PASSWORD, false).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let cookies = set_cookies(res.headers());
@@ -148,7 +145,9 @@ async fn no_token_ever_reaches_the_browser() {
     }
     let (mut all, headers) = seen(app.login_response("admin", PASSWORD, false).await).await;
     let cookie = session_cookie(&headers).unwrap();
-    for (method, path) in [(Method::GET, "/"), (Method::GET, "/login"), (Method::GET, "/users/new"), (Method::GET, "/nowhere")] {
+    for (method, path) in
+        [(Method::GET, "/"), (Method::GET, "/login"), (Method::GET, "/users/new"), (Method::GET, "/nowhere")]
+    {
         all.push_str(&seen(app.request(method, path, Some(&cookie)).send().await.unwrap()).await.0);
     }
     all.push_str(&seen(app.call("current_user", Some(&cookie)).await).await.0);
@@ -322,13 +321,19 @@ async fn ten_thousand_expired_sessions_leave_nothing_behind() {
     let (sessions_before, vault_before) = (app.memory.sessions.len(), app.memory.vault.len());
     let logins = futures::stream::iter(0..10_000).map(|_| app.login_response("bob", PASSWORD, true));
     let answers: Vec<_> = futures::StreamExt::buffer_unordered(logins, 8).collect().await;
-    let failed: Vec<StatusCode> = answers.iter().map(reqwest::Response::status).filter(|s| *s != StatusCode::OK).collect();
+    let failed: Vec<StatusCode> =
+        answers.iter().map(reqwest::Response::status).filter(|s| *s != StatusCode::OK).collect();
     assert!(failed.is_empty(), "every sign-in worked: {} did not, e.g. {:?}", failed.len(), failed.first());
     assert!(!app.memory.sessions.is_empty() && !app.memory.vault.is_empty(), "the latest are still held");
     // Idle timeout 1 s; the store's and the vault's sweepers run every second.
     let deadline = Instant::now() + Duration::from_secs(10);
     while (app.memory.sessions.len(), app.memory.vault.len()) != (sessions_before, vault_before) {
-        assert!(Instant::now() < deadline, "{} sessions, {} tokens left", app.memory.sessions.len(), app.memory.vault.len());
+        assert!(
+            Instant::now() < deadline,
+            "{} sessions, {} tokens left",
+            app.memory.sessions.len(),
+            app.memory.vault.len()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

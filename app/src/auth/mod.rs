@@ -44,7 +44,11 @@ pub fn safe_next_path(next: Option<&str>) -> String {
         && !next.starts_with("/\\")
         && !next.contains(['\\', '\r', '\n', '\t'])
         && !next.chars().any(char::is_control);
-    if acceptable { next.to_owned() } else { "/".into() }
+    if acceptable {
+        next.to_owned()
+    } else {
+        "/".into()
+    }
 }
 
 /// The login URL that brings the user back to `path` afterwards.
@@ -85,7 +89,16 @@ mod tests {
 
     #[test]
     fn next_accepts_only_same_origin_relative_paths() {
-        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "evil", "/a\\b", "/x\r\nSet-Cookie: a=b"] {
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "evil",
+            "/a\\b",
+            "/x\r\nSet-Cookie: a=b",
+        ] {
             assert_eq!(safe_next_path(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(safe_next_path(None), "/");

@@ -196,7 +196,11 @@ impl Upstream {
 
     /// Like [`Upstream::call`], with `explain` turning specific KubeSphere answers into a more
     /// precise error (e.g. a 409 into "that username is taken").
-    pub async fn call_mapped<'a, T, F, Fut>(&'a self, f: F, explain: impl Fn(&KsError) -> Option<AppError>) -> Result<T, AppError>
+    pub async fn call_mapped<'a, T, F, Fut>(
+        &'a self,
+        f: F,
+        explain: impl Fn(&KsError) -> Option<AppError>,
+    ) -> Result<T, AppError>
     where
         F: FnOnce(UserApi<'a>) -> Fut,
         Fut: Future<Output = Result<T, KsError>>,

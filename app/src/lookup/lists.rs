@@ -112,7 +112,11 @@ pub async fn list_people(query: String, page: u32, sort: String) -> Result<Peopl
 /// `live`, matches appear under the box as you type (once the WASM runs). With `sort`, the form
 /// also offers the list's orders.
 #[component]
-pub fn PersonSearch(#[prop(optional)] initial: String, #[prop(optional)] live: bool, #[prop(optional)] sort: Option<PeopleSort>) -> impl IntoView {
+pub fn PersonSearch(
+    #[prop(optional)] initial: String,
+    #[prop(optional)] live: bool,
+    #[prop(optional)] sort: Option<PeopleSort>,
+) -> impl IntoView {
     let (query, results) = crate::widgets::live_people_search();
     view! {
         <form method="get" action="/users" class="search-form" role="search" aria-label="Find a person">
@@ -161,7 +165,10 @@ pub fn PeoplePageView() -> impl IntoView {
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
     let page = move || query.with(|m| m.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
     let sort = move || PeopleSort::parse(&query.with(|m| m.get("sort").unwrap_or_default()));
-    let data = Resource::new_blocking(move || (q(), page(), sort()), |(q, page, sort)| list_people(q, page, sort.key().to_owned()));
+    let data = Resource::new_blocking(
+        move || (q(), page(), sort()),
+        |(q, page, sort)| list_people(q, page, sort.key().to_owned()),
+    );
     view! {
         <crate::TopBar />
         <main id="main" class="page">

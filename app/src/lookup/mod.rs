@@ -134,16 +134,24 @@ pub async fn get_workspace_details(workspace: String, page: u32) -> Result<Works
     let template = upstream.call(|api| async move { api.get_workspace(&w).await }).await?;
     let clusters = template.cluster_names();
     // Only this workspace's clusters: one call each, whatever the number of workspaces.
-    let placements: Vec<ks_types::ClusterName> = clusters.iter().filter_map(|c| ks_types::ClusterName::parse(c).ok()).collect();
+    let placements: Vec<ks_types::ClusterName> =
+        clusters.iter().filter_map(|c| ks_types::ClusterName::parse(c).ok()).collect();
     let upstream_ref = &upstream;
     let ws_ref = &ws;
     let projects = async {
         let per_cluster = crate::directory::ssr::bounded_join(placements.into_iter().map(|cluster| async move {
             let c = &cluster;
-            let found = upstream_ref.call_quiet(|api| async move { api.list_projects(c, ws_ref).await }).await.unwrap_or_default();
+            let found = upstream_ref
+                .call_quiet(|api| async move { api.list_projects(c, ws_ref).await })
+                .await
+                .unwrap_or_default();
             found
                 .into_iter()
-                .map(|ns| crate::directory::ProjectSummary { name: ns.metadata.name, workspace: ws_ref.to_string(), cluster: cluster.to_string() })
+                .map(|ns| crate::directory::ProjectSummary {
+                    name: ns.metadata.name,
+                    workspace: ws_ref.to_string(),
+                    cluster: cluster.to_string(),
+                })
                 .collect::<Vec<_>>()
         }))
         .await;
@@ -158,7 +166,14 @@ pub async fn get_workspace_details(workspace: String, page: u32) -> Result<Works
         Some(members) => (members, false),
         None => (MemberPage { members: Vec::new(), total: 0, page }, true),
     };
-    Ok(WorkspaceDetails { name: ws.to_string(), manager: template.manager().map(str::to_owned), clusters, members, projects, setting_up })
+    Ok(WorkspaceDetails {
+        name: ws.to_string(),
+        manager: template.manager().map(str::to_owned),
+        clusters,
+        members,
+        projects,
+        setting_up,
+    })
 }
 
 /// A project with one page of its members.
@@ -167,7 +182,8 @@ pub async fn get_project_details(cluster: String, project: String, page: u32) ->
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let members = ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page, false).await?.unwrap_or_default();
+    let members =
+        ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page, false).await?.unwrap_or_default();
     Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
 }
 
@@ -196,10 +212,16 @@ mod ssr {
     /// member page and one `users?names=` for just the people on it (KubeSphere's member lists
     /// hold only names and roles). Without the e-mails the page still shows names and roles.
     /// With `may_be_setting_up`, a refused member list is `None` rather than an error.
-    pub async fn member_page(upstream: &Upstream, scope: MemberScope<'_>, page: u32, may_be_setting_up: bool) -> Result<Option<MemberPage>, AppError> {
+    pub async fn member_page(
+        upstream: &Upstream,
+        scope: MemberScope<'_>,
+        page: u32,
+        may_be_setting_up: bool,
+    ) -> Result<Option<MemberPage>, AppError> {
         let page = page.max(1);
         let (limit, page_text) = (MEMBERS_PAGE_SIZE.to_string(), page.to_string());
-        let params = [("limit", limit.as_str()), ("page", page_text.as_str()), ("sortBy", "name"), ("ascending", "true")];
+        let params =
+            [("limit", limit.as_str()), ("page", page_text.as_str()), ("sortBy", "name"), ("ascending", "true")];
         let params = &params;
         let (listed, role_annotation) = match scope {
             MemberScope::Workspace(ws) if may_be_setting_up => {
@@ -208,9 +230,10 @@ mod ssr {
                     None => return Ok(None),
                 }
             }
-            MemberScope::Workspace(ws) => {
-                (upstream.call(|api| async move { api.list_workspace_members(ws, params).await }).await?, ANNOTATION_WORKSPACE_ROLE)
-            }
+            MemberScope::Workspace(ws) => (
+                upstream.call(|api| async move { api.list_workspace_members(ws, params).await }).await?,
+                ANNOTATION_WORKSPACE_ROLE,
+            ),
             MemberScope::Project(cluster, project) => (
                 upstream.call(|api| async move { api.list_project_members(cluster, project, params).await }).await?,
                 ANNOTATION_PROJECT_ROLE,
@@ -234,7 +257,11 @@ mod ssr {
             .map(|m| Member {
                 username: m.metadata.name.clone(),
                 role: m.annotation(role_annotation).unwrap_or("").to_owned(),
-                email: people.iter().find(|p| p.metadata.name == m.metadata.name).map(|p| p.spec.email.clone()).unwrap_or_default(),
+                email: people
+                    .iter()
+                    .find(|p| p.metadata.name == m.metadata.name)
+                    .map(|p| p.spec.email.clone())
+                    .unwrap_or_default(),
             })
             .collect();
         members.sort_by(|a, b| a.username.cmp(&b.username));
@@ -254,11 +281,18 @@ mod ssr {
         }
     }
 
-    async fn admin_wide(upstream: &Upstream, user: &UserName, bindings: Vec<ks_client::model::Object>) -> Result<Memberships, AppError> {
+    async fn admin_wide(
+        upstream: &Upstream,
+        user: &UserName,
+        bindings: Vec<ks_client::model::Object>,
+    ) -> Result<Memberships, AppError> {
         let mut by_ws: BTreeMap<String, WorkspaceMembership> = BTreeMap::new();
         for b in &bindings {
             if let (Some(ws), Some(role)) = (b.label(LABEL_WORKSPACE), b.role_ref()) {
-                by_ws.insert(ws.to_owned(), WorkspaceMembership { workspace: ws.to_owned(), role: Some(role.to_owned()), projects: Vec::new() });
+                by_ws.insert(
+                    ws.to_owned(),
+                    WorkspaceMembership { workspace: ws.to_owned(), role: Some(role.to_owned()), projects: Vec::new() },
+                );
             }
         }
         let clusters: Vec<ClusterName> = upstream
@@ -271,7 +305,8 @@ mod ssr {
         // workspace label); a cluster where they have none costs one call.
         let per_cluster = bounded_join(clusters.into_iter().map(|cluster| async move {
             let c = &cluster;
-            let bindings = upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }).await.unwrap_or_default();
+            let bindings =
+                upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }).await.unwrap_or_default();
             let mut names: Vec<&str> = bindings.iter().filter_map(|b| b.namespace()).collect();
             names.sort_unstable();
             names.dedup();
@@ -297,7 +332,11 @@ mod ssr {
                     .entry(ws.clone())
                     .or_insert_with(|| WorkspaceMembership { workspace: ws, role: None, projects: Vec::new() })
                     .projects
-                    .push(ProjectMembership { project: ns.to_owned(), cluster: cluster.to_string(), role: role.to_owned() });
+                    .push(ProjectMembership {
+                        project: ns.to_owned(),
+                        cluster: cluster.to_string(),
+                        role: role.to_owned(),
+                    });
             }
         }
         Ok(Memberships { workspaces: finish(by_ws), partial: None })
@@ -311,7 +350,11 @@ mod ssr {
     /// workspace, the person's membership and the workspace's projects on each of its clusters;
     /// (3) the person's membership in each project whose members the signed-in user may read
     /// (a workspace admin may read them all), at most [`MAX_PROJECTS_CHECKED`].
-    async fn per_workspace(upstream: &Upstream, user: &UserName, templates: Vec<WorkspaceTemplate>) -> Result<Memberships, AppError> {
+    async fn per_workspace(
+        upstream: &Upstream,
+        user: &UserName,
+        templates: Vec<WorkspaceTemplate>,
+    ) -> Result<Memberships, AppError> {
         let workspaces: Vec<(WorkspaceName, Vec<ClusterName>)> = templates
             .iter()
             .filter_map(|w| {
@@ -323,7 +366,9 @@ mod ssr {
             let w = &ws;
             let role = async {
                 let members = upstream
-                    .call_quiet(|api| async move { api.list_workspace_members(w, &[("name", user.as_str()), ("limit", "-1")]).await })
+                    .call_quiet(|api| async move {
+                        api.list_workspace_members(w, &[("name", user.as_str()), ("limit", "-1")]).await
+                    })
                     .await;
                 members
                     .map(|l| l.into_items())
@@ -334,8 +379,13 @@ mod ssr {
             };
             let projects = bounded_join(clusters.into_iter().map(|cluster| async move {
                 let c = &cluster;
-                let found = upstream.call_quiet(|api| async move { api.list_projects(c, w).await }).await.unwrap_or_default();
-                found.into_iter().filter_map(|ns| ProjectName::parse(&ns.metadata.name).ok()).map(|p| (cluster.clone(), p)).collect::<Vec<_>>()
+                let found =
+                    upstream.call_quiet(|api| async move { api.list_projects(c, w).await }).await.unwrap_or_default();
+                found
+                    .into_iter()
+                    .filter_map(|ns| ProjectName::parse(&ns.metadata.name).ok())
+                    .map(|p| (cluster.clone(), p))
+                    .collect::<Vec<_>>()
             }));
             let (role, projects) = tokio::join!(role, projects);
             (ws.clone(), role, projects.into_iter().flatten().collect::<Vec<_>>())
@@ -345,7 +395,10 @@ mod ssr {
         let mut to_check: Vec<(String, ClusterName, ProjectName)> = Vec::new();
         for (ws, role, projects) in found {
             if let Some(role) = role {
-                by_ws.insert(ws.to_string(), WorkspaceMembership { workspace: ws.to_string(), role: Some(role), projects: Vec::new() });
+                by_ws.insert(
+                    ws.to_string(),
+                    WorkspaceMembership { workspace: ws.to_string(), role: Some(role), projects: Vec::new() },
+                );
             }
             to_check.extend(projects.into_iter().map(|(c, p)| (ws.to_string(), c, p)));
         }
@@ -355,7 +408,9 @@ mod ssr {
         let project_roles = bounded_join(to_check.into_iter().map(|(ws, cluster, project)| async move {
             let (c, p) = (&cluster, &project);
             let members = upstream
-                .call_quiet(|api| async move { api.list_project_members(c, p, &[("name", user.as_str()), ("limit", "-1")]).await })
+                .call_quiet(|api| async move {
+                    api.list_project_members(c, p, &[("name", user.as_str()), ("limit", "-1")]).await
+                })
                 .await?;
             let role = members
                 .into_items()

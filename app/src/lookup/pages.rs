@@ -183,7 +183,8 @@ pub fn ProjectPage() -> impl IntoView {
     let cluster = param("cluster");
     let project = param("project");
     let page = page_param();
-    let details = Resource::new_blocking(move || (cluster(), project(), page()), |(c, p, page)| get_project_details(c, p, page));
+    let details =
+        Resource::new_blocking(move || (cluster(), project(), page()), |(c, p, page)| get_project_details(c, p, page));
     view! {
         <crate::TopBar />
         <main id="main" class="page">

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{
-    can_manage_project_members, can_manage_workspace_members, project_role_options, workspace_role_options, InviteProjectMembers,
-    InviteWorkspaceMembers, MembershipChange, person_from_address,
+    can_manage_project_members, can_manage_workspace_members, person_from_address, project_role_options,
+    workspace_role_options, InviteProjectMembers, InviteWorkspaceMembers, MembershipChange,
 };
 use crate::directory::{my_projects, my_workspaces};
 use crate::error::AppError;
@@ -91,9 +91,13 @@ fn InviteWorkspaceForm(
     let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| REGULAR.to_owned()));
     // Role options follow the chosen workspace; the default is always its regular role.
-    let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
+        workspace_role_options(ws).await.unwrap_or_default()
+    });
     // Loaded with the page for the first workspace; for another one, asked when it is chosen.
-    let allowed = follow(workspace.into(), first.0, first.1, |ws| async move { can_manage_workspace_members(ws).await.unwrap_or(true) });
+    let allowed = follow(workspace.into(), first.0, first.1, |ws| async move {
+        can_manage_workspace_members(ws).await.unwrap_or(true)
+    });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -201,7 +205,8 @@ fn InviteProjectForm(
     let initial_project = first.0.clone();
     let project = RwSignal::new(initial_project.clone());
     // As in `InviteWorkspaceForm`: loaded with the page for the first project.
-    let workspaces = StoredValue::new(projects.iter().map(|(key, _, ws)| (key.clone(), ws.clone())).collect::<Vec<_>>());
+    let workspaces =
+        StoredValue::new(projects.iter().map(|(key, _, ws)| (key.clone(), ws.clone())).collect::<Vec<_>>());
     let allowed = follow(project.into(), first.0, first.1, move |p| async move {
         let ws = workspaces.with_value(|all| all.iter().find(|(key, _)| *key == p).map(|(_, ws)| ws.clone()));
         can_manage_project_members(p, ws).await.unwrap_or(true)

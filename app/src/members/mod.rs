@@ -17,10 +17,7 @@ use crate::users::RoleOption;
 /// role" links), to fill in the username fields; empty when absent or not a valid username.
 fn person_from_address() -> String {
     let query = leptos_router::hooks::use_query_map();
-    query
-        .with_untracked(|q| q.get("user"))
-        .filter(|u| ks_types::UserName::parse(u).is_ok())
-        .unwrap_or_default()
+    query.with_untracked(|q| q.get("user")).filter(|u| ks_types::UserName::parse(u).is_ok()).unwrap_or_default()
 }
 
 /// The answer to an invitation or a role change.
@@ -38,7 +35,8 @@ pub struct MembershipChange {
 pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let roles = upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();
+    let roles =
+        upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();
     Ok(roles
         .iter()
         .map(|role| RoleOption {
@@ -61,9 +59,15 @@ pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, App
 /// (`cluster/project`): `members: manage` there, in its `workspace` (which the pages know from
 /// the project list, and which is checked), or globally.
 #[server(prefix = "/api", endpoint = "can_manage_project_members")]
-pub async fn can_manage_project_members(project: String, #[server(default)] workspace: Option<String>) -> Result<bool, AppError> {
+pub async fn can_manage_project_members(
+    project: String,
+    #[server(default)] workspace: Option<String>,
+) -> Result<bool, AppError> {
     let (cluster, ns) = ssr::parse_project_key(&project)?;
-    let ws = workspace.filter(|w| !w.is_empty()).map(|w| ks_types::WorkspaceName::parse(&w)).transpose()
+    let ws = workspace
+        .filter(|w| !w.is_empty())
+        .map(|w| ks_types::WorkspaceName::parse(&w))
+        .transpose()
         .map_err(|e| AppError::field("workspace", e.to_string()))?;
     crate::permissions::ssr::may_in_project(&cluster, &ns, ws.as_ref(), "members", "manage").await
 }
@@ -72,7 +76,8 @@ pub async fn can_manage_project_members(project: String, #[server(default)] work
 #[server(prefix = "/api", endpoint = "can_create_projects")]
 pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create").await
+    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create")
+        .await
 }
 
 /// The built-in project roles, least privileged first.
@@ -80,7 +85,12 @@ pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
 pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {
     Ok(ks_types::ProjectRole::ALL
         .into_iter()
-        .map(|r| RoleOption { value: r.name().into(), name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
+        .map(|r| RoleOption {
+            value: r.name().into(),
+            name: r.name().into(),
+            description: r.describe().into(),
+            is_admin: r.is_admin(),
+        })
         .collect())
 }
 
@@ -101,12 +111,16 @@ pub async fn invite_workspace_members(
     ssr::require_existing_users(&upstream, &users).await?;
     let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
     let ws_for_list = ws.clone();
-    let members = upstream.call(|api| async move { api.list_workspace_members(&ws_for_list, &[("limit", "-1")]).await }).await?;
+    let members =
+        upstream.call(|api| async move { api.list_workspace_members(&ws_for_list, &[("limit", "-1")]).await }).await?;
     ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_WORKSPACE_ROLE)?;
     let entries: Vec<_> = users.iter().map(|u| (u.clone(), role.clone())).collect();
     let ws_for_add = ws.clone();
     upstream
-        .call_mapped(|api| async move { api.add_workspace_members(&ws_for_add, &entries).await }, ssr::explain_role_missing)
+        .call_mapped(
+            |api| async move { api.add_workspace_members(&ws_for_add, &entries).await },
+            ssr::explain_role_missing,
+        )
         .await?;
     Ok(MembershipChange {
         target: ws.to_string(),
@@ -132,7 +146,8 @@ pub async fn invite_project_members(
     ssr::require_existing_users(&upstream, &users).await?;
     ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
     let (c, n) = (cluster.clone(), ns.clone());
-    let members = upstream.call(|api| async move { api.list_project_members(&c, &n, &[("limit", "-1")]).await }).await?;
+    let members =
+        upstream.call(|api| async move { api.list_project_members(&c, &n, &[("limit", "-1")]).await }).await?;
     ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_PROJECT_ROLE)?;
     let entries: Vec<_> = users.iter().map(|u| (u.clone(), role)).collect();
     let (c, n) = (cluster.clone(), ns.clone());
@@ -164,9 +179,10 @@ pub async fn change_workspace_role(
     let (u, r) = (user.clone(), role.clone());
     let not_member = format!("{user} is not a member of workspace {ws}. Invite them first.");
     upstream
-        .call_mapped(|api| async move { api.change_workspace_role(&u, &r).await }, move |e| {
-            ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e))
-        })
+        .call_mapped(
+            |api| async move { api.change_workspace_role(&u, &r).await },
+            move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
+        )
         .await?;
     Ok(MembershipChange { target: ws.to_string(), usernames: vec![user.to_string()], role: role.name().to_owned() })
 }
@@ -189,11 +205,16 @@ pub async fn change_project_role(
     let (c, n, u) = (cluster.clone(), ns.clone(), user.clone());
     let not_member = format!("{user} is not a member of project {ns}. Invite them first.");
     upstream
-        .call_mapped(|api| async move { api.change_project_role(&c, &n, &u, role).await }, move |e| {
-            ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e))
-        })
+        .call_mapped(
+            |api| async move { api.change_project_role(&c, &n, &u, role).await },
+            move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
+        )
         .await?;
-    Ok(MembershipChange { target: format!("{cluster}/{ns}"), usernames: vec![user.to_string()], role: role.name().into() })
+    Ok(MembershipChange {
+        target: format!("{cluster}/{ns}"),
+        usernames: vec![user.to_string()],
+        role: role.name().into(),
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -202,7 +223,10 @@ pub(crate) mod ssr {
 
     use ks_client::model::User;
     use ks_client::{Cause, KsError};
-    use ks_types::{ClusterName, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole, WorkspaceRoleKind, LABEL_VALUE_MAX};
+    use ks_types::{
+        ClusterName, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole, WorkspaceRoleKind,
+        LABEL_VALUE_MAX,
+    };
 
     use crate::auth::ssr::Upstream;
     use crate::error::AppError;
@@ -262,7 +286,11 @@ pub(crate) mod ssr {
     /// The built-in role of `kind` in `ws`, with the name KubeSphere gave it. Right after a
     /// workspace is created its roles do not exist yet: wait for them, briefly. A workspace that
     /// does not exist, or an older one without that role, is said plainly instead.
-    pub async fn resolve_workspace_role(upstream: &Upstream, ws: &WorkspaceName, kind: WorkspaceRoleKind) -> Result<WorkspaceRole, AppError> {
+    pub async fn resolve_workspace_role(
+        upstream: &Upstream,
+        ws: &WorkspaceName,
+        kind: WorkspaceRoleKind,
+    ) -> Result<WorkspaceRole, AppError> {
         let role = await_setup(
             format!("workspace {ws}"),
             || async move { Ok(upstream.call(|api| async move { api.builtin_workspace_roles(ws).await }).await?.get(kind).cloned()) },
@@ -283,7 +311,12 @@ pub(crate) mod ssr {
 
     /// Checks that project `ns` has its built-in `role`, waiting briefly for a new project's
     /// roles as [`resolve_workspace_role`] does.
-    pub async fn require_project_role(upstream: &Upstream, cluster: &ClusterName, ns: &ProjectName, role: ProjectRole) -> Result<(), AppError> {
+    pub async fn require_project_role(
+        upstream: &Upstream,
+        cluster: &ClusterName,
+        ns: &ProjectName,
+        role: ProjectRole,
+    ) -> Result<(), AppError> {
         await_setup(
             format!("project {ns}"),
             || async move {
@@ -291,14 +324,19 @@ pub(crate) mod ssr {
                 Ok(roles.iter().any(|r| r.metadata.name == role.name()).then_some(()))
             },
             || async move {
-                let found = upstream.call(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
-                let namespace = found
-                    .into_iter()
-                    .find(|n| n.metadata.name == ns.as_str())
-                    .ok_or_else(|| AppError::field("project", format!("There is no project named {ns} on cluster {cluster}.")))?;
+                let found =
+                    upstream.call(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
+                let namespace = found.into_iter().find(|n| n.metadata.name == ns.as_str()).ok_or_else(|| {
+                    AppError::field("project", format!("There is no project named {ns} on cluster {cluster}."))
+                })?;
                 Ok(namespace.metadata.age())
             },
-            || format!("Project {ns} has no built-in {} role in KubeSphere. Ask its administrator to look at its roles.", role.name()),
+            || {
+                format!(
+                    "Project {ns} has no built-in {} role in KubeSphere. Ask its administrator to look at its roles.",
+                    role.name()
+                )
+            },
         )
         .await
     }
@@ -306,7 +344,12 @@ pub(crate) mod ssr {
     /// Looks for something KubeSphere's controllers make after a create call returns. When it is
     /// missing, `age` says how old its owner is (or fails when the owner does not exist): a young
     /// one is waited for within [`SETUP_WAIT`], an old one gets the `missing` sentence.
-    async fn await_setup<T, Find, FindFut, Age, AgeFut>(what: String, mut find: Find, age: Age, missing: impl FnOnce() -> String) -> Result<T, AppError>
+    async fn await_setup<T, Find, FindFut, Age, AgeFut>(
+        what: String,
+        mut find: Find,
+        age: Age,
+        missing: impl FnOnce() -> String,
+    ) -> Result<T, AppError>
     where
         Find: FnMut() -> FindFut,
         FindFut: std::future::Future<Output = Result<Option<T>, AppError>>,
@@ -399,7 +442,11 @@ pub(crate) mod ssr {
     }
 
     /// Inviting an existing member would silently replace their role: say so instead.
-    pub fn refuse_existing_members(members: &[User], users: &[UserName], role_annotation: &str) -> Result<(), AppError> {
+    pub fn refuse_existing_members(
+        members: &[User],
+        users: &[UserName],
+        role_annotation: &str,
+    ) -> Result<(), AppError> {
         let already: Vec<String> = users
             .iter()
             .filter_map(|u| {

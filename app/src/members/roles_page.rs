@@ -37,7 +37,9 @@ fn kept(flash: &Option<Flash>, path: &str, name: &str) -> String {
 
 /// The workspaces, and the roles of the one the workspace form shows first: the one a failed
 /// plain submission kept (`preferred`), else the first.
-async fn my_workspaces_with_roles(preferred: String) -> Result<(Vec<crate::directory::WorkspaceSummary>, Vec<RoleOption>), AppError> {
+async fn my_workspaces_with_roles(
+    preferred: String,
+) -> Result<(Vec<crate::directory::WorkspaceSummary>, Vec<RoleOption>), AppError> {
     let workspaces = my_workspaces().await?;
     let shown = workspaces.iter().find(|w| w.name == preferred).or(workspaces.first());
     let roles = match shown {
@@ -126,8 +128,13 @@ pub fn ChangeRolesPage() -> impl IntoView {
 fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<ChangePlatformRole>::new();
     let path = <ChangePlatformRole as ServerFn>::PATH;
-    let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role = RwSignal::new(Some(kept(&flash, path, "platform_role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "platform-regular".into()));
+    let username =
+        RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
+    let role = RwSignal::new(
+        Some(kept(&flash, path, "platform_role"))
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "platform-regular".into()),
+    );
     let outcome = outcome_of(action, &flash);
     let error = Signal::derive(move || outcome.get().and_then(Result::err));
     let field_error = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
@@ -144,16 +151,28 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String
 }
 
 #[component]
-fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
+fn WorkspaceRoleForm(
+    workspaces: Vec<String>,
+    roles: Vec<RoleOption>,
+    flash: Option<Flash>,
+    person: String,
+) -> impl IntoView {
     let action = ServerAction::<ChangeWorkspaceRole>::new();
     let path = <ChangeWorkspaceRole as ServerFn>::PATH;
     // The page loaded `roles` for this one (see `my_workspaces_with_roles`).
     let kept_ws = Some(kept(&flash, path, "workspace")).filter(|w| workspaces.contains(w));
     let workspace = RwSignal::new(kept_ws.or_else(|| workspaces.first().cloned()).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
-    let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| super::invite_page::REGULAR.to_owned()));
-    let roles = crate::widgets::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move { workspace_role_options(ws).await.unwrap_or_default() });
+    let username =
+        RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
+    let role = RwSignal::new(
+        Some(kept(&flash, path, "role"))
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| super::invite_page::REGULAR.to_owned()),
+    );
+    let roles = crate::widgets::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
+        workspace_role_options(ws).await.unwrap_or_default()
+    });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
@@ -186,12 +205,19 @@ fn WorkspaceRoleForm(workspaces: Vec<String>, roles: Vec<RoleOption>, flash: Opt
 }
 
 #[component]
-fn ProjectRoleForm(projects: Vec<(String, String)>, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
+fn ProjectRoleForm(
+    projects: Vec<(String, String)>,
+    roles: Vec<RoleOption>,
+    flash: Option<Flash>,
+    person: String,
+) -> impl IntoView {
     let action = ServerAction::<ChangeProjectRole>::new();
     let path = <ChangeProjectRole as ServerFn>::PATH;
     let initial_project = kept(&flash, path, "project");
-    let username = RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role = RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
+    let username =
+        RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
+    let role =
+        RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let outcome = outcome_of(action, &flash);
     let error = Signal::derive(move || outcome.get().and_then(Result::err));
     let field_error = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));

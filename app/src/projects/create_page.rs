@@ -4,11 +4,11 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{check_project_name, CreateProject, CreatedProject};
-use crate::users::Availability;
 use crate::directory::{my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
 use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton, TextField};
 use crate::members::can_create_projects;
+use crate::users::Availability;
 use crate::widgets::{error_view, NoticeUnavailable};
 
 #[component]
@@ -68,7 +68,9 @@ fn CreateProjectForm(
     let description = RwSignal::new(kept("description"));
     let all = StoredValue::new(workspaces.clone());
     let clusters = Signal::derive(move || {
-        all.with_value(|ws| ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default())
+        all.with_value(|ws| {
+            ws.iter().find(|w| w.name == workspace.get()).map(|w| w.clusters.clone()).unwrap_or_default()
+        })
     });
     // Loaded with the page for the first workspace; for another one, asked when it is chosen.
     let allowed = crate::widgets::follow(workspace.into(), first.0, first.1, |ws| async move {
@@ -98,20 +100,26 @@ fn CreateProjectForm(
     Effect::new(move |_| probe.set(format!("{}\n{}\n{}", workspace.get(), cluster.get(), name.get())));
     let check = crate::widgets::live_check(probe, |key| async move {
         let mut parts = key.splitn(3, '\n').map(str::to_owned);
-        let (ws, c, n) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+        let (ws, c, n) =
+            (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
         if n.is_empty() {
             return Ok(Availability::Invalid(String::new()));
         }
         check_project_name(ws, c, n).await
     });
-    let name_status = Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available in this workspace".to_owned()));
+    let name_status = Signal::derive(move || {
+        matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available in this workspace".to_owned())
+    });
     let name_error = Signal::derive(move || {
         let v = name.get();
         (!v.is_empty())
             .then(|| ks_types::ProjectName::parse_new(&v).err())
             .flatten()
             .map(|e| e.to_string())
-            .or_else(|| matches!(check.get(), Some(Availability::Taken)).then(|| "A project with this name already exists.".to_owned()))
+            .or_else(|| {
+                matches!(check.get(), Some(Availability::Taken))
+                    .then(|| "A project with this name already exists.".to_owned())
+            })
             .or_else(|| field_error("name").get())
     });
 

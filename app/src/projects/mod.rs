@@ -44,9 +44,10 @@ pub async fn create_project(
         .call_mapped(
             |api| async move { api.create_project(&new, &creator).await },
             move |e| match e.cause() {
-                Cause::AlreadyExists => {
-                    Some(AppError::field("name", format!("A project named {taken} already exists (project names are unique across all workspaces).")))
-                }
+                Cause::AlreadyExists => Some(AppError::field(
+                    "name",
+                    format!("A project named {taken} already exists (project names are unique across all workspaces)."),
+                )),
                 _ => None,
             },
         )
@@ -57,7 +58,11 @@ pub async fn create_project(
 /// Live check of a project name in the chosen workspace and cluster. (Project names are unique
 /// across all workspaces; the ones the user cannot see are checked when the form is sent.)
 #[server(prefix = "/api", endpoint = "check_project_name")]
-pub async fn check_project_name(workspace: String, cluster: String, name: String) -> Result<crate::users::Availability, AppError> {
+pub async fn check_project_name(
+    workspace: String,
+    cluster: String,
+    name: String,
+) -> Result<crate::users::Availability, AppError> {
     use crate::users::Availability;
     let project = match ks_types::ProjectName::parse_new(&name) {
         Ok(p) => p,
@@ -68,5 +73,9 @@ pub async fn check_project_name(workspace: String, cluster: String, name: String
     };
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let projects = upstream.call_quiet(|api| async move { api.list_projects(&c, &ws).await }).await.unwrap_or_default();
-    Ok(if projects.iter().any(|p| p.metadata.name == project.as_str()) { Availability::Taken } else { Availability::Available })
+    Ok(if projects.iter().any(|p| p.metadata.name == project.as_str()) {
+        Availability::Taken
+    } else {
+        Availability::Available
+    })
 }

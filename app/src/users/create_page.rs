@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{check_email, check_username, generate_password, platform_role_options, Availability, CreateUser, CreatedUser, RoleOption};
+use super::{
+    check_email, check_username, generate_password, platform_role_options, Availability, CreateUser, CreatedUser,
+    RoleOption,
+};
 use crate::error::AppError;
 use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
 use crate::permissions::my_permissions;
@@ -47,15 +50,15 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
     let action = ServerAction::<CreateUser>::new();
     let flash_outcome: Option<Result<CreatedUser, AppError>> = flash.as_ref().map(Flash::outcome);
     // Keep what was typed only when the submission failed.
-    let kept = |name: &str| {
-        flash.as_ref().filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default()
-    };
+    let kept =
+        |name: &str| flash.as_ref().filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default();
     let username = RwSignal::new(kept("username"));
     let email = RwSignal::new(kept("email"));
     let password = RwSignal::new(String::new());
     let display_name = RwSignal::new(kept("display_name"));
     let description = RwSignal::new(kept("description"));
-    let initial_role = Some(kept("platform_role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "platform-regular".into());
+    let initial_role =
+        Some(kept("platform_role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "platform-regular".into());
     let role = RwSignal::new(initial_role.clone());
     let touched = RwSignal::new(false);
 
@@ -89,12 +92,18 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
     let username_error = Signal::derive(move || {
         let v = username.get();
         let local = (touched.get() || !v.is_empty()).then(|| ks_types::UserName::parse_new(&v).err()).flatten();
-        local.map(|e| e.to_string()).or_else(username_taken).or_else(|| server_error.get().and_then(|e| e.for_field("username")))
+        local
+            .map(|e| e.to_string())
+            .or_else(username_taken)
+            .or_else(|| server_error.get().and_then(|e| e.for_field("username")))
     });
     let email_error = Signal::derive(move || {
         let v = email.get();
         let local = (touched.get() || !v.is_empty()).then(|| ks_types::Email::parse(&v).err()).flatten();
-        local.map(|e| e.to_string()).or_else(email_taken).or_else(|| server_error.get().and_then(|e| e.for_field("email")))
+        local
+            .map(|e| e.to_string())
+            .or_else(email_taken)
+            .or_else(|| server_error.get().and_then(|e| e.for_field("email")))
     });
     let available = |check: Signal<Option<Availability>>| {
         Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()))
@@ -104,7 +113,8 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
     let confirm_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("confirm_admin")));
 
     let role_list = StoredValue::new(roles.clone());
-    let selected_role = Signal::derive(move || role_list.with_value(|rs| rs.iter().find(|r| r.name == role.get()).cloned()));
+    let selected_role =
+        Signal::derive(move || role_list.with_value(|rs| rs.iter().find(|r| r.name == role.get()).cloned()));
     let is_admin = Signal::derive(move || selected_role.get().is_some_and(|r| r.is_admin));
 
     let show_password = RwSignal::new(false);

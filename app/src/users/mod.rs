@@ -42,9 +42,8 @@ pub async fn check_username(username: String) -> Result<Availability, AppError> 
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
     let upstream = crate::auth::ssr::Upstream::from_context()?;
-    let found = upstream
-        .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
-        .await?;
+    let found =
+        upstream.call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await }).await?;
     Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
 }
 
@@ -76,7 +75,12 @@ pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
         None => true,
     });
     Ok(offered
-        .map(|r| RoleOption { value: r.name().into(), name: r.name().into(), description: r.describe().into(), is_admin: r.is_admin() })
+        .map(|r| RoleOption {
+            value: r.name().into(),
+            name: r.name().into(),
+            description: r.describe().into(),
+            is_admin: r.is_admin(),
+        })
         .collect())
 }
 
@@ -119,7 +123,9 @@ pub async fn create_user(
         .call_mapped(
             |api| async move { api.create_user(&new, &creator).await },
             move |e| match e.cause() {
-                Cause::AlreadyExists => Some(AppError::field("username", format!("A user named {taken_name} already exists."))),
+                Cause::AlreadyExists => {
+                    Some(AppError::field("username", format!("A user named {taken_name} already exists.")))
+                }
                 Cause::EmailTaken => Some(AppError::field("email", "Another user already has this e-mail address.")),
                 Cause::EmailInvalid => Some(AppError::field("email", "KubeSphere did not accept this e-mail address.")),
                 Cause::RoleNotFound => {
@@ -191,14 +197,24 @@ pub async fn change_platform_role(
     let upstream = crate::auth::ssr::Upstream::from_context()?;
     let u = user.clone();
     let missing = format!("No user named {user}.");
-    let busy = format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
+    let busy =
+        format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
     upstream
-        .call_mapped(|api| async move { api.change_platform_role(&u, role).await }, move |e| match e.cause() {
-            Cause::UserNotFound => Some(AppError::field("username", missing.clone())),
-            Cause::RoleNotFound => Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere.")),
-            Cause::Modified => Some(AppError::Invalid(busy.clone())),
-            _ => None,
-        })
+        .call_mapped(
+            |api| async move { api.change_platform_role(&u, role).await },
+            move |e| match e.cause() {
+                Cause::UserNotFound => Some(AppError::field("username", missing.clone())),
+                Cause::RoleNotFound => {
+                    Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+                }
+                Cause::Modified => Some(AppError::Invalid(busy.clone())),
+                _ => None,
+            },
+        )
         .await?;
-    Ok(crate::members::MembershipChange { target: "platform".into(), usernames: vec![user.to_string()], role: role.name().into() })
+    Ok(crate::members::MembershipChange {
+        target: "platform".into(),
+        usernames: vec![user.to_string()],
+        role: role.name().into(),
+    })
 }

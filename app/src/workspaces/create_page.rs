@@ -51,7 +51,8 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     let name = RwSignal::new(kept("name"));
     let alias = RwSignal::new(kept("alias"));
     let description = RwSignal::new(kept("description"));
-    let manager = RwSignal::new(Some(kept("manager")).filter(|m| !m.is_empty()).unwrap_or_else(|| perms.username.clone()));
+    let manager =
+        RwSignal::new(Some(kept("manager")).filter(|m| !m.is_empty()).unwrap_or_else(|| perms.username.clone()));
     // One cluster: chosen for you. Several: none pre-chosen, unless kept from a failed attempt.
     let kept_clusters = failed.map(|f| f.fields_named("clusters[]")).unwrap_or_default();
     let flash_outcome: Option<Result<CreatedWorkspace, AppError>> = flash.as_ref().map(Flash::outcome);
@@ -69,12 +70,17 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     let check = live_check(name, |v| async move { check_workspace_name(v).await });
     let name_error = Signal::derive(move || {
         let v = name.get();
-        let local = (!v.is_empty()).then(|| ks_types::WorkspaceName::parse_new(&v).err()).flatten().map(|e| e.to_string());
+        let local =
+            (!v.is_empty()).then(|| ks_types::WorkspaceName::parse_new(&v).err()).flatten().map(|e| e.to_string());
         local
-            .or_else(|| matches!(check.get(), Some(Availability::Taken)).then(|| "A workspace with this name already exists.".to_owned()))
+            .or_else(|| {
+                matches!(check.get(), Some(Availability::Taken))
+                    .then(|| "A workspace with this name already exists.".to_owned())
+            })
             .or_else(|| server_error.get().and_then(|e| e.for_field("name")))
     });
-    let name_status = Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()));
+    let name_status =
+        Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()));
     let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
     let single = clusters.len() == 1;
     let no_clusters = clusters.is_empty();

@@ -69,8 +69,12 @@ pub async fn create_workspace(
         .call_mapped(
             |api| async move { api.create_workspace(&new, &creator).await },
             move |e| match e.cause() {
-                Cause::AlreadyExists => Some(AppError::field("name", format!("A workspace named {ws} already exists."))),
-                Cause::ClusterNotFound => Some(AppError::field("clusters", "One of the chosen clusters does not exist.")),
+                Cause::AlreadyExists => {
+                    Some(AppError::field("name", format!("A workspace named {ws} already exists.")))
+                }
+                Cause::ClusterNotFound => {
+                    Some(AppError::field("clusters", "One of the chosen clusters does not exist."))
+                }
                 Cause::ClusterNotUsable => Some(AppError::field(
                     "clusters",
                     "You are not allowed to place workspaces on one of the chosen clusters. Leave them all unchecked: \

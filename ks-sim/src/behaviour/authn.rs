@@ -26,11 +26,7 @@ pub(crate) struct Caller {
 
 impl Caller {
     pub fn anonymous() -> Self {
-        Caller {
-            name: ANONYMOUS.to_owned(),
-            authenticated: false,
-            bearer: None,
-        }
+        Caller { name: ANONYMOUS.to_owned(), authenticated: false, bearer: None }
     }
 }
 
@@ -58,15 +54,9 @@ pub(crate) fn credentials(headers: &HeaderMap) -> Credentials {
         return Credentials::Bearer(rest.to_owned());
     }
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = STANDARD
-            .decode(rest)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
+        let decoded = STANDARD.decode(rest).ok().and_then(|b| String::from_utf8(b).ok());
         if let Some((username, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
-            return Credentials::Basic {
-                username: username.to_owned(),
-                password: password.to_owned(),
-            };
+            return Credentials::Basic { username: username.to_owned(), password: password.to_owned() };
         }
     }
     Credentials::None
@@ -74,8 +64,7 @@ pub(crate) fn credentials(headers: &HeaderMap) -> Credentials {
 
 /// Whether the header carries something that looks like credentials (for the journal).
 pub(crate) fn authorization_present(headers: &HeaderMap) -> bool {
-    headers.contains_key(http::header::AUTHORIZATION)
-        || headers.contains_key("x-kubesphere-authorization")
+    headers.contains_key(http::header::AUTHORIZATION) || headers.contains_key("x-kubesphere-authorization")
 }
 
 /// The user a bearer token was issued to, if its signature is ours (even when revoked/expired).
@@ -91,33 +80,18 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
     match credentials(headers) {
         Credentials::None => Ok(Caller::anonymous()),
         Credentials::Bearer(token) => {
-            let username = verify_token(state, &token)
-                .map_err(|e| e.to_string())?
-                .username;
+            let username = verify_token(state, &token).map_err(|e| e.to_string())?.username;
             let db = state.db();
             match db.users.get(&username) {
                 None => Err(format!("users.iam.kubesphere.io \"{username}\" not found")),
-                Some(u) if u.state == Some(UserState::Disabled) => {
-                    Err("account is not active".to_owned())
-                }
-                Some(_) => Ok(Caller {
-                    name: username,
-                    authenticated: true,
-                    bearer: Some(token),
-                }),
+                Some(u) if u.state == Some(UserState::Disabled) => Err("account is not active".to_owned()),
+                Some(_) => Ok(Caller { name: username, authenticated: true, bearer: Some(token) }),
             }
         }
         Credentials::Basic { username, password } => {
-            let source_ip = headers
-                .get("x-client-ip")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
+            let source_ip = headers.get("x-client-ip").and_then(|v| v.to_str().ok()).unwrap_or_default();
             match password_login(state, &username, &password, source_ip) {
-                Ok(name) => Ok(Caller {
-                    name,
-                    authenticated: true,
-                    bearer: None,
-                }),
+                Ok(name) => Ok(Caller { name, authenticated: true, bearer: None }),
                 Err(e) => Err(e.description().to_owned()),
             }
         }

@@ -53,19 +53,9 @@ impl RequestInfo {
             (&Method::PATCH, Some(_)) => "patch",
             (&Method::DELETE, Some(r)) if r.name.is_none() => "deletecollection",
             (&Method::DELETE, Some(_)) => "delete",
-            (m, _) => {
-                return RequestInfo {
-                    verb: m.as_str().to_ascii_lowercase(),
-                    path: path.to_owned(),
-                    resource,
-                }
-            }
+            (m, _) => return RequestInfo { verb: m.as_str().to_ascii_lowercase(), path: path.to_owned(), resource },
         };
-        RequestInfo {
-            verb: verb.to_owned(),
-            path: path.to_owned(),
-            resource,
-        }
+        RequestInfo { verb: verb.to_owned(), path: path.to_owned(), resource }
     }
 }
 
@@ -144,11 +134,7 @@ const NS_MANAGE_ROLES: &[&str] = &["project-manage-roles"];
 const NS_MANAGE_SETTINGS: &[&str] = &["project-manage-project-settings"];
 
 const fn global(global: &'static [&'static str]) -> Rule {
-    Rule::Walk(Need {
-        global,
-        workspace: &[],
-        namespace: &[],
-    })
+    Rule::Walk(Need { global, workspace: &[], namespace: &[] })
 }
 
 const fn walk(
@@ -156,11 +142,7 @@ const fn walk(
     workspace: &'static [&'static str],
     namespace: &'static [&'static str],
 ) -> Rule {
-    Rule::Walk(Need {
-        global,
-        workspace,
-        namespace,
-    })
+    Rule::Walk(Need { global, workspace, namespace })
 }
 
 /// The capability table of §6, expressed as role templates.
@@ -194,34 +176,22 @@ fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
                 walk(MANAGE_WORKSPACES, WS_MANAGE_MEMBERS, &[])
             }
         }
-        ("iam.kubesphere.io", "workspaceroles") if read => {
-            walk(VIEW_WORKSPACES, WS_VIEW_ROLES, &[])
-        }
+        ("iam.kubesphere.io", "workspaceroles") if read => walk(VIEW_WORKSPACES, WS_VIEW_ROLES, &[]),
         ("iam.kubesphere.io", "workspaceroles") => walk(MANAGE_WORKSPACES, WS_MANAGE_ROLES, &[]),
-        ("iam.kubesphere.io", "workspacerolebindings") if read => {
-            walk(VIEW_WORKSPACES, WS_VIEW_MEMBERS, &[])
-        }
-        ("iam.kubesphere.io", "workspacerolebindings") => {
-            walk(MANAGE_WORKSPACES, WS_MANAGE_MEMBERS, &[])
-        }
+        ("iam.kubesphere.io", "workspacerolebindings") if read => walk(VIEW_WORKSPACES, WS_VIEW_MEMBERS, &[]),
+        ("iam.kubesphere.io", "workspacerolebindings") => walk(MANAGE_WORKSPACES, WS_MANAGE_MEMBERS, &[]),
         ("iam.kubesphere.io", "namespacemembers" | "rolebindings") if read => {
             walk(VIEW_WORKSPACES, WS_VIEW_PROJECTS, NS_VIEW_MEMBERS)
         }
         ("iam.kubesphere.io", "namespacemembers" | "rolebindings") => {
             walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_MEMBERS)
         }
-        ("iam.kubesphere.io", "roles") if read => {
-            walk(VIEW_WORKSPACES, WS_VIEW_PROJECTS, NS_VIEW_ROLES)
-        }
-        ("iam.kubesphere.io", "roles") => {
-            walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_ROLES)
-        }
+        ("iam.kubesphere.io", "roles") if read => walk(VIEW_WORKSPACES, WS_VIEW_PROJECTS, NS_VIEW_ROLES),
+        ("iam.kubesphere.io", "roles") => walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_ROLES),
         ("iam.kubesphere.io", "clustermembers") => global(MANAGE_CLUSTERS),
         // Every GET in the tenant group passes (the handlers filter what is shown).
         ("tenant.kubesphere.io", _) if read => Rule::Everyone,
-        ("tenant.kubesphere.io", "workspacetemplates" | "workspaces")
-            if r.name.is_none() && !ns =>
-        {
+        ("tenant.kubesphere.io", "workspacetemplates" | "workspaces") if r.name.is_none() && !ns => {
             global(CREATE_WORKSPACES)
         }
         ("tenant.kubesphere.io", "workspacetemplates" | "workspaces") => {
@@ -230,12 +200,8 @@ fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
         ("tenant.kubesphere.io", "namespaces") if ws && info.verb == "create" => {
             walk(MANAGE_WORKSPACES, WS_CREATE_PROJECTS, &[])
         }
-        ("tenant.kubesphere.io", "namespaces") => {
-            walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_SETTINGS)
-        }
-        ("tenant.kubesphere.io", "resourcequotas") => {
-            walk(MANAGE_WORKSPACES, WS_MANAGE_SETTINGS, &[])
-        }
+        ("tenant.kubesphere.io", "namespaces") => walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_SETTINGS),
+        ("tenant.kubesphere.io", "resourcequotas") => walk(MANAGE_WORKSPACES, WS_MANAGE_SETTINGS, &[]),
         ("tenant.kubesphere.io", _) => global(MANAGE_WORKSPACES),
         // Resources the simulator does not model reach the router (and its 404/405).
         _ => Rule::Everyone,
@@ -264,15 +230,11 @@ pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo, cluster: &
         return true;
     }
     // `workspaces/{ws}/namespaces/{ns}` names the namespace as the resource itself.
-    let namespace = r.namespace.as_deref().or_else(|| {
-        (r.resource == "namespaces" && r.workspace.is_some())
-            .then_some(r.name.as_deref())
-            .flatten()
-    });
-    let workspace = r
-        .workspace
-        .clone()
-        .or_else(|| namespace.and_then(|ns| db.namespace_workspace(cluster, ns)));
+    let namespace = r
+        .namespace
+        .as_deref()
+        .or_else(|| (r.resource == "namespaces" && r.workspace.is_some()).then_some(r.name.as_deref()).flatten());
+    let workspace = r.workspace.clone().or_else(|| namespace.and_then(|ns| db.namespace_workspace(cluster, ns)));
     if let Some(ws) = workspace {
         if db.workspace_grants_any(user, &ws, need.workspace) {
             return true;
@@ -294,31 +256,17 @@ mod tests {
         let info = RequestInfo::parse(&Method::GET, "/kapis/iam.kubesphere.io/v1beta1/users/alice");
         assert_eq!(info.verb, "get");
         let r = info.resource.unwrap();
-        assert_eq!(
-            (r.resource.as_str(), r.name.as_deref()),
-            ("users", Some("alice"))
-        );
+        assert_eq!((r.resource.as_str(), r.name.as_deref()), ("users", Some("alice")));
 
-        let info = RequestInfo::parse(
-            &Method::DELETE,
-            "/kapis/iam.kubesphere.io/v1beta1/namespaces/p1/namespacemembers",
-        );
+        let info =
+            RequestInfo::parse(&Method::DELETE, "/kapis/iam.kubesphere.io/v1beta1/namespaces/p1/namespacemembers");
         assert_eq!(info.verb, "deletecollection");
         let r = info.resource.unwrap();
-        assert_eq!(
-            (r.namespace.as_deref(), r.resource.as_str()),
-            (Some("p1"), "namespacemembers")
-        );
+        assert_eq!((r.namespace.as_deref(), r.resource.as_str()), (Some("p1"), "namespacemembers"));
 
-        let info = RequestInfo::parse(
-            &Method::GET,
-            "/kapis/tenant.kubesphere.io/v1beta1/workspaces/demo/namespaces",
-        );
+        let info = RequestInfo::parse(&Method::GET, "/kapis/tenant.kubesphere.io/v1beta1/workspaces/demo/namespaces");
         let r = info.resource.unwrap();
-        assert_eq!(
-            (r.workspace.as_deref(), r.resource.as_str(), r.namespace),
-            (Some("demo"), "namespaces", None)
-        );
+        assert_eq!((r.workspace.as_deref(), r.resource.as_str(), r.namespace), (Some("demo"), "namespaces", None));
 
         let info = RequestInfo::parse(&Method::GET, "/foo");
         assert!(info.resource.is_none());

@@ -68,8 +68,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
             annotations.insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(created));
         }
         let rv = db.bump();
-        let reason =
-            (u.state == Some(UserState::AuthLimitExceeded)).then(|| "seeded as locked".to_owned());
+        let reason = (u.state == Some(UserState::AuthLimitExceeded)).then(|| "seeded as locked".to_owned());
         let user = User {
             name: u.name.clone(),
             email: u.email.clone(),
@@ -114,10 +113,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
         }
         let mut metadata = json!({"name": w.name, "annotations": annotations});
         if let (true, Some(obj)) = (w.protected, metadata.as_object_mut()) {
-            obj.insert(
-                "labels".into(),
-                json!({"kubesphere.io/protected-resource": "true"}),
-            );
+            obj.insert("labels".into(), json!({"kubesphere.io/protected-resource": "true"}));
         }
         let object = json!({
             "metadata": metadata,
@@ -145,8 +141,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
             r.templates.clone(),
             time(&r.created),
         );
-        role.labels
-            .insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws);
+        role.labels.insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws);
         db.insert_role(role);
     }
     for w in &seed.workspaces {
@@ -174,12 +169,10 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
                 obj.insert(ANNOTATION_ALIAS.into(), json!(a));
             }
         }
-        let object =
-            json!({"metadata": {"name": p.name, "labels": labels, "annotations": annotations}});
+        let object = json!({"metadata": {"name": p.name, "labels": labels, "annotations": annotations}});
         let rv = db.bump();
         let object = stored_namespace(object, created, rv);
-        db.namespaces
-            .insert((cluster.clone(), p.name.clone()), object);
+        db.namespaces.insert((cluster.clone(), p.name.clone()), object);
         if p.managed {
             // Creator bindings are collected below with the members (one pass, not n²).
             create_project_roles(&mut db, &cluster, &p.name, None, created);
@@ -201,18 +194,14 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
         db.insert_role(role);
     }
     // Same outcome as `set_project_member` per entry: one binding per user and project.
-    let mut project_members: BTreeMap<(String, String, String), (String, OffsetDateTime)> =
-        BTreeMap::new();
+    let mut project_members: BTreeMap<(String, String, String), (String, OffsetDateTime)> = BTreeMap::new();
     for p in &seed.projects {
         let cluster = p.cluster.clone().unwrap_or_else(|| host.clone());
         let created = time(&p.created);
         let creator = p.creator.iter().filter(|c| p.managed && !c.is_empty());
         let admin = "admin".to_owned();
         for (user, role) in creator.map(|c| (c, &admin)).chain(p.members.iter()) {
-            project_members.insert(
-                (cluster.clone(), p.name.clone(), user.clone()),
-                (role.clone(), created),
-            );
+            project_members.insert((cluster.clone(), p.name.clone(), user.clone()), (role.clone(), created));
         }
     }
     for ((cluster, ns, user), (role, created)) in project_members {

@@ -9,9 +9,7 @@ use time::OffsetDateTime;
 use crate::store::bindings::Binding;
 use crate::store::config::KsVersion;
 use crate::store::db::Db;
-use crate::store::labels::{
-    ANNOTATION_AUTO_AGGREGATE, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL,
-};
+use crate::store::labels::{ANNOTATION_AUTO_AGGREGATE, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL};
 use crate::store::level::RoleLevel;
 use crate::store::roles::role_from_seed;
 use crate::store::state::State;
@@ -22,9 +20,7 @@ pub(crate) const LABEL_VALUE_MAX: usize = 63;
 
 /// KubeSphere's `hashutil.FNVString`: FNV-1a 64, as 16 lowercase hex digits.
 pub(crate) fn fnv64a_hex(s: &str) -> String {
-    let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("{hash:016x}")
 }
 
@@ -57,19 +53,11 @@ pub(crate) fn workspace_role_name(db: &Db, ws: &str, role: &str) -> String {
 
 /// The workspace controller: the four built-in roles and the manager's binding, named like
 /// the admin role.
-pub(crate) fn create_workspace_roles(
-    db: &mut Db,
-    ws: &str,
-    manager: &str,
-    created: OffsetDateTime,
-) {
+pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, created: OffsetDateTime) {
     for (suffix, description) in [
         ("admin", "Manage all resources in the workspace."),
         ("regular", "Use resources in the workspace."),
-        (
-            "self-provisioner",
-            "Create projects and become the admin of the created projects.",
-        ),
+        ("self-provisioner", "Create projects and become the admin of the created projects."),
         ("viewer", "View all resources in the workspace."),
     ] {
         let mut role = role_from_seed(
@@ -81,19 +69,14 @@ pub(crate) fn create_workspace_roles(
             builtin_workspace_templates(suffix),
             created,
         );
+        role.annotations.insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
         role.annotations
-            .insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
-        role.annotations.insert(
-            ANNOTATION_DESCRIPTION.to_owned(),
-            json!({"zh": description, "en": description}).to_string(),
-        );
-        role.labels
-            .insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws.to_owned());
+            .insert(ANNOTATION_DESCRIPTION.to_owned(), json!({"zh": description, "en": description}).to_string());
+        role.labels.insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws.to_owned());
         db.insert_role(role);
     }
     if !manager.is_empty() {
-        db.workspace_role_bindings
-            .retain(|b| !(b.user == manager && b.workspace.as_deref() == Some(ws)));
+        db.workspace_role_bindings.retain(|b| !(b.user == manager && b.workspace.as_deref() == Some(ws)));
         let admin = workspace_role_name(db, ws, "admin");
         db.workspace_role_bindings.push(Binding {
             name: admin.clone(),
@@ -118,10 +101,7 @@ pub(crate) fn create_project_roles(
 ) {
     for (name, description) in [
         ("admin", "Manage all resources in the project."),
-        (
-            "operator",
-            "View all resources and manage workloads in the project.",
-        ),
+        ("operator", "View all resources and manage workloads in the project."),
         ("viewer", "View all resources in the project."),
     ] {
         let mut role = role_from_seed(
@@ -133,12 +113,9 @@ pub(crate) fn create_project_roles(
             builtin_project_templates(name),
             created,
         );
+        role.annotations.insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
         role.annotations
-            .insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
-        role.annotations.insert(
-            ANNOTATION_DESCRIPTION.to_owned(),
-            json!({"zh": description, "en": description}).to_string(),
-        );
+            .insert(ANNOTATION_DESCRIPTION.to_owned(), json!({"zh": description, "en": description}).to_string());
         role.cluster = Some(cluster.to_owned());
         role.namespace = Some(ns.to_owned());
         db.insert_role(role);
@@ -160,11 +137,7 @@ pub(crate) fn set_workspace_member(
     created: OffsetDateTime,
 ) -> Result<(), String> {
     let mine = |b: &Binding| b.user == user && b.workspace.as_deref() == Some(ws);
-    if db
-        .workspace_role_bindings
-        .iter()
-        .any(|b| mine(b) && b.role == role)
-    {
+    if db.workspace_role_bindings.iter().any(|b| mine(b) && b.role == role) {
         return Ok(());
     }
     db.workspace_role_bindings.retain(|b| !mine(b));
@@ -194,11 +167,8 @@ pub(crate) fn set_project_member(
     role: &str,
     created: OffsetDateTime,
 ) {
-    let mine = |b: &Binding| {
-        b.user == user
-            && b.cluster.as_deref() == Some(cluster)
-            && b.namespace.as_deref() == Some(ns)
-    };
+    let mine =
+        |b: &Binding| b.user == user && b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns);
     if db.role_bindings.iter().any(|b| mine(b) && b.role == role) {
         return;
     }

@@ -56,11 +56,7 @@ pub(crate) fn password_login(
         name: format!("{}-{}", user.name, uuid::Uuid::new_v4().simple()),
         created: now_utc(),
         success,
-        reason: if success {
-            "authenticated successfully"
-        } else {
-            "incorrect password"
-        },
+        reason: if success { "authenticated successfully" } else { "incorrect password" },
         source_ip: source_ip.to_owned(),
     };
     user.login_records.push(record);
@@ -69,17 +65,13 @@ pub(crate) fn password_login(
         user.failed_logins.push(now);
         let since = user.last_transition_at;
         let window = settings.lockout_window;
-        user.failed_logins
-            .retain(|t| *t > since && now.duration_since(*t) < window);
+        user.failed_logins.retain(|t| *t > since && now.duration_since(*t) < window);
         let max = settings.lockout_max_tries;
         if max > 0 && user.failed_logins.len() >= max as usize {
             tracing::info!(user = %user.name, "too many failed logins: account locked");
             user.transition(
                 UserState::AuthLimitExceeded,
-                Some(format!(
-                    "Failed login attempts exceed {max} in last {}",
-                    go_duration(window)
-                )),
+                Some(format!("Failed login attempts exceed {max} in last {}", go_duration(window))),
             );
             user.failed_logins.clear();
         }
@@ -91,21 +83,13 @@ pub(crate) fn password_login(
 
 /// Issues an access + refresh pair for `username` and caches both.
 pub(crate) fn issue_pair(state: &State, username: &str) -> (String, String) {
-    let uninitialized = state
-        .db()
-        .users
-        .get(username)
-        .is_some_and(|u| u.is_uninitialized());
+    let uninitialized = state.db().users.get(username).is_some_and(|u| u.is_uninitialized());
     let access_ttl = state.settings.access_token_ttl;
     // As KubeSphere: the refresh token lives max age + inactivity timeout, also when the
     // access token never expires.
     let refresh_ttl = access_ttl + state.settings.refresh_token_extra_ttl;
-    let access = state
-        .issuer
-        .issue(username, TokenKind::Access, access_ttl, uninitialized);
-    let refresh = state
-        .issuer
-        .issue(username, TokenKind::Refresh, refresh_ttl, uninitialized);
+    let access = state.issuer.issue(username, TokenKind::Access, access_ttl, uninitialized);
+    let refresh = state.issuer.issue(username, TokenKind::Refresh, refresh_ttl, uninitialized);
     let mut tokens = lock(&state.tokens);
     if !state.settings.multiple_login {
         tokens.revoke_user(username);

@@ -7,9 +7,7 @@ fn is_label(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
         && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
         && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
 }
@@ -20,9 +18,7 @@ pub(crate) fn label_error(name: &str) -> Option<String> {
         return Some("metadata.name: Required value: name or generateName is required".to_owned());
     }
     if name.len() > 63 {
-        return Some(format!(
-            "metadata.name: Invalid value: \"{name}\": must be no more than 63 characters"
-        ));
+        return Some(format!("metadata.name: Invalid value: \"{name}\": must be no more than 63 characters"));
     }
     (!is_label(name)).then(|| format!("metadata.name: Invalid value: \"{name}\": {LABEL_MSG}"))
 }
@@ -33,12 +29,9 @@ pub(crate) fn subdomain_error(name: &str) -> Option<String> {
         return Some("metadata.name: Required value: name or generateName is required".to_owned());
     }
     if name.len() > 253 {
-        return Some(format!(
-            "metadata.name: Invalid value: \"{name}\": must be no more than 253 characters"
-        ));
+        return Some(format!("metadata.name: Invalid value: \"{name}\": must be no more than 253 characters"));
     }
-    (!name.split('.').all(is_label))
-        .then(|| format!("metadata.name: Invalid value: \"{name}\": {SUBDOMAIN_MSG}"))
+    (!name.split('.').all(is_label)).then(|| format!("metadata.name: Invalid value: \"{name}\": {SUBDOMAIN_MSG}"))
 }
 
 /// The User CRD's password schema (§5): 8–64 chars with a lower, an upper and a digit, or a
@@ -46,9 +39,7 @@ pub(crate) fn subdomain_error(name: &str) -> Option<String> {
 pub(crate) fn password_error(password: &str) -> Option<String> {
     const PATTERN: &str = "^(.*[a-z].*[A-Z].*[0-9].*)$|^(.*[a-z].*[0-9].*[A-Z].*)$|^(.*[A-Z].*[0-9].*[a-z].*)$|^(.*[A-Z].*[a-z].*[0-9].*)$|^(.*[0-9].*[a-z].*[A-Z].*)$|^(.*[0-9].*[A-Z].*[a-z].*)$|^(\\$2[ayb]\\$.{56})$";
     let bcrypt = password.len() == 60
-        && (password.starts_with("$2a$")
-            || password.starts_with("$2y$")
-            || password.starts_with("$2b$"));
+        && (password.starts_with("$2a$") || password.starts_with("$2y$") || password.starts_with("$2b$"));
     if bcrypt {
         return None;
     }
@@ -70,11 +61,8 @@ pub(crate) fn password_error(password: &str) -> Option<String> {
     let digit = password.chars().any(|c| c.is_ascii_digit());
     // The pattern's `.` (RE2) does not match a line feed, and `^…$` span the whole value.
     let pattern_ok = lower && upper && digit && !password.contains('\n');
-    (!pattern_ok).then(|| {
-        format!(
-            "spec.password: Invalid value: {value}: spec.password in body should match '{PATTERN}'"
-        )
-    })
+    (!pattern_ok)
+        .then(|| format!("spec.password: Invalid value: {value}: spec.password in body should match '{PATTERN}'"))
 }
 
 /// Go's `net/mail.ParseAddress`, approximately: `local@domain` with a dotted domain, or
@@ -89,8 +77,7 @@ pub(crate) fn email_ok(email: &str) -> bool {
     };
     let atom = |s: &str| {
         !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
             && !s.starts_with('.')
             && !s.ends_with('.')
             && !s.contains("..")

@@ -10,24 +10,12 @@ use serde_json::Value;
 use crate::http::errors;
 
 /// Content types go-restful decodes as JSON.
-const JSON_TYPES: &[&str] = &[
-    "application/json",
-    "application/merge-patch+json",
-    "application/json-patch+json",
-];
+const JSON_TYPES: &[&str] = &["application/json", "application/merge-patch+json", "application/json-patch+json"];
 
 /// Decodes a JSON body, answering like ks-apiserver when it can't.
 pub(crate) fn json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Response> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if !JSON_TYPES.contains(&mime.as_str()) {
         return Err(errors::handler_text(
             StatusCode::BAD_REQUEST,
@@ -37,26 +25,18 @@ pub(crate) fn json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Response>
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(errors::handler_text(StatusCode::BAD_REQUEST, "EOF"));
     }
-    serde_json::from_slice(bytes)
-        .map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+    serde_json::from_slice(bytes).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
 }
 
 /// A `map[string]string` field (labels, annotations); non-string values are skipped.
 pub(crate) fn string_map(value: &Value) -> BTreeMap<String, String> {
     value
         .as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-                .collect()
-        })
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned()))).collect())
         .unwrap_or_default()
 }
 
 /// A string field, empty when absent.
 pub(crate) fn str_at<'a>(value: &'a Value, path: &[&str]) -> &'a str {
-    path.iter()
-        .try_fold(value, |v, key| v.get(*key))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    path.iter().try_fold(value, |v, key| v.get(*key)).and_then(Value::as_str).unwrap_or_default()
 }

@@ -44,41 +44,19 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/_sim/counter", get(counter))
         .route("/_sim/faults", get(list_faults).post(add_fault))
         .route("/_sim/faults/clear", post(clear_faults))
-        .route(
-            "/_sim/tokens",
-            get(|AxState(sim): AxState<Simulator>| async move { Json(sim.issued_tokens()) }),
-        )
-        .route(
-            "/_sim/tokens/active",
-            get(|AxState(sim): AxState<Simulator>| async move { Json(sim.active_tokens()) }),
-        )
+        .route("/_sim/tokens", get(|AxState(sim): AxState<Simulator>| async move { Json(sim.issued_tokens()) }))
+        .route("/_sim/tokens/active", get(|AxState(sim): AxState<Simulator>| async move { Json(sim.active_tokens()) }))
         .route("/_sim/users/{user}/revoke-tokens", post(revoke_tokens))
-        .route(
-            "/_sim/users/{user}/state",
-            get(user_state).put(set_user_state),
-        )
+        .route("/_sim/users/{user}/state", get(user_state).put(set_user_state))
 }
 
-async fn journal(
-    AxState(sim): AxState<Simulator>,
-    Query(filter): Query<JournalFilter>,
-) -> Response {
+async fn journal(AxState(sim): AxState<Simulator>, Query(filter): Query<JournalFilter>) -> Response {
     let entries: Vec<_> = sim
         .journal()
         .into_iter()
-        .filter(|e| {
-            filter
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
-        })
+        .filter(|e| filter.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(&e.method)))
         .filter(|e| filter.path.as_deref().is_none_or(|p| p == e.path))
-        .filter(|e| {
-            filter
-                .path_prefix
-                .as_deref()
-                .is_none_or(|p| e.path.starts_with(p))
-        })
+        .filter(|e| filter.path_prefix.as_deref().is_none_or(|p| e.path.starts_with(p)))
         .collect();
     Json(entries).into_response()
 }
@@ -88,16 +66,9 @@ async fn reset_journal(AxState(sim): AxState<Simulator>) -> Response {
     crate::http::errors::success()
 }
 
-async fn counter(
-    AxState(sim): AxState<Simulator>,
-    Query(filter): Query<JournalFilter>,
-) -> Response {
+async fn counter(AxState(sim): AxState<Simulator>, Query(filter): Query<JournalFilter>) -> Response {
     let Some(path) = filter.path else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "query parameter `path` is required",
-        )
-            .into_response();
+        return (StatusCode::BAD_REQUEST, "query parameter `path` is required").into_response();
     };
     let count = match filter.method {
         Some(method) => sim.counter_method(&method, &path),

@@ -12,35 +12,21 @@ const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 /// A. Handler error: `text/plain`, the Go error string plus `\n`, with `<`, `>`, `&` escaped
 /// and `X-Content-Type-Options: nosniff` (what `http.Error` writes).
 pub fn handler_text(status: StatusCode, message: &str) -> Response {
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let mut res = (status, format!("{escaped}\n")).into_response();
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     res
 }
 
 /// `<plural>.<group> "<name>" not found` as a 404 handler error.
 pub fn not_found(qualified_resource: &str, name: &str) -> Response {
-    handler_text(
-        StatusCode::NOT_FOUND,
-        &format!("{qualified_resource} \"{name}\" not found"),
-    )
+    handler_text(StatusCode::NOT_FOUND, &format!("{qualified_resource} \"{name}\" not found"))
 }
 
 /// B. Kubernetes `Status` JSON, as written by the authentication and authorization filters.
-pub fn status_json(
-    code: StatusCode,
-    reason: &str,
-    message: &str,
-    details: Option<Value>,
-) -> Response {
+pub fn status_json(code: StatusCode, reason: &str, message: &str, details: Option<Value>) -> Response {
     let mut body = json!({
         "kind": "Status",
         "apiVersion": "v1",
@@ -89,14 +75,7 @@ pub fn forbidden(user: &str, denied: &Denied<'_>) -> Response {
             &format!("forbidden: User \"{user}\" cannot {verb} path \"{path}\""),
             Some(json!({})),
         ),
-        Denied::Resource {
-            verb,
-            group,
-            resource,
-            subresource,
-            name,
-            namespace,
-        } => {
+        Denied::Resource { verb, group, resource, subresource, name, namespace } => {
             let full = match subresource {
                 Some(sub) => format!("{resource}/{sub}"),
                 None => (*resource).to_owned(),
@@ -105,23 +84,14 @@ pub fn forbidden(user: &str, denied: &Denied<'_>) -> Response {
                 Some(ns) => format!("in the namespace \"{ns}\""),
                 None => "at the cluster scope".to_owned(),
             };
-            let reason = format!(
-                "User \"{user}\" cannot {verb} resource \"{full}\" in API group \"{group}\" {scope}"
-            );
-            let qualified = if group.is_empty() {
-                (*resource).to_owned()
-            } else {
-                format!("{resource}.{group}")
-            };
+            let reason = format!("User \"{user}\" cannot {verb} resource \"{full}\" in API group \"{group}\" {scope}");
+            let qualified = if group.is_empty() { (*resource).to_owned() } else { format!("{resource}.{group}") };
             let (message, details) = match name {
                 Some(name) => (
                     format!("{qualified} \"{name}\" is forbidden: {reason}"),
                     json!({"name": name, "group": group, "kind": resource}),
                 ),
-                None => (
-                    format!("{qualified} is forbidden: {reason}"),
-                    json!({"group": group, "kind": resource}),
-                ),
+                None => (format!("{qualified} is forbidden: {reason}"), json!({"group": group, "kind": resource})),
             };
             status_json(StatusCode::FORBIDDEN, "Forbidden", &message, Some(details))
         }
@@ -142,18 +112,13 @@ pub fn err_status(code: StatusCode, reason: &str, message: &str) -> Response {
 
 /// D. OAuth error (RFC 6749 JSON).
 pub fn oauth(status: StatusCode, error: &str, description: &str) -> Response {
-    json_response(
-        status,
-        &json!({"error": error, "error_description": description}),
-        false,
-    )
+    json_response(status, &json!({"error": error, "error_description": description}), false)
 }
 
 /// E. Router errors: plain text without a trailing newline (go-restful's `WriteErrorString`).
 pub fn router_text(status: StatusCode, message: &'static str) -> Response {
     let mut res = (status, message).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
     res
 }
 
@@ -169,26 +134,16 @@ pub fn method_not_allowed() -> Response {
 
 /// E. The route declares a `Consumes` type the request does not have.
 pub fn unsupported_media_type() -> Response {
-    router_text(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "415: Unsupported Media Type",
-    )
+    router_text(StatusCode::UNSUPPORTED_MEDIA_TYPE, "415: Unsupported Media Type")
 }
 
 /// A JSON body with `Content-Type: application/json`.
 pub fn json_response(status: StatusCode, body: &Value, pretty: bool) -> Response {
-    let text = if pretty {
-        serde_json::to_string_pretty(body)
-    } else {
-        serde_json::to_string(body)
-    };
+    let text = if pretty { serde_json::to_string_pretty(body) } else { serde_json::to_string(body) };
     match text {
         Ok(text) => {
             let mut res = (status, text).into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             res
         }
         Err(_) => handler_text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),

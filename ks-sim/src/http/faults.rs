@@ -38,13 +38,7 @@ pub struct Fault {
 impl Fault {
     /// Answer with `status` (and `body`, default empty).
     pub fn status(path_prefix: impl Into<String>, status: u16, body: Option<String>) -> Self {
-        Self::new(
-            path_prefix,
-            FaultAction::Respond {
-                status,
-                body: body.unwrap_or_default(),
-            },
-        )
+        Self::new(path_prefix, FaultAction::Respond { status, body: body.unwrap_or_default() })
     }
 
     /// Hold the request for `delay`, then serve it.
@@ -55,12 +49,7 @@ impl Fault {
 
     /// Close the connection without a response.
     pub fn drop_connection(path_prefix: impl Into<String>) -> Self {
-        Self::new(
-            path_prefix,
-            FaultAction::Drop {
-                drop_connection: true,
-            },
-        )
+        Self::new(path_prefix, FaultAction::Drop { drop_connection: true })
     }
 
     /// Same as [`Fault::drop_connection`].
@@ -70,12 +59,7 @@ impl Fault {
 
     /// Any action.
     pub fn new(path_prefix: impl Into<String>, action: FaultAction) -> Self {
-        Fault {
-            path_prefix: path_prefix.into(),
-            method: None,
-            action,
-            times: None,
-        }
+        Fault { path_prefix: path_prefix.into(), method: None, action, times: None }
     }
 
     /// Only for this HTTP method.
@@ -91,11 +75,7 @@ impl Fault {
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {
-        path.starts_with(&self.path_prefix)
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        path.starts_with(&self.path_prefix) && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
     }
 }
 
@@ -142,18 +122,14 @@ mod tests {
 
     #[test]
     fn the_wire_shapes_parse() {
-        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/oauth/token","method":"POST","action":{"status":503,"body":"x"},"times":2}"#).unwrap();
-        assert_eq!(
-            f,
-            Fault::status("/oauth/token", 503, Some("x".into()))
-                .method("POST")
-                .times(2)
-        );
-        let f: Fault =
-            serde_json::from_str(r#"{"path_prefix":"/","action":{"delay_ms":3000}}"#).unwrap();
+        let f: Fault = serde_json::from_str(
+            r#"{"path_prefix":"/oauth/token","method":"POST","action":{"status":503,"body":"x"},"times":2}"#,
+        )
+        .unwrap();
+        assert_eq!(f, Fault::status("/oauth/token", 503, Some("x".into())).method("POST").times(2));
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/","action":{"delay_ms":3000}}"#).unwrap();
         assert_eq!(f.action, FaultAction::Delay { delay_ms: 3000 });
-        let f: Fault =
-            serde_json::from_str(r#"{"path_prefix":"/","action":{"drop":true}}"#).unwrap();
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/","action":{"drop":true}}"#).unwrap();
         assert_eq!(f, Fault::drop_connection("/"));
     }
 

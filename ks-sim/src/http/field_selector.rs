@@ -19,11 +19,7 @@ pub(crate) fn parse(selector: &str) -> Option<Vec<Term>> {
         .filter(|t| !t.is_empty())
         .map(|term| {
             let (field, op, raw) = split_term(&term)?;
-            Some(Term {
-                field: field.to_owned(),
-                value: unescape_value(raw)?,
-                negated: op == "!=",
-            })
+            Some(Term { field: field.to_owned(), value: unescape_value(raw)?, negated: op == "!=" })
         })
         .collect()
 }
@@ -92,26 +88,16 @@ mod tests {
     use super::*;
 
     fn term(field: &str, value: &str, negated: bool) -> Term {
-        Term {
-            field: field.into(),
-            value: value.into(),
-            negated,
-        }
+        Term { field: field.into(), value: value.into(), negated }
     }
 
     #[test]
     fn terms_split_on_unescaped_commas_only() {
         assert_eq!(
             parse("spec.email=~a@b.c,status.state!=Active"),
-            Some(vec![
-                term("spec.email", "~a@b.c", false),
-                term("status.state", "Active", true)
-            ])
+            Some(vec![term("spec.email", "~a@b.c", false), term("status.state", "Active", true)])
         );
-        assert_eq!(
-            parse(r"spec.email=~a\=b\,c@d.e"),
-            Some(vec![term("spec.email", "~a=b,c@d.e", false)])
-        );
+        assert_eq!(parse(r"spec.email=~a\=b\,c@d.e"), Some(vec![term("spec.email", "~a=b,c@d.e", false)]));
         assert_eq!(parse("a==b"), Some(vec![term("a", "b", false)]));
         assert_eq!(parse(""), Some(vec![]));
     }

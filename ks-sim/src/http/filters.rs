@@ -29,10 +29,7 @@ pub(crate) fn is_control_path(path: &str) -> bool {
 }
 
 fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// How the chain ended.
@@ -51,9 +48,7 @@ pub(crate) async fn chain(AxState(sim): AxState<Simulator>, req: Request, next: 
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return errors::handler_text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
-        }
+        Err(_) => return errors::handler_text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"),
     };
     let headers = &parts.headers;
     let seq = lock(&sim.journal).next_seq();
@@ -65,21 +60,13 @@ pub(crate) async fn chain(AxState(sim): AxState<Simulator>, req: Request, next: 
         user: None,
         authorization_present: authn::authorization_present(headers),
         bearer_token_owner: authn::bearer_owner(&sim.state, headers),
-        body: capture_body(
-            headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok()),
-            &bytes,
-        ),
+        body: capture_body(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &bytes),
         status: 0,
         request_id: header_string(headers, "x-request-id"),
         x_client_ip: header_string(headers, "x-client-ip"),
     };
     lock(&sim.journal).push(entry.clone());
-    let connection = parts
-        .extensions
-        .get::<ConnectInfo<Connection>>()
-        .map(|c| c.0.clone());
+    let connection = parts.extensions.get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
     let request = Request::from_parts(parts, Body::from(bytes));
     let outcome = run_filters(&sim, request, next, &mut entry).await;
     let response = match outcome {
@@ -104,12 +91,7 @@ pub(crate) async fn chain(AxState(sim): AxState<Simulator>, req: Request, next: 
     response
 }
 
-async fn run_filters(
-    sim: &Simulator,
-    mut req: Request,
-    next: Next,
-    entry: &mut JournalEntry,
-) -> Outcome {
+async fn run_filters(sim: &Simulator, mut req: Request, next: Next, entry: &mut JournalEntry) -> Outcome {
     let state = &sim.state;
     // Faults act like the network, before any KubeSphere code runs.
     let fault = lock(&sim.faults).take(req.method().as_str(), req.uri().path());
@@ -117,18 +99,14 @@ async fn run_filters(
         Some(FaultAction::Respond { status, body }) => {
             // Only a side-effect-free bearer check, so the journal still says whose call it was.
             if let Credentials::Bearer(_) = authn::credentials(req.headers()) {
-                entry.user = authn::authenticate(state, req.headers())
-                    .ok()
-                    .map(|c| c.name);
+                entry.user = authn::authenticate(state, req.headers()).ok().map(|c| c.name);
             }
             return Outcome::Respond(fault_response(status, body));
         }
         Some(FaultAction::Delay { delay_ms }) => {
             // Visible with its caller while it hangs, like a real slow upstream call.
             if let Credentials::Bearer(_) = authn::credentials(req.headers()) {
-                entry.user = authn::authenticate(state, req.headers())
-                    .ok()
-                    .map(|c| c.name);
+                entry.user = authn::authenticate(state, req.headers()).ok().map(|c| c.name);
                 lock(&sim.journal).complete(entry.clone());
             }
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
@@ -221,10 +199,7 @@ fn denied(info: &RequestInfo) -> Denied<'_> {
             name: r.name.as_deref(),
             namespace: r.namespace.as_deref(),
         },
-        None => Denied::NonResource {
-            verb: &info.verb,
-            path: &info.path,
-        },
+        None => Denied::NonResource { verb: &info.verb, path: &info.path },
     }
 }
 
@@ -236,8 +211,6 @@ fn fault_response(status: u16, body: String) -> Response {
         "text/plain; charset=utf-8"
     };
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }

@@ -5,13 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Body fields whose values never reach the journal.
-const SECRET_FIELDS: &[&str] = &[
-    "password",
-    "currentPassword",
-    "client_secret",
-    "refresh_token",
-    "access_token",
-];
+const SECRET_FIELDS: &[&str] = &["password", "currentPassword", "client_secret", "refresh_token", "access_token"];
 const REDACTED: &str = "***";
 
 /// One request to a non-`/_sim` path.
@@ -78,13 +72,7 @@ pub(crate) fn capture_body(content_type: Option<&str>, bytes: &[u8]) -> Option<V
     if bytes.is_empty() {
         return None;
     }
-    let mime = content_type
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let mime = content_type.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if mime == "application/x-www-form-urlencoded" {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).unwrap_or_default();
         let mut object = Map::new();
@@ -100,15 +88,7 @@ pub(crate) fn capture_body(content_type: Option<&str>, bytes: &[u8]) -> Option<V
         return Some(value);
     }
     // Unstructured text could hold anything: record only that there was a body.
-    Some(Value::String(format!(
-        "<{} bytes of {}>",
-        bytes.len(),
-        if mime.is_empty() {
-            "unknown type"
-        } else {
-            &mime
-        }
-    )))
+    Some(Value::String(format!("<{} bytes of {}>", bytes.len(), if mime.is_empty() { "unknown type" } else { &mime })))
 }
 
 /// Replaces secret values, at any depth.
@@ -143,16 +123,11 @@ mod tests {
         assert_eq!(form["password"], "***");
         assert_eq!(form["client_secret"], "***");
         assert_eq!(form["username"], "a");
-        let json = capture_body(
-            Some("application/json"),
-            br#"{"spec":{"password":"x"},"list":[{"refresh_token":"t"}]}"#,
-        )
-        .unwrap();
+        let json =
+            capture_body(Some("application/json"), br#"{"spec":{"password":"x"},"list":[{"refresh_token":"t"}]}"#)
+                .unwrap();
         assert_eq!(json["spec"]["password"], "***");
         assert_eq!(json["list"][0]["refresh_token"], "***");
-        assert!(!capture_body(Some("text/plain"), b"password=x")
-            .unwrap()
-            .to_string()
-            .contains("password=x"));
+        assert!(!capture_body(Some("text/plain"), b"password=x").unwrap().to_string().contains("password=x"));
     }
 }

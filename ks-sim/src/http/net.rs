@@ -55,13 +55,7 @@ impl Listener for KillableListener {
                 Ok((stream, remote)) => {
                     let _ = stream.set_nodelay(true);
                     let killed = Arc::new(AtomicBool::new(false));
-                    return (
-                        KillableStream {
-                            inner: stream,
-                            killed: killed.clone(),
-                        },
-                        Connection { remote, killed },
-                    );
+                    return (KillableStream { inner: stream, killed: killed.clone() }, Connection { remote, killed });
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -73,10 +67,7 @@ impl Listener for KillableListener {
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(Connection {
-            remote: self.inner.local_addr()?,
-            killed: Arc::new(AtomicBool::new(false)),
-        })
+        Ok(Connection { remote: self.inner.local_addr()?, killed: Arc::new(AtomicBool::new(false)) })
     }
 }
 
@@ -93,18 +84,11 @@ impl KillableStream {
 }
 
 fn reset() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::ConnectionReset,
-        "connection dropped by a simulator fault",
-    )
+    io::Error::new(io::ErrorKind::ConnectionReset, "connection dropped by a simulator fault")
 }
 
 impl AsyncRead for KillableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         if self.killed() {
             return Poll::Ready(Err(reset()));
         }
@@ -113,11 +97,7 @@ impl AsyncRead for KillableStream {
 }
 
 impl AsyncWrite for KillableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if self.killed() {
             return Poll::Ready(Err(reset()));
         }

@@ -18,9 +18,7 @@ pub(crate) struct ListQuery {
 
 impl ListQuery {
     pub fn parse(raw: Option<&str>) -> Self {
-        let pairs: Vec<(String, String)> = raw
-            .and_then(|q| serde_urlencoded::from_str(q).ok())
-            .unwrap_or_default();
+        let pairs: Vec<(String, String)> = raw.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
         let mut query = ListQuery {
             limit: -1,
             page: 1,
@@ -44,21 +42,14 @@ impl ListQuery {
 
     /// First value of a filter key.
     pub fn filter(&self, key: &str) -> Option<&str> {
-        self.filters
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.filters.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Filters, sorts and pages `items`; returns the page and the total after filtering.
     pub fn apply(&self, items: Vec<Value>) -> (Vec<Value>, usize) {
         let mut items: Vec<Value> = items
             .into_iter()
-            .filter(|item| {
-                self.label_selector
-                    .as_deref()
-                    .is_none_or(|s| label_selector_matches(s, labels(item)))
-            })
+            .filter(|item| self.label_selector.as_deref().is_none_or(|s| label_selector_matches(s, labels(item))))
             .filter(|item| self.filters.iter().all(|(k, v)| filter_matches(item, k, v)))
             .collect();
         items.sort_by(|a, b| {
@@ -80,9 +71,7 @@ impl ListQuery {
             return (items, total);
         }
         let limit = usize::try_from(self.limit).unwrap_or(0);
-        let offset = usize::try_from(self.page - 1)
-            .unwrap_or(0)
-            .saturating_mul(limit);
+        let offset = usize::try_from(self.page - 1).unwrap_or(0).saturating_mul(limit);
         (items.into_iter().skip(offset).take(limit).collect(), total)
     }
 }
@@ -92,9 +81,7 @@ fn name(item: &Value) -> &str {
 }
 
 fn created(item: &Value) -> &str {
-    item["metadata"]["creationTimestamp"]
-        .as_str()
-        .unwrap_or_default()
+    item["metadata"]["creationTimestamp"].as_str().unwrap_or_default()
 }
 
 fn labels(item: &Value) -> &Value {
@@ -109,8 +96,7 @@ fn map_get<'a>(map: &'a Value, key: &str) -> Option<&'a str> {
 fn filter_matches(item: &Value, key: &str, value: &str) -> bool {
     match key {
         "name" => {
-            let alias = map_get(&item["metadata"]["annotations"], "kubesphere.io/alias-name")
-                .unwrap_or_default();
+            let alias = map_get(&item["metadata"]["annotations"], "kubesphere.io/alias-name").unwrap_or_default();
             name(item).contains(value) || alias.to_lowercase().contains(&value.to_lowercase())
         }
         "names" => value.split(',').any(|n| n == name(item)),
@@ -119,11 +105,8 @@ fn filter_matches(item: &Value, key: &str, value: &str) -> bool {
         "label" => key_value_matches(labels(item), value),
         "annotation" => key_value_matches(&item["metadata"]["annotations"], value),
         // An unparsable selector matches nothing, as in KubeSphere (`contains` returns false).
-        "fieldSelector" => super::field_selector::parse(value).is_some_and(|terms| {
-            terms
-                .iter()
-                .all(|t| field_term_matches(item, &t.field, &t.value, t.negated))
-        }),
+        "fieldSelector" => super::field_selector::parse(value)
+            .is_some_and(|terms| terms.iter().all(|t| field_term_matches(item, &t.field, &t.value, t.negated))),
         _ => true,
     }
 }
@@ -169,8 +152,7 @@ pub(crate) fn label_selector_matches(selector: &str, labels: &Value) -> bool {
         for (op, negate) in [(" notin ", true), (" in ", false)] {
             if let Some((k, set)) = term.split_once(op) {
                 let set = set.trim().trim_start_matches('(').trim_end_matches(')');
-                let found = map_get(labels, k.trim())
-                    .is_some_and(|v| set.split(',').any(|s| s.trim() == v));
+                let found = map_get(labels, k.trim()).is_some_and(|v| set.split(',').any(|s| s.trim() == v));
                 return found != negate;
             }
         }

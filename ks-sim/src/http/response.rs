@@ -9,22 +9,15 @@ use crate::http::query::ListQuery;
 
 /// The `{"items":[…],"totalItems":N}` envelope.
 pub(crate) fn list_result(items: Vec<Value>, total: usize) -> Response {
-    errors::json_response(
-        StatusCode::OK,
-        &json!({"items": items, "totalItems": total}),
-        false,
-    )
+    errors::json_response(StatusCode::OK, &json!({"items": items, "totalItems": total}), false)
 }
 
 /// The dynamic handler's list envelope: `metadata.continue` = total as a string,
 /// `remainingItemCount` = items after this page (§1.5).
 pub(crate) fn k8s_list(query: &ListQuery, all: Vec<Value>) -> Response {
     let (items, total) = query.apply(all);
-    let offset = if query.limit < 0 {
-        0
-    } else {
-        usize::try_from((query.page - 1).max(0) * query.limit).unwrap_or(usize::MAX)
-    };
+    let offset =
+        if query.limit < 0 { 0 } else { usize::try_from((query.page - 1).max(0) * query.limit).unwrap_or(usize::MAX) };
     let remaining = total.saturating_sub(offset.saturating_add(items.len()));
     errors::json_response(
         StatusCode::OK,

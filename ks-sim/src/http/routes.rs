@@ -8,8 +8,7 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 use crate::http::handlers::{
-    bindings, clusters, login_records, members, oauth, projects, roles, roletemplates, server_info,
-    users, workspaces,
+    bindings, clusters, login_records, members, oauth, projects, roles, roletemplates, server_info, users, workspaces,
 };
 use crate::http::simulator::Simulator;
 
@@ -52,14 +51,7 @@ type Entry = (Route, MethodRouter<Simulator>);
 
 macro_rules! route {
     ($kind:expr, $method:ident, $path:expr, $handler:expr) => {
-        (
-            Route {
-                method: stringify!($method),
-                path: $path,
-                kind: $kind,
-            },
-            $method($handler),
-        )
+        (Route { method: stringify!($method), path: $path, kind: $kind }, $method($handler))
     };
 }
 
@@ -77,135 +69,35 @@ fn entries() -> Vec<Entry> {
         route!(O, get, iam!("/users/{user}"), users::get),
         route!(O, put, iam!("/users/{user}"), users::update),
         route!(O, delete, iam!("/users/{user}"), users::delete),
-        route!(
-            O,
-            put,
-            iam!("/users/{user}/password"),
-            users::change_password
-        ),
-        route!(
-            O,
-            get,
-            iam!("/users/{user}/roletemplates"),
-            roletemplates::of_user
-        ),
-        route!(
-            O,
-            get,
-            iam!("/users/{user}/loginrecords"),
-            login_records::list
-        ),
+        route!(O, put, iam!("/users/{user}/password"), users::change_password),
+        route!(O, get, iam!("/users/{user}/roletemplates"), roletemplates::of_user),
+        route!(O, get, iam!("/users/{user}/loginrecords"), login_records::list),
         // Workspace members (§3.6)
-        route!(
-            O,
-            get,
-            iam!("/workspaces/{workspace}/workspacemembers"),
-            members::list_workspace
-        ),
-        route!(
-            O,
-            post,
-            iam!("/workspaces/{workspace}/workspacemembers"),
-            members::add_workspace
-        ),
-        route!(
-            O,
-            get,
-            iam!("/workspaces/{workspace}/workspacemembers/{member}"),
-            members::get_workspace
-        ),
-        route!(
-            O,
-            put,
-            iam!("/workspaces/{workspace}/workspacemembers/{member}"),
-            members::update_workspace
-        ),
-        route!(
-            O,
-            delete,
-            iam!("/workspaces/{workspace}/workspacemembers/{member}"),
-            members::remove_workspace
-        ),
+        route!(O, get, iam!("/workspaces/{workspace}/workspacemembers"), members::list_workspace),
+        route!(O, post, iam!("/workspaces/{workspace}/workspacemembers"), members::add_workspace),
+        route!(O, get, iam!("/workspaces/{workspace}/workspacemembers/{member}"), members::get_workspace),
+        route!(O, put, iam!("/workspaces/{workspace}/workspacemembers/{member}"), members::update_workspace),
+        route!(O, delete, iam!("/workspaces/{workspace}/workspacemembers/{member}"), members::remove_workspace),
         // Project members (§3.7)
-        route!(
-            O,
-            get,
-            iam!("/namespaces/{namespace}/namespacemembers"),
-            members::list_project
-        ),
-        route!(
-            O,
-            post,
-            iam!("/namespaces/{namespace}/namespacemembers"),
-            members::add_project
-        ),
-        route!(
-            O,
-            put,
-            iam!("/namespaces/{namespace}/namespacemembers/{member}"),
-            members::update_project
-        ),
-        route!(
-            O,
-            delete,
-            iam!("/namespaces/{namespace}/namespacemembers/{member}"),
-            members::remove_project
-        ),
+        route!(O, get, iam!("/namespaces/{namespace}/namespacemembers"), members::list_project),
+        route!(O, post, iam!("/namespaces/{namespace}/namespacemembers"), members::add_project),
+        route!(O, put, iam!("/namespaces/{namespace}/namespacemembers/{member}"), members::update_project),
+        route!(O, delete, iam!("/namespaces/{namespace}/namespacemembers/{member}"), members::remove_project),
         // Clusters (§3.4)
         route!(O, get, tenant!("/clusters"), clusters::list),
         // Workspaces (§3.3)
         route!(O, get, tenant!("/workspacetemplates"), workspaces::list),
         route!(O, post, tenant!("/workspacetemplates"), workspaces::create),
-        route!(
-            O,
-            get,
-            tenant!("/workspacetemplates/{workspace}"),
-            workspaces::get
-        ),
-        route!(
-            O,
-            put,
-            tenant!("/workspacetemplates/{workspace}"),
-            workspaces::update
-        ),
-        route!(
-            O,
-            delete,
-            tenant!("/workspacetemplates/{workspace}"),
-            workspaces::delete
-        ),
-        route!(
-            O,
-            get,
-            tenant!("/workspaces/{workspace}/clusters"),
-            workspaces::clusters
-        ),
+        route!(O, get, tenant!("/workspacetemplates/{workspace}"), workspaces::get),
+        route!(O, put, tenant!("/workspacetemplates/{workspace}"), workspaces::update),
+        route!(O, delete, tenant!("/workspacetemplates/{workspace}"), workspaces::delete),
+        route!(O, get, tenant!("/workspaces/{workspace}/clusters"), workspaces::clusters),
         // Projects (§3.5, §3.9)
         route!(O, get, tenant!("/namespaces"), projects::list_mine),
-        route!(
-            O,
-            get,
-            tenant!("/workspaces/{workspace}/namespaces"),
-            projects::list_in_workspace
-        ),
-        route!(
-            O,
-            post,
-            tenant!("/workspaces/{workspace}/namespaces"),
-            projects::create
-        ),
-        route!(
-            O,
-            get,
-            tenant!("/workspaces/{workspace}/namespaces/{namespace}"),
-            projects::get
-        ),
-        route!(
-            O,
-            delete,
-            tenant!("/workspaces/{workspace}/namespaces/{namespace}"),
-            projects::delete
-        ),
+        route!(O, get, tenant!("/workspaces/{workspace}/namespaces"), projects::list_in_workspace),
+        route!(O, post, tenant!("/workspaces/{workspace}/namespaces"), projects::create),
+        route!(O, get, tenant!("/workspaces/{workspace}/namespaces/{namespace}"), projects::get),
+        route!(O, delete, tenant!("/workspaces/{workspace}/namespaces/{namespace}"), projects::delete),
         route!(
             O,
             get,
@@ -219,149 +111,34 @@ fn entries() -> Vec<Entry> {
         route!(D, get, iam!("/globalroles/{name}"), roles::get_global),
         route!(D, put, iam!("/globalroles/{name}"), roles::update_global),
         route!(D, delete, iam!("/globalroles/{name}"), roles::delete_global),
-        route!(
-            D,
-            get,
-            iam!("/workspaces/{workspace}/workspaceroles"),
-            roles::list_workspace
-        ),
-        route!(
-            D,
-            post,
-            iam!("/workspaces/{workspace}/workspaceroles"),
-            roles::create_workspace
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/workspaces/{workspace}/workspaceroles"),
-            roles::delete_collection
-        ),
-        route!(
-            D,
-            get,
-            iam!("/workspaces/{workspace}/workspaceroles/{name}"),
-            roles::get_workspace
-        ),
-        route!(
-            D,
-            put,
-            iam!("/workspaces/{workspace}/workspaceroles/{name}"),
-            roles::update_workspace
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/workspaces/{workspace}/workspaceroles/{name}"),
-            roles::delete_workspace
-        ),
-        route!(
-            D,
-            get,
-            iam!("/namespaces/{namespace}/roles"),
-            roles::list_namespace
-        ),
-        route!(
-            D,
-            post,
-            iam!("/namespaces/{namespace}/roles"),
-            roles::create_namespace
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/namespaces/{namespace}/roles"),
-            roles::delete_collection
-        ),
-        route!(
-            D,
-            get,
-            iam!("/namespaces/{namespace}/roles/{name}"),
-            roles::get_namespace
-        ),
-        route!(
-            D,
-            put,
-            iam!("/namespaces/{namespace}/roles/{name}"),
-            roles::update_namespace
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/namespaces/{namespace}/roles/{name}"),
-            roles::delete_namespace
-        ),
+        route!(D, get, iam!("/workspaces/{workspace}/workspaceroles"), roles::list_workspace),
+        route!(D, post, iam!("/workspaces/{workspace}/workspaceroles"), roles::create_workspace),
+        route!(D, delete, iam!("/workspaces/{workspace}/workspaceroles"), roles::delete_collection),
+        route!(D, get, iam!("/workspaces/{workspace}/workspaceroles/{name}"), roles::get_workspace),
+        route!(D, put, iam!("/workspaces/{workspace}/workspaceroles/{name}"), roles::update_workspace),
+        route!(D, delete, iam!("/workspaces/{workspace}/workspaceroles/{name}"), roles::delete_workspace),
+        route!(D, get, iam!("/namespaces/{namespace}/roles"), roles::list_namespace),
+        route!(D, post, iam!("/namespaces/{namespace}/roles"), roles::create_namespace),
+        route!(D, delete, iam!("/namespaces/{namespace}/roles"), roles::delete_collection),
+        route!(D, get, iam!("/namespaces/{namespace}/roles/{name}"), roles::get_namespace),
+        route!(D, put, iam!("/namespaces/{namespace}/roles/{name}"), roles::update_namespace),
+        route!(D, delete, iam!("/namespaces/{namespace}/roles/{name}"), roles::delete_namespace),
         route!(D, get, iam!("/roletemplates"), roletemplates::list),
         route!(D, get, iam!("/roletemplates/{name}"), roletemplates::get),
         // Bindings (§3.9), dynamic handler
         route!(D, get, iam!("/globalrolebindings"), bindings::list_global),
-        route!(
-            D,
-            delete,
-            iam!("/globalrolebindings"),
-            roles::delete_collection
-        ),
-        route!(
-            D,
-            get,
-            iam!("/globalrolebindings/{name}"),
-            bindings::get_global
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/globalrolebindings/{name}"),
-            bindings::delete_global
-        ),
-        route!(
-            D,
-            get,
-            iam!("/workspacerolebindings"),
-            bindings::list_workspace_all
-        ),
-        route!(
-            D,
-            get,
-            iam!("/workspacerolebindings/{name}"),
-            bindings::get_workspace_any
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/workspacerolebindings/{name}"),
-            bindings::delete_workspace_any
-        ),
-        route!(
-            D,
-            get,
-            iam!("/workspaces/{workspace}/workspacerolebindings"),
-            bindings::list_workspace
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/workspaces/{workspace}/workspacerolebindings/{name}"),
-            bindings::delete_workspace
-        ),
+        route!(D, delete, iam!("/globalrolebindings"), roles::delete_collection),
+        route!(D, get, iam!("/globalrolebindings/{name}"), bindings::get_global),
+        route!(D, delete, iam!("/globalrolebindings/{name}"), bindings::delete_global),
+        route!(D, get, iam!("/workspacerolebindings"), bindings::list_workspace_all),
+        route!(D, get, iam!("/workspacerolebindings/{name}"), bindings::get_workspace_any),
+        route!(D, delete, iam!("/workspacerolebindings/{name}"), bindings::delete_workspace_any),
+        route!(D, get, iam!("/workspaces/{workspace}/workspacerolebindings"), bindings::list_workspace),
+        route!(D, delete, iam!("/workspaces/{workspace}/workspacerolebindings/{name}"), bindings::delete_workspace),
         route!(D, get, iam!("/rolebindings"), bindings::list_namespaced_all),
-        route!(
-            D,
-            get,
-            iam!("/namespaces/{namespace}/rolebindings"),
-            bindings::list_namespaced
-        ),
-        route!(
-            D,
-            get,
-            iam!("/namespaces/{namespace}/rolebindings/{name}"),
-            bindings::get_namespaced
-        ),
-        route!(
-            D,
-            delete,
-            iam!("/namespaces/{namespace}/rolebindings/{name}"),
-            bindings::delete_namespaced
-        ),
+        route!(D, get, iam!("/namespaces/{namespace}/rolebindings"), bindings::list_namespaced),
+        route!(D, get, iam!("/namespaces/{namespace}/rolebindings/{name}"), bindings::get_namespaced),
+        route!(D, delete, iam!("/namespaces/{namespace}/rolebindings/{name}"), bindings::delete_namespaced),
     ]
 }
 
@@ -372,9 +149,5 @@ pub fn table() -> Vec<Route> {
 
 /// The KubeSphere routes as an axum router (same-path entries merge their methods).
 pub(crate) fn router() -> Router<Simulator> {
-    entries()
-        .into_iter()
-        .fold(Router::new(), |router, (r, method_router)| {
-            router.route(r.path, method_router)
-        })
+    entries().into_iter().fold(Router::new(), |router, (r, method_router)| router.route(r.path, method_router))
 }

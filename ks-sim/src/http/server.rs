@@ -25,12 +25,7 @@ impl Simulator {
             .with_state(self.clone());
         // The filters rewrite the path (cluster prefix), so they must run before routing: wrap
         // the routes as a fallback service rather than layering them.
-        Router::new()
-            .fallback_service(routes)
-            .layer(axum::middleware::from_fn_with_state(
-                self.clone(),
-                filters::chain,
-            ))
+        Router::new().fallback_service(routes).layer(axum::middleware::from_fn_with_state(self.clone(), filters::chain))
     }
 
     /// Binds `addr` (use port 0 in tests) and serves in a background task until the returned
@@ -44,26 +39,14 @@ impl Simulator {
             let _ = rx.await;
         }));
         tracing::debug!(%addr, "simulator listening");
-        Ok(RunningSim {
-            addr,
-            sim,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        Ok(RunningSim { addr, sim, shutdown: Some(tx), task: Some(task) })
     }
 }
 
 /// Serves `sim` on `listener` until `shutdown` completes, then drains connections.
-pub async fn serve(
-    sim: Simulator,
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) {
-    let app = sim
-        .router()
-        .into_make_service_with_connect_info::<net::Connection>();
-    let server =
-        axum::serve(net::KillableListener::new(listener), app).with_graceful_shutdown(shutdown);
+pub async fn serve(sim: Simulator, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let app = sim.router().into_make_service_with_connect_info::<net::Connection>();
+    let server = axum::serve(net::KillableListener::new(listener), app).with_graceful_shutdown(shutdown);
     if let Err(error) = server.await {
         tracing::error!(%error, "simulator server failed");
     }

@@ -50,10 +50,7 @@ impl Simulator {
 
     /// Journal entries for exactly this path (query excluded).
     pub fn journal_for(&self, path: &str) -> Vec<JournalEntry> {
-        self.journal()
-            .into_iter()
-            .filter(|e| e.path == path)
-            .collect()
+        self.journal().into_iter().filter(|e| e.path == path).collect()
     }
 
     /// How many requests reached exactly this path.
@@ -63,10 +60,7 @@ impl Simulator {
 
     /// How many `method` requests reached exactly this path.
     pub fn counter_method(&self, method: &str, path: &str) -> usize {
-        self.journal()
-            .iter()
-            .filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method))
-            .count()
+        self.journal().iter().filter(|e| e.path == path && e.method.eq_ignore_ascii_case(method)).count()
     }
 
     pub fn inject(&self, fault: Fault) {
@@ -104,12 +98,7 @@ impl Simulator {
 
     /// The GlobalRoles (Kubernetes objects), by name.
     pub fn global_roles(&self) -> Vec<serde_json::Value> {
-        self.state
-            .db()
-            .global_roles
-            .values()
-            .map(|r| r.to_json())
-            .collect()
+        self.state.db().global_roles.values().map(|r| r.to_json()).collect()
     }
 
     /// `status.state` of a user (`None` for an unknown user or an empty status).

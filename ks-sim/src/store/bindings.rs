@@ -37,9 +37,7 @@ impl Binding {
     pub fn to_json(&self) -> Value {
         let level = self.level();
         let mut labels = json!({LABEL_USER_REF: self.user, LABEL_ROLE_REF: self.role});
-        let mut subjects = vec![
-            json!({"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": self.user}),
-        ];
+        let mut subjects = vec![json!({"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": self.user})];
         let kind = match level {
             RoleLevel::Global => "GlobalRoleBinding",
             RoleLevel::Workspace => "WorkspaceRoleBinding",

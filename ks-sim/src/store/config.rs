@@ -63,9 +63,7 @@ impl FromStr for KsVersion {
         match s.trim_start_matches('v') {
             "4.1.2" => Ok(KsVersion::V4_1_2),
             "4.1.3" => Ok(KsVersion::V4_1_3),
-            other => Err(format!(
-                "unsupported KubeSphere version {other} (4.1.2 or 4.1.3)"
-            )),
+            other => Err(format!("unsupported KubeSphere version {other} (4.1.2 or 4.1.3)")),
         }
     }
 }

@@ -53,10 +53,7 @@ impl Db {
 
     /// The GlobalRole bound to `user`, if any.
     pub fn global_role_of(&self, user: &str) -> Option<&str> {
-        self.global_role_bindings
-            .iter()
-            .find(|b| b.user == user)
-            .map(|b| b.role.as_str())
+        self.global_role_bindings.iter().find(|b| b.user == user).map(|b| b.role.as_str())
     }
 
     /// Whether `user`'s global role aggregates `template`.
@@ -83,20 +80,10 @@ impl Db {
     }
 
     /// Whether one of `user`'s Roles in the namespace aggregates one of `templates`.
-    pub fn namespace_grants_any(
-        &self,
-        user: &str,
-        cluster: &str,
-        ns: &str,
-        templates: &[&str],
-    ) -> bool {
+    pub fn namespace_grants_any(&self, user: &str, cluster: &str, ns: &str, templates: &[&str]) -> bool {
         self.role_bindings
             .iter()
-            .filter(|b| {
-                b.user == user
-                    && b.cluster.as_deref() == Some(cluster)
-                    && b.namespace.as_deref() == Some(ns)
-            })
+            .filter(|b| b.user == user && b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns))
             .filter_map(|b| self.project_role(cluster, ns, &b.role))
             .any(|r| r.grants_any(templates))
     }
@@ -110,19 +97,11 @@ impl Db {
     }
 
     pub fn project_role(&self, cluster: &str, ns: &str, name: &str) -> Option<&Role> {
-        self.project_roles
-            .get(&(cluster.to_owned(), ns.to_owned(), name.to_owned()))
+        self.project_roles.get(&(cluster.to_owned(), ns.to_owned(), name.to_owned()))
     }
 
-    pub fn project_roles_in<'a>(
-        &'a self,
-        cluster: &'a str,
-        ns: &'a str,
-    ) -> impl Iterator<Item = &'a Role> + 'a {
-        self.project_roles
-            .iter()
-            .filter(move |((c, n, _), _)| c == cluster && n == ns)
-            .map(|(_, r)| r)
+    pub fn project_roles_in<'a>(&'a self, cluster: &'a str, ns: &'a str) -> impl Iterator<Item = &'a Role> + 'a {
+        self.project_roles.iter().filter(move |((c, n, _), _)| c == cluster && n == ns).map(|(_, r)| r)
     }
 
     /// Stores a role in the collection of its level (replacing one of the same name).
@@ -166,25 +145,18 @@ impl Db {
     /// The users `keep` selects, as JSON, for lists: one pass over the global role bindings
     /// instead of one per user (the large seed's 2,000 users made `GET /users` quadratic).
     pub fn users_json(&self, keep: impl Fn(&User) -> bool) -> Vec<Value> {
-        let mut roles: HashMap<&str, &str> =
-            HashMap::with_capacity(self.global_role_bindings.len());
+        let mut roles: HashMap<&str, &str> = HashMap::with_capacity(self.global_role_bindings.len());
         for b in &self.global_role_bindings {
             // The first binding wins, as in `global_role_of`.
             roles.entry(b.user.as_str()).or_insert(b.role.as_str());
         }
-        self.users
-            .values()
-            .filter(|u| keep(u))
-            .map(|u| u.to_json(roles.get(u.name.as_str()).copied()))
-            .collect()
+        self.users.values().filter(|u| keep(u)).map(|u| u.to_json(roles.get(u.name.as_str()).copied())).collect()
     }
 
     /// Finds a user by name, or by e-mail when `login` looks like an address (§2.1).
     pub fn find_login(&self, login: &str) -> Option<&User> {
         if login.contains('@') {
-            self.users
-                .values()
-                .find(|u| !u.email.is_empty() && u.email == login)
+            self.users.values().find(|u| !u.email.is_empty() && u.email == login)
         } else {
             self.users.get(login)
         }
@@ -193,9 +165,7 @@ impl Db {
     /// Unlocks users whose lockout window has passed (what the user controller does).
     pub fn expire_lockouts(&mut self, window: Duration) {
         for user in self.users.values_mut() {
-            if user.state == Some(UserState::AuthLimitExceeded)
-                && user.last_transition_at.elapsed() >= window
-            {
+            if user.state == Some(UserState::AuthLimitExceeded) && user.last_transition_at.elapsed() >= window {
                 user.transition(UserState::Active, None);
                 user.failed_logins.clear();
             }
@@ -209,10 +179,7 @@ impl Db {
     /// Removes a namespace with its roles and bindings.
     pub fn remove_namespace(&mut self, cluster: &str, ns: &str) {
         self.namespaces.remove(&(cluster.to_owned(), ns.to_owned()));
-        self.project_roles
-            .retain(|(c, n, _), _| !(c == cluster && n == ns));
-        self.role_bindings.retain(|b| {
-            !(b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns))
-        });
+        self.project_roles.retain(|(c, n, _), _| !(c == cluster && n == ns));
+        self.role_bindings.retain(|b| !(b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns)));
     }
 }

@@ -14,10 +14,7 @@ pub(crate) fn stored_workspace(mut object: Value, created: OffsetDateTime, rv: u
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("creationTimestamp".into(), json!(rfc3339(created)));
         meta.insert("resourceVersion".into(), json!(rv.to_string()));
-        meta.insert(
-            "finalizers".into(),
-            json!(["kubesphere.io/cascading-deletion"]),
-        );
+        meta.insert("finalizers".into(), json!(["kubesphere.io/cascading-deletion"]));
         meta.remove("uid");
     }
     object
@@ -36,11 +33,7 @@ pub(crate) fn stored_namespace(mut object: Value, created: OffsetDateTime, rv: u
         meta.insert("creationTimestamp".into(), json!(rfc3339(created)));
         meta.insert("resourceVersion".into(), json!(rv.to_string()));
         let name = meta.get("name").cloned().unwrap_or(Value::Null);
-        if let Some(labels) = meta
-            .entry("labels")
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-        {
+        if let Some(labels) = meta.entry("labels").or_insert_with(|| json!({})).as_object_mut() {
             labels.insert("kubernetes.io/metadata.name".into(), name);
         }
     }

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::labels::{
-    ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL,
-};
+use super::labels::{ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL};
 use super::level::RoleLevel;
 use super::templates::CATALOGUE;
 use super::util::rfc3339;
@@ -41,28 +39,18 @@ impl Role {
 
     /// The workspace of a WorkspaceRole (its `kubesphere.io/workspace` label).
     pub fn workspace(&self) -> Option<&str> {
-        self.labels
-            .get(ANNOTATION_WORKSPACE_LABEL)
-            .map(String::as_str)
+        self.labels.get(ANNOTATION_WORKSPACE_LABEL).map(String::as_str)
     }
 
     /// The Kubernetes object.
     pub fn to_json(&self) -> Value {
         let all = self.templates.iter().any(|t| t == "*");
         let names: Vec<&str> = if all {
-            CATALOGUE
-                .iter()
-                .filter(|t| t.level == self.level)
-                .map(|t| t.name)
-                .collect()
+            CATALOGUE.iter().filter(|t| t.level == self.level).map(|t| t.name).collect()
         } else {
             self.templates.iter().map(String::as_str).collect()
         };
-        let rules = if all {
-            json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])
-        } else {
-            json!([])
-        };
+        let rules = if all { json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]) } else { json!([]) };
         let mut metadata = json!({
             "name": self.name,
             "creationTimestamp": rfc3339(self.created),

@@ -44,12 +44,7 @@ impl State {
             client_secret: config.client_secret,
             controller_delay: config.controller_delay,
         };
-        State {
-            settings,
-            issuer: TokenIssuer::random(),
-            db: Mutex::new(db),
-            tokens: Mutex::new(TokenStore::default()),
-        }
+        State { settings, issuer: TokenIssuer::random(), db: Mutex::new(db), tokens: Mutex::new(TokenStore::default()) }
     }
 
     /// The resources, with lockouts whose window has passed already lifted.

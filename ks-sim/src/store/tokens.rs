@@ -69,10 +69,7 @@ impl fmt::Display for TokenError {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
 /// Signs and checks tokens with a random per-process secret.
@@ -99,13 +96,7 @@ impl TokenIssuer {
         HmacSha256::new_from_slice(&self.secret).ok()
     }
 
-    pub fn issue(
-        &self,
-        username: &str,
-        kind: TokenKind,
-        ttl: Duration,
-        uninitialized: bool,
-    ) -> Issued {
+    pub fn issue(&self, username: &str, kind: TokenKind, ttl: Duration, uninitialized: bool) -> Issued {
         let iat = unix_now();
         let never_expires = ttl.is_zero();
         let claims = Claims {
@@ -115,8 +106,7 @@ impl TokenIssuer {
             exp: (!never_expires).then(|| iat + ttl.as_secs().max(1)),
             token_type: kind.claim().to_owned(),
             username: username.to_owned(),
-            extra: uninitialized
-                .then(|| BTreeMap::from([("uninitialized".to_owned(), vec!["true".to_owned()])])),
+            extra: uninitialized.then(|| BTreeMap::from([("uninitialized".to_owned(), vec!["true".to_owned()])])),
             jti: uuid::Uuid::new_v4().to_string(),
         };
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -145,18 +135,13 @@ impl TokenIssuer {
         let [header, payload, signature] = parts.as_slice() else {
             return Err(TokenError::Malformed);
         };
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| TokenError::BadSignature)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::BadSignature)?;
         let mut mac = self.mac().ok_or(TokenError::BadSignature)?;
         mac.update(header.as_bytes());
         mac.update(b".");
         mac.update(payload.as_bytes());
-        mac.verify_slice(&signature)
-            .map_err(|_| TokenError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| TokenError::Malformed)?;
+        mac.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
         serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)
     }
 }
@@ -208,11 +193,7 @@ impl TokenStore {
 
     /// Cached, unexpired tokens.
     pub fn active(&self) -> Vec<String> {
-        self.active
-            .iter()
-            .filter(|(_, r)| r.expired_by().is_none())
-            .map(|(t, _)| t.clone())
-            .collect()
+        self.active.iter().filter(|(_, r)| r.expired_by().is_none()).map(|(t, _)| t.clone()).collect()
     }
 
     /// The cached record of a valid token.
@@ -223,9 +204,7 @@ impl TokenStore {
                 None => Ok(record.clone()),
             },
             None => match claims.exp {
-                Some(exp) if unix_now() >= exp => {
-                    Err(TokenError::Expired(Duration::from_secs(unix_now() - exp)))
-                }
+                Some(exp) if unix_now() >= exp => Err(TokenError::Expired(Duration::from_secs(unix_now() - exp))),
                 _ => Err(TokenError::NotCached),
             },
         }
@@ -246,10 +225,7 @@ mod tests {
         assert_eq!(claims.token_type, "refresh_token");
         assert!(claims.exp.unwrap() >= claims.iat + 60);
         let other = TokenIssuer::random();
-        assert_eq!(
-            other.decode(&issued.token).unwrap_err(),
-            TokenError::BadSignature
-        );
+        assert_eq!(other.decode(&issued.token).unwrap_err(), TokenError::BadSignature);
         assert_eq!(issuer.decode("a.b").unwrap_err(), TokenError::Malformed);
     }
 }

@@ -68,15 +68,9 @@ pub(crate) struct LoginRecord {
 impl User {
     /// The User object as ks-apiserver returns it (never with the password).
     pub fn to_json(&self, global_role: Option<&str>) -> Value {
-        let mut annotations: Map<String, Value> = self
-            .annotations
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        annotations.insert(
-            ANNOTATION_GLOBALROLE.into(),
-            Value::String(global_role.unwrap_or_default().to_owned()),
-        );
+        let mut annotations: Map<String, Value> =
+            self.annotations.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        annotations.insert(ANNOTATION_GLOBALROLE.into(), Value::String(global_role.unwrap_or_default().to_owned()));
         let mut metadata = json!({
             "name": self.name,
             "creationTimestamp": rfc3339(self.created),
@@ -117,9 +111,7 @@ impl User {
     }
 
     pub fn is_uninitialized(&self) -> bool {
-        self.annotations
-            .get(ANNOTATION_UNINITIALIZED)
-            .is_some_and(|v| v == "true")
+        self.annotations.get(ANNOTATION_UNINITIALIZED).is_some_and(|v| v == "true")
     }
 
     /// Moves to `state` and stamps the transition.

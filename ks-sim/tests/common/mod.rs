@@ -21,13 +21,8 @@ impl TestSim {
     pub async fn with(f: impl FnOnce(&mut SimConfig)) -> Self {
         let mut config = SimConfig::default();
         f(&mut config);
-        let running = Simulator::spawn(config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let http = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let running = Simulator::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestSim { running, http }
     }
 
@@ -52,12 +47,7 @@ impl TestSim {
     }
 
     pub async fn token_form(&self, form: &[(&str, &str)]) -> Response {
-        self.http
-            .post(self.url("/oauth/token"))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(self.url("/oauth/token")).form(form).send().await.unwrap()
     }
 
     /// Logs in and returns (access, refresh).
@@ -65,10 +55,7 @@ impl TestSim {
         let res = self.login(username, PASSWORD).await;
         assert_eq!(res.status(), 200, "login of {username}");
         let body: Value = res.json().await.unwrap();
-        (
-            body["access_token"].as_str().unwrap().to_owned(),
-            body["refresh_token"].as_str().unwrap().to_owned(),
-        )
+        (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
     }
 
     pub async fn access_token(&self, username: &str) -> String {
@@ -92,19 +79,11 @@ impl TestSim {
 }
 
 pub fn names(list: &Value) -> Vec<String> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["metadata"]["name"].as_str().unwrap().to_owned())
-        .collect()
+    list["items"].as_array().unwrap().iter().map(|u| u["metadata"]["name"].as_str().unwrap().to_owned()).collect()
 }
 
 pub fn content_type(res: &Response) -> String {
-    res.headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
 pub const IAM: &str = "/kapis/iam.kubesphere.io/v1beta1";
@@ -125,10 +104,7 @@ impl Reply {
 
     /// Asserts a handler error: this status, `text/plain`, `message` + newline.
     pub fn assert_text(&self, status: u16, message: &str) {
-        assert_eq!(
-            (self.status, self.text.as_str()),
-            (status, format!("{message}\n").as_str())
-        );
+        assert_eq!((self.status, self.text.as_str()), (status, format!("{message}\n").as_str()));
         assert!(self.content_type.starts_with("text/plain"), "{self:?}");
     }
 
@@ -143,13 +119,7 @@ impl Reply {
 
 impl TestSim {
     /// Any method, optional bearer token, optional JSON body.
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut req = self.http.request(method, self.url(path));
         if let Some(token) = token {
@@ -161,11 +131,7 @@ impl TestSim {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let content_type = content_type(&res);
-        Reply {
-            status,
-            content_type,
-            text: res.text().await.unwrap(),
-        }
+        Reply { status, content_type, text: res.text().await.unwrap() }
     }
 
     /// GET expecting 200, as `user` (logs in).

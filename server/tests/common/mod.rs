@@ -36,7 +36,8 @@ impl TestApp {
 
     /// A request as a same-origin browser page would send it.
     pub fn request(&self, method: Method, path: &str, cookie: Option<&str>) -> reqwest::RequestBuilder {
-        let mut req = self.http.request(method, format!("{}{}", self.url, path)).header("sec-fetch-site", "same-origin");
+        let mut req =
+            self.http.request(method, format!("{}{}", self.url, path)).header("sec-fetch-site", "same-origin");
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
@@ -44,9 +45,11 @@ impl TestApp {
     }
 
     pub async fn login_response(&self, username: &str, password: &str, json: bool) -> Response {
-        let mut req = self
-            .request(Method::POST, "/login", None)
-            .form(&[("username", username), ("password", password), ("next", "/")]);
+        let mut req = self.request(Method::POST, "/login", None).form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ]);
         if json {
             req = req.header("accept", "application/json");
         }
@@ -72,7 +75,12 @@ impl TestApp {
     }
 
     /// Calls a server function with form fields, as the hydrated app does; status and JSON body.
-    pub async fn submit(&self, cookie: &str, endpoint: &str, fields: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
+    pub async fn submit(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, serde_json::Value) {
         let res = self
             .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
             .header("accept", "application/json")
@@ -90,7 +98,13 @@ impl TestApp {
         let token: serde_json::Value = self
             .http
             .post(format!("{base}/oauth/token"))
-            .form(&[("grant_type", "password"), ("username", "admin"), ("password", PASSWORD), ("client_id", "kubesphere"), ("client_secret", "kubesphere")])
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "admin"),
+                ("password", PASSWORD),
+                ("client_id", "kubesphere"),
+                ("client_secret", "kubesphere"),
+            ])
             .send()
             .await
             .unwrap()

@@ -36,9 +36,7 @@ fn may_match_user_ref(raw: Option<&str>) -> impl Fn(&Binding) -> bool {
     let wanted = ListQuery::parse(raw).label_selector.and_then(|selector| {
         selector.split(',').find_map(|term| {
             let value = term.trim().strip_prefix(LABEL_USER_REF)?.trim_start();
-            let value = value
-                .strip_prefix("==")
-                .or_else(|| value.strip_prefix('='))?;
+            let value = value.strip_prefix("==").or_else(|| value.strip_prefix('='))?;
             Some(value.trim().to_owned())
         })
     });
@@ -67,73 +65,35 @@ fn deleted(removed: bool, level: RoleLevel, name: &str) -> Response {
     }
 }
 
-pub(crate) async fn list_global(
-    AxState(state): AxState<Arc<State>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     let user_ref = may_match_user_ref(raw.as_deref());
-    let items = state
-        .db()
-        .global_role_bindings
-        .iter()
-        .filter(|b| user_ref(b))
-        .map(Binding::to_json)
-        .collect();
+    let items = state.db().global_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
     list(items, raw.as_deref())
 }
 
-pub(crate) async fn get_global(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn get_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     let db = state.db();
-    one(
-        db.global_role_bindings.iter().find(|b| b.name == name),
-        RoleLevel::Global,
-        &name,
-    )
+    one(db.global_role_bindings.iter().find(|b| b.name == name), RoleLevel::Global, &name)
 }
 
-pub(crate) async fn delete_global(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     let removed = remove(&mut state.db().global_role_bindings, |b| b.name == name);
     deleted(removed, RoleLevel::Global, &name)
 }
 
 /// `GET /workspacerolebindings` (every workspace).
-pub(crate) async fn list_workspace_all(
-    AxState(state): AxState<Arc<State>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(crate) async fn list_workspace_all(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     let user_ref = may_match_user_ref(raw.as_deref());
-    let items = state
-        .db()
-        .workspace_role_bindings
-        .iter()
-        .filter(|b| user_ref(b))
-        .map(Binding::to_json)
-        .collect();
+    let items = state.db().workspace_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
     list(items, raw.as_deref())
 }
 
-pub(crate) async fn get_workspace_any(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn get_workspace_any(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     let db = state.db();
-    one(
-        db.workspace_role_bindings.iter().find(|b| b.name == name),
-        RoleLevel::Workspace,
-        &name,
-    )
+    one(db.workspace_role_bindings.iter().find(|b| b.name == name), RoleLevel::Workspace, &name)
 }
 
-pub(crate) async fn delete_workspace_any(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn delete_workspace_any(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     let removed = remove(&mut state.db().workspace_role_bindings, |b| b.name == name);
     deleted(removed, RoleLevel::Workspace, &name)
 }
@@ -192,10 +152,7 @@ pub(crate) async fn list_namespaced(
         .db()
         .role_bindings
         .iter()
-        .filter(|b| {
-            b.cluster.as_deref() == Some(cluster.as_str())
-                && b.namespace.as_deref() == Some(ns.as_str())
-        })
+        .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && b.namespace.as_deref() == Some(ns.as_str()))
         .map(Binding::to_json)
         .collect();
     list(items, raw.as_deref())
@@ -224,9 +181,7 @@ pub(crate) async fn delete_namespaced(
     Path((ns, name)): Path<(String, String)>,
 ) -> Response {
     let removed = remove(&mut state.db().role_bindings, |b| {
-        b.name == name
-            && b.cluster.as_deref() == Some(cluster.as_str())
-            && b.namespace.as_deref() == Some(ns.as_str())
+        b.name == name && b.cluster.as_deref() == Some(cluster.as_str()) && b.namespace.as_deref() == Some(ns.as_str())
     });
     deleted(removed, RoleLevel::Namespace, &name)
 }
@@ -252,19 +207,12 @@ mod tests {
     #[test]
     fn the_user_ref_shortcut_only_narrows_equality_selectors() {
         let (bob, carol) = (binding("bob"), binding("carol"));
-        for raw in [
-            "labelSelector=iam.kubesphere.io/user-ref=bob",
-            "labelSelector=iam.kubesphere.io/user-ref==bob,a=b",
-        ] {
+        for raw in ["labelSelector=iam.kubesphere.io/user-ref=bob", "labelSelector=iam.kubesphere.io/user-ref==bob,a=b"]
+        {
             let keep = may_match_user_ref(Some(raw));
             assert!(keep(&bob) && !keep(&carol), "{raw}");
         }
-        for raw in [
-            "labelSelector=iam.kubesphere.io/user-ref!=bob",
-            "labelSelector=a=b",
-            "limit=1",
-            "",
-        ] {
+        for raw in ["labelSelector=iam.kubesphere.io/user-ref!=bob", "labelSelector=a=b", "limit=1", ""] {
             let keep = may_match_user_ref(Some(raw));
             assert!(keep(&bob) && keep(&carol), "{raw}");
         }

@@ -76,21 +76,10 @@ pub(crate) async fn list(
             .users
             .get(&caller.name)
             .and_then(|u| u.annotations.get(ANNOTATION_GRANTED_CLUSTERS))
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|v| v.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
         if query.filter("roleBindingExists") == Some("true") {
-            set.extend(
-                db.role_bindings
-                    .iter()
-                    .filter(|b| b.user == caller.name)
-                    .filter_map(|b| b.cluster.clone()),
-            );
+            set.extend(db.role_bindings.iter().filter(|b| b.user == caller.name).filter_map(|b| b.cluster.clone()));
         }
         set.into_iter().filter(|c| db.is_cluster(c)).collect()
     };

@@ -43,12 +43,7 @@ pub(crate) async fn list(
         .db()
         .users
         .get(&user)
-        .map(|u| {
-            u.login_records
-                .iter()
-                .map(|r| record_json(&user, r))
-                .collect()
-        })
+        .map(|u| u.login_records.iter().map(|r| record_json(&user, r)).collect())
         .unwrap_or_default();
     let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
     list_result(items, total)

@@ -43,35 +43,22 @@ fn stub(user: &str, annotation: &str, role: &str) -> Value {
 /// The member-list envelope: `items` is `null` when nothing matched.
 fn member_list(all: Vec<Value>, raw: Option<&str>) -> Response {
     let (items, total) = ListQuery::parse(raw).apply(all);
-    let items = if total == 0 {
-        Value::Null
-    } else {
-        json!(items)
-    };
-    errors::json_response(
-        StatusCode::OK,
-        &json!({"items": items, "totalItems": total}),
-        false,
-    )
+    let items = if total == 0 { Value::Null } else { json!(items) };
+    errors::json_response(StatusCode::OK, &json!({"items": items, "totalItems": total}), false)
 }
 
 fn not_member(member: &str) -> Response {
-    errors::handler_text(
-        StatusCode::BAD_REQUEST,
-        &format!("member {member} not exist"),
-    )
+    errors::handler_text(StatusCode::BAD_REQUEST, &format!("member {member} not exist"))
 }
 
 fn parse_array(headers: &HeaderMap, bytes: &Bytes) -> Result<Vec<Member>, Response> {
     let value = body::json(headers, bytes)?;
-    serde_json::from_value(value)
-        .map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+    serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
 }
 
 fn parse_one(headers: &HeaderMap, bytes: &Bytes) -> Result<Member, Response> {
     let value = body::json(headers, bytes)?;
-    serde_json::from_value(value)
-        .map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+    serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
 }
 
 // --- workspace members ---
@@ -148,9 +135,7 @@ pub(crate) async fn add_workspace(
         if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
             return response;
         }
-        if let Err(invalid) =
-            set_workspace_member(&mut db, &ws, &m.username, &m.role_ref, now_utc())
-        {
+        if let Err(invalid) = set_workspace_member(&mut db, &ws, &m.username, &m.role_ref, now_utc()) {
             return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
         }
     }
@@ -171,10 +156,7 @@ pub(crate) async fn update_workspace(
     if m.username != member {
         return errors::handler_text(
             StatusCode::BAD_REQUEST,
-            &format!(
-                "incorrect username {}, the username must equal to the member",
-                m.username
-            ),
+            &format!("incorrect username {}, the username must equal to the member", m.username),
         );
     }
     let mut db = state.db();
@@ -195,10 +177,7 @@ pub(crate) async fn remove_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, member)): Path<(String, String)>,
 ) -> Response {
-    state
-        .db()
-        .workspace_role_bindings
-        .retain(|b| !(b.user == member && b.workspace.as_deref() == Some(ws.as_str())));
+    state.db().workspace_role_bindings.retain(|b| !(b.user == member && b.workspace.as_deref() == Some(ws.as_str())));
     errors::success()
 }
 
@@ -207,11 +186,7 @@ pub(crate) async fn remove_workspace(
 fn project_role_of(db: &Db, cluster: &str, ns: &str, user: &str) -> Option<String> {
     db.role_bindings
         .iter()
-        .find(|b| {
-            b.user == user
-                && b.cluster.as_deref() == Some(cluster)
-                && b.namespace.as_deref() == Some(ns)
-        })
+        .find(|b| b.user == user && b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns))
         .map(|b| b.role.clone())
 }
 
@@ -235,10 +210,7 @@ pub(crate) async fn list_project(
     let all: Vec<Value> = db
         .role_bindings
         .iter()
-        .filter(|b| {
-            b.cluster.as_deref() == Some(cluster.as_str())
-                && b.namespace.as_deref() == Some(ns.as_str())
-        })
+        .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && b.namespace.as_deref() == Some(ns.as_str()))
         .filter(|b| role_filter.as_deref().is_none_or(|r| r == b.role))
         .map(|b| stub(&b.user, ANNOTATION_ROLE, &b.role))
         .collect();
@@ -283,10 +255,7 @@ pub(crate) async fn update_project(
     if m.username != member {
         return errors::handler_text(
             StatusCode::BAD_REQUEST,
-            &format!(
-                "incorrect username {}, the username must equal to the member",
-                m.username
-            ),
+            &format!("incorrect username {}, the username must equal to the member", m.username),
         );
     }
     let mut db = state.db();

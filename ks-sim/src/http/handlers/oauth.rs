@@ -27,19 +27,11 @@ fn invalid_grant(error: LoginError) -> Response {
 }
 
 fn invalid_refresh() -> Response {
-    errors::oauth(
-        StatusCode::BAD_REQUEST,
-        "invalid_grant",
-        "The refresh token is invalid or expired.",
-    )
+    errors::oauth(StatusCode::BAD_REQUEST, "invalid_grant", "The refresh token is invalid or expired.")
 }
 
 /// `POST /oauth/token`: password and refresh_token grants, form-encoded only.
-pub(crate) async fn token(
-    AxState(state): AxState<Arc<State>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub(crate) async fn token(AxState(state): AxState<Arc<State>>, headers: HeaderMap, body: Bytes) -> Response {
     // go-restful checks the route's Consumes type only for requests that have a body.
     let mime = headers
         .get(header::CONTENT_TYPE)
@@ -51,13 +43,7 @@ pub(crate) async fn token(
         return errors::unsupported_media_type();
     }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default();
 
     let settings = &state.settings;
     if field("client_id") != settings.client_id {
@@ -68,21 +54,14 @@ pub(crate) async fn token(
         );
     }
     if field("client_secret") != settings.client_secret {
-        return errors::oauth(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized_client",
-            "Invalid client credential.",
-        );
+        return errors::oauth(StatusCode::UNAUTHORIZED, "unauthorized_client", "Invalid client credential.");
     }
     let username = match field("grant_type") {
         "password" => match login::password_login(
             &state,
             field("username"),
             field("password"),
-            headers
-                .get("x-client-ip")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default(),
+            headers.get("x-client-ip").and_then(|v| v.to_str().ok()).unwrap_or_default(),
         ) {
             Ok(name) => name,
             Err(error) => return invalid_grant(error),
@@ -95,9 +74,7 @@ pub(crate) async fn token(
             let db = state.db();
             match db.users.get(&record.username).map(|u| u.state) {
                 None => return invalid_refresh(),
-                Some(Some(UserState::Disabled) | None) => {
-                    return invalid_grant(LoginError::Suspended)
-                }
+                Some(Some(UserState::Disabled) | None) => return invalid_grant(LoginError::Suspended),
                 Some(_) => {}
             }
             record.username
@@ -140,16 +117,9 @@ pub(crate) async fn logout(
         lock(&state.tokens).revoke(token);
         tracing::info!(user = %caller.name, "token revoked by logout");
     }
-    let pairs: Vec<(String, String)> = raw
-        .as_deref()
-        .and_then(|q| serde_urlencoded::from_str(q).ok())
-        .unwrap_or_default();
-    let param = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let pairs: Vec<(String, String)> =
+        raw.as_deref().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if let Some(uri) = param("post_logout_redirect_uri").filter(|u| !u.is_empty()) {
         let location = match param("state") {
             Some(s) => {

@@ -49,11 +49,7 @@ fn bound_namespaces(db: &Db, user: &str, cluster: &str) -> BTreeSet<String> {
 /// The namespaces of `ws` in `cluster` that `user` can see.
 fn visible_in_workspace(db: &Db, user: &str, cluster: &str, ws: &str) -> Vec<Value> {
     let all = sees_all_in_workspace(db, user, ws);
-    let bound = if all {
-        BTreeSet::new()
-    } else {
-        bound_namespaces(db, user, cluster)
-    };
+    let bound = if all { BTreeSet::new() } else { bound_namespaces(db, user, cluster) };
     db.namespaces
         .iter()
         .filter(|((c, _), n)| c == cluster && workspace_of(n) == Some(ws))
@@ -117,11 +113,7 @@ pub(crate) async fn get(
     Path((ws, ns)): Path<(String, String)>,
 ) -> Response {
     let db = state.db();
-    match db
-        .namespaces
-        .get(&(cluster, ns.clone()))
-        .filter(|n| workspace_of(n) == Some(ws.as_str()))
-    {
+    match db.namespaces.get(&(cluster, ns.clone())).filter(|n| workspace_of(n) == Some(ws.as_str())) {
         Some(n) => errors::json_response(StatusCode::OK, n, false),
         None => errors::not_found("namespaces", &ns),
     }
@@ -142,40 +134,27 @@ pub(crate) async fn create(
     };
     let name = body::str_at(&object, &["metadata", "name"]).to_owned();
     if let Some(problem) = label_error(&name) {
-        return errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            &format!("Namespace \"{name}\" is invalid: {problem}"),
-        );
+        return errors::handler_text(StatusCode::BAD_REQUEST, &format!("Namespace \"{name}\" is invalid: {problem}"));
     }
     let mut db = state.db();
     let key = (cluster.clone(), name.clone());
     if db.namespaces.contains_key(&key) {
-        return errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            &format!("namespaces \"{name}\" already exists"),
-        );
+        return errors::handler_text(StatusCode::BAD_REQUEST, &format!("namespaces \"{name}\" already exists"));
     }
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        if let Some(labels) = meta
-            .entry("labels")
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-        {
+        if let Some(labels) = meta.entry("labels").or_insert_with(|| json!({})).as_object_mut() {
             labels.insert(ANNOTATION_WORKSPACE_LABEL.into(), json!(ws));
         }
     }
     let managed = object["metadata"]["labels"][LABEL_MANAGED] == "true";
-    let creator =
-        body::str_at(&object, &["metadata", "annotations", ANNOTATION_CREATOR]).to_owned();
+    let creator = body::str_at(&object, &["metadata", "annotations", ANNOTATION_CREATOR]).to_owned();
     let created = now_utc();
     let rv = db.bump();
     let object = stored_namespace(object, created, rv);
     db.namespaces.insert(key, object.clone());
     drop(db);
     if managed {
-        reconcile(&state, move |db| {
-            create_project_roles(db, &cluster, &name, Some(&creator), created)
-        });
+        reconcile(&state, move |db| create_project_roles(db, &cluster, &name, Some(&creator), created));
     }
     errors::json_response(StatusCode::OK, &object, false)
 }
@@ -187,10 +166,7 @@ pub(crate) async fn delete(
     Path((ws, ns)): Path<(String, String)>,
 ) -> Response {
     let mut db = state.db();
-    let ours = db
-        .namespaces
-        .get(&(cluster.clone(), ns.clone()))
-        .is_some_and(|n| workspace_of(n) == Some(ws.as_str()));
+    let ours = db.namespaces.get(&(cluster.clone(), ns.clone())).is_some_and(|n| workspace_of(n) == Some(ws.as_str()));
     if !ours {
         return errors::not_found("namespaces", &ns);
     }

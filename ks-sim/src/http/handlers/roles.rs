@@ -49,16 +49,12 @@ fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
     let db = state.db();
     let all: Vec<Value> = match target {
         Target::Global => db.global_roles.values().map(Role::to_json).collect(),
-        Target::Workspace(ws) => db
-            .workspace_roles
-            .values()
-            .filter(|r| r.workspace() == Some(ws.as_str()))
-            .map(Role::to_json)
-            .collect(),
-        Target::Namespace { cluster, namespace } => db
-            .project_roles_in(cluster, namespace)
-            .map(Role::to_json)
-            .collect(),
+        Target::Workspace(ws) => {
+            db.workspace_roles.values().filter(|r| r.workspace() == Some(ws.as_str())).map(Role::to_json).collect()
+        }
+        Target::Namespace { cluster, namespace } => {
+            db.project_roles_in(cluster, namespace).map(Role::to_json).collect()
+        }
     };
     drop(db);
     k8s_list(&query, all)
@@ -68,10 +64,7 @@ fn get_target(state: &State, target: &Target, name: &str) -> Response {
     let db = state.db();
     let role = match target {
         Target::Global => db.global_roles.get(name),
-        Target::Workspace(ws) => db
-            .workspace_roles
-            .get(name)
-            .filter(|r| r.workspace() == Some(ws.as_str())),
+        Target::Workspace(ws) => db.workspace_roles.get(name).filter(|r| r.workspace() == Some(ws.as_str())),
         Target::Namespace { cluster, namespace } => db.project_role(cluster, namespace, name),
     };
     match role {
@@ -93,17 +86,11 @@ fn parse_role(target: &Target, headers: &HeaderMap, bytes: &Bytes) -> Result<Rol
     let value = body::json(headers, bytes)?;
     let level = target.level();
     if value["apiVersion"] != "iam.kubesphere.io/v1beta1" || value["kind"] != level.kind() {
-        return Err(errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            "wrong resource GroupVersionKind",
-        ));
+        return Err(errors::handler_text(StatusCode::BAD_REQUEST, "wrong resource GroupVersionKind"));
     }
     let name = value["metadata"]["name"].as_str().unwrap_or_default();
     if name.is_empty() {
-        return Err(errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            "metadata.name: Required value: name is required",
-        ));
+        return Err(errors::handler_text(StatusCode::BAD_REQUEST, "metadata.name: Required value: name is required"));
     }
     let mut labels = body::string_map(&value["metadata"]["labels"]);
     if let Target::Workspace(ws) = target {
@@ -112,19 +99,9 @@ fn parse_role(target: &Target, headers: &HeaderMap, bytes: &Bytes) -> Result<Rol
     let annotations = body::string_map(&value["metadata"]["annotations"]);
     let templates = value["aggregationRoleTemplates"]["templateNames"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
         .unwrap_or_default();
-    Ok(RoleBody {
-        name: name.to_owned(),
-        labels,
-        annotations,
-        templates,
-    })
+    Ok(RoleBody { name: name.to_owned(), labels, annotations, templates })
 }
 
 fn write_target(
@@ -134,12 +111,7 @@ fn write_target(
     headers: &HeaderMap,
     bytes: &Bytes,
 ) -> Response {
-    let RoleBody {
-        name,
-        labels,
-        annotations,
-        templates,
-    } = match parse_role(target, headers, bytes) {
+    let RoleBody { name, labels, annotations, templates } = match parse_role(target, headers, bytes) {
         Ok(parts) => parts,
         Err(response) => return response,
     };
@@ -147,9 +119,7 @@ fn write_target(
         if url_name != name {
             return errors::handler_text(
                 StatusCode::BAD_REQUEST,
-                &format!(
-                    "the name of the object ({name}) does not match the name on the URL ({url_name})"
-                ),
+                &format!("the name of the object ({name}) does not match the name on the URL ({url_name})"),
             );
         }
     }
@@ -157,13 +127,8 @@ fn write_target(
     let mut db = state.db();
     let exists = match target {
         Target::Global => db.global_roles.contains_key(&name),
-        Target::Workspace(ws) => db
-            .workspace_roles
-            .get(&name)
-            .is_some_and(|r| r.workspace() == Some(ws.as_str())),
-        Target::Namespace { cluster, namespace } => {
-            db.project_role(cluster, namespace, &name).is_some()
-        }
+        Target::Workspace(ws) => db.workspace_roles.get(&name).is_some_and(|r| r.workspace() == Some(ws.as_str())),
+        Target::Namespace { cluster, namespace } => db.project_role(cluster, namespace, &name).is_some(),
     };
     match (url_name.is_some(), exists) {
         (false, true) => {
@@ -177,17 +142,13 @@ fn write_target(
     }
     let rv = db.bump();
     let (cluster, namespace) = match target {
-        Target::Namespace { cluster, namespace } => {
-            (Some(cluster.clone()), Some(namespace.clone()))
-        }
+        Target::Namespace { cluster, namespace } => (Some(cluster.clone()), Some(namespace.clone())),
         _ => (None, None),
     };
     let created = match target {
         Target::Global => db.global_roles.get(&name).map(|r| r.created),
         Target::Workspace(_) => db.workspace_roles.get(&name).map(|r| r.created),
-        Target::Namespace { cluster, namespace } => db
-            .project_role(cluster, namespace, &name)
-            .map(|r| r.created),
+        Target::Namespace { cluster, namespace } => db.project_role(cluster, namespace, &name).map(|r| r.created),
     }
     .unwrap_or_else(now_utc);
     let role = Role {
@@ -210,16 +171,12 @@ fn delete_target(state: &State, target: &Target, name: &str) -> Response {
     let removed = match target {
         Target::Global => db.global_roles.remove(name).is_some(),
         Target::Workspace(ws) => {
-            let ours = db
-                .workspace_roles
-                .get(name)
-                .is_some_and(|r| r.workspace() == Some(ws.as_str()));
+            let ours = db.workspace_roles.get(name).is_some_and(|r| r.workspace() == Some(ws.as_str()));
             ours && db.workspace_roles.remove(name).is_some()
         }
-        Target::Namespace { cluster, namespace } => db
-            .project_roles
-            .remove(&(cluster.clone(), namespace.clone(), name.to_owned()))
-            .is_some(),
+        Target::Namespace { cluster, namespace } => {
+            db.project_roles.remove(&(cluster.clone(), namespace.clone(), name.to_owned())).is_some()
+        }
     };
     if removed {
         empty_ok()
@@ -234,25 +191,15 @@ fn ns_target(cluster: String, namespace: String) -> Target {
 
 // --- GlobalRoles ---
 
-pub(crate) async fn list_global(
-    AxState(state): AxState<Arc<State>>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     list_target(&state, &Target::Global, raw.as_deref())
 }
 
-pub(crate) async fn get_global(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn get_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     get_target(&state, &Target::Global, &name)
 }
 
-pub(crate) async fn create_global(
-    AxState(state): AxState<Arc<State>>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
+pub(crate) async fn create_global(AxState(state): AxState<Arc<State>>, headers: HeaderMap, bytes: Bytes) -> Response {
     write_target(&state, &Target::Global, None, &headers, &bytes)
 }
 
@@ -265,10 +212,7 @@ pub(crate) async fn update_global(
     write_target(&state, &Target::Global, Some(&name), &headers, &bytes)
 }
 
-pub(crate) async fn delete_global(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     delete_target(&state, &Target::Global, &name)
 }
 
@@ -304,13 +248,7 @@ pub(crate) async fn update_workspace(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    write_target(
-        &state,
-        &Target::Workspace(ws),
-        Some(&name),
-        &headers,
-        &bytes,
-    )
+    write_target(&state, &Target::Workspace(ws), Some(&name), &headers, &bytes)
 }
 
 pub(crate) async fn delete_workspace(
@@ -356,13 +294,7 @@ pub(crate) async fn update_namespace(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    write_target(
-        &state,
-        &ns_target(cluster, ns),
-        Some(&name),
-        &headers,
-        &bytes,
-    )
+    write_target(&state, &ns_target(cluster, ns), Some(&name), &headers, &bytes)
 }
 
 pub(crate) async fn delete_namespace(

@@ -51,10 +51,7 @@ pub(crate) async fn of_user(
         }
         Some("workspace") => {
             let ws = query.filter("workspace").unwrap_or_default();
-            for b in db
-                .workspace_role_bindings
-                .iter()
-                .filter(|b| b.user == user && b.workspace.as_deref() == Some(ws))
+            for b in db.workspace_role_bindings.iter().filter(|b| b.user == user && b.workspace.as_deref() == Some(ws))
             {
                 if let Some(r) = db.workspace_roles.get(&b.role) {
                     names.extend(r.templates.iter().cloned());
@@ -65,9 +62,7 @@ pub(crate) async fn of_user(
         Some("namespace") => {
             let ns = query.filter("namespace").unwrap_or_default();
             for b in db.role_bindings.iter().filter(|b| {
-                b.user == user
-                    && b.namespace.as_deref() == Some(ns)
-                    && b.cluster.as_deref() == Some(cluster.as_str())
+                b.user == user && b.namespace.as_deref() == Some(ns) && b.cluster.as_deref() == Some(cluster.as_str())
             }) {
                 if let Some(r) = db.project_role(&cluster, ns, &b.role) {
                     names.extend(r.templates.iter().cloned());

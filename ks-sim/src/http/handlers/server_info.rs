@@ -36,9 +36,6 @@ pub(crate) async fn version(AxState(state): AxState<Arc<State>>) -> Response {
 /// `GET /healthz`: the ping check, as plain text.
 pub(crate) async fn healthz() -> Response {
     let mut response = (StatusCode::OK, "ok").into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response
 }

@@ -44,8 +44,7 @@ pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): Raw
     }
     // `names` is an exact filter (`apply` runs it again): applied first, only those are rendered.
     let wanted: Option<Vec<&str>> = query.filter("names").map(|n| n.split(',').collect());
-    let all: Vec<Value> =
-        db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
+    let all: Vec<Value> = db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
     drop(db);
     let (items, total) = query.apply(all);
     list_result(items, total)
@@ -85,11 +84,7 @@ fn email_webhook(db: &Db, name: &str, email: &str) -> Result<(), Response> {
     if !email_ok(email) {
         return Err(denied(format!("invalid email address:{email}")));
     }
-    if db
-        .users
-        .values()
-        .any(|u| u.name != name && u.email == email)
-    {
+    if db.users.values().any(|u| u.name != name && u.email == email) {
         return Err(denied(format!("user email: {email} already exists")));
     }
     Ok(())
@@ -97,18 +92,13 @@ fn email_webhook(db: &Db, name: &str, email: &str) -> Result<(), Response> {
 
 /// `POST /users` (§3.1): role first (nothing created on 404), then schema (422), webhook
 /// (403), conflict (409); binds `{user}-{role}`.
-pub(crate) async fn create(
-    AxState(state): AxState<Arc<State>>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
+pub(crate) async fn create(AxState(state): AxState<Arc<State>>, headers: HeaderMap, bytes: Bytes) -> Response {
     let object = match body::json(&headers, &bytes) {
         Ok(v) => v,
         Err(response) => return response,
     };
     let name = body::str_at(&object, &["metadata", "name"]).to_owned();
-    let role =
-        body::str_at(&object, &["metadata", "annotations", ANNOTATION_GLOBALROLE]).to_owned();
+    let role = body::str_at(&object, &["metadata", "annotations", ANNOTATION_GLOBALROLE]).to_owned();
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
     let password = object["spec"]["password"].as_str().map(str::to_owned);
     let mut db = state.db();
@@ -125,10 +115,7 @@ pub(crate) async fn create(
         return response;
     }
     if db.users.contains_key(&name) {
-        return errors::handler_text(
-            StatusCode::CONFLICT,
-            &format!("{QUALIFIED} \"{name}\" already exists"),
-        );
+        return errors::handler_text(StatusCode::CONFLICT, &format!("{QUALIFIED} \"{name}\" already exists"));
     }
     let created = now_utc();
     let mut annotations = body::string_map(&object["metadata"]["annotations"]);
@@ -185,9 +172,7 @@ pub(crate) async fn update(
     if body_name != name {
         return errors::handler_text(
             StatusCode::BAD_REQUEST,
-            &format!(
-                "the name of the object ({body_name}) does not match the name on the URL ({name})"
-            ),
+            &format!("the name of the object ({body_name}) does not match the name on the URL ({name})"),
         );
     }
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
@@ -208,9 +193,7 @@ pub(crate) async fn update(
         return response;
     }
     let mut annotations = body::string_map(&object["metadata"]["annotations"]);
-    let role = annotations
-        .remove(ANNOTATION_GLOBALROLE)
-        .unwrap_or_default();
+    let role = annotations.remove(ANNOTATION_GLOBALROLE).unwrap_or_default();
     let rv = db.bump();
     if let Some(user) = db.users.get_mut(&name) {
         user.labels = body::string_map(&object["metadata"]["labels"]);
@@ -234,9 +217,7 @@ pub(crate) async fn update(
         if !db.global_grants_any(&caller.name, MANAGE_USERS) {
             return errors::handler_text(
                 StatusCode::FORBIDDEN,
-                &format!(
-                    "{QUALIFIED} \"{name}\" is forbidden: update global role binding is not allowed"
-                ),
+                &format!("{QUALIFIED} \"{name}\" is forbidden: update global role binding is not allowed"),
             );
         }
         if !db.global_roles.contains_key(&role) {
@@ -269,8 +250,7 @@ pub(crate) async fn change_password(
     bytes: Bytes,
 ) -> Response {
     let change: PasswordChange = match body::json(&headers, &bytes).and_then(|v| {
-        serde_json::from_value(v)
-            .map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+        serde_json::from_value(v).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
     }) {
         Ok(c) => c,
         Err(response) => return response,
@@ -288,16 +268,12 @@ pub(crate) async fn change_password(
         return unprocessable(&name, &problem);
     }
     user.password = Some(change.password);
-    user.annotations
-        .insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(now_utc()));
+    user.annotations.insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(now_utc()));
     errors::success()
 }
 
 /// `DELETE /users/{user}` (§4.3): the user and all their bindings.
-pub(crate) async fn delete(
-    AxState(state): AxState<Arc<State>>,
-    Path(name): Path<String>,
-) -> Response {
+pub(crate) async fn delete(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     let mut db = state.db();
     if db.users.remove(&name).is_none() {
         return errors::not_found(QUALIFIED, &name);

@@ -37,11 +37,7 @@ pub(crate) fn manager(object: &Value) -> &str {
 /// The clusters a workspace is placed on (`clusterSelector` = every cluster).
 pub(crate) fn placement(db: &Db, object: &Value) -> Vec<String> {
     match object["spec"]["placement"]["clusters"].as_array() {
-        Some(clusters) => clusters
-            .iter()
-            .filter_map(|c| c["name"].as_str())
-            .map(str::to_owned)
-            .collect(),
+        Some(clusters) => clusters.iter().filter_map(|c| c["name"].as_str()).map(str::to_owned).collect(),
         None if object["spec"]["placement"].get("clusterSelector").is_some() => db.clusters.clone(),
         None => Vec::new(),
     }
@@ -60,17 +56,18 @@ pub(crate) async fn list(
     let query = ListQuery::parse(raw.as_deref());
     let db = state.db();
     let all_visible = db.global_grants_any(&caller.name, VIEW_ALL);
-    let all: Vec<Value> =
-        db.workspaces
-            .iter()
-            .filter(|(name, _)| {
-                all_visible
-                    || db.workspace_role_bindings.iter().any(|b| {
-                        b.user == caller.name && b.workspace.as_deref() == Some(name.as_str())
-                    })
-            })
-            .map(|(_, w)| w.clone())
-            .collect();
+    let all: Vec<Value> = db
+        .workspaces
+        .iter()
+        .filter(|(name, _)| {
+            all_visible
+                || db
+                    .workspace_role_bindings
+                    .iter()
+                    .any(|b| b.user == caller.name && b.workspace.as_deref() == Some(name.as_str()))
+        })
+        .map(|(_, w)| w.clone())
+        .collect();
     drop(db);
     let (items, total) = query.apply(all);
     list_result(items, total)
@@ -96,9 +93,7 @@ pub(crate) async fn create(
         Err(response) => return response,
     };
     if !object.is_object() {
-        return bad_request(
-            "json: cannot unmarshal into Go value of type v1beta1.WorkspaceTemplate",
-        );
+        return bad_request("json: cannot unmarshal into Go value of type v1beta1.WorkspaceTemplate");
     }
     let name = body::str_at(&object, &["metadata", "name"]).to_owned();
     let mut db = state.db();
@@ -117,15 +112,10 @@ pub(crate) async fn create(
     }
     let manager = manager(&object).to_owned();
     if manager != caller.name && !db.global_grants_any(&caller.name, MANAGE_ALL) {
-        return errors::handler_text(
-            StatusCode::FORBIDDEN,
-            &format!("{QUALIFIED} \"{name}\" is forbidden: reason: "),
-        );
+        return errors::handler_text(StatusCode::FORBIDDEN, &format!("{QUALIFIED} \"{name}\" is forbidden: reason: "));
     }
     if let Some(problem) = subdomain_error(&name) {
-        return bad_request(&format!(
-            "WorkspaceTemplate.tenant.kubesphere.io \"{name}\" is invalid: {problem}"
-        ));
+        return bad_request(&format!("WorkspaceTemplate.tenant.kubesphere.io \"{name}\" is invalid: {problem}"));
     }
     if db.workspaces.contains_key(&name) {
         return bad_request(&format!("{QUALIFIED} \"{name}\" already exists"));
@@ -135,9 +125,7 @@ pub(crate) async fn create(
     let object = stored_workspace(object, created, rv);
     db.workspaces.insert(name.clone(), object.clone());
     drop(db);
-    reconcile(&state, move |db| {
-        create_workspace_roles(db, &name, &manager, created)
-    });
+    reconcile(&state, move |db| create_workspace_roles(db, &name, &manager, created));
     errors::json_response(StatusCode::OK, &object, false)
 }
 
@@ -154,9 +142,7 @@ pub(crate) async fn update(
     };
     let name = body::str_at(&object, &["metadata", "name"]);
     if name != ws {
-        return bad_request(&format!(
-            "the name of the object ({name}) does not match the name on the URL ({ws})"
-        ));
+        return bad_request(&format!("the name of the object ({name}) does not match the name on the URL ({ws})"));
     }
     let mut db = state.db();
     let Some(old) = db.workspaces.get(&ws) else {
@@ -189,16 +175,12 @@ pub(crate) async fn delete(
     if object["metadata"]["labels"]["kubesphere.io/protected-resource"] == "true" {
         return errors::handler_text(
             StatusCode::FORBIDDEN,
-            &format!(
-                "admission webhook \"protector.kubesphere.io\" denied the request: {ws} is protected"
-            ),
+            &format!("admission webhook \"protector.kubesphere.io\" denied the request: {ws} is protected"),
         );
     }
     db.workspaces.remove(&ws);
-    db.workspace_roles
-        .retain(|_, r| r.workspace() != Some(ws.as_str()));
-    db.workspace_role_bindings
-        .retain(|b| b.workspace.as_deref() != Some(ws.as_str()));
+    db.workspace_roles.retain(|_, r| r.workspace() != Some(ws.as_str()));
+    db.workspace_role_bindings.retain(|b| b.workspace.as_deref() != Some(ws.as_str()));
     if options["propagationPolicy"] != "Orphan" {
         let doomed: Vec<(String, String)> = db
             .namespaces
@@ -223,11 +205,8 @@ pub(crate) async fn clusters(
     let Some(object) = db.workspaces.get(&ws) else {
         return errors::not_found(QUALIFIED, &ws);
     };
-    let all: Vec<Value> = placement(&db, object)
-        .iter()
-        .filter(|c| db.is_cluster(c))
-        .map(|c| cluster_json(&db, c))
-        .collect();
+    let all: Vec<Value> =
+        placement(&db, object).iter().filter(|c| db.is_cluster(c)).map(|c| cluster_json(&db, c)).collect();
     drop(db);
     let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
     list_result(items, total)

@@ -13,24 +13,15 @@ impl Seed {
         }
         let time = |what: String, value: &str| match parse_time(value) {
             Some(_) => Ok(()),
-            None => Err(SeedError::Timestamp {
-                what,
-                value: value.to_owned(),
-            }),
+            None => Err(SeedError::Timestamp { what, value: value.to_owned() }),
         };
-        let unknown = |what: String, kind: &'static str, name: &str| SeedError::Unknown {
-            what,
-            kind,
-            name: name.to_owned(),
-        };
+        let unknown =
+            |what: String, kind: &'static str, name: &str| SeedError::Unknown { what, kind, name: name.to_owned() };
         for u in &self.users {
             time(format!("user {}", u.name), &u.created)?;
             if let Some(role) = &u.global_role {
                 if !self.global_roles.iter().any(|r| &r.name == role) {
-                    return Err(SeedError::UnknownRole {
-                        user: u.name.clone(),
-                        role: role.clone(),
-                    });
+                    return Err(SeedError::UnknownRole { user: u.name.clone(), role: role.clone() });
                 }
             }
         }
@@ -42,10 +33,7 @@ impl Seed {
         for w in &self.workspaces {
             time(format!("workspace {}", w.name), &w.created)?;
             if !workspaces.insert(w.name.as_str()) {
-                return Err(SeedError::Duplicate {
-                    kind: "workspace",
-                    name: w.name.clone(),
-                });
+                return Err(SeedError::Duplicate { kind: "workspace", name: w.name.clone() });
             }
             for c in w.clusters.iter().flatten() {
                 if !self.clusters.contains(c) {
@@ -60,22 +48,14 @@ impl Seed {
             time(format!("workspace role {}", r.name), &r.created)?;
             let ws = r.workspace.as_deref().unwrap_or_default();
             if !workspaces.contains(ws) {
-                return Err(unknown(
-                    format!("workspace role {}", r.name),
-                    "workspace",
-                    ws,
-                ));
+                return Err(unknown(format!("workspace role {}", r.name), "workspace", ws));
             }
             ws_roles.insert(r.name.clone());
         }
         for w in &self.workspaces {
             for role in w.members.values() {
                 if !ws_roles.contains(role) {
-                    return Err(unknown(
-                        format!("workspace {}", w.name),
-                        "workspace role",
-                        role,
-                    ));
+                    return Err(unknown(format!("workspace {}", w.name), "workspace role", role));
                 }
             }
         }
@@ -87,10 +67,7 @@ impl Seed {
                 return Err(unknown(format!("project {}", p.name), "cluster", cluster));
             }
             if !projects.insert((cluster, p.name.as_str())) {
-                return Err(SeedError::Duplicate {
-                    kind: "project",
-                    name: p.name.clone(),
-                });
+                return Err(SeedError::Duplicate { kind: "project", name: p.name.clone() });
             }
         }
         for r in &self.project_roles {
@@ -98,11 +75,7 @@ impl Seed {
             let cluster = r.cluster.as_deref().unwrap_or(self.host_cluster());
             let project = r.project.as_deref().unwrap_or_default();
             if !projects.contains(&(cluster, project)) {
-                return Err(unknown(
-                    format!("project role {}", r.name),
-                    "project",
-                    project,
-                ));
+                return Err(unknown(format!("project role {}", r.name), "project", project));
             }
         }
         Ok(())

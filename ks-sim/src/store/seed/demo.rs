@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    default_lang, Seed, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace,
-    DEMO_PASSWORD,
-};
+use super::{default_lang, Seed, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace, DEMO_PASSWORD};
 use crate::store::users::UserState;
 
 pub(super) fn s(v: &str) -> String {
@@ -45,11 +42,7 @@ pub(super) fn builtin_global_roles() -> Vec<SeedGlobalRole> {
         created: s("2025-01-01T00:00:00Z"),
     };
     vec![
-        role(
-            "platform-admin",
-            "Manage all resources on the platform.",
-            &["*"],
-        ),
+        role("platform-admin", "Manage all resources on the platform.", &["*"]),
         role("platform-regular", "Access the platform.", &[]),
         role(
             "platform-self-provisioner",
@@ -59,11 +52,7 @@ pub(super) fn builtin_global_roles() -> Vec<SeedGlobalRole> {
         SeedGlobalRole {
             alias: Some(s("Platform Auditor")),
             created: s("2025-01-07T00:00:00Z"),
-            ..role(
-                "platform-auditor",
-                "View users and workspaces.",
-                &["global-view-users", "global-view-workspaces"],
-            )
+            ..role("platform-auditor", "View users and workspaces.", &["global-view-users", "global-view-workspaces"])
         },
     ]
 }
@@ -101,10 +90,7 @@ impl Seed {
                 alias: Some(s("Alice Liddell")),
                 ..demo_user("alice", "alice@example.com", "platform-self-provisioner", 2)
             },
-            SeedUser {
-                alias: Some(s("Bob Builder")),
-                ..demo_user("bob", "bob@example.com", "platform-regular", 3)
-            },
+            SeedUser { alias: Some(s("Bob Builder")), ..demo_user("bob", "bob@example.com", "platform-regular", 3) },
             demo_user("carol", "carol@example.com", "platform-regular", 4),
             SeedUser {
                 state: Some(UserState::AuthLimitExceeded),
@@ -141,11 +127,7 @@ impl Seed {
                 alias: Some(s("Demo")),
                 description: Some(s("The demo workspace.")),
                 created: s("2025-01-10T00:00:00Z"),
-                members: members(&[
-                    ("bob", "demo-regular"),
-                    ("carol", "demo-viewer"),
-                    ("grace", "demo-auditor"),
-                ]),
+                members: members(&[("bob", "demo-regular"), ("carol", "demo-viewer"), ("grace", "demo-auditor")]),
             },
             SeedWorkspace {
                 name: s("team-b"),
@@ -156,23 +138,13 @@ impl Seed {
                 alias: Some(s("Team B")),
                 description: None,
                 created: s("2025-01-11T00:00:00Z"),
-                members: members(&[
-                    ("carol", "team-b-admin"),
-                    ("bob", "team-b-self-provisioner"),
-                ]),
+                members: members(&[("carol", "team-b-admin"), ("bob", "team-b-self-provisioner")]),
             },
         ];
         let projects = vec![
             SeedProject {
                 creator: None,
-                ..project(
-                    "kubesphere-system",
-                    "host",
-                    "system-workspace",
-                    "",
-                    "2025-01-01T00:00:00Z",
-                    &[],
-                )
+                ..project("kubesphere-system", "host", "system-workspace", "", "2025-01-01T00:00:00Z", &[])
             },
             project(
                 "demo-web",
@@ -180,28 +152,10 @@ impl Seed {
                 "demo",
                 "alice",
                 "2025-01-12T00:00:00Z",
-                &[
-                    ("bob", "operator"),
-                    ("carol", "viewer"),
-                    ("grace", "deployer"),
-                ],
+                &[("bob", "operator"), ("carol", "viewer"), ("grace", "deployer")],
             ),
-            project(
-                "demo-api",
-                "member-1",
-                "demo",
-                "alice",
-                "2025-01-13T00:00:00Z",
-                &[],
-            ),
-            project(
-                "team-b-data",
-                "host",
-                "team-b",
-                "admin",
-                "2025-01-14T00:00:00Z",
-                &[("carol", "admin")],
-            ),
+            project("demo-api", "member-1", "demo", "alice", "2025-01-13T00:00:00Z", &[]),
+            project("team-b-data", "host", "team-b", "admin", "2025-01-14T00:00:00Z", &[("carol", "admin")]),
         ];
         let workspace_roles = vec![SeedRole {
             name: s("demo-auditor"),
@@ -211,11 +165,7 @@ impl Seed {
             creator: Some(s("admin")),
             alias: Some(s("Demo Auditor")),
             description: Some(s("View members, roles and projects.")),
-            templates: vec![
-                s("workspace-view-members"),
-                s("workspace-view-roles"),
-                s("workspace-view-projects"),
-            ],
+            templates: vec![s("workspace-view-members"), s("workspace-view-roles"), s("workspace-view-projects")],
             created: s("2025-01-15T00:00:00Z"),
         }];
         let project_roles = vec![SeedRole {

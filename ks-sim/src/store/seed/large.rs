@@ -20,19 +20,8 @@ impl Seed {
                 _ => "platform-regular",
             };
             users.push(SeedUser {
-                created: format!(
-                    "2025-02-{:02}T{:02}:{:02}:{:02}Z",
-                    1 + i / 1440 % 28,
-                    i / 60 % 24,
-                    i % 60,
-                    i % 7
-                ),
-                ..demo_user(
-                    &format!("user-{i:04}"),
-                    &format!("user-{i:04}@example.com"),
-                    role,
-                    1,
-                )
+                created: format!("2025-02-{:02}T{:02}:{:02}:{:02}Z", 1 + i / 1440 % 28, i / 60 % 24, i % 60, i % 7),
+                ..demo_user(&format!("user-{i:04}"), &format!("user-{i:04}@example.com"), role, 1)
             });
         }
         let user = |i: u32| format!("user-{:04}", i % 1999);
@@ -41,10 +30,7 @@ impl Seed {
         for w in 0..300u32 {
             let name = format!("ws-{w:03}");
             let mut ws_members = BTreeMap::new();
-            for (k, suffix) in ["regular", "viewer", "self-provisioner", "regular"]
-                .iter()
-                .enumerate()
-            {
+            for (k, suffix) in ["regular", "viewer", "self-provisioner", "regular"].iter().enumerate() {
                 let k = u32::try_from(k).unwrap_or_default();
                 ws_members.insert(user(w * 7 + 1 + k), format!("{name}-{suffix}"));
             }

@@ -181,10 +181,7 @@ pub enum SeedError {
     #[error("seed is not valid JSON for the seed shape: {0}")]
     Json(#[from] serde_json::Error),
     #[error("seed file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("seed: {what} has an invalid RFC 3339 timestamp {value:?}")]
     Timestamp { what: String, value: String },
     #[error("seed: user {user} is bound to unknown global role {role}")]
@@ -192,11 +189,7 @@ pub enum SeedError {
     #[error("seed: no cluster")]
     NoCluster,
     #[error("seed: {what} refers to unknown {kind} {name}")]
-    Unknown {
-        what: String,
-        kind: &'static str,
-        name: String,
-    },
+    Unknown { what: String, kind: &'static str, name: String },
     #[error("seed: duplicate {kind} {name}")]
     Duplicate { kind: &'static str, name: String },
 }
@@ -232,10 +225,8 @@ impl Seed {
             "large" => return Ok(Self::large()),
             _ => {}
         }
-        let text = std::fs::read_to_string(name_or_path).map_err(|source| SeedError::Io {
-            path: name_or_path.to_owned(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(name_or_path)
+            .map_err(|source| SeedError::Io { path: name_or_path.to_owned(), source })?;
         Self::from_json(&text)
     }
 

@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR ?= never
 # The console's address follows LEPTOS_SITE_ADDR when it is set.
 CONSOLE_ADDR ?= $(or $(LEPTOS_SITE_ADDR),127.0.0.1:3000)
 
-.PHONY: run test build tools unit e2e bench clean
+.PHONY: run test check build tools unit e2e bench clean
 
 ## make run: build the site in release mode and start the console with the embedded simulator.
 run: build
@@ -29,8 +29,16 @@ tools:
 build: tools
 	cargo leptos build --release
 
-## make test: unit and integration tests (against the simulator), then end-to-end in Chromium.
-test: unit e2e
+## make test: the house rules, unit and integration tests (against the simulator), then
+## end-to-end in Chromium.
+test: check unit e2e
+
+## make check: rustfmt, and clippy with warnings as errors for the server build and for the
+## browser (wasm32, hydrate) build.
+check: tools
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 unit: tools
 	cargo test --workspace --exclude frontend

@@ -93,6 +93,7 @@ impl Drop for Permit<'_> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
     use super::*;
 
     fn fail(b: &Breaker) {

@@ -256,33 +256,6 @@ pub(crate) mod ssr {
         })
     }
 
-    #[cfg(test)]
-    mod tests {
-        #![allow(clippy::unwrap_used)]
-
-        #[test]
-        fn invitations_name_at_most_a_hundred_people_and_repeats_count_once() {
-            let hundred: Vec<String> = (0..100).map(|i| format!("u{i}")).collect();
-            let twice = format!("{} {}", hundred.join(","), hundred.join(" "));
-            assert_eq!(super::parse_usernames(&twice).unwrap().len(), 100);
-            let over = format!("{} u100", hundred.join(","));
-            assert!(super::parse_usernames(&over).unwrap_err().message().contains("at most 100"));
-        }
-
-        #[test]
-        fn a_huge_invitation_is_refused_at_the_first_name_past_the_limit() {
-            // 400k different names in a 2 MiB body used to be de-duplicated quadratically.
-            let raw: String = (0..400_000).map(|i| format!("user-{i},")).collect();
-            assert!(super::parse_usernames(&raw).unwrap_err().message().contains("at most 100"));
-        }
-
-        #[test]
-        fn the_setup_backoff_doubles_and_adds_up_to_the_wait() {
-            let waits: Vec<u128> = super::setup_backoff().map(|d| d.as_millis()).collect();
-            assert_eq!(waits, [100, 200, 400, 800, 1500]);
-        }
-    }
-
     /// The built-in role of `kind` in `ws`, with the name KubeSphere gave it. Right after a
     /// workspace is created its roles do not exist yet: wait for them, briefly. A workspace that
     /// does not exist, or an older one without that role, is said plainly instead.
@@ -477,6 +450,33 @@ pub(crate) mod ssr {
         match e.cause() {
             Cause::NotAMember => Some(AppError::field("username", sentence)),
             _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #![allow(clippy::unwrap_used)]
+
+        #[test]
+        fn invitations_name_at_most_a_hundred_people_and_repeats_count_once() {
+            let hundred: Vec<String> = (0..100).map(|i| format!("u{i}")).collect();
+            let twice = format!("{} {}", hundred.join(","), hundred.join(" "));
+            assert_eq!(super::parse_usernames(&twice).unwrap().len(), 100);
+            let over = format!("{} u100", hundred.join(","));
+            assert!(super::parse_usernames(&over).unwrap_err().message().contains("at most 100"));
+        }
+
+        #[test]
+        fn a_huge_invitation_is_refused_at_the_first_name_past_the_limit() {
+            // 400k different names in a 2 MiB body used to be de-duplicated quadratically.
+            let raw: String = (0..400_000).map(|i| format!("user-{i},")).collect();
+            assert!(super::parse_usernames(&raw).unwrap_err().message().contains("at most 100"));
+        }
+
+        #[test]
+        fn the_setup_backoff_doubles_and_adds_up_to_the_wait() {
+            let waits: Vec<u128> = super::setup_backoff().map(|d| d.as_millis()).collect();
+            assert_eq!(waits, [100, 200, 400, 800, 1500]);
         }
     }
 }

@@ -96,6 +96,21 @@ pub struct Config {
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted_proxy)]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Seconds any one request may take, end to end, before the console answers 503 itself.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Requests served at once; more are answered 503 at once instead of queueing (health
+    /// checks are not counted).
+    #[arg(long, env = "MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
+    pub max_concurrent_requests: usize,
+    /// Seconds a client may take to send its request headers (slow clients hold no connection
+    /// for ever).
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish once shutdown starts (SIGTERM, Ctrl-C).
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+
     /// Directory holding the built site (`pkg/` with the WASM, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -130,6 +145,13 @@ impl Config {
 
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_millis(self.upstream_timeout_ms)
+    }
+
+    pub fn serve_limits(&self) -> crate::serve::ServeLimits {
+        crate::serve::ServeLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
     }
 
     /// A warning to log at start when sessions would travel in the clear beyond this machine:

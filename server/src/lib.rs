@@ -6,6 +6,7 @@ mod forms;
 mod health;
 mod login;
 mod security;
+pub mod serve;
 mod session;
 pub mod session_store;
 mod throttle;
@@ -18,7 +19,9 @@ use std::time::Duration;
 use app::auth::ssr::{AppState, TokenVault};
 use app::{shell, App};
 use axum::body::Body;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::Request;
+use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -27,9 +30,12 @@ use ks_client::{ClientConfig, KsClient, KsError};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -173,6 +179,17 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(from_fn_with_state(ctx.clone(), security::security_headers));
+    // Load limits, for the app but not the health checks (probes must get through when busy):
+    // more than the configured number of requests at once are refused with 503 at once rather
+    // than queued, and no request runs longer than the request timeout.
+    let load = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async { StatusCode::SERVICE_UNAVAILABLE }))
+        .layer(LoadShedLayer::new())
+        .layer(GlobalConcurrencyLimitLayer::new(ctx.config.max_concurrent_requests.max(1)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(ctx.config.request_timeout_secs),
+        ));
     // Inner stack, for the app itself: a bound on request bodies (every form of the app is small;
     // leptos registers each server function's own route, so the bound sits here, in front of all
     // of them: a larger body is refused with 413 before it is read); the same-origin guard
@@ -192,7 +209,7 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
     let health =
         Router::new().route("/livez", get(health::livez)).route("/readyz", get(health::readyz)).with_state(ctx);
 
-    Ok((Router::new().merge(health).merge(app.layer(inner)).layer(outer), memory))
+    Ok((Router::new().merge(health).merge(app.layer(inner).layer(load)).layer(outer), memory))
 }
 
 fn session_layer(config: &Config, store: MemorySessions) -> SessionManagerLayer<MemorySessions> {

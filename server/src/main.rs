@@ -1,8 +1,6 @@
 //! Loads the configuration, starts the embedded KubeSphere simulator unless `KUBESPHERE_HOST`
 //! points at a real ks-apiserver, and serves the console until Ctrl-C / SIGTERM.
 
-use std::net::SocketAddr;
-
 use clap::Parser;
 use server::{build_app, Config};
 use tracing_subscriber::EnvFilter;
@@ -31,9 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = build_app(config.clone(), &kubesphere_url)?;
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     tracing::info!(url = %config.public_origin(), upstream = %kubesphere_url, "KS Console is listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::serve::serve(listener, app, config.serve_limits(), shutdown_signal()).await;
     Ok(())
 }
 

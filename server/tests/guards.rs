@@ -206,3 +206,74 @@ async fn livez_stays_up_when_kubesphere_is_down() {
     let res = app.request(Method::GET, "/livez", None).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_client_that_stops_halfway_through_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::builder().config(|c| c.header_read_timeout_secs = 1).start().await;
+    let mut slow = tokio::net::TcpStream::connect(app.addr()).await.unwrap();
+    slow.write_all(b"GET /livez HTTP/1.1\r\nHost: console\r\nX-Slow: ").await.unwrap();
+    // Hyper answers 408 and closes, or just closes: either way the connection ends.
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), slow.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "still open 10 s after a 1 s header-read timeout");
+    // The console still serves everyone else.
+    let res = app.request(Method::GET, "/livez", None).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn shutdown_gives_in_flight_requests_a_bounded_grace_period() {
+    let mut app = TestApp::builder().config(|c| c.shutdown_grace_secs = 1).start().await;
+    let cookie = app.login("bob").await;
+    // A request stuck upstream for a long time.
+    app.sim
+        .sim
+        .inject(ks_sim::Fault::delay("/kapis/iam.kubesphere.io/v1beta1/users", std::time::Duration::from_secs(60)));
+    let stuck = {
+        let req = app
+            .request(Method::POST, "/api/my_permissions", Some(&cookie))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("");
+        tokio::spawn(async move {
+            let _ = req.send().await;
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    tokio::time::timeout(std::time::Duration::from_secs(15), app.shut_down()).await.expect("the process would exit");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    stuck.abort();
+}
+
+#[tokio::test]
+async fn a_full_console_refuses_more_at_once_and_no_request_runs_past_the_timeout() {
+    let app = TestApp::builder()
+        .config(|c| {
+            c.max_concurrent_requests = 2;
+            c.request_timeout_secs = 2;
+        })
+        .start()
+        .await;
+    let cookie = app.login("bob").await;
+    app.sim
+        .sim
+        .inject(ks_sim::Fault::delay("/kapis/iam.kubesphere.io/v1beta1/users", std::time::Duration::from_secs(30)));
+    app.sim.sim.reset_journal();
+    let send = || {
+        app.request(Method::POST, "/api/my_permissions", Some(&cookie))
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+    };
+    let started = std::time::Instant::now();
+    let (a, b, c, d) = tokio::join!(send(), send(), send(), send());
+    let mut statuses: Vec<u16> = [a, b, c, d].into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [503, 503, 503, 503], "two refused at once, two cut off by the timeout");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert_eq!(app.sim.sim.journal().len(), 2, "only the two admitted requests went upstream");
+    // Probes still get through.
+    assert_eq!(app.request(Method::GET, "/readyz", None).send().await.unwrap().status(), StatusCode::OK);
+}

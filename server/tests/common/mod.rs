@@ -18,6 +18,8 @@ pub struct TestApp {
     pub config: Config,
     /// The app's session store and token vault.
     pub memory: AppMemory,
+    /// Starts the graceful shutdown; the task ends when serving has stopped.
+    shutdown: Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
 
 pub struct Builder {
@@ -123,6 +125,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Shuts the console down as SIGTERM would, and waits until it has stopped serving.
+    pub async fn shut_down(&mut self) {
+        if let Some((stop, serving)) = self.shutdown.take() {
+            let _ = stop.send(());
+            serving.await.unwrap();
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.url.trim_start_matches("http://").parse().unwrap()
+    }
+
     pub fn upstream_count(&self, method: &str, path: &str) -> usize {
         self.sim.sim.journal().iter().filter(|e| e.method == method && e.path == path).count()
     }
@@ -147,8 +161,13 @@ impl Builder {
         config.site_addr = addr;
         config.kubesphere_host = Some(sim.base_url());
         let (app, memory) = build_app_with_state(config.clone(), &sim.base_url()).unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let limits = config.serve_limits();
+        let serving = tokio::spawn(async move {
+            server::serve::serve(listener, app, limits, async {
+                let _ = stopped.await;
+            })
+            .await;
         });
         // A hang must fail the test, not stall the whole suite.
         let http = reqwest::Client::builder()
@@ -156,7 +175,7 @@ impl Builder {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
-        TestApp { url: format!("http://{addr}"), sim, http, config, memory }
+        TestApp { url: format!("http://{addr}"), sim, http, config, memory, shutdown: Some((stop, serving)) }
     }
 }
 

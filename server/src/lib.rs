@@ -190,12 +190,13 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(ctx.config.request_timeout_secs),
         ));
-    // Inner stack, for the app itself: a bound on request bodies (every form of the app is small;
+    // Inner stack, for the app itself: the Host check (DNS rebinding); a bound on request bodies (every form of the app is small;
     // leptos registers each server function's own route, so the bound sits here, in front of all
     // of them: a larger body is refused with 413 before it is read); the same-origin guard
     // (before anything reads the session); the session; plain-form (no WASM) submissions turned into post/redirect/get;
     // the session gate (default-deny and token refresh); statuses for server-function errors.
     let inner = ServiceBuilder::new()
+        .layer(from_fn_with_state(ctx.clone(), security::host_guard))
         .layer(RequestBodyLimitLayer::new(forms::MAX_FORM_BYTES))
         .map_request(|req: Request<tower_http::body::Limited<Body>>| req.map(Body::new))
         .layer(from_fn_with_state(ctx.clone(), security::same_origin_guard))

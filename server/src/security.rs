@@ -35,6 +35,51 @@ fn is_same_origin(req: &Request, public_origin: &str) -> bool {
     headers.get(header::ORIGIN).is_some_and(|o| o.as_bytes() == public_origin.as_bytes())
 }
 
+/// Refuses requests whose `Host` is not the public origin's (DNS rebinding: a site whose name
+/// resolves to the console's address would otherwise be same-origin with it). When the public
+/// origin is on loopback, any loopback name with the same port is the same console
+/// (`localhost:3000` and `127.0.0.1:3000`). Health checks are outside this guard: probes reach
+/// pods by address.
+pub async fn host_guard(State(ctx): State<ServerContext>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if !host_allowed(host, &ctx.public_origin) {
+        tracing::warn!(host, "refused a request for another host name");
+        let err = AppError::Invalid("This address is not KS Console's. Use the console's own address.".into());
+        let mut res = (err.status(), Json(ErrorBody::new(&err, request_id_of(&req)))).into_response();
+        *res.status_mut() = axum::http::StatusCode::MISDIRECTED_REQUEST;
+        return res;
+    }
+    next.run(req).await
+}
+
+fn host_allowed(host: &str, public_origin: &str) -> bool {
+    let expected = public_origin.split_once("://").map_or(public_origin, |(_, rest)| rest);
+    let (expected_name, expected_port) = split_host(expected);
+    let (name, port) = split_host(host);
+    if name.eq_ignore_ascii_case(expected_name) && port == expected_port {
+        return true;
+    }
+    let loopback = |n: &str| {
+        n.eq_ignore_ascii_case("localhost")
+            || n.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    };
+    loopback(expected_name) && loopback(name) && port == expected_port
+}
+
+/// `name:port` → (name, port); an IPv6 literal keeps its brackets.
+fn split_host(host: &str) -> (&str, Option<&str>) {
+    match host.rsplit_once(':') {
+        Some((name, port))
+            if !name.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && (!name.contains(':') || name.ends_with(']')) =>
+        {
+            (name, Some(port))
+        }
+        _ => (host, None),
+    }
+}
+
 /// Standard security headers on every response; a CSP with a fresh nonce on HTML, which the
 /// app puts on its hydration scripts (it reads the same nonce from the request extensions).
 pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request, next: Next) -> Response {
@@ -106,6 +151,20 @@ mod tests {
             b = b.header(*k, *v);
         }
         b.body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn only_the_public_origins_host_is_served() {
+        assert!(host_allowed("console.example.com", "https://console.example.com"));
+        assert!(host_allowed("Console.Example.com", "https://console.example.com"));
+        assert!(!host_allowed("evil.example", "https://console.example.com"), "DNS rebinding");
+        assert!(!host_allowed("console.example.com:8443", "https://console.example.com"));
+        assert!(host_allowed("127.0.0.1:3000", "http://127.0.0.1:3000"));
+        assert!(host_allowed("localhost:3000", "http://127.0.0.1:3000"), "a loopback alias of a loopback origin");
+        assert!(host_allowed("[::1]:3000", "http://127.0.0.1:3000"));
+        assert!(!host_allowed("localhost:3001", "http://127.0.0.1:3000"));
+        assert!(!host_allowed("rebind.evil:3000", "http://127.0.0.1:3000"));
+        assert!(!host_allowed("", "http://127.0.0.1:3000"));
     }
 
     #[test]

@@ -277,3 +277,15 @@ async fn a_full_console_refuses_more_at_once_and_no_request_runs_past_the_timeou
     // Probes still get through.
     assert_eq!(app.request(Method::GET, "/readyz", None).send().await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_foreign_host_name_is_refused_except_by_health_probes() {
+    let app = TestApp::start().await;
+    let rebound = |path: &str| app.http.get(format!("{}{path}", app.url)).header("host", "rebind.evil.example").send();
+    assert_eq!(rebound("/login").await.unwrap().status(), StatusCode::MISDIRECTED_REQUEST, "DNS rebinding");
+    assert_eq!(rebound("/livez").await.unwrap().status(), StatusCode::OK, "probes reach pods by address");
+    assert_eq!(rebound("/readyz").await.unwrap().status(), StatusCode::OK);
+    let port = app.addr().port();
+    let alias = app.http.get(format!("{}/login", app.url)).header("host", format!("localhost:{port}")).send();
+    assert_eq!(alias.await.unwrap().status(), StatusCode::OK, "a loopback alias of a loopback console");
+}

@@ -40,6 +40,10 @@ impl TestApp {
     pub fn request(&self, method: Method, path: &str, cookie: Option<&str>) -> reqwest::RequestBuilder {
         let mut req =
             self.http.request(method, format!("{}{}", self.url, path)).header("sec-fetch-site", "same-origin");
+        // A browser reaching a console configured for another origin sends that host name.
+        if let Some(origin) = &self.config.public_origin {
+            req = req.header("host", origin.split_once("://").map_or(origin.as_str(), |(_, host)| host));
+        }
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }

@@ -47,6 +47,9 @@ async fn main() {
     let mut config = Config::for_upstream(sim.base_url());
     config.site_addr = addr;
     config.login_throttle_max_failures = 0;
+    // Throughput is measured with a few sessions: the per-session limit would measure itself.
+    config.api_calls_per_second = 0;
+    config.max_concurrent_requests = usize::MAX;
     let app = build_app(config, &sim.base_url()).unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();

@@ -103,6 +103,10 @@ pub struct Config {
     /// checks are not counted).
     #[arg(long, env = "MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
     pub max_concurrent_requests: usize,
+    /// Server-function calls each signed-in session may make per second, on average; bursts up
+    /// to twice that. 0 switches the limit off.
+    #[arg(long, env = "API_CALLS_PER_SECOND", default_value_t = 20)]
+    pub api_calls_per_second: u32,
     /// Seconds a client may take to send its request headers (slow clients hold no connection
     /// for ever).
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]

@@ -5,6 +5,7 @@ pub mod config;
 mod forms;
 mod health;
 mod login;
+mod rate_limit;
 mod security;
 pub mod serve;
 mod session;
@@ -56,6 +57,7 @@ pub struct ServerContext {
     pub cookie_name: Arc<str>,
     pub store: MemorySessions,
     throttle: Arc<throttle::LoginThrottle>,
+    api_limiter: Option<rate_limit::ApiLimiter>,
     /// Renders an app page for a synthetic request (the login page after a failed attempt).
     render_page: RenderPage,
 }
@@ -143,6 +145,7 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
             window: Duration::from_secs(config.login_throttle_window_secs),
             capacity: 100_000,
         })),
+        api_limiter: rate_limit::api_limiter(config.api_calls_per_second),
         state: state.clone(),
         store: store.clone(),
         render_page,
@@ -203,6 +206,7 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         .layer(sessions)
         .layer(from_fn_with_state(ctx.clone(), forms::plain_form_submissions))
         .layer(from_fn_with_state(ctx.clone(), session::session_gate))
+        .layer(from_fn_with_state(ctx.clone(), rate_limit::limit_api_calls))
         .layer(axum::middleware::from_fn(forms::api_error_status));
 
     // Health checks sit outside the session layers: they never need a session or set a cookie.

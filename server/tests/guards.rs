@@ -289,3 +289,21 @@ async fn a_foreign_host_name_is_refused_except_by_health_probes() {
     let alias = app.http.get(format!("{}/login", app.url)).header("host", format!("localhost:{port}")).send();
     assert_eq!(alias.await.unwrap().status(), StatusCode::OK, "a loopback alias of a loopback console");
 }
+
+#[tokio::test]
+async fn one_session_calling_too_fast_is_slowed_down_alone() {
+    let app = TestApp::builder().config(|c| c.api_calls_per_second = 2).start().await;
+    let busy = app.login("bob").await;
+    let calm = app.login("carol").await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let res = app.call("current_user", Some(&busy)).await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(header(res.headers(), "retry-after").is_some());
+        }
+        statuses.push(res.status());
+    }
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert_eq!(app.call("current_user", Some(&calm)).await.status(), StatusCode::OK, "other sessions are not affected");
+    assert_eq!(app.request(Method::GET, "/livez", None).send().await.unwrap().status(), StatusCode::OK);
+}

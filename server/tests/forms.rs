@@ -9,6 +9,13 @@ use ks_sim::JournalEntry;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+/// The workspace role options the forms would offer for `workspace`.
+async fn role_options(app: &TestApp, cookie: &str, workspace: &str) -> Vec<Value> {
+    let (status, body) = app.submit(cookie, "workspace_role_options", &[("workspace", workspace)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
 fn writes(app: &TestApp) -> Vec<JournalEntry> {
     app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect()
 }
@@ -316,14 +323,7 @@ async fn a_workspace_regular_cannot_invite_and_is_told_so() {
 async fn role_dropdowns_offer_only_built_in_roles_that_exist() {
     let app = TestApp::start().await;
     let cookie = app.login("admin").await;
-    let res = app
-        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
-        .header("accept", "application/json")
-        .form(&[("workspace", "demo")])
-        .send()
-        .await
-        .unwrap();
-    let roles: Vec<Value> = res.json().await.unwrap();
+    let roles = role_options(&app, &cookie, "demo").await;
     let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["demo-viewer", "demo-regular", "demo-self-provisioner", "demo-admin"]);
     let values: Vec<&str> = roles.iter().map(|r| r["value"].as_str().unwrap()).collect();
@@ -486,14 +486,7 @@ async fn a_56_character_workspace_takes_invitations_and_role_changes_on_4_1_3() 
     let cookie = app.login("admin").await;
     let ws = "w".repeat(56);
     create_workspace_as(&app, &cookie, &ws).await;
-    let res = app
-        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
-        .header("accept", "application/json")
-        .form(&[("workspace", ws.as_str())])
-        .send()
-        .await
-        .unwrap();
-    let roles: Vec<Value> = res.json().await.unwrap();
+    let roles = role_options(&app, &cookie, &ws).await;
     let regular = roles.iter().find(|r| r["value"] == "regular").expect("regular is offered")["name"]
         .as_str()
         .unwrap()
@@ -579,14 +572,7 @@ async fn look_alike_and_missing_workspace_roles_are_never_offered_or_sent() {
         .start()
         .await;
     let cookie = app.login("admin").await;
-    let res = app
-        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
-        .header("accept", "application/json")
-        .form(&[("workspace", "demo")])
-        .send()
-        .await
-        .unwrap();
-    let roles: Vec<Value> = res.json().await.unwrap();
+    let roles = role_options(&app, &cookie, "demo").await;
     let values: Vec<&str> = roles.iter().map(|r| r["value"].as_str().unwrap()).collect();
     assert_eq!(values, ["viewer", "self-provisioner", "admin"], "both regular candidates exist: neither is offered");
     app.sim.sim.reset_journal();

@@ -165,15 +165,8 @@ impl Config {
             return None;
         }
         let origin = self.public_origin();
-        let host = origin.trim_start_matches("http://").split('/').next().unwrap_or_default();
-        let host = host
-            .rsplit_once(':')
-            .map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
-        let loopback = |h: &str| {
-            h.eq_ignore_ascii_case("localhost")
-                || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-        };
-        (!loopback(host) || !self.site_addr.ip().is_loopback()).then(|| {
+        let (host, _) = split_host(origin_authority(&origin));
+        (!is_loopback_name(host) || !self.site_addr.ip().is_loopback()).then(|| {
             format!(
                 "PUBLIC_ORIGIN is {origin} and the console listens on {}: session cookies are sent without Secure over plain \
                  HTTP. Put the console behind TLS and set PUBLIC_ORIGIN=https://….",
@@ -181,6 +174,32 @@ impl Config {
             )
         })
     }
+}
+
+/// `https://host:port/path` → `host:port`.
+pub(crate) fn origin_authority(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or_default()
+}
+
+/// `name:port` → (name, port); an IPv6 literal keeps its brackets.
+pub(crate) fn split_host(host: &str) -> (&str, Option<&str>) {
+    match host.rsplit_once(':') {
+        Some((name, port))
+            if !name.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && (!name.contains(':') || name.ends_with(']')) =>
+        {
+            (name, Some(port))
+        }
+        _ => (host, None),
+    }
+}
+
+/// `localhost` or a loopback address (IPv6 with or without brackets).
+pub(crate) fn is_loopback_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("localhost")
+        || name.trim_matches(['[', ']']).parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -108,7 +108,11 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         ..ClientConfig::new(kubesphere_url)
     })?;
     let state = AppState { ks, vault: TokenVault::default() };
-    spawn_vault_sweeper(&state.vault, Duration::from_secs(config.session_idle_timeout_secs));
+    let idle = Duration::from_secs(config.session_idle_timeout_secs);
+    let sweep_period = idle.clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let vault = state.vault.clone();
+    // Tokens of sessions that expired in the store are dropped from the vault.
+    spawn_every(sweep_period, move || vault.sweep(idle));
 
     let leptos_options = LeptosOptions::builder()
         .output_name("ks-console")
@@ -133,9 +137,8 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
     };
 
     let store = MemorySessions::default();
-    store.spawn_sweeper(
-        Duration::from_secs(config.session_idle_timeout_secs).clamp(Duration::from_secs(1), Duration::from_secs(60)),
-    );
+    let sweeping = store.clone();
+    spawn_every(sweep_period, move || sweeping.forget_expired());
     let ctx = ServerContext {
         public_origin: config.public_origin().into(),
         cookie_name: cookie_name(&config).into(),
@@ -234,15 +237,15 @@ fn session_layer(config: &Config, store: MemorySessions) -> SessionManagerLayer<
         .with_always_save(true)
 }
 
-/// Tokens of sessions that expired in the store are dropped from the vault.
-fn spawn_vault_sweeper(vault: &TokenVault, idle: Duration) {
-    let vault = vault.clone();
+/// Runs `task` every `period` for as long as the runtime runs (the sweepers of the in-memory
+/// stores). Outside a runtime (route-list generation) nothing is spawned.
+pub(crate) fn spawn_every(period: Duration, mut task: impl FnMut() + Send + 'static) {
     if let Ok(handle) = tokio::runtime::Handle::try_current() {
         handle.spawn(async move {
-            let mut tick = tokio::time::interval(idle.clamp(Duration::from_secs(1), Duration::from_secs(60)));
+            let mut tick = tokio::time::interval(period);
             loop {
                 tick.tick().await;
-                vault.sweep(idle);
+                task();
             }
         });
     }

@@ -28,16 +28,10 @@ pub fn api_limiter(per_second: u32) -> Option<ApiLimiter> {
     let limiter: ApiLimiter = Arc::new(RateLimiter::dashmap(Quota::per_second(rate).allow_burst(burst)));
     // Forget sessions that have been quiet long enough to be back at a full burst.
     let sweeping = Arc::clone(&limiter);
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        handle.spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                sweeping.retain_recent();
-                sweeping.shrink_to_fit();
-            }
-        });
-    }
+    crate::spawn_every(Duration::from_secs(60), move || {
+        sweeping.retain_recent();
+        sweeping.shrink_to_fit();
+    });
     Some(limiter)
 }
 

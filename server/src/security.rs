@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::config::{is_loopback_name, origin_authority, split_host};
 use crate::ServerContext;
 
 pub const REQUEST_ID: &str = "x-request-id";
@@ -53,31 +54,10 @@ pub async fn host_guard(State(ctx): State<ServerContext>, req: Request, next: Ne
 }
 
 fn host_allowed(host: &str, public_origin: &str) -> bool {
-    let expected = public_origin.split_once("://").map_or(public_origin, |(_, rest)| rest);
-    let (expected_name, expected_port) = split_host(expected);
+    let (expected_name, expected_port) = split_host(origin_authority(public_origin));
     let (name, port) = split_host(host);
-    if name.eq_ignore_ascii_case(expected_name) && port == expected_port {
-        return true;
-    }
-    let loopback = |n: &str| {
-        n.eq_ignore_ascii_case("localhost")
-            || n.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-    };
-    loopback(expected_name) && loopback(name) && port == expected_port
-}
-
-/// `name:port` → (name, port); an IPv6 literal keeps its brackets.
-fn split_host(host: &str) -> (&str, Option<&str>) {
-    match host.rsplit_once(':') {
-        Some((name, port))
-            if !name.is_empty()
-                && port.bytes().all(|b| b.is_ascii_digit())
-                && (!name.contains(':') || name.ends_with(']')) =>
-        {
-            (name, Some(port))
-        }
-        _ => (host, None),
-    }
+    port == expected_port
+        && (name.eq_ignore_ascii_case(expected_name) || (is_loopback_name(expected_name) && is_loopback_name(name)))
 }
 
 /// Standard security headers on every response; a CSP with a fresh nonce on HTML, which the

@@ -1,15 +1,14 @@
 //! The in-memory session store. tower-sessions' `MemoryStore` never deletes a record (an expired
 //! one is only hidden from `load`), so every sign-in would grow memory for the process's life;
-//! this one also deletes expired records, from a sweeper task (`ExpiredDeletion`).
+//! this one also forgets expired records, from the server's periodic sweeper.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, ExpiredDeletion};
+use tower_sessions::session_store;
 use tower_sessions::SessionStore;
 
 #[derive(Clone, Debug, Default)]
@@ -29,19 +28,10 @@ impl MemorySessions {
         self.len() == 0
     }
 
-    /// Deletes expired records every `period`, for as long as the runtime runs.
-    pub fn spawn_sweeper(&self, period: Duration) {
-        let store = self.clone();
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let mut tick = tokio::time::interval(period);
-                loop {
-                    tick.tick().await;
-                    // Cannot fail: the records live in this process.
-                    let _ = store.delete_expired().await;
-                }
-            });
-        }
+    /// Forgets the records whose expiry has passed (the sweeper calls this periodically).
+    pub fn forget_expired(&self) {
+        let now = OffsetDateTime::now_utc();
+        self.records().retain(|_, r| r.expiry_date > now);
     }
 }
 
@@ -66,17 +56,9 @@ impl SessionStore for MemorySessions {
         Ok(self.records().get(session_id).filter(|r| r.expiry_date > now).cloned())
     }
 
+    /// Forgets one session record (sign-out); nothing here ever reaches KubeSphere.
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         self.records().remove(session_id);
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl ExpiredDeletion for MemorySessions {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        let now = OffsetDateTime::now_utc();
-        self.records().retain(|_, r| r.expiry_date > now);
         Ok(())
     }
 }

@@ -26,7 +26,7 @@ the same machine only, and read the figures as upper bounds.
   a page takes about as long as its calls, so the console's own rendering adds little and the
   latencies mostly measure the simulator.
 - Upstream calls per page do not depend on the seed's size, on how many projects a person is
-  in, or on which page of a member list is shown (tests in server/tests/lookup.rs).
+  in, or on which page of a member list is shown (tests in server/tests/integration/lookup.rs).
 - A person's page asks each cluster only for the namespaces named in the person's role
   bindings, not for every namespace.";
 

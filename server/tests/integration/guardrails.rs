@@ -2,9 +2,7 @@
 //! names parsed before anything goes upstream, and forms that work without WASM.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{header, TestApp};
+use crate::common::{header, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

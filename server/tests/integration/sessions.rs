@@ -1,11 +1,9 @@
 //! Login, session cookies and logout, against the simulator.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{header, session_cookie, set_cookies, TestApp, PASSWORD};
+use crate::common::{header, session_cookie, set_cookies, TestApp, PASSWORD};
 use futures::StreamExt;
 use ks_sim::Fault;
 use reqwest::{Method, StatusCode};

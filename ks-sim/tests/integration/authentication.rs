@@ -1,13 +1,11 @@
 //! The authentication and authorization filters (contract §1.2, §1.6 B, §6).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{content_type, TestSim, PASSWORD, USERS};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{content_type, TestSim, PASSWORD, USERS};
 use serde_json::{json, Value};
 
 #[tokio::test]

@@ -1,9 +1,7 @@
 //! `/kapis/iam.kubesphere.io/v1beta1/users` (contract §3.1, §1.5) and the router's errors.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{content_type, names, TestSim, USERS};
+use crate::common::{content_type, names, TestSim, USERS};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -33,7 +31,7 @@ async fn user_objects_have_the_contract_shape_and_never_a_password() {
     assert_eq!(alice["status"]["state"], "Active");
     assert!(alice["spec"].get("password").is_none());
     let everything = sim.get(USERS, Some(&token)).await.text().await.unwrap();
-    assert!(!everything.contains(common::PASSWORD));
+    assert!(!everything.contains(crate::common::PASSWORD));
 
     let admin = sim.get_json(&format!("{USERS}/admin"), &token).await;
     assert_eq!(admin["metadata"]["annotations"]["kubesphere.io/creator"], "system");

@@ -5,11 +5,9 @@
 //! one thread while pages that wait on resources render on others: every page must answer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 use server::{build_app, Config};
 

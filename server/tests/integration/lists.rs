@@ -1,9 +1,7 @@
 //! Finding people: the search box, server-side pages, and the workspaces list.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::Method;
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Shared helpers: a simulator on a random port and a plain HTTP client.
-#![allow(clippy::unwrap_used, dead_code)]
+#![allow(clippy::unwrap_used)]
 
 use ks_sim::{RunningSim, SimConfig, Simulator};
 use reqwest::{Client, Response};

@@ -1,9 +1,7 @@
 //! Default-deny, the same-origin guard, security headers, request ids and health endpoints.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{header, set_cookies, TestApp};
+use crate::common::{header, set_cookies, TestApp};
 use leptos::server_fn::axum::server_fn_paths;
 use reqwest::{Method, StatusCode};
 
@@ -69,7 +67,7 @@ async fn cross_origin_requests_are_refused_before_anything_happens() {
         .http
         .post(format!("{}/login", app.url))
         .header("origin", "https://evil.example")
-        .form(&[("username", "admin"), ("password", common::PASSWORD)])
+        .form(&[("username", "admin"), ("password", crate::common::PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -127,8 +125,8 @@ async fn responses_carry_the_standard_security_headers() {
 #[tokio::test]
 async fn sign_in_and_sign_out_answers_are_never_cached_and_no_site_may_embed_or_open_us() {
     let app = TestApp::start().await;
-    let login = app.login_response("bob", common::PASSWORD, true).await;
-    let cookie = common::session_cookie(login.headers()).unwrap();
+    let login = app.login_response("bob", crate::common::PASSWORD, true).await;
+    let cookie = crate::common::session_cookie(login.headers()).unwrap();
     let logout =
         app.request(Method::POST, "/logout", Some(&cookie)).header("accept", "application/json").send().await.unwrap();
     let failed = app.login_response("bob", "Wrong-passw0rd", true).await;

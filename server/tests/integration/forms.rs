@@ -2,9 +2,7 @@
 //! receives, and KubeSphere's refusals as plain sentences.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use ks_sim::JournalEntry;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

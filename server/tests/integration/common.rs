@@ -1,6 +1,6 @@
 //! A `TestApp`: the console served on 127.0.0.1:0 in front of a fresh simulator, with a plain
 //! HTTP client that handles cookies by hand so tests can look at every header.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 

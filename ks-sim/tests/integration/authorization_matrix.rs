@@ -5,9 +5,7 @@
 //! grace = platform-auditor (custom), demo-auditor, deployer in demo-web.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{TestSim, IAM, TENANT, USERS};
+use crate::common::{TestSim, IAM, TENANT, USERS};
 use serde_json::json;
 
 /// Allowed (`true`) or refused by the authorization filter with 403 Status JSON (`false`):

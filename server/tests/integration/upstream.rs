@@ -1,11 +1,9 @@
 //! How the console behaves when KubeSphere expires tokens, refuses, hangs or fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{header, TestApp};
+use crate::common::{header, TestApp};
 use ks_sim::Fault;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -138,7 +136,7 @@ async fn failed_reads_are_retried_but_writes_and_logins_are_not() {
     app.sim.sim.clear_faults();
     app.sim.sim.inject(Fault::status("/oauth/token", 503, None));
     app.sim.sim.reset_journal();
-    let res = app.login_response("bob", common::PASSWORD, true).await;
+    let res = app.login_response("bob", crate::common::PASSWORD, true).await;
     assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
     assert_eq!(app.upstream_count("POST", "/oauth/token"), 1);
 }

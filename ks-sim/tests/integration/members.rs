@@ -1,9 +1,7 @@
 //! Workspace and project members (contract §3.6, §3.7, §3.9, §6).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{names, TestSim, IAM, TENANT};
+use crate::common::{names, TestSim, IAM, TENANT};
 use serde_json::{json, Value};
 
 const WS_MEMBERS: &str = "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers";

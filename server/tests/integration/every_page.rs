@@ -2,9 +2,7 @@
 //! user: no delete/remove/disable/revoke control anywhere, and no custom role in any dropdown.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 
 /// Every route the app declares, with parameters filled from the demo seed.

@@ -1,11 +1,9 @@
 //! Seeds: the demo data set, JSON seed files and the large generator (contract §9 test data).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{names, TestSim, IAM, TENANT, USERS};
+use crate::common::{names, TestSim, IAM, TENANT, USERS};
 use ks_sim::{Seed, SimConfig, Simulator};
 
 #[tokio::test]
@@ -61,8 +59,9 @@ async fn large_seed_builds_fast_and_pages() {
     let built = started.elapsed();
     assert!(built < Duration::from_secs(1), "built in {built:?}");
     let http = reqwest::Client::new();
-    let get =
-        |path: String| http.get(format!("{}{path}", sim.base_url())).basic_auth("admin", Some(common::PASSWORD)).send();
+    let get = |path: String| {
+        http.get(format!("{}{path}", sim.base_url())).basic_auth("admin", Some(crate::common::PASSWORD)).send()
+    };
     let users: serde_json::Value = get(format!("{USERS}?limit=10")).await.unwrap().json().await.unwrap();
     assert_eq!(users["totalItems"], 2000);
     let ws: serde_json::Value =

@@ -1,12 +1,10 @@
 //! `/oauth/token` and `/oauth/logout` (contract §2).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{content_type, TestSim, PASSWORD, USERS};
 use base64::Engine as _;
-use common::{content_type, TestSim, PASSWORD, USERS};
 use serde_json::{json, Value};
 
 async fn error_of(res: reqwest::Response) -> (u16, Value) {

@@ -1,9 +1,7 @@
 //! Clusters, workspaces and projects (contract §3.3, §3.4, §3.5, §5, §9).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{names, TestSim, IAM, TENANT};
+use crate::common::{names, TestSim, IAM, TENANT};
 use serde_json::{json, Value};
 
 fn workspace(name: &str, manager: &str, clusters: &[&str]) -> Value {

@@ -1,9 +1,7 @@
 //! "Where does this person belong, with which role?" — one page, a bounded number of calls.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

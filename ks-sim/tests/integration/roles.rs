@@ -2,11 +2,9 @@
 //! dynamic DELETE routes (§4.3).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{names, TestSim, IAM};
+use crate::common::{names, TestSim, IAM};
 use serde_json::{json, Value};
 
 /// module → actions from a roletemplates list.
@@ -176,7 +174,7 @@ async fn role_template_catalogue_is_listed_by_scope() {
 async fn dynamic_delete_routes_exist_and_work() {
     let sim = TestSim::start().await;
     let token = sim.access_token("admin").await;
-    let ok = |r: &common::Reply| (r.status, r.text.clone());
+    let ok = |r: &crate::common::Reply| (r.status, r.text.clone());
     let r = sim.call("DELETE", &format!("{IAM}/globalroles/platform-auditor"), Some(&token), None).await;
     assert_eq!(ok(&r), (200, String::new()));
     let r = sim.call("DELETE", &format!("{IAM}/workspaces/demo/workspaceroles/demo-auditor"), Some(&token), None).await;

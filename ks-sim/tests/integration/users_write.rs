@@ -1,9 +1,7 @@
 //! Creating and updating users (contract §3.1, §3.2, §5).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{TestSim, IAM, PASSWORD, USERS};
+use crate::common::{TestSim, IAM, PASSWORD, USERS};
 use serde_json::{json, Value};
 
 fn new_user(name: &str, email: &str, role: &str, password: &str) -> Value {
@@ -170,10 +168,10 @@ async fn admin_rebinds_the_global_role() {
     let res = sim.call("PUT", &format!("{USERS}/bob"), Some(&token), Some(bob)).await;
     assert_eq!(res.status, 200);
     let list = sim.get_json(&format!("{USERS}?globalrole=platform-auditor"), &token).await;
-    assert_eq!(common::names(&list), ["bob", "grace"]);
+    assert_eq!(crate::common::names(&list), ["bob", "grace"]);
     let bindings =
         sim.get_json(&format!("{IAM}/globalrolebindings?labelSelector=iam.kubesphere.io/user-ref=bob"), &token).await;
-    assert_eq!(common::names(&bindings), ["bob-platform-auditor"]);
+    assert_eq!(crate::common::names(&bindings), ["bob-platform-auditor"]);
 }
 
 #[tokio::test]

@@ -1,9 +1,7 @@
 //! The request journal and the `/_sim` control API.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{TestSim, PASSWORD, USERS};
+use crate::common::{TestSim, PASSWORD, USERS};
 use serde_json::{json, Value};
 
 #[tokio::test]

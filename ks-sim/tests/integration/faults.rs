@@ -1,11 +1,9 @@
 //! Fault injection: status, delay and dropped connections.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{TestSim, PASSWORD, USERS};
+use crate::common::{TestSim, PASSWORD, USERS};
 use ks_sim::Fault;
 use serde_json::json;
 

@@ -1,0 +1,13 @@
+//! The integration tests of `server`, in one binary: linking one test binary per file
+//! was much of `make test`'s time on two cores.
+
+mod common;
+mod concurrent_apps;
+mod every_page;
+mod forms;
+mod guardrails;
+mod guards;
+mod lists;
+mod lookup;
+mod sessions;
+mod upstream;

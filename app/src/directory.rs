@@ -45,7 +45,7 @@ pub const SEARCH_MAX_CHARS: usize = 100;
 pub(crate) fn bounded_search(query: &str) -> Result<String, AppError> {
     let q = query.trim();
     if q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(crate::auth::ssr::fail_with(AppError::field(
+        return Err(crate::upstream::fail_with(AppError::field(
             "q",
             format!("Search for at most {SEARCH_MAX_CHARS} characters."),
         )));
@@ -61,7 +61,7 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
     if q.chars().count() < 2 {
         return Ok(Vec::new());
     }
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let by_name = q.clone();
     let by_email = ks_types::Email::parse(&q).ok().map(|e| ks_client::email_field_selector(&e));
     let (names, emails) = tokio::join!(
@@ -101,7 +101,7 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
 /// The workspaces the signed-in user can see ("my workspaces"; all of them for admins).
 #[server(prefix = "/api", endpoint = "my_workspaces")]
 pub async fn my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let list =
         upstream
             .call(|api| async move {
@@ -121,7 +121,7 @@ pub async fn my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
 /// Clusters the signed-in user may place workspaces on.
 #[server(prefix = "/api", endpoint = "my_clusters")]
 pub async fn my_clusters() -> Result<Vec<String>, AppError> {
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let clusters = upstream.call(|api| async move { api.list_clusters().await }).await?;
     let mut names: Vec<String> = clusters.into_iter().map(|c| c.metadata.name).collect();
     names.sort();
@@ -133,7 +133,7 @@ pub async fn my_clusters() -> Result<Vec<String>, AppError> {
 pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
     use ks_types::{ClusterName, WorkspaceName};
     let workspaces = my_workspaces().await?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let pairs: Vec<(WorkspaceName, ClusterName)> = workspaces
         .iter()
         .flat_map(|w| w.clusters.iter().map(move |c| (w.name.clone(), c.clone())))

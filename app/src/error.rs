@@ -43,6 +43,9 @@ pub enum AppError {
     StillSettingUp(String),
     #[error("KubeSphere took too long to answer. Please try again in a moment.")]
     UpstreamTimeout,
+    /// The console's own storage (sessions, tokens) cannot be reached; nothing was changed.
+    #[error("KS Console is temporarily unavailable. Please try again in a moment.")]
+    TemporarilyUnavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -66,6 +69,7 @@ impl AppError {
             AppError::UpstreamUnavailable => "upstream_unavailable",
             AppError::StillSettingUp(_) => "still_setting_up",
             AppError::UpstreamTimeout => "upstream_timeout",
+            AppError::TemporarilyUnavailable => "temporarily_unavailable",
             AppError::Internal => "internal",
         }
     }
@@ -84,6 +88,7 @@ impl AppError {
             AppError::CrossSite,
             AppError::UpstreamUnavailable,
             AppError::UpstreamTimeout,
+            AppError::TemporarilyUnavailable,
             AppError::Internal,
         ]
         .into_iter()
@@ -100,7 +105,7 @@ impl AppError {
             AppError::Conflict => S::CONFLICT,
             AppError::Invalid(_) | AppError::InvalidField { .. } => S::BAD_REQUEST,
             AppError::UpstreamUnavailable => S::BAD_GATEWAY,
-            AppError::StillSettingUp(_) => S::SERVICE_UNAVAILABLE,
+            AppError::StillSettingUp(_) | AppError::TemporarilyUnavailable => S::SERVICE_UNAVAILABLE,
             AppError::UpstreamTimeout => S::GATEWAY_TIMEOUT,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -193,6 +198,7 @@ mod tests {
             AppError::CrossSite,
             AppError::UpstreamUnavailable,
             AppError::UpstreamTimeout,
+            AppError::TemporarilyUnavailable,
             AppError::Internal,
         ] {
             assert_eq!(AppError::from_code(e.code()), Some(e.clone()));

@@ -48,7 +48,7 @@ pub const SECRET_FIELDS: &[&str] = &["password", "new_password", "current_passwo
 pub async fn take_flash() -> Result<Option<Flash>, AppError> {
     use tower_sessions::Session;
     let session = leptos_axum::extract::<Session>().await.map_err(|_| AppError::Internal)?;
-    session.remove::<Flash>(crate::auth::ssr::FLASH_KEY).await.map_err(|_| AppError::Internal)
+    session.remove::<Flash>(crate::upstream::FLASH_KEY).await.map_err(|_| AppError::Internal)
 }
 
 /// The flash meant for the server function at `action_path`, once the page's flash resource has

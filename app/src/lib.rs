@@ -8,6 +8,8 @@ pub mod lookup;
 pub mod members;
 pub mod permissions;
 pub mod projects;
+#[cfg(feature = "ssr")]
+pub mod upstream;
 pub mod users;
 pub mod widgets;
 pub mod workspaces;

@@ -36,8 +36,8 @@ pub mod ssr {
     use std::collections::BTreeMap;
 
     use super::Permissions;
-    use crate::auth::ssr::Upstream;
     use crate::error::AppError;
+    use crate::upstream::Upstream;
 
     const RULES_ANNOTATION: &str = "iam.kubesphere.io/role-template-rules";
 

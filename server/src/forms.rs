@@ -6,10 +6,10 @@
 //! (minus passwords) in the session as a `Flash`, and answer 303 back to the page, which shows
 //! them (post/redirect/get). An ended session sends the user to sign in instead.
 
-use app::auth::ssr::FLASH_KEY;
 use app::auth::{login_url, safe_next_path};
 use app::error::{AppError, ErrorBody};
 use app::forms::{Flash, SECRET_FIELDS};
+use app::upstream::FLASH_KEY;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};

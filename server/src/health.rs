@@ -1,11 +1,9 @@
-//! `/livez` (the process is up) and `/readyz` (it can serve: the session store answers).
+//! `/livez` (the process is up) and `/readyz` (it can serve: every store answers).
 //! Neither needs a session nor sets a cookie. Losing KubeSphere does not make us unready: the
 //! console still serves its pages and explains the outage, which is better than being pulled.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use tower_sessions::session::Id;
-use tower_sessions::SessionStore;
 
 use crate::ServerContext;
 
@@ -14,11 +12,11 @@ pub async fn livez() -> &'static str {
 }
 
 pub async fn readyz(State(ctx): State<ServerContext>) -> (StatusCode, &'static str) {
-    match ctx.store.load(&Id::default()).await {
-        Ok(_) => (StatusCode::OK, "ready"),
+    match ctx.stores.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
-            tracing::error!(error = %e, "session store unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "session store unreachable")
+            tracing::error!(error = %e, "a store is unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "store unreachable")
         }
     }
 }

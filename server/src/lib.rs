@@ -9,15 +9,15 @@ mod rate_limit;
 mod security;
 pub mod serve;
 mod session;
-pub mod session_store;
-mod throttle;
+pub mod stores;
+mod vault;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use app::auth::ssr::{AppState, TokenVault};
+use app::upstream::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::error_handling::HandleErrorLayer;
@@ -41,7 +41,8 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use session_store::MemorySessions;
+use stores::{LoginThrottle, MemorySessions, MemoryTokens, SharedSessions, Stores};
+use vault::TokenVault;
 
 pub use config::Config;
 
@@ -53,10 +54,10 @@ type RenderPage = Arc<dyn Fn(Request) -> RenderFuture + Send + Sync>;
 pub struct ServerContext {
     pub config: Arc<Config>,
     pub state: AppState,
+    pub vault: TokenVault,
+    pub stores: Stores,
     pub public_origin: Arc<str>,
     pub cookie_name: Arc<str>,
-    pub store: MemorySessions,
-    throttle: Arc<throttle::LoginThrottle>,
     api_limiter: Option<rate_limit::ApiLimiter>,
     /// Renders an app page for a synthetic request (the login page after a failed attempt).
     render_page: RenderPage,
@@ -87,15 +88,45 @@ pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError
     build_app_with_state(config, kubesphere_url).map(|(app, _)| app)
 }
 
-/// What a running app keeps per signed-in person, for reports and tests.
+/// What a running app keeps per signed-in person in memory, for reports and tests.
 #[derive(Clone, Debug)]
 pub struct AppMemory {
     pub sessions: MemorySessions,
-    pub vault: TokenVault,
+    pub tokens: MemoryTokens,
 }
 
-/// [`build_app`], also handing out the app's session store and token vault.
+/// [`build_app`] with in-memory stores, also handing them out.
 pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Router, AppMemory), KsError> {
+    let (stores, memory) = memory_stores(&config);
+    Ok((build_app_with_stores(config, kubesphere_url, stores)?, memory))
+}
+
+/// In-memory stores for one process, swept of what has expired for as long as the runtime runs.
+pub fn memory_stores(config: &Config) -> (Stores, AppMemory) {
+    let memory = AppMemory { sessions: MemorySessions::default(), tokens: MemoryTokens::default() };
+    // Expired sessions, and the tokens of sessions unused for the idle lifetime, are forgotten.
+    let idle = Duration::from_secs(config.session_idle_timeout_secs);
+    let sweep_period = idle.clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let (sessions, tokens) = (memory.sessions.clone(), memory.tokens.clone());
+    spawn_every(sweep_period, move || {
+        sessions.forget_expired();
+        tokens.forget_idle(idle);
+    });
+    let stores = Stores {
+        sessions: SharedSessions(Arc::new(memory.sessions.clone())),
+        tokens: Arc::new(memory.tokens.clone()),
+        attempts: Arc::new(LoginThrottle::new(stores::Limits {
+            per_account: config.login_throttle_max_failures,
+            per_address: config.login_throttle_max_failures_per_address,
+            window: Duration::from_secs(config.login_throttle_window_secs),
+            capacity: 100_000,
+        })),
+    };
+    (stores, memory)
+}
+
+/// [`build_app`] keeping its sessions, tokens and login-failure counts in `stores`.
+pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Stores) -> Result<Router, KsError> {
     let ks = KsClient::new(ClientConfig {
         oauth_client_id: config.oauth_client_id.clone(),
         oauth_client_secret: config.oauth_client_secret.clone(),
@@ -107,12 +138,7 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         logout_timeout: Duration::from_millis(config.logout_timeout_ms),
         ..ClientConfig::new(kubesphere_url)
     })?;
-    let state = AppState { ks, vault: TokenVault::default() };
-    let idle = Duration::from_secs(config.session_idle_timeout_secs);
-    let sweep_period = idle.clamp(Duration::from_secs(1), Duration::from_secs(60));
-    let vault = state.vault.clone();
-    // Tokens of sessions that expired in the store are dropped from the vault.
-    spawn_every(sweep_period, move || vault.sweep(idle));
+    let state = AppState { ks };
 
     let leptos_options = LeptosOptions::builder()
         .output_name("ks-console")
@@ -136,25 +162,17 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         })
     };
 
-    let store = MemorySessions::default();
-    let sweeping = store.clone();
-    spawn_every(sweep_period, move || sweeping.forget_expired());
     let ctx = ServerContext {
         public_origin: config.public_origin().into(),
         cookie_name: cookie_name(&config).into(),
-        throttle: Arc::new(throttle::LoginThrottle::new(throttle::Limits {
-            per_account: config.login_throttle_max_failures,
-            per_address: config.login_throttle_max_failures_per_address,
-            window: Duration::from_secs(config.login_throttle_window_secs),
-            capacity: 100_000,
-        })),
         api_limiter: rate_limit::api_limiter(config.api_calls_per_second),
         state: state.clone(),
-        store: store.clone(),
+        vault: TokenVault::new(Arc::clone(&stores.tokens)),
+        stores,
         render_page,
         config: Arc::new(config),
     };
-    let sessions = session_layer(&ctx.config, store);
+    let sessions = session_layer(&ctx.config, ctx.stores.sessions.clone());
 
     let server_fns = {
         let provide_state = provide_state.clone();
@@ -213,14 +231,13 @@ pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Rou
         .layer(axum::middleware::from_fn(forms::api_error_status));
 
     // Health checks sit outside the session layers: they never need a session or set a cookie.
-    let memory = AppMemory { sessions: ctx.store.clone(), vault: ctx.state.vault.clone() };
     let health =
         Router::new().route("/livez", get(health::livez)).route("/readyz", get(health::readyz)).with_state(ctx);
 
-    Ok((Router::new().merge(health).merge(app.layer(inner).layer(load)).layer(outer), memory))
+    Ok(Router::new().merge(health).merge(app.layer(inner).layer(load)).layer(outer))
 }
 
-fn session_layer(config: &Config, store: MemorySessions) -> SessionManagerLayer<MemorySessions> {
+fn session_layer(config: &Config, store: SharedSessions) -> SessionManagerLayer<SharedSessions> {
     let same_site = match config.cookie_same_site {
         config::SameSiteSetting::Lax => SameSite::Lax,
         config::SameSiteSetting::Strict => SameSite::Strict,

@@ -6,7 +6,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use app::auth::safe_next_path;
-use app::auth::ssr::{end_session, SessionRecord, SESSION_KEY};
 use app::error::{AppError, ErrorBody};
 use app::CspNonce;
 use axum::body::Body;
@@ -15,12 +14,14 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use ipnet::IpNet;
-use ks_client::{CallContext, LoginError};
+use ks_client::{AccessToken, CallContext, LoginError};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::security::request_id_of;
 use crate::session::now_unix_ms;
+use crate::stores::Admission;
+use crate::vault::{end_session, SessionRecord, SESSION_KEY};
 use crate::ServerContext;
 
 #[derive(Deserialize)]
@@ -58,12 +59,19 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         return fail(AppError::InvalidCredentials, None).await;
     }
     // Counted as it starts: parallel guesses cannot all pass the check before one is counted.
-    let attempt = match client_ip.map(|ip| ctx.throttle.begin(username, ip)) {
-        Some(Err(wait)) => {
-            tracing::warn!(ip = ?client_ip, "login throttled by the console");
-            return fail(AppError::TooManyRequests, Some(wait)).await;
-        }
-        Some(Ok(attempt)) => Some(attempt),
+    let attempt = match client_ip {
+        Some(ip) => match ctx.stores.attempts.begin(username, ip).await {
+            Ok(Admission::Counted(ticket)) => Some(ticket),
+            Ok(Admission::Wait(wait)) => {
+                tracing::warn!(ip = ?client_ip, "login throttled by the console");
+                return fail(AppError::TooManyRequests, Some(wait)).await;
+            }
+            Err(e) => {
+                // Without its counts the throttle cannot tell guessing from signing in.
+                tracing::error!(error = %e, "login throttle store unavailable");
+                return fail(AppError::TemporarilyUnavailable, None).await;
+            }
+        },
         None => None,
     };
 
@@ -71,11 +79,10 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let ip_text = client_ip.map(|ip| ip.to_string());
     let outcome = ctx.state.ks.password_grant(username, &form.password, ip_text.as_deref(), &call).await;
     let guessed_wrong = matches!(outcome, Err(LoginError::InvalidCredentials | LoginError::RateLimited { .. }));
-    if let Some(attempt) = attempt {
-        if guessed_wrong {
-            attempt.failed();
-        } else {
-            attempt.not_counted();
+    // A wrong guess stays counted; anything else is taken back.
+    if let Some(ticket) = attempt.filter(|_| !guessed_wrong) {
+        if let Err(e) = ctx.stores.attempts.forgive(ticket).await {
+            tracing::warn!(error = %e, "could not take back a login attempt");
         }
     }
     let tokens = match outcome {
@@ -97,29 +104,32 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     // nothing the previous session kept (a form's saved fields) carries over.
     // (A browser without a session has nothing to end.)
     let previous = match session.id() {
-        Some(_) => end_session(&session, &ctx.state.vault).await,
+        Some(_) => end_session(&session, &ctx.vault).await,
         None => None,
     };
     if let Some(previous) = previous {
-        let call = CallContext { request_id: request_id.clone() };
-        if let Err(e) = ctx.state.ks.logout(&previous, &call).await {
-            tracing::info!(error = %e, "could not revoke the previous session's token upstream");
-        }
+        revoke(&ctx, &previous, &request_id).await;
     }
     // A fresh id on login, so a session id planted before login is worthless.
     if let Err(e) = session.cycle_id().await {
         tracing::error!(error = %e, "could not rotate the session id");
         return AppError::Internal.status().into_response();
     }
-    let record = SessionRecord {
-        username: username.clone(),
-        vault_key: ctx.state.vault.insert(tokens),
-        signed_in_at_ms: now_unix_ms(),
+    let vault_key = match ctx.vault.insert(tokens.clone()).await {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::error!(error = %e, "could not store the tokens");
+            revoke(&ctx, &tokens.access, &request_id).await;
+            return fail(AppError::TemporarilyUnavailable, None).await;
+        }
     };
+    let record = SessionRecord { username: username.clone(), vault_key, signed_in_at_ms: now_unix_ms() };
     if let Err(e) = session.insert(SESSION_KEY, &record).await {
         tracing::error!(error = %e, "could not store the session");
-        ctx.state.vault.remove(&record.vault_key).await;
-        return AppError::Internal.status().into_response();
+        if let Some(token) = ctx.vault.remove(&record.vault_key).await {
+            revoke(&ctx, &token, &request_id).await;
+        }
+        return fail(AppError::TemporarilyUnavailable, None).await;
     }
     tracing::info!(user = %username, "signed in");
     if wants_json {
@@ -162,11 +172,19 @@ async fn failed_login(
     res
 }
 
+/// Revokes a token KubeSphere issued that the console will not use (best effort).
+async fn revoke(ctx: &ServerContext, token: &AccessToken, request_id: &Option<String>) {
+    let call = CallContext { request_id: request_id.clone() };
+    if let Err(e) = ctx.state.ks.logout(token, &call).await {
+        tracing::info!(error = %e, "could not revoke an unused token upstream");
+    }
+}
+
 pub async fn logout(State(ctx): State<ServerContext>, session: Session, req: Request) -> Response {
     let request_id = request_id_of(&req);
     let wants_json = wants_json(req.headers());
     // Forget everything locally first, so the user is signed out whatever KubeSphere does.
-    if let Some(token) = end_session(&session, &ctx.state.vault).await {
+    if let Some(token) = end_session(&session, &ctx.vault).await {
         let call = CallContext { request_id };
         if let Err(e) = ctx.state.ks.logout(&token, &call).await {
             tracing::warn!(error = %e, "KubeSphere logout failed; the session is closed anyway");

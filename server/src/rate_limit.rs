@@ -6,8 +6,8 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::auth::ssr::Authenticated;
 use app::error::{AppError, ErrorBody};
+use app::upstream::Authenticated;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -36,13 +36,16 @@ pub fn api_limiter(per_second: u32) -> Option<ApiLimiter> {
 }
 
 pub async fn limit_api_calls(State(ctx): State<ServerContext>, req: Request, next: Next) -> Response {
-    let (Some(limiter), Some(auth)) = (&ctx.api_limiter, req.extensions().get::<Authenticated>()) else {
+    let ext = req.extensions();
+    let (Some(limiter), Some(auth), Some(key)) =
+        (&ctx.api_limiter, ext.get::<Authenticated>(), ext.get::<crate::session::SessionKey>())
+    else {
         return next.run(req).await;
     };
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    if let Err(not_until) = limiter.check_key(&auth.vault_key) {
+    if let Err(not_until) = limiter.check_key(&key.0) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         tracing::warn!(user = %auth.username, "server-function calls rate limited");
         let err = AppError::TooManyRequests;

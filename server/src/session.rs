@@ -4,9 +4,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use app::auth::ssr::{end_session, Authenticated, RequestId, SessionEnd, SessionRecord, SESSION_KEY};
 use app::auth::{login_url, safe_next_path};
 use app::error::{AppError, ErrorBody};
+use app::upstream::{Authenticated, EndSession, RequestId};
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -16,6 +16,7 @@ use ks_client::CallContext;
 use tower_sessions::Session;
 
 use crate::security::request_id_of;
+use crate::vault::{end_session, SessionEnd, SessionRecord, SESSION_KEY};
 use crate::ServerContext;
 
 /// Paths that need no session. Everything else is denied by default.
@@ -23,6 +24,10 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/login" | "/logout" | "/livez" | "/readyz" | "/favicon.ico" | "/robots.txt")
         || path.starts_with("/pkg/")
 }
+
+/// Which vault entry the signed-in request's session holds (for per-session limits).
+#[derive(Clone, Debug)]
+pub struct SessionKey(pub String);
 
 pub fn now_unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0)
@@ -48,12 +53,12 @@ pub async fn session_gate(
             let max_ms = ctx.config.session_max_lifetime_secs.saturating_mul(1000);
             if now_unix_ms().saturating_sub(record.signed_in_at_ms) >= max_ms {
                 tracing::info!(user = %record.username, "session reached its maximum lifetime");
-                end_session(&session, &ctx.state.vault).await;
+                end_session(&session, &ctx.vault).await;
                 true
             } else {
                 let skew = Duration::from_secs(ctx.config.token_refresh_skew_secs);
                 let call = CallContext { request_id: request_id.clone() };
-                match ctx.state.vault.fresh_access_token(&record.vault_key, &ctx.state.ks, skew, &call).await {
+                match ctx.vault.fresh_access_token(&record.vault_key, &ctx.state.ks, skew, &call).await {
                     Ok(access) => {
                         // A signed-in user has nothing to do on the login page.
                         if path == "/login" && req.method() == Method::GET {
@@ -66,11 +71,17 @@ pub async fn session_gate(
                             });
                             return Redirect::to(&safe_next_path(next.as_deref())).into_response();
                         }
-                        req.extensions_mut().insert(Authenticated {
-                            username: record.username,
-                            vault_key: record.vault_key,
-                            access,
-                        });
+                        let end_session = {
+                            let (session, vault) = (session.clone(), ctx.vault.clone());
+                            EndSession::new(move || {
+                                let (session, vault) = (session.clone(), vault.clone());
+                                async move {
+                                    end_session(&session, &vault).await;
+                                }
+                            })
+                        };
+                        req.extensions_mut().insert(SessionKey(record.vault_key));
+                        req.extensions_mut().insert(Authenticated { username: record.username, access, end_session });
                         return next.run(req).await;
                     }
                     Err(SessionEnd::Upstream(e)) => {
@@ -82,9 +93,14 @@ pub async fn session_gate(
                         }
                         return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
                     }
+                    Err(SessionEnd::Store(e)) => {
+                        tracing::error!(error = %e, "token store unavailable");
+                        let err = AppError::TemporarilyUnavailable;
+                        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+                    }
                     Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
                         tracing::info!(user = %record.username, "KubeSphere ended the session");
-                        end_session(&session, &ctx.state.vault).await;
+                        end_session(&session, &ctx.vault).await;
                         true
                     }
                 }

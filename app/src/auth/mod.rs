@@ -1,8 +1,6 @@
-//! Who is signed in: the login page, the current user, and (server-side) the session plumbing.
+//! Who is signed in: the login page and the current user.
 
 mod login_page;
-#[cfg(feature = "ssr")]
-pub mod ssr;
 
 pub use login_page::LoginPage;
 
@@ -24,7 +22,7 @@ pub struct SignedInUser {
 /// The signed-in user, as KubeSphere knows them (`GET users/{me}` with their own token).
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<SignedInUser, AppError> {
-    let upstream = ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let me = upstream.username().to_owned();
     let user = upstream.call(|api| async move { api.get_user(&me).await }).await?;
     Ok(SignedInUser {

@@ -78,7 +78,7 @@ impl PeopleSort {
 pub async fn list_people(query: String, page: u32, sort: String) -> Result<PeoplePage, AppError> {
     let q = crate::directory::bounded_search(&query)?;
     let page = page.max(1);
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let (limit, page_text) = (PAGE_SIZE.to_string(), page.to_string());
     let (sort_by, ascending) = PeopleSort::parse(&sort).upstream();
     let mut params: Vec<(&str, String)> =

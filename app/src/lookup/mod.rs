@@ -103,13 +103,13 @@ pub async fn get_memberships(username: String) -> Result<Memberships, AppError> 
 #[server(prefix = "/api", endpoint = "get_person")]
 pub async fn get_person(username: String) -> Result<Person, AppError> {
     let name = ks_types::UserName::parse(&username).map_err(|_| AppError::NotFound)?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     // Anyone may list users (and so read this one), even where reading users/{name} is refused.
     let found = upstream
         .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
         .await?
         .into_items();
-    let user = found.into_iter().next().ok_or_else(|| crate::auth::ssr::fail_with(AppError::NotFound))?;
+    let user = found.into_iter().next().ok_or_else(|| crate::upstream::fail_with(AppError::NotFound))?;
     let status = match user.state() {
         Some("Active") => "active",
         Some("Disabled") => "disabled",
@@ -129,7 +129,7 @@ pub async fn get_person(username: String) -> Result<Person, AppError> {
 #[server(prefix = "/api", endpoint = "get_workspace_details")]
 pub async fn get_workspace_details(workspace: String, page: u32) -> Result<WorkspaceDetails, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let w = ws.clone();
     let template = upstream.call(|api| async move { api.get_workspace(&w).await }).await?;
     let clusters = template.cluster_names();
@@ -181,7 +181,7 @@ pub async fn get_workspace_details(workspace: String, page: u32) -> Result<Works
 pub async fn get_project_details(cluster: String, project: String, page: u32) -> Result<ProjectDetails, AppError> {
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let members =
         ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page, false).await?.unwrap_or_default();
     Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
@@ -198,9 +198,9 @@ mod ssr {
     use ks_types::ProjectName;
 
     use super::{Member, MemberPage, Memberships, ProjectMembership, WorkspaceMembership, MEMBERS_PAGE_SIZE};
-    use crate::auth::ssr::Upstream;
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
+    use crate::upstream::Upstream;
 
     /// Whose members to list.
     pub enum MemberScope<'a> {

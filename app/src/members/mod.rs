@@ -34,7 +34,7 @@ pub struct MembershipChange {
 #[server(prefix = "/api", endpoint = "workspace_role_options")]
 pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let roles =
         upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();
     Ok(roles
@@ -107,7 +107,7 @@ pub async fn invite_workspace_members(
     let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
     let users = ssr::parse_usernames(&usernames)?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
     let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
     let ws_for_list = ws.clone();
@@ -142,7 +142,7 @@ pub async fn invite_project_members(
     let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
     let users = ssr::parse_usernames(&usernames)?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
     ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
     let (c, n) = (cluster.clone(), ns.clone());
@@ -174,7 +174,7 @@ pub async fn change_workspace_role(
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
     let (u, r) = (user.clone(), role.clone());
     let not_member = format!("{user} is not a member of workspace {ws}. Invite them first.");
@@ -200,7 +200,7 @@ pub async fn change_project_role(
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
     let (c, n, u) = (cluster.clone(), ns.clone(), user.clone());
     let not_member = format!("{user} is not a member of project {ns}. Invite them first.");
@@ -228,8 +228,8 @@ pub(crate) mod ssr {
         LABEL_VALUE_MAX,
     };
 
-    use crate::auth::ssr::Upstream;
     use crate::error::AppError;
+    use crate::upstream::Upstream;
 
     /// Admin roles are granted only with the explicit confirmation the form asks for.
     pub fn require_confirmation(is_admin: bool, confirm: &Option<String>, what: &str) -> Result<(), AppError> {

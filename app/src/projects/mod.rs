@@ -31,7 +31,7 @@ pub async fn create_project(
     let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let cluster = ClusterName::parse(&cluster).map_err(|e| AppError::field("cluster", e.to_string()))?;
     let project = ProjectName::parse_new(&name).map_err(|e| AppError::field("name", e.to_string()))?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let ws_for_lookup = ws.clone();
     let placement = upstream.call(|api| async move { api.workspace_clusters(&ws_for_lookup).await }).await?;
     if !placement.iter().any(|c| c.metadata.name == cluster.as_str()) {
@@ -71,7 +71,7 @@ pub async fn check_project_name(
     let (Ok(ws), Ok(c)) = (ks_types::WorkspaceName::parse(&workspace), ks_types::ClusterName::parse(&cluster)) else {
         return Ok(Availability::Available);
     };
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let projects = upstream.call_quiet(|api| async move { api.list_projects(&c, &ws).await }).await.unwrap_or_default();
     Ok(if projects.iter().any(|p| p.metadata.name == project.as_str()) {
         Availability::Taken

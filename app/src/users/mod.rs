@@ -41,7 +41,7 @@ pub async fn check_username(username: String) -> Result<Availability, AppError> 
         Ok(n) => n,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let found =
         upstream.call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await }).await?;
     Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
@@ -54,7 +54,7 @@ pub async fn check_email(email: String) -> Result<Availability, AppError> {
         Ok(e) => e,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let selector = ks_client::email_field_selector(&email);
     let found = upstream
         .call(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "1")]).await })
@@ -67,7 +67,7 @@ pub async fn check_email(email: String) -> Result<Availability, AppError> {
 #[server(prefix = "/api", endpoint = "platform_role_options")]
 pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
     use ks_types::PlatformRole;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let existing = upstream.call_quiet(|api| async move { api.list_global_roles().await }).await;
     // Not allowed to list roles: offer the three every KubeSphere 4 has (they are all there is).
     let offered = PlatformRole::ALL.into_iter().filter(|role| match &existing {
@@ -110,12 +110,12 @@ pub async fn create_user(
     let password = Password::parse(&password).map_err(|e| AppError::field("password", e))?;
     let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
     if role.is_admin() && confirm_admin.as_deref() != Some("yes") {
-        return Err(crate::auth::ssr::fail_with(AppError::field(
+        return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
             "Confirm that this user should be a platform administrator.",
         )));
     }
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let new = NewUser { name: name.clone(), email, password, role, display_name, description };
     let creator = upstream.username().to_owned();
     let taken_name = name.clone();
@@ -194,7 +194,7 @@ pub async fn change_platform_role(
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
     crate::members::ssr::require_confirmation(role.is_admin(), &confirm_admin, "a platform administrator")?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let u = user.clone();
     let missing = format!("No user named {user}.");
     let busy =

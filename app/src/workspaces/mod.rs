@@ -24,7 +24,7 @@ pub async fn check_workspace_name(name: String) -> Result<Availability, AppError
         Ok(ws) => ws,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
     };
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let found = upstream
         .call_mapped(
             |api| async move { api.get_workspace(&ws).await.map(Some) },
@@ -62,7 +62,7 @@ pub async fn create_workspace(
         .map(|c| ClusterName::parse(c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::field("clusters", e.to_string()))?;
-    let upstream = crate::auth::ssr::Upstream::from_context()?;
+    let upstream = crate::upstream::Upstream::from_context()?;
     let creator = upstream.username().to_owned();
     let new = NewWorkspace { name: ws.clone(), manager: manager.clone(), clusters, alias, description };
     let created = upstream

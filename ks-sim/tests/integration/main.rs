@@ -1,6 +1,8 @@
 //! The integration tests of `ks-sim`, in one binary: linking one test binary per file
 //! was much of `make test`'s time on two cores.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod authentication;
 mod authorization_matrix;
 mod common;

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use ks_sim::{RunningSim, SimConfig};
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
-use server::{build_app_with_state, AppMemory, Config};
+use server::stores::Stores;
+use server::{build_app_with_stores, memory_stores, AppMemory, Config};
 
 pub const PASSWORD: &str = "P@88w0rd";
 
@@ -25,11 +26,16 @@ pub struct TestApp {
 pub struct Builder {
     sim: SimConfig,
     config: Config,
+    stores: Box<dyn FnOnce(Stores) -> Stores>,
 }
 
 impl TestApp {
     pub fn builder() -> Builder {
-        Builder { sim: SimConfig::default(), config: Config::for_upstream("http://unused") }
+        Builder {
+            sim: SimConfig::default(),
+            config: Config::for_upstream("http://unused"),
+            stores: Box::new(|stores| stores),
+        }
     }
 
     pub async fn start() -> TestApp {
@@ -157,6 +163,12 @@ impl Builder {
         self
     }
 
+    /// Puts the app's stores behind `wrap` (to make them fail, say).
+    pub fn stores(mut self, wrap: impl FnOnce(Stores) -> Stores + 'static) -> Self {
+        self.stores = Box::new(wrap);
+        self
+    }
+
     pub async fn start(self) -> TestApp {
         let sim = ks_sim::Simulator::spawn(self.sim, "127.0.0.1:0".parse().unwrap()).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -164,7 +176,8 @@ impl Builder {
         let mut config = self.config;
         config.site_addr = addr;
         config.kubesphere_host = Some(sim.base_url());
-        let (app, memory) = build_app_with_state(config.clone(), &sim.base_url()).unwrap();
+        let (stores, memory) = memory_stores(&config);
+        let app = build_app_with_stores(config.clone(), &sim.base_url(), (self.stores)(stores)).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let limits = config.serve_limits();
         let serving = tokio::spawn(async move {

@@ -1,6 +1,8 @@
 //! The integration tests of `server`, in one binary: linking one test binary per file
 //! was much of `make test`'s time on two cores.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod concurrent_apps;
 mod every_page;
@@ -10,4 +12,5 @@ mod guards;
 mod lists;
 mod lookup;
 mod sessions;
+mod stores;
 mod upstream;

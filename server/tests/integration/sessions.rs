@@ -321,21 +321,21 @@ async fn parallel_wrong_passwords_from_one_address_reach_kubesphere_at_most_the_
 #[tokio::test]
 async fn ten_thousand_expired_sessions_leave_nothing_behind() {
     let app = TestApp::builder().config(|c| c.session_idle_timeout_secs = 1).start().await;
-    let (sessions_before, vault_before) = (app.memory.sessions.len(), app.memory.vault.len());
+    let (sessions_before, tokens_before) = (app.memory.sessions.len(), app.memory.tokens.len());
     let logins = futures::stream::iter(0..10_000).map(|_| app.login_response("bob", PASSWORD, true));
     let answers: Vec<_> = futures::StreamExt::buffer_unordered(logins, 8).collect().await;
     let failed: Vec<StatusCode> =
         answers.iter().map(reqwest::Response::status).filter(|s| *s != StatusCode::OK).collect();
     assert!(failed.is_empty(), "every sign-in worked: {} did not, e.g. {:?}", failed.len(), failed.first());
-    assert!(!app.memory.sessions.is_empty() && !app.memory.vault.is_empty(), "the latest are still held");
+    assert!(!app.memory.sessions.is_empty() && !app.memory.tokens.is_empty(), "the latest are still held");
     // Idle timeout 1 s; the store's and the vault's sweepers run every second.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while (app.memory.sessions.len(), app.memory.vault.len()) != (sessions_before, vault_before) {
+    while (app.memory.sessions.len(), app.memory.tokens.len()) != (sessions_before, tokens_before) {
         assert!(
             Instant::now() < deadline,
             "{} sessions, {} tokens left",
             app.memory.sessions.len(),
-            app.memory.vault.len()
+            app.memory.tokens.len()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -11,6 +11,8 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store;
 use tower_sessions::SessionStore;
 
+use super::{SessionBackend, StoreError};
+
 #[derive(Clone, Debug, Default)]
 pub struct MemorySessions(Arc<Mutex<HashMap<Id, Record>>>);
 
@@ -59,6 +61,13 @@ impl SessionStore for MemorySessions {
     /// Forgets one session record (sign-out); nothing here ever reaches KubeSphere.
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         self.records().remove(session_id);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SessionBackend for MemorySessions {
+    async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }
 }

@@ -9,6 +9,10 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
+
+use super::{Admission, AttemptStore, AttemptTicket, StoreError};
+
 /// Where an attempt comes from, so that one machine counts once: an IPv4 address, or the /64
 /// of an IPv6 address (a single host may use any address of its /64).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,24 +54,18 @@ pub struct Limits {
 
 #[derive(Debug, Default)]
 struct State {
-    attempts: HashMap<Key, VecDeque<Instant>>,
+    /// Per key, the attempts in the window: when, and the ticket id to take one back.
+    attempts: HashMap<Key, VecDeque<(Instant, u64)>>,
     /// Keys in the order they were first seen, for evicting the oldest.
     order: VecDeque<Key>,
+    next_id: u64,
 }
 
+/// The in-memory [`AttemptStore`], for one process.
 #[derive(Debug)]
 pub struct LoginThrottle {
     limits: Limits,
     state: Mutex<State>,
-}
-
-/// One counted attempt. Settle it with [`Attempt::failed`] or [`Attempt::not_counted`]; an
-/// attempt dropped unsettled (the client went away) stays counted.
-#[derive(Debug)]
-pub struct Attempt<'a> {
-    throttle: &'a LoginThrottle,
-    keys: Option<[Key; 2]>,
-    at: Instant,
 }
 
 impl LoginThrottle {
@@ -79,24 +77,31 @@ impl LoginThrottle {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts an attempt to sign in as `username` from `ip`, or says how long to wait.
-    pub fn begin(&self, username: &str, ip: IpAddr) -> Result<Attempt<'_>, Duration> {
-        let now = Instant::now();
-        if self.limits.per_account == 0 {
-            return Ok(Attempt { throttle: self, keys: None, at: now });
-        }
+    fn keys_of(username: &str, ip: IpAddr) -> [Key; 2] {
         let prefix = ClientPrefix::of(ip);
-        let keys = [Key::Address(prefix), Key::Account(username.trim().to_lowercase(), prefix)];
-        let limits = [self.limits.per_address.max(self.limits.per_account), self.limits.per_account];
+        [Key::Address(prefix), Key::Account(username.trim().to_lowercase(), prefix)]
+    }
+
+    /// Counts an attempt to sign in as `username` from `ip` as a failure, or says how long to
+    /// wait. An attempt never taken back (the client went away) stays counted.
+    pub fn count(&self, username: &str, ip: IpAddr) -> Result<AttemptTicket, Duration> {
+        let now = Instant::now();
         let mut state = self.state();
+        state.next_id += 1;
+        let ticket = AttemptTicket { username: username.to_owned(), ip, id: state.next_id };
+        if self.limits.per_account == 0 {
+            return Ok(ticket);
+        }
+        let keys = Self::keys_of(username, ip);
+        let limits = [self.limits.per_address.max(self.limits.per_account), self.limits.per_account];
         let mut wait = None;
         for (key, limit) in keys.iter().zip(limits) {
             if let Some(times) = state.attempts.get_mut(key) {
-                while times.front().is_some_and(|t| now.duration_since(*t) >= self.limits.window) {
+                while times.front().is_some_and(|(t, _)| now.duration_since(*t) >= self.limits.window) {
                     times.pop_front();
                 }
                 if times.len() >= limit as usize {
-                    let oldest = times.front().copied().unwrap_or(now);
+                    let oldest = times.front().map_or(now, |(t, _)| *t);
                     let left = self.limits.window.saturating_sub(now.duration_since(oldest));
                     wait = Some(wait.map_or(left, |w: Duration| w.max(left)));
                 }
@@ -110,9 +115,19 @@ impl LoginThrottle {
                 self.make_room(&mut state);
                 state.order.push_back(key.clone());
             }
-            state.attempts.entry(key.clone()).or_default().push_back(now);
+            state.attempts.entry(key.clone()).or_default().push_back((now, ticket.id));
         }
-        Ok(Attempt { throttle: self, keys: Some(keys), at: now })
+        Ok(ticket)
+    }
+
+    /// Takes back the attempt `ticket` counted (earlier failures still count).
+    pub fn take_back(&self, ticket: &AttemptTicket) {
+        let mut state = self.state();
+        for key in &Self::keys_of(&ticket.username, ticket.ip) {
+            if let Some(times) = state.attempts.get_mut(key) {
+                times.retain(|(_, id)| *id != ticket.id);
+            }
+        }
     }
 
     fn make_room(&self, state: &mut State) {
@@ -128,24 +143,22 @@ impl LoginThrottle {
     }
 }
 
-impl Attempt<'_> {
-    /// The password was wrong: the attempt stays counted.
-    pub fn failed(mut self) {
-        self.keys = None;
+#[async_trait]
+impl AttemptStore for LoginThrottle {
+    async fn begin(&self, username: &str, ip: IpAddr) -> Result<Admission, StoreError> {
+        Ok(match self.count(username, ip) {
+            Ok(ticket) => Admission::Counted(ticket),
+            Err(wait) => Admission::Wait(wait),
+        })
     }
 
-    /// The password was right, or KubeSphere could not be asked: this attempt does not count
-    /// (earlier failures still do).
-    pub fn not_counted(mut self) {
-        let Some(keys) = self.keys.take() else { return };
-        let mut state = self.throttle.state();
-        for key in &keys {
-            if let Some(times) = state.attempts.get_mut(key) {
-                if let Some(i) = times.iter().rposition(|t| *t == self.at) {
-                    times.remove(i);
-                }
-            }
-        }
+    async fn forgive(&self, ticket: AttemptTicket) -> Result<(), StoreError> {
+        self.take_back(&ticket);
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
     }
 }
 
@@ -166,46 +179,47 @@ mod tests {
     fn failures_block_the_account_from_that_address_only() {
         let t = throttle(2, 100);
         for _ in 0..2 {
-            t.begin("bob", ip("203.0.113.9")).unwrap().failed();
+            t.count("bob", ip("203.0.113.9")).unwrap();
         }
-        assert!(t.begin("bob", ip("203.0.113.9")).is_err());
-        assert!(t.begin("BOB", ip("203.0.113.9")).is_err(), "account names are compared as KubeSphere does");
-        assert!(t.begin("bob", ip("198.51.100.7")).is_ok(), "nobody locks bob out from afar");
-        assert!(t.begin("carol", ip("203.0.113.9")).is_ok());
+        assert!(t.count("bob", ip("203.0.113.9")).is_err());
+        assert!(t.count("BOB", ip("203.0.113.9")).is_err(), "account names are compared as KubeSphere does");
+        assert!(t.count("bob", ip("198.51.100.7")).is_ok(), "nobody locks bob out from afar");
+        assert!(t.count("carol", ip("203.0.113.9")).is_ok());
     }
 
     #[test]
     fn an_address_has_its_own_limit_across_accounts() {
         let t = throttle(2, 3);
         for user in ["a", "b", "c"] {
-            t.begin(user, ip("203.0.113.9")).unwrap().failed();
+            t.count(user, ip("203.0.113.9")).unwrap();
         }
-        assert!(t.begin("d", ip("203.0.113.9")).is_err());
+        assert!(t.count("d", ip("203.0.113.9")).is_err());
     }
 
     #[test]
     fn a_success_does_not_wipe_earlier_failures() {
         let t = throttle(2, 100);
-        t.begin("bob", ip("203.0.113.9")).unwrap().failed();
-        t.begin("bob", ip("203.0.113.9")).unwrap().not_counted();
-        t.begin("bob", ip("203.0.113.9")).unwrap().failed();
-        assert!(t.begin("bob", ip("203.0.113.9")).is_err());
+        t.count("bob", ip("203.0.113.9")).unwrap();
+        let right = t.count("bob", ip("203.0.113.9")).unwrap();
+        t.take_back(&right);
+        t.count("bob", ip("203.0.113.9")).unwrap();
+        assert!(t.count("bob", ip("203.0.113.9")).is_err());
     }
 
     #[test]
     fn parallel_attempts_are_counted_as_they_start() {
         let t = throttle(10, 100);
-        let started: Vec<_> = (0..50).filter_map(|_| t.begin("bob", ip("203.0.113.9")).ok()).collect();
+        let started: Vec<_> = (0..50).filter_map(|_| t.count("bob", ip("203.0.113.9")).ok()).collect();
         assert_eq!(started.len(), 10, "the eleventh is refused before the first has an answer");
     }
 
     #[test]
     fn ipv6_addresses_of_one_slash_64_count_together() {
         let t = throttle(2, 100);
-        t.begin("bob", ip("2001:db8:1:2::1")).unwrap().failed();
-        t.begin("bob", ip("2001:db8:1:2:ffff::9")).unwrap().failed();
-        assert!(t.begin("bob", ip("2001:db8:1:2::abcd")).is_err());
-        assert!(t.begin("bob", ip("2001:db8:1:3::1")).is_ok());
+        t.count("bob", ip("2001:db8:1:2::1")).unwrap();
+        t.count("bob", ip("2001:db8:1:2:ffff::9")).unwrap();
+        assert!(t.count("bob", ip("2001:db8:1:2::abcd")).is_err());
+        assert!(t.count("bob", ip("2001:db8:1:3::1")).is_ok());
         assert_eq!(ClientPrefix::of(ip("::ffff:203.0.113.9")), ClientPrefix::of(ip("203.0.113.9")));
     }
 
@@ -217,14 +231,14 @@ mod tests {
             window: Duration::from_secs(60),
             capacity: 100,
         });
-        t.begin("bob", ip("192.0.2.1")).unwrap().failed();
+        t.count("bob", ip("192.0.2.1")).unwrap();
         for i in 0..40u8 {
-            let _ = t.begin("x", IpAddr::from([198, 51, 100, i]));
+            let _ = t.count("x", IpAddr::from([198, 51, 100, i]));
         }
         assert!(t.keys() <= 100);
-        assert!(t.begin("bob", ip("192.0.2.1")).is_err(), "recent entries survive a flood");
+        assert!(t.count("bob", ip("192.0.2.1")).is_err(), "recent entries survive a flood");
         for i in 0..200u8 {
-            let _ = t.begin("y", IpAddr::from([198, 18, 0, i]));
+            let _ = t.count("y", IpAddr::from([198, 18, 0, i]));
         }
         assert!(t.keys() <= 100, "bounded");
     }
@@ -233,7 +247,7 @@ mod tests {
     fn zero_switches_it_off() {
         let t = throttle(0, 0);
         for _ in 0..100 {
-            t.begin("bob", ip("203.0.113.9")).unwrap().failed();
+            t.count("bob", ip("203.0.113.9")).unwrap();
         }
     }
 }

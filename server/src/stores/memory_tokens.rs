@@ -1,0 +1,79 @@
+//! The in-memory [`TokenStore`], for one process. Entries unused for longer than the session's
+//! idle lifetime are dropped by the server's sweeper (their sessions have expired too).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::{RefreshLock, StoreError, StoredTokens, TokenStore};
+
+#[derive(Debug)]
+struct Slot {
+    tokens: StoredTokens,
+    last_used: Instant,
+    refresh: Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MemoryTokens(Arc<Mutex<HashMap<String, Slot>>>);
+
+impl MemoryTokens {
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Entries held (for tests and reports).
+    pub fn len(&self) -> usize {
+        self.slots().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops entries unused for longer than `idle`, unless a refresh holds them right now.
+    pub fn forget_idle(&self, idle: Duration) {
+        let now = Instant::now();
+        self.slots().retain(|_, slot| now.duration_since(slot.last_used) <= idle || slot.refresh.try_lock().is_err());
+    }
+}
+
+#[async_trait]
+impl TokenStore for MemoryTokens {
+    async fn insert(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError> {
+        let slot = Slot { tokens, last_used: Instant::now(), refresh: Arc::default() };
+        self.slots().insert(key.to_owned(), slot);
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
+        Ok(self.slots().get_mut(key).map(|slot| {
+            slot.last_used = Instant::now();
+            slot.tokens.clone()
+        }))
+    }
+
+    async fn replace(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError> {
+        if let Some(slot) = self.slots().get_mut(key) {
+            slot.tokens = tokens;
+            slot.last_used = Instant::now();
+        }
+        Ok(())
+    }
+
+    async fn remove(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
+        Ok(self.slots().remove(key).map(|slot| slot.tokens))
+    }
+
+    async fn lock_refresh(&self, key: &str) -> Result<RefreshLock, StoreError> {
+        // A key that is gone gets a lock of its own; the caller then finds no tokens.
+        let lock = self.slots().get(key).map(|slot| Arc::clone(&slot.refresh)).unwrap_or_default();
+        Ok(RefreshLock::new(lock.lock_owned().await))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}

@@ -33,12 +33,13 @@ build: tools
 ## end-to-end in Chromium.
 test: check unit e2e
 
-## make check: rustfmt, and clippy with warnings as errors for the server build and for the
-## browser (wasm32, hydrate) build.
+## make check: rustfmt; clippy with warnings as errors for the server build and for the browser
+## (wasm32, hydrate) build; cargo-deny on licenses, banned crates and sources (deny.toml).
 check: tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo deny check bans licenses sources
 
 unit: tools
 	cargo test --workspace --exclude frontend

@@ -26,6 +26,12 @@ if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 fi
 
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  log "installing cargo-deny $CARGO_DENY_VERSION (one-off, ~6 min on 2 cores)"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+fi
+
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [ -z "$wbg_version" ]; then

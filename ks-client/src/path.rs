@@ -74,6 +74,7 @@ impl std::fmt::Display for ApiPath {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -85,6 +86,28 @@ mod tests {
         assert!(p.is_sendable());
         for dots in [".", ".."] {
             assert!(!ApiPath::fixed("/x").seg(dots).seg("y").is_sendable(), "{dots}");
+        }
+    }
+
+    proptest::proptest! {
+        /// What reqwest actually sends: the URL it parses from the path has exactly the
+        /// segments given, each decoded back to the value, whatever the value holds.
+        #[test]
+        fn every_outside_value_arrives_as_exactly_one_segment(values in proptest::collection::vec(proptest::prop_oneof![".{0,12}", "[./%2eE]{1,4}"], 1..4)) {
+            let path = values.iter().fold(ApiPath::fixed("/kapis/iam.kubesphere.io/v1beta1").lit("users"), |p, v| p.seg(v));
+            let dots = values.iter().any(|v| v == "." || v == "..");
+            proptest::prop_assert_eq!(path.is_sendable(), !dots);
+            if !dots {
+                let url = reqwest::Url::parse(&format!("http://ks.example{}", path.as_path())).unwrap();
+                let sent: Vec<String> = url
+                    .path_segments()
+                    .unwrap()
+                    .map(|s| percent_encoding::percent_decode_str(s).decode_utf8().unwrap().into_owned())
+                    .collect();
+                let mut expected = vec!["kapis".to_owned(), "iam.kubesphere.io".into(), "v1beta1".into(), "users".into()];
+                expected.extend(values.iter().cloned());
+                proptest::prop_assert_eq!(sent, expected);
+            }
         }
     }
 

@@ -83,6 +83,7 @@ pub fn SignOutButton() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -101,6 +102,28 @@ mod tests {
         }
         assert_eq!(safe_next_path(None), "/");
         assert_eq!(safe_next_path(Some("/users/alice?tab=roles")), "/users/alice?tab=roles");
+    }
+
+    proptest::proptest! {
+        /// Resolved the way a browser resolves a `Location` header (WHATWG URL parsing), the
+        /// answer never leaves the console's origin, and it is always a valid header value.
+        #[test]
+        fn next_never_leads_off_the_origin(raw in proptest::prop_oneof![
+            any_string(),
+            "[/\\\\ \t\r\n:@.a-z%]{0,12}",
+            "(/|//|/\\\\|\\\\)[a-z.:@]{0,10}",
+        ]) {
+            let next = safe_next_path(Some(&raw));
+            let base = url::Url::parse("https://console.example/login?next=x").unwrap();
+            let resolved = base.join(&next).unwrap();
+            proptest::prop_assert_eq!(resolved.origin(), base.origin(), "{:?} -> {:?}", raw, next);
+            proptest::prop_assert!(http::HeaderValue::from_str(&next).is_ok(), "{:?}", next);
+            proptest::prop_assert!(next == "/" || next == raw.trim(), "{:?} -> {:?}", raw, next);
+        }
+    }
+
+    fn any_string() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::arbitrary::any::<String>()
     }
 
     #[test]

@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR ?= never
 # The console's address follows LEPTOS_SITE_ADDR when it is set.
 CONSOLE_ADDR ?= $(or $(LEPTOS_SITE_ADDR),127.0.0.1:3000)
 
-.PHONY: run test check build tools unit e2e bench clean
+.PHONY: run test check build tools unit e2e bench fuzz clean
 
 ## make run: build the site in release mode and start the console with the embedded simulator.
 run: build
@@ -47,6 +47,11 @@ unit: tools
 e2e: build
 	@WANT_BROWSER=1 scripts/ensure-tools.sh
 	cd end2end && npx playwright test
+
+## make fuzz: libFuzzer on every parser of user input and every server function's form body
+## (nightly; FUZZ_SECONDS per target, default 60); the saved corpus grows, `make test` replays it.
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	cargo clean

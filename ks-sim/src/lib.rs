@@ -29,7 +29,7 @@ mod behaviour;
 mod http;
 mod store;
 
-pub use self::http::{errors, faults, journal, net, routes};
+pub use self::http::{errors, faults, field_selector, journal, net, routes};
 pub use self::store::{config, seed};
 
 pub use self::http::server::{serve, RunningSim};

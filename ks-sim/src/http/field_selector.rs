@@ -24,6 +24,12 @@ pub(crate) fn parse(selector: &str) -> Option<Vec<Term>> {
         .collect()
 }
 
+/// `(field, value, negated)` for each term of `selector`, or `None` where Kubernetes would refuse
+/// it: what the real API server makes of a selector the console sends (used by the fuzz checks).
+pub fn terms(selector: &str) -> Option<Vec<(String, String, bool)>> {
+    Some(parse(selector)?.into_iter().map(|t| (t.field, t.value, t.negated)).collect())
+}
+
 /// Splits on commas that are not escaped; escapes stay in the terms.
 fn split_terms(selector: &str) -> Vec<String> {
     let mut terms = Vec::new();

@@ -9,7 +9,7 @@ pub(crate) mod body;
 pub(crate) mod control;
 pub mod errors;
 pub mod faults;
-pub(crate) mod field_selector;
+pub mod field_selector;
 pub(crate) mod filters;
 pub(crate) mod handlers;
 pub mod journal;

@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR ?= never
 # The console's address follows LEPTOS_SITE_ADDR when it is set.
 CONSOLE_ADDR ?= $(or $(LEPTOS_SITE_ADDR),127.0.0.1:3000)
 
-.PHONY: run test check build tools unit e2e bench fuzz clean
+.PHONY: run test check build tools unit e2e bench soak fuzz clean
 
 ## make run: build the site in release mode and start the console with the embedded simulator.
 run: build
@@ -61,7 +61,16 @@ clean:
 # Same RUSTFLAGS as `cargo leptos build --release` (always-erase-components), so the release
 # dependencies built for the site are reused instead of rebuilt.
 bench:
+	@mkdir -p target && sed -n '/^## Soak/,$$p' BENCHMARKS.md > target/soak-kept.md
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example bench | tee BENCHMARKS.md
 	@wasm=target/site/pkg/ks-console.wasm; if [ -f $$wasm ]; then \
 	  printf '\nRelease WASM (%s, from the last `make build`): %s bytes, %s bytes gzipped (gzip -9).\n' \
 	    $$wasm "$$(wc -c < $$wasm)" "$$(gzip -9 -c $$wasm | wc -c)" | tee -a BENCHMARKS.md; fi
+	@cat target/soak-kept.md >> BENCHMARKS.md
+
+## make soak: 200 sessions for 60 s against the simulator with injected faults and a 5 s
+## upstream outage; replaces the Soak section of BENCHMARKS.md (same RUSTFLAGS as bench).
+soak:
+	@mkdir -p target
+	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example soak | tee target/soak.md
+	@sed -i '/^## Soak/,$$d' BENCHMARKS.md && sed -n '/^## Soak/,$$p' target/soak.md >> BENCHMARKS.md

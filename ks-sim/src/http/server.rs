@@ -66,8 +66,9 @@ impl RunningSim {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, waits (up to 5 s) for open requests to finish.
-    pub async fn shutdown(mut self) {
+    /// Stops accepting, waits (up to 5 s) for open requests to finish. The world stays
+    /// readable through `sim` (its journal, say); nothing listens on `addr` any more.
+    pub async fn shutdown(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -143,6 +143,13 @@ impl TestApp {
         }
     }
 
+    /// Starts shutting the console down as SIGTERM would; the handle ends when it has stopped.
+    pub fn begin_shut_down(&mut self) -> tokio::task::JoinHandle<()> {
+        let (stop, serving) = self.shutdown.take().expect("not shut down yet");
+        let _ = stop.send(());
+        serving
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.url.trim_start_matches("http://").parse().unwrap()
     }
@@ -224,4 +231,33 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 
 pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).map(|v: &HeaderValue| v.to_str().unwrap())
+}
+
+/// Everything this test process logs from the first call on (a global subscriber: thread-local
+/// ones miss events of callsites cached as disabled by tests running beside them).
+pub fn captured_logs() -> String {
+    #[derive(Clone, Default)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    static LOGS: std::sync::OnceLock<Buffer> = std::sync::OnceLock::new();
+    let buffer = LOGS.get_or_init(|| {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
+        buffer
+    });
+    String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned()
 }

@@ -819,39 +819,10 @@ async fn the_new_workspaces_page_does_not_fail_while_kubesphere_sets_it_up() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
-/// Everything this test process logs from the first call on (a global subscriber: thread-local
-/// ones miss events of callsites cached as disabled by tests running beside them).
-fn captured_logs() -> String {
-    #[derive(Clone, Default)]
-    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    static LOGS: std::sync::OnceLock<Buffer> = std::sync::OnceLock::new();
-    let buffer = LOGS.get_or_init(|| {
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
-        buffer
-    });
-    String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned()
-}
-
 #[tokio::test]
 async fn a_refused_user_creation_logs_no_password() {
     let password = "Zq9-not-in-any-log";
-    captured_logs();
+    crate::common::captured_logs();
     {
         let app = TestApp::start().await;
         let cookie = app.login("admin").await;
@@ -876,7 +847,7 @@ async fn a_refused_user_creation_logs_no_password() {
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
-    let logs = captured_logs();
+    let logs = crate::common::captured_logs();
     assert!(logs.contains("KubeSphere answered with an error"), "the refusal is logged: {logs}");
     assert!(!logs.contains(password), "{logs}");
 }

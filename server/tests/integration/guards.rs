@@ -239,9 +239,48 @@ async fn shutdown_gives_in_flight_requests_a_bounded_grace_period() {
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let started = std::time::Instant::now();
-    tokio::time::timeout(std::time::Duration::from_secs(15), app.shut_down()).await.expect("the process would exit");
-    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.shut_down()).await.expect("the process would exit");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "1 s of grace, then out");
     stuck.abort();
+}
+
+#[tokio::test]
+async fn shutdown_lets_an_in_flight_request_finish_and_refuses_new_connections() {
+    let mut app = TestApp::builder().config(|c| c.shutdown_grace_secs = 10).start().await;
+    let cookie = app.login("bob").await;
+    let slow = std::time::Duration::from_millis(1500);
+    app.sim.sim.inject(ks_sim::Fault::delay("/kapis/iam.kubesphere.io/v1beta1/users", slow).times(1));
+    let in_flight = {
+        let req = app
+            .request(Method::POST, "/api/current_user", Some(&cookie))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("");
+        tokio::spawn(async move { req.send().await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let stopping = app.begin_shut_down();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(tokio::net::TcpStream::connect(app.addr()).await.is_err(), "no new connection is accepted");
+    let res = in_flight.await.unwrap().expect("the in-flight request is answered");
+    assert_eq!(res.status(), StatusCode::OK);
+    tokio::time::timeout(std::time::Duration::from_secs(10), stopping).await.unwrap().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "it exits once that request is done, not at the grace period's end"
+    );
+}
+
+#[tokio::test]
+async fn signed_in_pages_and_answers_are_never_cached() {
+    let app = TestApp::start().await;
+    let cookie = app.login("bob").await;
+    let page = app.request(Method::GET, "/users/bob", Some(&cookie)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(header(page.headers(), "cache-control"), Some("no-store"));
+    let answer = app.call("current_user", Some(&cookie)).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(header(answer.headers(), "cache-control"), Some("no-store"));
 }
 
 #[tokio::test]

@@ -190,6 +190,53 @@ async fn logout_completes_when_kubesphere_logout_hangs() {
 }
 
 #[tokio::test]
+async fn logout_completes_when_kubesphere_logout_fails_or_is_unreachable() {
+    let app = TestApp::start().await;
+    for fault in [Fault::status("/oauth/logout", 500, None), Fault::drop("/oauth/logout")] {
+        let cookie = app.login("admin").await;
+        app.sim.sim.inject(fault.times(1));
+        let res = app.request(Method::POST, "/logout", Some(&cookie)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.call("current_user", Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn the_configured_same_site_mode_is_the_one_sent() {
+    let app = TestApp::builder().config(|c| c.cookie_same_site = server::config::SameSiteSetting::Strict).start().await;
+    let res = app.login_response("admin", PASSWORD, false).await;
+    let cookie = set_cookies(res.headers()).pop().unwrap().to_ascii_lowercase();
+    assert!(cookie.contains("samesite=strict"), "{cookie}");
+}
+
+/// Sign-in, a failed sign-in and a token refresh, with logs captured at debug level: no
+/// password and no token (access or refresh) appears in any line.
+#[tokio::test]
+async fn no_password_or_token_reaches_the_logs() {
+    crate::common::captured_logs();
+    let wrong = "Wr0ng-but-secret-77";
+    let app = TestApp::builder()
+        // Issued tokens live 30 s and are refreshed 60 s before they expire: at the next request.
+        .sim(|s| s.access_token_ttl = Duration::from_secs(30))
+        .start()
+        .await;
+    assert_eq!(app.login_response("bob", wrong, true).await.status(), StatusCode::UNAUTHORIZED);
+    let cookie = app.login("bob").await;
+    assert_eq!(app.call("current_user", Some(&cookie)).await.status(), StatusCode::OK);
+    assert!(app.upstream_count("POST", "/oauth/token") >= 3, "a failed sign-in, a sign-in and a refresh");
+    let logs = crate::common::captured_logs();
+    assert!(logs.contains("refreshed the KubeSphere access token"), "the refresh happened while capturing");
+    for secret in [wrong, PASSWORD] {
+        assert!(!logs.contains(secret), "a password is in the logs");
+    }
+    let tokens = app.sim.sim.issued_tokens();
+    assert!(!tokens.is_empty());
+    for token in tokens {
+        assert!(!logs.contains(&token), "a token is in the logs");
+    }
+}
+
+#[tokio::test]
 async fn idle_sessions_expire() {
     let app = TestApp::builder().config(|c| c.session_idle_timeout_secs = 1).start().await;
     let cookie = app.login("admin").await;

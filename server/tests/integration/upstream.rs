@@ -91,6 +91,42 @@ async fn every_upstream_call_carries_the_users_own_token() {
     assert_eq!(users.len(), 2);
     assert!(users[0].0.ends_with("/users/alice") && users[0].1.as_deref() == Some("alice"));
     assert!(users[1].0.ends_with("/users/bob") && users[1].1.as_deref() == Some("bob"));
+
+    // Reads and writes of a page and of forms, by two people at once: each call carries the
+    // token of the person it is for, never another's (the console has no token of its own).
+    app.sim.sim.reset_journal();
+    let admin = app.login("admin").await;
+    let (a, b, c, d) = tokio::join!(
+        app.submit(
+            &alice,
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")]
+        ),
+        app.submit(
+            &admin,
+            "create_user",
+            &[
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "Abcdefg1"),
+                ("platform_role", "platform-regular")
+            ]
+        ),
+        app.request(Method::GET, "/workspaces/demo", Some(&alice)).send(),
+        app.request(Method::GET, "/users/bob", Some(&admin)).send(),
+    );
+    assert_eq!(
+        (a.0, b.0, c.unwrap().status(), d.unwrap().status()),
+        (StatusCode::OK, StatusCode::OK, StatusCode::OK, StatusCode::OK)
+    );
+    let journal = app.sim.sim.journal();
+    let calls: Vec<_> = journal.iter().filter(|e| !e.path.starts_with("/oauth/")).collect();
+    assert!(calls.iter().any(|e| e.method == "POST") && calls.len() > 6, "{calls:?}");
+    for e in calls {
+        assert!(e.authorization_present, "{e:?}");
+        assert!(matches!(e.bearer_token_owner.as_deref(), Some("alice" | "admin")), "{e:?}");
+        assert_eq!(e.user, e.bearer_token_owner, "{e:?}");
+    }
 }
 
 #[tokio::test]
@@ -133,12 +169,59 @@ async fn failed_reads_are_retried_but_writes_and_logins_are_not() {
     app.call("current_user", Some(&cookie)).await;
     assert_eq!(app.upstream_count("GET", "/kapis/iam.kubesphere.io/v1beta1/users/admin"), 3);
 
+    // A failing write is sent once: KubeSphere may have done it before failing.
+    app.sim.sim.reset_journal();
+    let (status, _) = app
+        .submit(
+            &cookie,
+            "create_user",
+            &[
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "Abcdefg1"),
+                ("platform_role", "platform-regular"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(app.upstream_count("POST", "/kapis/iam.kubesphere.io/v1beta1/users"), 1);
+    app.sim.sim.clear_faults();
+    app.sim.sim.inject(Fault::status("/kapis/iam.kubesphere.io/v1beta1/users/bob", 503, None).method("PUT"));
+    app.sim.sim.reset_journal();
+    let (status, _) = app
+        .submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "platform-self-provisioner")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(app.upstream_count("PUT", "/kapis/iam.kubesphere.io/v1beta1/users/bob"), 1);
+
     app.sim.sim.clear_faults();
     app.sim.sim.inject(Fault::status("/oauth/token", 503, None));
     app.sim.sim.reset_journal();
     let res = app.login_response("bob", crate::common::PASSWORD, true).await;
     assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
     assert_eq!(app.upstream_count("POST", "/oauth/token"), 1);
+}
+
+#[tokio::test]
+async fn a_dropped_or_refused_connection_is_hidden_behind_the_same_generic_message() {
+    let app = TestApp::builder().config(|c| c.upstream_read_retries = 0).start().await;
+    let cookie = app.login("admin").await;
+    app.sim.sim.inject(Fault::drop("/kapis/iam.kubesphere.io/v1beta1/users").times(1));
+    let res = app.call("current_user", Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let request_id = header(res.headers(), "x-request-id").unwrap().to_owned();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "upstream_unavailable");
+    assert_eq!(body["request_id"], request_id.as_str(), "{body}");
+
+    // KubeSphere gone altogether: nothing listens on its port any more.
+    let mut app = app;
+    app.sim.shutdown().await;
+    let res = app.call("current_user", Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "upstream_unavailable");
+    assert!(body["message"].as_str().unwrap().contains("KubeSphere is not reachable right now"), "{body}");
 }
 
 #[tokio::test]

@@ -8,12 +8,13 @@ CONSOLE_ADDR ?= $(or $(LEPTOS_SITE_ADDR),127.0.0.1:3000)
 
 .PHONY: run test check build tools unit e2e bench soak fuzz clean
 
-## make run: build the site in release mode and start the console with the embedded simulator.
+## make run: build the site in release mode and start the console, with the KubeSphere simulator
+## beside it (two processes, stopped together) unless KUBESPHERE_HOST names a real one.
 run: build
 	@echo ""
 	@echo "  KS Console:   http://$(CONSOLE_ADDR)"
 	@if [ -z "$$KUBESPHERE_HOST" ]; then \
-	  echo "  KubeSphere:   embedded simulator on $${KS_SIM_ADDR:-127.0.0.1:9090} (demo data)"; \
+	  echo "  KubeSphere:   simulator on $${KS_SIM_LISTEN:-127.0.0.1:9090} (demo data)"; \
 	  echo "  Demo logins (password P@88w0rd for all):"; \
 	  echo "    admin (platform-admin), alice (platform-self-provisioner, manages workspace demo;"; \
 	  echo "    no cluster is public, so her new workspaces start without one),"; \
@@ -21,13 +22,17 @@ run: build
 	else echo "  KubeSphere:   $$KUBESPHERE_HOST"; fi
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	LEPTOS_SITE_ADDR=$(CONSOLE_ADDR) LEPTOS_SITE_ROOT=target/site exec ./target/release/ks-console
+	@if [ -z "$$KUBESPHERE_HOST" ]; then \
+	  LEPTOS_SITE_ADDR=$(CONSOLE_ADDR) LEPTOS_SITE_ROOT=target/site exec scripts/run-with-sim.sh; \
+	else LEPTOS_SITE_ADDR=$(CONSOLE_ADDR) LEPTOS_SITE_ROOT=target/site exec ./target/release/ks-console; fi
 
 tools:
 	@scripts/ensure-tools.sh
 
+# ks-sim with the site's RUSTFLAGS, so the release dependencies are shared, not built twice.
 build: tools
 	cargo leptos build --release
+	RUSTFLAGS="--cfg erase_components" cargo build --release -p ks-sim
 
 ## make test: the house rules, unit and integration tests (against the simulator), then
 ## end-to-end in Chromium.

@@ -1,7 +1,8 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// The console under test runs with its embedded KubeSphere simulator on fixed loopback ports,
-// so specs can read what KubeSphere received from the simulator's journal (/_sim/journal).
+// The console under test runs beside a KubeSphere simulator (the ks-sim binary, started with it by
+// scripts/run-with-sim.sh) on fixed loopback ports, so specs can read what KubeSphere received
+// from the simulator's journal (/_sim/journal).
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 9190);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -14,7 +15,7 @@ export const OLD_SIM_URL = `http://127.0.0.1:${OLD_SIM_PORT}`;
 
 function console(port: number, simPort: number, ksVersion: string) {
   return {
-    command: process.env.E2E_SERVER_BIN ?? "../target/release/ks-console",
+    command: "../scripts/run-with-sim.sh",
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -22,9 +23,9 @@ function console(port: number, simPort: number, ksVersion: string) {
     stderr: "pipe" as const,
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      KS_SIM_ADDR: `127.0.0.1:${simPort}`,
+      KS_SIM_LISTEN: `127.0.0.1:${simPort}`,
       KS_SIM_KS_VERSION: ksVersion,
-      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_ROOT: "target/site", // the script runs from the repository root
       RUST_LOG: "warn",
       // Many logins from one address in a test run: keep the console's own throttle out of the way.
       LOGIN_THROTTLE_MAX_FAILURES: "1000",

@@ -21,17 +21,10 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,
 
-    /// ks-apiserver base URL. When unset, the embedded KubeSphere simulator is started.
+    /// ks-apiserver base URL, e.g. `http://ks-apiserver.kubesphere-system.svc` in the cluster.
+    /// Required: the console refuses to start without it.
     #[arg(long, env = "KUBESPHERE_HOST")]
     pub kubesphere_host: Option<String>,
-
-    /// Where the embedded simulator listens (only without KUBESPHERE_HOST).
-    #[arg(long, env = "KS_SIM_ADDR", default_value = "127.0.0.1:9090")]
-    pub sim_addr: SocketAddr,
-
-    /// Which KubeSphere release the embedded simulator behaves like (`4.1.3` or `4.1.2`).
-    #[arg(long, env = "KS_SIM_KS_VERSION", default_value = "4.1.3")]
-    pub sim_ks_version: ks_sim::KsVersion,
 
     /// The origin browsers use to reach the console, e.g. `https://console.example.com`.
     /// Requests whose `Origin` differs are refused. Defaults to `http://{site_addr}`.

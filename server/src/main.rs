@@ -1,9 +1,14 @@
-//! Loads the configuration, starts the embedded KubeSphere simulator unless `KUBESPHERE_HOST`
-//! points at a real ks-apiserver, and serves the console until Ctrl-C / SIGTERM.
+//! Loads the configuration and serves the console until Ctrl-C / SIGTERM. There is no simulator
+//! in this binary: without `KUBESPHERE_HOST` it refuses to start (`make run` starts the `ks-sim`
+//! binary beside it for a demo).
 
 use clap::Parser;
 use server::{build_app, Config};
 use tracing_subscriber::EnvFilter;
+
+const MISSING_UPSTREAM: &str = "KS Console needs to know where KubeSphere is: set KUBESPHERE_HOST to the \
+ks-apiserver's URL (in the cluster: http://ks-apiserver.kubesphere-system.svc). To try the console \
+without a KubeSphere, run `make run`, which starts the simulator beside it.";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,15 +20,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing::warn!("{warning}");
     }
 
-    // Without KUBESPHERE_HOST, the simulator runs in this process for as long as the console does.
-    let (kubesphere_url, _simulator) = match &config.kubesphere_host {
-        Some(host) => (host.clone(), None),
-        None => {
-            let sim_config = ks_sim::SimConfig { ks_version: config.sim_ks_version, ..ks_sim::SimConfig::default() };
-            let sim = ks_sim::Simulator::spawn(sim_config, config.sim_addr).await?;
-            tracing::info!(url = %sim.base_url(), version = %config.sim_ks_version, "started the embedded KubeSphere simulator (demo seed)");
-            (sim.base_url(), Some(sim))
-        }
+    let Some(kubesphere_url) = config.kubesphere_host.clone().filter(|h| !h.trim().is_empty()) else {
+        eprintln!("{MISSING_UPSTREAM}");
+        std::process::exit(2);
     };
 
     let app = build_app(config.clone(), &kubesphere_url)?;

@@ -47,6 +47,7 @@ check: tools
 	cargo deny check bans licenses sources
 
 unit: tools
+	@WANT_REDIS=1 scripts/ensure-tools.sh
 	cargo test --workspace --exclude frontend
 
 e2e: build

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than 1.95
 want_browser=${WANT_BROWSER:-0}
+want_redis=${WANT_REDIS:-0}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -50,6 +51,15 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@p
    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   log "installing end2end npm packages (binaryen, playwright)"
   (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+# The replica tests start their own redis-server on a loopback port.
+if [ "$want_redis" = 1 ] && ! command -v redis-server >/dev/null; then
+  log "installing Debian's redis-server (for the replica tests)"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends redis-server
 fi
 
 if [ "$want_browser" = 1 ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then

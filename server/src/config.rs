@@ -14,6 +14,23 @@ fn parse_trusted_proxy(raw: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR range"))
 }
 
+/// A configured secret: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(pub String);
+
+impl std::str::FromStr for SecretText {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
 #[derive(Debug, Clone, Parser)]
 #[command(name = "ks-console", about = "KS Console: self-service KubeSphere tenancy", version)]
 pub struct Config {
@@ -55,6 +72,20 @@ pub struct Config {
     /// Upper bound for the best-effort upstream logout, in milliseconds.
     #[arg(long, env = "LOGOUT_TIMEOUT_MS", default_value_t = 2000)]
     pub logout_timeout_ms: u64,
+
+    /// Where sessions, KubeSphere tokens and login-failure counts live: unset = this process's
+    /// memory; `redis://…` or `rediss://…` = Redis, shared by every replica.
+    #[arg(long, env = "SESSION_STORE")]
+    pub session_store: Option<String>,
+
+    /// The secret the cookie-signing and token-encryption keys are derived from (at least 32
+    /// characters). Required with `SESSION_STORE`; without it a random one per process is used.
+    #[arg(long, env = "SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<SecretText>,
+
+    /// The secret being replaced, still accepted for reading during a rotation.
+    #[arg(long, env = "SESSION_SECRET_PREVIOUS", hide_env_values = true)]
+    pub session_secret_previous: Option<SecretText>,
 
     /// Sign out after this many seconds without a request.
     #[arg(long, env = "SESSION_IDLE_TIMEOUT_SECS", default_value_t = 1800)]

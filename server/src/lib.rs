@@ -6,6 +6,7 @@ mod forms;
 mod health;
 mod login;
 mod rate_limit;
+mod secrets;
 mod security;
 pub mod serve;
 mod session;
@@ -39,9 +40,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
+use tower_sessions::service::SignedCookie;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use stores::{LoginThrottle, MemorySessions, MemoryTokens, SharedSessions, Stores};
+use secrets::Secrets;
+use stores::{LoginThrottle, MemorySessions, MemoryTokens, RedisStores, SharedSessions, Stores};
 use vault::TokenVault;
 
 pub use config::Config;
@@ -58,6 +61,7 @@ pub struct ServerContext {
     pub stores: Stores,
     pub public_origin: Arc<str>,
     pub cookie_name: Arc<str>,
+    secrets: Secrets,
     api_limiter: Option<rate_limit::ApiLimiter>,
     /// Renders an app page for a synthetic request (the login page after a failed attempt).
     render_page: RenderPage,
@@ -83,8 +87,69 @@ pub fn app_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Why the console cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("KUBESPHERE_HOST: {0}")]
+    Upstream(#[from] KsError),
+    #[error("SESSION_STORE: {0}")]
+    Store(#[from] stores::StoreError),
+}
+
+/// The application as configured: in-memory stores, or Redis with `SESSION_STORE`.
+pub async fn build_app_from_config(config: Config, kubesphere_url: &str) -> Result<Router, StartError> {
+    let Some(url) = config.session_store.clone().filter(|u| !u.trim().is_empty()) else {
+        return build_app(config, kubesphere_url);
+    };
+    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+        return Err(StartError::Config(
+            "SESSION_STORE must be a redis:// or rediss:// URL (or unset for memory)".into(),
+        ));
+    }
+    if config.session_secret.is_none() {
+        return Err(StartError::Config(
+            "SESSION_SECRET is required with SESSION_STORE: every replica signs cookies and encrypts tokens with it"
+                .into(),
+        ));
+    }
+    let secrets = secrets_of(&config)?;
+    let redis = RedisStores::connect(
+        &url,
+        secrets,
+        Duration::from_secs(config.session_idle_timeout_secs),
+        throttle_limits(&config),
+        Duration::from_secs(5),
+    )
+    .await?;
+    let stores = Stores {
+        sessions: SharedSessions(Arc::new(redis.clone())),
+        tokens: Arc::new(redis.clone()),
+        attempts: Arc::new(redis),
+    };
+    build_app_with_stores(config, kubesphere_url, stores)
+}
+
+fn secrets_of(config: &Config) -> Result<Secrets, StartError> {
+    match &config.session_secret {
+        Some(secret) => Secrets::new(&secret.0, config.session_secret_previous.as_ref().map(|p| p.0.as_str()))
+            .map_err(StartError::Config),
+        None => Ok(Secrets::ephemeral()),
+    }
+}
+
+fn throttle_limits(config: &Config) -> stores::Limits {
+    stores::Limits {
+        per_account: config.login_throttle_max_failures,
+        per_address: config.login_throttle_max_failures_per_address,
+        window: Duration::from_secs(config.login_throttle_window_secs),
+        capacity: 100_000,
+    }
+}
+
 /// Builds the whole application for `config`, talking to the ks-apiserver at `kubesphere_url`.
-pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, KsError> {
+pub fn build_app(config: Config, kubesphere_url: &str) -> Result<Router, StartError> {
     build_app_with_state(config, kubesphere_url).map(|(app, _)| app)
 }
 
@@ -96,7 +161,7 @@ pub struct AppMemory {
 }
 
 /// [`build_app`] with in-memory stores, also handing them out.
-pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Router, AppMemory), KsError> {
+pub fn build_app_with_state(config: Config, kubesphere_url: &str) -> Result<(Router, AppMemory), StartError> {
     let (stores, memory) = memory_stores(&config);
     Ok((build_app_with_stores(config, kubesphere_url, stores)?, memory))
 }
@@ -115,18 +180,14 @@ pub fn memory_stores(config: &Config) -> (Stores, AppMemory) {
     let stores = Stores {
         sessions: SharedSessions(Arc::new(memory.sessions.clone())),
         tokens: Arc::new(memory.tokens.clone()),
-        attempts: Arc::new(LoginThrottle::new(stores::Limits {
-            per_account: config.login_throttle_max_failures,
-            per_address: config.login_throttle_max_failures_per_address,
-            window: Duration::from_secs(config.login_throttle_window_secs),
-            capacity: 100_000,
-        })),
+        attempts: Arc::new(LoginThrottle::new(throttle_limits(config))),
     };
     (stores, memory)
 }
 
 /// [`build_app`] keeping its sessions, tokens and login-failure counts in `stores`.
-pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Stores) -> Result<Router, KsError> {
+pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Stores) -> Result<Router, StartError> {
+    let secrets = secrets_of(&config)?;
     let ks = KsClient::new(ClientConfig {
         oauth_client_id: config.oauth_client_id.clone(),
         oauth_client_secret: config.oauth_client_secret.clone(),
@@ -169,10 +230,11 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         state: state.clone(),
         vault: TokenVault::new(Arc::clone(&stores.tokens)),
         stores,
+        secrets,
         render_page,
         config: Arc::new(config),
     };
-    let sessions = session_layer(&ctx.config, ctx.stores.sessions.clone());
+    let sessions = session_layer(&ctx.config, ctx.stores.sessions.clone(), ctx.secrets.cookie_key());
 
     let server_fns = {
         let provide_state = provide_state.clone();
@@ -224,6 +286,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .layer(RequestBodyLimitLayer::new(forms::MAX_FORM_BYTES))
         .map_request(|req: Request<tower_http::body::Limited<Body>>| req.map(Body::new))
         .layer(from_fn_with_state(ctx.clone(), security::same_origin_guard))
+        .layer(from_fn_with_state(ctx.clone(), secrets::accept_previous_secret))
         .layer(sessions)
         .layer(from_fn_with_state(ctx.clone(), forms::plain_form_submissions))
         .layer(from_fn_with_state(ctx.clone(), session::session_gate))
@@ -237,7 +300,12 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     Ok(Router::new().merge(health).merge(app.layer(inner).layer(load)).layer(outer))
 }
 
-fn session_layer(config: &Config, store: SharedSessions) -> SessionManagerLayer<SharedSessions> {
+/// The session cookie is signed: a session id read from the store forges nothing.
+fn session_layer(
+    config: &Config,
+    store: SharedSessions,
+    key: tower_sessions::cookie::Key,
+) -> SessionManagerLayer<SharedSessions, SignedCookie> {
     let same_site = match config.cookie_same_site {
         config::SameSiteSetting::Lax => SameSite::Lax,
         config::SameSiteSetting::Strict => SameSite::Strict,
@@ -252,6 +320,7 @@ fn session_layer(config: &Config, store: SharedSessions) -> SessionManagerLayer<
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(idle)))
         // Every request of a signed-in user extends the idle deadline.
         .with_always_save(true)
+        .with_signed(key)
 }
 
 /// Runs `task` every `period` for as long as the runtime runs (the sweepers of the in-memory

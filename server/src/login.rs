@@ -113,7 +113,8 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     // A fresh id on login, so a session id planted before login is worthless.
     if let Err(e) = session.cycle_id().await {
         tracing::error!(error = %e, "could not rotate the session id");
-        return AppError::Internal.status().into_response();
+        revoke(&ctx, &tokens.access, &request_id).await;
+        return fail(AppError::TemporarilyUnavailable, None).await;
     }
     let vault_key = match ctx.vault.insert(tokens.clone()).await {
         Ok(key) => key,

@@ -3,7 +3,7 @@
 //! binary beside it for a demo).
 
 use clap::Parser;
-use server::{build_app, Config};
+use server::{build_app_from_config, Config};
 use tracing_subscriber::EnvFilter;
 
 const MISSING_UPSTREAM: &str = "KS Console needs to know where KubeSphere is: set KUBESPHERE_HOST to the \
@@ -25,7 +25,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
 
-    let app = build_app(config.clone(), &kubesphere_url)?;
+    let app = match build_app_from_config(config.clone(), &kubesphere_url).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("KS Console cannot start: {e}");
+            std::process::exit(2);
+        }
+    };
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     tracing::info!(url = %config.public_origin(), upstream = %kubesphere_url, "KS Console is listening");
     server::serve::serve(listener, app, config.serve_limits(), shutdown_signal()).await;

@@ -46,7 +46,14 @@ pub async fn session_gate(
     let path = req.uri().path().to_owned();
     let had_cookie = has_session_cookie(&req, &ctx.cookie_name);
 
-    let record = session.get::<SessionRecord>(SESSION_KEY).await.ok().flatten();
+    let record = match session.get::<SessionRecord>(SESSION_KEY).await {
+        Ok(record) => record,
+        // The store is away: say so, and leave the cookie alone (a 5xx is never saved over).
+        Err(e) => {
+            tracing::error!(error = %e, "session store unavailable");
+            return temporarily_unavailable(&req, request_id);
+        }
+    };
     let ended = match record {
         None => had_cookie,
         Some(record) => {
@@ -95,8 +102,7 @@ pub async fn session_gate(
                     }
                     Err(SessionEnd::Store(e)) => {
                         tracing::error!(error = %e, "token store unavailable");
-                        let err = AppError::TemporarilyUnavailable;
-                        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+                        return temporarily_unavailable(&req, request_id);
                     }
                     Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
                         tracing::info!(user = %record.username, "KubeSphere ended the session");
@@ -118,6 +124,24 @@ pub async fn session_gate(
     let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
     let reason = ended.then_some(&err);
     Redirect::to(&login_url(here, reason)).into_response()
+}
+
+/// 503 with a sentence: JSON for server functions, a small page for a browser.
+fn temporarily_unavailable(req: &Request, request_id: Option<String>) -> Response {
+    let err = AppError::TemporarilyUnavailable;
+    let mut res = if req.uri().path().starts_with("/api/") || *req.method() != Method::GET {
+        (err.status(), Json(ErrorBody::new(&err, request_id))).into_response()
+    } else {
+        let page = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width, initial-scale=1\"><title>Temporarily unavailable · KS Console</title></head>\
+             <body><main><h1>Temporarily unavailable</h1><p>{}</p><p><a href=\"\">Try again</a></p></main></body></html>",
+            err.message()
+        );
+        (err.status(), axum::response::Html(page)).into_response()
+    };
+    res.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    res
 }
 
 fn has_session_cookie(req: &Request, name: &str) -> bool {

@@ -18,6 +18,12 @@ use super::{Admission, AttemptStore, AttemptTicket, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientPrefix(IpAddr);
 
+impl std::fmt::Display for ClientPrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl ClientPrefix {
     pub fn of(ip: IpAddr) -> Self {
         match ip {

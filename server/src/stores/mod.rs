@@ -6,6 +6,7 @@
 mod memory_attempts;
 mod memory_sessions;
 mod memory_tokens;
+mod redis;
 
 use std::fmt::Debug;
 use std::net::IpAddr;
@@ -20,6 +21,7 @@ use tower_sessions::{session_store, SessionStore};
 pub use memory_attempts::{Limits, LoginThrottle};
 pub use memory_sessions::MemorySessions;
 pub use memory_tokens::MemoryTokens;
+pub use redis::RedisStores;
 
 /// A store could not be reached or answered nonsense. Requests that need it fail with 503;
 /// `/readyz` says so, so that a load balancer stops sending people here.

@@ -68,8 +68,12 @@ impl Breaker {
             s.consecutive_failures = s.consecutive_failures.saturating_add(1);
             if s.consecutive_failures >= self.threshold {
                 s.open_until = Some(Instant::now() + self.cooldown);
+                crate::telemetry::breaker_open(true);
             }
         } else {
+            if s.open_until.is_some() {
+                crate::telemetry::breaker_open(false);
+            }
             *s = State::default();
         }
     }

@@ -160,8 +160,13 @@ impl KsClient {
         if let Some(id) = &ctx.request_id {
             req = req.header("x-request-id", id);
         }
-        let res = req.send().await.map_err(|e| KsError::from_transport(&e))?;
+        let started = std::time::Instant::now();
+        let res = req.send().await.map_err(|e| {
+            crate::telemetry::observe("GET /oauth/logout", started, "error");
+            KsError::from_transport(&e)
+        })?;
         let status = res.status().as_u16();
+        crate::telemetry::observe("GET /oauth/logout", started, &status.to_string());
         if status == 200 {
             Ok(())
         } else {
@@ -177,7 +182,9 @@ impl KsClient {
         client_ip: Option<&str>,
         ctx: &CallContext,
     ) -> Result<Result<TokenSet, (u16, String, Option<Duration>)>, KsError> {
+        let started = std::time::Instant::now();
         let Ok(permit) = self.inner.breaker.admit() else {
+            crate::telemetry::observe("POST /oauth/token", started, "breaker_open");
             return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
         };
         let url = format!("{}/oauth/token", self.inner.base);
@@ -194,11 +201,13 @@ impl KsClient {
             Err(e) => {
                 let err = KsError::from_transport(&e);
                 permit.record(true);
+                crate::telemetry::observe("POST /oauth/token", started, "error");
                 return Err(err);
             }
         };
         let status = res.status().as_u16();
         permit.record(status >= 500);
+        crate::telemetry::observe("POST /oauth/token", started, &status.to_string());
         if status == 200 {
             let body: OAuthTokenResponse =
                 res.json().await.map_err(|e| KsError::Unavailable { detail: format!("token response: {e}") })?;
@@ -280,7 +289,10 @@ impl UserApi<'_> {
                 detail: format!("refused to send a . or .. segment: {}", path.as_path()),
             });
         }
+        let operation = format!("{} {}", verb.method(), path.template());
+        let started = std::time::Instant::now();
         let Ok(permit) = inner.breaker.admit() else {
+            crate::telemetry::observe(&operation, started, "breaker_open");
             return Err(KsError::Unavailable { detail: "circuit breaker open".into() });
         };
         let url = format!("{}{}", inner.base, path.as_path());
@@ -291,9 +303,11 @@ impl UserApi<'_> {
         if let Some(body) = body {
             req = req.json(body);
         }
+        let mut answered = None;
         let outcome = async {
             let res = req.send().await.map_err(|e| KsError::from_transport(&e))?;
             let status = res.status().as_u16();
+            answered = Some(status);
             if status == 200 {
                 return res
                     .json::<T>()
@@ -308,6 +322,7 @@ impl UserApi<'_> {
         }
         .await;
         permit.record(matches!(&outcome, Err(e) if e.is_upstream_failure()));
+        crate::telemetry::observe(&operation, started, &crate::telemetry::outcome_of(answered));
         outcome
     }
 }

@@ -10,6 +10,7 @@ mod client;
 mod error;
 pub mod model;
 mod path;
+mod telemetry;
 mod tokens;
 
 pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace};

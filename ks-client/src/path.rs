@@ -10,6 +10,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'
 pub struct ApiPath {
     path: String,
     query: Vec<(String, String)>,
+    /// The path with every outside value replaced by `{name}`: what metrics are labelled with.
+    template: String,
     /// A segment was `.` or `..`: however it is encoded, URL parsers turn it back into a step
     /// up the path, so such a path is never sent.
     dot_segment: bool,
@@ -18,13 +20,16 @@ pub struct ApiPath {
 impl ApiPath {
     /// Starts from a fixed prefix written in code (e.g. `/kapis/iam.kubesphere.io/v1beta1`).
     pub fn fixed(prefix: &'static str) -> Self {
-        Self { path: prefix.trim_end_matches('/').to_owned(), query: Vec::new(), dot_segment: false }
+        let path = prefix.trim_end_matches('/').to_owned();
+        Self { template: path.clone(), path, query: Vec::new(), dot_segment: false }
     }
 
     /// Appends a literal segment written in code (e.g. `users`).
     pub fn lit(mut self, segment: &'static str) -> Self {
-        self.path.push('/');
-        self.path.push_str(segment);
+        for s in [&mut self.path, &mut self.template] {
+            s.push('/');
+            s.push_str(segment);
+        }
         self
     }
 
@@ -32,6 +37,7 @@ impl ApiPath {
     /// `.` and `..` make the whole path unsendable (see [`ApiPath::is_sendable`]).
     pub fn seg(mut self, value: &str) -> Self {
         self.dot_segment |= matches!(value, "." | "..");
+        self.template.push_str("/{name}");
         self.path.push('/');
         self.path.extend(utf8_percent_encode(value, SEGMENT));
         self
@@ -49,6 +55,11 @@ impl ApiPath {
 
     pub fn as_path(&self) -> &str {
         &self.path
+    }
+
+    /// The path without its outside values, e.g. `/kapis/iam.kubesphere.io/v1beta1/users/{name}`.
+    pub fn template(&self) -> &str {
+        &self.template
     }
 
     pub(crate) fn query_pairs(&self) -> &[(String, String)] {
@@ -83,6 +94,7 @@ mod tests {
         assert_eq!(p.as_path(), "/kapis/iam.kubesphere.io/v1beta1/users/..%2Fadmin");
         let p = ApiPath::fixed("/x").seg("a?b#c d").seg("..x");
         assert_eq!(p.as_path(), "/x/a%3Fb%23c%20d/..x");
+        assert_eq!(p.template(), "/x/{name}/{name}", "no outside value reaches a metric label");
         assert!(p.is_sendable());
         for dots in [".", ".."] {
             assert!(!ApiPath::fixed("/x").seg(dots).seg("y").is_sendable(), "{dots}");

@@ -14,6 +14,12 @@ fn parse_trusted_proxy(raw: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR range"))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 /// A configured secret: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretText(pub String);
@@ -86,6 +92,20 @@ pub struct Config {
     /// The secret being replaced, still accepted for reading during a rotation.
     #[arg(long, env = "SESSION_SECRET_PREVIOUS", hide_env_values = true)]
     pub session_secret_previous: Option<SecretText>,
+
+    /// Where `/metrics` (Prometheus text) is served, apart from the console (e.g. `0.0.0.0:9100`);
+    /// unset = no metrics.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// `text` (for people) or `json` (one object per line, with the request id, for log shippers).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Checks that a console is up on `LEPTOS_SITE_ADDR` (`GET /livez`) and exits 0 if so, 1 if
+    /// not: the container's health check (the runtime image has no curl).
+    #[arg(long)]
+    pub health: bool,
 
     /// Sign out after this many seconds without a request.
     #[arg(long, env = "SESSION_IDLE_TIMEOUT_SECS", default_value_t = 1800)]

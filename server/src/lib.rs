@@ -5,6 +5,7 @@ pub mod config;
 mod forms;
 mod health;
 mod login;
+pub mod metrics;
 mod rate_limit;
 mod secrets;
 mod security;
@@ -176,6 +177,7 @@ pub fn memory_stores(config: &Config) -> (Stores, AppMemory) {
     spawn_every(sweep_period, move || {
         sessions.forget_expired();
         tokens.forget_idle(idle);
+        ::metrics::gauge!("ks_console_sessions").set(sessions.len() as f64);
     });
     let stores = Stores {
         sessions: SharedSessions(Arc::new(memory.sessions.clone())),
@@ -264,6 +266,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(from_fn_with_state(ctx.clone(), security::security_headers));
     // Load limits, for the app but not the health checks (probes must get through when busy):
     // more than the configured number of requests at once are refused with 503 at once rather

@@ -64,6 +64,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
             Ok(Admission::Counted(ticket)) => Some(ticket),
             Ok(Admission::Wait(wait)) => {
                 tracing::warn!(ip = ?client_ip, "login throttled by the console");
+                metrics::counter!("ks_console_logins_total", "outcome" => "throttled").increment(1);
                 return fail(AppError::TooManyRequests, Some(wait)).await;
             }
             Err(e) => {
@@ -85,6 +86,13 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
             tracing::warn!(error = %e, "could not take back a login attempt");
         }
     }
+    let counted = match &outcome {
+        Ok(_) => "success",
+        Err(LoginError::InvalidCredentials) => "failure",
+        Err(LoginError::RateLimited { .. }) => "locked",
+        Err(LoginError::Upstream(_)) => "error",
+    };
+    metrics::counter!("ks_console_logins_total", "outcome" => counted).increment(1);
     let tokens = match outcome {
         Ok(tokens) => tokens,
         Err(LoginError::InvalidCredentials) => return fail(AppError::InvalidCredentials, None).await,

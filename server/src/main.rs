@@ -2,8 +2,12 @@
 //! in this binary: without `KUBESPHERE_HOST` it refuses to start (`make run` starts the `ks-sim`
 //! binary beside it for a demo).
 
+use std::time::Duration;
+
 use clap::Parser;
+use server::config::LogFormat;
 use server::{build_app_from_config, Config};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing_subscriber::EnvFilter;
 
 const MISSING_UPSTREAM: &str = "KS Console needs to know where KubeSphere is: set KUBESPHERE_HOST to the \
@@ -12,10 +16,16 @@ without a KubeSphere, run `make run`, which starts the simulator beside it.";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
     let config = Config::parse();
+    if config.health {
+        std::process::exit(if healthy(&config).await { 0 } else { 1 });
+    }
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // One JSON object per line, with the fields of the request's span (its request id).
+        LogFormat::Json => tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init(),
+    }
     if let Some(warning) = config.plain_http_warning() {
         tracing::warn!("{warning}");
     }
@@ -32,10 +42,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(2);
         }
     };
+    if let Some(addr) = config.metrics_addr {
+        let metrics = server::metrics::router(server::metrics::recorder());
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(%addr, "metrics at /metrics");
+        tokio::spawn(server::serve::serve(listener, metrics, config.serve_limits(), std::future::pending()));
+    }
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     tracing::info!(url = %config.public_origin(), upstream = %kubesphere_url, "KS Console is listening");
     server::serve::serve(listener, app, config.serve_limits(), shutdown_signal()).await;
     Ok(())
+}
+
+/// `GET /livez` on this machine's console, answered 200 within two seconds.
+async fn healthy(config: &Config) -> bool {
+    let mut addr = config.site_addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let check = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let request = format!("GET /livez HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await.ok()?;
+        Some(head.starts_with(b"HTTP/1.1 200"))
+    };
+    tokio::time::timeout(Duration::from_secs(2), check).await.ok().flatten().unwrap_or(false)
 }
 
 async fn shutdown_signal() {

@@ -102,16 +102,21 @@ impl TokenVault {
         }
         match ks.refresh_grant(&entry.tokens.refresh, ctx).await {
             Ok(tokens) => {
+                metrics::counter!("ks_console_token_refreshes_total", "outcome" => "refreshed").increment(1);
                 let access = tokens.access.clone();
                 self.store.replace(key, Self::stored(tokens)).await?;
                 tracing::debug!("refreshed the KubeSphere access token");
                 Ok(access)
             }
             Err(RefreshError::Rejected) => {
+                metrics::counter!("ks_console_token_refreshes_total", "outcome" => "rejected").increment(1);
                 self.store.remove(key).await?;
                 Err(SessionEnd::RefreshRejected)
             }
-            Err(RefreshError::Upstream(e)) => Err(SessionEnd::Upstream(e)),
+            Err(RefreshError::Upstream(e)) => {
+                metrics::counter!("ks_console_token_refreshes_total", "outcome" => "failed").increment(1);
+                Err(SessionEnd::Upstream(e))
+            }
         }
     }
 }

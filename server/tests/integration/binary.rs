@@ -25,3 +25,61 @@ fn the_binary_carries_no_simulator() {
         assert!(memchr::memmem::find(&bytes, marker).is_none(), "{} is in ks-console", String::from_utf8_lossy(marker));
     }
 }
+
+/// A console process with metrics and JSON logs, as the Kubernetes manifests run it.
+#[tokio::test]
+async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (port, metrics_port) = (free(), free());
+    let mut console = tokio::process::Command::new(BIN)
+        .env("KUBESPHERE_HOST", "http://127.0.0.1:9") // never asked in this test
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let health = |port: u16| {
+        Command::new(BIN).arg("--health").env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")).status().unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !health(port).success() {
+        assert!(std::time::Instant::now() < deadline, "the console never became healthy");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(health(free()).code(), Some(1), "nothing listening: unhealthy");
+
+    let http = reqwest::Client::new();
+    let page = http.get(format!("http://127.0.0.1:{port}/login")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let metrics = http.get(format!("http://127.0.0.1:{metrics_port}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains(r#"ks_console_http_requests_total{route="/login",method="GET",status="200"}"#), "{text}");
+    assert!(text.contains("ks_console_http_request_duration_seconds_bucket"), "{text}");
+    // A sign-in that cannot reach KubeSphere is logged from inside its request.
+    let login = http
+        .post(format!("http://127.0.0.1:{port}/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", "bob"), ("password", "Secret-pass-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 502);
+    let public = http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
+    assert!(!public.text().await.unwrap().contains("ks_console_http_requests_total"), "not on the public origin");
+
+    console.kill().await.unwrap();
+    let out = console.wait_with_output().await.unwrap();
+    let logs = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> =
+        logs.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    assert!(lines.iter().any(|l| l["fields"]["message"] == "KS Console is listening"), "{logs}");
+    assert!(
+        lines.iter().any(|l| l["span"]["request_id"].as_str().is_some_and(|id| !id.is_empty())),
+        "request lines carry the request id: {logs}"
+    );
+    assert!(!logs.contains("Secret-pass-1"), "no password in the logs");
+}

@@ -12,6 +12,7 @@ mod guardrails;
 mod guards;
 mod lists;
 mod lookup;
+mod metrics;
 mod replicas;
 mod sessions;
 mod stores;

@@ -49,6 +49,7 @@ check: tools
 unit: tools
 	@WANT_REDIS=1 scripts/ensure-tools.sh
 	cargo test --workspace --exclude frontend
+	scripts/check-deploy.sh target/debug/ks-console
 
 e2e: build
 	@WANT_BROWSER=1 scripts/ensure-tools.sh

@@ -1,5 +1,7 @@
 # The two commands of the README. Both install what is missing first (scripts/ensure-tools.sh).
 SHELL := /bin/bash
+# A failing command on the left of `| tee` fails the target (make bench must not write an empty report).
+.SHELLFLAGS := -o pipefail -c
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
 
@@ -73,7 +75,7 @@ bench:
 	@wasm=target/site/pkg/ks-console.wasm; if [ -f $$wasm ]; then \
 	  printf '\nRelease WASM (%s, from the last `make build`): %s bytes, %s bytes gzipped (gzip -9).\n' \
 	    $$wasm "$$(wc -c < $$wasm)" "$$(gzip -9 -c $$wasm | wc -c)" | tee -a BENCHMARKS.md; fi
-	@cat target/soak-kept.md >> BENCHMARKS.md
+	@if [ -s target/soak-kept.md ]; then echo >> BENCHMARKS.md; cat target/soak-kept.md >> BENCHMARKS.md; fi
 
 ## make soak: 200 sessions for 60 s against the simulator with injected faults and a 5 s
 ## upstream outage; replaces the Soak section of BENCHMARKS.md (same RUSTFLAGS as bench).

@@ -274,7 +274,10 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     let load = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(|_: tower::BoxError| async { StatusCode::SERVICE_UNAVAILABLE }))
         .layer(LoadShedLayer::new())
-        .layer(GlobalConcurrencyLimitLayer::new(ctx.config.max_concurrent_requests.max(1)))
+        // tokio's semaphore holds at most MAX_PERMITS: a larger setting means "no limit", not a panic.
+        .layer(GlobalConcurrencyLimitLayer::new(
+            ctx.config.max_concurrent_requests.clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(ctx.config.request_timeout_secs),

@@ -344,3 +344,10 @@ async fn one_session_calling_too_fast_is_slowed_down_alone() {
     assert_eq!(app.call("current_user", Some(&calm)).await.status(), StatusCode::OK, "other sessions are not affected");
     assert_eq!(app.request(Method::GET, "/livez", None).send().await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_huge_concurrency_setting_means_no_limit_not_a_crash() {
+    let app = TestApp::builder().config(|c| c.max_concurrent_requests = usize::MAX).start().await;
+    let res = app.request(Method::GET, "/login", None).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}

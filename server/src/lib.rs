@@ -119,7 +119,7 @@ pub async fn build_app_from_config(config: Config, kubesphere_url: &str) -> Resu
     let redis = RedisStores::connect(
         &url,
         secrets,
-        Duration::from_secs(config.session_idle_timeout_secs),
+        (Duration::from_secs(config.session_idle_timeout_secs), Duration::from_secs(config.session_max_lifetime_secs)),
         throttle_limits(&config),
         Duration::from_secs(5),
     )

@@ -2,7 +2,8 @@
 //! through the `fred` client. Session records expire with Redis TTLs; the KubeSphere tokens are
 //! sealed with a key derived from `SESSION_SECRET` before they are written; a token refresh
 //! holds a Redis lock (with a timeout), so one replica refreshes and the others read the result;
-//! login-failure counts are sorted sets checked and counted by one script, atomically.
+//! login-failure counts are sorted sets checked and counted by one script, atomically. A session
+//! record's TTL ends at its idle expiry or at the sign-in's absolute lifetime, whichever is first.
 
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -41,6 +42,7 @@ pub struct RedisStores {
     client: Client,
     secrets: Secrets,
     idle: Duration,
+    max_lifetime: Duration,
     limits: Limits,
 }
 
@@ -68,7 +70,7 @@ impl RedisStores {
     pub async fn connect(
         url: &str,
         secrets: Secrets,
-        idle: Duration,
+        (idle, max_lifetime): (Duration, Duration),
         limits: Limits,
         wait: Duration,
     ) -> Result<Self, StoreError> {
@@ -87,7 +89,7 @@ impl RedisStores {
         if tokio::time::timeout(wait, client.wait_for_connect()).await.is_err() {
             tracing::warn!("Redis is not reachable yet; the console starts unready and keeps trying");
         }
-        Ok(Self { client, secrets, idle, limits })
+        Ok(Self { client, secrets, idle, max_lifetime, limits })
     }
 
     fn key(kind: &str, id: &str) -> String {
@@ -105,6 +107,21 @@ impl RedisStores {
 
 // ---- sessions -------------------------------------------------------------------------------
 
+impl RedisStores {
+    /// When Redis forgets the record: at its idle expiry, and never after the absolute lifetime
+    /// of the sign-in it holds.
+    fn session_expiry(&self, record: &Record) -> Expiration {
+        let idle_end = record.expiry_date.unix_timestamp().saturating_mul(1000);
+        let signed_in = record
+            .data
+            .get(crate::vault::SESSION_KEY)
+            .and_then(|v| v.get("signed_in_at_ms"))
+            .and_then(serde_json::Value::as_i64);
+        let end = signed_in.map_or(idle_end, |at| idle_end.min(at.saturating_add(millis(self.max_lifetime))));
+        Expiration::PXAT(end)
+    }
+}
+
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(format!("redis: {e}"))
 }
@@ -114,7 +131,7 @@ impl SessionStore for RedisStores {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
             let value = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            let expiry = Expiration::PXAT(record.expiry_date.unix_timestamp() * 1000);
+            let expiry = self.session_expiry(record);
             let key = Self::key("session", &record.id.to_string());
             let set: Option<String> =
                 self.client.set(key, value, Some(expiry), Some(SetOptions::NX), false).await.map_err(backend)?;
@@ -127,7 +144,7 @@ impl SessionStore for RedisStores {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let value = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let expiry = Expiration::PXAT(record.expiry_date.unix_timestamp() * 1000);
+        let expiry = self.session_expiry(record);
         let key = Self::key("session", &record.id.to_string());
         self.client.set::<(), _, _>(key, value, Some(expiry), None, false).await.map_err(backend)
     }

@@ -57,8 +57,13 @@ struct Replica {
 
 impl Replica {
     async fn start(kubesphere: &str, redis: &str) -> Self {
+        Self::start_with(kubesphere, redis, &[]).await
+    }
+
+    async fn start_with(kubesphere: &str, redis: &str, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_ks-console"))
+            .envs(env.iter().copied())
             .env("KUBESPHERE_HOST", kubesphere)
             .env("SESSION_STORE", redis)
             .env("SESSION_SECRET", SECRET)
@@ -186,7 +191,13 @@ async fn two_replicas_share_sessions_tokens_and_refreshes_through_redis() {
 async fn what_redis_holds_opens_no_door() {
     let sim = ks_sim::Simulator::spawn(ks_sim::SimConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let redis = Redis::start().await;
-    let a = Replica::start(&sim.base_url(), &redis.url).await;
+    // An hour idle, but signed in for at most 60 s: Redis forgets the session by then.
+    let a = Replica::start_with(
+        &sim.base_url(),
+        &redis.url,
+        &[("SESSION_IDLE_TIMEOUT_SECS", "3600"), ("SESSION_MAX_LIFETIME_SECS", "60")],
+    )
+    .await;
     let bob = a.login("bob").await;
     let cli = |args: &[&str]| {
         let port = redis.url.rsplit(':').next().unwrap().to_owned();
@@ -200,6 +211,8 @@ async fn what_redis_holds_opens_no_door() {
     }
     // A session key from Redis, presented as a cookie, is refused: cookies are signed.
     let session_key = keys.lines().find(|k| k.starts_with("ks-console:session:")).expect("a session in Redis");
+    let ttl_ms: i64 = cli(&["PTTL", session_key]).trim().parse().unwrap();
+    assert!((1..=60_000).contains(&ttl_ms), "the session's TTL ends with its absolute lifetime: {ttl_ms} ms");
     let forged = format!("ks-console={}", session_key.trim_start_matches("ks-console:session:"));
     assert_eq!(a.whoami(&forged).await, Err(StatusCode::UNAUTHORIZED));
     assert_eq!(a.whoami(&bob).await, Ok("bob".into()));

@@ -124,6 +124,7 @@ pub async fn build_app_from_config(config: Config, kubesphere_url: &str) -> Resu
         Duration::from_secs(5),
     )
     .await?;
+    redis.report_sessions(Duration::from_secs(30));
     let stores = Stores {
         sessions: SharedSessions(Arc::new(redis.clone())),
         tokens: Arc::new(redis.clone()),
@@ -327,6 +328,13 @@ fn session_layer(
         // Every request of a signed-in user extends the idle deadline.
         .with_always_save(true)
         .with_signed(key)
+}
+
+/// Spawns `task` on the current runtime, if there is one (not during route-list generation).
+pub(crate) fn spawn_task(task: impl Future<Output = ()> + Send + 'static) {
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        handle.spawn(task);
+    }
 }
 
 /// Runs `task` every `period` for as long as the runtime runs (the sweepers of the in-memory

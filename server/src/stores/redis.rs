@@ -96,6 +96,29 @@ impl RedisStores {
         format!("{PREFIX}:{kind}:{id}")
     }
 
+    /// Every `period`, counts the sessions in Redis (all replicas') for the `ks_console_sessions`
+    /// gauge; every replica reports the same total. SCAN walks the keys in small steps, so Redis
+    /// is never blocked.
+    pub fn report_sessions(&self, period: Duration) {
+        let client = self.client.clone();
+        crate::spawn_task(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                let pattern = Self::key("session", "*");
+                let keys = client.scan_buffered(pattern, Some(500), None);
+                let counted = futures::StreamExt::fold(keys, Some(0u64), |n, key| async move {
+                    n.and_then(|n| key.ok().map(|_| n + 1))
+                })
+                .await;
+                match counted {
+                    Some(n) => metrics::gauge!("ks_console_sessions").set(n as f64),
+                    None => tracing::debug!("could not count the sessions in Redis"),
+                }
+            }
+        });
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         match tokio::time::timeout(PING_TIMEOUT, self.client.ping::<String>(None)).await {
             Ok(Ok(_)) => Ok(()),

@@ -33,7 +33,7 @@ tools:
 
 # ks-sim with the site's RUSTFLAGS, so the release dependencies are shared, not built twice.
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	RUSTFLAGS="--cfg erase_components" cargo build --release -p ks-sim
 
 ## make test: the house rules, unit and integration tests (against the simulator), then
@@ -72,9 +72,10 @@ clean:
 bench:
 	@mkdir -p target && sed -n '/^## Soak/,$$p' BENCHMARKS.md > target/soak-kept.md
 	RUSTFLAGS="--cfg erase_components" cargo run --release -p server --example bench | tee BENCHMARKS.md
-	@wasm=target/site/pkg/ks-console.wasm; if [ -f $$wasm ]; then \
-	  printf '\nRelease WASM (%s, from the last `make build`): %s bytes, %s bytes gzipped (gzip -9).\n' \
-	    $$wasm "$$(wc -c < $$wasm)" "$$(gzip -9 -c $$wasm | wc -c)" | tee -a BENCHMARKS.md; fi
+	@for f in target/site/pkg/ks-console.*.wasm target/site/pkg/ks-console.*.js target/site/pkg/ks-console.*.css; do \
+	  [ -f "$$f" ] || continue; \
+	  printf '\nRelease asset %s (from the last `make build`): %s bytes, as served: %s bytes brotli, %s bytes gzip.\n' \
+	    "$${f##*/}" "$$(wc -c < $$f)" "$$(wc -c < $$f.br)" "$$(wc -c < $$f.gz)" | tee -a BENCHMARKS.md; done
 	@if [ -s target/soak-kept.md ]; then echo >> BENCHMARKS.md; cat target/soak-kept.md >> BENCHMARKS.md; fi
 
 ## make soak: 200 sessions for 60 s against the simulator with injected faults and a 5 s

@@ -18,7 +18,7 @@ pub mod error;
 mod home;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -28,6 +28,26 @@ pub use error::AppError;
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
 
+/// The stylesheet's URL. In a release build cargo-leptos names the site's files by their content
+/// (`hash-files`) and writes the hashes to a file beside the binary, which HydrationScripts reads
+/// for the WASM and JS; the stylesheet follows the same file.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let plain = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    #[cfg(feature = "ssr")]
+    if options.hash_files {
+        static CSS_HASH: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+        let hash = CSS_HASH.get_or_init(|| {
+            let file = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
+            let text = std::fs::read_to_string(file).ok()?;
+            text.lines().find_map(|l| l.trim().strip_prefix("css:").map(|h| h.trim().to_owned()))
+        });
+        if let Some(hash) = hash {
+            return format!("/{}/{}.{hash}.css", options.site_pkg_dir, options.output_name);
+        }
+    }
+    plain
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -36,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -43,6 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -64,7 +86,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/ks-console.css" />
         <Title text="KS Console" />
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>

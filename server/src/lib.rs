@@ -63,6 +63,8 @@ pub struct ServerContext {
     pub public_origin: Arc<str>,
     pub cookie_name: Arc<str>,
     secrets: Secrets,
+    /// The site's files are named by their content (a release build): they may be cached for good.
+    hashed_assets: bool,
     api_limiter: Option<rate_limit::ApiLimiter>,
     /// Renders an app page for a synthetic request (the login page after a failed attempt).
     render_page: RenderPage,
@@ -204,11 +206,13 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     })?;
     let state = AppState { ks };
 
+    let hashed_assets = hashed_assets();
     let leptos_options = LeptosOptions::builder()
         .output_name("ks-console")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
+        .hash_files(hashed_assets)
         .build();
     let routes = app_routes();
     let provide_state = {
@@ -234,6 +238,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         vault: TokenVault::new(Arc::clone(&stores.tokens)),
         stores,
         secrets,
+        hashed_assets,
         render_page,
         config: Arc::new(config),
     };
@@ -328,6 +333,12 @@ fn session_layer(
         // Every request of a signed-in user extends the idle deadline.
         .with_always_save(true)
         .with_signed(key)
+}
+
+/// Whether cargo-leptos hashed the site's file names: it then writes `hash.txt` beside the
+/// binary (a release build; tests and `cargo run` have none).
+fn hashed_assets() -> bool {
+    std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("hash.txt").is_file())).unwrap_or(false)
 }
 
 /// Spawns `task` on the current runtime, if there is one (not during route-list generation).

@@ -68,6 +68,7 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
     let is_api = req.uri().path().starts_with("/api/");
     let is_static = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
+    let status = res.status();
     let is_html = res.headers().get(header::CONTENT_TYPE).is_some_and(|ct| ct.as_bytes().starts_with(b"text/html"));
     let headers = res.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -99,6 +100,11 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
     // server functions, sign-in and sign-out alike carry personal data or set the session.
     if (!is_static && !headers.contains_key(header::CACHE_CONTROL)) || is_html || is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if is_static && status.is_success() {
+        // Named by their content in a release build: a new build has new names, so a phone
+        // keeps these for a year and never asks again. Unhashed (development): check each time.
+        let policy = if ctx.hashed_assets { "public, max-age=31536000, immutable" } else { "no-cache" };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     res
 }

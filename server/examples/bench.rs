@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ks_sim::{Seed, SimConfig, Simulator};
+use ks_sim::{Fault, Seed, SimConfig, Simulator};
 use server::{build_app, Config};
 
 const SAMPLES: usize = 200;
@@ -161,8 +161,67 @@ async fn main() {
         done as f64 / elapsed.as_secs_f64()
     );
     println!("Peak memory of the process (console + simulator together, VmHWM): {}", peak_memory());
+    round_trips(&sim, &get).await;
     session_stores(&sim.base_url(), &config_template).await;
     println!("{NOTES}");
+}
+
+/// Sequential upstream rounds per page: every KubeSphere call is delayed by `DELAY` (as a real
+/// ks-apiserver behind an ingress is tens of milliseconds away), and the page's extra time is
+/// divided by it. Calls made concurrently cost one delay together.
+async fn round_trips<F, Fut>(sim: &ks_sim::RunningSim, get: &F)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = (Duration, usize)>,
+{
+    const DELAY: Duration = Duration::from_millis(40);
+    const RUNS: usize = 15;
+    let pages = [
+        "/",
+        "/users/user-0008",
+        "/workspaces/ws-001",
+        "/workspaces/ws-big",
+        "/projects/host/ws-001-p0",
+        "/users",
+        "/workspaces",
+        "/users/new",
+        "/workspaces/new",
+        "/projects/new",
+        "/workspaces/invite",
+        "/projects/invite",
+        "/roles",
+    ];
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mut plain = Vec::new();
+    for page in pages {
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            times.push(get(page.to_owned()).await.0);
+        }
+        plain.push(median(times));
+    }
+    sim.sim.inject(Fault::delay("/kapis", DELAY));
+    println!("\n## Upstream round trips per page ({} ms added to every KubeSphere call)\n", DELAY.as_millis());
+    println!("| page (as admin) | without delay | with delay | rounds ((with − without) ÷ delay) | calls |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (page, without) in pages.iter().zip(plain) {
+        sim.sim.reset_journal();
+        let calls = {
+            get((*page).to_owned()).await;
+            sim.sim.journal().len()
+        };
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            times.push(get((*page).to_owned()).await.0);
+        }
+        let with = median(times);
+        let rounds = with.saturating_sub(without).as_secs_f64() / DELAY.as_secs_f64();
+        println!("| {page} | {} | {} | {rounds:.1} | {calls} |", ms(without), ms(with));
+    }
+    sim.sim.clear_faults();
 }
 
 /// Sign-in and a person's page with the in-memory store and with Redis, measured alternately in

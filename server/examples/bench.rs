@@ -203,7 +203,9 @@ where
         }
         plain.push(median(times));
     }
+    // Cluster-scoped calls carry a `/clusters/{c}` prefix; both kinds are delayed.
     sim.sim.inject(Fault::delay("/kapis", DELAY));
+    sim.sim.inject(Fault::delay("/clusters", DELAY));
     println!("\n## Upstream round trips per page ({} ms added to every KubeSphere call)\n", DELAY.as_millis());
     println!("| page (as admin) | without delay | with delay | rounds ((with − without) ÷ delay) | calls |");
     println!("| --- | --- | --- | --- | --- |");

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use app::auth::safe_next_path;
-use app::error::{AppError, ErrorBody};
+use app::error::AppError;
 use app::CspNonce;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
@@ -47,7 +47,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let nonce = req.extensions().get::<CspNonce>().cloned();
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
         let err = AppError::Invalid("Please enter your username and password.".into());
-        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+        return crate::security::error_response(&err, request_id);
     };
     let next = safe_next_path(form.next.as_deref());
     let fail = |err: AppError, retry_after: Option<Duration>| {
@@ -160,7 +160,7 @@ async fn failed_login(
     request_id: Option<String>,
 ) -> Response {
     let mut res = if wants_json {
-        (err.status(), Json(ErrorBody::new(&err, request_id))).into_response()
+        crate::security::error_response(&err, request_id)
     } else {
         // Render the login page again, with the message and the username kept.
         let query = serde_urlencoded::to_string([("error", err.code()), ("next", next), ("username", username)])

@@ -6,13 +6,12 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::error::{AppError, ErrorBody};
+use app::error::AppError;
 use app::upstream::Authenticated;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -49,7 +48,7 @@ pub async fn limit_api_calls(State(ctx): State<ServerContext>, req: Request, nex
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         tracing::warn!(user = %auth.username, "server-function calls rate limited");
         let err = AppError::TooManyRequests;
-        let mut res = (err.status(), Json(ErrorBody::new(&err, request_id_of(&req)))).into_response();
+        let mut res = crate::security::error_response(&err, request_id_of(&req));
         let secs = wait.as_secs().max(1).to_string();
         if let Ok(v) = HeaderValue::from_str(&secs) {
             res.headers_mut().insert(header::RETRY_AFTER, v);

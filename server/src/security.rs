@@ -23,7 +23,7 @@ pub async fn same_origin_guard(State(ctx): State<ServerContext>, req: Request, n
         let request_id = request_id_of(&req);
         tracing::warn!(path = req.uri().path(), method = %req.method(), "refused a cross-site request");
         let err = AppError::CrossSite;
-        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+        return error_response(&err, request_id);
     }
     next.run(req).await
 }
@@ -46,7 +46,7 @@ pub async fn host_guard(State(ctx): State<ServerContext>, req: Request, next: Ne
     if !host_allowed(host, &ctx.public_origin) {
         tracing::warn!(host, "refused a request for another host name");
         let err = AppError::Invalid("This address is not KS Console's. Use the console's own address.".into());
-        let mut res = (err.status(), Json(ErrorBody::new(&err, request_id_of(&req)))).into_response();
+        let mut res = error_response(&err, request_id_of(&req));
         *res.status_mut() = axum::http::StatusCode::MISDIRECTED_REQUEST;
         return res;
     }
@@ -58,6 +58,12 @@ fn host_allowed(host: &str, public_origin: &str) -> bool {
     let (name, port) = split_host(host);
     port == expected_port
         && (name.eq_ignore_ascii_case(expected_name) || (is_loopback_name(expected_name) && is_loopback_name(name)))
+}
+
+/// The JSON error every refusal of the server itself answers with: the error's status, its code
+/// and sentence, and the request id.
+pub(crate) fn error_response(err: &AppError, request_id: Option<String>) -> Response {
+    (err.status(), Json(ErrorBody::new(err, request_id))).into_response()
 }
 
 /// Standard security headers on every response; a CSP with a fresh nonce on HTML, which the

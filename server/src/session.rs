@@ -5,13 +5,12 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use app::auth::{login_url, safe_next_path};
-use app::error::{AppError, ErrorBody};
+use app::error::AppError;
 use app::upstream::{Authenticated, EndSession, RequestId};
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use ks_client::CallContext;
 use tower_sessions::Session;
 
@@ -98,7 +97,7 @@ pub async fn session_gate(
                         if is_public(&path) {
                             return next.run(req).await;
                         }
-                        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+                        return crate::security::error_response(&err, request_id);
                     }
                     Err(SessionEnd::Store(e)) => {
                         tracing::error!(error = %e, "token store unavailable");
@@ -119,7 +118,7 @@ pub async fn session_gate(
     }
     let err = if ended { AppError::SessionExpired } else { AppError::NotSignedIn };
     if path.starts_with("/api/") || !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return (err.status(), Json(ErrorBody::new(&err, request_id))).into_response();
+        return crate::security::error_response(&err, request_id);
     }
     let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
     let reason = ended.then_some(&err);
@@ -130,7 +129,7 @@ pub async fn session_gate(
 fn temporarily_unavailable(req: &Request, request_id: Option<String>) -> Response {
     let err = AppError::TemporarilyUnavailable;
     let mut res = if req.uri().path().starts_with("/api/") || *req.method() != Method::GET {
-        (err.status(), Json(ErrorBody::new(&err, request_id))).into_response()
+        crate::security::error_response(&err, request_id)
     } else {
         let page = format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \

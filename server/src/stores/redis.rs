@@ -222,14 +222,11 @@ impl RedisStores {
     fn open(&self, key: &str, sealed: &str) -> Option<StoredTokens> {
         let bytes = STANDARD.decode(sealed).ok()?;
         let record: TokenRecord = serde_json::from_slice(&self.secrets.open(key, &bytes)?).ok()?;
-        let expires_in = record.expires_at_ms.map(|ms| {
-            let at = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0));
-            at.duration_since(SystemTime::now()).unwrap_or_default()
-        });
+        let expires_at =
+            record.expires_at_ms.map(|ms| UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
+        let expires_in = expires_at.map(|at| at.duration_since(SystemTime::now()).unwrap_or_default());
         Some(StoredTokens {
-            expires_at: record
-                .expires_at_ms
-                .map(|ms| UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))),
+            expires_at,
             tokens: TokenSet {
                 access: AccessToken::new(record.access),
                 refresh: RefreshToken::new(record.refresh),

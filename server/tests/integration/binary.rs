@@ -29,7 +29,7 @@ fn the_binary_carries_no_simulator() {
 /// A console process with metrics and JSON logs, as the Kubernetes manifests run it.
 #[tokio::test]
 async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
-    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let free = crate::common::free_port;
     let (port, metrics_port) = (free(), free());
     let mut console = tokio::process::Command::new(BIN)
         .env("KUBESPHERE_HOST", "http://127.0.0.1:9") // never asked in this test

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use ks_sim::{RunningSim, SimConfig};
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
@@ -260,4 +261,18 @@ pub fn captured_logs() -> String {
         buffer
     });
     String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned()
+}
+
+/// A loopback port nothing listens on right now (for a process started by the test).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until something listens on `port` (a process the test started).
+pub async fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start listening on {port}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

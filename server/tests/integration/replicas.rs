@@ -8,21 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
-use crate::common::{session_cookie, PASSWORD};
+use crate::common::{free_port, session_cookie, wait_for_port, PASSWORD};
 
 const SECRET: &str = "a-test-secret-that-is-long-enough-for-the-console";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on {port}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 fn signal(child: &Child, sig: &str) {
     let pid = child.id().expect("running").to_string();

@@ -64,8 +64,10 @@ pub(crate) async fn chain(AxState(sim): AxState<Simulator>, req: Request, next: 
         status: 0,
         request_id: header_string(headers, "x-request-id"),
         x_client_ip: header_string(headers, "x-client-ip"),
+        answered_before: 0,
+        answer_order: 0,
     };
-    lock(&sim.journal).push(entry.clone());
+    lock(&sim.journal).push(&mut entry);
     let connection = parts.extensions.get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
     let request = Request::from_parts(parts, Body::from(bytes));
     let outcome = run_filters(&sim, request, next, &mut entry).await;
@@ -107,7 +109,7 @@ async fn run_filters(sim: &Simulator, mut req: Request, next: Next, entry: &mut 
             // Visible with its caller while it hangs, like a real slow upstream call.
             if let Credentials::Bearer(_) = authn::credentials(req.headers()) {
                 entry.user = authn::authenticate(state, req.headers()).ok().map(|c| c.name);
-                lock(&sim.journal).complete(entry.clone());
+                lock(&sim.journal).update(entry.clone());
             }
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         }

@@ -30,6 +30,37 @@ pub struct JournalEntry {
     pub request_id: Option<String>,
     /// Incoming `x-client-ip`.
     pub x_client_ip: Option<String>,
+    /// How many requests had been answered when this one arrived.
+    #[serde(default)]
+    pub answered_before: u64,
+    /// This request's place in the order of answers (1, 2, 3…); 0 while in flight.
+    #[serde(default)]
+    pub answer_order: u64,
+}
+
+/// The longest chain of requests in `entries` where each one arrived after the one before it
+/// was answered: how many sequential round trips the caller waited for. Concurrent requests
+/// count once. Exact when every request takes long enough to be answered after its concurrent
+/// siblings arrive (inject a delay of some tens of milliseconds).
+pub fn sequential_rounds(entries: &[JournalEntry]) -> usize {
+    let mut by_answer: Vec<&JournalEntry> = entries.iter().filter(|e| e.answer_order > 0).collect();
+    by_answer.sort_by_key(|e| e.answer_order);
+    let mut depth: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    let mut in_arrival: Vec<&JournalEntry> = entries.iter().collect();
+    in_arrival.sort_by_key(|e| e.seq);
+    let mut deepest = 0;
+    for e in in_arrival {
+        let before = by_answer
+            .iter()
+            .take_while(|p| p.answer_order <= e.answered_before)
+            .filter_map(|p| depth.get(&p.seq))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        depth.insert(e.seq, before + 1);
+        deepest = deepest.max(before + 1);
+    }
+    deepest
 }
 
 /// The journal's storage.
@@ -37,6 +68,7 @@ pub struct JournalEntry {
 pub(crate) struct Journal {
     entries: Vec<JournalEntry>,
     next_seq: u64,
+    answered: u64,
 }
 
 impl Journal {
@@ -46,13 +78,24 @@ impl Journal {
     }
 
     /// Records a request as it arrives (so in-flight requests are visible).
-    pub fn push(&mut self, entry: JournalEntry) {
+    pub fn push(&mut self, entry: &mut JournalEntry) {
+        entry.answered_before = self.answered;
+        let entry = entry.clone();
         let at = self.entries.partition_point(|e| e.seq < entry.seq);
         self.entries.insert(at, entry);
     }
 
+    /// Updates an entry still in flight (e.g. its caller, once known), without answering it.
+    pub fn update(&mut self, entry: JournalEntry) {
+        if let Some(existing) = self.entries.iter_mut().find(|e| e.seq == entry.seq) {
+            *existing = entry;
+        }
+    }
+
     /// Completes an entry once the request is answered; a reset in between wins.
-    pub fn complete(&mut self, entry: JournalEntry) {
+    pub fn complete(&mut self, mut entry: JournalEntry) {
+        self.answered += 1;
+        entry.answer_order = self.answered;
         if let Some(existing) = self.entries.iter_mut().find(|e| e.seq == entry.seq) {
             *existing = entry;
         }

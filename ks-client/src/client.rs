@@ -103,7 +103,7 @@ impl KsClient {
 
     /// Calls made with `token`, i.e. with the permissions of the user who owns it.
     pub fn as_user<'a>(&'a self, token: &'a AccessToken) -> UserApi<'a> {
-        UserApi { client: self, token, ctx: CallContext::default() }
+        UserApi { client: self, token, ctx: CallContext::default(), before_write: None }
     }
 
     /// The OAuth password grant (`shared/kubesphere-api.md` §2.1). `client_ip` is forwarded as
@@ -225,17 +225,41 @@ impl KsClient {
     }
 }
 
+/// Called before every write (POST or PUT) is sent: what a caller cached about the user's world
+/// may be about to change.
+#[derive(Clone)]
+pub struct WriteHook(Arc<dyn Fn() + Send + Sync>);
+
+impl WriteHook {
+    pub fn new(hook: impl Fn() + Send + Sync + 'static) -> Self {
+        Self(Arc::new(hook))
+    }
+}
+
+impl std::fmt::Debug for WriteHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteHook")
+    }
+}
+
 /// Calls on behalf of one user. Built by [`KsClient::as_user`].
 #[derive(Debug)]
 pub struct UserApi<'a> {
     client: &'a KsClient,
     token: &'a AccessToken,
     ctx: CallContext,
+    before_write: Option<WriteHook>,
 }
 
 impl UserApi<'_> {
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.ctx.request_id = request_id;
+        self
+    }
+
+    /// Runs `hook` before each write this handle sends, whether or not the write succeeds.
+    pub fn before_write(mut self, hook: WriteHook) -> Self {
+        self.before_write = Some(hook);
         self
     }
 
@@ -261,6 +285,9 @@ impl UserApi<'_> {
         body: Option<&B>,
     ) -> Result<T, KsError> {
         let inner = &self.client.inner;
+        if let (false, Some(hook)) = (verb.is_idempotent_read(), &self.before_write) {
+            (hook.0)();
+        }
         let attempts = if verb.is_idempotent_read() { 1 + inner.config.max_read_retries } else { 1 };
         let mut last = KsError::Unavailable { detail: "no attempt made".into() };
         for attempt in 0..attempts {

@@ -14,7 +14,7 @@ mod telemetry;
 mod tokens;
 
 pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace};
-pub use client::{CallContext, ClientConfig, KsClient, UserApi};
+pub use client::{CallContext, ClientConfig, KsClient, UserApi, WriteHook};
 pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use path::ApiPath;
 pub use tokens::{AccessToken, RefreshToken, TokenSet};

@@ -122,41 +122,17 @@ pub async fn my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
 #[server(prefix = "/api", endpoint = "my_clusters")]
 pub async fn my_clusters() -> Result<Vec<String>, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
-    let clusters = upstream.call(|api| async move { api.list_clusters().await }).await?;
-    let mut names: Vec<String> = clusters.into_iter().map(|c| c.metadata.name).collect();
-    names.sort();
-    Ok(names)
+    Ok(ssr::clusters(&upstream).await?.iter().map(ToString::to_string).collect())
 }
 
-/// Projects of the workspaces the user can see, on each of their clusters, fetched concurrently.
-#[server(prefix = "/api", endpoint = "my_projects")]
-pub async fn my_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    use ks_types::{ClusterName, WorkspaceName};
-    let workspaces = my_workspaces().await?;
+/// The projects of one workspace that the signed-in user can see, on each of its clusters.
+#[server(prefix = "/api", endpoint = "workspace_projects")]
+pub async fn workspace_projects(workspace: String) -> Result<Vec<ProjectSummary>, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    let pairs: Vec<(WorkspaceName, ClusterName)> = workspaces
-        .iter()
-        .flat_map(|w| w.clusters.iter().map(move |c| (w.name.clone(), c.clone())))
-        .filter_map(|(w, c)| Some((WorkspaceName::parse(&w).ok()?, ClusterName::parse(&c).ok()?)))
-        .collect();
-    let upstream = &upstream;
-    let lists = ssr::bounded_join(pairs.into_iter().map(|(ws, cluster)| async move {
-        let (c, w) = (&cluster, &ws);
-        let found = upstream.call_quiet(|api| async move { api.list_projects(c, w).await }).await;
-        found
-            .unwrap_or_default()
-            .into_iter()
-            .map(|ns| ProjectSummary {
-                name: ns.metadata.name,
-                workspace: ws.to_string(),
-                cluster: cluster.to_string(),
-            })
-            .collect::<Vec<_>>()
-    }))
-    .await;
-    let mut out: Vec<ProjectSummary> = lists.into_iter().flatten().collect();
-    out.sort_by(|a, b| (&a.workspace, &a.name).cmp(&(&b.workspace, &b.name)));
-    Ok(out)
+    let w = &ws;
+    let template = upstream.call(|api| async move { api.get_workspace(w).await }).await?;
+    Ok(ssr::projects_in(&upstream, &ws, &template.cluster_names()).await)
 }
 
 #[cfg(feature = "ssr")]
@@ -164,6 +140,48 @@ pub mod ssr {
     use std::future::Future;
 
     use futures::stream::{self, StreamExt};
+    use ks_types::{ClusterName, WorkspaceName};
+
+    use super::ProjectSummary;
+    use crate::error::AppError;
+    use crate::upstream::Upstream;
+
+    /// The clusters the signed-in person may see, sorted, from the session cache.
+    pub async fn clusters(upstream: &Upstream) -> Result<Vec<ClusterName>, AppError> {
+        upstream
+            .cache()
+            .get_or_load("clusters", || async {
+                let found = upstream.call(|api| async move { api.list_clusters().await }).await?;
+                let mut names: Vec<ClusterName> =
+                    found.iter().filter_map(|c| ClusterName::parse(&c.metadata.name).ok()).collect();
+                names.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+                Ok(names)
+            })
+            .await
+    }
+
+    /// The projects of `ws` the signed-in user can see on its `clusters`, one concurrent call per
+    /// cluster, sorted by name (a cluster that does not answer contributes none).
+    pub async fn projects_in(upstream: &Upstream, ws: &WorkspaceName, clusters: &[String]) -> Vec<ProjectSummary> {
+        let placements: Vec<ClusterName> = clusters.iter().filter_map(|c| ClusterName::parse(c).ok()).collect();
+        let lists = bounded_join(placements.into_iter().map(|cluster| async move {
+            let c = &cluster;
+            let found = upstream.call_quiet(|api| async move { api.list_projects(c, ws).await }).await;
+            found
+                .unwrap_or_default()
+                .into_iter()
+                .map(|ns| ProjectSummary {
+                    name: ns.metadata.name,
+                    workspace: ws.to_string(),
+                    cluster: cluster.to_string(),
+                })
+                .collect::<Vec<_>>()
+        }))
+        .await;
+        let mut out: Vec<ProjectSummary> = lists.into_iter().flatten().collect();
+        out.sort_by(|a, b| (&a.name, &a.cluster).cmp(&(&b.name, &b.cluster)));
+        out
+    }
 
     /// Upstream calls in flight at once for one page.
     pub const CONCURRENCY: usize = 8;

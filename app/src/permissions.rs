@@ -41,16 +41,28 @@ pub mod ssr {
 
     const RULES_ANNOTATION: &str = "iam.kubesphere.io/role-template-rules";
 
+    /// The signed-in person's permissions: their user record and global role templates, asked
+    /// for together, kept in the session cache.
     pub async fn load() -> Result<Permissions, AppError> {
         let upstream = Upstream::from_context()?;
-        let me = upstream.username().to_owned();
-        let user = upstream.call(|api| async move { api.get_user(&me).await }).await?;
-        let platform_role = user.global_role().map(str::to_owned);
-        let me = upstream.username().to_owned();
+        let cache = upstream.cache().clone();
+        cache.get_or_load("permissions", || load_fresh(&upstream)).await
+    }
+
+    /// The permissions if the session cache holds them (nothing is asked upstream).
+    pub fn cached() -> Option<Permissions> {
+        Upstream::from_context().ok()?.cache().peek("permissions")
+    }
+
+    async fn load_fresh(upstream: &Upstream) -> Result<Permissions, AppError> {
+        let me = upstream.username();
         // Role templates say exactly what the global role grants; if KubeSphere cannot answer,
         // fall back to the built-in meaning of the role name.
-        let templates =
-            upstream.call_quiet(|api| async move { api.my_role_templates(&me, &[("scope", "global")]).await }).await;
+        let (user, templates) = tokio::join!(
+            upstream.call(|api| async move { api.get_user(me).await }),
+            upstream.call_quiet(|api| async move { api.my_role_templates(me, &[("scope", "global")]).await }),
+        );
+        let platform_role = user?.global_role().map(str::to_owned);
         let rules: BTreeMap<String, String> = match templates {
             Some(templates) => templates
                 .iter()
@@ -89,9 +101,18 @@ pub mod ssr {
             return Ok(true);
         }
         let upstream = Upstream::from_context()?;
-        let me = upstream.username().to_owned();
-        let templates =
-            upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, &me, scope).await }).await;
+        let me = upstream.username();
+        let key = format!("templates {cluster:?} {scope:?}");
+        // An unanswered question is not kept: the next page asks again.
+        let templates = upstream
+            .cache()
+            .get_or_load(&key, || async {
+                let found =
+                    upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, me, scope).await });
+                found.await.ok_or(AppError::TemporarilyUnavailable)
+            })
+            .await
+            .ok();
         Ok(templates.is_none_or(|ts| grants(&ts, module, action)))
     }
 

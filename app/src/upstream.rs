@@ -2,12 +2,15 @@
 //! own token. The session, the token vault and their stores belong to the server, which puts an
 //! [`Authenticated`] into the request's extensions once the person's token is fresh.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use http::request::Parts;
-use ks_client::{AccessToken, KsClient, KsError, UserApi};
+use ks_client::{AccessToken, KsClient, KsError, UserApi, WriteHook};
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -28,6 +31,82 @@ pub struct Authenticated {
     pub access: AccessToken,
     /// Ends this session, for when KubeSphere no longer accepts its token.
     pub end_session: EndSession,
+    /// This session's short-lived cache of what every page asks for.
+    pub cache: SessionCache,
+}
+
+/// The longest a [`SessionCache`] keeps an answer: a change made through another replica, or
+/// in KubeSphere's own console, shows within this time.
+pub const SESSION_CACHE_MAX_TTL: Duration = Duration::from_secs(10);
+
+type Cached = (Instant, Arc<dyn Any + Send + Sync>);
+
+/// What rarely changes and every page of one session asks KubeSphere for — the clusters, the
+/// signed-in person's platform role and role templates — kept for a few seconds. One per
+/// session, never shared between people; emptied before each of the person's own writes and
+/// dropped at sign-out. Concurrent loads of one key wait for a single upstream call.
+#[derive(Clone)]
+pub struct SessionCache {
+    ttl: Duration,
+    slots: Arc<Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Cached>>>>>,
+}
+
+impl SessionCache {
+    /// A cache keeping answers for `ttl`, at most [`SESSION_CACHE_MAX_TTL`]; zero caches nothing.
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl: ttl.min(SESSION_CACHE_MAX_TTL), slots: Arc::default() }
+    }
+
+    /// The cached value of `key`, or `load`'s (kept when it succeeds).
+    pub async fn get_or_load<T, Fut>(&self, key: &str, load: impl FnOnce() -> Fut) -> Result<T, AppError>
+    where
+        T: Clone + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        if self.ttl.is_zero() {
+            return load().await;
+        }
+        let cell = {
+            let mut slots = self.slots.lock().map_err(|_| AppError::Internal)?;
+            let stale = slots.get(key).and_then(|c| c.get()).is_some_and(|(at, _)| at.elapsed() >= self.ttl);
+            if stale {
+                slots.remove(key);
+            }
+            slots.entry(key.to_owned()).or_default().clone()
+        };
+        let (_, value) = cell
+            .get_or_try_init(|| async {
+                load().await.map(|v| (Instant::now(), Arc::new(v) as Arc<dyn Any + Send + Sync>))
+            })
+            .await?;
+        value.downcast_ref::<T>().cloned().ok_or(AppError::Internal)
+    }
+
+    /// The value kept for `key`, if there is a fresh one (nothing is loaded).
+    pub fn peek<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<T> {
+        let slots = self.slots.lock().ok()?;
+        let (at, value) = slots.get(key)?.get()?;
+        (at.elapsed() < self.ttl).then(|| value.downcast_ref::<T>().cloned()).flatten()
+    }
+
+    /// Forgets everything (before a write, whose effect the next page must show).
+    pub fn clear(&self) {
+        if let Ok(mut slots) = self.slots.lock() {
+            slots.clear();
+        }
+    }
+
+    /// The hook that empties this cache before every write sent upstream.
+    fn write_hook(&self) -> WriteHook {
+        let cache = self.clone();
+        WriteHook::new(move || cache.clear())
+    }
+}
+
+impl std::fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionCache").field("ttl", &self.ttl).finish_non_exhaustive()
+    }
 }
 
 type EndSessionFn = dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
@@ -83,6 +162,19 @@ impl Upstream {
         &self.auth.username
     }
 
+    /// The signed-in person's session cache.
+    pub fn cache(&self) -> &SessionCache {
+        &self.auth.cache
+    }
+
+    fn api(&self) -> UserApi<'_> {
+        self.state
+            .ks
+            .as_user(&self.auth.access)
+            .with_request_id(self.request_id.clone())
+            .before_write(self.auth.cache.write_hook())
+    }
+
     /// Runs one upstream call. A KubeSphere 401 ends the session (the user must sign in again);
     /// every failure becomes an [`AppError`] with its HTTP status set on the response.
     pub async fn call<'a, T, F, Fut>(&'a self, f: F) -> Result<T, AppError>
@@ -104,8 +196,7 @@ impl Upstream {
         F: FnOnce(UserApi<'a>) -> Fut,
         Fut: Future<Output = Result<T, KsError>>,
     {
-        let api = self.state.ks.as_user(&self.auth.access).with_request_id(self.request_id.clone());
-        match f(api).await {
+        match f(self.api()).await {
             Ok(v) => Ok(v),
             Err(e) => {
                 let app = explain(&e).unwrap_or_else(|| AppError::from(&e));
@@ -127,8 +218,7 @@ impl Upstream {
         F: FnOnce(UserApi<'a>) -> Fut,
         Fut: Future<Output = Result<T, KsError>>,
     {
-        let api = self.state.ks.as_user(&self.auth.access).with_request_id(self.request_id.clone());
-        match f(api).await {
+        match f(self.api()).await {
             Ok(v) => Some(v),
             Err(e) => {
                 if matches!(e, KsError::Unauthenticated { .. }) {
@@ -151,4 +241,61 @@ pub fn fail_with(err: AppError) -> AppError {
         res.set_status(err.status());
     }
     err
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::{SessionCache, SESSION_CACHE_MAX_TTL};
+    use crate::error::AppError;
+
+    async fn load(cache: &SessionCache, key: &str, calls: &AtomicUsize) -> Result<u32, AppError> {
+        cache
+            .get_or_load(key, || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                Ok(7)
+            })
+            .await
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_kept_until_cleared_and_concurrent_loads_ask_once() {
+        let (cache, calls) = (SessionCache::new(Duration::from_secs(10)), AtomicUsize::new(0));
+        let (a, b) = tokio::join!(load(&cache, "k", &calls), load(&cache, "k", &calls));
+        assert_eq!((a.unwrap(), b.unwrap()), (7, 7));
+        assert_eq!(load(&cache, "k", &calls).await.unwrap(), 7);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "one upstream load for three asks");
+        assert_eq!(cache.peek::<u32>("k"), Some(7));
+        assert_eq!(cache.peek::<u32>("missing"), None);
+        load(&cache, "other", &calls).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "keys are separate");
+        cache.clear();
+        assert_eq!(cache.peek::<u32>("k"), None);
+        load(&cache, "k", &calls).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "a write empties the cache");
+    }
+
+    #[tokio::test]
+    async fn answers_expire_failures_are_not_kept_and_the_lifetime_is_at_most_ten_seconds() {
+        let (cache, calls) = (SessionCache::new(Duration::from_millis(30)), AtomicUsize::new(0));
+        load(&cache, "k", &calls).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        load(&cache, "k", &calls).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "an expired answer is asked again");
+
+        let failing = cache.get_or_load::<u32, _>("f", || async { Err(AppError::TemporarilyUnavailable) }).await;
+        assert!(failing.is_err());
+        assert_eq!(cache.get_or_load("f", || async { Ok(1u32) }).await.unwrap(), 1, "a failure is not kept");
+
+        assert_eq!(SessionCache::new(Duration::from_secs(3600)).ttl, SESSION_CACHE_MAX_TTL);
+        let (off, calls) = (SessionCache::new(Duration::ZERO), AtomicUsize::new(0));
+        load(&off, "k", &calls).await.unwrap();
+        load(&off, "k", &calls).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "zero keeps nothing");
+    }
 }

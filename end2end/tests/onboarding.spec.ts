@@ -77,8 +77,11 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   const wsInvite = (await journal(request)).filter((e) => e.method === "POST" && e.path.endsWith(`/workspaces/${ws}/workspacemembers`)).at(-1)!;
   expect(wsInvite.body).toEqual([{ username: user, roleRef: `${ws}-regular` }]);
 
+  // A project is chosen in two steps: its workspace, then one of that workspace's projects.
   await page.goto("/projects/invite");
   await hydrated(page);
+  await page.getByLabel("Workspace", { exact: true }).selectOption(ws);
+  await expect(page.getByLabel("Project", { exact: true }).locator(`option[value="host/${project}"]`)).toBeAttached();
   await page.getByLabel("Project", { exact: true }).selectOption(`host/${project}`);
   await page.getByLabel("People to invite").fill(user);
   await expect(page.getByLabel("Project role")).toHaveValue("viewer");
@@ -88,7 +91,10 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   expect(nsInvite.body).toEqual([{ username: user, roleRef: "viewer" }]);
 
   // 5. Change each role; the workspace admin grant needs the confirmation.
+  // Each level is a section of its own.
   await page.goto("/roles");
+  await hydrated(page);
+  await page.getByRole("navigation", { name: "Level" }).getByRole("link", { name: "Platform role" }).click();
   await hydrated(page);
   const platform = page.getByRole("form", { name: "Change platform role" });
   await platform.getByLabel("User").fill(user);
@@ -99,6 +105,8 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   expect(put.body.metadata.annotations["iam.kubesphere.io/globalrole"]).toBe("platform-self-provisioner");
   expect(put.body.spec.email).toBe(`${user}@example.com`);
 
+  await page.getByRole("navigation", { name: "Level" }).getByRole("link", { name: "Workspace role" }).click();
+  await hydrated(page);
   const wsForm = page.getByRole("form", { name: "Change workspace role" });
   await wsForm.getByLabel("Workspace", { exact: true }).selectOption(ws);
   await wsForm.getByLabel("Member", { exact: true }).fill(user);
@@ -111,7 +119,11 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   const wsPut = (await journal(request)).filter((e) => e.method === "PUT" && e.path.endsWith(`/workspacemembers/${user}`)).at(-1)!;
   expect(wsPut.body).toEqual({ username: user, roleRef: `${ws}-admin` });
 
+  await page.getByRole("navigation", { name: "Level" }).getByRole("link", { name: "Project role" }).click();
+  await hydrated(page);
   const projectForm = page.getByRole("form", { name: "Change project role" });
+  await projectForm.getByLabel("Workspace", { exact: true }).selectOption(ws);
+  await expect(projectForm.getByLabel("Project", { exact: true }).locator(`option[value="host/${project}"]`)).toBeAttached();
   await projectForm.getByLabel("Project", { exact: true }).selectOption(`host/${project}`);
   await projectForm.getByLabel("Project member").fill(user);
   await projectForm.getByLabel("New project role").selectOption("operator");
@@ -140,5 +152,25 @@ test.describe("without WASM", () => {
     const post = (await journal(request)).filter((e) => e.method === "POST" && e.path === "/kapis/iam.kubesphere.io/v1beta1/users").at(-1)!;
     expect(post.body.metadata.name).toBe(user);
     expect(post.body.metadata.annotations["iam.kubesphere.io/globalrole"]).toBe("platform-regular");
+  });
+
+  test("a project invitation picks the workspace, then its project, with plain forms", async ({ page, request }, info) => {
+    // Each browser project invites someone else (they share one simulator).
+    const person = info.project.name === "phone" ? "erin" : "dave";
+    await signIn(page, "admin");
+    await page.goto("/projects/invite");
+    await page.getByLabel("Workspace", { exact: true }).selectOption("team-b");
+    await page.getByRole("button", { name: "Show its projects" }).click();
+    await expect(page).toHaveURL(/workspace=team-b/);
+    const projectSelect = page.getByLabel("Project", { exact: true });
+    const offered = await projectSelect.locator("option").allTextContents();
+    expect(offered.length).toBeGreaterThan(0);
+    const first = await projectSelect.inputValue();
+    await page.getByLabel("People to invite").fill(person);
+    await page.getByRole("button", { name: "Invite" }).click();
+    await expect(page.getByRole("status").filter({ hasText: `Invited ${person} to project ${first}` })).toBeVisible();
+    const [, ns] = first.split("/");
+    const invite = (await journal(request)).filter((e) => e.method === "POST" && e.path.endsWith(`/namespaces/${ns}/namespacemembers`)).at(-1)!;
+    expect(invite.body).toEqual([{ username: person, roleRef: "viewer" }]);
   });
 });

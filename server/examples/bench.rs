@@ -81,9 +81,29 @@ async fn main() {
         .send()
         .await
         .unwrap();
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let get = move |path: String| {
-        let (http, cookie, base) = (http.clone(), cookie.clone(), base.clone());
+    let cookie_of = |login: &reqwest::Response| {
+        login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+    };
+    let cookie = cookie_of(&login);
+    // A new session (an empty session cache), for the first page after signing in.
+    let new_session = {
+        let (http, base) = (http.clone(), base.clone());
+        move || {
+            let (http, base) = (http.clone(), base.clone());
+            async move {
+                let login = http
+                    .post(format!("{base}/login"))
+                    .header("sec-fetch-site", "same-origin")
+                    .form(&[("username", "admin"), ("password", "P@88w0rd")])
+                    .send()
+                    .await
+                    .unwrap();
+                cookie_of(&login)
+            }
+        }
+    };
+    let get_as = move |cookie: String, path: String| {
+        let (http, base) = (http.clone(), base.clone());
         async move {
             let started = Instant::now();
             let res = http.get(format!("{base}{path}")).header("cookie", cookie).send().await.unwrap();
@@ -91,6 +111,10 @@ async fn main() {
             let body = res.text().await.unwrap();
             (started.elapsed(), body.len())
         }
+    };
+    let get = {
+        let get_as = get_as.clone();
+        move |path: String| get_as(cookie.clone(), path)
     };
 
     println!("# KS Console benchmark (large seed: 2,000 users, 300 workspaces, 3,000 projects, one 1,000-member workspace)\n");
@@ -161,20 +185,27 @@ async fn main() {
         done as f64 / elapsed.as_secs_f64()
     );
     println!("Peak memory of the process (console + simulator together, VmHWM): {}", peak_memory());
-    round_trips(&sim, &get).await;
+    round_trips(&sim, &get, &get_as, &new_session).await;
     session_stores(&sim.base_url(), &config_template).await;
     println!("{NOTES}");
 }
 
 /// Sequential upstream rounds per page: every KubeSphere call is delayed by `DELAY` (as a real
 /// ks-apiserver behind an ingress is tens of milliseconds away), and the page's extra time is
-/// divided by it. Calls made concurrently cost one delay together.
-async fn round_trips<F, Fut>(sim: &ks_sim::RunningSim, get: &F)
+/// divided by it. Calls made concurrently cost one delay together. The simulator's journal also
+/// says how many calls were sent one after another, for the first page of a new session (empty
+/// session cache) and for later ones.
+async fn round_trips<F, Fut, G, GFut, L, LFut>(sim: &ks_sim::RunningSim, get: &F, get_as: &G, new_session: &L)
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = (Duration, usize)>,
+    G: Fn(String, String) -> GFut,
+    GFut: std::future::Future<Output = (Duration, usize)>,
+    L: Fn() -> LFut,
+    LFut: std::future::Future<Output = String>,
 {
-    const DELAY: Duration = Duration::from_millis(40);
+    let delay_ms = std::env::var("BENCH_DELAY_MS").ok().and_then(|d| d.parse().ok()).unwrap_or(40);
+    let delay = Duration::from_millis(delay_ms);
     const RUNS: usize = 15;
     let pages = [
         "/",
@@ -189,7 +220,9 @@ where
         "/projects/new",
         "/workspaces/invite",
         "/projects/invite",
-        "/roles",
+        "/roles?level=platform",
+        "/roles?level=workspace",
+        "/roles?level=project",
     ];
     let median = |mut v: Vec<Duration>| {
         v.sort();
@@ -204,24 +237,34 @@ where
         plain.push(median(times));
     }
     // Cluster-scoped calls carry a `/clusters/{c}` prefix; both kinds are delayed.
-    sim.sim.inject(Fault::delay("/kapis", DELAY));
-    sim.sim.inject(Fault::delay("/clusters", DELAY));
-    println!("\n## Upstream round trips per page ({} ms added to every KubeSphere call)\n", DELAY.as_millis());
-    println!("| page (as admin) | without delay | with delay | rounds ((with − without) ÷ delay) | calls |");
-    println!("| --- | --- | --- | --- | --- |");
+    sim.sim.inject(Fault::delay("/kapis", delay));
+    sim.sim.inject(Fault::delay("/clusters", delay));
+    println!("\n## Upstream round trips per page ({delay_ms} ms added to every KubeSphere call)\n");
+    println!(
+        "| page (as admin) | without delay | with delay | rounds ((with − without) ÷ delay) | calls | \
+         sequential calls, first page of a session / later (journal) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
     for (page, without) in pages.iter().zip(plain) {
+        let fresh = new_session().await;
         sim.sim.reset_journal();
-        let calls = {
-            get((*page).to_owned()).await;
-            sim.sim.journal().len()
-        };
+        get_as(fresh, (*page).to_owned()).await;
+        let first_rounds = ks_sim::journal::sequential_rounds(&sim.sim.journal());
+        sim.sim.reset_journal();
+        get((*page).to_owned()).await;
+        let journal = sim.sim.journal();
+        let (calls, later_rounds) = (journal.len(), ks_sim::journal::sequential_rounds(&journal));
         let mut times = Vec::new();
         for _ in 0..RUNS {
             times.push(get((*page).to_owned()).await.0);
         }
         let with = median(times);
-        let rounds = with.saturating_sub(without).as_secs_f64() / DELAY.as_secs_f64();
-        println!("| {page} | {} | {} | {rounds:.1} | {calls} |", ms(without), ms(with));
+        let rounds = with.saturating_sub(without).as_secs_f64() / delay.as_secs_f64();
+        println!(
+            "| {page} | {} | {} | {rounds:.1} | {calls} | {first_rounds} / {later_rounds} |",
+            ms(without),
+            ms(with)
+        );
     }
     sim.sim.clear_faults();
 }

@@ -116,6 +116,11 @@ pub struct Config {
     /// Refresh the KubeSphere token when it has less than this many seconds left.
     #[arg(long, env = "TOKEN_REFRESH_SKEW_SECS", default_value_t = 60)]
     pub token_refresh_skew_secs: u64,
+    /// Keep each session's clusters, platform role and role templates this many milliseconds
+    /// (at most 10000, so a change made elsewhere shows soon; 0 caches nothing). Emptied by the
+    /// person's own changes and at sign-out; never shared between sessions.
+    #[arg(long, env = "SESSION_CACHE_MS", default_value_t = 10_000)]
+    pub session_cache_ms: u64,
     /// SameSite attribute of the session cookie.
     #[arg(long, env = "COOKIE_SAME_SITE", value_enum, default_value_t = SameSiteSetting::Lax)]
     pub cookie_same_site: SameSiteSetting,

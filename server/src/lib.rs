@@ -235,7 +235,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         cookie_name: cookie_name(&config).into(),
         api_limiter: rate_limit::api_limiter(config.api_calls_per_second),
         state: state.clone(),
-        vault: TokenVault::new(Arc::clone(&stores.tokens)),
+        vault: TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms)),
         stores,
         secrets,
         hashed_assets,

@@ -86,8 +86,14 @@ pub async fn session_gate(
                                 }
                             })
                         };
+                        let cache = ctx.vault.cache_for(&record.vault_key);
                         req.extensions_mut().insert(SessionKey(record.vault_key));
-                        req.extensions_mut().insert(Authenticated { username: record.username, access, end_session });
+                        req.extensions_mut().insert(Authenticated {
+                            username: record.username,
+                            access,
+                            end_session,
+                            cache,
+                        });
                         return next.run(req).await;
                     }
                     Err(SessionEnd::Upstream(e)) => {

@@ -4,9 +4,11 @@
 //! holds a random key into the vault. Refreshes are single-flight per session through the
 //! store's refresh lock, so this works alike for one process and for replicas sharing a store.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
+use app::upstream::SessionCache;
 use ks_client::{AccessToken, CallContext, KsClient, KsError, RefreshError, TokenSet};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -48,11 +50,53 @@ impl From<StoreError> for SessionEnd {
 #[derive(Clone, Debug)]
 pub struct TokenVault {
     store: Arc<dyn TokenStore>,
+    caches: Arc<SessionCaches>,
+}
+
+/// Each session's [`SessionCache`], in this process only: a replica that has not served a
+/// session lately asks KubeSphere afresh. Caches unused for longer than they keep anything are
+/// dropped.
+#[derive(Debug)]
+struct SessionCaches {
+    ttl: Duration,
+    by_session: Mutex<CacheIndex>,
+}
+
+/// When the index was last pruned, and each session's cache with when it was last used.
+type CacheIndex = (Instant, HashMap<String, (Instant, SessionCache)>);
+
+impl SessionCaches {
+    fn for_session(&self, key: &str) -> SessionCache {
+        let Ok(mut guard) = self.by_session.lock() else { return SessionCache::new(Duration::ZERO) };
+        let (pruned_at, map) = &mut *guard;
+        let now = Instant::now();
+        if now.duration_since(*pruned_at) >= self.ttl {
+            map.retain(|_, (used, _)| now.duration_since(*used) < self.ttl);
+            *pruned_at = now;
+        }
+        let ttl = self.ttl;
+        let (used, cache) = map.entry(key.to_owned()).or_insert_with(|| (now, SessionCache::new(ttl)));
+        *used = now;
+        cache.clone()
+    }
+
+    fn forget(&self, key: &str) {
+        if let Ok(mut guard) = self.by_session.lock() {
+            guard.1.remove(key);
+        }
+    }
 }
 
 impl TokenVault {
-    pub fn new(store: Arc<dyn TokenStore>) -> Self {
-        Self { store }
+    /// A vault over `store`, keeping each session's read cache for `cache_ttl`.
+    pub fn new(store: Arc<dyn TokenStore>, cache_ttl: Duration) -> Self {
+        let caches = SessionCaches { ttl: cache_ttl, by_session: Mutex::new((Instant::now(), HashMap::new())) };
+        Self { store, caches: Arc::new(caches) }
+    }
+
+    /// The read cache of the session whose tokens are under `key`.
+    pub fn cache_for(&self, key: &str) -> SessionCache {
+        self.caches.for_session(key)
     }
 
     fn stored(tokens: TokenSet) -> StoredTokens {
@@ -68,6 +112,7 @@ impl TokenVault {
 
     /// Removes the entry and returns its access token (to revoke it upstream).
     pub async fn remove(&self, key: &str) -> Option<AccessToken> {
+        self.caches.forget(key);
         // Wait for a refresh in flight, so the token handed back is the one KubeSphere holds.
         let _lock = self.store.lock_refresh(key).await;
         match self.store.remove(key).await {
@@ -133,4 +178,31 @@ pub async fn end_session(session: &Session, vault: &TokenVault) -> Option<Access
         tracing::warn!(error = %e, "could not flush the session");
     }
     token
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::TokenVault;
+    use crate::stores::MemoryTokens;
+
+    async fn cached(vault: &TokenVault, session: &str) -> Option<u32> {
+        let cache = vault.cache_for(session);
+        // A load that fails tells whether the answer was kept.
+        cache.get_or_load("n", || async { Err(app::AppError::TemporarilyUnavailable) }).await.ok()
+    }
+
+    #[tokio::test]
+    async fn each_session_has_its_own_cache_and_ending_the_session_drops_it() {
+        let vault = TokenVault::new(Arc::new(MemoryTokens::default()), Duration::from_secs(10));
+        vault.cache_for("a").get_or_load("n", || async { Ok(1u32) }).await.unwrap();
+        assert_eq!(cached(&vault, "a").await, Some(1), "kept for the session's next request");
+        assert_eq!(cached(&vault, "b").await, None, "another session sees nothing of it");
+        vault.remove("a").await;
+        assert_eq!(cached(&vault, "a").await, None, "gone with the session");
+    }
 }

@@ -130,41 +130,30 @@ pub async fn get_person(username: String) -> Result<Person, AppError> {
 pub async fn get_workspace_details(workspace: String, page: u32) -> Result<WorkspaceDetails, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    let w = ws.clone();
-    let template = upstream.call(|api| async move { api.get_workspace(&w).await }).await?;
-    let clusters = template.cluster_names();
-    // Only this workspace's clusters: one call each, whatever the number of workspaces.
-    let placements: Vec<ks_types::ClusterName> =
-        clusters.iter().filter_map(|c| ks_types::ClusterName::parse(c).ok()).collect();
     let upstream_ref = &upstream;
     let ws_ref = &ws;
-    let projects = async {
-        let per_cluster = crate::directory::ssr::bounded_join(placements.into_iter().map(|cluster| async move {
-            let c = &cluster;
-            let found = upstream_ref
-                .call_quiet(|api| async move { api.list_projects(c, ws_ref).await })
-                .await
-                .unwrap_or_default();
-            found
-                .into_iter()
-                .map(|ns| crate::directory::ProjectSummary {
-                    name: ns.metadata.name,
-                    workspace: ws_ref.to_string(),
-                    cluster: cluster.to_string(),
-                })
-                .collect::<Vec<_>>()
-        }))
-        .await;
-        per_cluster.into_iter().flatten().collect()
+    // Two rounds: the workspace and its first member page together; then the members' e-mails
+    // and its projects (on its own clusters only, one call each) together.
+    let template_and_projects = async {
+        let template = upstream_ref.call(|api| async move { api.get_workspace(ws_ref).await }).await?;
+        let projects = crate::directory::ssr::projects_in(upstream_ref, ws_ref, &template.cluster_names()).await;
+        Ok::<_, AppError>((template, projects))
     };
+    let members = ssr::member_page(&upstream, ssr::MemberScope::Workspace(ws_ref), page, true);
+    let (found, members) = tokio::join!(template_and_projects, members);
+    let (template, projects) = found?;
+    let clusters = template.cluster_names();
     // Right after it was created, the members list may be refused for a moment (the creator's
-    // binding is made by a controller): the page then says so instead of failing.
+    // binding is made by a controller): the page then says so instead of failing. Otherwise a
+    // refusal is asked again, to explain it.
     let young = template.metadata.age().is_some_and(|age| age < crate::members::ssr::SETUP_WINDOW);
-    let members = ssr::member_page(&upstream, ssr::MemberScope::Workspace(ws_ref), page, young);
-    let (members, projects) = tokio::join!(members, projects);
     let (members, setting_up) = match members? {
         Some(members) => (members, false),
-        None => (MemberPage { members: Vec::new(), total: 0, page }, true),
+        None if young => (MemberPage { members: Vec::new(), total: 0, page }, true),
+        None => {
+            let scope = ssr::MemberScope::Workspace(ws_ref);
+            (ssr::member_page(&upstream, scope, page, false).await?.unwrap_or_default(), false)
+        }
     };
     Ok(WorkspaceDetails {
         name: ws.to_string(),
@@ -270,21 +259,65 @@ mod ssr {
 
     pub async fn memberships(user: &UserName) -> Result<Memberships, AppError> {
         let upstream = Upstream::from_context()?;
-        // The admin-wide list and the workspace list in one round: whichever path the token
-        // allows then needs no extra round to find out (admins pay one unused call for it).
+        let upstream = &upstream;
+        // One round for everything either path may need: the admin-wide workspace bindings, the
+        // workspace list, and — when the signed-in person manages every workspace, so the
+        // admin-wide lists will be readable — the person's bindings on every cluster. With the
+        // permissions and clusters in the session cache, an admin's page then needs one more
+        // round (the namespaces those bindings name); the first page of a session, two.
         let bindings = upstream.call_quiet(|api| async move { api.workspace_role_bindings_of(user).await });
-        let workspaces = upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await });
-        let (bindings, workspaces) = tokio::join!(bindings, workspaces);
-        match bindings {
-            Some(bindings) => admin_wide(&upstream, user, bindings).await,
-            None => per_workspace(&upstream, user, workspaces?.into_items()).await,
+        // Someone the session cache already knows to manage every workspace needs no list of
+        // them (it is the biggest answer of the page).
+        let known_admin = crate::permissions::ssr::cached().is_some_and(|p| p.manage_workspaces);
+        let workspaces = async {
+            if known_admin {
+                return Ok(None);
+            }
+            upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }).await.map(Some)
+        };
+        let per_cluster = async {
+            let (perms, clusters) =
+                tokio::join!(crate::permissions::ssr::load(), crate::directory::ssr::clusters(upstream));
+            match (perms, clusters) {
+                (Ok(perms), Ok(clusters)) if perms.manage_workspaces => {
+                    Some(cluster_bindings(upstream, user, clusters).await)
+                }
+                _ => None,
+            }
+        };
+        let (bindings, workspaces, per_cluster) = tokio::join!(bindings, workspaces, per_cluster);
+        match (bindings, workspaces?) {
+            (Some(bindings), _) => admin_wide(upstream, user, bindings, per_cluster).await,
+            (None, Some(workspaces)) => per_workspace(upstream, user, workspaces.into_items()).await,
+            // The admin-wide list was refused after all: ask for the workspaces now.
+            (None, None) => {
+                let workspaces =
+                    upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }).await?;
+                per_workspace(upstream, user, workspaces.into_items()).await
+            }
         }
+    }
+
+    /// The person's role bindings on each cluster (none where they cannot be read).
+    async fn cluster_bindings(
+        upstream: &Upstream,
+        user: &UserName,
+        clusters: Vec<ClusterName>,
+    ) -> Vec<(ClusterName, Vec<ks_client::model::Object>)> {
+        bounded_join(clusters.into_iter().map(|cluster| async move {
+            let c = &cluster;
+            let bindings =
+                upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }).await.unwrap_or_default();
+            (cluster, bindings)
+        }))
+        .await
     }
 
     async fn admin_wide(
         upstream: &Upstream,
         user: &UserName,
         bindings: Vec<ks_client::model::Object>,
+        per_cluster: Option<Vec<(ClusterName, Vec<ks_client::model::Object>)>>,
     ) -> Result<Memberships, AppError> {
         let mut by_ws: BTreeMap<String, WorkspaceMembership> = BTreeMap::new();
         for b in &bindings {
@@ -295,18 +328,14 @@ mod ssr {
                 );
             }
         }
-        let clusters: Vec<ClusterName> = upstream
-            .call(|api| async move { api.list_clusters().await })
-            .await?
-            .into_iter()
-            .filter_map(|c| ClusterName::parse(&c.metadata.name).ok())
-            .collect();
-        // Per cluster: the person's bindings, then only the namespaces those name (for their
-        // workspace label); a cluster where they have none costs one call.
-        let per_cluster = bounded_join(clusters.into_iter().map(|cluster| async move {
+        let per_cluster = match per_cluster {
+            Some(found) => found,
+            None => cluster_bindings(upstream, user, crate::directory::ssr::clusters(upstream).await?).await,
+        };
+        // Per cluster, only the namespaces the bindings name (for their workspace label); a
+        // cluster where the person has none costs nothing more.
+        let per_cluster = bounded_join(per_cluster.into_iter().map(|(cluster, bindings)| async move {
             let c = &cluster;
-            let bindings =
-                upstream.call_quiet(|api| async move { api.role_bindings_of(c, user).await }).await.unwrap_or_default();
             let mut names: Vec<&str> = bindings.iter().filter_map(|b| b.namespace()).collect();
             names.sort_unstable();
             names.dedup();

@@ -4,13 +4,16 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+use super::project_picker::workspace_of;
 use super::{
-    can_manage_project_members, can_manage_workspace_members, person_from_address, project_role_options,
-    workspace_role_options, InviteProjectMembers, InviteWorkspaceMembers, MembershipChange,
+    can_manage_project_members, can_manage_workspace_members, person_from_address, project_form_start,
+    project_role_options, workspace_role_options, InviteProjectMembers, InviteWorkspaceMembers, MembershipChange,
+    PickerStart, ProjectPicker,
 };
-use crate::directory::{my_projects, my_workspaces};
+use crate::directory::{my_workspaces, ProjectSummary};
 use crate::error::AppError;
 use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
+use crate::permissions::my_permissions;
 use crate::users::RoleOption;
 
 /// The form value of a workspace's built-in regular role: the least privileged default.
@@ -36,15 +39,21 @@ pub fn InviteWorkspacePage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
         |_| async {
-            let flash = take_flash().await.ok().flatten();
-            let workspaces = my_workspaces().await;
+            // Two rounds: the workspaces (with the permissions, for the session cache); then the
+            // roles of the one shown first, and whether the user may invite people there.
+            let (flash, workspaces, _) = futures::future::join3(take_flash(), my_workspaces(), my_permissions()).await;
+            let flash = flash.ok().flatten();
             let kept = kept_field(&flash, <InviteWorkspaceMembers as ServerFn>::PATH, "workspace");
             let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
             let (roles, allowed) = match &first {
-                Some(ws) => (
-                    workspace_role_options(ws.clone()).await.unwrap_or_default(),
-                    (ws.clone(), can_manage_workspace_members(ws.clone()).await.unwrap_or(true)),
-                ),
+                Some(ws) => {
+                    let (roles, allowed) = futures::future::join(
+                        workspace_role_options(ws.clone()),
+                        can_manage_workspace_members(ws.clone()),
+                    )
+                    .await;
+                    (roles.unwrap_or_default(), (ws.clone(), allowed.unwrap_or(true)))
+                }
                 None => (Vec::new(), (String::new(), true)),
             };
             (workspaces, flash, roles, allowed)
@@ -142,24 +151,25 @@ fn InviteWorkspaceForm(
 #[component]
 pub fn InviteProjectPage() -> impl IntoView {
     let person = StoredValue::new(person_from_address());
+    let wanted = StoredValue::new(super::workspace_from_address());
+    // The workspaces and the first one's projects (two rounds); whether the user may invite
+    // people there is known with them for workspace managers, and asked once more otherwise.
     let data = Resource::new_blocking(
         || (),
-        |_| async {
+        move |_| async move {
+            let path = <InviteProjectMembers as ServerFn>::PATH;
             let flash = take_flash().await.ok().flatten();
-            let projects = my_projects().await;
-            let kept = kept_field(&flash, <InviteProjectMembers as ServerFn>::PATH, "project");
-            let first = kept.or_else(|| projects.as_ref().ok().and_then(|p| p.first().map(|p| p.key())));
-            let workspace_of = |key: &str| {
-                projects.as_ref().ok().and_then(|ps| ps.iter().find(|p| p.key() == key).map(|p| p.workspace.clone()))
+            let kept_ws = kept_field(&flash, path, "workspace");
+            let (start, grants) = project_form_start(kept_ws.or(wanted.get_value()), true).await?;
+            let kept_project =
+                kept_field(&flash, path, "project").filter(|k| workspace_of(&start.projects, k).is_some());
+            let first = kept_project.or_else(|| start.projects.first().map(ProjectSummary::key)).unwrap_or_default();
+            let allowed = match grants {
+                Some(true) => true,
+                _ if first.is_empty() => true,
+                _ => can_manage_project_members(first.clone(), Some(start.workspace.clone())).await.unwrap_or(true),
             };
-            let allowed = match first {
-                Some(key) => {
-                    let ws = workspace_of(&key);
-                    (key.clone(), can_manage_project_members(key, ws).await.unwrap_or(true))
-                }
-                None => (String::new(), true),
-            };
-            (projects, project_role_options().await, flash, allowed)
+            Ok::<_, AppError>((start, (first, allowed), project_role_options().await?, flash))
         },
     );
     view! {
@@ -169,18 +179,14 @@ pub fn InviteProjectPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(p), ..) if p.is_empty() => view! {
-                            <NoticeUnavailable text="You cannot see any project, so there is nowhere to invite people." />
+                        Ok((start, ..)) if start.workspaces.is_empty() => view! {
+                            <NoticeUnavailable text="You are not a member of any workspace, so there is no project to invite people to." />
                         }.into_any(),
-                        (Ok(projects), Ok(roles), flash, allowed) => {
+                        Ok((start, first, roles, flash)) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
-                            let projects = projects
-                                .into_iter()
-                                .map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster), p.workspace))
-                                .collect();
-                            view! { <InviteProjectForm projects roles flash first=allowed person=person.get_value() /> }.into_any()
+                            view! { <InviteProjectForm start roles flash first person=person.get_value() /> }.into_any()
                         }
-                        (Err(e), ..) | (_, Err(e), ..) => error_view(e),
+                        Err(e) => error_view(e),
                     }
                 })}
             </Suspense>
@@ -188,10 +194,12 @@ pub fn InviteProjectPage() -> impl IntoView {
     }
 }
 
+/// The id of the GET form that reloads the invitation page for another workspace (without WASM).
+const PICK_WORKSPACE_FORM: &str = "invite-pick-workspace";
+
 #[component]
 fn InviteProjectForm(
-    /// Each project's key, label and workspace.
-    projects: Vec<(String, String, String)>,
+    start: PickerStart,
     roles: Vec<RoleOption>,
     flash: Option<Flash>,
     /// The project shown first (kept from a failed submission, else the first one), as the page
@@ -202,16 +210,14 @@ fn InviteProjectForm(
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
-    let initial_project = first.0.clone();
-    let project = RwSignal::new(initial_project.clone());
+    let workspace = RwSignal::new(start.workspace.clone());
+    let project = RwSignal::new(first.0.clone());
     // As in `InviteWorkspaceForm`: loaded with the page for the first project.
-    let workspaces =
-        StoredValue::new(projects.iter().map(|(key, _, ws)| (key.clone(), ws.clone())).collect::<Vec<_>>());
     let allowed = follow(project.into(), first.0, first.1, move |p| async move {
-        let ws = workspaces.with_value(|all| all.iter().find(|(key, _)| *key == p).map(|(_, ws)| ws.clone()));
-        can_manage_project_members(p, ws).await.unwrap_or(true)
+        let ws = workspace.get_untracked();
+        can_manage_project_members(p, Some(ws)).await.unwrap_or(true)
     });
-    let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
+    let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person.clone()));
     let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
     let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
     let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
@@ -225,17 +231,12 @@ fn InviteProjectForm(
     view! {
         {move || outcome.get().and_then(Result::ok).map(|c| success_banner(c, "project"))}
         <FormError error=server_error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
-            <div class="field">
-                <label for="field-project">"Project"</label>
-                <select id="field-project" name="project" on:change=move |ev| project.set(event_target_value(&ev))>
-                    {projects.into_iter().map(|(key, label, _)| {
-                        let selected = key == initial_project;
-                        view! { <option value=key selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-                <p class="field-error" aria-live="polite">{move || field_error("project").get()}</p>
-            </div>
+        <form id=PICK_WORKSPACE_FORM method="get" action="/projects/invite">
+            {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
+        </form>
+        <ActionForm action=action attr:class="stack" attr:novalidate=true attr:aria-label="Invite to a project">
+            <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="invite" error=field_error("project") />
+            <input type="hidden" name="workspace" prop:value=move || workspace.get() />
             {move || (allowed.get() == Some(false)).then(|| view! {
                 <NoticeUnavailable text="You cannot invite people to this project: only its administrators (and its workspace's) can." />
             })}

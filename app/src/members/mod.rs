@@ -2,9 +2,11 @@
 //! (steps 4 and 5 of the workflow). Only built-in roles; admin roles need a confirmation.
 
 mod invite_page;
+mod project_picker;
 mod roles_page;
 
 pub use invite_page::{InviteProjectPage, InviteWorkspacePage};
+pub use project_picker::{PickerStart, ProjectPicker};
 pub use roles_page::ChangeRolesPage;
 
 use leptos::prelude::*;
@@ -18,6 +20,13 @@ use crate::users::RoleOption;
 fn person_from_address() -> String {
     let query = leptos_router::hooks::use_query_map();
     query.with_untracked(|q| q.get("user")).filter(|u| ks_types::UserName::parse(u).is_ok()).unwrap_or_default()
+}
+
+/// The workspace a page was opened for (`?workspace=ws1`, from a workspace's page or the "Show
+/// its projects" button of a page without WASM), when it is a valid name.
+fn workspace_from_address() -> Option<String> {
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|q| q.get("workspace")).filter(|w| ks_types::WorkspaceName::parse(w).is_ok())
 }
 
 /// The answer to an invitation or a role change.
@@ -78,6 +87,38 @@ pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create")
         .await
+}
+
+/// What a project form's first render needs: the workspaces and the projects of the one shown
+/// first (`workspace` when it is one of them). With `check_members`, also whether the signed-in
+/// user may invite people to that workspace's projects as a workspace manager (`None`: not asked
+/// or not known). Two upstream rounds: the workspaces and the user's permissions; then that
+/// workspace's projects and the check.
+#[server(prefix = "/api", endpoint = "project_form_start")]
+pub async fn project_form_start(
+    #[server(default)] workspace: Option<String>,
+    #[server(default)] check_members: bool,
+) -> Result<(PickerStart, Option<bool>), AppError> {
+    let (workspaces, _) =
+        futures::future::join(crate::directory::my_workspaces(), crate::permissions::my_permissions()).await;
+    let workspaces = workspaces?;
+    let names: Vec<String> = workspaces.iter().map(|w| w.name.clone()).collect();
+    let Some(first) = project_picker::first_workspace(&names, workspace) else {
+        return Ok((PickerStart::default(), None));
+    };
+    let clusters = workspaces.iter().find(|w| w.name == first).map(|w| w.clusters.clone()).unwrap_or_default();
+    let ws = ks_types::WorkspaceName::parse(&first).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let (projects, allowed) =
+        futures::future::join(crate::directory::ssr::projects_in(&upstream, &ws, &clusters), async {
+            if !check_members {
+                return None;
+            }
+            let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
+            crate::permissions::ssr::may(None, &scope, "members", "manage").await.ok()
+        })
+        .await;
+    Ok((PickerStart { workspaces: names, workspace: first, projects }, allowed))
 }
 
 /// The built-in project roles, least privileged first.

@@ -3,8 +3,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{project_role_options, workspace_role_options, ChangeProjectRole, ChangeWorkspaceRole, MembershipChange};
-use crate::directory::{my_projects, my_workspaces};
+use super::project_picker::first_workspace;
+use super::{
+    project_form_start, project_role_options, workspace_role_options, ChangeProjectRole, ChangeWorkspaceRole,
+    MembershipChange, PickerStart, ProjectPicker,
+};
+use crate::directory::my_workspaces;
 use crate::error::AppError;
 use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
 use crate::permissions::my_permissions;
@@ -35,36 +39,120 @@ fn kept(flash: &Option<Flash>, path: &str, name: &str) -> String {
     kept_field(flash, path, name).unwrap_or_default()
 }
 
-/// The workspaces, and the roles of the one the workspace form shows first: the one a failed
-/// plain submission kept (`preferred`), else the first.
-async fn my_workspaces_with_roles(
-    preferred: String,
-) -> Result<(Vec<crate::directory::WorkspaceSummary>, Vec<RoleOption>), AppError> {
-    let workspaces = my_workspaces().await?;
-    let shown = workspaces.iter().find(|w| w.name == preferred).or(workspaces.first());
-    let roles = match shown {
-        Some(w) => workspace_role_options(w.name.clone()).await.unwrap_or_default(),
-        None => Vec::new(),
-    };
-    Ok((workspaces, roles))
+/// The level whose role is changed: each is its own section of `/roles` (`?level=`), which
+/// loads only what its form needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Platform,
+    Workspace,
+    Project,
+}
+
+impl Level {
+    const ALL: [Level; 3] = [Level::Platform, Level::Workspace, Level::Project];
+
+    fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.key() == raw)
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Level::Platform => "platform",
+            Level::Workspace => "workspace",
+            Level::Project => "project",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Level::Platform => "Platform role",
+            Level::Workspace => "Workspace role",
+            Level::Project => "Project role",
+        }
+    }
+
+    /// The level of the form a plain submission came back from.
+    fn of_action(path: &str) -> Option<Self> {
+        [
+            (<ChangePlatformRole as ServerFn>::PATH, Level::Platform),
+            (<ChangeWorkspaceRole as ServerFn>::PATH, Level::Workspace),
+            (<ChangeProjectRole as ServerFn>::PATH, Level::Project),
+        ]
+        .into_iter()
+        .find_map(|(p, level)| (p == path).then_some(level))
+    }
+
+    fn href(self, person: &str) -> String {
+        match person {
+            "" => format!("/roles?level={}", self.key()),
+            user => format!("/roles?level={}&user={user}", self.key()),
+        }
+    }
+}
+
+/// What one section's form needs for its first render.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+enum SectionData {
+    Platform {
+        perms: crate::permissions::Permissions,
+        roles: Vec<RoleOption>,
+    },
+    /// The workspaces and the roles of the one shown first (`None`: there is no workspace).
+    Workspace {
+        workspaces: Vec<String>,
+        roles: Vec<RoleOption>,
+    },
+    Project {
+        start: PickerStart,
+        roles: Vec<RoleOption>,
+    },
+}
+
+/// One section's data: at most two upstream rounds.
+async fn load_section(level: Level, flash: &Option<Flash>, wanted_ws: Option<String>) -> Result<SectionData, AppError> {
+    Ok(match level {
+        Level::Platform => {
+            let (perms, roles) = futures::future::join(my_permissions(), platform_role_options()).await;
+            SectionData::Platform { perms: perms?, roles: roles? }
+        }
+        Level::Workspace => {
+            let kept_ws = flash_for(flash, <ChangeWorkspaceRole as ServerFn>::PATH).and_then(|f| f.field("workspace"));
+            let workspaces: Vec<String> = my_workspaces().await?.into_iter().map(|w| w.name).collect();
+            let roles = match first_workspace(&workspaces, kept_ws.or(wanted_ws)) {
+                Some(ws) => workspace_role_options(ws).await.unwrap_or_default(),
+                None => Vec::new(),
+            };
+            SectionData::Workspace { workspaces, roles }
+        }
+        Level::Project => {
+            let kept_ws = flash_for(flash, <ChangeProjectRole as ServerFn>::PATH).and_then(|f| f.field("workspace"));
+            let ((start, _), roles) =
+                futures::future::try_join(project_form_start(kept_ws.or(wanted_ws), false), project_role_options())
+                    .await?;
+            SectionData::Project { start, roles }
+        }
+    })
 }
 
 #[component]
 pub fn ChangeRolesPage() -> impl IntoView {
     let person = StoredValue::new(super::person_from_address());
+    let wanted_ws = super::workspace_from_address();
+    let query = leptos_router::hooks::use_query_map();
+    let asked = query.with_untracked(|q| q.get("level")).and_then(|l| Level::parse(&l));
     let data = Resource::new_blocking(
         || (),
-        |_| async {
-            let flash = take_flash().await.ok().flatten();
-            let kept_workspace = kept(&flash, <ChangeWorkspaceRole as ServerFn>::PATH, "workspace");
-            (
-                my_permissions().await,
-                platform_role_options().await,
-                my_workspaces_with_roles(kept_workspace).await,
-                my_projects().await,
-                project_role_options().await,
-                flash,
-            )
+        move |_| {
+            let wanted_ws = wanted_ws.clone();
+            async move {
+                let flash = take_flash().await.ok().flatten();
+                // A plain submission comes back to its own section; else the one asked for, else
+                // the workspace level (the most common change).
+                let level =
+                    flash.as_ref().and_then(|f| Level::of_action(&f.action)).or(asked).unwrap_or(Level::Workspace);
+                let section = load_section(level, &flash, wanted_ws).await;
+                (level.key().to_owned(), section, flash)
+            }
         },
     );
     view! {
@@ -74,47 +162,50 @@ pub fn ChangeRolesPage() -> impl IntoView {
             <p class="muted">"Only KubeSphere's built-in roles are offered. Admin roles ask for a confirmation."</p>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let (perms, platform_roles, workspaces, projects, project_roles, flash) = data.await;
-                    let (perms, platform_roles, workspaces, projects, project_roles) =
-                        match (perms, platform_roles, workspaces, projects, project_roles) {
-                            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
-                            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), ..) | (_, _, _, Err(e), _) | (.., Err(e)) => {
-                                return error_view(e);
-                            }
-                        };
-                    let (workspaces, first_roles) = workspaces;
-                    let workspaces: Vec<String> = workspaces.into_iter().map(|w| w.name).collect();
-                    let projects: Vec<(String, String)> = projects
-                        .into_iter()
-                        .map(|p| (p.key(), format!("{} (workspace {}, cluster {})", p.name, p.workspace, p.cluster)))
-                        .collect();
-                    view! {
-                        <section class="card stack" aria-labelledby="platform-role-heading">
-                            <h2 id="platform-role-heading">"Platform role"</h2>
-                            {if perms.manage_users {
-                                view! { <PlatformRoleForm roles=platform_roles flash=flash.clone() person=person.get_value() /> }.into_any()
+                    let (level, section, flash) = data.await;
+                    let level = Level::parse(&level).unwrap_or(Level::Workspace);
+                    let person = person.get_value();
+                    let tabs = view! {
+                        <nav class="tabs" aria-label="Level">
+                            <ul>
+                                {Level::ALL.into_iter().map(|l| view! {
+                                    <li><a href=l.href(&person) aria-current=(l == level).then_some("page")>{l.label()}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        </nav>
+                    };
+                    let heading_id = format!("{}-role-heading", level.key());
+                    let labelled_by = heading_id.clone();
+                    let body = match section {
+                        Err(e) => error_view(e),
+                        Ok(SectionData::Platform { perms, roles }) => {
+                            if perms.manage_users {
+                                view! { <PlatformRoleForm roles flash=flash.clone() person=person.clone() /> }.into_any()
                             } else {
                                 view! { <NoticeUnavailable text=format!(
                                     "Only platform administrators can change platform roles. Your platform role is {}.",
                                     perms.role_label(),
                                 ) /> }.into_any()
-                            }}
-                        </section>
-                        <section class="card stack" aria-labelledby="workspace-role-heading">
-                            <h2 id="workspace-role-heading">"Workspace role"</h2>
-                            {if workspaces.is_empty() {
-                                view! { <NoticeUnavailable text="You are not a member of any workspace." /> }.into_any()
-                            } else {
-                                view! { <WorkspaceRoleForm workspaces roles=first_roles flash=flash.clone() person=person.get_value() /> }.into_any()
-                            }}
-                        </section>
-                        <section class="card stack" aria-labelledby="project-role-heading">
-                            <h2 id="project-role-heading">"Project role"</h2>
-                            {if projects.is_empty() {
-                                view! { <NoticeUnavailable text="You cannot see any project." /> }.into_any()
-                            } else {
-                                view! { <ProjectRoleForm projects roles=project_roles flash=flash.clone() person=person.get_value() /> }.into_any()
-                            }}
+                            }
+                        }
+                        Ok(SectionData::Workspace { workspaces, .. }) if workspaces.is_empty() => {
+                            view! { <NoticeUnavailable text="You are not a member of any workspace." /> }.into_any()
+                        }
+                        Ok(SectionData::Workspace { workspaces, roles }) => view! {
+                            <WorkspaceRoleForm workspaces roles flash=flash.clone() person=person.clone() />
+                        }.into_any(),
+                        Ok(SectionData::Project { start, .. }) if start.workspaces.is_empty() => {
+                            view! { <NoticeUnavailable text="You are not a member of any workspace, so there is no project to change roles in." /> }.into_any()
+                        }
+                        Ok(SectionData::Project { start, roles }) => view! {
+                            <ProjectRoleForm start roles flash=flash.clone() person=person.clone() />
+                        }.into_any(),
+                    };
+                    view! {
+                        {tabs}
+                        <section class="card stack" aria-labelledby=labelled_by>
+                            <h2 id=heading_id>{level.label()}</h2>
+                            {body}
                         </section>
                     }
                     .into_any()
@@ -160,8 +251,8 @@ fn WorkspaceRoleForm(
     let action = ServerAction::<ChangeWorkspaceRole>::new();
     let path = <ChangeWorkspaceRole as ServerFn>::PATH;
     // The page loaded `roles` for this one (see `my_workspaces_with_roles`).
-    let kept_ws = Some(kept(&flash, path, "workspace")).filter(|w| workspaces.contains(w));
-    let workspace = RwSignal::new(kept_ws.or_else(|| workspaces.first().cloned()).unwrap_or_default());
+    let wanted = Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).or_else(super::workspace_from_address);
+    let workspace = RwSignal::new(first_workspace(&workspaces, wanted).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
     let username =
         RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
@@ -204,16 +295,16 @@ fn WorkspaceRoleForm(
     }
 }
 
+/// The id of the GET form that reloads the project section for another workspace (without WASM).
+const PICK_WORKSPACE_FORM: &str = "roles-pick-workspace";
+
 #[component]
-fn ProjectRoleForm(
-    projects: Vec<(String, String)>,
-    roles: Vec<RoleOption>,
-    flash: Option<Flash>,
-    person: String,
-) -> impl IntoView {
+fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let action = ServerAction::<ChangeProjectRole>::new();
     let path = <ChangeProjectRole as ServerFn>::PATH;
-    let initial_project = kept(&flash, path, "project");
+    let kept_project = Some(kept(&flash, path, "project")).filter(|k| start.projects.iter().any(|p| p.key() == *k));
+    let project = RwSignal::new(kept_project.or_else(|| start.projects.first().map(|p| p.key())).unwrap_or_default());
+    let workspace = RwSignal::new(start.workspace.clone());
     let username =
         RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
     let role =
@@ -224,16 +315,13 @@ fn ProjectRoleForm(
     view! {
         {move || outcome.get().and_then(Result::ok).map(changed_banner)}
         <FormError error=error />
+        <form id=PICK_WORKSPACE_FORM method="get" action="/roles">
+            <input type="hidden" name="level" value="project" />
+            {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
+        </form>
         <ActionForm action=action attr:class="stack" attr:novalidate=true attr:aria-label="Change project role">
-            <div class="field">
-                <label for="field-role-project">"Project"</label>
-                <select id="field-role-project" name="project">
-                    {projects.into_iter().map(|(key, label)| {
-                        let selected = key == initial_project;
-                        view! { <option value=key selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="role" error=field_error("project") />
+            <input type="hidden" name="workspace" prop:value=move || workspace.get() />
             <UserPicker label="Project member" name="username" value=username error=field_error("username") id="project-member" />
             <RoleSelect label="New project role" name="role" options=roles selected=role id="project-role"
                 error=field_error("role") confirm_error=field_error("confirm_admin") />

@@ -8,6 +8,7 @@ use crate::directory::{my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
 use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton, TextField};
 use crate::members::can_create_projects;
+use crate::permissions::my_permissions;
 use crate::users::Availability;
 use crate::widgets::{error_view, NoticeUnavailable};
 
@@ -16,8 +17,10 @@ pub fn CreateProjectPage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
         |_| async {
-            let flash = take_flash().await.ok().flatten();
-            let workspaces = my_workspaces().await;
+            // The permissions are asked for alongside the workspaces: the check below then
+            // finds them in the session cache.
+            let (flash, workspaces, _) = futures::future::join3(take_flash(), my_workspaces(), my_permissions()).await;
+            let flash = flash.ok().flatten();
             let kept = kept_field(&flash, <CreateProject as ServerFn>::PATH, "workspace");
             let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
             let allowed = match first {

@@ -16,7 +16,11 @@ use crate::widgets::{live_check, Checklist, NoticeUnavailable};
 pub fn CreateUserPage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
-        |_| async { (my_permissions().await, platform_role_options().await, take_flash().await.ok().flatten()) },
+        |_| async {
+            let (perms, roles, flash) =
+                futures::future::join3(my_permissions(), platform_role_options(), take_flash()).await;
+            (perms, roles, flash.ok().flatten())
+        },
     );
     view! {
         <crate::TopBar />

@@ -15,7 +15,10 @@ use crate::widgets::{error_view, live_check, NoticeUnavailable, UserPicker};
 pub fn CreateWorkspacePage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
-        |_| async { (my_permissions().await, my_clusters().await, take_flash().await.ok().flatten()) },
+        |_| async {
+            let (perms, clusters, flash) = futures::future::join3(my_permissions(), my_clusters(), take_flash()).await;
+            (perms, clusters, flash.ok().flatten())
+        },
     );
     view! {
         <crate::TopBar />

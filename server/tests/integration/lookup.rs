@@ -66,9 +66,10 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
         (app.sim.sim.journal().len(), projects)
     };
     // Bound: the workspace bindings with the workspace list beside them (one round; the list
-    // serves people who may not read the bindings), the clusters, and per cluster (3) the
-    // project bindings plus, where there are any, the namespaces they name.
-    let bound = 2 + 1 + 2 * 3;
+    // serves people who may not read the bindings), the signed-in person's permissions (user
+    // record and role templates) and the clusters (all three then kept in the session cache),
+    // and per cluster (3) the project bindings plus, where there are any, the namespaces they name.
+    let bound = 2 + 2 + 1 + 2 * 3;
     let (demo, _) = count_calls(ks_sim::Seed::demo(), "carol").await;
     assert!(demo <= bound, "{demo} calls");
     // In the large seed, user-0008 is in 10 projects and user-0009 in 5, on all three clusters.
@@ -168,10 +169,25 @@ async fn a_persons_page_opens_the_invite_and_role_forms_with_them_filled_in() {
     let page = get("/users/carol".into()).await;
     for link in ["/workspaces/invite?user=carol", "/projects/invite?user=carol", "/roles?user=carol"] {
         assert!(page.contains(&format!("href=\"{link}\"")), "{link}");
+    }
+    // Each form's username field; each level of /roles is a section of its own.
+    for link in [
+        "/workspaces/invite?user=carol",
+        "/projects/invite?user=carol",
+        "/roles?level=platform&user=carol",
+        "/roles?level=workspace&user=carol",
+        "/roles?level=project&user=carol",
+        "/roles?user=carol",
+    ] {
         let form = get(link.into()).await;
-        let filled = form.matches("value=\"carol\"").count();
-        let expected = if link.starts_with("/roles") { 3 } else { 1 };
-        assert_eq!(filled, expected, "{link} fills in every username field");
+        let fields: Vec<&str> = form
+            .split("<input")
+            .skip(1)
+            .filter_map(|tag| tag.split('>').next())
+            .filter(|tag| tag.contains("name=\"username\"") || tag.contains("name=\"usernames\""))
+            .collect();
+        assert_eq!(fields.len(), 1, "{link}: {fields:?}");
+        assert!(fields[0].contains("value=\"carol\""), "{link} fills in the username field: {fields:?}");
     }
     // Anything that is not a username is ignored, not echoed.
     let form = get("/workspaces/invite?user=%3Cb%3Ex".into()).await;
@@ -201,6 +217,10 @@ async fn a_team_lead_sees_where_their_people_belong_down_to_projects() {
     let project_lists = kinds("/namespaces");
     let project_lookups = kinds("/namespacemembers");
     assert_eq!(workspaces, 1);
-    assert_eq!(journal.len(), 1 + workspaces + member_lookups + project_lists + project_lookups, "{journal:?}");
+    // Beside them in the first round, once per session (then in its cache): the signed-in
+    // person's user record, role templates and clusters, to know whether the admin-wide lists apply.
+    let own = kinds("/users/alice") + kinds("/users/alice/roletemplates") + kinds("/clusters");
+    assert_eq!(own, 3, "{journal:?}");
+    assert_eq!(journal.len(), 1 + own + workspaces + member_lookups + project_lists + project_lookups, "{journal:?}");
     assert!((1..=100).contains(&project_lookups), "{project_lookups}");
 }

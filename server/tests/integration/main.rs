@@ -14,6 +14,7 @@ mod lists;
 mod lookup;
 mod metrics;
 mod replicas;
+mod rounds;
 mod sessions;
 mod stores;
 mod upstream;

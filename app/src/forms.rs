@@ -57,6 +57,21 @@ pub fn flash_for(flash: &Option<Flash>, action_path: &str) -> Option<Flash> {
     flash.as_ref().filter(|f| f.action == action_path).cloned()
 }
 
+/// Called by every island: once hydrated, it counts itself on `<html>`, which gets
+/// `data-hydrated` when all the page's islands are interactive (tests and styles rely on it).
+pub fn island_hydrated() {
+    Effect::new(|_| {
+        let document = document();
+        let Some(root) = document.document_element() else { return };
+        let done = root.get_attribute("data-islands-hydrated").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0) + 1;
+        let _ = root.set_attribute("data-islands-hydrated", &done.to_string());
+        let total = document.query_selector_all("leptos-island").map(|l| l.length()).unwrap_or(0);
+        if done >= total {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 /// The non-empty value of field `name` that a failed plain submission to `action_path` kept.
 pub fn kept_field(flash: &Option<Flash>, action_path: &str, name: &str) -> Option<String> {
     flash_for(flash, action_path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).filter(|v| !v.is_empty())

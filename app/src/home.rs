@@ -22,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
                                 <header class="page-header">
                                     <h1>"Welcome, " {user.display_name.clone()}</h1>
                                 </header>
-                                <crate::lookup::PersonSearch live=true />
+                                <crate::lookup::LivePersonSearch />
                                 <section class="card" aria-labelledby="who-am-i">
                                     <h2 id="who-am-i">"Your account"</h2>
                                     <dl class="facts">

@@ -48,14 +48,33 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     plain
 }
 
+/// Whether the page at `path` has islands (forms, the live search, pickers) and so loads the
+/// WASM. The others — a person's, a workspace's and a project's page, the lists — are complete
+/// as HTML, and the shell leaves the hydration scripts out: Leptos would load the WASM anyway.
+/// A test renders every page and checks this against the islands it really has.
+pub fn route_has_islands(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    matches!(
+        segments.as_slice(),
+        [] | ["login"]
+            | ["roles"]
+            | ["users" | "workspaces" | "projects", "new"]
+            | ["workspaces" | "projects", "invite"]
+    )
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(nonce) =
-        use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
-    {
+    let parts = use_context::<http::request::Parts>();
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = parts.as_ref().and_then(|parts| parts.extensions.get::<CspNonce>().cloned()) {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    #[cfg(feature = "ssr")]
+    let islands = parts.as_ref().is_some_and(|parts| route_has_islands(parts.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let islands = true;
     let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
@@ -65,7 +84,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="stylesheet" href=stylesheet />
-                <HydrationScripts options />
+                {islands.then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>
@@ -78,13 +97,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: mark the page as interactive (tests and
-    // styles can rely on it).
-    Effect::new(|_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title text="KS Console" />
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -106,6 +118,13 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// Does nothing; called by the WASM entry point so that the linker keeps this crate, and with it
+/// the functions Leptos exports to hydrate each island.
+#[inline(never)]
+pub fn link_islands() {
+    std::hint::black_box(());
 }
 
 /// The main actions, in the order of the multi-tenant workflow.

@@ -1,6 +1,7 @@
 import { test, expect } from "@playwright/test";
 import * as http from "node:http";
 import { BASE_URL } from "../playwright.config";
+import { signIn } from "./helpers";
 
 // Task: a phone on a slow network downloads the console's code once, compressed, and keeps it.
 // Node's http client is used so the bytes on the wire are seen as sent (no decompression).
@@ -44,4 +45,22 @@ test("the WASM, JS and CSS are served compressed, under hashed names, cached for
   // The page itself is personal or sets the session: never kept.
   const login = await get("/login", "br, gzip");
   expect(login.headers["cache-control"]).toBe("no-store");
+});
+
+test("looking people and places up downloads no code: those pages are complete as HTML", async ({ page }) => {
+  await signIn(page, "admin");
+  const code: string[] = [];
+  page.on("request", (r) => {
+    if (/\.(wasm|js)$/.test(new URL(r.url()).pathname)) code.push(r.url());
+  });
+  for (const path of ["/users/bob", "/workspaces/demo", "/projects/host/demo-web", "/workspaces", "/users?q=bo"]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  }
+  expect(code).toEqual([]);
+  // A page with a form loads it.
+  await page.goto("/workspaces/invite");
+  await page.waitForLoadState("networkidle");
+  expect(code.some((url) => url.endsWith(".wasm"))).toBe(true);
 });

@@ -21,7 +21,6 @@ pub fn LoginPage() -> impl IntoView {
         }),
         None => None,
     };
-    let pending = RwSignal::new(false);
     let has_error = error.is_some();
 
     view! {
@@ -31,45 +30,55 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="muted">"Use your KubeSphere account."</p>
                 {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
                 {error.map(|e| view! { <p class="error-banner" role="alert" id="login-error">{e.message()}</p> })}
-                <form
-                    method="post"
-                    action="/login"
-                    class="stack"
-                    on:submit=move |_| pending.set(true)
-                    aria-describedby=has_error.then_some("login-error")
-                >
-                    <input type="hidden" name="next" value=next />
-                    <div class="field">
-                        <label for="username">"Username or e-mail"</label>
-                        <input
-                            id="username"
-                            name="username"
-                            type="text"
-                            autocomplete="username"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            required
-                            autofocus
-                            value=username
-                            aria-invalid=has_error.then_some("true")
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                            aria-invalid=has_error.then_some("true")
-                        />
-                    </div>
-                    <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </form>
+                <LoginForm next username has_error />
             </div>
         </main>
+    }
+}
+
+/// The sign-in form: a plain POST, with a busy button once sent (when the WASM has loaded).
+#[island]
+fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
+    crate::forms::island_hydrated();
+    let pending = RwSignal::new(false);
+    view! {
+    <form
+        method="post"
+        action="/login"
+        class="stack"
+        on:submit=move |_| pending.set(true)
+        aria-describedby=has_error.then_some("login-error")
+    >
+        <input type="hidden" name="next" value=next />
+        <div class="field">
+            <label for="username">"Username or e-mail"</label>
+            <input
+                id="username"
+                name="username"
+                type="text"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                autofocus
+                value=username
+                aria-invalid=has_error.then_some("true")
+            />
+        </div>
+        <div class="field">
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required
+                aria-invalid=has_error.then_some("true")
+            />
+        </div>
+        <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+        </button>
+    </form>
     }
 }

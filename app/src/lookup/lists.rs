@@ -159,6 +159,13 @@ pub fn PersonSearch(
     }
 }
 
+/// The people search with matches as you type (the home page's).
+#[island]
+pub fn LivePersonSearch() -> impl IntoView {
+    crate::forms::island_hydrated();
+    view! { <PersonSearch live=true /> }
+}
+
 #[component]
 pub fn PeoplePageView() -> impl IntoView {
     let query = use_query_map();

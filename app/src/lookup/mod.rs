@@ -4,7 +4,7 @@
 mod lists;
 mod pages;
 
-pub use lists::{list_people, PeoplePageView, PersonSearch, WorkspacesPage};
+pub use lists::{list_people, LivePersonSearch, PeoplePageView, PersonSearch, WorkspacesPage};
 pub use pages::{PersonPage, ProjectPage, WorkspacePage};
 
 use leptos::prelude::*;

@@ -82,7 +82,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn InviteWorkspaceForm(
     workspaces: Vec<String>,
     flash: Option<Flash>,
@@ -92,6 +92,7 @@ fn InviteWorkspaceForm(
     first: (String, bool),
     person: String,
 ) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<InviteWorkspaceMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
@@ -197,7 +198,7 @@ pub fn InviteProjectPage() -> impl IntoView {
 /// The id of the GET form that reloads the invitation page for another workspace (without WASM).
 const PICK_WORKSPACE_FORM: &str = "invite-pick-workspace";
 
-#[component]
+#[island]
 fn InviteProjectForm(
     start: PickerStart,
     roles: Vec<RoleOption>,
@@ -207,6 +208,7 @@ fn InviteProjectForm(
     first: (String, bool),
     person: String,
 ) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<InviteProjectMembers>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();

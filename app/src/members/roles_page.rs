@@ -137,13 +137,13 @@ async fn load_section(level: Level, flash: &Option<Flash>, wanted_ws: Option<Str
 #[component]
 pub fn ChangeRolesPage() -> impl IntoView {
     let person = StoredValue::new(super::person_from_address());
-    let wanted_ws = super::workspace_from_address();
+    let wanted_ws = StoredValue::new(super::workspace_from_address());
     let query = leptos_router::hooks::use_query_map();
     let asked = query.with_untracked(|q| q.get("level")).and_then(|l| Level::parse(&l));
     let data = Resource::new_blocking(
         || (),
         move |_| {
-            let wanted_ws = wanted_ws.clone();
+            let wanted_ws = wanted_ws.get_value();
             async move {
                 let flash = take_flash().await.ok().flatten();
                 // A plain submission comes back to its own section; else the one asked for, else
@@ -192,7 +192,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                             view! { <NoticeUnavailable text="You are not a member of any workspace." /> }.into_any()
                         }
                         Ok(SectionData::Workspace { workspaces, roles }) => view! {
-                            <WorkspaceRoleForm workspaces roles flash=flash.clone() person=person.clone() />
+                            <WorkspaceRoleForm workspaces roles flash=flash.clone() person=person.clone() wanted=wanted_ws.get_value() />
                         }.into_any(),
                         Ok(SectionData::Project { start, .. }) if start.workspaces.is_empty() => {
                             view! { <NoticeUnavailable text="You are not a member of any workspace, so there is no project to change roles in." /> }.into_any()
@@ -215,8 +215,9 @@ pub fn ChangeRolesPage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<ChangePlatformRole>::new();
     let path = <ChangePlatformRole as ServerFn>::PATH;
     let username =
@@ -241,17 +242,20 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String
     }
 }
 
-#[component]
+#[island]
 fn WorkspaceRoleForm(
     workspaces: Vec<String>,
     roles: Vec<RoleOption>,
     flash: Option<Flash>,
     person: String,
+    /// The workspace the address asked for (`?workspace=`), shown first if it is one of them.
+    wanted: Option<String>,
 ) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<ChangeWorkspaceRole>::new();
     let path = <ChangeWorkspaceRole as ServerFn>::PATH;
     // The page loaded `roles` for this one (see `my_workspaces_with_roles`).
-    let wanted = Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).or_else(super::workspace_from_address);
+    let wanted = Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).or(wanted);
     let workspace = RwSignal::new(first_workspace(&workspaces, wanted).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
     let username =
@@ -298,8 +302,9 @@ fn WorkspaceRoleForm(
 /// The id of the GET form that reloads the project section for another workspace (without WASM).
 const PICK_WORKSPACE_FORM: &str = "roles-pick-workspace";
 
-#[component]
+#[island]
 fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<ChangeProjectRole>::new();
     let path = <ChangeProjectRole as ServerFn>::PATH;
     let kept_project = Some(kept(&flash, path, "project")).filter(|k| start.projects.iter().any(|p| p.key() == *k));

@@ -52,7 +52,7 @@ pub fn CreateProjectPage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn CreateProjectForm(
     workspaces: Vec<WorkspaceSummary>,
     flash: Option<Flash>,
@@ -60,6 +60,7 @@ fn CreateProjectForm(
     /// page loaded it, and whether the signed-in user may create projects there.
     first: (String, bool),
 ) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<CreateProject>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();

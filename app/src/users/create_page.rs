@@ -49,8 +49,9 @@ pub fn CreateUserPage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<CreateUser>::new();
     let flash_outcome: Option<Result<CreatedUser, AppError>> = flash.as_ref().map(Flash::outcome);
     // Keep what was typed only when the submission failed.

@@ -46,8 +46,9 @@ pub fn CreateWorkspacePage() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<Flash>) -> impl IntoView {
+    crate::forms::island_hydrated();
     let action = ServerAction::<CreateWorkspace>::new();
     let failed = flash.as_ref().filter(|f| f.outcome.is_err());
     let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();

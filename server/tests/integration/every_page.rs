@@ -5,19 +5,23 @@
 use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 
-/// Every route the app declares, with parameters filled from the demo seed.
+/// Every route the app declares, with parameters filled from the demo seed, and each section
+/// of the pages that have several.
 fn app_pages() -> Vec<String> {
+    let sections = ["/roles?level=platform", "/roles?level=workspace", "/roles?level=project"];
     server::app_routes()
         .into_iter()
         .map(|r| r.path().to_owned())
         .filter(|p| p != "/login")
         .map(|p| {
-            p.replace(":name", "bob")
-                .replace(":user", "bob")
-                .replace(":workspace", "demo")
-                .replace(":cluster", "host")
-                .replace(":project", "demo-web")
+            // Routes are listed in axum's syntax (`{name}`); both spellings are filled in.
+            [("name", "bob"), ("user", "bob"), ("workspace", "demo"), ("cluster", "host"), ("project", "demo-web")]
+                .into_iter()
+                .fold(p, |p, (param, value)| {
+                    p.replace(&format!(":{param}"), value).replace(&format!("{{{param}}}"), value)
+                })
         })
+        .chain(sections.map(str::to_owned))
         .collect()
 }
 
@@ -61,6 +65,7 @@ async fn no_page_offers_a_destructive_action_or_a_custom_role() {
     let app = TestApp::start().await;
     let pages = app_pages();
     assert!(pages.len() >= 7, "{pages:?}");
+    assert!(pages.iter().all(|p| !p.contains('{') && !p.contains(':')), "every parameter is filled in: {pages:?}");
     let custom_roles = app.sim.sim.global_roles().into_iter().filter_map(|r| {
         let name = r["metadata"]["name"].as_str()?.to_owned();
         let builtin = ks_types::PlatformRole::parse(&name).is_ok();
@@ -107,5 +112,30 @@ async fn static_pages_are_not_shadowed_by_parameter_routes() {
     ] {
         let html = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap().text().await.unwrap();
         assert!(html.contains(&format!("<h1>{heading}</h1>")), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn only_pages_with_islands_load_the_wasm() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let mut pages = app_pages();
+    pages.push("/users?q=bo".into());
+    let mut seen = Vec::new();
+    for page in pages.iter().map(String::as_str).chain(["/login"]) {
+        let cookie = (page != "/login").then_some(cookie.as_str());
+        let html = app.request(Method::GET, page, cookie).send().await.unwrap().text().await.unwrap();
+        let islands = html.contains("<leptos-island");
+        let loads_wasm = html.contains(".wasm") || html.contains("/pkg/ks-console.js");
+        let path = page.split('?').next().unwrap_or(page);
+        // A form's page loads the WASM even for someone who is only told they may not use the
+        // form (the shell is decided by the route); a page with an island always loads it.
+        assert!(!islands || loads_wasm, "{page} has islands but loads no WASM");
+        assert_eq!(loads_wasm, app::route_has_islands(path), "{page}: route_has_islands is out of date");
+        seen.push((page.to_owned(), islands));
+    }
+    let without: Vec<&str> = seen.iter().filter(|(_, i)| !i).map(|(p, _)| p.as_str()).collect();
+    for lookup in ["/users/bob", "/workspaces/demo", "/projects/host/demo-web", "/workspaces", "/users?q=bo"] {
+        assert!(without.contains(&lookup), "{lookup} is a lookup page: HTML only, no WASM: {seen:?}");
     }
 }

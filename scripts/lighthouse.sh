@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Lighthouse (mobile: simulated slow 4G, 4x CPU slowdown) on the pages people open on a phone,
+# signed in as admin, against a running console (`make run`, or CONSOLE_URL). Lighthouse comes
+# from the npm registry into target/lighthouse; the browser is Debian's Chromium. Not a test:
+# the figures depend on the machine, so they go to BENCHMARKS.md by hand.
+#
+#   scripts/lighthouse.sh            # prints one line per page: performance, LCP, TBT, transfer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONSOLE_URL=${CONSOLE_URL:-http://127.0.0.1:3000}
+LIGHTHOUSE_VERSION=13.5.0
+DIR=target/lighthouse
+PAGES=(/ /users/carol /workspaces/demo /workspaces/invite /roles)
+
+if [ ! -x "$DIR/node_modules/.bin/lighthouse" ]; then
+  mkdir -p "$DIR"
+  npm install --prefix "$DIR" --no-save --no-audit --no-fund "lighthouse@$LIGHTHOUSE_VERSION" >/dev/null
+fi
+export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
+
+# A session cookie, as a browser gets it.
+cookie=$(curl -s -o /dev/null -D - -H 'sec-fetch-site: same-origin' \
+  --data-urlencode username=admin --data-urlencode 'password=P@88w0rd' "$CONSOLE_URL/login" |
+  awk 'tolower($1)=="set-cookie:" {split($2, c, ";"); print c[1]; exit}')
+[ -n "$cookie" ] || { echo "could not sign in at $CONSOLE_URL (is the console running?)" >&2; exit 1; }
+
+printf '| page | performance | LCP | TBT | bytes transferred |\n| --- | --- | --- | --- | --- |\n'
+for page in "${PAGES[@]}"; do
+  out="$DIR/report$(echo "$page" | tr '/' '_').json"
+  "$DIR/node_modules/.bin/lighthouse" "$CONSOLE_URL$page" --quiet --only-categories=performance \
+    --form-factor=mobile --throttling-method=simulate --output=json --output-path="$out" \
+    --extra-headers="{\"Cookie\": \"$cookie\"}" \
+    --chrome-flags="--headless=new --no-sandbox --disable-gpu" >/dev/null 2>&1 || true
+  node -e '
+    const r = require(process.argv[1]); const a = r.audits;
+    const ms = (k) => (a[k].numericValue / 1000).toFixed(1) + " s";
+    console.log(`| ${process.argv[2]} | ${Math.round(r.categories.performance.score * 100)} | ${ms("largest-contentful-paint")} | ${Math.round(a["total-blocking-time"].numericValue)} ms | ${a["total-byte-weight"].numericValue} |`);
+  ' "$PWD/$out" "$page"
+done

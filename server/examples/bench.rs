@@ -28,7 +28,14 @@ the same machine only, and read the figures as upper bounds.
 - Upstream calls per page do not depend on the seed's size, on how many projects a person is
   in, or on which page of a member list is shown (tests in server/tests/integration/lookup.rs).
 - A person's page asks each cluster only for the namespaces named in the person's role
-  bindings, not for every namespace.";
+  bindings, not for every namespace.
+- Round trips: the last column counts, from the simulator's journal, the longest chain of calls
+  each sent after the previous one was answered (exact; tested in
+  server/tests/integration/rounds.rs). The time ratio also carries this machine's overhead: a
+  page of one round reads 1.1-1.2, and the large seed's heavy answers, which overlap without the
+  delay, queue for the two cores once the delays end together. The first page of a session also
+  loads the person's permissions and the clusters (then kept up to 10 s); the main session here
+  crosses that limit between tables, so its first person page is cold too.";
 
 #[tokio::main]
 async fn main() {

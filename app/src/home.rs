@@ -11,7 +11,6 @@ pub fn HomePage() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
 
     view! {
-        <crate::TopBar />
         <main id="main" class="page">
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -22,7 +21,7 @@ pub fn HomePage() -> impl IntoView {
                                 <header class="page-header">
                                     <h1>"Welcome, " {user.display_name.clone()}</h1>
                                 </header>
-                                <crate::lookup::LivePersonSearch />
+                                <crate::people::LivePersonSearch />
                                 <section class="card" aria-labelledby="who-am-i">
                                     <h2 id="who-am-i">"Your account"</h2>
                                     <dl class="facts">
@@ -37,7 +36,7 @@ pub fn HomePage() -> impl IntoView {
                                 <section aria-labelledby="actions-heading">
                                     <h2 id="actions-heading">"What would you like to do?"</h2>
                                     <div class="actions-grid">
-                                        {crate::ACTIONS.iter().map(|(href, label, about)| view! {
+                                        {crate::layout::ACTIONS.iter().map(|(href, label, about)| view! {
                                             <a class="card" href=*href><strong>{*label}</strong><span class="muted">{*about}</span></a>
                                         }).collect_view()}
                                     </div>

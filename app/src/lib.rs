@@ -3,23 +3,22 @@
 
 pub mod auth;
 pub mod directory;
+pub mod error;
 pub mod forms;
-pub mod lookup;
-pub mod members;
+mod home;
+pub mod layout;
+pub mod memberships;
+pub mod people;
 pub mod permissions;
 pub mod projects;
+pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod upstream;
-pub mod users;
-pub mod widgets;
 pub mod workspaces;
-
-pub mod error;
-mod home;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 pub use error::AppError;
@@ -101,20 +100,23 @@ pub fn App() -> impl IntoView {
         <Title text="KS Console" />
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Router>
-            <Routes fallback=NotFound>
+            <Routes fallback=layout::NotFound>
                 <Route path=path!("/login") view=auth::LoginPage />
-                <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
-                <Route path=path!("/users/new") view=users::CreateUserPage ssr=SsrMode::Async />
-                <Route path=path!("/workspaces/new") view=workspaces::CreateWorkspacePage ssr=SsrMode::Async />
-                <Route path=path!("/projects/new") view=projects::CreateProjectPage ssr=SsrMode::Async />
-                <Route path=path!("/workspaces/invite") view=members::InviteWorkspacePage ssr=SsrMode::Async />
-                <Route path=path!("/projects/invite") view=members::InviteProjectPage ssr=SsrMode::Async />
-                <Route path=path!("/roles") view=members::ChangeRolesPage ssr=SsrMode::Async />
-                <Route path=path!("/users") view=lookup::PeoplePageView ssr=SsrMode::Async />
-                <Route path=path!("/workspaces") view=lookup::WorkspacesPage ssr=SsrMode::Async />
-                <Route path=path!("/users/:name") view=lookup::PersonPage ssr=SsrMode::Async />
-                <Route path=path!("/workspaces/:workspace") view=lookup::WorkspacePage ssr=SsrMode::Async />
-                <Route path=path!("/projects/:cluster/:project") view=lookup::ProjectPage ssr=SsrMode::Async />
+                // Every signed-in page, in the frame with the top bar.
+                <ParentRoute path=path!("") view=layout::Frame>
+                    <Route path=path!("") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("users/new") view=people::CreateUserPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces/new") view=workspaces::CreateWorkspacePage ssr=SsrMode::Async />
+                    <Route path=path!("projects/new") view=projects::CreateProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces/invite") view=memberships::InviteWorkspacePage ssr=SsrMode::Async />
+                    <Route path=path!("projects/invite") view=memberships::InviteProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("roles") view=roles::ChangeRolesPage ssr=SsrMode::Async />
+                    <Route path=path!("users") view=people::PeoplePageView ssr=SsrMode::Async />
+                    <Route path=path!("workspaces") view=workspaces::WorkspacesPage ssr=SsrMode::Async />
+                    <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
+                    <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
+                </ParentRoute>
             </Routes>
         </Router>
     }
@@ -125,51 +127,4 @@ pub fn App() -> impl IntoView {
 #[inline(never)]
 pub fn link_islands() {
     std::hint::black_box(());
-}
-
-/// The main actions, in the order of the multi-tenant workflow.
-pub const ACTIONS: [(&str, &str, &str); 6] = [
-    ("/users/new", "Create a user", "A new KubeSphere account, platform-regular by default."),
-    ("/workspaces/new", "Create a workspace", "A team's space, placed on one or more clusters."),
-    ("/projects/new", "Create a project", "A project (namespace) in one of your workspaces."),
-    ("/workspaces/invite", "Invite to a workspace", "Add people to a workspace, workspace-regular by default."),
-    ("/projects/invite", "Invite to a project", "Add people to a project, viewer by default."),
-    ("/roles", "Change a role", "At platform, workspace or project level; built-in roles only."),
-];
-
-/// The bar at the top of every signed-in page.
-#[component]
-pub fn TopBar() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let current = move |href: &'static str| (location.pathname.get() == href).then_some("page");
-    view! {
-        <header class="top-bar">
-            <a class="brand" href="/">"KS Console"</a>
-            <nav aria-label="Main">
-                <ul>
-                    <li><a href="/" aria-current=move || current("/")>"Home"</a></li>
-                    <li><a href="/users" aria-current=move || current("/users")>"People"</a></li>
-                    <li><a href="/workspaces" aria-current=move || current("/workspaces")>"Workspaces"</a></li>
-                    {ACTIONS.iter().map(|(href, label, _)| view! {
-                        <li class="nav-action"><a href=*href aria-current=move || current(href)>{*label}</a></li>
-                    }).collect_view()}
-                </ul>
-            </nav>
-            <auth::SignOutButton />
-        </header>
-    }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <main id="main" class="page">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Go to the home page"</a></p>
-        </main>
-    }
 }

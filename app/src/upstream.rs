@@ -15,7 +15,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// Key of the [`crate::forms::Flash`] left by a plain-form submission.
+/// Key of the flash (`forms::Flash`) a plain-form submission leaves in the session.
 pub const FLASH_KEY: &str = "ks-console.flash";
 
 /// Everything a server function needs, provided as Leptos context by the server.

@@ -3,14 +3,12 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{check_project_name, CreateProject, CreatedProject};
+use super::{can_create_projects, check_project_name, CreateProject, CreatedProject};
 use crate::directory::{my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
-use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton, TextField};
-use crate::members::can_create_projects;
+use crate::forms::{flash_for, kept_field, take_flash, Availability, Flash, FormError, SubmitButton, TextField};
+use crate::layout::{error_view, NoticeUnavailable};
 use crate::permissions::my_permissions;
-use crate::users::Availability;
-use crate::widgets::{error_view, NoticeUnavailable};
 
 #[component]
 pub fn CreateProjectPage() -> impl IntoView {
@@ -31,7 +29,6 @@ pub fn CreateProjectPage() -> impl IntoView {
         },
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Create a project"</h1>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
@@ -77,7 +74,7 @@ fn CreateProjectForm(
         })
     });
     // Loaded with the page for the first workspace; for another one, asked when it is chosen.
-    let allowed = crate::widgets::follow(workspace.into(), first.0, first.1, |ws| async move {
+    let allowed = crate::forms::follow(workspace.into(), first.0, first.1, |ws| async move {
         can_create_projects(ws).await.unwrap_or(true)
     });
     // Keep the chosen cluster one of the workspace's (the select shows its first one by default).
@@ -102,7 +99,7 @@ fn CreateProjectForm(
     // The name is checked in the chosen workspace and cluster as it is typed.
     let probe = RwSignal::new(String::new());
     Effect::new(move |_| probe.set(format!("{}\n{}\n{}", workspace.get(), cluster.get(), name.get())));
-    let check = crate::widgets::live_check(probe, |key| async move {
+    let check = crate::forms::live_check(probe, |key| async move {
         let mut parts = key.splitn(3, '\n').map(str::to_owned);
         let (ws, c, n) =
             (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());

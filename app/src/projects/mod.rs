@@ -1,13 +1,16 @@
 //! Projects: creating them in a workspace, on one of its clusters (step 2 of the workflow).
 
 mod create_page;
+mod project_page;
 
 pub use create_page::CreateProjectPage;
+pub use project_page::ProjectPage;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::memberships::MemberPage;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedProject {
@@ -62,8 +65,8 @@ pub async fn check_project_name(
     workspace: String,
     cluster: String,
     name: String,
-) -> Result<crate::users::Availability, AppError> {
-    use crate::users::Availability;
+) -> Result<crate::forms::Availability, AppError> {
+    use crate::forms::Availability;
     let project = match ks_types::ProjectName::parse_new(&name) {
         Ok(p) => p,
         Err(e) => return Ok(Availability::Invalid(e.to_string())),
@@ -78,4 +81,36 @@ pub async fn check_project_name(
     } else {
         Availability::Available
     })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectDetails {
+    pub name: String,
+    pub cluster: String,
+    pub members: MemberPage,
+}
+
+/// A project with one page of its members.
+#[server(prefix = "/api", endpoint = "get_project_details")]
+pub async fn get_project_details(cluster: String, project: String, page: u32) -> Result<ProjectDetails, AppError> {
+    let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
+    let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let members = crate::memberships::ssr::member_page(
+        &upstream,
+        crate::memberships::ssr::MemberScope::Project(&c, &p),
+        page,
+        false,
+    )
+    .await?
+    .unwrap_or_default();
+    Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
+}
+
+/// Whether the signed-in user may create projects in `workspace`.
+#[server(prefix = "/api", endpoint = "can_create_projects")]
+pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create")
+        .await
 }

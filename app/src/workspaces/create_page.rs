@@ -6,10 +6,11 @@ use leptos::server_fn::ServerFn;
 use super::{check_workspace_name, CreateWorkspace, CreatedWorkspace};
 use crate::directory::my_clusters;
 use crate::error::AppError;
+use crate::forms::Availability;
 use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::forms::{live_check, UserPicker};
+use crate::layout::{error_view, NoticeUnavailable};
 use crate::permissions::{my_permissions, Permissions};
-use crate::users::Availability;
-use crate::widgets::{error_view, live_check, NoticeUnavailable, UserPicker};
 
 #[component]
 pub fn CreateWorkspacePage() -> impl IntoView {
@@ -21,7 +22,6 @@ pub fn CreateWorkspacePage() -> impl IntoView {
         },
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Create a workspace"</h1>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>

@@ -1,14 +1,17 @@
 //! Workspaces: creating them (step 1 of the multi-tenant workflow).
 
 mod create_page;
+mod pages;
 
 pub use create_page::CreateWorkspacePage;
+pub use pages::{WorkspacePage, WorkspacesPage};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::users::Availability;
+use crate::forms::Availability;
+use crate::memberships::MemberPage;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedWorkspace {
@@ -91,4 +94,61 @@ pub async fn create_workspace(
         )
         .await?;
     Ok(CreatedWorkspace { has_cluster: !created.cluster_names().is_empty(), name: created.metadata.name })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceDetails {
+    pub name: String,
+    pub manager: Option<String>,
+    pub clusters: Vec<String>,
+    pub members: MemberPage,
+    pub projects: Vec<crate::directory::ProjectSummary>,
+    /// Created moments ago and its members not readable yet: KubeSphere's controllers have not
+    /// made the roles and the manager's binding yet.
+    pub setting_up: bool,
+}
+
+/// A workspace with its clusters, one page of members and its projects.
+#[server(prefix = "/api", endpoint = "get_workspace_details")]
+pub async fn get_workspace_details(workspace: String, page: u32) -> Result<WorkspaceDetails, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let upstream_ref = &upstream;
+    let ws_ref = &ws;
+    // Two rounds: the workspace and its first member page together; then the members' e-mails
+    // and its projects (on its own clusters only, one call each) together.
+    let template_and_projects = async {
+        let template = upstream_ref.call(|api| async move { api.get_workspace(ws_ref).await }).await?;
+        let projects = crate::directory::ssr::projects_in(upstream_ref, ws_ref, &template.cluster_names()).await;
+        Ok::<_, AppError>((template, projects))
+    };
+    let members = crate::memberships::ssr::member_page(
+        &upstream,
+        crate::memberships::ssr::MemberScope::Workspace(ws_ref),
+        page,
+        true,
+    );
+    let (found, members) = tokio::join!(template_and_projects, members);
+    let (template, projects) = found?;
+    let clusters = template.cluster_names();
+    // Right after it was created, the members list may be refused for a moment (the creator's
+    // binding is made by a controller): the page then says so instead of failing. Otherwise a
+    // refusal is asked again, to explain it.
+    let young = template.metadata.age().is_some_and(|age| age < crate::roles::ssr::SETUP_WINDOW);
+    let (members, setting_up) = match members? {
+        Some(members) => (members, false),
+        None if young => (MemberPage { members: Vec::new(), total: 0, page }, true),
+        None => {
+            let scope = crate::memberships::ssr::MemberScope::Workspace(ws_ref);
+            (crate::memberships::ssr::member_page(&upstream, scope, page, false).await?.unwrap_or_default(), false)
+        }
+    };
+    Ok(WorkspaceDetails {
+        name: ws.to_string(),
+        manager: template.manager().map(str::to_owned),
+        clusters,
+        members,
+        projects,
+        setting_up,
+    })
 }

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{
-    check_email, check_username, generate_password, platform_role_options, Availability, CreateUser, CreatedUser,
-    RoleOption,
-};
+use super::{check_email, check_username, generate_password, CreateUser, CreatedUser};
 use crate::error::AppError;
-use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
+use crate::forms::{
+    flash_for, live_check, take_flash, Availability, Checklist, Flash, FormError, RoleOption, SubmitButton, TextField,
+};
+use crate::layout::NoticeUnavailable;
 use crate::permissions::my_permissions;
-use crate::widgets::{live_check, Checklist, NoticeUnavailable};
+use crate::roles::platform_role_options;
 
 #[component]
 pub fn CreateUserPage() -> impl IntoView {
@@ -23,7 +23,6 @@ pub fn CreateUserPage() -> impl IntoView {
         },
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Create a user"</h1>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
@@ -41,7 +40,7 @@ pub fn CreateUserPage() -> impl IntoView {
                             let flash = flash_for(&flash, <CreateUser as ServerFn>::PATH);
                             view! { <CreateUserForm roles flash /> }.into_any()
                         }
-                        (Err(e), _) | (_, Err(e)) => crate::widgets::error_view(e),
+                        (Err(e), _) | (_, Err(e)) => crate::layout::error_view(e),
                     }
                 })}
             </Suspense>

@@ -1,11 +1,11 @@
-//! `/users` (find a person: search, server-side pages) and `/workspaces` (the ones you can see).
+//! `/users`: find a person (search, sorted, server-side pages), and the people search box.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::widgets::error_view;
+use crate::layout::error_view;
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -117,7 +117,7 @@ pub fn PersonSearch(
     #[prop(optional)] live: bool,
     #[prop(optional)] sort: Option<PeopleSort>,
 ) -> impl IntoView {
-    let (query, results) = crate::widgets::live_people_search();
+    let (query, results) = crate::forms::live_people_search();
     view! {
         <form method="get" action="/users" class="search-form" role="search" aria-label="Find a person">
             <label for="person-search">"Find a person"</label>
@@ -177,7 +177,6 @@ pub fn PeoplePageView() -> impl IntoView {
         |(q, page, sort)| list_people(q, page, sort.key().to_owned()),
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page">
             <h1>"People"</h1>
             <PersonSearch initial=q() sort=sort() />
@@ -186,7 +185,7 @@ pub fn PeoplePageView() -> impl IntoView {
                     match data.await {
                         Ok(p) => {
                             let q = q();
-                            let pages = crate::widgets::page_count(p.total, PAGE_SIZE);
+                            let pages = crate::layout::page_count(p.total, PAGE_SIZE);
                             let sort = sort().key();
                             let link = move |n: u32| format!("/users?q={}&sort={sort}&page={n}", urlencode(&q));
                             view! {
@@ -208,43 +207,9 @@ pub fn PeoplePageView() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                {crate::widgets::pager(p.page, pages, link)}
+                                {crate::layout::pager(p.page, pages, link)}
                             }.into_any()
                         }
-                        Err(e) => error_view(e),
-                    }
-                })}
-            </Suspense>
-        </main>
-    }
-}
-
-/// The workspaces the signed-in user can see.
-#[component]
-pub fn WorkspacesPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| crate::directory::my_workspaces());
-    view! {
-        <crate::TopBar />
-        <main id="main" class="page">
-            <h1>"Workspaces"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(ws) if ws.is_empty() => view! { <p class="muted">"You are not a member of any workspace."</p> }.into_any(),
-                        Ok(ws) => view! {
-                            <table class="cards-on-phone">
-                                <caption class="sr-only">"Workspaces you can see"</caption>
-                                <thead><tr><th scope="col">"Workspace"</th><th scope="col">"Clusters"</th></tr></thead>
-                                <tbody>
-                                    {ws.into_iter().map(|w| view! {
-                                        <tr>
-                                            <td data-label="Workspace"><a href=format!("/workspaces/{}", w.name)>{w.name.clone()}</a></td>
-                                            <td data-label="Clusters">{w.clusters.join(", ")}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
                         Err(e) => error_view(e),
                     }
                 })}

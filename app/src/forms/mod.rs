@@ -6,6 +6,20 @@
 //! redirects back to the page, which renders the outcome and the values again (post/redirect/get).
 //! With WASM the same form is an `ActionForm`: no page load, the outcome appears in place.
 
+mod pickers;
+mod role_select;
+
+#[cfg(feature = "ssr")]
+pub use pickers::parse_project_key;
+pub use pickers::{
+    first_workspace, follow, live_people_search, project_form_start, workspace_of, PickerStart, ProjectPicker,
+    UserPicker,
+};
+pub use role_select::{Checklist, RoleSelect};
+
+use std::future::Future;
+use std::time::Duration;
+
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -172,4 +186,58 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             })
         }}
     }
+}
+
+/// Is a name or e-mail free, taken, or not valid at all?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Availability {
+    Available,
+    Taken,
+    Invalid(String),
+}
+
+/// A built-in role a form may offer, with what it grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleOption {
+    /// What the form submits: the role's name, or for workspace roles its kind (`regular`),
+    /// which the server resolves to that workspace's role.
+    pub value: String,
+    /// The role's name in KubeSphere, shown to the person.
+    pub name: String,
+    pub description: String,
+    pub is_admin: bool,
+}
+
+/// Checks `value` with `check` as the user types: 250 ms after the last keystroke, and only the
+/// answer for the value currently in the field is shown (slower, stale answers are dropped).
+pub fn live_check<F, Fut>(value: RwSignal<String>, check: F) -> Signal<Option<Availability>>
+where
+    F: Fn(String) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = Result<Availability, AppError>> + Send + 'static,
+{
+    let action = Action::new(move |v: &String| {
+        let v = v.clone();
+        async move {
+            let answer = check(v.clone()).await;
+            (v, answer)
+        }
+    });
+    Effect::new(move |_| {
+        let v = value.get();
+        if v.trim().is_empty() {
+            return;
+        }
+        set_timeout(
+            move || {
+                if value.get_untracked() == v {
+                    action.dispatch(v);
+                }
+            },
+            Duration::from_millis(250),
+        );
+    });
+    Signal::derive(move || match action.value().get() {
+        Some((v, Ok(a))) if v == value.get() => Some(a),
+        _ => None,
+    })
 }

@@ -1,33 +1,19 @@
-//! Users: creating accounts and changing their platform role.
+//! People: creating accounts, finding a person (the people list and the search box) and a
+//! person's page.
 
 mod create_page;
+mod list_page;
+mod person_page;
 
 pub use create_page::CreateUserPage;
+pub use list_page::{list_people, LivePersonSearch, PeoplePageView, PersonSearch};
+pub use person_page::PersonPage;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-/// Is a name or e-mail free, taken, or not valid at all?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Availability {
-    Available,
-    Taken,
-    Invalid(String),
-}
-
-/// A built-in role a form may offer, with what it grants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleOption {
-    /// What the form submits: the role's name, or for workspace roles its kind (`regular`),
-    /// which the server resolves to that workspace's role.
-    pub value: String,
-    /// The role's name in KubeSphere, shown to the person.
-    pub name: String,
-    pub description: String,
-    pub is_admin: bool,
-}
+use crate::forms::Availability;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedUser {
@@ -60,28 +46,6 @@ pub async fn check_email(email: String) -> Result<Availability, AppError> {
         .call(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "1")]).await })
         .await?;
     Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
-}
-
-/// The built-in platform roles that exist in this KubeSphere, least privileged first. Custom
-/// roles are never offered.
-#[server(prefix = "/api", endpoint = "platform_role_options")]
-pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
-    use ks_types::PlatformRole;
-    let upstream = crate::upstream::Upstream::from_context()?;
-    let existing = upstream.call_quiet(|api| async move { api.list_global_roles().await }).await;
-    // Not allowed to list roles: offer the three every KubeSphere 4 has (they are all there is).
-    let offered = PlatformRole::ALL.into_iter().filter(|role| match &existing {
-        Some(roles) => roles.iter().any(|r| r.metadata.name == role.name()),
-        None => true,
-    });
-    Ok(offered
-        .map(|r| RoleOption {
-            value: r.name().into(),
-            name: r.name().into(),
-            description: r.describe().into(),
-            is_admin: r.is_admin(),
-        })
-        .collect())
 }
 
 /// A strong password that satisfies KubeSphere's rule, generated on the server.
@@ -181,40 +145,38 @@ mod ssr {
     }
 }
 
-/// Changes a user's platform role. Only the role annotation changes: the user is read and
-/// written back whole, because KubeSphere's PUT replaces the entire object.
-#[server(prefix = "/api", endpoint = "change_platform_role")]
-pub async fn change_platform_role(
-    username: String,
-    platform_role: String,
-    #[server(default)] confirm_admin: Option<String>,
-) -> Result<crate::members::MembershipChange, AppError> {
-    use ks_client::Cause;
-    use ks_types::{PlatformRole, UserName};
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
-    let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
-    crate::members::ssr::require_confirmation(role.is_admin(), &confirm_admin, "a platform administrator")?;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    /// active, locked, disabled or pending.
+    pub status: String,
+    pub platform_role: Option<String>,
+}
+
+/// One person, as KubeSphere describes them.
+#[server(prefix = "/api", endpoint = "get_person")]
+pub async fn get_person(username: String) -> Result<Person, AppError> {
+    let name = ks_types::UserName::parse(&username).map_err(|_| AppError::NotFound)?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    let u = user.clone();
-    let missing = format!("No user named {user}.");
-    let busy =
-        format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
-    upstream
-        .call_mapped(
-            |api| async move { api.change_platform_role(&u, role).await },
-            move |e| match e.cause() {
-                Cause::UserNotFound => Some(AppError::field("username", missing.clone())),
-                Cause::RoleNotFound => {
-                    Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
-                }
-                Cause::Modified => Some(AppError::Invalid(busy.clone())),
-                _ => None,
-            },
-        )
-        .await?;
-    Ok(crate::members::MembershipChange {
-        target: "platform".into(),
-        usernames: vec![user.to_string()],
-        role: role.name().into(),
+    // Anyone may list users (and so read this one), even where reading users/{name} is refused.
+    let found = upstream
+        .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
+        .await?
+        .into_items();
+    let user = found.into_iter().next().ok_or_else(|| crate::upstream::fail_with(AppError::NotFound))?;
+    let status = match user.state() {
+        Some("Active") => "active",
+        Some("Disabled") => "disabled",
+        Some("AuthLimitExceeded") => "locked",
+        _ => "pending",
+    };
+    Ok(Person {
+        username: user.metadata.name.clone(),
+        display_name: user.display_name().to_owned(),
+        email: user.spec.email.clone(),
+        status: status.into(),
+        platform_role: user.global_role().map(str::to_owned),
     })
 }

@@ -3,17 +3,18 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::project_picker::first_workspace;
 use super::{
-    project_form_start, project_role_options, workspace_role_options, ChangeProjectRole, ChangeWorkspaceRole,
-    MembershipChange, PickerStart, ProjectPicker,
+    platform_role_options, project_role_options, workspace_role_options, ChangePlatformRole, ChangeProjectRole,
+    ChangeWorkspaceRole, MembershipChange, REGULAR,
 };
 use crate::directory::my_workspaces;
 use crate::error::AppError;
-use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
+use crate::forms::{
+    first_workspace, flash_for, kept_field, project_form_start, take_flash, Flash, FormError, PickerStart,
+    ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
+};
+use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
 use crate::permissions::my_permissions;
-use crate::users::{platform_role_options, ChangePlatformRole, RoleOption};
-use crate::widgets::{error_view, NoticeUnavailable, RoleSelect, UserPicker};
 
 fn changed_banner(c: MembershipChange) -> impl IntoView {
     let where_ = if c.target == "platform" { "on the platform".to_owned() } else { format!("in {}", c.target) };
@@ -136,8 +137,8 @@ async fn load_section(level: Level, flash: &Option<Flash>, wanted_ws: Option<Str
 
 #[component]
 pub fn ChangeRolesPage() -> impl IntoView {
-    let person = StoredValue::new(super::person_from_address());
-    let wanted_ws = StoredValue::new(super::workspace_from_address());
+    let person = StoredValue::new(person_from_address());
+    let wanted_ws = StoredValue::new(workspace_from_address());
     let query = leptos_router::hooks::use_query_map();
     let asked = query.with_untracked(|q| q.get("level")).and_then(|l| Level::parse(&l));
     let data = Resource::new_blocking(
@@ -156,7 +157,6 @@ pub fn ChangeRolesPage() -> impl IntoView {
         },
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Change a role"</h1>
             <p class="muted">"Only KubeSphere's built-in roles are offered. Admin roles ask for a confirmation."</p>
@@ -260,18 +260,15 @@ fn WorkspaceRoleForm(
     let initial_ws = workspace.get_untracked();
     let username =
         RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role = RwSignal::new(
-        Some(kept(&flash, path, "role"))
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| super::invite_page::REGULAR.to_owned()),
-    );
-    let roles = crate::widgets::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
+    let role =
+        RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| REGULAR.to_owned()));
+    let roles = crate::forms::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
         workspace_role_options(ws).await.unwrap_or_default()
     });
     Effect::new(move |prev: Option<String>| {
         let ws = workspace.get();
         if prev.is_some_and(|p| p != ws) {
-            role.set(super::invite_page::REGULAR.to_owned());
+            role.set(REGULAR.to_owned());
         }
         ws
     });

@@ -1,26 +1,18 @@
-//! Looking people and places up: a person's page, a workspace's page, a project's page.
-//! (Read-only; what each user sees is what KubeSphere lets their token read.)
+//! Memberships: who belongs where, with which role. Inviting people to workspaces and projects
+//! (least privilege by default), the member lists of a workspace or a project, and every
+//! workspace and project one person belongs to.
 
-mod lists;
+mod invite_page;
 mod pages;
 
-pub use lists::{list_people, LivePersonSearch, PeoplePageView, PersonSearch, WorkspacesPage};
-pub use pages::{PersonPage, ProjectPage, WorkspacePage};
+pub use invite_page::{InviteProjectPage, InviteWorkspacePage};
+pub use pages::{MembersTable, MembershipList};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    pub username: String,
-    pub display_name: String,
-    pub email: String,
-    /// active, locked, disabled or pending.
-    pub status: String,
-    pub platform_role: Option<String>,
-}
+use crate::roles::MembershipChange;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -43,27 +35,8 @@ pub struct MemberPage {
 
 impl MemberPage {
     pub fn pages(&self) -> u32 {
-        crate::widgets::page_count(self.total, MEMBERS_PAGE_SIZE)
+        crate::layout::page_count(self.total, MEMBERS_PAGE_SIZE)
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkspaceDetails {
-    pub name: String,
-    pub manager: Option<String>,
-    pub clusters: Vec<String>,
-    pub members: MemberPage,
-    pub projects: Vec<crate::directory::ProjectSummary>,
-    /// Created moments ago and its members not readable yet: KubeSphere's controllers have not
-    /// made the roles and the manager's binding yet.
-    pub setting_up: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectDetails {
-    pub name: String,
-    pub cluster: String,
-    pub members: MemberPage,
 }
 
 /// Where a person belongs: each workspace with their role there, and their projects in it.
@@ -99,90 +72,108 @@ pub async fn get_memberships(username: String) -> Result<Memberships, AppError> 
     ssr::memberships(&user).await
 }
 
-/// One person, as KubeSphere describes them.
-#[server(prefix = "/api", endpoint = "get_person")]
-pub async fn get_person(username: String) -> Result<Person, AppError> {
-    let name = ks_types::UserName::parse(&username).map_err(|_| AppError::NotFound)?;
-    let upstream = crate::upstream::Upstream::from_context()?;
-    // Anyone may list users (and so read this one), even where reading users/{name} is refused.
-    let found = upstream
-        .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
-        .await?
-        .into_items();
-    let user = found.into_iter().next().ok_or_else(|| crate::upstream::fail_with(AppError::NotFound))?;
-    let status = match user.state() {
-        Some("Active") => "active",
-        Some("Disabled") => "disabled",
-        Some("AuthLimitExceeded") => "locked",
-        _ => "pending",
-    };
-    Ok(Person {
-        username: user.metadata.name.clone(),
-        display_name: user.display_name().to_owned(),
-        email: user.spec.email.clone(),
-        status: status.into(),
-        platform_role: user.global_role().map(str::to_owned),
-    })
+/// Whether the signed-in user may invite people to, and change roles in, `workspace`.
+#[server(prefix = "/api", endpoint = "can_manage_workspace_members")]
+pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "members", "manage").await
 }
 
-/// A workspace with its clusters, one page of members and its projects.
-#[server(prefix = "/api", endpoint = "get_workspace_details")]
-pub async fn get_workspace_details(workspace: String, page: u32) -> Result<WorkspaceDetails, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
-    let upstream = crate::upstream::Upstream::from_context()?;
-    let upstream_ref = &upstream;
-    let ws_ref = &ws;
-    // Two rounds: the workspace and its first member page together; then the members' e-mails
-    // and its projects (on its own clusters only, one call each) together.
-    let template_and_projects = async {
-        let template = upstream_ref.call(|api| async move { api.get_workspace(ws_ref).await }).await?;
-        let projects = crate::directory::ssr::projects_in(upstream_ref, ws_ref, &template.cluster_names()).await;
-        Ok::<_, AppError>((template, projects))
-    };
-    let members = ssr::member_page(&upstream, ssr::MemberScope::Workspace(ws_ref), page, true);
-    let (found, members) = tokio::join!(template_and_projects, members);
-    let (template, projects) = found?;
-    let clusters = template.cluster_names();
-    // Right after it was created, the members list may be refused for a moment (the creator's
-    // binding is made by a controller): the page then says so instead of failing. Otherwise a
-    // refusal is asked again, to explain it.
-    let young = template.metadata.age().is_some_and(|age| age < crate::members::ssr::SETUP_WINDOW);
-    let (members, setting_up) = match members? {
-        Some(members) => (members, false),
-        None if young => (MemberPage { members: Vec::new(), total: 0, page }, true),
-        None => {
-            let scope = ssr::MemberScope::Workspace(ws_ref);
-            (ssr::member_page(&upstream, scope, page, false).await?.unwrap_or_default(), false)
-        }
-    };
-    Ok(WorkspaceDetails {
-        name: ws.to_string(),
-        manager: template.manager().map(str::to_owned),
-        clusters,
-        members,
-        projects,
-        setting_up,
-    })
+/// Whether the signed-in user may invite people to, and change roles in, a project
+/// (`cluster/project`): `members: manage` there, in its `workspace` (which the pages know from
+/// the project list, and which is checked), or globally.
+#[server(prefix = "/api", endpoint = "can_manage_project_members")]
+pub async fn can_manage_project_members(
+    project: String,
+    #[server(default)] workspace: Option<String>,
+) -> Result<bool, AppError> {
+    let (cluster, ns) = crate::forms::parse_project_key(&project)?;
+    let ws = workspace
+        .filter(|w| !w.is_empty())
+        .map(|w| ks_types::WorkspaceName::parse(&w))
+        .transpose()
+        .map_err(|e| AppError::field("workspace", e.to_string()))?;
+    crate::permissions::ssr::may_in_project(&cluster, &ns, ws.as_ref(), "members", "manage").await
 }
 
-/// A project with one page of its members.
-#[server(prefix = "/api", endpoint = "get_project_details")]
-pub async fn get_project_details(cluster: String, project: String, page: u32) -> Result<ProjectDetails, AppError> {
-    let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
-    let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
+/// Invites one or several people to a workspace (`<ws>-regular` by default in the form).
+#[server(prefix = "/api", endpoint = "invite_workspace_members")]
+pub async fn invite_workspace_members(
+    workspace: String,
+    usernames: String,
+    role: String,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<MembershipChange, AppError> {
+    use ks_types::{WorkspaceName, WorkspaceRoleKind};
+    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
+    crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
+    let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::upstream::Upstream::from_context()?;
+    ssr::require_existing_users(&upstream, &users).await?;
+    let role = crate::roles::ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
+    let ws_for_list = ws.clone();
     let members =
-        ssr::member_page(&upstream, ssr::MemberScope::Project(&c, &p), page, false).await?.unwrap_or_default();
-    Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
+        upstream.call(|api| async move { api.list_workspace_members(&ws_for_list, &[("limit", "-1")]).await }).await?;
+    ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_WORKSPACE_ROLE)?;
+    let entries: Vec<_> = users.iter().map(|u| (u.clone(), role.clone())).collect();
+    let ws_for_add = ws.clone();
+    upstream
+        .call_mapped(
+            |api| async move { api.add_workspace_members(&ws_for_add, &entries).await },
+            crate::roles::ssr::explain_role_missing,
+        )
+        .await?;
+    Ok(MembershipChange {
+        target: ws.to_string(),
+        usernames: users.iter().map(ToString::to_string).collect(),
+        role: role.name().to_owned(),
+    })
+}
+
+/// Invites one or several people to a project (`viewer` by default in the form).
+#[server(prefix = "/api", endpoint = "invite_project_members")]
+pub async fn invite_project_members(
+    project: String,
+    usernames: String,
+    role: String,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<MembershipChange, AppError> {
+    use ks_types::ProjectRole;
+    let (cluster, ns) = crate::forms::parse_project_key(&project)?;
+    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
+    crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
+    let users = ssr::parse_usernames(&usernames)?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    ssr::require_existing_users(&upstream, &users).await?;
+    crate::roles::ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
+    let (c, n) = (cluster.clone(), ns.clone());
+    let members =
+        upstream.call(|api| async move { api.list_project_members(&c, &n, &[("limit", "-1")]).await }).await?;
+    ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_PROJECT_ROLE)?;
+    let entries: Vec<_> = users.iter().map(|u| (u.clone(), role)).collect();
+    let (c, n) = (cluster.clone(), ns.clone());
+    upstream
+        .call_mapped(
+            |api| async move { api.add_project_members(&c, &n, &entries).await },
+            crate::roles::ssr::explain_role_missing,
+        )
+        .await?;
+    Ok(MembershipChange {
+        target: format!("{cluster}/{ns}"),
+        usernames: users.iter().map(ToString::to_string).collect(),
+        role: role.name().into(),
+    })
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use std::collections::BTreeMap;
 
     use ks_client::model::{ANNOTATION_WORKSPACE_ROLE, LABEL_WORKSPACE};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
+    use ks_client::model::User;
     use ks_client::model::{ListResult, WorkspaceTemplate, ANNOTATION_PROJECT_ROLE};
     use ks_types::ProjectName;
 
@@ -475,5 +466,88 @@ mod ssr {
                 w
             })
             .collect()
+    }
+
+    pub const MAX_INVITEES: usize = 100;
+
+    /// `a, b c` → the usernames, each parsed, without duplicates, in the order given; at most
+    /// [`MAX_INVITEES`] different ones.
+    pub fn parse_usernames(raw: &str) -> Result<Vec<UserName>, AppError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut users: Vec<UserName> = Vec::new();
+        for part in raw.split([',', ' ', '\n', '\r', '\t', ';']).filter(|p| !p.is_empty()) {
+            let user = UserName::parse(part).map_err(|e| AppError::field("usernames", format!("{part}: {e}")))?;
+            if seen.insert(user.clone()) {
+                if users.len() == MAX_INVITEES {
+                    return Err(AppError::field(
+                        "usernames",
+                        format!("Invite at most {MAX_INVITEES} people at a time."),
+                    ));
+                }
+                users.push(user);
+            }
+        }
+        if users.is_empty() {
+            return Err(AppError::field("usernames", "Choose at least one person to invite."));
+        }
+        Ok(users)
+    }
+
+    /// KubeSphere does not check that invited users exist; we do, in one list call.
+    pub async fn require_existing_users(upstream: &Upstream, users: &[UserName]) -> Result<(), AppError> {
+        let names = users.iter().map(UserName::as_str).collect::<Vec<_>>().join(",");
+        let found = upstream
+            .call(|api| async move { api.list_users(&[("names", names.as_str()), ("limit", "-1")]).await })
+            .await?
+            .into_items();
+        let missing: Vec<&str> =
+            users.iter().map(UserName::as_str).filter(|u| !found.iter().any(|f| f.metadata.name == *u)).collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::field("usernames", format!("No user named {}.", missing.join(", "))))
+        }
+    }
+
+    /// Inviting an existing member would silently replace their role: say so instead.
+    pub fn refuse_existing_members(
+        members: &[User],
+        users: &[UserName],
+        role_annotation: &str,
+    ) -> Result<(), AppError> {
+        let already: Vec<String> = users
+            .iter()
+            .filter_map(|u| {
+                let m = members.iter().find(|m| m.metadata.name == u.as_str())?;
+                let role = m.annotation(role_annotation).unwrap_or("a role");
+                Some(format!("{u} is already a member ({role})"))
+            })
+            .collect();
+        if already.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::field("usernames", format!("{}. Use “Change a role” to change it.", already.join("; "))))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #![allow(clippy::unwrap_used)]
+
+        #[test]
+        fn invitations_name_at_most_a_hundred_people_and_repeats_count_once() {
+            let hundred: Vec<String> = (0..100).map(|i| format!("u{i}")).collect();
+            let twice = format!("{} {}", hundred.join(","), hundred.join(" "));
+            assert_eq!(super::parse_usernames(&twice).unwrap().len(), 100);
+            let over = format!("{} u100", hundred.join(","));
+            assert!(super::parse_usernames(&over).unwrap_err().message().contains("at most 100"));
+        }
+
+        #[test]
+        fn a_huge_invitation_is_refused_at_the_first_name_past_the_limit() {
+            // 400k different names in a 2 MiB body used to be de-duplicated quadratically.
+            let raw: String = (0..400_000).map(|i| format!("user-{i},")).collect();
+            assert!(super::parse_usernames(&raw).unwrap_err().message().contains("at most 100"));
+        }
     }
 }

@@ -4,21 +4,17 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::project_picker::workspace_of;
-use super::{
-    can_manage_project_members, can_manage_workspace_members, person_from_address, project_form_start,
-    project_role_options, workspace_role_options, InviteProjectMembers, InviteWorkspaceMembers, MembershipChange,
-    PickerStart, ProjectPicker,
-};
+use super::{can_manage_project_members, can_manage_workspace_members, InviteProjectMembers, InviteWorkspaceMembers};
 use crate::directory::{my_workspaces, ProjectSummary};
 use crate::error::AppError;
-use crate::forms::{flash_for, kept_field, take_flash, Flash, FormError, SubmitButton};
+use crate::forms::{
+    flash_for, kept_field, project_form_start, take_flash, workspace_of, Flash, FormError, PickerStart, ProjectPicker,
+    RoleOption, SubmitButton,
+};
+use crate::forms::{follow, RoleSelect, UserPicker};
+use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
 use crate::permissions::my_permissions;
-use crate::users::RoleOption;
-
-/// The form value of a workspace's built-in regular role: the least privileged default.
-pub(super) const REGULAR: &str = "regular";
-use crate::widgets::{error_view, follow, NoticeUnavailable, RoleSelect, UserPicker};
+use crate::roles::{project_role_options, workspace_role_options, MembershipChange, REGULAR};
 
 fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoView {
     view! {
@@ -60,7 +56,6 @@ pub fn InviteWorkspacePage() -> impl IntoView {
         },
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Invite to a workspace"</h1>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
@@ -152,7 +147,7 @@ fn InviteWorkspaceForm(
 #[component]
 pub fn InviteProjectPage() -> impl IntoView {
     let person = StoredValue::new(person_from_address());
-    let wanted = StoredValue::new(super::workspace_from_address());
+    let wanted = StoredValue::new(workspace_from_address());
     // The workspaces and the first one's projects (two rounds); whether the user may invite
     // people there is known with them for workspace managers, and asked once more otherwise.
     let data = Resource::new_blocking(
@@ -174,7 +169,6 @@ pub fn InviteProjectPage() -> impl IntoView {
         },
     );
     view! {
-        <crate::TopBar />
         <main id="main" class="page narrow">
             <h1>"Invite to a project"</h1>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>

@@ -1,0 +1,347 @@
+//! Roles: the built-in roles a form may offer at each level, and changing a person's role on the
+//! platform, in a workspace or in a project (`/roles`). Only built-in roles; an admin role needs
+//! an explicit confirmation. Workspace roles are resolved by kind from what KubeSphere says the
+//! workspace has, never computed.
+
+mod page;
+
+pub use page::ChangeRolesPage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::forms::RoleOption;
+
+/// The form value of a workspace's built-in regular role: the least privileged default.
+pub const REGULAR: &str = "regular";
+
+/// The answer to an invitation or a role change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipChange {
+    /// Where: a workspace name, or `cluster/project`.
+    pub target: String,
+    pub usernames: Vec<String>,
+    pub role: String,
+}
+
+/// The built-in platform roles that exist in this KubeSphere, least privileged first. Custom
+/// roles are never offered.
+#[server(prefix = "/api", endpoint = "platform_role_options")]
+pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
+    use ks_types::PlatformRole;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let existing = upstream.call_quiet(|api| async move { api.list_global_roles().await }).await;
+    // Not allowed to list roles: offer the three every KubeSphere 4 has (they are all there is).
+    let offered = PlatformRole::ALL.into_iter().filter(|role| match &existing {
+        Some(roles) => roles.iter().any(|r| r.metadata.name == role.name()),
+        None => true,
+    });
+    Ok(offered
+        .map(|r| RoleOption {
+            value: r.name().into(),
+            name: r.name().into(),
+            description: r.describe().into(),
+            is_admin: r.is_admin(),
+        })
+        .collect())
+}
+
+/// The built-in roles a workspace really has, least privileged first. The form submits the
+/// role's kind; its name comes from KubeSphere (it depends on the version and the name's length).
+#[server(prefix = "/api", endpoint = "workspace_role_options")]
+pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let roles =
+        upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();
+    Ok(roles
+        .iter()
+        .map(|role| RoleOption {
+            value: role.kind().suffix().into(),
+            name: role.name().into(),
+            description: role.kind().describe().into(),
+            is_admin: role.kind().is_admin(),
+        })
+        .collect())
+}
+
+/// The built-in project roles, least privileged first.
+#[server(prefix = "/api", endpoint = "project_role_options")]
+pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {
+    Ok(ks_types::ProjectRole::ALL
+        .into_iter()
+        .map(|r| RoleOption {
+            value: r.name().into(),
+            name: r.name().into(),
+            description: r.describe().into(),
+            is_admin: r.is_admin(),
+        })
+        .collect())
+}
+
+/// Changes a user's platform role. Only the role annotation changes: the user is read and
+/// written back whole, because KubeSphere's PUT replaces the entire object.
+#[server(prefix = "/api", endpoint = "change_platform_role")]
+pub async fn change_platform_role(
+    username: String,
+    platform_role: String,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<crate::roles::MembershipChange, AppError> {
+    use ks_client::Cause;
+    use ks_types::{PlatformRole, UserName};
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
+    let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
+    crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, "a platform administrator")?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let u = user.clone();
+    let missing = format!("No user named {user}.");
+    let busy =
+        format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
+    upstream
+        .call_mapped(
+            |api| async move { api.change_platform_role(&u, role).await },
+            move |e| match e.cause() {
+                Cause::UserNotFound => Some(AppError::field("username", missing.clone())),
+                Cause::RoleNotFound => {
+                    Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+                }
+                Cause::Modified => Some(AppError::Invalid(busy.clone())),
+                _ => None,
+            },
+        )
+        .await?;
+    Ok(crate::roles::MembershipChange {
+        target: "platform".into(),
+        usernames: vec![user.to_string()],
+        role: role.name().into(),
+    })
+}
+
+/// Changes a member's role in a workspace.
+#[server(prefix = "/api", endpoint = "change_workspace_role")]
+pub async fn change_workspace_role(
+    workspace: String,
+    username: String,
+    role: String,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<MembershipChange, AppError> {
+    use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
+    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
+    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
+    ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
+    let (u, r) = (user.clone(), role.clone());
+    let not_member = format!("{user} is not a member of workspace {ws}. Invite them first.");
+    upstream
+        .call_mapped(
+            |api| async move { api.change_workspace_role(&u, &r).await },
+            move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
+        )
+        .await?;
+    Ok(MembershipChange { target: ws.to_string(), usernames: vec![user.to_string()], role: role.name().to_owned() })
+}
+
+/// Changes a member's role in a project.
+#[server(prefix = "/api", endpoint = "change_project_role")]
+pub async fn change_project_role(
+    project: String,
+    username: String,
+    role: String,
+    #[server(default)] confirm_admin: Option<String>,
+) -> Result<MembershipChange, AppError> {
+    use ks_types::{ProjectRole, UserName};
+    let (cluster, ns) = crate::forms::parse_project_key(&project)?;
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
+    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
+    ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
+    let (c, n, u) = (cluster.clone(), ns.clone(), user.clone());
+    let not_member = format!("{user} is not a member of project {ns}. Invite them first.");
+    upstream
+        .call_mapped(
+            |api| async move { api.change_project_role(&c, &n, &u, role).await },
+            move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
+        )
+        .await?;
+    Ok(MembershipChange {
+        target: format!("{cluster}/{ns}"),
+        usernames: vec![user.to_string()],
+        role: role.name().into(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use std::time::Duration;
+
+    use ks_client::{Cause, KsError};
+    use ks_types::{
+        ClusterName, ProjectName, ProjectRole, WorkspaceName, WorkspaceRole, WorkspaceRoleKind, LABEL_VALUE_MAX,
+    };
+
+    use crate::error::AppError;
+    use crate::upstream::Upstream;
+
+    /// Admin roles are granted only with the explicit confirmation the form asks for.
+    pub fn require_confirmation(is_admin: bool, confirm: &Option<String>, what: &str) -> Result<(), AppError> {
+        if is_admin && confirm.as_deref() != Some("yes") {
+            return Err(AppError::field("confirm_admin", format!("Confirm that you want to make them {what}.")));
+        }
+        Ok(())
+    }
+
+    /// How long an invitation waits for KubeSphere's controllers to make a new workspace's or
+    /// project's built-in roles (they appear shortly after the create call returns).
+    pub const SETUP_WAIT: Duration = Duration::from_secs(3);
+    /// A workspace younger than this may still be being set up by KubeSphere.
+    pub const SETUP_WINDOW: Duration = Duration::from_secs(300);
+
+    /// Waits before each retry: 100 ms, 200 ms, 400 ms, … the last one cut so that they add up
+    /// to [`SETUP_WAIT`].
+    pub fn setup_backoff() -> impl Iterator<Item = Duration> {
+        let mut left = SETUP_WAIT;
+        std::iter::successors(Some(Duration::from_millis(100)), |d| Some(*d * 2)).map_while(move |d| {
+            let wait = d.min(left);
+            left -= wait;
+            (!wait.is_zero()).then_some(wait)
+        })
+    }
+
+    /// The built-in role of `kind` in `ws`, with the name KubeSphere gave it. Right after a
+    /// workspace is created its roles do not exist yet: wait for them, briefly. A workspace that
+    /// does not exist, or an older one without that role, is said plainly instead.
+    pub async fn resolve_workspace_role(
+        upstream: &Upstream,
+        ws: &WorkspaceName,
+        kind: WorkspaceRoleKind,
+    ) -> Result<WorkspaceRole, AppError> {
+        let role = await_setup(
+            format!("workspace {ws}"),
+            || async move { Ok(upstream.call(|api| async move { api.builtin_workspace_roles(ws).await }).await?.get(kind).cloned()) },
+            || async move {
+                let template = upstream
+                    .call_mapped(|api| async move { api.get_workspace(ws).await }, |e| {
+                        matches!(e, KsError::NotFound { .. })
+                            .then(|| AppError::field("workspace", format!("There is no workspace named {ws}.")))
+                    })
+                    .await?;
+                Ok(template.metadata.age())
+            },
+            || format!("Workspace {ws} has no built-in {} role in KubeSphere. Ask a platform administrator to look at its roles.", kind.suffix()),
+        )
+        .await?;
+        bindable(role)
+    }
+
+    /// Checks that project `ns` has its built-in `role`, waiting briefly for a new project's
+    /// roles as [`resolve_workspace_role`] does.
+    pub async fn require_project_role(
+        upstream: &Upstream,
+        cluster: &ClusterName,
+        ns: &ProjectName,
+        role: ProjectRole,
+    ) -> Result<(), AppError> {
+        await_setup(
+            format!("project {ns}"),
+            || async move {
+                let roles = upstream.call(|api| async move { api.list_project_roles(cluster, ns).await }).await?;
+                Ok(roles.iter().any(|r| r.metadata.name == role.name()).then_some(()))
+            },
+            || async move {
+                let found =
+                    upstream.call(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
+                let namespace = found.into_iter().find(|n| n.metadata.name == ns.as_str()).ok_or_else(|| {
+                    AppError::field("project", format!("There is no project named {ns} on cluster {cluster}."))
+                })?;
+                Ok(namespace.metadata.age())
+            },
+            || {
+                format!(
+                    "Project {ns} has no built-in {} role in KubeSphere. Ask its administrator to look at its roles.",
+                    role.name()
+                )
+            },
+        )
+        .await
+    }
+
+    /// Looks for something KubeSphere's controllers make after a create call returns. When it is
+    /// missing, `age` says how old its owner is (or fails when the owner does not exist): a young
+    /// one is waited for within [`SETUP_WAIT`], an old one gets the `missing` sentence.
+    async fn await_setup<T, Find, FindFut, Age, AgeFut>(
+        what: String,
+        mut find: Find,
+        age: Age,
+        missing: impl FnOnce() -> String,
+    ) -> Result<T, AppError>
+    where
+        Find: FnMut() -> FindFut,
+        FindFut: std::future::Future<Output = Result<Option<T>, AppError>>,
+        Age: FnOnce() -> AgeFut,
+        AgeFut: std::future::Future<Output = Result<Option<Duration>, AppError>>,
+    {
+        if let Some(found) = find().await? {
+            return Ok(found);
+        }
+        if age().await?.is_none_or(|age| age >= SETUP_WINDOW) {
+            return Err(AppError::field("role", missing()));
+        }
+        for delay in setup_backoff() {
+            tokio::time::sleep(delay).await;
+            if let Some(found) = find().await? {
+                return Ok(found);
+            }
+        }
+        Err(AppError::StillSettingUp(what))
+    }
+
+    /// KubeSphere 4.1.2 and older name a long workspace's roles `{ws}-{kind}`, too long for the
+    /// label KubeSphere puts on a binding: such a grant fails, after KubeSphere has already
+    /// removed the person's current role there. Refuse it before anything is sent.
+    fn bindable(role: WorkspaceRole) -> Result<WorkspaceRole, AppError> {
+        if role.is_bindable() {
+            return Ok(role);
+        }
+        let room = LABEL_VALUE_MAX.saturating_sub(role.kind().suffix().len() + 1);
+        Err(AppError::field(
+            "role",
+            format!(
+                "This KubeSphere cannot grant {} roles in workspace {}: its name is longer than {room} characters. \
+                 KubeSphere 4.1.3 and later can; until then, use a workspace with a shorter name.",
+                role.kind().suffix(),
+                role.workspace()
+            ),
+        ))
+    }
+
+    pub fn explain_role_missing(e: &KsError) -> Option<AppError> {
+        match e.cause() {
+            Cause::RoleNotFound => Some(AppError::field("role", "That role does not exist here in KubeSphere.")),
+            Cause::LabelTooLong => Some(AppError::field(
+                "role",
+                "This KubeSphere cannot grant that role: its name is too long. KubeSphere 4.1.3 and later can.",
+            )),
+            _ => None,
+        }
+    }
+
+    pub fn explain_not_member(e: &KsError, sentence: &str) -> Option<AppError> {
+        match e.cause() {
+            Cause::NotAMember => Some(AppError::field("username", sentence)),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_setup_backoff_doubles_and_adds_up_to_the_wait() {
+            let waits: Vec<u128> = super::setup_backoff().map(|d| d.as_millis()).collect();
+            assert_eq!(waits, [100, 200, 400, 800, 1500]);
+        }
+    }
+}

@@ -21,6 +21,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +85,98 @@ pub fn island_hydrated() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+/// One form's state: its server action and its outcome — the live answer, or what a plain
+/// submission left in the flash — with the values to fill in again after a failure. Every form
+/// is built on it, so outcome, kept values and field errors work alike everywhere.
+pub struct FormState<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    pub action: ServerAction<S>,
+    kept: StoredValue<Vec<(String, String)>>,
+    outcome: Signal<Option<Result<S::Output, AppError>>>,
+}
+
+impl<S> Clone for FormState<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for FormState<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+}
+
+impl<S> FormState<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + DeserializeOwned + 'static,
+{
+    /// The form of server function `S`; `flash` may be any page's flash (only `S`'s counts).
+    pub fn new(flash: &Option<Flash>) -> Self {
+        let action = ServerAction::<S>::new();
+        let mine = flash_for(flash, S::PATH);
+        let kept = mine.as_ref().filter(|f| f.outcome.is_err()).map(|f| f.fields.clone()).unwrap_or_default();
+        let from_flash: Option<Result<S::Output, AppError>> = mine.as_ref().map(Flash::outcome);
+        let outcome = Signal::derive(move || action.value().get().or_else(|| from_flash.clone()));
+        Self { action, kept: StoredValue::new(kept), outcome }
+    }
+
+    /// The value a failed plain submission kept for field `name` (empty when none).
+    pub fn kept(&self, name: &str) -> String {
+        self.kept
+            .with_value(|fields| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Every value kept for field `name` (a multiple choice, e.g. checkboxes).
+    pub fn kept_all(&self, name: &str) -> Vec<String> {
+        self.kept.with_value(|fields| fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect())
+    }
+
+    /// The kept value of `name`, or `default` when nothing non-empty was kept.
+    pub fn kept_or(&self, name: &str, default: impl Into<String>) -> String {
+        Some(self.kept(name)).filter(|v| !v.is_empty()).unwrap_or_else(|| default.into())
+    }
+
+    /// The error of the last submission, if it failed.
+    pub fn error(&self) -> Signal<Option<AppError>> {
+        let outcome = self.outcome;
+        Signal::derive(move || outcome.get().and_then(Result::err))
+    }
+
+    /// What the last submission's error says about field `name`.
+    pub fn field_error(&self, name: &'static str) -> Signal<Option<String>> {
+        let error = self.error();
+        Signal::derive(move || error.get().and_then(|e| e.for_field(name)))
+    }
+
+    /// The answer of the last submission, if it succeeded.
+    pub fn success(&self) -> Signal<Option<S::Output>> {
+        let outcome = self.outcome;
+        Signal::derive(move || outcome.get().and_then(Result::ok))
+    }
+
+    /// Runs `reset` after each successful submission made in the page (not after a reload), to
+    /// empty the fields for the next one.
+    pub fn on_success(&self, reset: impl Fn() + 'static) {
+        let action = self.action;
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = action.value().get() {
+                reset();
+            }
+        });
+    }
 }
 
 /// The non-empty value of field `name` that a failed plain submission to `action_path` kept.

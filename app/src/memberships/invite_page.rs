@@ -8,8 +8,8 @@ use super::{can_manage_project_members, can_manage_workspace_members, InviteProj
 use crate::directory::{my_workspaces, ProjectSummary};
 use crate::error::AppError;
 use crate::forms::{
-    flash_for, kept_field, project_form_start, take_flash, workspace_of, Flash, FormError, PickerStart, ProjectPicker,
-    RoleOption, SubmitButton,
+    flash_for, kept_field, project_form_start, take_flash, workspace_of, Flash, FormError, FormState, PickerStart,
+    ProjectPicker, RoleOption, SubmitButton,
 };
 use crate::forms::{follow, RoleSelect, UserPicker};
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
@@ -88,13 +88,11 @@ fn InviteWorkspaceForm(
     person: String,
 ) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<InviteWorkspaceMembers>::new();
-    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
-    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let form = FormState::<InviteWorkspaceMembers>::new(&flash);
     let workspace = RwSignal::new(first.0.clone());
     let initial_ws = first.0.clone();
-    let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person));
-    let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| REGULAR.to_owned()));
+    let usernames = RwSignal::new(form.kept_or("usernames", person));
+    let role = RwSignal::new(form.kept_or("role", REGULAR));
     // Role options follow the chosen workspace; the default is always its regular role.
     let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
         workspace_role_options(ws).await.unwrap_or_default()
@@ -110,19 +108,13 @@ fn InviteWorkspaceForm(
         }
         ws
     });
-    let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
-    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
-    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            usernames.set(String::new());
-        }
-    });
+    let server_error = form.error();
+    let field_error = move |f: &'static str| form.field_error(f);
+    form.on_success(move || usernames.set(String::new()));
     view! {
-        {move || outcome.get().and_then(Result::ok).map(|c| success_banner(c, "workspace"))}
+        {move || form.success().get().map(|c| success_banner(c, "workspace"))}
         <FormError error=server_error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
             <div class="field">
                 <label for="field-workspace">"Workspace"</label>
                 <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
@@ -139,7 +131,7 @@ fn InviteWorkspaceForm(
             <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
             <RoleSelect label="Workspace role" name="role" options=Signal::derive(move || roles.get().unwrap_or_default()) selected=role
                 error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Invite" pending_label="Inviting…" pending=action.pending() />
+            <SubmitButton label="Invite" pending_label="Inviting…" pending=form.action.pending() />
         </ActionForm>
     }
 }
@@ -203,9 +195,7 @@ fn InviteProjectForm(
     person: String,
 ) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<InviteProjectMembers>::new();
-    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
-    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let form = FormState::<InviteProjectMembers>::new(&flash);
     let workspace = RwSignal::new(start.workspace.clone());
     let project = RwSignal::new(first.0.clone());
     // As in `InviteWorkspaceForm`: loaded with the page for the first project.
@@ -213,24 +203,18 @@ fn InviteProjectForm(
         let ws = workspace.get_untracked();
         can_manage_project_members(p, Some(ws)).await.unwrap_or(true)
     });
-    let usernames = RwSignal::new(Some(kept("usernames")).filter(|u| !u.is_empty()).unwrap_or(person.clone()));
-    let role = RwSignal::new(Some(kept("role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
-    let flash_outcome: Option<Result<MembershipChange, AppError>> = flash.as_ref().map(Flash::outcome);
-    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
-    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            usernames.set(String::new());
-        }
-    });
+    let usernames = RwSignal::new(form.kept_or("usernames", person.clone()));
+    let role = RwSignal::new(form.kept_or("role", "viewer"));
+    let server_error = form.error();
+    let field_error = move |f: &'static str| form.field_error(f);
+    form.on_success(move || usernames.set(String::new()));
     view! {
-        {move || outcome.get().and_then(Result::ok).map(|c| success_banner(c, "project"))}
+        {move || form.success().get().map(|c| success_banner(c, "project"))}
         <FormError error=server_error />
         <form id=PICK_WORKSPACE_FORM method="get" action="/projects/invite">
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <ActionForm action=action attr:class="stack" attr:novalidate=true attr:aria-label="Invite to a project">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Invite to a project">
             <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="invite" error=field_error("project") />
             <input type="hidden" name="workspace" prop:value=move || workspace.get() />
             {move || (allowed.get() == Some(false)).then(|| view! {
@@ -239,7 +223,7 @@ fn InviteProjectForm(
             <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
             <RoleSelect label="Project role" name="role" options=roles selected=role
                 error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Invite" pending_label="Inviting…" pending=action.pending() />
+            <SubmitButton label="Invite" pending_label="Inviting…" pending=form.action.pending() />
         </ActionForm>
     }
 }

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{check_email, check_username, generate_password, CreateUser, CreatedUser};
-use crate::error::AppError;
+use super::{check_email, check_username, generate_password, CreateUser};
 use crate::forms::{
-    flash_for, live_check, take_flash, Availability, Checklist, Flash, FormError, RoleOption, SubmitButton, TextField,
+    flash_for, live_check, take_flash, Availability, Checklist, Flash, FormError, FormState, RoleOption, SubmitButton,
+    TextField,
 };
 use crate::layout::NoticeUnavailable;
 use crate::permissions::my_permissions;
@@ -51,35 +51,24 @@ pub fn CreateUserPage() -> impl IntoView {
 #[island]
 fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<CreateUser>::new();
-    let flash_outcome: Option<Result<CreatedUser, AppError>> = flash.as_ref().map(Flash::outcome);
-    // Keep what was typed only when the submission failed.
-    let kept =
-        |name: &str| flash.as_ref().filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).unwrap_or_default();
-    let username = RwSignal::new(kept("username"));
-    let email = RwSignal::new(kept("email"));
+    let form = FormState::<CreateUser>::new(&flash);
+    let username = RwSignal::new(form.kept("username"));
+    let email = RwSignal::new(form.kept("email"));
     let password = RwSignal::new(String::new());
-    let display_name = RwSignal::new(kept("display_name"));
-    let description = RwSignal::new(kept("description"));
-    let initial_role =
-        Some(kept("platform_role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "platform-regular".into());
+    let display_name = RwSignal::new(form.kept("display_name"));
+    let description = RwSignal::new(form.kept("description"));
+    let initial_role = form.kept_or("platform_role", "platform-regular");
     let role = RwSignal::new(initial_role.clone());
     let touched = RwSignal::new(false);
-
-    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
-    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let created = Signal::derive(move || outcome.get().and_then(Result::ok));
+    let server_error = form.error();
+    let created = form.success();
 
     // Clear the form after a success, ready for the next person.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            username.set(String::new());
-            email.set(String::new());
-            password.set(String::new());
-            display_name.set(String::new());
-            description.set(String::new());
-            touched.set(false);
+    form.on_success(move || {
+        for field in [username, email, password, display_name, description] {
+            field.set(String::new());
         }
+        touched.set(false);
     });
 
     let username_check = live_check(username, |v| async move { check_username(v).await });
@@ -112,9 +101,9 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
     let available = |check: Signal<Option<Availability>>| {
         Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()))
     };
-    let password_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("password")));
-    let role_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("platform_role")));
-    let confirm_error = Signal::derive(move || server_error.get().and_then(|e| e.for_field("confirm_admin")));
+    let password_error = form.field_error("password");
+    let role_error = form.field_error("platform_role");
+    let confirm_error = form.field_error("confirm_admin");
 
     let role_list = StoredValue::new(roles.clone());
     let selected_role =
@@ -141,7 +130,7 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
             </div>
         })}
         <FormError error=server_error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true on:submit=move |_| touched.set(true)>
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true on:submit=move |_| touched.set(true)>
             <TextField label="Username" name="username" value=username error=username_error required=true
                 autocomplete="off" hint="Lowercase letters, digits, hyphens and dots; at most 32 characters."
                 status=available(username_check) />
@@ -196,7 +185,7 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
             </Show>
             <TextField label="Display name" name="display_name" value=display_name />
             <TextField label="Description" name="description" value=description />
-            <SubmitButton label="Create user" pending_label="Creating user…" pending=action.pending() />
+            <SubmitButton label="Create user" pending_label="Creating user…" pending=form.action.pending() />
         </ActionForm>
     }
 }

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{can_create_projects, check_project_name, CreateProject, CreatedProject};
+use super::{can_create_projects, check_project_name, CreateProject};
 use crate::directory::{my_workspaces, WorkspaceSummary};
-use crate::error::AppError;
-use crate::forms::{flash_for, kept_field, take_flash, Availability, Flash, FormError, SubmitButton, TextField};
+use crate::forms::{
+    flash_for, kept_field, take_flash, Availability, Flash, FormError, FormState, SubmitButton, TextField,
+};
 use crate::layout::{error_view, NoticeUnavailable};
 use crate::permissions::my_permissions;
 
@@ -58,15 +59,13 @@ fn CreateProjectForm(
     first: (String, bool),
 ) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<CreateProject>::new();
-    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
-    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
+    let form = FormState::<CreateProject>::new(&flash);
     let workspace = RwSignal::new(first.0.clone());
     let initial_ws = first.0.clone();
-    let cluster = RwSignal::new(kept("cluster"));
-    let name = RwSignal::new(kept("name"));
-    let alias = RwSignal::new(kept("alias"));
-    let description = RwSignal::new(kept("description"));
+    let cluster = RwSignal::new(form.kept("cluster"));
+    let name = RwSignal::new(form.kept("name"));
+    let alias = RwSignal::new(form.kept("alias"));
+    let description = RwSignal::new(form.kept("description"));
     let all = StoredValue::new(workspaces.clone());
     let clusters = Signal::derive(move || {
         all.with_value(|ws| {
@@ -84,18 +83,14 @@ fn CreateProjectForm(
             cluster.set(options.first().cloned().unwrap_or_default());
         }
     });
-    let flash_outcome: Option<Result<CreatedProject, AppError>> = flash.as_ref().map(Flash::outcome);
-    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
-    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let created = Signal::derive(move || outcome.get().and_then(Result::ok));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            name.set(String::new());
-            alias.set(String::new());
-            description.set(String::new());
+    let server_error = form.error();
+    let created = form.success();
+    form.on_success(move || {
+        for field in [name, alias, description] {
+            field.set(String::new());
         }
     });
-    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    let field_error = move |f: &'static str| form.field_error(f);
     // The name is checked in the chosen workspace and cluster as it is typed.
     let probe = RwSignal::new(String::new());
     Effect::new(move |_| probe.set(format!("{}\n{}\n{}", workspace.get(), cluster.get(), name.get())));
@@ -132,7 +127,7 @@ fn CreateProjectForm(
             </div>
         })}
         <FormError error=server_error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
             <div class="field">
                 <label for="field-workspace">"Workspace"</label>
                 <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
@@ -168,7 +163,7 @@ fn CreateProjectForm(
                 status=name_status />
             <TextField label="Alias" name="alias" value=alias />
             <TextField label="Description" name="description" value=description />
-            <SubmitButton label="Create project" pending_label="Creating project…" pending=action.pending() />
+            <SubmitButton label="Create project" pending_label="Creating project…" pending=form.action.pending() />
         </ActionForm>
     }
 }

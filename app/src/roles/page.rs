@@ -10,7 +10,7 @@ use super::{
 use crate::directory::my_workspaces;
 use crate::error::AppError;
 use crate::forms::{
-    first_workspace, flash_for, kept_field, project_form_start, take_flash, Flash, FormError, PickerStart,
+    first_workspace, flash_for, project_form_start, take_flash, Flash, FormError, FormState, PickerStart,
     ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
 };
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
@@ -24,20 +24,6 @@ fn changed_banner(c: MembershipChange) -> impl IntoView {
             {c.usernames.into_iter().map(|u| view! { <p><a href=format!("/users/{u}")>{format!("Open {u}’s page")}</a></p> }).collect_view()}
         </div>
     }
-}
-
-/// The outcome of one of the forms: its live action, or what a plain submission left.
-fn outcome_of<S>(action: ServerAction<S>, flash: &Option<Flash>) -> Signal<Option<Result<MembershipChange, AppError>>>
-where
-    S: ServerFn<Output = MembershipChange, Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    let from_flash: Option<Result<MembershipChange, AppError>> = flash_for(flash, S::PATH).as_ref().map(Flash::outcome);
-    Signal::derive(move || action.value().get().or_else(|| from_flash.clone()))
-}
-
-fn kept(flash: &Option<Flash>, path: &str, name: &str) -> String {
-    kept_field(flash, path, name).unwrap_or_default()
 }
 
 /// The level whose role is changed: each is its own section of `/roles` (`?level=`), which
@@ -218,26 +204,19 @@ pub fn ChangeRolesPage() -> impl IntoView {
 #[island]
 fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<ChangePlatformRole>::new();
-    let path = <ChangePlatformRole as ServerFn>::PATH;
-    let username =
-        RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role = RwSignal::new(
-        Some(kept(&flash, path, "platform_role"))
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| "platform-regular".into()),
-    );
-    let outcome = outcome_of(action, &flash);
-    let error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let field_error = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let form = FormState::<ChangePlatformRole>::new(&flash);
+    let username = RwSignal::new(form.kept_or("username", person.clone()));
+    let role = RwSignal::new(form.kept_or("platform_role", "platform-regular"));
+    let error = form.error();
+    let field_error = move |f: &'static str| form.field_error(f);
     view! {
-        {move || outcome.get().and_then(Result::ok).map(changed_banner)}
+        {move || form.success().get().map(changed_banner)}
         <FormError error=error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true attr:aria-label="Change platform role">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Change platform role">
             <UserPicker label="User" name="username" value=username error=field_error("username") id="platform-user" />
             <RoleSelect label="New platform role" name="platform_role" options=roles selected=role
                 error=field_error("platform_role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Change platform role" pending_label="Changing…" pending=action.pending() />
+            <SubmitButton label="Change platform role" pending_label="Changing…" pending=form.action.pending() />
         </ActionForm>
     }
 }
@@ -252,16 +231,13 @@ fn WorkspaceRoleForm(
     wanted: Option<String>,
 ) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<ChangeWorkspaceRole>::new();
-    let path = <ChangeWorkspaceRole as ServerFn>::PATH;
+    let form = FormState::<ChangeWorkspaceRole>::new(&flash);
     // The page loaded `roles` for this one (see `my_workspaces_with_roles`).
-    let wanted = Some(kept(&flash, path, "workspace")).filter(|w| !w.is_empty()).or(wanted);
+    let wanted = Some(form.kept("workspace")).filter(|w| !w.is_empty()).or(wanted);
     let workspace = RwSignal::new(first_workspace(&workspaces, wanted).unwrap_or_default());
     let initial_ws = workspace.get_untracked();
-    let username =
-        RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role =
-        RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| REGULAR.to_owned()));
+    let username = RwSignal::new(form.kept_or("username", person.clone()));
+    let role = RwSignal::new(form.kept_or("role", REGULAR));
     let roles = crate::forms::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
         workspace_role_options(ws).await.unwrap_or_default()
     });
@@ -272,13 +248,12 @@ fn WorkspaceRoleForm(
         }
         ws
     });
-    let outcome = outcome_of(action, &flash);
-    let error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let field_error = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let error = form.error();
+    let field_error = move |f: &'static str| form.field_error(f);
     view! {
-        {move || outcome.get().and_then(Result::ok).map(changed_banner)}
+        {move || form.success().get().map(changed_banner)}
         <FormError error=error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true attr:aria-label="Change workspace role">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Change workspace role">
             <div class="field">
                 <label for="field-role-workspace">"Workspace"</label>
                 <select id="field-role-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
@@ -291,7 +266,7 @@ fn WorkspaceRoleForm(
             <UserPicker label="Member" name="username" value=username error=field_error("username") id="workspace-member" />
             <RoleSelect label="New workspace role" name="role" options=Signal::derive(move || roles.get().unwrap_or_default())
                 selected=role id="workspace-role" error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Change workspace role" pending_label="Changing…" pending=action.pending() />
+            <SubmitButton label="Change workspace role" pending_label="Changing…" pending=form.action.pending() />
         </ActionForm>
     }
 }
@@ -302,32 +277,28 @@ const PICK_WORKSPACE_FORM: &str = "roles-pick-workspace";
 #[island]
 fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<ChangeProjectRole>::new();
-    let path = <ChangeProjectRole as ServerFn>::PATH;
-    let kept_project = Some(kept(&flash, path, "project")).filter(|k| start.projects.iter().any(|p| p.key() == *k));
+    let form = FormState::<ChangeProjectRole>::new(&flash);
+    let kept_project = Some(form.kept("project")).filter(|k| start.projects.iter().any(|p| p.key() == *k));
     let project = RwSignal::new(kept_project.or_else(|| start.projects.first().map(|p| p.key())).unwrap_or_default());
     let workspace = RwSignal::new(start.workspace.clone());
-    let username =
-        RwSignal::new(Some(kept(&flash, path, "username")).filter(|u| !u.is_empty()).unwrap_or_else(|| person.clone()));
-    let role =
-        RwSignal::new(Some(kept(&flash, path, "role")).filter(|r| !r.is_empty()).unwrap_or_else(|| "viewer".into()));
-    let outcome = outcome_of(action, &flash);
-    let error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let field_error = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let username = RwSignal::new(form.kept_or("username", person.clone()));
+    let role = RwSignal::new(form.kept_or("role", "viewer"));
+    let error = form.error();
+    let field_error = move |f: &'static str| form.field_error(f);
     view! {
-        {move || outcome.get().and_then(Result::ok).map(changed_banner)}
+        {move || form.success().get().map(changed_banner)}
         <FormError error=error />
         <form id=PICK_WORKSPACE_FORM method="get" action="/roles">
             <input type="hidden" name="level" value="project" />
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <ActionForm action=action attr:class="stack" attr:novalidate=true attr:aria-label="Change project role">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Change project role">
             <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="role" error=field_error("project") />
             <input type="hidden" name="workspace" prop:value=move || workspace.get() />
             <UserPicker label="Project member" name="username" value=username error=field_error("username") id="project-member" />
             <RoleSelect label="New project role" name="role" options=roles selected=role id="project-role"
                 error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Change project role" pending_label="Changing…" pending=action.pending() />
+            <SubmitButton label="Change project role" pending_label="Changing…" pending=form.action.pending() />
         </ActionForm>
     }
 }

@@ -3,12 +3,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{check_workspace_name, CreateWorkspace, CreatedWorkspace};
+use super::{check_workspace_name, CreateWorkspace};
 use crate::directory::my_clusters;
-use crate::error::AppError;
-use crate::forms::Availability;
-use crate::forms::{flash_for, take_flash, Flash, FormError, SubmitButton, TextField};
-use crate::forms::{live_check, UserPicker};
+use crate::forms::{
+    flash_for, live_check, take_flash, Availability, Flash, FormError, FormState, SubmitButton, TextField, UserPicker,
+};
 use crate::layout::{error_view, NoticeUnavailable};
 use crate::permissions::{my_permissions, Permissions};
 
@@ -49,25 +48,18 @@ pub fn CreateWorkspacePage() -> impl IntoView {
 #[island]
 fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<Flash>) -> impl IntoView {
     crate::forms::island_hydrated();
-    let action = ServerAction::<CreateWorkspace>::new();
-    let failed = flash.as_ref().filter(|f| f.outcome.is_err());
-    let kept = |name: &str| failed.and_then(|f| f.field(name)).unwrap_or_default();
-    let name = RwSignal::new(kept("name"));
-    let alias = RwSignal::new(kept("alias"));
-    let description = RwSignal::new(kept("description"));
-    let manager =
-        RwSignal::new(Some(kept("manager")).filter(|m| !m.is_empty()).unwrap_or_else(|| perms.username.clone()));
+    let form = FormState::<CreateWorkspace>::new(&flash);
+    let name = RwSignal::new(form.kept("name"));
+    let alias = RwSignal::new(form.kept("alias"));
+    let description = RwSignal::new(form.kept("description"));
+    let manager = RwSignal::new(form.kept_or("manager", perms.username.clone()));
     // One cluster: chosen for you. Several: none pre-chosen, unless kept from a failed attempt.
-    let kept_clusters = failed.map(|f| f.fields_named("clusters[]")).unwrap_or_default();
-    let flash_outcome: Option<Result<CreatedWorkspace, AppError>> = flash.as_ref().map(Flash::outcome);
-    let outcome = Signal::derive(move || action.value().get().or_else(|| flash_outcome.clone()));
-    let server_error = Signal::derive(move || outcome.get().and_then(Result::err));
-    let created = Signal::derive(move || outcome.get().and_then(Result::ok));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            name.set(String::new());
-            alias.set(String::new());
-            description.set(String::new());
+    let kept_clusters = form.kept_all("clusters[]");
+    let server_error = form.error();
+    let created = form.success();
+    form.on_success(move || {
+        for field in [name, alias, description] {
+            field.set(String::new());
         }
     });
 
@@ -85,7 +77,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     });
     let name_status =
         Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()));
-    let field_error = move |f: &'static str| Signal::derive(move || server_error.get().and_then(|e| e.for_field(f)));
+    let field_error = move |f: &'static str| form.field_error(f);
     let single = clusters.len() == 1;
     let no_clusters = clusters.is_empty();
     let manager_hint = if perms.manage_workspaces {
@@ -105,7 +97,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
             </div>
         })}
         <FormError error=server_error />
-        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
             <TextField label="Workspace name" name="name" value=name error=name_error required=true autocomplete="off"
                 hint="Lowercase letters, digits and hyphens; at most 63 characters." status=name_status />
             <UserPicker label="Manager" name="manager" value=manager error=field_error("manager") hint=manager_hint />
@@ -136,7 +128,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
             </fieldset>
             <TextField label="Alias" name="alias" value=alias />
             <TextField label="Description" name="description" value=description />
-            <SubmitButton label="Create workspace" pending_label="Creating workspace…" pending=action.pending() />
+            <SubmitButton label="Create workspace" pending_label="Creating workspace…" pending=form.action.pending() />
         </ActionForm>
     }
 }

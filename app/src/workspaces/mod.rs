@@ -152,3 +152,61 @@ pub async fn get_workspace_details(workspace: String, page: u32) -> Result<Works
         setting_up,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use leptos::prelude::*;
+
+    use super::{CreateWorkspace, CreatedWorkspace};
+    use crate::error::AppError;
+    use crate::forms::{Flash, FormState};
+    use crate::projects::CreateProject;
+
+    fn failed_submission() -> Option<Flash> {
+        Some(Flash {
+            action: "/api/create_workspace".into(),
+            fields: vec![
+                ("name".into(), "team-a".into()),
+                ("clusters[]".into(), "host".into()),
+                ("clusters[]".into(), "member-1".into()),
+            ],
+            outcome: Err(AppError::field("name", "A workspace with this name already exists.")),
+        })
+    }
+
+    #[test]
+    fn a_form_keeps_what_its_failed_plain_submission_sent_and_explains_each_field() {
+        let owner = Owner::new();
+        owner.set();
+        let form = FormState::<CreateWorkspace>::new(&failed_submission());
+        assert_eq!(form.kept("name"), "team-a");
+        assert_eq!(form.kept_all("clusters[]"), ["host", "member-1"]);
+        assert_eq!(form.kept_or("manager", "alice"), "alice", "nothing kept: the default");
+        assert_eq!(
+            form.field_error("name").get_untracked().as_deref(),
+            Some("A workspace with this name already exists.")
+        );
+        assert_eq!(form.field_error("alias").get_untracked(), None);
+        assert_eq!(form.success().get_untracked(), None);
+
+        // Another form of the same page ignores a flash that is not its own.
+        let other = FormState::<CreateProject>::new(&failed_submission());
+        assert_eq!(other.kept("name"), "");
+        assert_eq!(other.error().get_untracked(), None);
+    }
+
+    #[test]
+    fn a_successful_plain_submission_is_shown_and_keeps_nothing() {
+        let owner = Owner::new();
+        owner.set();
+        let created = serde_json::to_value(CreatedWorkspace { name: "team-a".into(), has_cluster: true }).ok();
+        let flash = Some(Flash {
+            action: "/api/create_workspace".into(),
+            fields: vec![("name".into(), "team-a".into())],
+            outcome: created.ok_or(AppError::Internal),
+        });
+        let form = FormState::<CreateWorkspace>::new(&flash);
+        assert_eq!(form.kept("name"), "", "a success empties the form");
+        assert_eq!(form.success().get_untracked().map(|c| c.name), Some("team-a".to_owned()));
+    }
+}

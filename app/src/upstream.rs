@@ -43,8 +43,8 @@ type Cached = (Instant, Arc<dyn Any + Send + Sync>);
 
 /// What rarely changes and every page of one session asks KubeSphere for — the clusters, the
 /// signed-in person's platform role and role templates — kept for a few seconds. One per
-/// session, never shared between people; emptied before each of the person's own writes and
-/// dropped at sign-out. Concurrent loads of one key wait for a single upstream call.
+/// session, never shared between people; emptied before and after each of the person's own
+/// writes (so a read racing the write cannot keep the old answer) and dropped at sign-out. Concurrent loads of one key wait for a single upstream call.
 #[derive(Clone)]
 pub struct SessionCache {
     ttl: Duration,
@@ -96,7 +96,7 @@ impl SessionCache {
         }
     }
 
-    /// The hook that empties this cache before every write sent upstream.
+    /// The hook that empties this cache before every write sent upstream and after its answer.
     fn write_hook(&self) -> WriteHook {
         let cache = self.clone();
         WriteHook::new(move || cache.clear())
@@ -172,7 +172,7 @@ impl Upstream {
             .ks
             .as_user(&self.auth.access)
             .with_request_id(self.request_id.clone())
-            .before_write(self.auth.cache.write_hook())
+            .around_write(self.auth.cache.write_hook())
     }
 
     /// Runs one upstream call. A KubeSphere 401 ends the session (the user must sign in again);

@@ -103,7 +103,7 @@ impl KsClient {
 
     /// Calls made with `token`, i.e. with the permissions of the user who owns it.
     pub fn as_user<'a>(&'a self, token: &'a AccessToken) -> UserApi<'a> {
-        UserApi { client: self, token, ctx: CallContext::default(), before_write: None }
+        UserApi { client: self, token, ctx: CallContext::default(), around_write: None }
     }
 
     /// The OAuth password grant (`shared/kubesphere-api.md` §2.1). `client_ip` is forwarded as
@@ -225,8 +225,9 @@ impl KsClient {
     }
 }
 
-/// Called before every write (POST or PUT) is sent: what a caller cached about the user's world
-/// may be about to change.
+/// Called before every write (POST or PUT) is sent and again once it is answered: what a caller
+/// cached about the user's world may be about to change, and a read that raced the write may
+/// have cached what was there before.
 #[derive(Clone)]
 pub struct WriteHook(Arc<dyn Fn() + Send + Sync>);
 
@@ -248,7 +249,7 @@ pub struct UserApi<'a> {
     client: &'a KsClient,
     token: &'a AccessToken,
     ctx: CallContext,
-    before_write: Option<WriteHook>,
+    around_write: Option<WriteHook>,
 }
 
 impl UserApi<'_> {
@@ -257,9 +258,9 @@ impl UserApi<'_> {
         self
     }
 
-    /// Runs `hook` before each write this handle sends, whether or not the write succeeds.
-    pub fn before_write(mut self, hook: WriteHook) -> Self {
-        self.before_write = Some(hook);
+    /// Runs `hook` before each write this handle sends and after its answer (or failure).
+    pub fn around_write(mut self, hook: WriteHook) -> Self {
+        self.around_write = Some(hook);
         self
     }
 
@@ -284,10 +285,24 @@ impl UserApi<'_> {
         path: &ApiPath,
         body: Option<&B>,
     ) -> Result<T, KsError> {
-        let inner = &self.client.inner;
-        if let (false, Some(hook)) = (verb.is_idempotent_read(), &self.before_write) {
+        let write_hook = self.around_write.as_ref().filter(|_| !verb.is_idempotent_read());
+        if let Some(hook) = write_hook {
             (hook.0)();
         }
+        let outcome = self.send_with_retries(verb, path, body).await;
+        if let Some(hook) = write_hook {
+            (hook.0)();
+        }
+        outcome
+    }
+
+    async fn send_with_retries<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        verb: Verb,
+        path: &ApiPath,
+        body: Option<&B>,
+    ) -> Result<T, KsError> {
+        let inner = &self.client.inner;
         let attempts = if verb.is_idempotent_read() { 1 + inner.config.max_read_retries } else { 1 };
         let mut last = KsError::Unavailable { detail: "no attempt made".into() };
         for attempt in 0..attempts {

@@ -62,3 +62,30 @@ async fn a_probe_dropped_mid_request_does_not_wedge_the_breaker() {
     assert!(probe.is_err(), "the probe was dropped mid-flight");
     assert!(client.as_user(&token).list_users(&[]).await.is_ok(), "the next call goes through");
 }
+
+#[tokio::test]
+async fn the_write_hook_runs_before_and_after_each_write_and_never_for_a_read() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (_sim, client, token) = start().await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&runs);
+    let hook = ks_client::WriteHook::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let api = client.as_user(&token).around_write(hook);
+    api.list_users(&[]).await.unwrap();
+    assert_eq!(runs.load(Ordering::SeqCst), 0, "a read leaves caches alone");
+    let user = api.get_user("bob").await.unwrap();
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+    // A write, successful or refused, runs it on both sides.
+    let body = serde_json::to_value(&user).unwrap();
+    let _ = api
+        .send::<_, serde_json::Value>(
+            ks_client::Verb::Put,
+            &ks_client::ApiPath::fixed("/kapis/iam.kubesphere.io/v1beta1").lit("users").seg("bob"),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+}

@@ -81,18 +81,8 @@ async fn main() {
         .unwrap();
     let admin_token = token["access_token"].as_str().unwrap().to_owned();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = http
-        .post(format!("{base}/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", "admin"), ("password", "P@88w0rd")])
-        .send()
-        .await
-        .unwrap();
-    let cookie_of = |login: &reqwest::Response| {
-        login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
-    };
-    let cookie = cookie_of(&login);
-    // A new session (an empty session cache), for the first page after signing in.
+    // A signed-in session's cookie; each call is a new session (an empty session cache), as on
+    // the first page after signing in.
     let new_session = {
         let (http, base) = (http.clone(), base.clone());
         move || {
@@ -105,10 +95,11 @@ async fn main() {
                     .send()
                     .await
                     .unwrap();
-                cookie_of(&login)
+                login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
             }
         }
     };
+    let cookie = new_session().await;
     let get_as = move |cookie: String, path: String| {
         let (http, base) = (http.clone(), base.clone());
         async move {

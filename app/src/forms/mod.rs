@@ -179,6 +179,22 @@ where
     }
 }
 
+/// The first load of a form that starts from a workspace, in one round: the flash, the
+/// workspaces and (for the session cache, so the page's permission check that follows costs no
+/// call for an admin) the signed-in person's permissions; and the workspace to show first, the
+/// one a failed plain submission to `action_path` kept, else the first.
+pub async fn workspace_form_start(
+    action_path: &str,
+) -> (Option<Flash>, Result<Vec<crate::directory::WorkspaceSummary>, AppError>, Option<String>) {
+    let (flash, workspaces, _) =
+        futures::future::join3(take_flash(), crate::directory::my_workspaces(), crate::permissions::my_permissions())
+            .await;
+    let flash = flash.ok().flatten();
+    let first = kept_field(&flash, action_path, "workspace")
+        .or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
+    (flash, workspaces, first)
+}
+
 /// The non-empty value of field `name` that a failed plain submission to `action_path` kept.
 pub fn kept_field(flash: &Option<Flash>, action_path: &str, name: &str) -> Option<String> {
     flash_for(flash, action_path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).filter(|v| !v.is_empty())
@@ -299,6 +315,13 @@ pub struct RoleOption {
     pub name: String,
     pub description: String,
     pub is_admin: bool,
+}
+
+impl RoleOption {
+    /// A role the form submits by its own name (platform and project roles).
+    pub fn named(name: &str, description: &str, is_admin: bool) -> Self {
+        Self { value: name.into(), name: name.into(), description: description.into(), is_admin }
+    }
 }
 
 /// Checks `value` with `check` as the user types: 250 ms after the last keystroke, and only the

@@ -5,15 +5,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{can_manage_project_members, can_manage_workspace_members, InviteProjectMembers, InviteWorkspaceMembers};
-use crate::directory::{my_workspaces, ProjectSummary};
+use crate::directory::ProjectSummary;
 use crate::error::AppError;
 use crate::forms::{
-    flash_for, kept_field, project_form_start, take_flash, workspace_of, Flash, FormError, FormState, PickerStart,
-    ProjectPicker, RoleOption, SubmitButton,
+    flash_for, follow, kept_field, project_form_start, take_flash, workspace_form_start, workspace_of, Flash,
+    FormError, FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
 };
-use crate::forms::{follow, RoleSelect, UserPicker};
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
-use crate::permissions::my_permissions;
 use crate::roles::{project_role_options, workspace_role_options, MembershipChange, REGULAR};
 
 fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoView {
@@ -35,12 +33,9 @@ pub fn InviteWorkspacePage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
         |_| async {
-            // Two rounds: the workspaces (with the permissions, for the session cache); then the
-            // roles of the one shown first, and whether the user may invite people there.
-            let (flash, workspaces, _) = futures::future::join3(take_flash(), my_workspaces(), my_permissions()).await;
-            let flash = flash.ok().flatten();
-            let kept = kept_field(&flash, <InviteWorkspaceMembers as ServerFn>::PATH, "workspace");
-            let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
+            // Two rounds: the workspaces; then the roles of the one shown first, and whether the
+            // user may invite people there.
+            let (flash, workspaces, first) = workspace_form_start(<InviteWorkspaceMembers as ServerFn>::PATH).await;
             let (roles, allowed) = match &first {
                 Some(ws) => {
                     let (roles, allowed) = futures::future::join(

@@ -4,24 +4,18 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{can_create_projects, check_project_name, CreateProject};
-use crate::directory::{my_workspaces, WorkspaceSummary};
+use crate::directory::WorkspaceSummary;
 use crate::forms::{
-    flash_for, kept_field, take_flash, Availability, Flash, FormError, FormState, SubmitButton, TextField,
+    flash_for, workspace_form_start, Availability, Flash, FormError, FormState, SubmitButton, TextField,
 };
 use crate::layout::{error_view, NoticeUnavailable};
-use crate::permissions::my_permissions;
 
 #[component]
 pub fn CreateProjectPage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
         |_| async {
-            // The permissions are asked for alongside the workspaces: the check below then
-            // finds them in the session cache.
-            let (flash, workspaces, _) = futures::future::join3(take_flash(), my_workspaces(), my_permissions()).await;
-            let flash = flash.ok().flatten();
-            let kept = kept_field(&flash, <CreateProject as ServerFn>::PATH, "workspace");
-            let first = kept.or_else(|| workspaces.as_ref().ok().and_then(|w| w.first().map(|w| w.name.clone())));
+            let (flash, workspaces, first) = workspace_form_start(<CreateProject as ServerFn>::PATH).await;
             let allowed = match first {
                 Some(ws) => (ws.clone(), can_create_projects(ws).await.unwrap_or(true)),
                 None => (String::new(), true),

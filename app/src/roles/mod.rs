@@ -37,14 +37,7 @@ pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
         Some(roles) => roles.iter().any(|r| r.metadata.name == role.name()),
         None => true,
     });
-    Ok(offered
-        .map(|r| RoleOption {
-            value: r.name().into(),
-            name: r.name().into(),
-            description: r.describe().into(),
-            is_admin: r.is_admin(),
-        })
-        .collect())
+    Ok(offered.map(|r| RoleOption::named(r.name(), r.describe(), r.is_admin())).collect())
 }
 
 /// The built-in roles a workspace really has, least privileged first. The form submits the
@@ -71,12 +64,7 @@ pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>
 pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {
     Ok(ks_types::ProjectRole::ALL
         .into_iter()
-        .map(|r| RoleOption {
-            value: r.name().into(),
-            name: r.name().into(),
-            description: r.describe().into(),
-            is_admin: r.is_admin(),
-        })
+        .map(|r| RoleOption::named(r.name(), r.describe(), r.is_admin()))
         .collect())
 }
 

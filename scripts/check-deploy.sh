@@ -148,7 +148,8 @@ def find(kind, name):
 def matches(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
-deployments = of_kind("Deployment")
+# Pod templates of Deployments and StatefulSets (the bundled PostgreSQL is one).
+deployments = of_kind("Deployment") + of_kind("StatefulSet")
 pods = [(o["metadata"]["name"], o["metadata"].get("namespace"), o["spec"]["template"])
         for _, o in deployments]
 

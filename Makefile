@@ -51,7 +51,7 @@ check: tools
 	cargo deny check bans licenses sources
 
 unit: tools
-	@WANT_REDIS=1 scripts/ensure-tools.sh
+	@WANT_REDIS=1 WANT_POSTGRES=1 scripts/ensure-tools.sh
 	cargo test --workspace --exclude frontend
 	scripts/check-deploy.sh target/debug/ks-console
 

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than 1.95
 want_browser=${WANT_BROWSER:-0}
 want_redis=${WANT_REDIS:-0}
+want_postgres=${WANT_POSTGRES:-0}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -60,6 +61,16 @@ if [ "$want_redis" = 1 ] && ! command -v redis-server >/dev/null; then
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends redis-server
+fi
+
+# The activity log's store tests start their own PostgreSQL on a loopback port (as the
+# `postgres` user the package creates; its server refuses to run as root).
+if [ "$want_postgres" = 1 ] && ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing Debian's postgresql (for the activity log's store tests)"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends postgresql
 fi
 
 if [ "$want_browser" = 1 ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then

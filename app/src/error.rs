@@ -46,6 +46,9 @@ pub enum AppError {
     /// The console's own storage (sessions, tokens) cannot be reached; nothing was changed.
     #[error("KS Console is temporarily unavailable. Please try again in a moment.")]
     TemporarilyUnavailable,
+    /// The activity log's database cannot be reached (changes still work; only reading waits).
+    #[error("The activity log cannot be read right now. Please try again in a moment.")]
+    ActivityLogUnavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -70,6 +73,7 @@ impl AppError {
             AppError::StillSettingUp(_) => "still_setting_up",
             AppError::UpstreamTimeout => "upstream_timeout",
             AppError::TemporarilyUnavailable => "temporarily_unavailable",
+            AppError::ActivityLogUnavailable => "activity_log_unavailable",
             AppError::Internal => "internal",
         }
     }
@@ -89,6 +93,7 @@ impl AppError {
             AppError::UpstreamUnavailable,
             AppError::UpstreamTimeout,
             AppError::TemporarilyUnavailable,
+            AppError::ActivityLogUnavailable,
             AppError::Internal,
         ]
         .into_iter()
@@ -105,7 +110,9 @@ impl AppError {
             AppError::Conflict => S::CONFLICT,
             AppError::Invalid(_) | AppError::InvalidField { .. } => S::BAD_REQUEST,
             AppError::UpstreamUnavailable => S::BAD_GATEWAY,
-            AppError::StillSettingUp(_) | AppError::TemporarilyUnavailable => S::SERVICE_UNAVAILABLE,
+            AppError::StillSettingUp(_) | AppError::TemporarilyUnavailable | AppError::ActivityLogUnavailable => {
+                S::SERVICE_UNAVAILABLE
+            }
             AppError::UpstreamTimeout => S::GATEWAY_TIMEOUT,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -199,6 +206,7 @@ mod tests {
             AppError::UpstreamUnavailable,
             AppError::UpstreamTimeout,
             AppError::TemporarilyUnavailable,
+            AppError::ActivityLogUnavailable,
             AppError::Internal,
         ] {
             assert_eq!(AppError::from_code(e.code()), Some(e.clone()));

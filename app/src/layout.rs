@@ -67,6 +67,7 @@ pub fn TopBar() -> impl IntoView {
                     <li><a href="/" aria-current=move || current("/")>"Home"</a></li>
                     <li><a href="/users" aria-current=move || current("/users")>"People"</a></li>
                     <li><a href="/workspaces" aria-current=move || current("/workspaces")>"Workspaces"</a></li>
+                    <li><a href="/activity" aria-current=move || current("/activity")>"Activity"</a></li>
                     {ACTIONS.iter().map(|(href, label, _)| view! {
                         <li class="nav-action"><a href=*href aria-current=move || current(href)>{*label}</a></li>
                     }).collect_view()}

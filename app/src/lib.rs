@@ -1,6 +1,8 @@
 //! KS Console's user interface: routes, pages and the server functions they call.
 //! Compiled twice: with `ssr` into the server, with `hydrate` into the WASM bundle.
 
+pub mod activity;
+pub mod audit;
 pub mod auth;
 pub mod directory;
 pub mod error;
@@ -116,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
+                    <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

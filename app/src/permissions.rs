@@ -100,11 +100,34 @@ pub mod ssr {
         if load().await?.manage_workspaces {
             return Ok(true);
         }
+        Ok(templates_in(cluster, scope).await?.is_none_or(|ts| grants(&ts, module, action)))
+    }
+
+    /// Like [`may`], but `false` when KubeSphere cannot tell: for what must fail closed, such as
+    /// reading other people's changes in the activity log.
+    pub async fn surely_may(
+        cluster: Option<&ks_types::ClusterName>,
+        scope: &[(&str, &str)],
+        module: &str,
+        action: &str,
+    ) -> bool {
+        match load().await {
+            Ok(p) if p.manage_workspaces => true,
+            Ok(_) => templates_in(cluster, scope).await.ok().flatten().is_some_and(|ts| grants(&ts, module, action)),
+            Err(_) => false,
+        }
+    }
+
+    /// The signed-in person's role templates at a scope, from the session cache; `None` when
+    /// KubeSphere did not answer (an unanswered question is not kept: the next page asks again).
+    async fn templates_in(
+        cluster: Option<&ks_types::ClusterName>,
+        scope: &[(&str, &str)],
+    ) -> Result<Option<Vec<ks_client::model::Object>>, AppError> {
         let upstream = Upstream::from_context()?;
         let me = upstream.username();
         let key = format!("templates {cluster:?} {scope:?}");
-        // An unanswered question is not kept: the next page asks again.
-        let templates = upstream
+        Ok(upstream
             .cache()
             .get_or_load(&key, || async {
                 let found =
@@ -112,8 +135,7 @@ pub mod ssr {
                 found.await.ok_or(AppError::TemporarilyUnavailable)
             })
             .await
-            .ok();
-        Ok(templates.is_none_or(|ts| grants(&ts, module, action)))
+            .ok())
     }
 
     /// Whether the signed-in user holds `action` on `module` in project `ns`. KubeSphere's RBAC

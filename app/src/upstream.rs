@@ -13,16 +13,34 @@ use http::request::Parts;
 use ks_client::{AccessToken, KsClient, KsError, UserApi, WriteHook};
 use leptos::prelude::*;
 
+use crate::audit::ssr::ActivityLog;
+use crate::audit::{Change, Record, Via};
 use crate::error::AppError;
 
 /// Key of the flash (`forms::Flash`) a plain-form submission leaves in the session.
 pub const FLASH_KEY: &str = "ks-console.flash";
 
 /// Everything a server function needs, provided as Leptos context by the server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub ks: KsClient,
+    /// Where every change made through the console is recorded.
+    pub activity: Arc<dyn ActivityLog>,
 }
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("ks", &self.ks).finish_non_exhaustive()
+    }
+}
+
+/// The activity log of this console.
+pub fn activity_log() -> Result<Arc<dyn ActivityLog>, AppError> {
+    Ok(use_context::<AppState>().ok_or(AppError::Internal)?.activity)
+}
+
+/// How long a change waits for the activity log before it is reported anyway.
+const ACTIVITY_LOG_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Put into the request extensions by the server's session gate once the user's token is fresh.
 #[derive(Clone, Debug)]
@@ -232,6 +250,46 @@ impl Upstream {
 
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// Runs a write (`changes` are what it asks KubeSphere for) and records it in the activity
+    /// log, done or failed. A log that cannot be written does not change the outcome the person
+    /// sees: it is reported to operators (the log line and the server's failure counter).
+    pub async fn recorded<T>(
+        &self,
+        via: Via,
+        changes: Vec<Change>,
+        write: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let result = write.await;
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        let message = result.as_ref().err().map(AppError::message);
+        let records: Vec<Record> = changes
+            .into_iter()
+            .map(|change| Record {
+                at_ms,
+                actor: self.auth.username.clone(),
+                change,
+                succeeded: result.is_ok(),
+                message: message.clone(),
+                request_id: self.request_id.clone(),
+                via,
+            })
+            .collect();
+        let appended = tokio::time::timeout(ACTIVITY_LOG_TIMEOUT, self.state.activity.append(&records)).await;
+        match appended {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, request_id = ?self.request_id, changes = records.len(), "activity log: a change was not recorded")
+            }
+            Err(_) => {
+                tracing::error!(request_id = ?self.request_id, changes = records.len(), "activity log: a change was not recorded (timed out)")
+            }
+        }
+        result
     }
 }
 

@@ -53,7 +53,7 @@ test("looking people and places up downloads no code: those pages are complete a
   page.on("request", (r) => {
     if (/\.(wasm|js)$/.test(new URL(r.url()).pathname)) code.push(r.url());
   });
-  for (const path of ["/users/bob", "/workspaces/demo", "/projects/host/demo-web", "/workspaces", "/users?q=bo"]) {
+  for (const path of ["/users/bob", "/workspaces/demo", "/projects/host/demo-web", "/workspaces", "/users?q=bo", "/activity"]) {
     await page.goto(path);
     await page.waitForLoadState("networkidle");
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

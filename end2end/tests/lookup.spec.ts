@@ -23,6 +23,7 @@ const PAGES = [
   "/projects/new",
   "/projects/invite",
   "/roles",
+  "/activity",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

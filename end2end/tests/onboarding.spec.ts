@@ -130,6 +130,21 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   await projectForm.getByRole("button", { name: "Change project role" }).click();
   await expect(page.getByRole("status").filter({ hasText: `${user} now has the role operator` })).toBeVisible();
 
+  // 6. Every change is in the activity log, found from the person's page.
+  await page.goto(`/users/${user}`);
+  await page.getByRole("link", { name: "What was done to this person" }).click();
+  await expect(page).toHaveURL(new RegExp(`/activity\\?person=${user}$`));
+  const log = page.getByRole("table", { name: "Changes, newest first" });
+  for (const change of ["Created a user", "Invited to a workspace", "Invited to a project", "Changed a platform role", "Changed a workspace role", "Changed a project role"]) {
+    await expect(log.getByRole("row").filter({ hasText: change })).toHaveCount(1);
+  }
+  await expect(log.getByRole("row").filter({ hasText: "Changed a workspace role" })).toContainText(`${ws}-regular → ${ws}-admin`);
+  await expect(log.getByRole("row").filter({ hasText: "Changed a platform role" })).toContainText("platform-regular → platform-self-provisioner");
+  // The filters are a plain form: only workspace role changes.
+  await page.getByLabel("Change", { exact: true }).selectOption("change_workspace_role");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(log.getByRole("row")).toHaveCount(2); // the header and one change
+
   // No request of the whole task deleted anything.
   expect((await journal(request)).filter((e) => e.method === "DELETE")).toEqual([]);
   // Nothing overflows horizontally.

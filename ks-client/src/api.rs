@@ -48,6 +48,13 @@ pub struct NewProject {
     pub description: Option<String>,
 }
 
+/// A platform role changed: the user as KubeSphere stored it, and the role it replaced.
+#[derive(Debug, Clone)]
+pub struct PlatformRoleChanged {
+    pub previous: Option<String>,
+    pub user: User,
+}
+
 /// The `fieldSelector` that finds users by e-mail, ignoring case. The address is escaped the way
 /// Kubernetes' `fields.ParseSelector` reads values (`\\`, `\,`, `\=`), so it can only ever be
 /// one term: no text can add a filter of its own.
@@ -97,15 +104,20 @@ impl UserApi<'_> {
     /// whole object back (KubeSphere's PUT replaces the user, so a partial body would wipe fields).
     /// KubeSphere's user controller may update the user in between (409 Conflict on the stale
     /// `resourceVersion`): then the user is read again and the change retried, once.
-    pub async fn change_platform_role(&self, user: &UserName, role: PlatformRole) -> Result<User, KsError> {
+    pub async fn change_platform_role(
+        &self,
+        user: &UserName,
+        role: PlatformRole,
+    ) -> Result<PlatformRoleChanged, KsError> {
         let path = ApiPath::fixed(IAM).lit("users").seg(user.as_str());
         let mut retried = false;
         loop {
             let mut current = self.get_user(user.as_str()).await?;
+            let previous = current.annotation(ANNOTATION_GLOBAL_ROLE).map(str::to_owned);
             current.metadata.annotations.insert(ANNOTATION_GLOBAL_ROLE.into(), role.name().into());
             match self.send(Verb::Put, &path, Some(&current)).await {
                 Err(KsError::Conflict { .. }) if !retried => retried = true,
-                outcome => return outcome,
+                outcome => return outcome.map(|user| PlatformRoleChanged { previous, user }),
             }
         }
     }

@@ -13,7 +13,7 @@ mod path;
 mod telemetry;
 mod tokens;
 
-pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace};
+pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace, PlatformRoleChanged};
 pub use client::{CallContext, ClientConfig, KsClient, UserApi, WriteHook};
 pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use path::ApiPath;

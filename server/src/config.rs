@@ -121,6 +121,13 @@ pub struct Config {
     /// person's own changes and at sign-out; never shared between sessions.
     #[arg(long, env = "SESSION_CACHE_MS", default_value_t = 10_000)]
     pub session_cache_ms: u64,
+    /// The activity log's database: `sqlite://path` (created if missing; the default, under
+    /// the `data` directory) or `postgres://…`, which several replicas share.
+    #[arg(long, env = "ACTIVITY_DB", default_value = "sqlite://data/activity.db", hide_env_values = true)]
+    pub activity_db: String,
+    /// Prune activity-log entries older than this many days (0 keeps everything).
+    #[arg(long, env = "ACTIVITY_RETENTION_DAYS", default_value_t = 0)]
+    pub activity_retention_days: u32,
     /// SameSite attribute of the session cookie.
     #[arg(long, env = "COOKIE_SAME_SITE", value_enum, default_value_t = SameSiteSetting::Lax)]
     pub cookie_same_site: SameSiteSetting,
@@ -180,6 +187,8 @@ impl Config {
     pub fn for_upstream(kubesphere_host: impl Into<String>) -> Self {
         let mut config = Config::parse_from(["ks-console"]);
         config.kubesphere_host = Some(kubesphere_host.into());
+        // Each app its own log, gone with it.
+        config.activity_db = "sqlite::memory:".into();
         config
     }
 

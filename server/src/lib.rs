@@ -1,6 +1,7 @@
 //! The KS Console server: configuration, the middleware stack and start-up.
 //! `main` only loads the configuration and serves what [`build_app`] returns.
 
+pub mod activity;
 pub mod config;
 mod forms;
 mod health;
@@ -204,7 +205,17 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         logout_timeout: Duration::from_millis(config.logout_timeout_ms),
         ..ClientConfig::new(kubesphere_url)
     })?;
-    let state = AppState { ks };
+    let activity = activity::SqlActivityLog::open(&config.activity_db).map_err(StartError::Config)?;
+    prune_activity_log(&activity, config.activity_retention_days);
+    let first_use = activity.clone();
+    spawn_task(async move {
+        // Creates the tables now rather than on the first change; a database that is down only
+        // means changes are not recorded until it is back.
+        if let Err(e) = first_use.ping().await {
+            tracing::warn!(error = %e, "activity log: the database is not reachable; changes are made but not recorded until it is");
+        }
+    });
+    let state = AppState { ks, activity: Arc::new(activity) };
 
     let hashed_assets = hashed_assets();
     let leptos_options = LeptosOptions::builder()
@@ -346,6 +357,29 @@ pub(crate) fn spawn_task(task: impl Future<Output = ()> + Send + 'static) {
     if let Ok(handle) = tokio::runtime::Handle::try_current() {
         handle.spawn(task);
     }
+}
+
+/// Prunes the activity log of entries older than the retention, hourly (0 days: never).
+fn prune_activity_log(log: &activity::SqlActivityLog, days: u32) {
+    if days == 0 {
+        return;
+    }
+    let log = log.clone();
+    spawn_task(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or_default();
+            match log.prune(now_ms - i64::from(days) * 86_400_000).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, days, "activity log: pruned entries past the retention"),
+                Err(e) => tracing::warn!(error = %e, "activity log: could not prune"),
+            }
+        }
+    });
 }
 
 /// Runs `task` every `period` for as long as the runtime runs (the sweepers of the in-memory

@@ -104,6 +104,7 @@ pub async fn invite_workspace_members(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_types::{WorkspaceName, WorkspaceRoleKind};
     let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
@@ -118,12 +119,15 @@ pub async fn invite_workspace_members(
     ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_WORKSPACE_ROLE)?;
     let entries: Vec<_> = users.iter().map(|u| (u.clone(), role.clone())).collect();
     let ws_for_add = ws.clone();
-    upstream
-        .call_mapped(
-            |api| async move { api.add_workspace_members(&ws_for_add, &entries).await },
-            crate::roles::ssr::explain_role_missing,
-        )
-        .await?;
+    let changes = users
+        .iter()
+        .map(|u| Change::new(Action::InviteToWorkspace).user(u).workspace(&ws).roles(None, role.name()))
+        .collect();
+    let write = upstream.call_mapped(
+        |api| async move { api.add_workspace_members(&ws_for_add, &entries).await },
+        crate::roles::ssr::explain_role_missing,
+    );
+    upstream.recorded(Via::Form, changes, write).await?;
     Ok(MembershipChange {
         target: ws.to_string(),
         usernames: users.iter().map(ToString::to_string).collect(),
@@ -139,6 +143,7 @@ pub async fn invite_project_members(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_types::ProjectRole;
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
     let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
@@ -146,19 +151,33 @@ pub async fn invite_project_members(
     let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
-    crate::roles::ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
+    let (role_exists, project_ws) = futures::future::join(
+        crate::roles::ssr::require_project_role(&upstream, &cluster, &ns, role),
+        crate::activity::ssr::project_workspace(&upstream, &cluster, &ns),
+    )
+    .await;
+    role_exists?;
     let (c, n) = (cluster.clone(), ns.clone());
     let members =
         upstream.call(|api| async move { api.list_project_members(&c, &n, &[("limit", "-1")]).await }).await?;
     ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_PROJECT_ROLE)?;
     let entries: Vec<_> = users.iter().map(|u| (u.clone(), role)).collect();
     let (c, n) = (cluster.clone(), ns.clone());
-    upstream
-        .call_mapped(
-            |api| async move { api.add_project_members(&c, &n, &entries).await },
-            crate::roles::ssr::explain_role_missing,
-        )
-        .await?;
+    let changes = users
+        .iter()
+        .map(|u| {
+            Change::new(Action::InviteToProject)
+                .user(u)
+                .in_workspace(project_ws.clone())
+                .project(&cluster, &ns)
+                .roles(None, role.name())
+        })
+        .collect();
+    let write = upstream.call_mapped(
+        |api| async move { api.add_project_members(&c, &n, &entries).await },
+        crate::roles::ssr::explain_role_missing,
+    );
+    upstream.recorded(Via::Form, changes, write).await?;
     Ok(MembershipChange {
         target: format!("{cluster}/{ns}"),
         usernames: users.iter().map(ToString::to_string).collect(),

@@ -66,6 +66,7 @@ pub async fn create_user(
     #[server(default)] description: Option<String>,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<CreatedUser, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_client::{Cause, NewUser};
     use ks_types::{Email, Password, PlatformRole, UserName};
 
@@ -83,22 +84,22 @@ pub async fn create_user(
     let new = NewUser { name: name.clone(), email, password, role, display_name, description };
     let creator = upstream.username().to_owned();
     let taken_name = name.clone();
-    let user = upstream
-        .call_mapped(
-            |api| async move { api.create_user(&new, &creator).await },
-            move |e| match e.cause() {
-                Cause::AlreadyExists => {
-                    Some(AppError::field("username", format!("A user named {taken_name} already exists.")))
-                }
-                Cause::EmailTaken => Some(AppError::field("email", "Another user already has this e-mail address.")),
-                Cause::EmailInvalid => Some(AppError::field("email", "KubeSphere did not accept this e-mail address.")),
-                Cause::RoleNotFound => {
-                    Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
-                }
-                _ => None,
-            },
-        )
-        .await?;
+    let change = Change::new(Action::CreateUser).user(&name).roles(None, role.name());
+    let write = upstream.call_mapped(
+        |api| async move { api.create_user(&new, &creator).await },
+        move |e| match e.cause() {
+            Cause::AlreadyExists => {
+                Some(AppError::field("username", format!("A user named {taken_name} already exists.")))
+            }
+            Cause::EmailTaken => Some(AppError::field("email", "Another user already has this e-mail address.")),
+            Cause::EmailInvalid => Some(AppError::field("email", "KubeSphere did not accept this e-mail address.")),
+            Cause::RoleNotFound => {
+                Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+            }
+            _ => None,
+        },
+    );
+    let user = upstream.recorded(Via::Form, vec![change], write).await?;
     Ok(CreatedUser { username: user.metadata.name })
 }
 

@@ -39,6 +39,7 @@ pub fn PersonPage() -> impl IntoView {
                                 <a class="button secondary" href=format!("/workspaces/invite?user={}", p.username)>"Invite to a workspace"</a>
                                 <a class="button secondary" href=format!("/projects/invite?user={}", p.username)>"Invite to a project"</a>
                                 <a class="button secondary" href=format!("/roles?user={}", p.username)>"Change a role"</a>
+                                <a class="button secondary" href=format!("/activity?person={}", p.username)>"What was done to this person"</a>
                             </p>
                         }.into_any(),
                         Err(e) => error_view(e),

@@ -28,6 +28,7 @@ pub async fn create_project(
     #[server(default)] alias: Option<String>,
     #[server(default)] description: Option<String>,
 ) -> Result<CreatedProject, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_client::{Cause, NewProject};
     use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
@@ -43,18 +44,18 @@ pub async fn create_project(
     let creator = upstream.username().to_owned();
     let new = NewProject { name: project.clone(), workspace: ws.clone(), cluster: cluster.clone(), alias, description };
     let taken = project.clone();
-    upstream
-        .call_mapped(
-            |api| async move { api.create_project(&new, &creator).await },
-            move |e| match e.cause() {
-                Cause::AlreadyExists => Some(AppError::field(
-                    "name",
-                    format!("A project named {taken} already exists (project names are unique across all workspaces)."),
-                )),
-                _ => None,
-            },
-        )
-        .await?;
+    let change = Change::new(Action::CreateProject).workspace(&ws).project(&cluster, &project);
+    let write = upstream.call_mapped(
+        |api| async move { api.create_project(&new, &creator).await },
+        move |e| match e.cause() {
+            Cause::AlreadyExists => Some(AppError::field(
+                "name",
+                format!("A project named {taken} already exists (project names are unique across all workspaces)."),
+            )),
+            _ => None,
+        },
+    );
+    upstream.recorded(Via::Form, vec![change], write).await?;
     Ok(CreatedProject { name: project.to_string(), workspace: ws.to_string(), cluster: cluster.to_string() })
 }
 

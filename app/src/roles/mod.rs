@@ -76,6 +76,7 @@ pub async fn change_platform_role(
     platform_role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<crate::roles::MembershipChange, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_client::Cause;
     use ks_types::{PlatformRole, UserName};
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
@@ -86,7 +87,7 @@ pub async fn change_platform_role(
     let missing = format!("No user named {user}.");
     let busy =
         format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
-    upstream
+    let changed = upstream
         .call_mapped(
             |api| async move { api.change_platform_role(&u, role).await },
             move |e| match e.cause() {
@@ -98,7 +99,11 @@ pub async fn change_platform_role(
                 _ => None,
             },
         )
-        .await?;
+        .await;
+    // The role before is what KubeSphere held when the change was made (read by the change itself).
+    let before = changed.as_ref().ok().and_then(|c| c.previous.clone());
+    let change = Change::new(Action::ChangePlatformRole).user(&user).roles(before, role.name());
+    upstream.recorded(Via::Form, vec![change], async { changed }).await?;
     Ok(crate::roles::MembershipChange {
         target: "platform".into(),
         usernames: vec![user.to_string()],
@@ -114,21 +119,27 @@ pub async fn change_workspace_role(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
     let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    let role = ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
+    let (role, before) = futures::future::join(
+        ssr::resolve_workspace_role(&upstream, &ws, kind),
+        crate::activity::ssr::workspace_role_of(&upstream, &ws, &user),
+    )
+    .await;
+    let role = role?;
     let (u, r) = (user.clone(), role.clone());
     let not_member = format!("{user} is not a member of workspace {ws}. Invite them first.");
-    upstream
-        .call_mapped(
-            |api| async move { api.change_workspace_role(&u, &r).await },
-            move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
-        )
-        .await?;
+    let change = Change::new(Action::ChangeWorkspaceRole).user(&user).workspace(&ws).roles(before, role.name());
+    let write = upstream.call_mapped(
+        |api| async move { api.change_workspace_role(&u, &r).await },
+        move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
+    );
+    upstream.recorded(Via::Form, vec![change], write).await?;
     Ok(MembershipChange { target: ws.to_string(), usernames: vec![user.to_string()], role: role.name().to_owned() })
 }
 
@@ -140,21 +151,32 @@ pub async fn change_project_role(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_types::{ProjectRole, UserName};
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
     let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
     let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
     ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    ssr::require_project_role(&upstream, &cluster, &ns, role).await?;
+    let (role_exists, project_ws, before) = futures::future::join3(
+        ssr::require_project_role(&upstream, &cluster, &ns, role),
+        crate::activity::ssr::project_workspace(&upstream, &cluster, &ns),
+        crate::activity::ssr::project_role_of(&upstream, &cluster, &ns, &user),
+    )
+    .await;
+    role_exists?;
     let (c, n, u) = (cluster.clone(), ns.clone(), user.clone());
     let not_member = format!("{user} is not a member of project {ns}. Invite them first.");
-    upstream
-        .call_mapped(
-            |api| async move { api.change_project_role(&c, &n, &u, role).await },
-            move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
-        )
-        .await?;
+    let change = Change::new(Action::ChangeProjectRole)
+        .user(&user)
+        .in_workspace(project_ws)
+        .project(&cluster, &ns)
+        .roles(before, role.name());
+    let write = upstream.call_mapped(
+        |api| async move { api.change_project_role(&c, &n, &u, role).await },
+        move |e| ssr::explain_not_member(e, &not_member).or_else(|| ssr::explain_role_missing(e)),
+    );
+    upstream.recorded(Via::Form, vec![change], write).await?;
     Ok(MembershipChange {
         target: format!("{cluster}/{ns}"),
         usernames: vec![user.to_string()],

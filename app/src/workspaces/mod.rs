@@ -55,6 +55,7 @@ pub async fn create_workspace(
     #[server(default)] alias: Option<String>,
     #[server(default)] description: Option<String>,
 ) -> Result<CreatedWorkspace, AppError> {
+    use crate::audit::{Action, Change, Via};
     use ks_client::{Cause, NewWorkspace};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
@@ -67,32 +68,28 @@ pub async fn create_workspace(
         .map_err(|e| AppError::field("clusters", e.to_string()))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let creator = upstream.username().to_owned();
+    let change = Change::new(Action::CreateWorkspace).workspace(&ws).user(&manager);
     let new = NewWorkspace { name: ws.clone(), manager: manager.clone(), clusters, alias, description };
-    let created = upstream
-        .call_mapped(
-            |api| async move { api.create_workspace(&new, &creator).await },
-            move |e| match e.cause() {
-                Cause::AlreadyExists => {
-                    Some(AppError::field("name", format!("A workspace named {ws} already exists.")))
-                }
-                Cause::ClusterNotFound => {
-                    Some(AppError::field("clusters", "One of the chosen clusters does not exist."))
-                }
-                Cause::ClusterNotUsable => Some(AppError::field(
-                    "clusters",
-                    "You are not allowed to place workspaces on one of the chosen clusters. Leave them all unchecked: \
+    let write = upstream.call_mapped(
+        |api| async move { api.create_workspace(&new, &creator).await },
+        move |e| match e.cause() {
+            Cause::AlreadyExists => Some(AppError::field("name", format!("A workspace named {ws} already exists."))),
+            Cause::ClusterNotFound => Some(AppError::field("clusters", "One of the chosen clusters does not exist.")),
+            Cause::ClusterNotUsable => Some(AppError::field(
+                "clusters",
+                "You are not allowed to place workspaces on one of the chosen clusters. Leave them all unchecked: \
                      a platform administrator then places the workspace.",
-                )),
-                Cause::ManagerMustBeSelf => Some(AppError::field(
-                    "manager",
-                    format!("You can only create workspaces that you manage yourself, not ones managed by {manager}."),
-                )),
-                // "… at the cluster scope" is RBAC's scope: the platform role cannot create workspaces.
-                Cause::RbacDenied => Some(AppError::NotAllowedTo("create workspaces".into())),
-                _ => None,
-            },
-        )
-        .await?;
+            )),
+            Cause::ManagerMustBeSelf => Some(AppError::field(
+                "manager",
+                format!("You can only create workspaces that you manage yourself, not ones managed by {manager}."),
+            )),
+            // "… at the cluster scope" is RBAC's scope: the platform role cannot create workspaces.
+            Cause::RbacDenied => Some(AppError::NotAllowedTo("create workspaces".into())),
+            _ => None,
+        },
+    );
+    let created = upstream.recorded(Via::Form, vec![change], write).await?;
     Ok(CreatedWorkspace { has_cluster: !created.cluster_names().is_empty(), name: created.metadata.name })
 }
 

@@ -33,6 +33,7 @@ async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
     let (port, metrics_port) = (free(), free());
     let mut console = tokio::process::Command::new(BIN)
         .env("KUBESPHERE_HOST", "http://127.0.0.1:9") // never asked in this test
+        .env("ACTIVITY_DB", "sqlite::memory:")
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
         .env("LOG_FORMAT", "json")

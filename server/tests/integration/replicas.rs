@@ -55,6 +55,7 @@ impl Replica {
             .env("KUBESPHERE_HOST", kubesphere)
             .env("SESSION_STORE", redis)
             .env("SESSION_SECRET", SECRET)
+            .env("ACTIVITY_DB", "sqlite::memory:")
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             // Tokens are refreshed when they have less than 5 s left.
             .env("TOKEN_REFRESH_SKEW_SECS", "5")

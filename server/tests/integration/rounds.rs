@@ -15,7 +15,7 @@ use crate::common::TestApp;
 const DELAY: Duration = Duration::from_millis(80);
 
 /// Every page a person opens, on the large seed (47 workspaces on three clusters).
-const PAGES: [&str; 14] = [
+const PAGES: [&str; 16] = [
     "/",
     "/users",
     "/workspaces",
@@ -30,6 +30,8 @@ const PAGES: [&str; 14] = [
     "/roles?level=platform",
     "/roles?level=workspace",
     "/roles?level=project",
+    "/activity",
+    "/activity?person=user-0008",
 ];
 
 async fn rounds_of(app: &TestApp, cookie: &str, page: &str) -> (usize, usize) {

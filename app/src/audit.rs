@@ -1,0 +1,214 @@
+//! What the activity log records of each change made through the console — who, what, to whom,
+//! where, the role before and after, the outcome — and the store it goes to (the server's SQL
+//! database). A kit module: `upstream` records every write through it; `activity` reads it.
+
+use serde::{Deserialize, Serialize};
+
+/// What was changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    CreateUser,
+    CreateWorkspace,
+    CreateProject,
+    InviteToWorkspace,
+    InviteToProject,
+    ChangePlatformRole,
+    ChangeWorkspaceRole,
+    ChangeProjectRole,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::CreateUser,
+        Action::CreateWorkspace,
+        Action::CreateProject,
+        Action::InviteToWorkspace,
+        Action::InviteToProject,
+        Action::ChangePlatformRole,
+        Action::ChangeWorkspaceRole,
+        Action::ChangeProjectRole,
+    ];
+
+    /// The stable key kept in the database and used in addresses (`?action=`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::CreateUser => "create_user",
+            Action::CreateWorkspace => "create_workspace",
+            Action::CreateProject => "create_project",
+            Action::InviteToWorkspace => "invite_to_workspace",
+            Action::InviteToProject => "invite_to_project",
+            Action::ChangePlatformRole => "change_platform_role",
+            Action::ChangeWorkspaceRole => "change_workspace_role",
+            Action::ChangeProjectRole => "change_project_role",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::CreateUser => "Created a user",
+            Action::CreateWorkspace => "Created a workspace",
+            Action::CreateProject => "Created a project",
+            Action::InviteToWorkspace => "Invited to a workspace",
+            Action::InviteToProject => "Invited to a project",
+            Action::ChangePlatformRole => "Changed a platform role",
+            Action::ChangeWorkspaceRole => "Changed a workspace role",
+            Action::ChangeProjectRole => "Changed a project role",
+        }
+    }
+}
+
+/// Through which part of the console a change was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Via {
+    Form,
+    Wizard,
+    Bulk,
+}
+
+impl Via {
+    pub fn key(self) -> &'static str {
+        match self {
+            Via::Form => "form",
+            Via::Wizard => "wizard",
+            Via::Bulk => "bulk",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        [Via::Form, Via::Wizard, Via::Bulk].into_iter().find(|v| v.key() == key)
+    }
+}
+
+/// One change, as sent to KubeSphere: one target person (an invitation of three people is three
+/// changes), where, and the role before and after when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub action: Action,
+    pub target_user: Option<String>,
+    pub workspace: Option<String>,
+    pub cluster: Option<String>,
+    pub project: Option<String>,
+    pub role_before: Option<String>,
+    pub role_after: Option<String>,
+}
+
+impl Change {
+    pub fn new(action: Action) -> Self {
+        Self {
+            action,
+            target_user: None,
+            workspace: None,
+            cluster: None,
+            project: None,
+            role_before: None,
+            role_after: None,
+        }
+    }
+
+    pub fn user(mut self, user: impl ToString) -> Self {
+        self.target_user = Some(user.to_string());
+        self
+    }
+
+    pub fn workspace(mut self, workspace: impl ToString) -> Self {
+        self.workspace = Some(workspace.to_string());
+        self
+    }
+
+    /// The workspace, when known (a project's, as KubeSphere labels it).
+    pub fn in_workspace(mut self, workspace: Option<String>) -> Self {
+        self.workspace = workspace;
+        self
+    }
+
+    pub fn project(mut self, cluster: impl ToString, project: impl ToString) -> Self {
+        self.cluster = Some(cluster.to_string());
+        self.project = Some(project.to_string());
+        self
+    }
+
+    pub fn roles(mut self, before: Option<String>, after: impl ToString) -> Self {
+        self.role_before = before;
+        self.role_after = Some(after.to_string());
+        self
+    }
+}
+
+/// A change as the log keeps it. Never holds a password: [`Change`] has no place for one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// The signed-in person who made the change.
+    pub actor: String,
+    pub change: Change,
+    pub succeeded: bool,
+    /// Why it failed, in the words the person was shown.
+    pub message: Option<String>,
+    pub request_id: Option<String>,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: i64,
+    pub record: Record,
+}
+
+/// Which entries a reader is allowed to see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Visibility {
+    /// Platform administrators.
+    Everything,
+    /// Everyone else: what they did themselves and what touched the workspaces they administer.
+    Own { actor: String, workspaces: Vec<String> },
+}
+
+/// A search of the log: every filter is optional and they combine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    /// The person changed (the target).
+    pub person: Option<String>,
+    /// The person who made the change.
+    pub by: Option<String>,
+    pub workspace: Option<String>,
+    pub project: Option<String>,
+    pub action: Option<Action>,
+    /// Inclusive bounds, in milliseconds since the epoch.
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    /// Only entries older than this id (the next page).
+    pub before_id: Option<i64>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use super::{Entry, Filter, Record, Visibility};
+
+    pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+    /// The store behind the log (the server's SQL database). Append-only: there is no way to
+    /// change or remove an entry through it.
+    pub trait ActivityLog: Send + Sync + 'static {
+        fn append<'a>(&'a self, records: &'a [Record]) -> BoxFuture<'a, Result<(), LogError>>;
+        /// Newest first, at most `limit`.
+        fn list<'a>(
+            &'a self,
+            filter: &'a Filter,
+            visibility: &'a Visibility,
+            limit: u32,
+        ) -> BoxFuture<'a, Result<Vec<Entry>, LogError>>;
+    }
+
+    /// Why the log could not be written or read (for operators; people see a plain sentence).
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0}")]
+    pub struct LogError(pub String);
+}

@@ -45,7 +45,8 @@ pub fn pager(page: u32, pages: u32, link: impl Fn(u32) -> String) -> impl IntoVi
 }
 
 /// The main actions, in the order of the multi-tenant workflow.
-pub const ACTIONS: [(&str, &str, &str); 6] = [
+pub const ACTIONS: [(&str, &str, &str); 7] = [
+    ("/onboard", "Onboard a person", "Account, workspaces and projects on one page, reviewed before anything is sent."),
     ("/users/new", "Create a user", "A new KubeSphere account, platform-regular by default."),
     ("/workspaces/new", "Create a workspace", "A team's space, placed on one or more clusters."),
     ("/projects/new", "Create a project", "A project (namespace) in one of your workspaces."),

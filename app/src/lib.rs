@@ -10,6 +10,7 @@ pub mod forms;
 mod home;
 pub mod layout;
 pub mod memberships;
+pub mod onboarding;
 pub mod people;
 pub mod permissions;
 pub mod projects;
@@ -119,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -24,6 +24,7 @@ const PAGES = [
   "/projects/invite",
   "/roles",
   "/activity",
+  "/onboard",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

@@ -8,7 +8,7 @@
 
 use app::auth::{login_url, safe_next_path};
 use app::error::{AppError, ErrorBody};
-use app::forms::{Flash, SECRET_FIELDS};
+use app::forms::{Flash, PostedForm, SECRET_FIELDS};
 use app::upstream::FLASH_KEY;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -109,6 +109,26 @@ pub async fn plain_form_submissions(
         tracing::error!(error = %e, "could not keep the form outcome");
     }
     Redirect::to(&back).into_response()
+}
+
+/// A form posted to a page itself (`/onboard`): the page is rendered for this request with the
+/// fields in its extensions, and answers the post directly. Nothing is kept in the session, so a
+/// password the page shows once is never stored.
+pub async fn page_with_post(State(ctx): State<ServerContext>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
+    };
+    let mut page_req = Request::get(parts.uri.path()).body(Body::empty()).unwrap_or_default();
+    *page_req.headers_mut() = parts.headers;
+    page_req.headers_mut().remove(header::CONTENT_TYPE);
+    page_req.headers_mut().remove(header::CONTENT_LENGTH);
+    page_req.extensions_mut().extend(parts.extensions);
+    page_req.extensions_mut().insert(PostedForm(fields));
+    (ctx.render_page)(page_req).await
 }
 
 /// Errors come either from a server function (an encoded `AppError`) or from our own guards

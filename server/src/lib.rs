@@ -260,8 +260,11 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
     };
 
-    let forms =
-        Router::new().route("/login", post(login::login)).route("/logout", post(login::logout)).with_state(ctx.clone());
+    let forms = Router::new()
+        .route("/login", post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/onboard", post(forms::page_with_post))
+        .with_state(ctx.clone());
     let app = Router::new()
         // Server functions are POST only: no GET may change state (and none needs to).
         .route("/api/{*fn_name}", post(server_fns))

@@ -55,6 +55,22 @@ impl Flash {
     }
 }
 
+/// A form posted to a page itself, which renders with it (no redirect, so nothing of it passes
+/// through the session): the server puts the fields into the request's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedForm(pub Vec<(String, String)>);
+
+/// The fields posted to this page, when it was rendered for a form post.
+pub fn posted_form() -> Option<Vec<(String, String)>> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>()?;
+        parts.extensions.get::<PostedForm>().map(|p| p.0.clone())
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 /// Names of form fields that are never kept in a flash.
 pub const SECRET_FIELDS: &[&str] = &["password", "new_password", "current_password"];
 

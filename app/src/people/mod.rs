@@ -104,7 +104,7 @@ pub async fn create_user(
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     /// 20 characters from an unambiguous alphabet, always with a lowercase letter, an uppercase
     /// letter and a digit (KubeSphere's rule), from the OS random source.
     pub fn strong_password() -> String {

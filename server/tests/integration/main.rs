@@ -14,6 +14,7 @@ mod guards;
 mod lists;
 mod lookup;
 mod metrics;
+mod onboarding;
 mod replicas;
 mod rounds;
 mod sessions;

@@ -15,7 +15,7 @@ use crate::common::TestApp;
 const DELAY: Duration = Duration::from_millis(80);
 
 /// Every page a person opens, on the large seed (47 workspaces on three clusters).
-const PAGES: [&str; 16] = [
+const PAGES: [&str; 17] = [
     "/",
     "/users",
     "/workspaces",
@@ -32,6 +32,7 @@ const PAGES: [&str; 16] = [
     "/roles?level=project",
     "/activity",
     "/activity?person=user-0008",
+    "/onboard",
 ];
 
 async fn rounds_of(app: &TestApp, cookie: &str, page: &str) -> (usize, usize) {

@@ -1,0 +1,335 @@
+//! The `/onboard` page: one form, posted to the page itself. "Review" lists every call in plain
+//! words and sends nothing; "Apply" sends what was reviewed and shows each step's result; after a
+//! failure "Retry the rest" sends only what is still missing. Server-rendered, no WASM.
+
+use leptos::prelude::*;
+
+use super::{onboard, OnboardInput, OnboardOutcome, Stage, StepState, MAX_ROWS};
+use crate::directory::{my_clusters, my_workspaces, WorkspaceSummary};
+use crate::error::AppError;
+use crate::layout::error_view;
+
+/// What was posted to the page, and which button sent it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Posted {
+    input: OnboardInput,
+    button: String,
+}
+
+fn posted() -> Option<Posted> {
+    let fields = crate::forms::posted_form()?;
+    let button = fields.iter().find(|(k, _)| k == "step").map(|(_, v)| v.clone()).unwrap_or_default();
+    Some(Posted { input: OnboardInput::from_fields(&fields), button })
+}
+
+#[component]
+pub fn OnboardPage() -> impl IntoView {
+    let posted = posted();
+    let data = Resource::new_blocking(
+        move || posted.clone(),
+        |posted| async move {
+            let run = async {
+                match &posted {
+                    Some(p) if p.button == "review" || p.button == "apply" => {
+                        Some(onboard(p.input.clone(), p.button == "apply").await)
+                    }
+                    _ => None,
+                }
+            };
+            let (outcome, workspaces, clusters) = futures::future::join3(run, my_workspaces(), my_clusters()).await;
+            (posted, outcome, workspaces, clusters)
+        },
+    );
+    view! {
+        <main id="main" class="page narrow">
+            <h1>"Onboard a person"</h1>
+            <p class="muted">
+                "Create the account (or name an existing one), add workspaces and projects with their roles, "
+                "review every call, then apply. Nothing is sent before you apply."
+            </p>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (posted, outcome, workspaces, clusters) = data.await;
+                    let (workspaces, clusters) = match (workspaces, clusters) {
+                        (Ok(w), Ok(c)) => (w, c),
+                        (Err(e), _) | (_, Err(e)) => return error_view(e),
+                    };
+                    let (input, more) = match &posted {
+                        Some(p) => (p.input.clone(), p.button == "more"),
+                        None => (OnboardInput::default(), false),
+                    };
+                    let (outcome, error) = match outcome {
+                        Some(Ok(o)) => (Some(o), None),
+                        Some(Err(e)) => (None, Some(e)),
+                        None => (None, None),
+                    };
+                    if let Some(e @ (AppError::SessionExpired | AppError::NotSignedIn)) = error {
+                        return error_view(e);
+                    }
+                    view! {
+                        {outcome.clone().map(|o| view! { <Outcome outcome=o /> })}
+                        {error.as_ref().filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| view! {
+                            <p class="error-banner" role="alert">{e.message()}</p>
+                        })}
+                        <OnboardForm input outcome error more workspaces clusters />
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// The review or the results.
+#[component]
+fn Outcome(outcome: OnboardOutcome) -> impl IntoView {
+    let applied = outcome.stage == Stage::Applied;
+    let heading = match (&outcome.stage, outcome.changed_since_review) {
+        (Stage::Review, true) => "KubeSphere changed since your review: nothing was sent. Review the new plan.",
+        (Stage::Review, false) => "Review: these calls will be made",
+        (Stage::Applied, _) if outcome.left() == 0 => "Done",
+        (Stage::Applied, _) => "Some steps did not go through",
+    };
+    let summary = if applied {
+        let done = outcome.steps.iter().filter(|s| s.state == StepState::Done).count();
+        match outcome.left() {
+            0 => format!("{done} of {done} changes made for {}.", outcome.username),
+            left => format!(
+                "{done} changes made for {}; {left} left. What was done stays done: \"Retry the rest\" sends only what is left.",
+                outcome.username
+            ),
+        }
+    } else if outcome.planned() == 0 {
+        "Everything listed is in place already: there is nothing to send.".to_owned()
+    } else {
+        format!("{} calls to KubeSphere, in this order.", outcome.planned())
+    };
+    let existing = outcome.existing_user.then(|| {
+        format!("{} already has an account: no account is created, only what is listed below.", outcome.username)
+    });
+    view! {
+        <section class="card" aria-labelledby="outcome-heading" role=if applied { "status" } else { "region" }>
+            <h2 id="outcome-heading">{heading}</h2>
+            {existing.map(|t| view! { <p class="notice" role="note">{t}</p> })}
+            <p>{summary}</p>
+            <ol class="steps">
+                {outcome.steps.iter().map(|s| {
+                    let (class, label) = match &s.state {
+                        StepState::Planned => ("planned", "To do".to_owned()),
+                        StepState::InPlace => ("in-place", "Already so".to_owned()),
+                        StepState::Done => ("done", "Done".to_owned()),
+                        StepState::Failed(m) => ("failed", format!("Failed: {m}")),
+                        StepState::NotRun => ("not-run", "Not sent: the account was not created".to_owned()),
+                    };
+                    view! { <li class=class><span class="step-text">{s.text.clone()}</span>" — "<strong>{label}</strong></li> }
+                }).collect_view()}
+            </ol>
+            {outcome.password.clone().map(|p| view! {
+                <div class="field">
+                    <label for="created-password">"Initial password of " {outcome.username.clone()}</label>
+                    <input id="created-password" type="text" readonly value=p aria-describedby="created-password-hint" />
+                    <p class="hint" id="created-password-hint">
+                        "Copy it now: it is shown only on this page. They will be asked to change it when they first sign in."
+                    </p>
+                </div>
+            })}
+            {(applied && outcome.left() == 0).then(|| view! {
+                <p class="button-row">
+                    <a class="button secondary" href=format!("/users/{}", outcome.username)>"Open " {outcome.username.clone()} "’s page"</a>
+                    <a class="button secondary" href="/onboard">"Onboard another person"</a>
+                </p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn OnboardForm(
+    input: OnboardInput,
+    outcome: Option<OnboardOutcome>,
+    error: Option<AppError>,
+    more: bool,
+    workspaces: Vec<WorkspaceSummary>,
+    clusters: Vec<String>,
+) -> impl IntoView {
+    let field_error = |name: &str| error.as_ref().and_then(|e| e.for_field(name));
+    // What "Apply" sends: the plan just reviewed, or after a partial failure the steps left.
+    let (apply_label, reviewed) = match &outcome {
+        Some(o) if o.stage == Stage::Review && o.planned() > 0 => {
+            (Some(format!("Apply these {} changes", o.planned())), o.plan.clone())
+        }
+        Some(o) if o.stage == Stage::Applied && o.left() > 0 => {
+            let left: Vec<&str> = o
+                .steps
+                .iter()
+                .filter(|s| matches!(s.state, StepState::Failed(_) | StepState::NotRun))
+                .map(|s| s.key.as_str())
+                .collect();
+            (Some("Retry the rest".to_owned()), left.join("\n"))
+        }
+        _ => (None, String::new()),
+    };
+    let admin_grants =
+        outcome.as_ref().filter(|_| apply_label.is_some()).map(|o| o.admin_grants.clone()).unwrap_or_default();
+    let extra = if more { 3 } else { 1 };
+    let ws_rows = (input.workspaces.len() + extra).clamp(2, MAX_ROWS);
+    let project_rows = (input.projects.len() + extra).clamp(2, MAX_ROWS);
+    let new_person = outcome.as_ref().is_none_or(|o| !o.existing_user);
+
+    view! {
+        <form method="post" action="/onboard" class="stack" aria-label="Onboard a person" novalidate>
+            <input type="hidden" name="reviewed" value=reviewed />
+            <fieldset class="stack">
+                <legend>"The person"</legend>
+                <PlainField label="Username" name="username" value=input.username.clone() error=field_error("username")
+                    hint="An existing username adds memberships to that account; a new one creates it." />
+                {new_person.then(|| view! {
+                    <PlainField label="E-mail" name="email" value=input.email.clone() error=field_error("email") input_type="email" />
+                    <PlainField label="Display name" name="display_name" value=input.display_name.clone() error=None />
+                    <PlainField label="Initial password" name="password" value=input.password.clone() error=field_error("password")
+                        input_type="password" hint="Leave it empty to have a strong one generated; it is shown once, after applying." />
+                })}
+                <div class="field">
+                    <label for="field-platform_role">"Platform role"</label>
+                    <select id="field-platform_role" name="platform_role" aria-describedby="field-platform_role-hint">
+                        <option value="" selected=input.platform_role.is_empty()>"Default: platform-regular for a new account, unchanged for an existing one"</option>
+                        {ks_types::PlatformRole::ALL.map(|r| view! {
+                            <option value=r.name() selected=input.platform_role == r.name()>{r.name()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="hint" id="field-platform_role-hint">"Built-in roles only."</p>
+                    {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
+                </div>
+            </fieldset>
+
+            <fieldset class="stack">
+                <legend>"Workspaces"</legend>
+                <p class="hint">"Leave a row empty to skip it. The role defaults to the workspace's built-in regular role."</p>
+                // One list of suggestions for every row (a select per row would repeat hundreds of names).
+                <datalist id="known-workspaces">
+                    {workspaces.iter().map(|w| view! { <option value=w.name.clone()></option> }).collect_view()}
+                </datalist>
+                {(0..ws_rows).map(|i| {
+                    let row = input.workspaces.get(i).cloned().unwrap_or_default();
+                    let n = i + 1;
+                    let (ws_id, role_id) = (format!("workspace-{i}"), format!("workspace-role-{i}"));
+                    let error = field_error(&format!("workspace-{i}"));
+                    let error_id = format!("workspace-{i}-error");
+                    view! {
+                        <div class="row-fields">
+                            <div class="field">
+                                <label for=ws_id.clone()>{format!("Workspace {n}")}</label>
+                                <input id=ws_id name="workspace" list="known-workspaces" value=row.workspace.clone()
+                                    autocomplete="off" spellcheck="false" aria-describedby=error.is_some().then(|| error_id.clone())
+                                    aria-invalid=error.is_some().then_some("true") />
+                            </div>
+                            <div class="field">
+                                <label for=role_id.clone()>{format!("Role in workspace {n}")}</label>
+                                <select id=role_id name="workspace_role">
+                                    {ks_types::WorkspaceRoleKind::ALL.map(|k| {
+                                        let selected = row.role == k.suffix() || (row.role.is_empty() && k == ks_types::WorkspaceRoleKind::Regular);
+                                        view! { <option value=k.suffix() selected=selected>{k.suffix()}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+
+            <fieldset class="stack">
+                <legend>"Projects"</legend>
+                <p class="hint">"A project is named on its cluster. The role defaults to viewer."</p>
+                {(0..project_rows).map(|i| {
+                    let row = input.projects.get(i).cloned().unwrap_or_default();
+                    let n = i + 1;
+                    let (cluster_id, project_id, role_id) =
+                        (format!("project-cluster-{i}"), format!("project-{i}"), format!("project-role-{i}"));
+                    let error = field_error(&format!("project-{i}"));
+                    let error_id = format!("project-{i}-error");
+                    let only_cluster = clusters.len() == 1;
+                    view! {
+                        <div class="row-fields">
+                            <div class="field">
+                                <label for=project_id.clone()>{format!("Project {n}")}</label>
+                                <input id=project_id name="project" value=row.project.clone() autocomplete="off" spellcheck="false"
+                                    aria-describedby=error.is_some().then(|| error_id.clone()) aria-invalid=error.is_some().then_some("true") />
+                            </div>
+                            <div class="field">
+                                <label for=cluster_id.clone()>{format!("Cluster of project {n}")}</label>
+                                <select id=cluster_id name="project_cluster">
+                                    {clusters.iter().map(|c| view! {
+                                        <option value=c.clone() selected=row.cluster == *c || only_cluster>{c.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for=role_id.clone()>{format!("Role in project {n}")}</label>
+                                <select id=role_id name="project_role">
+                                    {ks_types::ProjectRole::ALL.map(|r| {
+                                        let selected = row.role == r.name() || (row.role.is_empty() && r == ks_types::ProjectRole::Viewer);
+                                        view! { <option value=r.name() selected=selected>{r.name()}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+                        </div>
+                    }
+                }).collect_view()}
+                <p><button type="submit" name="step" value="more" class="button secondary">"More rows"</button></p>
+            </fieldset>
+
+            {(!admin_grants.is_empty()).then(|| view! {
+                <div class="field confirm-admin">
+                    <p><strong>"Admin roles in this plan:"</strong></p>
+                    <ul>{admin_grants.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
+                    <label class="checkbox">
+                        <input type="checkbox" name="confirm_admin" value="yes" />
+                        {format!(" Yes, grant these {} admin roles.", admin_grants.len())}
+                    </label>
+                    {field_error("confirm_admin").map(|e| view! { <p class="field-error">{e}</p> })}
+                </div>
+            })}
+
+            <div class="button-row">
+                <button type="submit" name="step" value="review" class=if apply_label.is_some() { "button secondary" } else { "button primary" }>
+                    {if outcome.is_some() { "Review again" } else { "Review" }}
+                </button>
+                {apply_label.map(|label| view! {
+                    <button type="submit" name="step" value="apply" class="button primary">{label}</button>
+                })}
+            </div>
+        </form>
+    }
+}
+
+/// A labelled input rendered as plain HTML (this page has no WASM), its error next to it.
+#[component]
+fn PlainField(
+    label: &'static str,
+    name: &'static str,
+    value: String,
+    error: Option<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = [hint.map(|_| hint_id.clone()), error.as_ref().map(|_| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id name=name type=input_type value=value autocomplete="off" spellcheck="false"
+                aria-describedby=(!described.is_empty()).then_some(described)
+                aria-invalid=error.is_some().then_some("true") />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,69 @@
+import { test, expect, type APIRequestContext } from "@playwright/test";
+import { SIM_URL } from "../playwright.config";
+import { signIn } from "./helpers";
+
+// Task: a helpdesk person onboards someone on one page — the account, two workspaces and a
+// project — reads every call before anything is sent, applies, and finds it all in the activity
+// log. The page is plain HTML forms (no WASM). Runs on desktop and on a 360 px phone.
+
+type JournalEntry = { method: string; path: string; body: any; status: number };
+
+async function writes(request: APIRequestContext, user: string): Promise<JournalEntry[]> {
+  const res = await request.get(`${SIM_URL}/_sim/journal`);
+  const all = (await res.json()) as JournalEntry[];
+  return all.filter((e) => e.method !== "GET" && JSON.stringify(e.body ?? "").includes(user));
+}
+
+test("onboard a person on one page: two workspaces and a project, reviewed, then applied", async ({ page, request }, info) => {
+  const user = `wiz-${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-5)}`;
+  await signIn(page, "admin");
+  await page.goto("/onboard");
+  await page.getByLabel("Username").fill(user);
+  await page.getByLabel("E-mail").fill(`${user}@example.com`);
+  await page.getByLabel("Display name").fill("Wizard Person");
+  await expect(page.getByLabel("Platform role")).toHaveValue("");
+  await page.getByLabel("Workspace 1", { exact: true }).fill("demo");
+  await expect(page.getByLabel("Role in workspace 1")).toHaveValue("regular");
+  await page.getByLabel("Workspace 2", { exact: true }).fill("team-b");
+  await page.getByLabel("Role in workspace 2").selectOption("viewer");
+  await page.getByLabel("Project 1", { exact: true }).fill("demo-api");
+  await page.getByLabel("Cluster of project 1").selectOption("member-1");
+  await expect(page.getByLabel("Role in project 1")).toHaveValue("viewer");
+  await page.getByRole("button", { name: "Review", exact: true }).click();
+
+  // The review names every call, and nothing has been sent.
+  const review = page.getByRole("region", { name: "Review: these calls will be made" });
+  await expect(review).toContainText(`Create the account ${user} (${user}@example.com) with the platform role platform-regular`);
+  await expect(review).toContainText(`Invite ${user} to workspace demo as demo-regular`);
+  await expect(review).toContainText(`Invite ${user} to workspace team-b as team-b-viewer`);
+  await expect(review).toContainText(`Invite ${user} to project demo-api (cluster member-1) as viewer`);
+  expect(await writes(request, user)).toEqual([]);
+
+  await page.getByRole("button", { name: "Apply these 4 changes" }).click();
+  const result = page.getByRole("status").filter({ hasText: "4 of 4 changes made" });
+  await expect(result).toContainText(`4 of 4 changes made for ${user}.`);
+  const password = await page.getByLabel(`Initial password of ${user}`).inputValue();
+  expect(password.length).toBeGreaterThanOrEqual(12);
+
+  const sent = await writes(request, user);
+  expect(sent.map((e) => `${e.method} ${e.path}`)).toEqual([
+    "POST /kapis/iam.kubesphere.io/v1beta1/users",
+    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
+    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/team-b/workspacemembers",
+    "POST /clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-api/namespacemembers",
+  ]);
+  expect(sent[1].body).toEqual([{ username: user, roleRef: "demo-regular" }]);
+  expect(sent[2].body).toEqual([{ username: user, roleRef: "team-b-viewer" }]);
+  expect(sent[3].body).toEqual([{ username: user, roleRef: "viewer" }]);
+  expect(sent.every((e) => e.status === 200)).toBe(true);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  expect(overflow).toBe(false);
+
+  // The new person's page, and the activity log, show it all.
+  await page.getByRole("link", { name: `Open ${user}’s page` }).click();
+  await expect(page.getByTestId("workspace-role").first()).toBeVisible();
+  await page.getByRole("link", { name: "What was done to this person" }).click();
+  const log = page.getByRole("table", { name: "Changes, newest first" });
+  await expect(log.getByRole("row")).toHaveCount(5); // the header and four changes
+  await expect(log.getByRole("row").filter({ hasText: "Invited to a workspace" })).toHaveCount(2);
+});

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod directory;
 pub mod error;
 pub mod forms;
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />
+                    <Route path=path!("onboard/bulk") view=bulk::BulkPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

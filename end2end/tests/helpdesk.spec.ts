@@ -67,3 +67,35 @@ test("onboard a person on one page: two workspaces and a project, reviewed, then
   await expect(log.getByRole("row")).toHaveCount(5); // the header and four changes
   await expect(log.getByRole("row").filter({ hasText: "Invited to a workspace" })).toHaveCount(2);
 });
+
+test("bulk onboarding: a 30-row file with three bad rows gets a dry run that sends nothing", async ({ page, request }, info) => {
+  const tag = `${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-4)}`;
+  const header = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
+  const lines = [header];
+  for (let i = 0; i < 9; i++) {
+    const user = `csv-${tag}-${i}`;
+    lines.push(`${user},${user}@example.com,Person ${i},,demo,,,,`);
+    lines.push(`${user},,,,team-b,viewer,,,`);
+    lines.push(`${user},,,,demo,,host,demo-web,viewer`);
+  }
+  lines.push(`csv-${tag}-x,csv-${tag}-x@example.com,,,demo,auditor,,,`); // not a built-in role kind
+  lines.push(`csv-${tag}-y,csv-${tag}-y@example.com,,,nowhere,,,,`); // no such workspace
+  lines.push(`csv-${tag}-0,,,,demo,admin,,,`); // conflicts with the first row
+  await signIn(page, "admin");
+  await page.goto("/onboard/bulk");
+  await expect(page.getByRole("link", { name: "Download the template" })).toHaveAttribute("download", "onboarding-template.csv");
+  await page.getByLabel("CSV file").setInputFiles({ name: "team.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) });
+  await page.getByRole("button", { name: "Dry run" }).click();
+  const run = page.getByRole("region", { name: "Dry run: nothing was sent" });
+  await expect(run).toContainText("30 rows: 27 will send changes, 0 are in place already, 3 cannot be done. 9 new accounts.");
+  const table = page.getByRole("table", { name: "What each row will do" });
+  await expect(table.getByRole("row").filter({ hasText: "Cannot:" })).toHaveCount(3);
+  await expect(table.getByRole("row").filter({ hasText: `conflicts with line 2` })).toHaveCount(1);
+  // Nothing was sent for any of these people.
+  const journal = (await (await request.get(`${SIM_URL}/_sim/journal`)).json()) as JournalEntry[];
+  expect(journal.filter((e) => e.method !== "GET" && JSON.stringify(e.body ?? "").includes(`csv-${tag}`))).toEqual([]);
+  // The pasted text is kept for corrections.
+  await expect(page.getByLabel("Or paste the CSV")).toHaveValue(lines.join("\n"));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  expect(overflow).toBe(false);
+});

@@ -25,6 +25,7 @@ const PAGES = [
   "/roles",
   "/activity",
   "/onboard",
+  "/onboard/bulk",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

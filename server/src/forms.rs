@@ -11,7 +11,7 @@ use app::error::{AppError, ErrorBody};
 use app::forms::{Flash, PostedForm, SECRET_FIELDS};
 use app::upstream::FLASH_KEY;
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,6 +21,21 @@ use crate::ServerContext;
 
 /// The largest form body the console reads (server functions and plain form posts alike).
 pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
+/// Where the bulk-onboarding file is posted, and its own bound: the file and the pasted text
+/// (the page keeps the last one) with room for the multipart framing.
+pub(crate) const BULK_PATH: &str = "/onboard/bulk";
+const MAX_UPLOAD_BYTES: usize = 2 * app::bulk::MAX_FILE_BYTES + 16 * 1024;
+
+/// The bound on request bodies, in front of every handler and server function: a larger body is
+/// refused with 413 before it is read. Every form is small; the bulk-onboarding file has its own.
+pub(crate) async fn limit_body(req: Request, next: Next) -> Response {
+    let limit = if req.uri().path() == BULK_PATH { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await
+}
 const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 /// What a plain-form submission keeps in the session for the page it returns to: each field
 /// value at most 2 KiB, all of them at most 8 KiB, and an answer of at most 8 KiB.
@@ -122,6 +137,70 @@ pub async fn page_with_post(State(ctx): State<ServerContext>, req: Request) -> R
     let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
         return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
     };
+    render_with(&ctx, parts, fields).await
+}
+
+/// The bulk-onboarding page's post: a file (multipart) or pasted text, rendered as the page's
+/// dry run. The file must be UTF-8; anything else is said with its line.
+pub async fn bulk_post(State(ctx): State<ServerContext>, req: Request) -> Response {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (parts, body) = req.into_parts();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    if is_multipart {
+        let Ok(mut form) = axum::extract::Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
+        else {
+            return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
+        };
+        let mut file: Option<Vec<u8>> = None;
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_owned();
+                    let Ok(bytes) = field.bytes().await else {
+                        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+                    };
+                    if name == "file" {
+                        file = Some(bytes.to_vec()).filter(|b| !b.is_empty());
+                    } else {
+                        fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            }
+        }
+        if let Some(bytes) = file {
+            fields.retain(|(k, _)| k != "csv");
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                // Read as text, the dry run reports the line that is not UTF-8.
+                Err(e) => {
+                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count();
+                    fields.push(("csv_error".into(), app::bulk::file::FileError::Encoding { line }.to_string()));
+                    String::new()
+                }
+            };
+            fields.push(("csv".into(), text));
+        }
+    } else {
+        let Ok(bytes) = to_bytes(body, MAX_UPLOAD_BYTES).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        fields = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    }
+    render_with(&ctx, parts, fields).await
+}
+
+/// Renders the page at the request's path for `fields`, as if it were a GET with them.
+async fn render_with(
+    ctx: &ServerContext,
+    parts: axum::http::request::Parts,
+    fields: Vec<(String, String)>,
+) -> Response {
     let mut page_req = Request::get(parts.uri.path()).body(Body::empty()).unwrap_or_default();
     *page_req.headers_mut() = parts.headers;
     page_req.headers_mut().remove(header::CONTENT_TYPE);

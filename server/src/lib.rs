@@ -37,7 +37,6 @@ use leptos_axum::{generate_route_list, handle_server_fns_with_context, AxumRoute
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::load_shed::LoadShedLayer;
 use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -264,6 +263,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
         .route("/onboard", post(forms::page_with_post))
+        .route(forms::BULK_PATH, post(forms::bulk_post))
         .with_state(ctx.clone());
     let app = Router::new()
         // Server functions are POST only: no GET may change state (and none needs to).
@@ -309,8 +309,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     // the session gate (default-deny and token refresh); statuses for server-function errors.
     let inner = ServiceBuilder::new()
         .layer(from_fn_with_state(ctx.clone(), security::host_guard))
-        .layer(RequestBodyLimitLayer::new(forms::MAX_FORM_BYTES))
-        .map_request(|req: Request<tower_http::body::Limited<Body>>| req.map(Body::new))
+        .layer(axum::middleware::from_fn(forms::limit_body))
         .layer(from_fn_with_state(ctx.clone(), security::same_origin_guard))
         .layer(from_fn_with_state(ctx.clone(), secrets::accept_previous_secret))
         .layer(sessions)

@@ -5,6 +5,7 @@
 
 mod activity;
 mod binary;
+mod bulk;
 mod common;
 mod concurrent_apps;
 mod every_page;

@@ -85,6 +85,8 @@ async fn apply_sends_what_was_reviewed_in_order_and_shows_the_generated_password
     assert_eq!(plan.lines().count(), 3, "{plan}");
     app.sim.sim.reset_journal();
     let mut fields = NEW_PERSON.to_vec();
+    // As a browser sends it: line breaks as CRLF.
+    let plan = plan.replace('\n', "\r\n");
     fields.push(("reviewed", &plan));
     let (status, html) = post(&app, &cookie, "apply", &fields).await;
     assert_eq!(status, StatusCode::OK, "{html}");

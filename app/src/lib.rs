@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />
                     <Route path=path!("onboard/bulk") view=bulk::BulkPage ssr=SsrMode::Async />
+                    <Route path=path!("onboard/bulk/jobs/:id") view=bulk::BulkJobPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -68,7 +68,7 @@ test("onboard a person on one page: two workspaces and a project, reviewed, then
   await expect(log.getByRole("row").filter({ hasText: "Invited to a workspace" })).toHaveCount(2);
 });
 
-test("bulk onboarding: a 30-row file with three bad rows gets a dry run that sends nothing", async ({ page, request }, info) => {
+test("bulk onboarding: a 30-row file with three bad rows: dry run, apply, apply again changes nothing", async ({ page, request }, info) => {
   const tag = `${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-4)}`;
   const header = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
   const lines = [header];
@@ -98,4 +98,33 @@ test("bulk onboarding: a 30-row file with three bad rows gets a dry run that sen
   await expect(page.getByLabel("Or paste the CSV")).toHaveValue(lines.join("\n"));
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
   expect(overflow).toBe(false);
+
+  // Apply: the accounts first, their passwords shown once; the rest as a job.
+  await page.getByRole("button", { name: "Apply the 27 accepted rows" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "9 new accounts made." })).toBeVisible();
+  const passwords = page.getByRole("table", { name: "New accounts and their passwords" });
+  await expect(passwords.getByRole("row")).toHaveCount(10);
+  await expect(page.getByRole("link", { name: "Download the passwords" })).toHaveAttribute("download", "new-accounts.csv");
+  await page.getByRole("link", { name: "Follow the progress" }).click();
+  await expect(page.getByRole("heading", { name: "Done: all 27 rows applied." })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("link", { name: "Download the result" })).toBeVisible();
+  const sent = ((await (await request.get(`${SIM_URL}/_sim/journal`)).json()) as JournalEntry[]).filter(
+    (e) => e.method !== "GET" && JSON.stringify(e.body ?? "").includes(`csv-${tag}`),
+  );
+  expect(sent.length).toBe(9 + 27); // 9 accounts, then one call per accepted row
+  expect(sent.every((e) => e.status === 200)).toBe(true);
+
+  // The same file again: everything is in place, nothing to apply.
+  await page.goto("/onboard/bulk");
+  await page.getByLabel("Or paste the CSV").fill(lines.join("\n"));
+  await page.getByRole("button", { name: "Dry run" }).click();
+  await expect(page.getByRole("region", { name: "Dry run: nothing was sent" })).toContainText(
+    "30 rows: 0 will send changes, 27 are in place already, 3 cannot be done.",
+  );
+  await expect(page.getByRole("button", { name: /^Apply/ })).toHaveCount(0);
+
+  // All of it is in the activity log.
+  await page.goto(`/activity?person=csv-${tag}-0`);
+  const log = page.getByRole("table", { name: "Changes, newest first" });
+  await expect(log.getByRole("row")).toHaveCount(5); // the header; the account, two workspaces, one project
 });

@@ -125,6 +125,10 @@ pub struct Config {
     /// the `data` directory) or `postgres://…`, which several replicas share.
     #[arg(long, env = "ACTIVITY_DB", default_value = "sqlite://data/activity.db", hide_env_values = true)]
     pub activity_db: String,
+    /// How often, in seconds, each replica looks for bulk-onboarding jobs whose replica stopped
+    /// (their lease of 30 s lapsed), to resume them.
+    #[arg(long, env = "BULK_RESUME_SECS", default_value_t = 10)]
+    pub bulk_resume_secs: u64,
     /// Prune activity-log entries older than this many days (0 keeps everything).
     #[arg(long, env = "ACTIVITY_RETENTION_DAYS", default_value_t = 0)]
     pub activity_retention_days: u32,

@@ -1,10 +1,11 @@
 //! The KS Console server: configuration, the middleware stack and start-up.
 //! `main` only loads the configuration and serves what [`build_app`] returns.
 
-pub mod activity;
 pub mod config;
+pub mod database;
 mod forms;
 mod health;
+mod jobs;
 mod login;
 pub mod metrics;
 mod rate_limit;
@@ -204,7 +205,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         logout_timeout: Duration::from_millis(config.logout_timeout_ms),
         ..ClientConfig::new(kubesphere_url)
     })?;
-    let activity = activity::SqlActivityLog::open(&config.activity_db).map_err(StartError::Config)?;
+    let activity = database::Database::open(&config.activity_db).map_err(StartError::Config)?;
     prune_activity_log(&activity, config.activity_retention_days);
     let first_use = activity.clone();
     spawn_task(async move {
@@ -214,7 +215,16 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
             tracing::warn!(error = %e, "activity log: the database is not reachable; changes are made but not recorded until it is");
         }
     });
-    let state = AppState { ks, activity: Arc::new(activity) };
+    let state = AppState { ks, activity: Arc::new(activity.clone()) };
+    let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
+    let jobs = jobs::JobRunner::new(
+        activity,
+        state.clone(),
+        vault.clone(),
+        Duration::from_secs(config.token_refresh_skew_secs),
+    );
+    jobs.resume_stopped_jobs(Duration::from_secs(config.bulk_resume_secs));
+    let jobs = app::bulk::job::ssr::JobsHandle(Arc::new(jobs));
 
     let hashed_assets = hashed_assets();
     let leptos_options = LeptosOptions::builder()
@@ -227,7 +237,10 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     let routes = app_routes();
     let provide_state = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(jobs.clone());
+        }
     };
     let render_page: RenderPage = {
         let render = leptos_axum::render_app_async_with_context(provide_state.clone(), {
@@ -245,7 +258,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         cookie_name: cookie_name(&config).into(),
         api_limiter: rate_limit::api_limiter(config.api_calls_per_second),
         state: state.clone(),
-        vault: TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms)),
+        vault,
         stores,
         secrets,
         hashed_assets,
@@ -362,7 +375,7 @@ pub(crate) fn spawn_task(task: impl Future<Output = ()> + Send + 'static) {
 }
 
 /// Prunes the activity log of entries older than the retention, hourly (0 days: never).
-fn prune_activity_log(log: &activity::SqlActivityLog, days: u32) {
+fn prune_activity_log(log: &database::Database, days: u32) {
     if days == 0 {
         return;
     }

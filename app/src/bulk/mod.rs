@@ -4,10 +4,13 @@
 
 #[cfg(feature = "ssr")]
 pub mod file;
+pub mod job;
+mod job_page;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod plan;
 
+pub use job_page::BulkJobPage;
 pub use page::BulkPage;
 
 use leptos::prelude::*;
@@ -114,4 +117,91 @@ pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
         file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.to_string())))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     Ok(plan::dry_run(&upstream, &rows).await?.report())
+}
+
+/// A new account made by apply: its password is shown once, on the page that applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub line: usize,
+    pub username: String,
+    /// Why it was not created, when it was not.
+    pub result: Result<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplyOutcome {
+    /// KubeSphere (or the file) changed since the dry run: nothing was sent. The new dry run.
+    Changed(DryRun),
+    /// The accounts are made; the rest runs as a job.
+    Started { job: String, accounts: Vec<NewAccount> },
+}
+
+/// Applies the rows a dry run accepted, if the dry run is still what the person reviewed. The
+/// new accounts are made here, so that their passwords reach this answer and nothing else; the
+/// memberships and role changes run as a job, which any replica can resume.
+#[server(prefix = "/api", endpoint = "bulk_apply")]
+pub async fn bulk_apply(
+    csv: String,
+    reviewed: String,
+    #[server(default)] confirm_admin: bool,
+) -> Result<ApplyOutcome, AppError> {
+    use crate::audit::Via;
+    use job::{RowOutcome, RowResult};
+
+    let rows =
+        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.to_string())))?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let plan = plan::dry_run(&upstream, &rows).await?;
+    // Browsers send a field's line breaks as CRLF.
+    if plan.key() != reviewed.replace("\r\n", "\n") {
+        return Ok(ApplyOutcome::Changed(plan.report()));
+    }
+    if !plan.report().admin_grants.is_empty() && !confirm_admin {
+        return Err(crate::upstream::fail_with(AppError::field(
+            "confirm_admin",
+            "Confirm the admin roles listed above before applying.",
+        )));
+    }
+    let accepted: Vec<plan::PlannedRow> =
+        plan.rows.into_iter().filter(|p| p.refused.is_none() && !p.calls.is_empty()).collect();
+    let to_create: Vec<(usize, String, plan::Call)> = accepted
+        .iter()
+        .filter_map(|p| {
+            Some((p.row.line, p.row.username.clone(), p.calls.first().filter(|c| c.creates_account())?.clone()))
+        })
+        .collect();
+    let upstream_ref = &upstream;
+    let creations = to_create.into_iter().map(|(line, username, call)| async move {
+        let result = call.send(upstream_ref, Via::Bulk).await.map(Option::unwrap_or_default).map_err(|e| e.message());
+        NewAccount { line, username, result }
+    });
+    let accounts = crate::directory::ssr::bounded_join(creations).await;
+    let results = accounts
+        .iter()
+        .filter_map(|a| {
+            let why = a.result.as_ref().err()?;
+            Some(RowResult { line: a.line, outcome: RowOutcome::Failed(format!("{}: {why}", job::run::NO_ACCOUNT)) })
+        })
+        .collect();
+    let owner = upstream.username().to_owned();
+    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|p| p.row).collect(), results };
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+    let jobs = use_context::<job::ssr::JobsHandle>().ok_or(AppError::Internal)?;
+    let id = jobs.0.submit(&parts, new).await.map_err(|e| {
+        tracing::error!(error = %e, "bulk onboarding: the job could not be stored");
+        crate::upstream::fail_with(AppError::TemporarilyUnavailable)
+    })?;
+    Ok(ApplyOutcome::Started { job: id, accounts })
+}
+
+/// A job of the signed-in person (no one else's: another person's job is "not found").
+#[server(prefix = "/api", endpoint = "bulk_job")]
+pub async fn bulk_job(id: String) -> Result<job::JobRecord, AppError> {
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let jobs = use_context::<job::ssr::JobsHandle>().ok_or(AppError::Internal)?;
+    let found = jobs.0.get(&id).await.map_err(|e| {
+        tracing::error!(error = %e, "bulk onboarding: the job could not be read");
+        crate::upstream::fail_with(AppError::TemporarilyUnavailable)
+    })?;
+    found.filter(|j| j.owner == upstream.username()).ok_or_else(|| crate::upstream::fail_with(AppError::NotFound))
 }

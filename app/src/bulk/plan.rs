@@ -6,92 +6,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ks_types::{
-    ClusterName, Email, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole,
-    WorkspaceRoleKind,
+    ClusterName, Email, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind,
 };
 
 use super::{DryRun, FileRow, RowReport, Verdict};
 use crate::directory::ssr::bounded_join;
 use crate::error::AppError;
+pub use crate::onboarding::calls::Call;
 use crate::upstream::Upstream;
 
 /// Usernames asked for in one `users?names=` read.
 const NAMES_PER_READ: usize = 50;
-
-/// One call apply will make.
-#[derive(Debug, Clone)]
-pub enum Call {
-    CreateUser {
-        user: UserName,
-        email: Email,
-        display_name: Option<String>,
-        role: PlatformRole,
-    },
-    PlatformRole {
-        user: UserName,
-        role: PlatformRole,
-        before: Option<String>,
-    },
-    InviteToWorkspace {
-        user: UserName,
-        role: WorkspaceRole,
-    },
-    WorkspaceRole {
-        user: UserName,
-        role: WorkspaceRole,
-        before: String,
-    },
-    InviteToProject {
-        user: UserName,
-        cluster: ClusterName,
-        project: ProjectName,
-        workspace: WorkspaceName,
-        role: ProjectRole,
-    },
-    ProjectRole {
-        user: UserName,
-        cluster: ClusterName,
-        project: ProjectName,
-        workspace: WorkspaceName,
-        role: ProjectRole,
-        before: String,
-    },
-}
-
-impl Call {
-    /// The call in plain words.
-    pub fn text(&self) -> String {
-        match self {
-            Call::CreateUser { user, email, role, .. } => {
-                format!("create the account {user} ({email}) as {}", role.name())
-            }
-            Call::PlatformRole { user, role, before } => {
-                format!("change {user}'s platform role from {} to {}", before.as_deref().unwrap_or("none"), role.name())
-            }
-            Call::InviteToWorkspace { user, role } => {
-                format!("invite {user} to workspace {} as {}", role.workspace(), role.name())
-            }
-            Call::WorkspaceRole { user, role, before } => {
-                format!("change {user}'s role in workspace {} from {before} to {}", role.workspace(), role.name())
-            }
-            Call::InviteToProject { user, cluster, project, role, .. } => {
-                format!("invite {user} to project {project} (cluster {cluster}) as {}", role.name())
-            }
-            Call::ProjectRole { user, cluster, project, role, before, .. } => format!(
-                "change {user}'s role in project {project} (cluster {cluster}) from {before} to {}",
-                role.name()
-            ),
-        }
-    }
-
-    pub fn is_admin(&self) -> bool {
-        match self {
-            Call::CreateUser { role, .. } | Call::PlatformRole { role, .. } => role.is_admin(),
-            Call::InviteToWorkspace { role, .. } | Call::WorkspaceRole { role, .. } => role.kind().is_admin(),
-            Call::InviteToProject { role, .. } | Call::ProjectRole { role, .. } => role.is_admin(),
-        }
-    }
-}
 
 /// One row of the plan.
 #[derive(Debug, Clone)]
@@ -476,6 +401,7 @@ fn plan_row(
                         email,
                         display_name: person.display_name.clone().map(|(d, _)| d),
                         role,
+                        password: None,
                     })
                 })();
                 match account {
@@ -542,7 +468,7 @@ fn plan_row(
             if !roles.contains(role.name()) {
                 return Err(format!("project {ns} has no built-in {} role.", role.name()));
             }
-            let workspace = ws.clone();
+            let workspace = Some(ws.to_string());
             match members.get(user.as_str()) {
                 None => calls.push(Call::InviteToProject {
                     user: user.clone(),

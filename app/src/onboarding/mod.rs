@@ -6,6 +6,8 @@
 //! The page is plain HTML forms posted to `/onboard` itself and rendered with the answer (no
 //! redirect, so a password shown once never passes through the session).
 
+#[cfg(feature = "ssr")]
+pub mod calls;
 mod page;
 
 pub use page::OnboardPage;
@@ -172,36 +174,23 @@ pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome,
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use ks_client::{Cause, NewUser};
     use ks_types::{
         ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole,
         WorkspaceRoleKind,
     };
 
+    use super::calls::Call;
     use super::{OnboardInput, OnboardOutcome, Stage, Step, StepState, MAX_ROWS};
     use crate::activity::ssr::{project_role_of, project_workspace, workspace_role_of};
-    use crate::audit::{Action, Change, Via};
+    use crate::audit::Via;
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
     use crate::upstream::Upstream;
-
-    /// What one step sends.
-    #[derive(Debug, Clone)]
-    pub enum Call {
-        CreateUser { email: Email, display_name: Option<String>, role: PlatformRole, password: Option<Password> },
-        PlatformRole(PlatformRole),
-        InviteToWorkspace(WorkspaceRole),
-        WorkspaceRole(WorkspaceRole),
-        InviteToProject { cluster: ClusterName, project: ProjectName, workspace: Option<String>, role: ProjectRole },
-        ProjectRole { cluster: ClusterName, project: ProjectName, workspace: Option<String>, role: ProjectRole },
-    }
 
     pub struct Planned {
         pub step: Step,
         /// `None`: already in place.
         pub call: Option<Call>,
-        /// The role before, for the activity log.
-        pub before: Option<String>,
     }
 
     pub struct Plan {
@@ -234,9 +223,9 @@ pub mod ssr {
         }
     }
 
-    fn step(key: String, text: String, admin: bool, call: Option<Call>, before: Option<String>) -> Planned {
+    fn step(key: String, text: String, admin: bool, call: Option<Call>) -> Planned {
         let state = if call.is_some() { StepState::Planned } else { StepState::InPlace };
-        Planned { step: Step { key, text, admin, state }, call, before }
+        Planned { step: Step { key, text, admin, state }, call }
     }
 
     fn field(name: String, message: impl Into<String>) -> AppError {
@@ -280,8 +269,7 @@ pub mod ssr {
                     format!("create user {user} as {}", role.name()),
                     format!("Create the account {user} ({email}) with the platform role {}", role.name()),
                     role.is_admin(),
-                    Some(Call::CreateUser { email, display_name, role, password }),
-                    None,
+                    Some(Call::CreateUser { user: user.clone(), email, display_name, role, password }),
                 ));
             }
             Some(current) => {
@@ -289,7 +277,11 @@ pub mod ssr {
                 if !input.platform_role.is_empty() {
                     let role = PlatformRole::parse(&input.platform_role)
                         .map_err(|e| field("platform_role".into(), e.to_string()))?;
-                    let call = (now.as_deref() != Some(role.name())).then_some(Call::PlatformRole(role));
+                    let call = (now.as_deref() != Some(role.name())).then(|| Call::PlatformRole {
+                        user: user.clone(),
+                        role,
+                        before: now.clone(),
+                    });
                     let text = match &call {
                         Some(_) => format!(
                             "Change {user}'s platform role from {} to {}",
@@ -298,13 +290,7 @@ pub mod ssr {
                         ),
                         None => format!("{user} already has the platform role {}", role.name()),
                     };
-                    steps.push(step(
-                        format!("platform role of {user}: {}", role.name()),
-                        text,
-                        role.is_admin(),
-                        call,
-                        now,
-                    ));
+                    steps.push(step(format!("platform role of {user}: {}", role.name()), text, role.is_admin(), call));
                 }
             }
         }
@@ -411,18 +397,16 @@ pub mod ssr {
                 key,
                 format!("Invite {user} to workspace {ws} as {name}"),
                 admin,
-                Some(Call::InviteToWorkspace(role)),
-                None,
+                Some(Call::InviteToWorkspace { user: user.clone(), role }),
             ),
             Some(current) if current == name => {
-                step(key, format!("{user} is already in workspace {ws} as {name}"), admin, None, None)
+                step(key, format!("{user} is already in workspace {ws} as {name}"), admin, None)
             }
             Some(current) => step(
                 key,
                 format!("Change {user}'s role in workspace {ws} from {current} to {name}"),
                 admin,
-                Some(Call::WorkspaceRole(role)),
-                Some(current),
+                Some(Call::WorkspaceRole { user: user.clone(), role, before: current }),
             ),
         }
     }
@@ -442,22 +426,19 @@ pub mod ssr {
                 key,
                 format!("Invite {user} to project {ns} (cluster {cluster}) as {}", role.name()),
                 role.is_admin(),
-                Some(Call::InviteToProject { cluster, project, workspace, role }),
-                None,
+                Some(Call::InviteToProject { user: user.clone(), cluster, project, workspace, role }),
             ),
             Some(current) if current == role.name() => step(
                 key,
                 format!("{user} is already in project {ns} (cluster {cluster}) as {}", role.name()),
                 role.is_admin(),
                 None,
-                None,
             ),
             Some(current) => step(
                 key,
                 format!("Change {user}'s role in project {ns} (cluster {cluster}) from {current} to {}", role.name()),
                 role.is_admin(),
-                Some(Call::ProjectRole { cluster, project, workspace, role }),
-                Some(current),
+                Some(Call::ProjectRole { user: user.clone(), cluster, project, workspace, role, before: current }),
             ),
         }
     }
@@ -466,7 +447,6 @@ pub mod ssr {
     /// stops everything after it; a failed membership leaves the others to go on.
     pub async fn apply(upstream: &Upstream, plan: Plan) -> OnboardOutcome {
         let mut outcome = plan.outcome(Stage::Applied);
-        let user = plan.user.clone();
         let mut stop = false;
         for (i, planned) in plan.steps.into_iter().enumerate() {
             let Some(call) = planned.call else { continue };
@@ -474,8 +454,8 @@ pub mod ssr {
                 outcome.steps[i].state = StepState::NotRun;
                 continue;
             }
-            let creates = matches!(call, Call::CreateUser { .. });
-            let result = send(upstream, &user, call, planned.before).await;
+            let creates = call.creates_account();
+            let result = call.send(upstream, Via::Wizard).await;
             outcome.steps[i].state = match result {
                 Ok(password) => {
                     if password.is_some() {
@@ -490,93 +470,5 @@ pub mod ssr {
             };
         }
         outcome
-    }
-
-    /// One step; the new account's password when it created one.
-    async fn send(
-        upstream: &Upstream,
-        user: &UserName,
-        call: Call,
-        before: Option<String>,
-    ) -> Result<Option<String>, AppError> {
-        let u = user.clone();
-        match call {
-            Call::CreateUser { email, display_name, role, password } => {
-                let password = match password {
-                    Some(p) => p,
-                    None => Password::parse(&crate::people::ssr::strong_password()).map_err(|_| AppError::Internal)?,
-                };
-                let shown = password.expose().to_owned();
-                let creator = upstream.username().to_owned();
-                let new = NewUser { name: u.clone(), email, password, role, display_name, description: None };
-                let change = Change::new(Action::CreateUser).user(&u).roles(None, role.name());
-                let taken = format!("A user named {u} already exists.");
-                let write = upstream.call_mapped(
-                    |api| async move { api.create_user(&new, &creator).await },
-                    move |e| match e.cause() {
-                        Cause::AlreadyExists => Some(AppError::Invalid(taken.clone())),
-                        Cause::EmailTaken => {
-                            Some(AppError::Invalid("Another user already has this e-mail address.".into()))
-                        }
-                        _ => None,
-                    },
-                );
-                upstream.recorded(Via::Wizard, vec![change], write).await?;
-                Ok(Some(shown))
-            }
-            Call::PlatformRole(role) => {
-                let change = Change::new(Action::ChangePlatformRole).user(&u).roles(before, role.name());
-                let write = upstream.call(|api| async move { api.change_platform_role(&u, role).await });
-                upstream.recorded(Via::Wizard, vec![change], write).await.map(|_| None)
-            }
-            Call::InviteToWorkspace(role) => {
-                let change = Change::new(Action::InviteToWorkspace)
-                    .user(&u)
-                    .workspace(role.workspace())
-                    .roles(None, role.name());
-                let entries = vec![(u.clone(), role.clone())];
-                let write = upstream.call_mapped(
-                    |api| async move { api.add_workspace_members(role.workspace(), &entries).await },
-                    crate::roles::ssr::explain_role_missing,
-                );
-                upstream.recorded(Via::Wizard, vec![change], write).await.map(|_| None)
-            }
-            Call::WorkspaceRole(role) => {
-                let change = Change::new(Action::ChangeWorkspaceRole)
-                    .user(&u)
-                    .workspace(role.workspace())
-                    .roles(before, role.name());
-                let write = upstream.call_mapped(
-                    |api| async move { api.change_workspace_role(&u, &role).await },
-                    crate::roles::ssr::explain_role_missing,
-                );
-                upstream.recorded(Via::Wizard, vec![change], write).await.map(|_| None)
-            }
-            Call::InviteToProject { cluster, project, workspace, role } => {
-                let change = Change::new(Action::InviteToProject)
-                    .user(&u)
-                    .in_workspace(workspace)
-                    .project(&cluster, &project)
-                    .roles(None, role.name());
-                let entries = vec![(u.clone(), role)];
-                let write = upstream.call_mapped(
-                    |api| async move { api.add_project_members(&cluster, &project, &entries).await },
-                    crate::roles::ssr::explain_role_missing,
-                );
-                upstream.recorded(Via::Wizard, vec![change], write).await.map(|_| None)
-            }
-            Call::ProjectRole { cluster, project, workspace, role } => {
-                let change = Change::new(Action::ChangeProjectRole)
-                    .user(&u)
-                    .in_workspace(workspace)
-                    .project(&cluster, &project)
-                    .roles(before, role.name());
-                let write = upstream.call_mapped(
-                    |api| async move { api.change_project_role(&cluster, &project, &u, role).await },
-                    crate::roles::ssr::explain_role_missing,
-                );
-                upstream.recorded(Via::Wizard, vec![change], write).await.map(|_| None)
-            }
-        }
     }
 }

@@ -47,7 +47,7 @@ pub fn OnboardPage() -> impl IntoView {
                 "Create the account (or name an existing one), add workspaces and projects with their roles, "
                 "review every call, then apply. Nothing is sent before you apply."
             </p>
-            <p><a href="/onboard/bulk">"Many people at once? Onboard them from a file."</a></p>
+            <p class="button-row"><a class="button secondary" href="/onboard/bulk">"Many people at once? Onboard them from a file"</a></p>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let (posted, outcome, workspaces, clusters) = data.await;

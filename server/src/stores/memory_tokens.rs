@@ -25,6 +25,11 @@ impl MemoryTokens {
     }
 
     /// Entries held (for tests and reports).
+    /// The vault keys held (for tests acting as another replica would).
+    pub fn keys(&self) -> Vec<String> {
+        self.slots().keys().cloned().collect()
+    }
+
     pub fn len(&self) -> usize {
         self.slots().len()
     }

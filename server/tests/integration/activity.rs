@@ -11,7 +11,7 @@ use app::audit::ssr::ActivityLog;
 use app::audit::{Action, Change, Filter, Record, Via, Visibility};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use server::activity::SqlActivityLog;
+use server::database::Database;
 use tokio::process::{Child, Command};
 
 use crate::common::{free_port, wait_for_port, TestApp};
@@ -31,7 +31,7 @@ fn record(at_ms: i64, actor: &str, change: Change, succeeded: bool) -> Record {
 }
 
 /// The same checks for every backend: append, filters, visibility, paging, retention.
-async fn exercise(log: &SqlActivityLog) {
+async fn exercise(log: &Database) {
     let base = 1_764_000_000_000; // 2025-11-24
     let records = [
         record(base, "admin", Change::new(Action::CreateUser).user("zoe").roles(None, "platform-regular"), true),
@@ -122,10 +122,10 @@ fn temp_dir(what: &str) -> PathBuf {
 async fn the_sqlite_store_keeps_filters_pages_and_prunes_in_a_file_that_outlives_the_process() {
     let dir = temp_dir("sqlite");
     let url = format!("sqlite://{}/nested/activity.db", dir.display());
-    let log = SqlActivityLog::open(&url).unwrap();
+    let log = Database::open(&url).unwrap();
     exercise(&log).await;
     // Opened again (a restart): the schema is there already and the entries are kept.
-    let again = SqlActivityLog::open(&url).unwrap();
+    let again = Database::open(&url).unwrap();
     assert_eq!(again.list(&Filter::default(), &Visibility::Everything, 100).await.unwrap().len(), 2);
     std::fs::remove_dir_all(dir).ok();
 }
@@ -225,8 +225,8 @@ impl Drop for Postgres {
 #[tokio::test]
 async fn the_postgres_store_keeps_filters_pages_and_prunes_and_replicas_share_it() {
     let pg = Postgres::start().await;
-    let log = SqlActivityLog::open(&pg.url).unwrap();
-    let other_replica = SqlActivityLog::open(&pg.url).unwrap();
+    let log = Database::open(&pg.url).unwrap();
+    let other_replica = Database::open(&pg.url).unwrap();
     // Two replicas starting together both migrate: one does, the other finds it done.
     let (a, b) = tokio::join!(log.ping(), other_replica.ping());
     a.unwrap();

@@ -156,3 +156,226 @@ async fn a_team_lead_may_onboard_only_into_what_they_manage() {
     assert!(verdict(&html, 2).contains("invite frank to workspace demo as demo-viewer"), "{html}");
     assert!(verdict(&html, 3).contains("Cannot: there is no workspace team-b that you can see."));
 }
+
+/// The hidden `reviewed` plan of the page, as the browser would send it back.
+fn reviewed(html: &str) -> String {
+    let marker = "name=\"reviewed\" value=\"";
+    let Some(start) = html.find(marker).map(|i| i + marker.len()) else { return String::new() };
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].replace("&#10;", "\n").replace("&#x27;", "'").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+async fn apply(app: &TestApp, cookie: &str, csv: &str, reviewed: &str, confirm: bool) -> (StatusCode, String) {
+    let mut form = vec![("csv", csv), ("reviewed", reviewed), ("step", "apply")];
+    if confirm {
+        form.push(("confirm_admin", "yes"));
+    }
+    let res = app
+        .request(Method::POST, "/onboard/bulk", Some(cookie))
+        .header("accept", "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.text().await.unwrap())
+}
+
+/// Waits for the job page to say it is done; its HTML.
+async fn finished_job(app: &TestApp, cookie: &str, html: &str) -> String {
+    let marker = "href=\"/onboard/bulk/jobs/";
+    let start = html.find(marker).expect("a link to the job") + "href=\"".len();
+    let path = &html[start..start + html[start..].find('"').unwrap()];
+    for _ in 0..100 {
+        let page = app.request(Method::GET, path, Some(cookie)).send().await.unwrap().text().await.unwrap();
+        if !page.contains("http-equiv=\"refresh\"") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the job did not finish");
+}
+
+#[tokio::test]
+async fn apply_makes_the_accounts_shows_their_passwords_once_and_runs_the_rest_as_a_job() {
+    let dir = std::env::temp_dir().join(format!("ks-console-bulk-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/activity.db", dir.display());
+    let app = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| c.activity_db = db
+        })
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    let csv = format!(
+        "{HEADER}
+mei,mei@example.com,Mei Chen,,demo,regular,,,
+mei,,,,demo,,host,demo-web,viewer
+omar,omar@example.com,,,team-b,viewer,,,
+frank,,,,demo,viewer,,,
+zed,zed@example.com,,,demo,auditor,,,
+"
+    );
+    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    assert!(run.contains("Apply the 4 accepted rows"), "{run}");
+    let plan = reviewed(&run);
+    app.sim.sim.reset_journal();
+    // As a browser sends it: line breaks as CRLF.
+    let (status, html) = apply(&app, &cookie, &csv, &plan.replace('\n', "\r\n"), false).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("2 new accounts made."), "{html}");
+    let password_of = |user: &str| {
+        let cell = format!("<td data-label=\"Username\">{user}</td><td data-label=\"Password\"><code>");
+        let start = html.find(&cell).unwrap_or_else(|| panic!("{user}'s password is shown")) + cell.len();
+        html[start..start + html[start..].find('<').unwrap()].to_owned()
+    };
+    let (mei, omar) = (password_of("mei"), password_of("omar"));
+    let page = finished_job(&app, &cookie, &html).await;
+    assert!(page.contains("Done: all 4 rows applied."), "{page}");
+
+    let mut writes: Vec<String> = app
+        .sim
+        .sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method != "GET")
+        .map(|e| format!("{} {} {}", e.method, e.path, e.body.map(|b| b.to_string()).unwrap_or_default()))
+        .collect();
+    writes.sort();
+    assert_eq!(writes.len(), 6, "{writes:#?}");
+    assert_eq!(writes.iter().filter(|w| w.starts_with("POST /kapis/iam.kubesphere.io/v1beta1/users ")).count(), 2);
+    assert!(writes.iter().any(|w| w.contains("/workspaces/demo/workspacemembers")
+        && w.contains(r#""roleRef":"demo-regular","username":"mei""#)
+        || w.contains(r#"{"username":"mei","roleRef":"demo-regular"}"#)));
+    let frank_invited = |w: &String| {
+        w.starts_with("POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers ")
+            && w.contains("frank")
+            && w.contains("demo-viewer")
+    };
+    assert!(writes.iter().any(frank_invited), "{writes:#?}");
+    for (user, password) in [("mei", &mei), ("omar", &omar)] {
+        assert_eq!(app.login_response(user, password, true).await.status(), StatusCode::OK, "{user}'s password works");
+    }
+
+    // Applying the same file again changes nothing, and says so.
+    app.sim.sim.reset_journal();
+    let (_, again) = dry_run(&app, &cookie, &csv).await;
+    assert!(again.contains("5 rows: 0 will send changes, 4 are in place already, 1 cannot be done."), "{again}");
+    assert!(!again.contains("Apply the"));
+    assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"));
+
+    // The passwords are nowhere in the database: not in the job, not in the activity log.
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    for table in ["bulk_jobs", "bulk_job_results", "activity"] {
+        let rows: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT CAST(({}) AS TEXT) FROM {table}",
+            match table {
+                "bulk_jobs" => "id || owner || rows_json || state",
+                "bulk_job_results" => "outcome || message",
+                _ => "actor || action || COALESCE(target_user, '') || COALESCE(message, '')",
+            }
+        ))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert!(!rows.is_empty(), "{table} has rows");
+        for (text,) in rows {
+            assert!(!text.contains(&mei) && !text.contains(&omar), "a password in {table}");
+        }
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn apply_sends_nothing_the_dry_run_did_not_show_and_admin_roles_need_the_confirmation() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let csv = format!("{HEADER}\nfrank,,,,demo,admin,,,\n");
+    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    assert!(run.contains("Yes, grant the 1 admin roles listed above."), "{run}");
+    let plan = reviewed(&run);
+    app.sim.sim.reset_journal();
+    let (status, html) = apply(&app, &cookie, &csv, &plan, false).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("Confirm the admin roles listed above before applying."), "{html}");
+    let (_, html) = apply(&app, &cookie, &csv, "1: something else", true).await;
+    assert!(html.contains("nothing was sent. Here is the new dry run."), "{html}");
+    assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "nothing was sent");
+    let (_, html) = apply(&app, &cookie, &csv, &plan, true).await;
+    let page = finished_job(&app, &cookie, &html).await;
+    assert!(page.contains("Done: all 1 rows applied."), "{page}");
+    // Someone else cannot read the job.
+    let marker = "href=\"/onboard/bulk/jobs/";
+    let start = html.find(marker).unwrap() + "href=\"".len();
+    let path = &html[start..start + html[start..].find('"').unwrap()];
+    let alice = app.login("alice").await;
+    let res = app.request(Method::GET, path, Some(&alice)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
+    let dir = std::env::temp_dir().join(format!("ks-console-resume-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/activity.db", dir.display());
+    let app = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| {
+                c.activity_db = db;
+                c.bulk_resume_secs = 1;
+            }
+        })
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    // Reading the log waits for the tables; the session's token is in the vault.
+    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
+    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
+
+    // A job as another replica left it: it held the lease (now lapsed), and it had finished
+    // line 2 (recorded as done) but not lines 3 and 4.
+    let rows = serde_json::json!([
+        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "team-b",
+         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""},
+        {"line": 3, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "regular", "cluster": "", "project": "", "project_role": ""},
+        {"line": 4, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "", "cluster": "host", "project": "demo-web", "project_role": "viewer"}
+    ]);
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, lease_until_ms) \
+         VALUES ('stopped-job', 'admin', ?, 0, 'running', NULL, ?, 'a-replica-that-stopped', 1)",
+    )
+    .bind(&session_key)
+    .bind(rows.to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ('stopped-job', 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    app.sim.sim.reset_journal();
+
+    let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/stopped-job\"").await;
+    assert!(page.contains("Done: all 3 rows applied."), "{page}");
+    let writes: Vec<String> = app
+        .sim
+        .sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method != "GET")
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
+            "POST /clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers",
+        ],
+        "only the rows left were sent"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -15,7 +15,14 @@ fn app_pages() -> Vec<String> {
         .filter(|p| p != "/login")
         .map(|p| {
             // Routes are listed in axum's syntax (`{name}`); both spellings are filled in.
-            [("name", "bob"), ("user", "bob"), ("workspace", "demo"), ("cluster", "host"), ("project", "demo-web")]
+            [
+                ("name", "bob"),
+                ("user", "bob"),
+                ("workspace", "demo"),
+                ("cluster", "host"),
+                ("project", "demo-web"),
+                ("id", "a-job-id"),
+            ]
                 .into_iter()
                 .fold(p, |p, (param, value)| {
                     p.replace(&format!(":{param}"), value).replace(&format!("{{{param}}}"), value)

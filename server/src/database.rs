@@ -1,6 +1,6 @@
-//! The activity log's store: a SQL database through sqlx, with runtime queries (nothing needs a
-//! database to compile). SQLite in a file by default; PostgreSQL (`ACTIVITY_DB=postgres://…`)
-//! when several replicas share one log.
+//! The console's own database: the activity log and the bulk-onboarding jobs, through sqlx with
+//! runtime queries (nothing needs a database to compile). SQLite in a file by default;
+//! PostgreSQL (`ACTIVITY_DB=postgres://…`) when several replicas share one log and one job list.
 //!
 //! The store connects lazily and migrates on first use, so a database that is down at start-up
 //! or later never stops the console: changes are still made and reported, the failure to record
@@ -27,10 +27,14 @@ pub enum Backend {
 }
 
 /// The schema, one list per backend (they differ only in the id column).
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "activity", include_str!("../migrations/sqlite/0001_activity.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "activity", include_str!("../migrations/postgres/0001_activity.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "activity", include_str!("../migrations/sqlite/0001_activity.sql")),
+    (2, "bulk jobs", include_str!("../migrations/sqlite/0002_bulk_jobs.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
+    (2, "bulk jobs", include_str!("../migrations/postgres/0002_bulk_jobs.sql")),
+];
 
 #[derive(Debug)]
 struct Embedded(&'static [(i64, &'static str, &'static str)]);
@@ -51,7 +55,7 @@ impl<'s> MigrationSource<'s> for Embedded {
 
 /// The activity log in a SQL database.
 #[derive(Debug, Clone)]
-pub struct SqlActivityLog {
+pub struct Database {
     pool: AnyPool,
     backend: Backend,
     migrated: std::sync::Arc<tokio::sync::OnceCell<()>>,
@@ -60,7 +64,7 @@ pub struct SqlActivityLog {
 const COLUMNS: &str = "id, at_ms, actor, action, target_user, workspace, cluster, project, role_before, role_after, \
                        outcome, message, request_id, via";
 
-impl SqlActivityLog {
+impl Database {
     /// A log at `url` (`sqlite://path`, `sqlite::memory:` or `postgres://…`). Nothing is
     /// connected yet: the first use connects and creates the tables. A SQLite file's directory
     /// is created if missing.
@@ -107,7 +111,7 @@ impl SqlActivityLog {
     }
 
     /// The pool, once the schema is in place (tried again on the next use after a failure).
-    async fn ready(&self) -> Result<&AnyPool, LogError> {
+    pub(crate) async fn ready(&self) -> Result<&AnyPool, LogError> {
         self.migrated
             .get_or_try_init(|| async {
                 let source = Embedded(match self.backend {
@@ -254,11 +258,11 @@ fn entry_of(row: &AnyRow) -> Result<Entry, LogError> {
     })
 }
 
-fn fail(e: impl std::fmt::Display) -> LogError {
+pub(crate) fn fail(e: impl std::fmt::Display) -> LogError {
     LogError(e.to_string())
 }
 
-impl ActivityLog for SqlActivityLog {
+impl ActivityLog for Database {
     fn append<'a>(&'a self, records: &'a [Record]) -> BoxFuture<'a, Result<(), LogError>> {
         Box::pin(async move {
             let result = self.append_all(records).await;

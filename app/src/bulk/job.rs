@@ -1,0 +1,204 @@
+//! A bulk apply as a job: the accepted rows, recorded in the database with each row's result as
+//! it comes, so that any replica can show its progress and resume it where it stopped. A job
+//! never holds a password.
+
+use serde::{Deserialize, Serialize};
+
+use super::FileRow;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobState {
+    Running,
+    Done,
+    /// Could not go on (e.g. the owner signed out, so their token is gone); why.
+    Stopped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowOutcome {
+    /// Sent and accepted, with what was done.
+    Done(String),
+    /// Nothing needed sending.
+    InPlace(String),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub line: usize,
+    pub outcome: RowOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: String,
+    pub owner: String,
+    pub created_ms: i64,
+    pub state: JobState,
+    /// The rows the dry run accepted, as written in the file.
+    pub rows: Vec<FileRow>,
+    /// One per finished row, in the order they finished.
+    pub results: Vec<RowResult>,
+}
+
+impl JobRecord {
+    pub fn result_of(&self, line: usize) -> Option<&RowOutcome> {
+        self.results.iter().find(|r| r.line == line).map(|r| &r.outcome)
+    }
+
+    /// The file's columns, each row's outcome and message: the result to download.
+    pub fn result_csv(&self) -> String {
+        let mut out = format!("{},outcome,message\n", super::COLUMNS.join(","));
+        for row in &self.rows {
+            let (outcome, message) = match self.result_of(row.line) {
+                Some(RowOutcome::Done(m)) => ("done", m.as_str()),
+                Some(RowOutcome::InPlace(m)) => ("in place", m.as_str()),
+                Some(RowOutcome::Failed(m)) => ("failed", m.as_str()),
+                None => ("waiting", ""),
+            };
+            let cells: Vec<String> = row.cells().iter().copied().chain([outcome, message]).map(csv_cell).collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A CSV cell, quoted when it needs to be.
+fn csv_cell(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::sync::Arc;
+
+    use super::{JobRecord, RowResult};
+    use crate::audit::ssr::{BoxFuture, LogError};
+
+    /// A new job: who asked, the accepted rows and the results known already (accounts created,
+    /// or not, before the job starts).
+    #[derive(Debug, Clone)]
+    pub struct NewJob {
+        pub owner: String,
+        pub rows: Vec<super::FileRow>,
+        pub results: Vec<RowResult>,
+    }
+
+    /// The server's jobs: stored in the database, run in the background on behalf of their owner.
+    pub trait Jobs: Send + Sync + 'static {
+        /// Stores the job and starts it, acting with the session of the request in `parts`.
+        fn submit<'a>(
+            &'a self,
+            parts: &'a http::request::Parts,
+            job: NewJob,
+        ) -> BoxFuture<'a, Result<String, LogError>>;
+        fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<JobRecord>, LogError>>;
+    }
+
+    #[derive(Clone)]
+    pub struct JobsHandle(pub Arc<dyn Jobs>);
+
+    impl std::fmt::Debug for JobsHandle {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("JobsHandle")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_result_file_keeps_the_columns_and_quotes_what_needs_it() {
+        let row = FileRow { line: 2, username: "mei".into(), display_name: "Chen, Mei".into(), ..FileRow::default() };
+        let job = JobRecord {
+            id: "j".into(),
+            owner: "admin".into(),
+            created_ms: 0,
+            state: JobState::Done,
+            rows: vec![row],
+            results: vec![RowResult { line: 2, outcome: RowOutcome::Failed("said \"no\"".into()) }],
+        };
+        let csv = job.result_csv();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role,outcome,message"));
+        assert_eq!(lines.next(), Some("mei,,\"Chen, Mei\",,,,,,,failed,\"said \"\"no\"\"\""));
+    }
+}
+
+/// Running a job's rows: planned again from what KubeSphere holds now (so a resumed job sends
+/// nothing twice), then sent row by row.
+#[cfg(feature = "ssr")]
+pub mod run {
+    use std::collections::BTreeSet;
+    use std::future::Future;
+
+    use super::{JobRecord, RowOutcome, RowResult};
+    use crate::audit::Via;
+    use crate::error::AppError;
+    use crate::upstream::Upstream;
+
+    /// The start of the message for a row whose account was not made.
+    pub const NO_ACCOUNT: &str = "The account was not created";
+
+    /// Runs the rows of `job` that have no result yet, in the file's order. `record` keeps each
+    /// result and says whether to go on (false: another replica has taken the job over).
+    pub async fn rows<F, Fut>(job: &JobRecord, mut record: F) -> Result<(), AppError>
+    where
+        F: FnMut(RowResult) -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let upstream = Upstream::from_context()?;
+        let pending: Vec<super::FileRow> =
+            job.rows.iter().filter(|r| job.result_of(r.line).is_none()).cloned().collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let without_account: BTreeSet<&str> = job
+            .results
+            .iter()
+            .filter(|r| matches!(&r.outcome, RowOutcome::Failed(m) if m.starts_with(NO_ACCOUNT)))
+            .filter_map(|r| job.rows.iter().find(|row| row.line == r.line).map(|row| row.username.as_str()))
+            .collect();
+        let plan = super::super::plan::dry_run(&upstream, &pending).await?;
+        for planned in plan.rows {
+            let user = planned.row.username.as_str();
+            let outcome = if without_account.contains(user) {
+                RowOutcome::Failed(format!("{NO_ACCOUNT}: {user} has no account."))
+            } else if let Some(reason) = planned.refused {
+                RowOutcome::Failed(reason)
+            } else if planned.calls.is_empty() {
+                RowOutcome::InPlace(planned.in_place.unwrap_or_else(|| "Nothing to do.".into()))
+            } else if planned.calls.iter().any(|c| c.creates_account()) {
+                // Only the page that applied can show a new account's password.
+                RowOutcome::Failed(format!("{NO_ACCOUNT}: apply the file again to create {user}."))
+            } else {
+                send_all(&upstream, planned.calls).await
+            };
+            if !record(RowResult { line: planned.row.line, outcome }).await {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn send_all(upstream: &Upstream, calls: Vec<crate::onboarding::calls::Call>) -> RowOutcome {
+        let mut done = Vec::new();
+        for call in calls {
+            let text = call.text();
+            if let Err(e) = call.send(upstream, Via::Bulk).await {
+                let before =
+                    if done.is_empty() { String::new() } else { format!(" (done first: {})", done.join("; ")) };
+                return RowOutcome::Failed(format!("{}{before}", e.message()));
+            }
+            done.push(text);
+        }
+        RowOutcome::Done(done.join("; "))
+    }
+}

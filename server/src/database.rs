@@ -26,14 +26,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// The schema, one list per backend (they differ only in the id column).
+/// The schema, one list per backend: the activity table differs in its id column; later tables
+/// are written in SQL both read alike.
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/sqlite/0001_activity.sql")),
-    (2, "bulk jobs", include_str!("../migrations/sqlite/0002_bulk_jobs.sql")),
+    (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
-    (2, "bulk jobs", include_str!("../migrations/postgres/0002_bulk_jobs.sql")),
+    (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
 ];
 
 #[derive(Debug)]

@@ -8,15 +8,7 @@ use crate::common::TestApp;
 const HEADER: &str = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
 
 async fn dry_run(app: &TestApp, cookie: &str, csv: &str) -> (StatusCode, String) {
-    let res = app
-        .request(Method::POST, "/onboard/bulk", Some(cookie))
-        .header("accept", "text/html")
-        .form(&[("csv", csv)])
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
+    app.post_page(cookie, "/onboard/bulk", &[("csv", csv)]).await
 }
 
 /// The dry run's line for file line `line`: its "What happens" cell.
@@ -170,15 +162,7 @@ async fn apply(app: &TestApp, cookie: &str, csv: &str, reviewed: &str, confirm: 
     if confirm {
         form.push(("confirm_admin", "yes"));
     }
-    let res = app
-        .request(Method::POST, "/onboard/bulk", Some(cookie))
-        .header("accept", "text/html")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
+    app.post_page(cookie, "/onboard/bulk", &form).await
 }
 
 /// Waits for the job page to say it is done; its HTML.

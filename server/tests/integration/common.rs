@@ -105,6 +105,19 @@ impl TestApp {
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// Posts a form to a page, as a browser without WASM does; status and HTML.
+    pub async fn post_page(&self, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let res = self
+            .request(Method::POST, path, Some(cookie))
+            .header("accept", "text/html")
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.text().await.unwrap())
+    }
+
     /// A user exactly as KubeSphere (the simulator) stores it, read with an admin token of its own.
     pub async fn upstream_user(&self, name: &str) -> serde_json::Value {
         let base = self.sim.base_url();

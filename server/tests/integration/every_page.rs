@@ -23,10 +23,8 @@ fn app_pages() -> Vec<String> {
                 ("project", "demo-web"),
                 ("id", "a-job-id"),
             ]
-                .into_iter()
-                .fold(p, |p, (param, value)| {
-                    p.replace(&format!(":{param}"), value).replace(&format!("{{{param}}}"), value)
-                })
+            .into_iter()
+            .fold(p, |p, (param, value)| p.replace(&format!(":{param}"), value).replace(&format!("{{{param}}}"), value))
         })
         .chain(sections.map(str::to_owned))
         .collect()

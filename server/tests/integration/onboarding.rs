@@ -11,15 +11,7 @@ use crate::common::TestApp;
 async fn post(app: &TestApp, cookie: &str, step: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("step", step));
-    let res = app
-        .request(Method::POST, "/onboard", Some(cookie))
-        .header("accept", "text/html")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
+    app.post_page(cookie, "/onboard", &form).await
 }
 
 /// The value of the hidden `reviewed` field of the page (HTML-unescaped).

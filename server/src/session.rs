@@ -123,7 +123,11 @@ pub async fn session_gate(
         return next.run(req).await;
     }
     let err = if ended { AppError::SessionExpired } else { AppError::NotSignedIn };
-    if path.starts_with("/api/") || !matches!(*req.method(), Method::GET | Method::HEAD) {
+    // A page's own form (`/onboard`) posted by a browser whose session ended goes to sign in,
+    // like a page; server functions and other clients get the error itself.
+    let browser_form = req.method() == Method::POST
+        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if path.starts_with("/api/") || !(matches!(*req.method(), Method::GET | Method::HEAD) || browser_form) {
         return crate::security::error_response(&err, request_id);
     }
     let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");

@@ -228,7 +228,18 @@ async fn bad_rows_are_explained_next_to_the_row_and_custom_roles_are_refused() {
         assert!(html.contains(sentence), "{sentence:?} not on the page for {fields:?}");
     }
     assert!(writes(&app).is_empty());
-    // Signed out, the post is refused (and never reaches KubeSphere).
+    // Signed out, the post is refused (and never reaches KubeSphere); a browser is sent to sign in
+    // and back.
     let res = app.request(Method::POST, "/onboard", None).form(&NEW_PERSON).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .request(Method::POST, "/onboard", None)
+        .header("accept", "text/html")
+        .form(&NEW_PERSON)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/login?next=/onboard");
+    assert!(writes(&app).is_empty());
 }

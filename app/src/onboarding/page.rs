@@ -213,26 +213,16 @@ fn OnboardForm(
                 {(0..ws_rows).map(|i| {
                     let row = input.workspaces.get(i).cloned().unwrap_or_default();
                     let n = i + 1;
-                    let (ws_id, role_id) = (format!("workspace-{i}"), format!("workspace-role-{i}"));
                     let error = field_error(&format!("workspace-{i}"));
-                    let error_id = format!("workspace-{i}-error");
+                    let error_id = error.is_some().then(|| format!("workspace-{i}-error"));
+                    let role = if row.role.is_empty() { "regular".to_owned() } else { row.role };
+                    let kinds = ks_types::WorkspaceRoleKind::ALL.map(|k| k.suffix().to_owned()).to_vec();
                     view! {
                         <div class="row-fields">
-                            <div class="field">
-                                <label for=ws_id.clone()>{format!("Workspace {n}")}</label>
-                                <input id=ws_id name="workspace" list="known-workspaces" value=row.workspace.clone()
-                                    autocomplete="off" spellcheck="false" aria-describedby=error.is_some().then(|| error_id.clone())
-                                    aria-invalid=error.is_some().then_some("true") />
-                            </div>
-                            <div class="field">
-                                <label for=role_id.clone()>{format!("Role in workspace {n}")}</label>
-                                <select id=role_id name="workspace_role">
-                                    {ks_types::WorkspaceRoleKind::ALL.map(|k| {
-                                        let selected = row.role == k.suffix() || (row.role.is_empty() && k == ks_types::WorkspaceRoleKind::Regular);
-                                        view! { <option value=k.suffix() selected=selected>{k.suffix()}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </div>
+                            <RowInput id=format!("workspace-{i}") label=format!("Workspace {n}") name="workspace"
+                                value=row.workspace list="known-workspaces" error_id=error_id.clone() />
+                            <RowSelect id=format!("workspace-role-{i}") label=format!("Role in workspace {n}")
+                                name="workspace_role" options=kinds selected=role />
                             {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
                         </div>
                     }
@@ -245,35 +235,22 @@ fn OnboardForm(
                 {(0..project_rows).map(|i| {
                     let row = input.projects.get(i).cloned().unwrap_or_default();
                     let n = i + 1;
-                    let (cluster_id, project_id, role_id) =
-                        (format!("project-cluster-{i}"), format!("project-{i}"), format!("project-role-{i}"));
                     let error = field_error(&format!("project-{i}"));
-                    let error_id = format!("project-{i}-error");
-                    let only_cluster = clusters.len() == 1;
+                    let error_id = error.is_some().then(|| format!("project-{i}-error"));
+                    let cluster = match clusters.as_slice() {
+                        [only] => only.clone(),
+                        _ => row.cluster,
+                    };
+                    let role = if row.role.is_empty() { "viewer".to_owned() } else { row.role };
+                    let roles = ks_types::ProjectRole::ALL.map(|r| r.name().to_owned()).to_vec();
                     view! {
                         <div class="row-fields">
-                            <div class="field">
-                                <label for=project_id.clone()>{format!("Project {n}")}</label>
-                                <input id=project_id name="project" value=row.project.clone() autocomplete="off" spellcheck="false"
-                                    aria-describedby=error.is_some().then(|| error_id.clone()) aria-invalid=error.is_some().then_some("true") />
-                            </div>
-                            <div class="field">
-                                <label for=cluster_id.clone()>{format!("Cluster of project {n}")}</label>
-                                <select id=cluster_id name="project_cluster">
-                                    {clusters.iter().map(|c| view! {
-                                        <option value=c.clone() selected=row.cluster == *c || only_cluster>{c.clone()}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <div class="field">
-                                <label for=role_id.clone()>{format!("Role in project {n}")}</label>
-                                <select id=role_id name="project_role">
-                                    {ks_types::ProjectRole::ALL.map(|r| {
-                                        let selected = row.role == r.name() || (row.role.is_empty() && r == ks_types::ProjectRole::Viewer);
-                                        view! { <option value=r.name() selected=selected>{r.name()}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </div>
+                            <RowInput id=format!("project-{i}") label=format!("Project {n}") name="project"
+                                value=row.project error_id=error_id.clone() />
+                            <RowSelect id=format!("project-cluster-{i}") label=format!("Cluster of project {n}")
+                                name="project_cluster" options=clusters.clone() selected=cluster />
+                            <RowSelect id=format!("project-role-{i}") label=format!("Role in project {n}")
+                                name="project_role" options=roles selected=role />
                             {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
                         </div>
                     }
@@ -331,6 +308,42 @@ fn PlainField(
                 aria-invalid=error.is_some().then_some("true") />
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
             {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+        </div>
+    }
+}
+
+/// A labelled text input of a workspace or project row; `error_id` names the row's error.
+#[component]
+fn RowInput(
+    id: String,
+    label: String,
+    name: &'static str,
+    value: String,
+    #[prop(optional)] list: Option<&'static str>,
+    error_id: Option<String>,
+) -> impl IntoView {
+    let invalid = error_id.is_some().then_some("true");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id name=name list=list value=value autocomplete="off" spellcheck="false"
+                aria-describedby=error_id aria-invalid=invalid />
+        </div>
+    }
+}
+
+/// A labelled select of a workspace or project row.
+#[component]
+fn RowSelect(id: String, label: String, name: &'static str, options: Vec<String>, selected: String) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                {options.into_iter().map(|o| {
+                    let (chosen, text) = (o == selected, o.clone());
+                    view! { <option value=o selected=chosen>{text}</option> }
+                }).collect_view()}
+            </select>
         </div>
     }
 }

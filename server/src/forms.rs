@@ -175,12 +175,11 @@ pub async fn bulk_post(State(ctx): State<ServerContext>, req: Request) -> Respon
         }
         if let Some(bytes) = file {
             fields.retain(|(k, _)| k != "csv");
-            let text = match String::from_utf8(bytes) {
-                Ok(text) => text,
-                // Read as text, the dry run reports the line that is not UTF-8.
+            // Passed on as text; a file that is not UTF-8 is reported with its line instead.
+            let text = match app::bulk::file::text(&bytes) {
+                Ok(text) => text.to_owned(),
                 Err(e) => {
-                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count();
-                    fields.push(("csv_error".into(), app::bulk::file::FileError::Encoding { line }.to_string()));
+                    fields.push(("csv_error".into(), e.to_string()));
                     String::new()
                 }
             };
@@ -195,7 +194,8 @@ pub async fn bulk_post(State(ctx): State<ServerContext>, req: Request) -> Respon
     render_with(&ctx, parts, fields).await
 }
 
-/// Renders the page at the request's path for `fields`, as if it were a GET with them.
+/// Renders the page at the request's path for `fields`, as if it were a GET with them. Browsers
+/// send a field's line breaks as CRLF; the page reads them as they were written (LF).
 async fn render_with(
     ctx: &ServerContext,
     parts: axum::http::request::Parts,
@@ -206,6 +206,7 @@ async fn render_with(
     page_req.headers_mut().remove(header::CONTENT_TYPE);
     page_req.headers_mut().remove(header::CONTENT_LENGTH);
     page_req.extensions_mut().extend(parts.extensions);
+    let fields = fields.into_iter().map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
     page_req.extensions_mut().insert(PostedForm(fields));
     (ctx.render_page)(page_req).await
 }

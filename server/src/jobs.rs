@@ -22,10 +22,7 @@ use crate::vault::{SessionEnd, TokenVault};
 const LEASE: Duration = Duration::from_secs(30);
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
+    i64::try_from(crate::session::now_unix_ms()).unwrap_or(i64::MAX)
 }
 
 fn lease_ms() -> i64 {

@@ -384,10 +384,7 @@ fn prune_activity_log(log: &database::Database, days: u32) {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let now_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or_default();
+            let now_ms = i64::try_from(session::now_unix_ms()).unwrap_or(i64::MAX);
             match log.prune(now_ms - i64::from(days) * 86_400_000).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(entries = n, days, "activity log: pruned entries past the retention"),

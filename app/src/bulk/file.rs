@@ -20,16 +20,20 @@ pub enum FileError {
     Malformed { line: usize, problem: String },
 }
 
+/// The file as text, without a byte-order mark: UTF-8 only, else the line that is not.
+pub fn text(bytes: &[u8]) -> Result<&str, FileError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes)
+        .map_err(|e| FileError::Encoding { line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() })
+}
+
 /// Reads the file's rows, each with its line number.
 pub fn read(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(FileError::Empty);
     }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
-        return Err(FileError::Encoding { line });
-    }
+    let bytes = text(bytes)?.as_bytes();
     let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(bytes);
     let header: Vec<String> =
         reader.headers().map_err(|e| malformed(bytes, &e))?.iter().map(|h| h.to_ascii_lowercase()).collect();

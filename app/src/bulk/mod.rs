@@ -152,11 +152,11 @@ pub async fn bulk_apply(
         file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.to_string())))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let plan = plan::dry_run(&upstream, &rows).await?;
-    // Browsers send a field's line breaks as CRLF.
-    if plan.key() != reviewed.replace("\r\n", "\n") {
-        return Ok(ApplyOutcome::Changed(plan.report()));
+    let report = plan.report();
+    if report.plan != reviewed {
+        return Ok(ApplyOutcome::Changed(report));
     }
-    if !plan.report().admin_grants.is_empty() && !confirm_admin {
+    if !report.admin_grants.is_empty() && !confirm_admin {
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
             "Confirm the admin roles listed above before applying.",

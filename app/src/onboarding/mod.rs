@@ -65,8 +65,7 @@ impl OnboardInput {
         input.password = fields.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
         input.platform_role = one("platform_role");
         input.confirm_admin = one("confirm_admin") == "yes";
-        // Browsers send a field's line breaks as CRLF.
-        input.reviewed = one("reviewed").replace("\r\n", "\n");
+        input.reviewed = one("reviewed");
         let (names, roles) = (all("workspace"), all("workspace_role"));
         input.workspaces = names
             .into_iter()

@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::TestApp;
+use crate::common::{reviewed, TestApp};
 
 const HEADER: &str = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
 
@@ -147,14 +147,6 @@ async fn a_team_lead_may_onboard_only_into_what_they_manage() {
     let (_, html) = dry_run(&app, &cookie, &csv).await;
     assert!(verdict(&html, 2).contains("invite frank to workspace demo as demo-viewer"), "{html}");
     assert!(verdict(&html, 3).contains("Cannot: there is no workspace team-b that you can see."));
-}
-
-/// The hidden `reviewed` plan of the page, as the browser would send it back.
-fn reviewed(html: &str) -> String {
-    let marker = "name=\"reviewed\" value=\"";
-    let Some(start) = html.find(marker).map(|i| i + marker.len()) else { return String::new() };
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].replace("&#10;", "\n").replace("&#x27;", "'").replace("&#39;", "'").replace("&amp;", "&")
 }
 
 async fn apply(app: &TestApp, cookie: &str, csv: &str, reviewed: &str, confirm: bool) -> (StatusCode, String) {

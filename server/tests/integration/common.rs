@@ -289,3 +289,18 @@ pub async fn wait_for_port(port: u16, what: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The plan a page asks the person to approve: its hidden `reviewed` field, unescaped as the
+/// browser would send it back (empty when the page has none).
+pub fn reviewed(html: &str) -> String {
+    let marker = "name=\"reviewed\" value=\"";
+    let Some(start) = html.find(marker).map(|i| i + marker.len()) else { return String::new() };
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end]
+        .replace("&#10;", "\n")
+        .replace("&#x0A;", "\n")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}

@@ -5,21 +5,13 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::common::TestApp;
+use crate::common::{reviewed, TestApp};
 
 /// Posts the form to the page as a browser does, with `step` (the button) and the HTML back.
 async fn post(app: &TestApp, cookie: &str, step: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("step", step));
     app.post_page(cookie, "/onboard", &form).await
-}
-
-/// The value of the hidden `reviewed` field of the page (HTML-unescaped).
-fn reviewed(html: &str) -> String {
-    let start = html.find("name=\"reviewed\" value=\"").map(|i| i + "name=\"reviewed\" value=\"".len());
-    let Some(start) = start else { return String::new() };
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].replace("&#10;", "\n").replace("&#x0A;", "\n").replace("&amp;", "&").replace("&quot;", "\"")
 }
 
 fn writes(app: &TestApp) -> Vec<(String, String, Value)> {

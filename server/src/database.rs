@@ -21,7 +21,7 @@ use sqlx::{AnyPool, Row};
 
 /// Which SQL dialect the URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+enum Backend {
     Sqlite,
     Postgres,
 }
@@ -105,10 +105,6 @@ impl Database {
             .acquire_timeout(Duration::from_millis(1500));
         let pool = options.connect_lazy(&url).map_err(|e| format!("ACTIVITY_DB: {e}"))?;
         Ok(Self { pool, backend, migrated: Default::default() })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
     }
 
     /// The pool, once the schema is in place (tried again on the next use after a failure).

@@ -47,16 +47,22 @@ impl Action {
         Self::ALL.into_iter().find(|a| a.key() == key)
     }
 
+    /// What the log shows, in the language of the page being rendered.
     pub fn label(self) -> &'static str {
+        self.label_in(crate::language::locale())
+    }
+
+    pub fn label_in(self, locale: crate::language::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            Action::CreateUser => "Created a user",
-            Action::CreateWorkspace => "Created a workspace",
-            Action::CreateProject => "Created a project",
-            Action::InviteToWorkspace => "Invited to a workspace",
-            Action::InviteToProject => "Invited to a project",
-            Action::ChangePlatformRole => "Changed a platform role",
-            Action::ChangeWorkspaceRole => "Changed a workspace role",
-            Action::ChangeProjectRole => "Changed a project role",
+            Action::CreateUser => td_string!(locale, audit.created_user),
+            Action::CreateWorkspace => td_string!(locale, audit.created_workspace),
+            Action::CreateProject => td_string!(locale, audit.created_project),
+            Action::InviteToWorkspace => td_string!(locale, audit.invited_to_workspace),
+            Action::InviteToProject => td_string!(locale, audit.invited_to_project),
+            Action::ChangePlatformRole => td_string!(locale, audit.changed_platform_role),
+            Action::ChangeWorkspaceRole => td_string!(locale, audit.changed_workspace_role),
+            Action::ChangeProjectRole => td_string!(locale, audit.changed_project_role),
         }
     }
 }

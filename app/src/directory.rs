@@ -45,9 +45,10 @@ pub const SEARCH_MAX_CHARS: usize = 100;
 pub(crate) fn bounded_search(query: &str) -> Result<String, AppError> {
     let q = query.trim();
     if q.chars().count() > SEARCH_MAX_CHARS {
+        use crate::i18n::td_string;
         return Err(crate::upstream::fail_with(AppError::field(
             "q",
-            format!("Search for at most {SEARCH_MAX_CHARS} characters."),
+            td_string!(crate::language::locale(), directory.search_too_long, max = SEARCH_MAX_CHARS).to_string(),
         )));
     }
     Ok(q.to_owned())
@@ -128,7 +129,8 @@ pub async fn my_clusters() -> Result<Vec<String>, AppError> {
 /// The projects of one workspace that the signed-in user can see, on each of its clusters.
 #[server(prefix = "/api", endpoint = "workspace_projects")]
 pub async fn workspace_projects(workspace: String) -> Result<Vec<ProjectSummary>, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let ws = ks_types::WorkspaceName::parse(&workspace)
+        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let w = &ws;
     let template = upstream.call(|api| async move { api.get_workspace(w).await }).await?;

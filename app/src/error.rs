@@ -5,6 +5,9 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::td_string;
+use crate::language::Locale;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 pub enum AppError {
@@ -118,9 +121,33 @@ impl AppError {
         }
     }
 
-    /// The sentence to show.
+    /// The sentence to show, in the language of the page or request being answered. (`Display`
+    /// stays English: it is what the logs say.)
     pub fn message(&self) -> String {
-        self.to_string()
+        self.message_in(crate::language::locale())
+    }
+
+    pub fn message_in(&self, locale: Locale) -> String {
+        match self {
+            AppError::NotSignedIn => td_string!(locale, errors.not_signed_in).into(),
+            AppError::SessionExpired => td_string!(locale, errors.session_expired).into(),
+            AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).into(),
+            AppError::TooManyRequests => td_string!(locale, errors.too_many_requests).into(),
+            AppError::AccountLocked => td_string!(locale, errors.account_locked).into(),
+            AppError::Forbidden => td_string!(locale, errors.forbidden).into(),
+            AppError::NotAllowedTo(what) => td_string!(locale, errors.not_allowed_to, what).to_string(),
+            AppError::NotFound => td_string!(locale, errors.not_found).into(),
+            AppError::Conflict => td_string!(locale, errors.conflict).into(),
+            // Made in the request's language where they were found.
+            AppError::Invalid(message) | AppError::InvalidField { message, .. } => message.clone(),
+            AppError::CrossSite => td_string!(locale, errors.cross_site).into(),
+            AppError::UpstreamUnavailable => td_string!(locale, errors.upstream_unavailable).into(),
+            AppError::StillSettingUp(what) => td_string!(locale, errors.still_setting_up, what).to_string(),
+            AppError::UpstreamTimeout => td_string!(locale, errors.upstream_timeout).into(),
+            AppError::TemporarilyUnavailable => td_string!(locale, errors.temporarily_unavailable).into(),
+            AppError::ActivityLogUnavailable => td_string!(locale, errors.activity_log_unavailable).into(),
+            AppError::Internal => td_string!(locale, errors.internal).into(),
+        }
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -144,10 +171,74 @@ impl FromServerFnError for AppError {
             // The browser could not reach us at all.
             ServerFnErrorErr::Request(_) => AppError::UpstreamUnavailable,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
-                AppError::Invalid("The form could not be read. Please reload the page and try again.".into())
+                AppError::Invalid(td_string!(crate::language::locale(), errors.form_unreadable).into())
             }
             _ => AppError::Internal,
         }
+    }
+}
+
+/// The sentences the server's own handlers say outside pages, in the request's language.
+pub mod sentences {
+    use crate::i18n::td_string;
+    use crate::language::locale;
+
+    pub fn enter_credentials() -> String {
+        td_string!(locale(), errors.enter_credentials).into()
+    }
+    pub fn foreign_host() -> String {
+        td_string!(locale(), errors.foreign_host).into()
+    }
+    pub fn form_unreadable() -> String {
+        td_string!(locale(), errors.form_unreadable).into()
+    }
+    pub fn unavailable_title() -> &'static str {
+        td_string!(locale(), errors.unavailable_title)
+    }
+    pub fn try_again() -> &'static str {
+        td_string!(locale(), errors.try_again)
+    }
+}
+
+/// Why a name or address was refused (ks-types says it in English, for logs), in the person's language.
+pub fn name_error(err: &ks_types::NameError) -> String {
+    use ks_types::NameError as N;
+    let locale = crate::language::locale();
+    let thing = |what: &str| -> &'static str {
+        match what {
+            "username" => td_string!(locale, errors.thing_username),
+            "workspace name" => td_string!(locale, errors.thing_workspace_name),
+            "project name" => td_string!(locale, errors.thing_project_name),
+            "cluster" | "cluster name" => td_string!(locale, errors.thing_cluster_name),
+            "e-mail address" => td_string!(locale, errors.thing_email),
+            _ => td_string!(locale, errors.thing_name),
+        }
+    };
+    match err {
+        N::Empty(what) => td_string!(locale, errors.name_empty, thing = thing(what)).to_string(),
+        N::TooLong { what, max } => td_string!(locale, errors.name_too_long, thing = thing(what), max).to_string(),
+        N::Characters { extra: "" } => td_string!(locale, errors.name_characters).into(),
+        N::Characters { .. } => td_string!(locale, errors.name_characters_or_dots).into(),
+        N::MustStartWithLetter => td_string!(locale, errors.name_must_start_with_letter).into(),
+        N::Reserved(name) => td_string!(locale, errors.name_reserved, name).to_string(),
+        N::Email => td_string!(locale, errors.email_invalid).into(),
+    }
+}
+
+/// A role that is not one of KubeSphere's built-ins, in the person's language.
+pub fn role_error(err: &ks_types::RoleError) -> String {
+    td_string!(crate::language::locale(), errors.role_not_built_in, role = err.0.as_str()).to_string()
+}
+
+/// Why a password was refused (ks-types' sentences are English), in the person's language.
+pub fn password_error(err: &str) -> String {
+    let locale = crate::language::locale();
+    if err.contains("line break") {
+        td_string!(locale, errors.password_line_break).into()
+    } else if err.contains("$2a$") {
+        td_string!(locale, errors.password_bcrypt).into()
+    } else {
+        td_string!(locale, errors.password_rule).into()
     }
 }
 
@@ -174,7 +265,9 @@ impl From<&ks_client::KsError> for AppError {
     fn from(err: &ks_client::KsError) -> Self {
         use ks_client::KsError as K;
         match err {
-            K::Invalid { .. } => AppError::Invalid("KubeSphere rejected the request as invalid.".into()),
+            K::Invalid { .. } => {
+                AppError::Invalid(td_string!(crate::language::locale(), errors.upstream_invalid).into())
+            }
             K::Unauthenticated { .. } => AppError::SessionExpired,
             K::Forbidden { .. } => AppError::Forbidden,
             K::NotFound { .. } => AppError::NotFound,

@@ -5,39 +5,41 @@ use leptos_router::components::Redirect;
 
 use crate::auth::{current_user, login_url};
 use crate::error::AppError;
+use crate::i18n::td_string;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
+    let locale = crate::language::locale();
 
     view! {
         <main id="main" class="page">
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(user) => {
-                            let role = user.platform_role.clone().unwrap_or_else(|| "none".into());
+                            let role = user.platform_role.clone().unwrap_or_else(|| td_string!(locale, home.no_role).to_owned());
                             view! {
                                 <header class="page-header">
-                                    <h1>"Welcome, " {user.display_name.clone()}</h1>
+                                    <h1>{td_string!(locale, home.welcome, name = user.display_name.clone()).to_string()}</h1>
                                 </header>
                                 <crate::people::LivePersonSearch />
                                 <section class="card" aria-labelledby="who-am-i">
-                                    <h2 id="who-am-i">"Your account"</h2>
+                                    <h2 id="who-am-i">{td_string!(locale, home.your_account)}</h2>
                                     <dl class="facts">
-                                        <dt>"Username"</dt>
+                                        <dt>{td_string!(locale, common.username)}</dt>
                                         <dd data-testid="username">{user.username.clone()}</dd>
-                                        <dt>"E-mail"</dt>
+                                        <dt>{td_string!(locale, common.email)}</dt>
                                         <dd>{user.email.clone()}</dd>
-                                        <dt>"Platform role"</dt>
+                                        <dt>{td_string!(locale, common.platform_role)}</dt>
                                         <dd data-testid="platform-role">{role}</dd>
                                     </dl>
                                 </section>
                                 <section aria-labelledby="actions-heading">
-                                    <h2 id="actions-heading">"What would you like to do?"</h2>
+                                    <h2 id="actions-heading">{td_string!(locale, home.what_next)}</h2>
                                     <div class="actions-grid">
-                                        {crate::layout::ACTIONS.iter().map(|(href, label, about)| view! {
-                                            <a class="card" href=*href><strong>{*label}</strong><span class="muted">{*about}</span></a>
+                                        {crate::layout::actions(locale).into_iter().map(|(href, label, about)| view! {
+                                            <a class="card" href=href><strong>{label}</strong><span class="muted">{about}</span></a>
                                         }).collect_view()}
                                     </div>
                                 </section>

@@ -6,6 +6,8 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::Locale;
 
 /// One line saying why an action is not available to this user.
 #[component]
@@ -32,49 +34,76 @@ pub fn page_count(total: u64, page_size: u32) -> u32 {
 /// Links to the previous and next page of a server-side list (`link(n)` is the address of
 /// page `n`): plain links, so they work before (and without) the WASM.
 pub fn pager(page: u32, pages: u32, link: impl Fn(u32) -> String) -> impl IntoView {
+    let locale = crate::language::locale();
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page < pages).then(|| link(page + 1));
     (prev.is_some() || next.is_some()).then(|| {
         view! {
-            <nav class="button-row" aria-label="Pages">
-                {prev.map(|href| view! { <a class="button secondary" href=href rel="prev">"Previous page"</a> })}
-                {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Next page"</a> })}
+            <nav class="button-row" aria-label=td_string!(locale, common.pages)>
+                {prev.map(|href| view! { <a class="button secondary" href=href rel="prev">{td_string!(locale, common.previous_page)}</a> })}
+                {next.map(|href| view! { <a class="button secondary" href=href rel="next">{td_string!(locale, common.next_page)}</a> })}
             </nav>
         }
     })
 }
 
-/// The main actions, in the order of the multi-tenant workflow.
-pub const ACTIONS: [(&str, &str, &str); 7] = [
-    ("/onboard", "Onboard a person", "Account, workspaces and projects on one page, reviewed before anything is sent."),
-    ("/users/new", "Create a user", "A new KubeSphere account, platform-regular by default."),
-    ("/workspaces/new", "Create a workspace", "A team's space, placed on one or more clusters."),
-    ("/projects/new", "Create a project", "A project (namespace) in one of your workspaces."),
-    ("/workspaces/invite", "Invite to a workspace", "Add people to a workspace, workspace-regular by default."),
-    ("/projects/invite", "Invite to a project", "Add people to a project, viewer by default."),
-    ("/roles", "Change a role", "At platform, workspace or project level; built-in roles only."),
-];
+/// The main actions, in the order of the multi-tenant workflow: (address, label, what it does).
+pub fn actions(locale: Locale) -> [(&'static str, &'static str, &'static str); 7] {
+    [
+        ("/onboard", td_string!(locale, common.action_onboard), td_string!(locale, common.action_onboard_about)),
+        (
+            "/users/new",
+            td_string!(locale, common.action_create_user),
+            td_string!(locale, common.action_create_user_about),
+        ),
+        (
+            "/workspaces/new",
+            td_string!(locale, common.action_create_workspace),
+            td_string!(locale, common.action_create_workspace_about),
+        ),
+        (
+            "/projects/new",
+            td_string!(locale, common.action_create_project),
+            td_string!(locale, common.action_create_project_about),
+        ),
+        (
+            "/workspaces/invite",
+            td_string!(locale, common.action_invite_workspace),
+            td_string!(locale, common.action_invite_workspace_about),
+        ),
+        (
+            "/projects/invite",
+            td_string!(locale, common.action_invite_project),
+            td_string!(locale, common.action_invite_project_about),
+        ),
+        ("/roles", td_string!(locale, common.action_change_role), td_string!(locale, common.action_change_role_about)),
+    ]
+}
 
 /// The bar at the top of every signed-in page.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let current = move |href: &'static str| (location.pathname.get() == href).then_some("page");
+    let locale = crate::language::locale();
     view! {
         <header class="top-bar">
             <a class="brand" href="/">"KS Console"</a>
-            <nav aria-label="Main">
+            <nav aria-label=td_string!(locale, common.main_nav)>
                 <ul>
-                    <li><a href="/" aria-current=move || current("/")>"Home"</a></li>
-                    <li><a href="/users" aria-current=move || current("/users")>"People"</a></li>
-                    <li><a href="/workspaces" aria-current=move || current("/workspaces")>"Workspaces"</a></li>
-                    <li><a href="/activity" aria-current=move || current("/activity")>"Activity"</a></li>
-                    {ACTIONS.iter().map(|(href, label, _)| view! {
-                        <li class="nav-action"><a href=*href aria-current=move || current(href)>{*label}</a></li>
+                    <li><a href="/" aria-current=move || current("/")>{td_string!(locale, common.nav_home)}</a></li>
+                    <li><a href="/users" aria-current=move || current("/users")>{td_string!(locale, common.nav_people)}</a></li>
+                    <li><a href="/workspaces" aria-current=move || current("/workspaces")>{td_string!(locale, common.nav_workspaces)}</a></li>
+                    <li><a href="/activity" aria-current=move || current("/activity")>{td_string!(locale, common.nav_activity)}</a></li>
+                    {actions(locale).into_iter().map(|(href, label, _)| view! {
+                        <li class="nav-action"><a href=href aria-current=move || current(href)>{label}</a></li>
                     }).collect_view()}
                 </ul>
             </nav>
-            <crate::auth::SignOutButton />
+            <div class="top-bar-end">
+                <crate::language::LanguageSwitch />
+                <crate::auth::SignOutButton />
+            </div>
         </header>
     }
 }
@@ -95,10 +124,11 @@ pub fn NotFound() -> impl IntoView {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Go to the home page"</a></p>
+            <h1>{td_string!(locale, common.not_found_title)}</h1>
+            <p><a href="/">{td_string!(locale, common.not_found_home)}</a></p>
         </main>
     }
 }

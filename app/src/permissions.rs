@@ -21,7 +21,10 @@ pub struct Permissions {
 
 impl Permissions {
     pub fn role_label(&self) -> &str {
-        self.platform_role.as_deref().unwrap_or("no platform role")
+        match self.platform_role.as_deref() {
+            Some(role) => role,
+            None => crate::i18n::td_string!(crate::language::locale(), roles.no_platform_role),
+        }
     }
 }
 

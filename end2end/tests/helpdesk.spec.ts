@@ -128,3 +128,48 @@ test("bulk onboarding: a 30-row file with three bad rows: dry run, apply, apply 
   const log = page.getByRole("table", { name: "Changes, newest first" });
   await expect(log.getByRole("row")).toHaveCount(5); // the header; the account, two workspaces, one project
 });
+
+test("the same wizard in Chinese: switched in the top bar, every label and call in Chinese", async ({ page, request }, info) => {
+  const user = `zh-${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-5)}`;
+  await signIn(page, "admin");
+  // The switch names the other language in that language; the choice is kept across pages.
+  await page.getByRole("button", { name: "简体中文" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-Hans");
+  await page.goto("/onboard");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("添加成员");
+  await page.getByLabel("用户名", { exact: true }).fill(user);
+  await page.getByLabel("电子邮箱", { exact: true }).fill(`${user}@example.com`);
+  await page.getByLabel("显示名称").fill("向导用户");
+  await page.getByLabel("企业空间 1", { exact: true }).fill("demo");
+  await expect(page.getByLabel("在企业空间 1 中的角色")).toHaveValue("regular");
+  await page.getByLabel("企业空间 2", { exact: true }).fill("team-b");
+  await page.getByLabel("在企业空间 2 中的角色").selectOption("viewer");
+  await page.getByLabel("项目 1", { exact: true }).fill("demo-api");
+  await page.getByLabel("项目 1 所在的集群").selectOption("member-1");
+  await page.getByRole("button", { name: "核对", exact: true }).click();
+
+  const review = page.getByRole("region", { name: "核对：将进行以下调用" });
+  await expect(review).toContainText(`创建账户 ${user}（${user}@example.com），平台角色为 platform-regular`);
+  await expect(review).toContainText(`邀请 ${user} 加入企业空间 demo，角色为 demo-regular`);
+  await expect(review).toContainText(`邀请 ${user} 加入项目 demo-api（集群 member-1），角色为 viewer`);
+  expect(await writes(request, user)).toEqual([]);
+
+  await page.getByRole("button", { name: "应用这 4 项更改" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `已为 ${user} 完成全部 4 项更改。` })).toBeVisible();
+  expect((await page.getByLabel(`${user} 的初始密码`).inputValue()).length).toBeGreaterThanOrEqual(12);
+  // KubeSphere received exactly what it receives in English.
+  const sent = await writes(request, user);
+  expect(sent.map((e) => `${e.method} ${e.path}`)).toEqual([
+    "POST /kapis/iam.kubesphere.io/v1beta1/users",
+    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
+    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/team-b/workspacemembers",
+    "POST /clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-api/namespacemembers",
+  ]);
+  expect(sent.every((e) => e.status === 200)).toBe(true);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  expect(overflow).toBe(false);
+
+  // And back to English with the same switch.
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+});

@@ -135,7 +135,7 @@ pub async fn page_with_post(State(ctx): State<ServerContext>, req: Request) -> R
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let Ok(fields) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
-        return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
+        return (StatusCode::BAD_REQUEST, app::error::sentences::form_unreadable()).into_response();
     };
     render_with(&ctx, parts, fields).await
 }
@@ -153,7 +153,7 @@ pub async fn bulk_post(State(ctx): State<ServerContext>, req: Request) -> Respon
     if is_multipart {
         let Ok(mut form) = axum::extract::Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
         else {
-            return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
+            return (StatusCode::BAD_REQUEST, app::error::sentences::form_unreadable()).into_response();
         };
         let mut file: Option<Vec<u8>> = None;
         loop {
@@ -179,7 +179,7 @@ pub async fn bulk_post(State(ctx): State<ServerContext>, req: Request) -> Respon
             let text = match app::bulk::file::text(&bytes) {
                 Ok(text) => text.to_owned(),
                 Err(e) => {
-                    fields.push(("csv_error".into(), e.to_string()));
+                    fields.push(("csv_error".into(), e.message_in(app::language::from_headers(&parts.headers))));
                     String::new()
                 }
             };

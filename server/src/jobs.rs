@@ -84,8 +84,7 @@ impl JobRunner {
         let access = match vault.fresh_access_token(&session_key, &self.0.state.ks, self.0.refresh_skew, &call).await {
             Ok(access) => access,
             Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
-                let why =
-                    format!("{}'s session ended (signed out or expired). Apply the file again to finish.", job.owner);
+                let why = app::bulk::job::run::session_ended(&job.owner);
                 let _ = db.finish(id, &JobState::Stopped(why)).await;
                 return;
             }

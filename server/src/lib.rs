@@ -6,6 +6,7 @@ pub mod database;
 mod forms;
 mod health;
 mod jobs;
+mod language;
 mod login;
 pub mod metrics;
 mod rate_limit;
@@ -275,6 +276,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     let forms = Router::new()
         .route("/login", post(login::login))
         .route("/logout", post(login::logout))
+        .route("/language", post(language::switch))
         .route("/onboard", post(forms::page_with_post))
         .route(forms::BULK_PATH, post(forms::bulk_post))
         .with_state(ctx.clone());
@@ -292,6 +294,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     // Outer stack, for every response including health checks (outermost first): request ids
     // for every log line and response; tracing; security headers and the CSP nonce.
     let outer = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(language::scope))
         .layer(axum::middleware::from_fn(security::sanitize_request_id))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

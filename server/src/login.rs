@@ -46,7 +46,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let client_ip = client_ip(&req, &ctx.config.trusted_proxies);
     let nonce = req.extensions().get::<CspNonce>().cloned();
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
-        let err = AppError::Invalid("Please enter your username and password.".into());
+        let err = AppError::Invalid(app::error::sentences::enter_credentials());
         return crate::security::error_response(&err, request_id);
     };
     let next = safe_next_path(form.next.as_deref());

@@ -68,6 +68,7 @@ fn route_label(path: &str) -> &'static str {
         "/readyz" => return "/readyz",
         "/login" => return "/login",
         "/logout" => return "/logout",
+        "/language" => return "/language",
         _ if path.starts_with("/pkg/") => return "/pkg",
         _ => {}
     }

@@ -45,7 +45,7 @@ pub async fn host_guard(State(ctx): State<ServerContext>, req: Request, next: Ne
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     if !host_allowed(host, &ctx.public_origin) {
         tracing::warn!(host, "refused a request for another host name");
-        let err = AppError::Invalid("This address is not KS Console's. Use the console's own address.".into());
+        let err = AppError::Invalid(app::error::sentences::foreign_host());
         let mut res = error_response(&err, request_id_of(&req));
         *res.status_mut() = axum::http::StatusCode::MISDIRECTED_REQUEST;
         return res;

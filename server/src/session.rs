@@ -20,7 +20,7 @@ use crate::ServerContext;
 
 /// Paths that need no session. Everything else is denied by default.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/logout" | "/livez" | "/readyz" | "/favicon.ico" | "/robots.txt")
+    matches!(path, "/login" | "/logout" | "/language" | "/livez" | "/readyz" | "/favicon.ico" | "/robots.txt")
         || path.starts_with("/pkg/")
 }
 
@@ -141,11 +141,15 @@ fn temporarily_unavailable(req: &Request, request_id: Option<String>) -> Respons
     let mut res = if req.uri().path().starts_with("/api/") || *req.method() != Method::GET {
         crate::security::error_response(&err, request_id)
     } else {
+        let locale = app::language::locale();
         let page = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-             content=\"width=device-width, initial-scale=1\"><title>Temporarily unavailable · KS Console</title></head>\
-             <body><main><h1>Temporarily unavailable</h1><p>{}</p><p><a href=\"\">Try again</a></p></main></body></html>",
-            err.message()
+            "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width, initial-scale=1\"><title>{title} · KS Console</title></head>\
+             <body><main><h1>{title}</h1><p>{message}</p><p><a href=\"\">{again}</a></p></main></body></html>",
+            lang = app::language::html_tag(locale),
+            title = app::error::sentences::unavailable_title(),
+            message = err.message(),
+            again = app::error::sentences::try_again(),
         );
         (err.status(), axum::response::Html(page)).into_response()
     };

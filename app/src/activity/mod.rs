@@ -75,7 +75,8 @@ pub async fn list_activity(#[server(default)] query: ActivityQuery) -> Result<Ac
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::audit::{Action, Filter, Visibility};
-    use crate::error::AppError;
+    use crate::error::{name_error, AppError};
+    use crate::i18n::td_string;
     use crate::upstream::Upstream;
 
     /// The filters of `/activity`, checked: names must be valid names, dates real dates.
@@ -85,6 +86,7 @@ pub mod ssr {
         (from, to): (Option<String>, Option<String>),
         before: Option<String>,
     ) -> Result<Filter, AppError> {
+        let locale = crate::language::locale();
         fn name<T>(
             raw: Option<String>,
             field: &str,
@@ -95,34 +97,38 @@ pub mod ssr {
                 Some(s) => parse(s).map(|_| Some(s.to_owned())).map_err(|e| AppError::field(field, e)),
             }
         }
-        let person = name(person, "person", |s| ks_types::UserName::parse(s).map_err(|e| e.to_string()))?;
-        let by = name(by, "by", |s| ks_types::UserName::parse(s).map_err(|e| e.to_string()))?;
-        let workspace = name(workspace, "workspace", |s| ks_types::WorkspaceName::parse(s).map_err(|e| e.to_string()))?;
-        let project = name(project, "project", |s| ks_types::ProjectName::parse(s).map_err(|e| e.to_string()))?;
+        let person = name(person, "person", |s| ks_types::UserName::parse(s).map_err(|e| name_error(&e)))?;
+        let by = name(by, "by", |s| ks_types::UserName::parse(s).map_err(|e| name_error(&e)))?;
+        let workspace =
+            name(workspace, "workspace", |s| ks_types::WorkspaceName::parse(s).map_err(|e| name_error(&e)))?;
+        let project = name(project, "project", |s| ks_types::ProjectName::parse(s).map_err(|e| name_error(&e)))?;
         let action = match action.as_deref().filter(|s| !s.is_empty()) {
             None => None,
-            Some(key) => {
-                Some(Action::parse(key).ok_or_else(|| AppError::field("action", "Choose one of the listed changes."))?)
-            }
+            Some(key) => Some(
+                Action::parse(key)
+                    .ok_or_else(|| AppError::field("action", td_string!(locale, activity.choose_listed_change)))?,
+            ),
         };
         let day = |raw: Option<String>, field: &str| -> Result<Option<i64>, AppError> {
             match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(s) => {
-                    day_start_ms(s).map(Some).ok_or_else(|| AppError::field(field, "Enter a date as YYYY-MM-DD."))
-                }
+                Some(s) => day_start_ms(s)
+                    .map(Some)
+                    .ok_or_else(|| AppError::field(field, td_string!(locale, activity.date_format))),
             }
         };
         let from_ms = day(from, "from")?;
         let until_ms = day(to, "to")?.map(|start| start + DAY_MS - 1);
         if let (Some(f), Some(u)) = (from_ms, until_ms) {
             if f > u {
-                return Err(AppError::field("to", "The end date is before the start date."));
+                return Err(AppError::field("to", td_string!(locale, activity.end_before_start)));
             }
         }
         let before_id = match before.as_deref().filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => Some(s.parse::<i64>().map_err(|_| AppError::Invalid("That page does not exist.".into()))?),
+            Some(s) => Some(
+                s.parse::<i64>().map_err(|_| AppError::Invalid(td_string!(locale, activity.no_such_page).into()))?,
+            ),
         };
         Ok(Filter { person, by, workspace, project, action, from_ms, until_ms, before_id })
     }

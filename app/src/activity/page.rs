@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{list_activity, ActivityPageData, ActivityQuery, Row};
 use crate::audit::Action;
+use crate::i18n::td_string;
 use crate::layout::error_view;
 
 const FILTERS: [&str; 7] = ["person", "by", "workspace", "project", "action", "from", "to"];
@@ -31,39 +32,37 @@ pub fn ActivityPage() -> impl IntoView {
         },
     );
     let chosen_action = value("action");
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <h1>"Activity"</h1>
-            <p class="muted">
-                "Changes made through KS Console: who made them, when, and what happened. Changes made "
-                "elsewhere (KubeSphere's own console, kubectl) are not recorded here."
-            </p>
-            <form method="get" action="/activity" class="filters" aria-label="Filter the activity">
-                <div class="field"><label for="f-person">"Person changed"</label>
+            <h1>{td_string!(locale, activity.title)}</h1>
+            <p class="muted">{td_string!(locale, activity.intro)}</p>
+            <form method="get" action="/activity" class="filters" aria-label=td_string!(locale, activity.filters)>
+                <div class="field"><label for="f-person">{td_string!(locale, activity.person_changed)}</label>
                     <input id="f-person" name="person" value=value("person") autocomplete="off" spellcheck="false" /></div>
-                <div class="field"><label for="f-by">"Changed by"</label>
+                <div class="field"><label for="f-by">{td_string!(locale, activity.changed_by)}</label>
                     <input id="f-by" name="by" value=value("by") autocomplete="off" spellcheck="false" /></div>
-                <div class="field"><label for="f-workspace">"Workspace"</label>
+                <div class="field"><label for="f-workspace">{td_string!(locale, activity.workspace)}</label>
                     <input id="f-workspace" name="workspace" value=value("workspace") autocomplete="off" spellcheck="false" /></div>
-                <div class="field"><label for="f-project">"Project"</label>
+                <div class="field"><label for="f-project">{td_string!(locale, activity.project)}</label>
                     <input id="f-project" name="project" value=value("project") autocomplete="off" spellcheck="false" /></div>
-                <div class="field"><label for="f-action">"Change"</label>
+                <div class="field"><label for="f-action">{td_string!(locale, activity.change)}</label>
                     <select id="f-action" name="action">
-                        <option value="">"Any change"</option>
+                        <option value="">{td_string!(locale, activity.any_change)}</option>
                         {Action::ALL.map(|a| view! {
-                            <option value=a.key() selected=chosen_action == a.key()>{a.label()}</option>
+                            <option value=a.key() selected=chosen_action == a.key()>{a.label_in(locale)}</option>
                         }).collect_view()}
                     </select></div>
-                <div class="field"><label for="f-from">"From"</label>
+                <div class="field"><label for="f-from">{td_string!(locale, activity.from)}</label>
                     <input id="f-from" name="from" type="date" value=value("from") /></div>
-                <div class="field"><label for="f-to">"To"</label>
+                <div class="field"><label for="f-to">{td_string!(locale, activity.to)}</label>
                     <input id="f-to" name="to" type="date" value=value("to") /></div>
                 <div class="button-row">
-                    <button type="submit" class="button primary">"Show"</button>
-                    <a class="button secondary" href="/activity">"Clear the filters"</a>
+                    <button type="submit" class="button primary">{td_string!(locale, activity.show)}</button>
+                    <a class="button secondary" href="/activity">{td_string!(locale, activity.clear_filters)}</a>
                 </div>
             </form>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(page) => {
@@ -91,46 +90,54 @@ fn older_link(filters: &[(&str, String)], before: i64) -> String {
 
 #[component]
 fn Entries(page: ActivityPageData, next: Option<String>) -> impl IntoView {
+    let locale = crate::language::locale();
     let scope = if page.sees_everything {
-        "You see every change made through the console."
+        td_string!(locale, activity.sees_everything)
     } else {
-        "You see the changes you made and those in workspaces you administer."
+        td_string!(locale, activity.sees_own)
     };
     view! {
         <p class="muted">{scope}</p>
         {if page.entries.is_empty() {
-            view! { <p class="muted">"No changes match."</p> }.into_any()
+            view! { <p class="muted">{td_string!(locale, activity.no_match)}</p> }.into_any()
         } else {
             view! {
                 <table class="cards-on-phone activity">
-                    <caption class="sr-only">"Changes, newest first"</caption>
+                    <caption class="sr-only">{td_string!(locale, activity.caption)}</caption>
                     <thead><tr>
-                        <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Change"</th>
-                        <th scope="col">"Person"</th><th scope="col">"Where"</th><th scope="col">"Role"</th>
-                        <th scope="col">"Outcome"</th>
+                        <th scope="col">{td_string!(locale, activity.when)}</th>
+                        <th scope="col">{td_string!(locale, activity.who)}</th>
+                        <th scope="col">{td_string!(locale, activity.change)}</th>
+                        <th scope="col">{td_string!(locale, activity.person)}</th>
+                        <th scope="col">{td_string!(locale, activity.place)}</th>
+                        <th scope="col">{td_string!(locale, activity.role)}</th>
+                        <th scope="col">{td_string!(locale, activity.outcome)}</th>
                     </tr></thead>
                     <tbody>{page.entries.into_iter().map(|row| view! { <EntryRow row /> }).collect_view()}</tbody>
                 </table>
             }.into_any()
         }}
         {next.map(|href| view! {
-            <nav class="button-row" aria-label="Pages"><a class="button secondary" href=href rel="next">"Older changes"</a></nav>
+            <nav class="button-row" aria-label=td_string!(locale, common.pages)>
+                <a class="button secondary" href=href rel="next">{td_string!(locale, activity.older)}</a>
+            </nav>
         })}
     }
 }
 
 #[component]
 fn EntryRow(row: Row) -> impl IntoView {
+    let locale = crate::language::locale();
     let record = row.entry.record;
     let change = record.change;
     let place = match (&change.workspace, &change.cluster, &change.project) {
         (_, Some(cluster), Some(project)) => view! {
             <a href=format!("/projects/{cluster}/{project}")>{project.clone()}</a>
-            <span class="muted">{format!(" on {cluster}")}</span>
+            <span class="muted">{td_string!(locale, activity.on_cluster, cluster = cluster.clone()).to_string()}</span>
         }
         .into_any(),
         (Some(ws), _, _) => view! { <a href=format!("/workspaces/{ws}")>{ws.clone()}</a> }.into_any(),
-        _ => view! { "Platform" }.into_any(),
+        _ => view! { {td_string!(locale, activity.platform)} }.into_any(),
     };
     let role = match (change.role_before, change.role_after) {
         (Some(before), Some(after)) => format!("{before} → {after}"),
@@ -138,22 +145,25 @@ fn EntryRow(row: Row) -> impl IntoView {
         _ => "—".to_owned(),
     };
     let outcome = if record.succeeded {
-        view! { <span class="ok">"Done"</span> }.into_any()
+        view! { <span class="ok">{td_string!(locale, activity.done)}</span> }.into_any()
     } else {
-        view! { <span class="failed">"Failed: " {record.message.unwrap_or_default()}</span> }.into_any()
+        view! { <span class="failed">{td_string!(locale, activity.failed)} {record.message.unwrap_or_default()}</span> }
+            .into_any()
     };
     view! {
         <tr>
-            <td data-label="When"><time>{row.when}</time></td>
-            <td data-label="Who"><a href=format!("/users/{}", record.actor)>{record.actor.clone()}</a></td>
-            <td data-label="Change">{change.action.label()}</td>
-            <td data-label="Person">{match change.target_user {
+            <td data-label=td_string!(locale, activity.when)><time>{row.when}</time></td>
+            <td data-label=td_string!(locale, activity.who)><a href=format!("/users/{}", record.actor)>{record.actor.clone()}</a></td>
+            <td data-label=td_string!(locale, activity.change)>{change.action.label_in(locale)}</td>
+            <td data-label=td_string!(locale, activity.person)>{match change.target_user {
                 Some(u) => view! { <a href=format!("/users/{u}")>{u.clone()}</a> }.into_any(),
                 None => view! { "—" }.into_any(),
             }}</td>
-            <td data-label="Where">{place}</td>
-            <td data-label="Role">{role}</td>
-            <td data-label="Outcome" title=record.request_id.map(|id| format!("Request {id}"))>{outcome}</td>
+            <td data-label=td_string!(locale, activity.place)>{place}</td>
+            <td data-label=td_string!(locale, activity.role)>{role}</td>
+            <td data-label=td_string!(locale, activity.outcome) title=record.request_id.map(|id| td_string!(locale, activity.request, id).to_string())>
+                {outcome}
+            </td>
         </tr>
     }
 }

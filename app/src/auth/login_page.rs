@@ -4,20 +4,22 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
+use crate::i18n::td_string;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
+    let locale = crate::language::locale();
     let param = move |key: &str| query.with_untracked(|q| q.get(key));
 
     let next = super::safe_next_path(param("next").as_deref());
     let username = param("username").unwrap_or_default();
     let error = param("error").and_then(|code| AppError::from_code(&code));
     let notice = match param("reason").as_deref() {
-        Some("signed_out") => Some("You have signed out."),
+        Some("signed_out") => Some(td_string!(locale, auth.signed_out)),
         Some(code) => AppError::from_code(code).map(|e| match e {
-            AppError::SessionExpired => "Your session has ended. Please sign in again.",
-            _ => "Please sign in to continue.",
+            AppError::SessionExpired => td_string!(locale, errors.session_expired),
+            _ => td_string!(locale, errors.not_signed_in),
         }),
         None => None,
     };
@@ -26,10 +28,11 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="auth-page" id="main">
             <div class="card auth-card">
-                <h1>"Sign in to KS Console"</h1>
-                <p class="muted">"Use your KubeSphere account."</p>
+                <crate::language::LanguageSwitch />
+                <h1>{td_string!(locale, auth.title)}</h1>
+                <p class="muted">{td_string!(locale, auth.subtitle)}</p>
                 {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
-                {error.map(|e| view! { <p class="error-banner" role="alert" id="login-error">{e.message()}</p> })}
+                {error.map(|e| view! { <p class="error-banner" role="alert" id="login-error">{e.message_in(locale)}</p> })}
                 <LoginForm next username has_error />
             </div>
         </main>
@@ -40,6 +43,7 @@ pub fn LoginPage() -> impl IntoView {
 #[island]
 fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
     crate::forms::island_hydrated();
+    let locale = crate::language::locale();
     let pending = RwSignal::new(false);
     view! {
     <form
@@ -51,7 +55,7 @@ fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
     >
         <input type="hidden" name="next" value=next />
         <div class="field">
-            <label for="username">"Username or e-mail"</label>
+            <label for="username">{td_string!(locale, auth.username_or_email)}</label>
             <input
                 id="username"
                 name="username"
@@ -66,7 +70,7 @@ fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
             />
         </div>
         <div class="field">
-            <label for="password">"Password"</label>
+            <label for="password">{td_string!(locale, auth.password)}</label>
             <input
                 id="password"
                 name="password"
@@ -77,7 +81,7 @@ fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
             />
         </div>
         <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
-            {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+            {move || if pending.get() { td_string!(locale, auth.signing_in) } else { td_string!(locale, auth.sign_in) }}
         </button>
     </form>
     }

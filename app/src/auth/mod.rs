@@ -74,9 +74,10 @@ fn encode_query_value(value: &str) -> String {
 /// The "Sign out" control. A plain form POST, so it works before the WASM has loaded.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
+    let locale = crate::language::locale();
     view! {
         <form method="post" action="/logout" class="sign-out">
-            <button type="submit" class="button secondary">"Sign out"</button>
+            <button type="submit" class="button secondary">{crate::i18n::td_string!(locale, common.sign_out)}</button>
         </form>
     }
 }

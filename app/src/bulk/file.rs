@@ -2,6 +2,8 @@
 //! file itself (encoding, header, quoting, size) is one plain sentence with its line number.
 
 use super::{FileRow, COLUMNS, MAX_ROWS};
+use crate::i18n::td_string;
+use crate::language::Locale;
 
 /// Why a file cannot be read at all (rows with bad values are reported per row, later).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,7 +19,51 @@ pub enum FileError {
     #[error("The file has {rows} rows; at most {MAX_ROWS} fit in one file. Split it into smaller files.")]
     TooManyRows { rows: usize },
     #[error("Line {line}: {problem}")]
-    Malformed { line: usize, problem: String },
+    Malformed { line: usize, problem: LineProblem },
+}
+
+/// Why one line cannot be read as CSV.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineProblem {
+    #[error("{found} cells where the header has {expected}. Check the commas and quotes on this line.")]
+    Cells { found: u64, expected: u64 },
+    #[error("not UTF-8 text. Save the file as \"CSV UTF-8\".")]
+    NotUtf8,
+    #[error("this line cannot be read as CSV. Check its quotes.")]
+    Unreadable,
+}
+
+impl FileError {
+    /// The sentence to show, in the language of the request being answered. (`Display` stays
+    /// English: it is what the logs say.)
+    pub fn message(&self) -> String {
+        self.message_in(crate::language::locale())
+    }
+
+    pub fn message_in(&self, locale: Locale) -> String {
+        match self {
+            FileError::Empty => td_string!(locale, bulk.file_empty).into(),
+            FileError::Encoding { line } => td_string!(locale, bulk.file_encoding, line).to_string(),
+            FileError::Header { expected, found } => td_string!(locale, bulk.file_header, expected, found).to_string(),
+            FileError::NoRows => td_string!(locale, bulk.file_no_rows).into(),
+            FileError::TooManyRows { rows } => {
+                td_string!(locale, bulk.file_too_many_rows, rows, max = MAX_ROWS).to_string()
+            }
+            FileError::Malformed { line, problem } => {
+                td_string!(locale, bulk.file_line, line, problem = problem.message_in(locale)).to_string()
+            }
+        }
+    }
+}
+
+impl LineProblem {
+    pub fn message_in(&self, locale: Locale) -> String {
+        match self {
+            LineProblem::Cells { found, expected } => td_string!(locale, bulk.line_cells, found, expected).to_string(),
+            LineProblem::NotUtf8 => td_string!(locale, bulk.line_not_utf8).into(),
+            LineProblem::Unreadable => td_string!(locale, bulk.line_unreadable).into(),
+        }
+    }
 }
 
 /// The file as text, without a byte-order mark: UTF-8 only, else the line that is not.
@@ -85,10 +131,10 @@ fn malformed(bytes: &[u8], e: &csv::Error) -> FileError {
     let line = e.position().map_or(0, |p| line_at(bytes, p.byte()));
     let problem = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("{len} cells where the header has {expected_len}. Check the commas and quotes on this line.")
+            LineProblem::Cells { found: *len, expected: *expected_len }
         }
-        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text. Save the file as \"CSV UTF-8\".".to_owned(),
-        _ => "this line cannot be read as CSV. Check its quotes.".to_owned(),
+        csv::ErrorKind::Utf8 { .. } => LineProblem::NotUtf8,
+        _ => LineProblem::Unreadable,
     };
     FileError::Malformed { line, problem }
 }
@@ -135,6 +181,17 @@ mod tests {
         assert!(err.to_string().starts_with("Line 2: 2 cells where the header has 9."), "{err}");
         let quotes = format!("{HEADER}\nzoe,\"zoe@example.com,,,,,,,\nyan,yan@example.com,,,,,,,\n");
         assert!(matches!(read(quotes.as_bytes()).unwrap_err(), FileError::Malformed { .. }));
+    }
+
+    #[test]
+    fn problems_are_told_in_the_page_language_and_logged_in_english() {
+        let err = FileError::Malformed { line: 2, problem: LineProblem::Cells { found: 2, expected: 9 } };
+        assert_eq!(err.message_in(Locale::en), err.to_string());
+        assert!(err.message_in(Locale::zh).starts_with("第 2 行："), "{}", err.message_in(Locale::zh));
+        assert_eq!(
+            FileError::TooManyRows { rows: 1002 }.message_in(Locale::en),
+            FileError::TooManyRows { rows: 1002 }.to_string()
+        );
     }
 
     #[test]

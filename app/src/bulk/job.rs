@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FileRow;
+use crate::i18n::td_string;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JobState {
@@ -46,15 +47,17 @@ impl JobRecord {
         self.results.iter().find(|r| r.line == line).map(|r| &r.outcome)
     }
 
-    /// The file's columns, each row's outcome and message: the result to download.
+    /// The file's columns, each row's outcome and message: the result to download (the header
+    /// stays as the file format has it; the outcomes are in the page's language).
     pub fn result_csv(&self) -> String {
+        let locale = crate::language::locale();
         let mut out = format!("{},outcome,message\n", super::COLUMNS.join(","));
         for row in &self.rows {
             let (outcome, message) = match self.result_of(row.line) {
-                Some(RowOutcome::Done(m)) => ("done", m.as_str()),
-                Some(RowOutcome::InPlace(m)) => ("in place", m.as_str()),
-                Some(RowOutcome::Failed(m)) => ("failed", m.as_str()),
-                None => ("waiting", ""),
+                Some(RowOutcome::Done(m)) => (td_string!(locale, bulk.outcome_done), m.as_str()),
+                Some(RowOutcome::InPlace(m)) => (td_string!(locale, bulk.outcome_in_place), m.as_str()),
+                Some(RowOutcome::Failed(m)) => (td_string!(locale, bulk.outcome_failed), m.as_str()),
+                None => (td_string!(locale, bulk.outcome_waiting), ""),
             };
             let cells: Vec<String> = row.cells().iter().copied().chain([outcome, message]).map(csv_cell).collect();
             out.push_str(&cells.join(","));
@@ -139,13 +142,34 @@ pub mod run {
     use std::collections::BTreeSet;
     use std::future::Future;
 
+    use leptos_i18n::Locale as _;
+
     use super::{JobRecord, RowOutcome, RowResult};
     use crate::audit::Via;
     use crate::error::AppError;
+    use crate::i18n::td_string;
+    use crate::language::Locale;
     use crate::upstream::Upstream;
 
-    /// The start of the message for a row whose account was not made.
-    pub const NO_ACCOUNT: &str = "The account was not created";
+    /// The message for a row whose account was not made, and why.
+    pub fn no_account(why: impl std::fmt::Display) -> String {
+        no_account_in(crate::language::locale(), why)
+    }
+
+    fn no_account_in(locale: Locale, why: impl std::fmt::Display) -> String {
+        td_string!(locale, bulk.no_account_why, no_account = td_string!(locale, bulk.no_account), why).to_string()
+    }
+
+    /// Whether a stored message says the row's account was not made (in any language: the
+    /// message was written in the language of whoever applied).
+    fn is_no_account(message: &str) -> bool {
+        Locale::get_all().iter().any(|l| message.starts_with(td_string!(*l, bulk.no_account)))
+    }
+
+    /// Why a job stopped when its owner's session ended (stored with the job).
+    pub fn session_ended(owner: &str) -> String {
+        td_string!(crate::language::locale(), bulk.session_ended, owner).to_string()
+    }
 
     /// Runs the rows of `job` that have no result yet, in the file's order. `record` keeps each
     /// result and says whether to go on (false: another replica has taken the job over).
@@ -155,6 +179,7 @@ pub mod run {
         Fut: Future<Output = bool>,
     {
         let upstream = Upstream::from_context()?;
+        let locale = crate::language::locale();
         let pending: Vec<super::FileRow> =
             job.rows.iter().filter(|r| job.result_of(r.line).is_none()).cloned().collect();
         if pending.is_empty() {
@@ -163,23 +188,23 @@ pub mod run {
         let without_account: BTreeSet<&str> = job
             .results
             .iter()
-            .filter(|r| matches!(&r.outcome, RowOutcome::Failed(m) if m.starts_with(NO_ACCOUNT)))
+            .filter(|r| matches!(&r.outcome, RowOutcome::Failed(m) if is_no_account(m)))
             .filter_map(|r| job.rows.iter().find(|row| row.line == r.line).map(|row| row.username.as_str()))
             .collect();
         let plan = super::super::plan::dry_run(&upstream, &pending).await?;
         for planned in plan.rows {
             let user = planned.row.username.as_str();
             let outcome = if without_account.contains(user) {
-                RowOutcome::Failed(format!("{NO_ACCOUNT}: {user} has no account."))
+                RowOutcome::Failed(no_account_in(locale, td_string!(locale, bulk.has_no_account, user)))
             } else if let Some(reason) = planned.refused {
                 RowOutcome::Failed(reason)
             } else if planned.calls.is_empty() {
-                RowOutcome::InPlace(planned.in_place.unwrap_or_else(|| "Nothing to do.".into()))
+                RowOutcome::InPlace(planned.in_place.unwrap_or_else(|| td_string!(locale, bulk.nothing_to_do).into()))
             } else if planned.calls.iter().any(|c| c.creates_account()) {
                 // Only the page that applied can show a new account's password.
-                RowOutcome::Failed(format!("{NO_ACCOUNT}: apply the file again to create {user}."))
+                RowOutcome::Failed(no_account_in(locale, td_string!(locale, bulk.apply_again_to_create, user)))
             } else {
-                send_all(&upstream, planned.calls).await
+                send_all(&upstream, locale, planned.calls).await
             };
             if !record(RowResult { line: planned.row.line, outcome }).await {
                 break;
@@ -188,17 +213,34 @@ pub mod run {
         Ok(())
     }
 
-    async fn send_all(upstream: &Upstream, calls: Vec<crate::onboarding::calls::Call>) -> RowOutcome {
+    async fn send_all(upstream: &Upstream, locale: Locale, calls: Vec<crate::onboarding::calls::Call>) -> RowOutcome {
+        let separator = td_string!(locale, bulk.list_separator);
         let mut done = Vec::new();
         for call in calls {
             let text = call.text();
             if let Err(e) = call.send(upstream, Via::Bulk).await {
-                let before =
-                    if done.is_empty() { String::new() } else { format!(" (done first: {})", done.join("; ")) };
-                return RowOutcome::Failed(format!("{}{before}", e.message()));
+                let error = e.message_in(locale);
+                return RowOutcome::Failed(if done.is_empty() {
+                    error
+                } else {
+                    td_string!(locale, bulk.failed_after, error, done = done.join(separator)).to_string()
+                });
             }
             done.push(text);
         }
-        RowOutcome::Done(done.join("; "))
+        RowOutcome::Done(done.join(separator))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_row_without_its_account_is_recognised_in_either_language() {
+            for locale in Locale::get_all() {
+                assert!(is_no_account(&no_account_in(*locale, "KubeSphere said no.")), "{locale:?}");
+            }
+            assert!(!is_no_account("KubeSphere does not allow you to do this."));
+        }
     }
 }

@@ -6,16 +6,18 @@ use leptos::prelude::*;
 
 use super::bulk_job;
 use super::job::{JobState, RowOutcome};
+use crate::i18n::td_string;
 use crate::layout::{error_view, route_param};
 
 #[component]
 pub fn BulkJobPage() -> impl IntoView {
     let id = route_param("id");
     let job = Resource::new_blocking(id, bulk_job);
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <h1>"Onboarding from a file"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, bulk.job_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let job = match job.await {
                         Ok(job) => job,
@@ -25,40 +27,45 @@ pub fn BulkJobPage() -> impl IntoView {
                     let finished = job.results.len().min(total);
                     let failed = job.results.iter().filter(|r| matches!(r.outcome, RowOutcome::Failed(_))).count();
                     let (running, state) = match &job.state {
-                        JobState::Running => (true, format!("Applying: {finished} of {total} rows done.")),
-                        JobState::Done if failed == 0 => (false, format!("Done: all {total} rows applied.")),
-                        JobState::Done => (false, format!("Done: {} of {total} rows applied, {failed} failed.", total - failed)),
-                        JobState::Stopped(why) => (false, format!("Stopped after {finished} of {total} rows: {why}")),
+                        JobState::Running => (true, td_string!(locale, bulk.job_running, finished, total).to_string()),
+                        JobState::Done if failed == 0 => (false, td_string!(locale, bulk.job_done_all, total).to_string()),
+                        JobState::Done => {
+                            let applied = total - failed;
+                            (false, td_string!(locale, bulk.job_done_some_failed, applied, total, failed).to_string())
+                        }
+                        JobState::Stopped(why) => {
+                            (false, td_string!(locale, bulk.job_stopped, finished, total, why).to_string())
+                        }
                     };
                     let download = super::page::data_url(&job.result_csv());
                     view! {
                         {running.then(|| view! { <leptos_meta::Meta http_equiv="refresh" content="2" /> })}
                         <section class="card" aria-labelledby="job-heading">
                             <h2 id="job-heading">{state}</h2>
-                            <progress max=total value=finished aria-label="Rows applied">{format!("{finished} of {total}")}</progress>
-                            {running.then(|| view! { <p class="muted">"This page refreshes itself until the job is done."</p> })}
+                            <progress max=total value=finished aria-label=td_string!(locale, bulk.rows_applied)>{td_string!(locale, bulk.progress, finished, total).to_string()}</progress>
+                            {running.then(|| view! { <p class="muted">{td_string!(locale, bulk.refreshes_itself)}</p> })}
                             <p class="button-row">
-                                <a class="button secondary" href=download download=format!("onboarding-result-{}.csv", job.id)>"Download the result"</a>
-                                <a class="button secondary" href="/onboard/bulk">"Onboard another file"</a>
+                                <a class="button secondary" href=download download=format!("onboarding-result-{}.csv", job.id)>{td_string!(locale, bulk.download_result)}</a>
+                                <a class="button secondary" href="/onboard/bulk">{td_string!(locale, bulk.onboard_another_file)}</a>
                             </p>
-                            <p class="muted">"Applying the same file again changes nothing that is in place already."</p>
+                            <p class="muted">{td_string!(locale, bulk.apply_again_is_safe)}</p>
                         </section>
                         <table class="cards-on-phone dry-run">
-                            <caption class="sr-only">"Each row's result"</caption>
-                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Person"</th><th scope="col">"Result"</th></tr></thead>
+                            <caption class="sr-only">{td_string!(locale, bulk.each_rows_result)}</caption>
+                            <thead><tr><th scope="col">{td_string!(locale, bulk.line)}</th><th scope="col">{td_string!(locale, bulk.person)}</th><th scope="col">{td_string!(locale, bulk.result)}</th></tr></thead>
                             <tbody>
                                 {job.rows.iter().map(|row| {
                                     let (class, text) = match job.result_of(row.line) {
-                                        Some(RowOutcome::Done(m)) => ("send", format!("Done: {m}")),
+                                        Some(RowOutcome::Done(message)) => ("send", td_string!(locale, bulk.row_done, message).to_string()),
                                         Some(RowOutcome::InPlace(m)) => ("in-place", m.clone()),
-                                        Some(RowOutcome::Failed(m)) => ("refused", format!("Failed: {m}")),
-                                        None => ("waiting", "Waiting".to_owned()),
+                                        Some(RowOutcome::Failed(message)) => ("refused", td_string!(locale, bulk.row_failed, message).to_string()),
+                                        None => ("waiting", td_string!(locale, bulk.row_waiting).to_owned()),
                                     };
                                     view! {
                                         <tr class=class>
-                                            <td data-label="Line">{row.line}</td>
-                                            <td data-label="Person">{row.username.clone()}</td>
-                                            <td data-label="Result">{text}</td>
+                                            <td data-label=td_string!(locale, bulk.line)>{row.line}</td>
+                                            <td data-label=td_string!(locale, bulk.person)>{row.username.clone()}</td>
+                                            <td data-label=td_string!(locale, bulk.result)>{text}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -114,7 +114,7 @@ impl DryRun {
 #[server(prefix = "/api", endpoint = "bulk_dry_run")]
 pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
     let rows =
-        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.to_string())))?;
+        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     Ok(plan::dry_run(&upstream, &rows).await?.report())
 }
@@ -149,7 +149,7 @@ pub async fn bulk_apply(
     use job::{RowOutcome, RowResult};
 
     let rows =
-        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.to_string())))?;
+        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let plan = plan::dry_run(&upstream, &rows).await?;
     let report = plan.report();
@@ -159,7 +159,7 @@ pub async fn bulk_apply(
     if !report.admin_grants.is_empty() && !confirm_admin {
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
-            "Confirm the admin roles listed above before applying.",
+            crate::i18n::td_string!(crate::language::locale(), bulk.confirm_admin_first),
         )));
     }
     let accepted: Vec<plan::PlannedRow> =
@@ -180,7 +180,7 @@ pub async fn bulk_apply(
         .iter()
         .filter_map(|a| {
             let why = a.result.as_ref().err()?;
-            Some(RowResult { line: a.line, outcome: RowOutcome::Failed(format!("{}: {why}", job::run::NO_ACCOUNT)) })
+            Some(RowResult { line: a.line, outcome: RowOutcome::Failed(job::run::no_account(why)) })
         })
         .collect();
     let owner = upstream.username().to_owned();

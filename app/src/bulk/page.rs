@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::{bulk_apply, bulk_dry_run, ApplyOutcome, DryRun, NewAccount, Verdict, COLUMNS, EXAMPLE, MAX_ROWS};
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::layout::error_view;
 
 /// A file offered for download, built into the page (`data:` address).
@@ -74,29 +75,26 @@ pub fn BulkPage() -> impl IntoView {
         },
     );
     let template = format!("{}\n", COLUMNS.join(","));
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <h1>"Onboard people from a file"</h1>
-            <p class="muted">
-                "One row per person and at most one membership: a workspace (with a role kind) or a project (with its "
-                "workspace and cluster). A person may span several rows. Empty cells mean none, or the default. "
-                {format!("At most {MAX_ROWS} rows a file. A dry run comes first, always: it only reads.")}
-            </p>
+            <h1>{td_string!(locale, bulk.title)}</h1>
+            <p class="muted">{td_string!(locale, bulk.intro, max = MAX_ROWS).to_string()}</p>
             <p class="button-row">
-                <a class="button secondary" href=data_url(&template) download="onboarding-template.csv">"Download the template"</a>
-                <a class="button secondary" href=data_url(EXAMPLE) download="onboarding-example.csv">"Download an example"</a>
+                <a class="button secondary" href=data_url(&template) download="onboarding-template.csv">{td_string!(locale, bulk.download_template)}</a>
+                <a class="button secondary" href=data_url(EXAMPLE) download="onboarding-example.csv">{td_string!(locale, bulk.download_example)}</a>
             </p>
             <details>
-                <summary>"The columns"</summary>
+                <summary>{td_string!(locale, bulk.the_columns)}</summary>
                 <dl class="facts">
-                    <dt>"username"</dt><dd>"An existing account, or a new one to create."</dd>
-                    <dt>"email, display_name"</dt><dd>"For a new account; the e-mail is required for it."</dd>
-                    <dt>"platform_role"</dt><dd>"platform-regular (the default for a new account), platform-self-provisioner or platform-admin."</dd>
-                    <dt>"workspace, workspace_role"</dt><dd>"A workspace and a role kind: regular (default), viewer, self-provisioner or admin."</dd>
-                    <dt>"cluster, project, project_role"</dt><dd>"A project on a cluster, in the row's workspace, with viewer (default), operator or admin."</dd>
+                    <dt>"username"</dt><dd>{td_string!(locale, bulk.column_username)}</dd>
+                    <dt>"email, display_name"</dt><dd>{td_string!(locale, bulk.column_email_display_name)}</dd>
+                    <dt>"platform_role"</dt><dd>{td_string!(locale, bulk.column_platform_role)}</dd>
+                    <dt>"workspace, workspace_role"</dt><dd>{td_string!(locale, bulk.column_workspace)}</dd>
+                    <dt>"cluster, project, project_role"</dt><dd>{td_string!(locale, bulk.column_project)}</dd>
                 </dl>
             </details>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Reading the file…"</p> }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, bulk.reading_the_file)}</p> }>
                 {move || Suspend::new(async move {
                     let (asked, answer) = data.await;
                     let text = match &asked {
@@ -110,9 +108,7 @@ pub fn BulkPage() -> impl IntoView {
                             <UploadForm text run=Some(run) error=None />
                         }.into_any(),
                         Some(Answer::Apply(Ok(ApplyOutcome::Changed(run)))) => view! {
-                            <p class="notice" role="status">
-                                "KubeSphere, or the file, changed since the dry run: nothing was sent. Here is the new dry run."
-                            </p>
+                            <p class="notice" role="status">{td_string!(locale, bulk.changed_since_dry_run)}</p>
                             <DryRunTable run=run.clone() />
                             <UploadForm text run=Some(run) error=None />
                         }.into_any(),
@@ -138,6 +134,7 @@ pub fn BulkPage() -> impl IntoView {
 /// After apply: the new accounts' passwords, shown only here, and the way to the job.
 #[component]
 fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
+    let locale = crate::language::locale();
     let made: Vec<&NewAccount> = accounts.iter().filter(|a| a.result.is_ok()).collect();
     let mut passwords = String::from("username,password\n");
     for a in &made {
@@ -146,26 +143,23 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
     let failed: Vec<NewAccount> = accounts.iter().filter(|a| a.result.is_err()).cloned().collect();
     view! {
         <section class="card" role="status" aria-labelledby="started-heading">
-            <h2 id="started-heading">"Applying"</h2>
-            <p>{format!("{} new accounts made. The memberships and role changes are being applied now.", made.len())}</p>
-            <p><a class="button primary" href=format!("/onboard/bulk/jobs/{job}")>"Follow the progress"</a></p>
+            <h2 id="started-heading">{td_string!(locale, bulk.applying)}</h2>
+            <p>{td_string!(locale, bulk.accounts_made, n = made.len()).to_string()}</p>
+            <p><a class="button primary" href=format!("/onboard/bulk/jobs/{job}")>{td_string!(locale, bulk.follow_progress)}</a></p>
         </section>
         {(!made.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="passwords-heading">
-                <h2 id="passwords-heading">"New accounts and their passwords"</h2>
-                <p class="notice" role="note">
-                    "Save them now: they are shown only on this page and kept nowhere. Each person is asked to change "
-                    "the password when they first sign in."
-                </p>
-                <p><a class="button secondary" href=data_url(&passwords) download="new-accounts.csv">"Download the passwords"</a></p>
+                <h2 id="passwords-heading">{td_string!(locale, bulk.new_accounts_heading)}</h2>
+                <p class="notice" role="note">{td_string!(locale, bulk.save_passwords_now)}</p>
+                <p><a class="button secondary" href=data_url(&passwords) download="new-accounts.csv">{td_string!(locale, bulk.download_passwords)}</a></p>
                 <table class="cards-on-phone">
-                    <caption class="sr-only">"New accounts and their passwords"</caption>
-                    <thead><tr><th scope="col">"Username"</th><th scope="col">"Password"</th></tr></thead>
+                    <caption class="sr-only">{td_string!(locale, bulk.new_accounts_heading)}</caption>
+                    <thead><tr><th scope="col">{td_string!(locale, common.username)}</th><th scope="col">{td_string!(locale, bulk.password)}</th></tr></thead>
                     <tbody>
                         {made.iter().map(|a| view! {
                             <tr>
-                                <td data-label="Username">{a.username.clone()}</td>
-                                <td data-label="Password"><code>{a.result.clone().unwrap_or_default()}</code></td>
+                                <td data-label=td_string!(locale, common.username)>{a.username.clone()}</td>
+                                <td data-label=td_string!(locale, bulk.password)><code>{a.result.clone().unwrap_or_default()}</code></td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -174,10 +168,10 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
         })}
         {(!failed.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="failed-accounts-heading">
-                <h2 id="failed-accounts-heading">"Accounts not made"</h2>
+                <h2 id="failed-accounts-heading">{td_string!(locale, bulk.accounts_not_made)}</h2>
                 <ul>
                     {failed.into_iter().map(|a| view! {
-                        <li>{format!("Line {}: {}: {}", a.line, a.username, a.result.err().unwrap_or_default())}</li>
+                        <li>{td_string!(locale, bulk.account_not_made, line = a.line, user = a.username, why = a.result.err().unwrap_or_default()).to_string()}</li>
                     }).collect_view()}
                 </ul>
             </section>
@@ -187,19 +181,20 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
 
 #[component]
 fn UploadForm(text: String, run: Option<DryRun>, error: Option<String>) -> impl IntoView {
+    let locale = crate::language::locale();
     let invalid = error.is_some();
     let sending = run.as_ref().map_or(0, |r| r.count(|v| matches!(v, Verdict::Send(_))));
     let admin_grants = run.as_ref().map(|r| r.admin_grants.len()).unwrap_or_default();
     let reviewed = run.map(|r| r.plan).unwrap_or_default();
     let dry_run_class = if sending > 0 { "button secondary" } else { "button primary" };
     view! {
-        <form method="post" action="/onboard/bulk" enctype="multipart/form-data" class="stack" aria-label="Onboard from a file">
+        <form method="post" action="/onboard/bulk" enctype="multipart/form-data" class="stack" aria-label=td_string!(locale, bulk.form_label)>
             <div class="field">
-                <label for="bulk-file">"CSV file"</label>
+                <label for="bulk-file">{td_string!(locale, bulk.csv_file)}</label>
                 <input id="bulk-file" name="file" type="file" accept=".csv,text/csv" />
             </div>
             <div class="field">
-                <label for="bulk-text">"Or paste the CSV"</label>
+                <label for="bulk-text">{td_string!(locale, bulk.or_paste)}</label>
                 <textarea id="bulk-text" name="csv" rows="8" spellcheck="false" aria-describedby="bulk-text-error"
                     aria-invalid=invalid.then_some("true")>{text}</textarea>
                 <p class="field-error" id="bulk-text-error" role="alert">{error}</p>
@@ -208,16 +203,16 @@ fn UploadForm(text: String, run: Option<DryRun>, error: Option<String>) -> impl 
             {(sending > 0 && admin_grants > 0).then(|| view! {
                 <label class="checkbox confirm-admin">
                     <input type="checkbox" name="confirm_admin" value="yes" />
-                    {format!(" Yes, grant the {admin_grants} admin roles listed above.")}
+                    {format!(" {}", td_string!(locale, bulk.confirm_admin, n = admin_grants))}
                 </label>
             })}
             <div class="button-row">
                 <button type="submit" name="step" value="dry-run" class=dry_run_class>
-                    "Dry run"
+                    {td_string!(locale, bulk.dry_run)}
                 </button>
                 {(sending > 0).then(|| view! {
                     <button type="submit" name="step" value="apply" class="button primary">
-                        {format!("Apply the {sending} accepted rows")}
+                        {td_string!(locale, bulk.apply_rows, n = sending).to_string()}
                     </button>
                 })}
             </div>
@@ -227,42 +222,47 @@ fn UploadForm(text: String, run: Option<DryRun>, error: Option<String>) -> impl 
 
 #[component]
 fn DryRunTable(run: DryRun) -> impl IntoView {
+    let locale = crate::language::locale();
     let sending = run.count(|v| matches!(v, Verdict::Send(_)));
     let in_place = run.count(|v| matches!(v, Verdict::InPlace(_)));
     let refused = run.count(|v| matches!(v, Verdict::Refused(_)));
     view! {
         <section class="card" aria-labelledby="dry-run-heading">
-            <h2 id="dry-run-heading">"Dry run: nothing was sent"</h2>
+            <h2 id="dry-run-heading">{td_string!(locale, bulk.dry_run_heading)}</h2>
             <p>
-                {format!(
-                    "{} rows: {sending} will send changes, {in_place} are in place already, {refused} cannot be done. \
-                     {} new accounts. KubeSphere was asked {} times.",
-                    run.rows.len(),
-                    run.new_accounts,
-                    run.reads
-                )}
+                {td_string!(
+                    locale,
+                    bulk.dry_run_summary,
+                    rows = run.rows.len(),
+                    sending,
+                    in_place,
+                    refused,
+                    new_accounts = run.new_accounts,
+                    reads = run.reads
+                )
+                .to_string()}
             </p>
             {(!run.admin_grants.is_empty()).then(|| view! {
                 <div class="confirm-admin">
-                    <p><strong>{format!("{} admin roles in this file:", run.admin_grants.len())}</strong></p>
+                    <p><strong>{td_string!(locale, bulk.admin_roles_in_file, n = run.admin_grants.len()).to_string()}</strong></p>
                     <ul>{run.admin_grants.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
                 </div>
             })}
             <table class="cards-on-phone dry-run">
-                <caption class="sr-only">"What each row will do"</caption>
-                <thead><tr><th scope="col">"Line"</th><th scope="col">"Person"</th><th scope="col">"What happens"</th></tr></thead>
+                <caption class="sr-only">{td_string!(locale, bulk.what_each_row_will_do)}</caption>
+                <thead><tr><th scope="col">{td_string!(locale, bulk.line)}</th><th scope="col">{td_string!(locale, bulk.person)}</th><th scope="col">{td_string!(locale, bulk.what_happens)}</th></tr></thead>
                 <tbody>
                     {run.rows.into_iter().map(|r| {
                         let (class, text) = match r.verdict {
-                            Verdict::Send(calls) => ("send", calls.join("; ")),
+                            Verdict::Send(calls) => ("send", calls.join(td_string!(locale, bulk.list_separator))),
                             Verdict::InPlace(note) => ("in-place", note),
-                            Verdict::Refused(reason) => ("refused", format!("Cannot: {reason}")),
+                            Verdict::Refused(reason) => ("refused", td_string!(locale, bulk.row_cannot, reason).to_string()),
                         };
                         view! {
                             <tr class=class>
-                                <td data-label="Line">{r.row.line}</td>
-                                <td data-label="Person">{r.row.username.clone()}</td>
-                                <td data-label="What happens">{text}</td>
+                                <td data-label=td_string!(locale, bulk.line)>{r.row.line}</td>
+                                <td data-label=td_string!(locale, bulk.person)>{r.row.username.clone()}</td>
+                                <td data-label=td_string!(locale, bulk.what_happens)>{text}</td>
                             </tr>
                         }
                     }).collect_view()}

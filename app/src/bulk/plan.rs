@@ -11,7 +11,9 @@ use ks_types::{
 
 use super::{DryRun, FileRow, RowReport, Verdict};
 use crate::directory::ssr::bounded_join;
-use crate::error::AppError;
+use crate::error::{name_error, role_error, AppError};
+use crate::i18n::td_string;
+use crate::language::Locale;
 pub use crate::onboarding::calls::Call;
 use crate::upstream::Upstream;
 
@@ -37,6 +39,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn report(&self) -> DryRun {
+        let locale = crate::language::locale();
         let rows: Vec<RowReport> = self
             .rows
             .iter()
@@ -44,19 +47,23 @@ impl Plan {
                 row: p.row.clone(),
                 verdict: match (&p.refused, p.calls.is_empty()) {
                     (Some(reason), _) => Verdict::Refused(reason.clone()),
-                    (None, true) => Verdict::InPlace(p.in_place.clone().unwrap_or_else(|| "Nothing to do.".into())),
+                    (None, true) => Verdict::InPlace(
+                        p.in_place.clone().unwrap_or_else(|| td_string!(locale, bulk.nothing_to_do).into()),
+                    ),
                     (None, false) => Verdict::Send(p.calls.iter().map(Call::text).collect()),
                 },
             })
             .collect();
-        let admin_grants = self
-            .rows
-            .iter()
-            .filter(|p| p.refused.is_none())
-            .flat_map(|p| {
-                p.calls.iter().filter(|c| c.is_admin()).map(move |c| format!("{} (line {})", c.text(), p.row.line))
-            })
-            .collect();
+        let admin_grants =
+            self.rows
+                .iter()
+                .filter(|p| p.refused.is_none())
+                .flat_map(|p| {
+                    p.calls.iter().filter(|c| c.is_admin()).map(move |c| {
+                        td_string!(locale, bulk.admin_grant, call = c.text(), line = p.row.line).to_string()
+                    })
+                })
+                .collect();
         let new_accounts =
             self.rows.iter().flat_map(|p| &p.calls).filter(|c| matches!(c, Call::CreateUser { .. })).count();
         DryRun { rows, admin_grants, new_accounts, reads: self.reads, plan: self.key() }
@@ -89,6 +96,21 @@ impl Membership {
             Membership::Project(_, c, p, _) => format!("project {p} (cluster {c})"),
         }
     }
+
+    /// Where it is, in words.
+    fn place_in(&self, locale: Locale) -> String {
+        match self {
+            Membership::Workspace(ws, _) => td_string!(locale, bulk.place_workspace, ws).to_string(),
+            Membership::Project(_, cluster, project, _) => {
+                td_string!(locale, bulk.place_project, project, cluster).to_string()
+            }
+        }
+    }
+}
+
+/// A problem with one column's value, the column named as the file has it.
+fn column_problem(locale: Locale, column: &str, problem: String) -> String {
+    td_string!(locale, bulk.column_problem, column, problem).to_string()
 }
 
 struct Parsed {
@@ -99,46 +121,44 @@ struct Parsed {
     membership: Option<Membership>,
 }
 
-fn parse_row(row: &FileRow) -> Result<Parsed, String> {
-    let user = UserName::parse(&row.username).map_err(|e| format!("username: {e}"))?;
+fn parse_row(locale: Locale, row: &FileRow) -> Result<Parsed, String> {
+    let user = UserName::parse(&row.username).map_err(|e| column_problem(locale, "username", name_error(&e)))?;
     let platform_role = match row.platform_role.as_str() {
         "" => None,
-        raw => Some(PlatformRole::parse(raw).map_err(|e| format!("platform_role: {e}"))?),
+        raw => Some(PlatformRole::parse(raw).map_err(|e| column_problem(locale, "platform_role", role_error(&e)))?),
     };
     let membership = match (row.workspace.as_str(), row.cluster.as_str(), row.project.as_str()) {
         ("", "", "") => {
             if !row.workspace_role.is_empty() || !row.project_role.is_empty() {
-                return Err("a role is given without a workspace or project.".into());
+                return Err(td_string!(locale, bulk.role_without_place).into());
             }
             None
         }
         (ws, "", "") => {
             if !row.project_role.is_empty() {
-                return Err("project_role is given without a project.".into());
+                return Err(td_string!(locale, bulk.project_role_without_project).into());
             }
-            let ws = WorkspaceName::parse(ws).map_err(|e| format!("workspace: {e}"))?;
+            let ws = WorkspaceName::parse(ws).map_err(|e| column_problem(locale, "workspace", name_error(&e)))?;
             let kind = match row.workspace_role.as_str() {
                 "" => WorkspaceRoleKind::Regular,
-                raw => WorkspaceRoleKind::parse(raw).map_err(|_| {
-                    format!("workspace_role {raw:?} is not a built-in role kind: use regular, viewer, self-provisioner or admin.")
-                })?,
+                raw => WorkspaceRoleKind::parse(raw)
+                    .map_err(|_| td_string!(locale, bulk.workspace_role_not_built_in, raw).to_string())?,
             };
             Some(Membership::Workspace(ws, kind))
         }
-        ("", _, _) => return Err("a project row names its workspace too.".into()),
-        (_, _, "") => return Err("cluster is given without a project.".into()),
+        ("", _, _) => return Err(td_string!(locale, bulk.project_row_without_workspace).into()),
+        (_, _, "") => return Err(td_string!(locale, bulk.cluster_without_project).into()),
         (ws, cluster, project) => {
             if !row.workspace_role.is_empty() {
-                return Err("a row holds one membership: put the workspace role on a row of its own.".into());
+                return Err(td_string!(locale, bulk.one_membership_per_row).into());
             }
-            let ws = WorkspaceName::parse(ws).map_err(|e| format!("workspace: {e}"))?;
-            let cluster = ClusterName::parse(cluster).map_err(|e| format!("cluster: {e}"))?;
-            let project = ProjectName::parse(project).map_err(|e| format!("project: {e}"))?;
+            let ws = WorkspaceName::parse(ws).map_err(|e| column_problem(locale, "workspace", name_error(&e)))?;
+            let cluster = ClusterName::parse(cluster).map_err(|e| column_problem(locale, "cluster", name_error(&e)))?;
+            let project = ProjectName::parse(project).map_err(|e| column_problem(locale, "project", name_error(&e)))?;
             let role = match row.project_role.as_str() {
                 "" => ProjectRole::Viewer,
-                raw => ProjectRole::parse(raw).map_err(|_| {
-                    format!("project_role {raw:?} is not a built-in role: use viewer, operator or admin.")
-                })?,
+                raw => ProjectRole::parse(raw)
+                    .map_err(|_| td_string!(locale, bulk.project_role_not_built_in, raw).to_string())?,
             };
             Some(Membership::Project(ws, cluster, project, role))
         }
@@ -159,13 +179,14 @@ struct Person {
 
 /// The dry run: reads only.
 pub async fn dry_run(upstream: &Upstream, rows: &[FileRow]) -> Result<Plan, AppError> {
+    let locale = crate::language::locale();
     let reads = AtomicUsize::new(0);
     let count = |n: usize| {
         reads.fetch_add(n, Ordering::Relaxed);
     };
 
     // 1. Each row on its own, then against the rows before it.
-    let mut parsed: Vec<Result<Parsed, String>> = rows.iter().map(parse_row).collect();
+    let mut parsed: Vec<Result<Parsed, String>> = rows.iter().map(|row| parse_row(locale, row)).collect();
     let mut people: BTreeMap<UserName, Person> = BTreeMap::new();
     let mut places: HashMap<(UserName, String), (Membership, usize)> = HashMap::new();
     for (row, p) in rows.iter().zip(parsed.iter_mut()) {
@@ -173,13 +194,17 @@ pub async fn dry_run(upstream: &Upstream, rows: &[FileRow]) -> Result<Plan, AppE
         let person =
             people.entry(ok.user.clone()).or_insert_with(|| Person { first_line: row.line, ..Person::default() });
         let mut conflict = None;
-        for (name, value, slot) in [
-            ("e-mail", ok.email.clone(), &mut person.email),
-            ("display_name", ok.display_name.clone(), &mut person.display_name),
-        ] {
+        let user = &ok.user;
+        for (email, value, slot) in
+            [(true, ok.email.clone(), &mut person.email), (false, ok.display_name.clone(), &mut person.display_name)]
+        {
             match (value, slot.as_ref()) {
                 (Some(v), Some((seen, line))) if &v != seen => {
-                    conflict = Some(format!("conflicts with line {line}: another {name} for {}.", ok.user));
+                    conflict = Some(if email {
+                        td_string!(locale, bulk.conflict_email, line, user).to_string()
+                    } else {
+                        td_string!(locale, bulk.conflict_display_name, line, user).to_string()
+                    });
                 }
                 (Some(v), None) => *slot = Some((v, row.line)),
                 _ => {}
@@ -187,17 +212,19 @@ pub async fn dry_run(upstream: &Upstream, rows: &[FileRow]) -> Result<Plan, AppE
         }
         match (ok.platform_role, person.platform_role) {
             (Some(r), Some((seen, line))) if r != seen => {
-                conflict = Some(format!("conflicts with line {line}: another platform role for {}.", ok.user));
+                conflict = Some(td_string!(locale, bulk.conflict_platform_role, line, user).to_string());
             }
             (Some(r), None) => person.platform_role = Some((r, row.line)),
             _ => {}
         }
         if let Some(m) = &ok.membership {
             match places.get(&(ok.user.clone(), m.place())) {
-                Some((seen, line)) if seen == m => conflict = Some(format!("repeats line {line}.")),
+                Some((seen, line)) if seen == m => {
+                    conflict = Some(td_string!(locale, bulk.repeats_line, line).to_string())
+                }
                 Some((_, line)) => {
-                    conflict =
-                        Some(format!("conflicts with line {line}: another role for {} in {}.", ok.user, m.place()))
+                    let place = m.place_in(locale);
+                    conflict = Some(td_string!(locale, bulk.conflict_role, line, user, place).to_string())
                 }
                 None => {
                     places.insert((ok.user.clone(), m.place()), (m.clone(), row.line));
@@ -340,6 +367,7 @@ pub async fn dry_run(upstream: &Upstream, rows: &[FileRow]) -> Result<Plan, AppE
         let verdict = match p {
             Err(reason) => Err(reason),
             Ok(p) => plan_row(
+                locale,
                 &p,
                 row,
                 &people,
@@ -370,6 +398,7 @@ type ProjectFacts = (BTreeSet<String>, HashMap<String, String>, bool);
 /// One row's calls (into `calls`), or why it cannot be done; `Ok(Some(note))` when all is in place.
 #[allow(clippy::too_many_arguments)]
 fn plan_row(
+    locale: Locale,
     p: &Parsed,
     row: &FileRow,
     people: &BTreeMap<UserName, Person>,
@@ -382,19 +411,22 @@ fn plan_row(
     calls: &mut Vec<Call>,
 ) -> Result<Option<String>, String> {
     let user = &p.user;
-    let person = people.get(user).ok_or("internal: unknown person")?;
+    let person = people.get(user).ok_or(td_string!(locale, bulk.internal_unknown_person))?;
     let current = existing.get(user.as_str());
     let mut notes = Vec::new();
     match current {
         None => match created.get(user) {
             Some(Ok(_)) => {}
-            Some(Err(line)) => return Err(format!("the account {user} cannot be created (line {line}).")),
+            Some(Err(line)) => return Err(td_string!(locale, bulk.account_cannot_be_created, user, line).to_string()),
             None => {
                 let account = (|| {
-                    UserName::parse_new(user.as_str()).map_err(|e| format!("username: {e}"))?;
-                    let (email, _) =
-                        person.email.clone().ok_or_else(|| format!("{user} is a new person: give their e-mail."))?;
-                    let email = Email::parse(&email).map_err(|e| format!("email: {e}"))?;
+                    UserName::parse_new(user.as_str())
+                        .map_err(|e| column_problem(locale, "username", name_error(&e)))?;
+                    let (email, _) = person
+                        .email
+                        .clone()
+                        .ok_or_else(|| td_string!(locale, bulk.new_person_needs_email, user).to_string())?;
+                    let email = Email::parse(&email).map_err(|e| column_problem(locale, "email", name_error(&e)))?;
                     let role = person.platform_role.map_or(PlatformRole::Regular, |(r, _)| r);
                     Ok::<_, String>(Call::CreateUser {
                         user: user.clone(),
@@ -418,11 +450,11 @@ fn plan_row(
         },
         Some(found) => {
             if row.line == person.first_line {
-                notes.push(format!("{user} exists"));
+                notes.push(td_string!(locale, bulk.note_user_exists, user).to_string());
                 if let Some((role, _)) = person.platform_role {
                     let now = found.global_role().map(str::to_owned);
                     if now.as_deref() == Some(role.name()) {
-                        notes.push(format!("platform role is {} already", role.name()));
+                        notes.push(td_string!(locale, bulk.note_platform_role_already, role = role.name()).to_string());
                     } else {
                         calls.push(Call::PlatformRole { user: user.clone(), role, before: now });
                     }
@@ -434,39 +466,42 @@ fn plan_row(
         None => {}
         Some(Membership::Workspace(ws, kind)) => {
             if !visible.contains(ws.as_str()) {
-                return Err(format!("there is no workspace {ws} that you can see."));
+                return Err(td_string!(locale, bulk.no_such_workspace, ws).to_string());
             }
-            let (roles, members, may) = ws_facts.get(ws).ok_or("internal: workspace not read")?;
+            let (roles, members, may) = ws_facts.get(ws).ok_or(td_string!(locale, bulk.internal_workspace_not_read))?;
             if !may {
-                return Err(format!("you may not manage the members of workspace {ws}."));
+                return Err(td_string!(locale, bulk.may_not_manage_workspace, ws).to_string());
             }
             let role = roles
                 .get(*kind)
                 .cloned()
-                .ok_or_else(|| format!("workspace {ws} has no built-in {} role.", kind.suffix()))?;
+                .ok_or_else(|| td_string!(locale, bulk.workspace_lacks_role, ws, kind = kind.suffix()).to_string())?;
             if !role.is_bindable() {
-                return Err(format!("this KubeSphere cannot grant roles in workspace {ws}: its name is too long."));
+                return Err(td_string!(locale, bulk.workspace_name_too_long, ws).to_string());
             }
             match members.get(user.as_str()) {
                 None => calls.push(Call::InviteToWorkspace { user: user.clone(), role }),
-                Some(now) if now == role.name() => notes.push(format!("already in workspace {ws} as {now}")),
+                Some(now) if now == role.name() => {
+                    notes.push(td_string!(locale, bulk.note_in_workspace_already, ws, role = now).to_string())
+                }
                 Some(now) => calls.push(Call::WorkspaceRole { user: user.clone(), role, before: now.clone() }),
             }
         }
         Some(Membership::Project(ws, cluster, ns, role)) => {
             let Some(home) = home_of.get(&(cluster.clone(), ns.to_string())) else {
-                return Err(format!("there is no project {ns} on cluster {cluster} that you can see."));
+                return Err(td_string!(locale, bulk.no_such_project, project = ns, cluster).to_string());
             };
             if home != ws.as_str() {
-                return Err(format!("project {ns} is in workspace {home}, not {ws}."));
+                return Err(td_string!(locale, bulk.project_in_other_workspace, project = ns, home, ws).to_string());
             }
-            let (roles, members, may) =
-                project_facts.get(&(cluster.clone(), ns.clone())).ok_or("internal: project not read")?;
+            let (roles, members, may) = project_facts
+                .get(&(cluster.clone(), ns.clone()))
+                .ok_or(td_string!(locale, bulk.internal_project_not_read))?;
             if !may {
-                return Err(format!("you may not manage the members of project {ns}."));
+                return Err(td_string!(locale, bulk.may_not_manage_project, project = ns).to_string());
             }
             if !roles.contains(role.name()) {
-                return Err(format!("project {ns} has no built-in {} role.", role.name()));
+                return Err(td_string!(locale, bulk.project_lacks_role, project = ns, role = role.name()).to_string());
             }
             let workspace = Some(ws.to_string());
             match members.get(user.as_str()) {
@@ -477,7 +512,9 @@ fn plan_row(
                     workspace,
                     role: *role,
                 }),
-                Some(now) if now == role.name() => notes.push(format!("already in project {ns} as {now}")),
+                Some(now) if now == role.name() => {
+                    notes.push(td_string!(locale, bulk.note_in_project_already, project = ns, role = now).to_string())
+                }
                 Some(now) => calls.push(Call::ProjectRole {
                     user: user.clone(),
                     cluster: cluster.clone(),
@@ -491,9 +528,10 @@ fn plan_row(
     }
     Ok(calls.is_empty().then(|| {
         if notes.is_empty() {
-            "Nothing to do.".to_owned()
+            td_string!(locale, bulk.nothing_to_do).to_owned()
         } else {
-            format!("Nothing to do: {}.", notes.join("; "))
+            let notes = notes.join(td_string!(locale, bulk.list_separator));
+            td_string!(locale, bulk.nothing_to_do_because, notes).to_string()
         }
     }))
 }

@@ -255,11 +255,12 @@ pub fn TextField(
         }
     };
     let initial = value.get_untracked();
+    let locale = crate::language::locale();
     view! {
         <div class="field">
             <label for=id.clone()>
                 {label}
-                {(!required).then(|| view! { <span class="optional">" (optional)"</span> })}
+                {(!required).then(|| view! { <span class="optional">{crate::i18n::td_string!(locale, forms.optional)}</span> })}
             </label>
             <input
                 id=id

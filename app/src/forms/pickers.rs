@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::directory::{workspace_projects, ProjectSummary};
 use crate::error::AppError;
+use crate::i18n::td_string;
 
 /// What a page loads for its project picker: the workspaces, the one shown first and its
 /// projects.
@@ -65,9 +66,10 @@ pub fn ProjectPicker(
     let scripted = RwSignal::new(false);
     Effect::new(move |_| scripted.set(true));
     let (ws_id, project_id) = (format!("{id}-workspace"), format!("{id}-project"));
+    let locale = crate::language::locale();
     view! {
         <div class="field">
-            <label for=ws_id.clone()>"Workspace"</label>
+            <label for=ws_id.clone()>{td_string!(locale, forms.workspace)}</label>
             <div class="inline-controls">
                 <select id=ws_id name="workspace" form=pick_form on:change=move |ev| workspace.set(event_target_value(&ev))>
                     {workspaces.into_iter().map(|w| {
@@ -75,22 +77,22 @@ pub fn ProjectPicker(
                         view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
                     }).collect_view()}
                 </select>
-                <button type="submit" form=pick_form class="button secondary" hidden=move || scripted.get()>"Show its projects"</button>
+                <button type="submit" form=pick_form class="button secondary" hidden=move || scripted.get()>{td_string!(locale, forms.show_projects)}</button>
             </div>
         </div>
         <div class="field">
-            <label for=project_id.clone()>"Project"</label>
+            <label for=project_id.clone()>{td_string!(locale, forms.project)}</label>
             <select id=project_id name="project" aria-busy=move || projects.get().is_none().then_some("true")
                 on:change=move |ev| project.set(event_target_value(&ev))>
                 {move || match projects.get() {
-                    None => view! { <option value="">"Loading projects…"</option> }.into_any(),
+                    None => view! { <option value="">{td_string!(locale, forms.loading_projects)}</option> }.into_any(),
                     Some(list) if list.is_empty() => view! {
-                        <option value="">"No project you can see in this workspace"</option>
+                        <option value="">{td_string!(locale, forms.no_projects)}</option>
                     }.into_any(),
                     Some(list) => list.into_iter().map(|p| {
                         let key = p.key();
                         let selected = project.get_untracked() == key;
-                        view! { <option value=key selected=selected>{format!("{} (cluster {})", p.name, p.cluster)}</option> }
+                        view! { <option value=key selected=selected>{td_string!(locale, forms.project_option, name = p.name, cluster = p.cluster).to_string()}</option> }
                     }).collect_view().into_any(),
                 }}
             </select>
@@ -160,7 +162,12 @@ pub fn UserPicker(
     };
     let field_id: &'static str = id.unwrap_or(name);
     let search_id = format!("field-{field_id}-search");
-    let hint = hint.unwrap_or(if multiple { "Usernames, separated by commas." } else { "A username." });
+    let locale = crate::language::locale();
+    let hint = hint.unwrap_or(if multiple {
+        td_string!(locale, forms.usernames_hint)
+    } else {
+        td_string!(locale, forms.username_hint)
+    });
     view! {
         {match id {
             Some(id) => view! { <crate::forms::TextField label=label name=name value=value error=error required=true
@@ -169,20 +176,24 @@ pub fn UserPicker(
                 autocomplete="off" hint=hint /> }.into_any(),
         }}
         <div class="field js-only search-field">
-            <label for=search_id.clone()>"Find people"</label>
-            <input id=search_id type="search" autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS placeholder="Part of a name, or an e-mail address"
+            <label for=search_id.clone()>{td_string!(locale, forms.find_people)}</label>
+            <input id=search_id type="search" autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS placeholder=td_string!(locale, forms.search_placeholder)
                 prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             <ul class="search-results" aria-live="polite">
                 {move || results.get().map(|hits| {
                     if hits.is_empty() {
-                        view! { <li class="muted">"No one found."</li> }.into_any()
+                        view! { <li class="muted">{td_string!(locale, forms.no_one_found)}</li> }.into_any()
                     } else {
                         hits.into_iter().map(|h| {
                             let username = h.username.clone();
                             view! {
                                 <li>
                                     <button type="button" class="button secondary" on:click=move |_| choose(username.clone())>
-                                        {format!("{} {}", if multiple { "Add" } else { "Choose" }, h.username)}
+                                        {if multiple {
+                                            td_string!(locale, forms.add_person, name = h.username.clone()).to_string()
+                                        } else {
+                                            td_string!(locale, forms.choose_person, name = h.username.clone()).to_string()
+                                        }}
                                     </button>
                                     <span class="muted">{format!(" {} · {}", h.display_name, h.email)}</span>
                                 </li>
@@ -250,7 +261,8 @@ pub async fn project_form_start(
         return Ok((PickerStart::default(), None));
     };
     let clusters = workspaces.iter().find(|w| w.name == first).map(|w| w.clusters.clone()).unwrap_or_default();
-    let ws = ks_types::WorkspaceName::parse(&first).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let ws = ks_types::WorkspaceName::parse(&first)
+        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let (projects, allowed) =
         futures::future::join(crate::directory::ssr::projects_in(&upstream, &ws, &clusters), async {
@@ -267,7 +279,7 @@ pub async fn project_form_start(
 /// `cluster/project` as the project pickers submit it.
 #[cfg(feature = "ssr")]
 pub fn parse_project_key(key: &str) -> Result<(ks_types::ClusterName, ks_types::ProjectName), AppError> {
-    let invalid = || AppError::field("project", "Choose a project.");
+    let invalid = || AppError::field("project", td_string!(crate::language::locale(), forms.choose_project));
     let (cluster, project) = key.split_once('/').ok_or_else(invalid)?;
     let cluster = ks_types::ClusterName::parse(cluster).map_err(|_| invalid())?;
     let project = ks_types::ProjectName::parse(project).map_err(|_| invalid())?;

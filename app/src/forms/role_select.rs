@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::RoleOption;
+use crate::i18n::td_string;
 
 /// A role dropdown (built-in roles only, as the server offers them) with what the chosen role
 /// grants, and the explicit confirmation an admin role needs.
@@ -20,6 +21,7 @@ pub fn RoleSelect(
     let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     let current = Signal::derive(move || options.get().into_iter().find(|o| o.value == selected.get()));
     let is_admin = Signal::derive(move || current.get().is_some_and(|o| o.is_admin));
+    let locale = crate::language::locale();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -40,7 +42,12 @@ pub fn RoleSelect(
             <div class="field confirm-admin">
                 <label class="checkbox">
                     <input type="checkbox" name="confirm_admin" value="yes" />
-                    {move || current.get().map(|o| format!(" Yes, grant {}: {}", o.name, o.description))}
+                    {move || {
+                        current.get().map(|o| {
+                            let grant = td_string!(locale, forms.confirm_grant, role = o.name, description = o.description);
+                            format!(" {grant}")
+                        })
+                    }}
                 </label>
                 <p class="field-error" aria-live="polite">{move || confirm_error.get()}</p>
             </div>
@@ -51,8 +58,9 @@ pub fn RoleSelect(
 /// A list of rules with whether each is met, e.g. the password rules.
 #[component]
 pub fn Checklist(id: &'static str, #[prop(into)] items: Signal<Vec<(&'static str, bool)>>) -> impl IntoView {
+    let locale = crate::language::locale();
     view! {
-        <ul class="checklist" id=id aria-live="polite" aria-label="Password rules">
+        <ul class="checklist" id=id aria-live="polite" aria-label=td_string!(locale, forms.password_rules)>
             {move || {
                 items
                     .get()
@@ -62,7 +70,9 @@ pub fn Checklist(id: &'static str, #[prop(into)] items: Signal<Vec<(&'static str
                             <li class:met=met>
                                 <span aria-hidden="true">{if met { "✓ " } else { "○ " }}</span>
                                 {text}
-                                <span class="sr-only">{if met { " (met)" } else { " (not met yet)" }}</span>
+                                <span class="sr-only">
+                                    {if met { td_string!(locale, forms.met) } else { td_string!(locale, forms.not_met) }}
+                                </span>
                             </li>
                         }
                     })

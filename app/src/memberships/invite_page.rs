@@ -11,15 +11,30 @@ use crate::forms::{
     flash_for, follow, kept_field, project_form_start, take_flash, workspace_form_start, workspace_of, Flash,
     FormError, FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
 };
+use crate::i18n::td_string;
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
 use crate::roles::{project_role_options, workspace_role_options, MembershipChange, REGULAR};
 
-fn success_banner(change: MembershipChange, place: &'static str) -> impl IntoView {
+/// Where people were invited: the success sentence differs.
+#[derive(Clone, Copy)]
+enum Place {
+    Workspace,
+    Project,
+}
+
+fn success_banner(change: MembershipChange, place: Place) -> impl IntoView {
+    let locale = crate::language::locale();
+    let users = change.usernames.join(td_string!(locale, memberships.list_separator));
+    let (target, role) = (change.target.as_str(), change.role.as_str());
+    let sentence = match place {
+        Place::Workspace => td_string!(locale, memberships.invited_workspace, users = &users, target, role).to_string(),
+        Place::Project => td_string!(locale, memberships.invited_project, users = &users, target, role).to_string(),
+    };
     view! {
         <div class="success-banner" role="status">
-            <p>{format!("Invited {} to {place} {} as {}.", change.usernames.join(", "), change.target, change.role)}</p>
+            <p>{sentence}</p>
             {change.usernames.into_iter().map(|u| view! {
-                <p><a href=format!("/users/{u}")>{format!("Open {u}’s page")}</a></p>
+                <p><a href=format!("/users/{u}")>{td_string!(locale, memberships.open_person, user = &u).to_string()}</a></p>
             }).collect_view()}
         </div>
     }
@@ -50,14 +65,15 @@ pub fn InviteWorkspacePage() -> impl IntoView {
             (workspaces, flash, roles, allowed)
         },
     );
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page narrow">
-            <h1>"Invite to a workspace"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, memberships.invite_workspace_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         (Ok(ws), ..) if ws.is_empty() => view! {
-                            <NoticeUnavailable text="You are not a member of any workspace, so there is nowhere to invite people." />
+                            <NoticeUnavailable text=td_string!(locale, memberships.no_workspace_to_invite) />
                         }.into_any(),
                         (Ok(workspaces), flash, roles, allowed) => {
                             let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
@@ -83,6 +99,7 @@ fn InviteWorkspaceForm(
     person: String,
 ) -> impl IntoView {
     crate::forms::island_hydrated();
+    let locale = crate::language::locale();
     let form = FormState::<InviteWorkspaceMembers>::new(&flash);
     let workspace = RwSignal::new(first.0.clone());
     let initial_ws = first.0.clone();
@@ -107,11 +124,11 @@ fn InviteWorkspaceForm(
     let field_error = move |f: &'static str| form.field_error(f);
     form.on_success(move || usernames.set(String::new()));
     view! {
-        {move || form.success().get().map(|c| success_banner(c, "workspace"))}
+        {move || form.success().get().map(|c| success_banner(c, Place::Workspace))}
         <FormError error=server_error />
         <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
             <div class="field">
-                <label for="field-workspace">"Workspace"</label>
+                <label for="field-workspace">{td_string!(locale, memberships.workspace)}</label>
                 <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
                     {workspaces.into_iter().map(|w| {
                         let selected = w == initial_ws;
@@ -121,12 +138,12 @@ fn InviteWorkspaceForm(
                 <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
             </div>
             {move || (allowed.get() == Some(false)).then(|| view! {
-                <NoticeUnavailable text=format!("You cannot invite people to {}: only its administrators can.", workspace.get()) />
+                <NoticeUnavailable text=td_string!(locale, memberships.cannot_invite_workspace, workspace = workspace.get()).to_string() />
             })}
-            <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
-            <RoleSelect label="Workspace role" name="role" options=Signal::derive(move || roles.get().unwrap_or_default()) selected=role
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=usernames multiple=true error=field_error("usernames") />
+            <RoleSelect label=td_string!(locale, memberships.workspace_role) name="role" options=Signal::derive(move || roles.get().unwrap_or_default()) selected=role
                 error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Invite" pending_label="Inviting…" pending=form.action.pending() />
+            <SubmitButton label=td_string!(locale, memberships.invite) pending_label=td_string!(locale, memberships.inviting) pending=form.action.pending() />
         </ActionForm>
     }
 }
@@ -155,14 +172,15 @@ pub fn InviteProjectPage() -> impl IntoView {
             Ok::<_, AppError>((start, (first, allowed), project_role_options().await?, flash))
         },
     );
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page narrow">
-            <h1>"Invite to a project"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, memberships.invite_project_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok((start, ..)) if start.workspaces.is_empty() => view! {
-                            <NoticeUnavailable text="You are not a member of any workspace, so there is no project to invite people to." />
+                            <NoticeUnavailable text=td_string!(locale, memberships.no_project_to_invite) />
                         }.into_any(),
                         Ok((start, first, roles, flash)) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
@@ -190,6 +208,7 @@ fn InviteProjectForm(
     person: String,
 ) -> impl IntoView {
     crate::forms::island_hydrated();
+    let locale = crate::language::locale();
     let form = FormState::<InviteProjectMembers>::new(&flash);
     let workspace = RwSignal::new(start.workspace.clone());
     let project = RwSignal::new(first.0.clone());
@@ -204,21 +223,21 @@ fn InviteProjectForm(
     let field_error = move |f: &'static str| form.field_error(f);
     form.on_success(move || usernames.set(String::new()));
     view! {
-        {move || form.success().get().map(|c| success_banner(c, "project"))}
+        {move || form.success().get().map(|c| success_banner(c, Place::Project))}
         <FormError error=server_error />
         <form id=PICK_WORKSPACE_FORM method="get" action="/projects/invite">
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Invite to a project">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, memberships.invite_project_title)>
             <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="invite" error=field_error("project") />
             <input type="hidden" name="workspace" prop:value=move || workspace.get() />
             {move || (allowed.get() == Some(false)).then(|| view! {
-                <NoticeUnavailable text="You cannot invite people to this project: only its administrators (and its workspace's) can." />
+                <NoticeUnavailable text=td_string!(locale, memberships.cannot_invite_project) />
             })}
-            <UserPicker label="People to invite" name="usernames" value=usernames multiple=true error=field_error("usernames") />
-            <RoleSelect label="Project role" name="role" options=roles selected=role
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=usernames multiple=true error=field_error("usernames") />
+            <RoleSelect label=td_string!(locale, memberships.project_role) name="role" options=roles selected=role
                 error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Invite" pending_label="Inviting…" pending=form.action.pending() />
+            <SubmitButton label=td_string!(locale, memberships.invite) pending_label=td_string!(locale, memberships.inviting) pending=form.action.pending() />
         </ActionForm>
     }
 }

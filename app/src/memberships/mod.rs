@@ -75,7 +75,8 @@ pub async fn get_memberships(username: String) -> Result<Memberships, AppError> 
 /// Whether the signed-in user may invite people to, and change roles in, `workspace`.
 #[server(prefix = "/api", endpoint = "can_manage_workspace_members")]
 pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let ws = ks_types::WorkspaceName::parse(&workspace)
+        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
     crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "members", "manage").await
 }
 
@@ -92,7 +93,7 @@ pub async fn can_manage_project_members(
         .filter(|w| !w.is_empty())
         .map(|w| ks_types::WorkspaceName::parse(&w))
         .transpose()
-        .map_err(|e| AppError::field("workspace", e.to_string()))?;
+        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
     crate::permissions::ssr::may_in_project(&cluster, &ns, ws.as_ref(), "members", "manage").await
 }
 
@@ -106,9 +107,11 @@ pub async fn invite_workspace_members(
 ) -> Result<MembershipChange, AppError> {
     use crate::audit::{Action, Change, Via};
     use ks_types::{WorkspaceName, WorkspaceRoleKind};
-    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
-    crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
+    let ws =
+        WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
+    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    let what = crate::roles::ssr::admin_of_workspace(&ws);
+    crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
@@ -146,8 +149,9 @@ pub async fn invite_project_members(
     use crate::audit::{Action, Change, Via};
     use ks_types::ProjectRole;
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
-    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
-    crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
+    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    let what = crate::roles::ssr::admin_of_project(&ns);
+    crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
@@ -199,6 +203,7 @@ pub(crate) mod ssr {
     use super::{Member, MemberPage, Memberships, ProjectMembership, WorkspaceMembership, MEMBERS_PAGE_SIZE};
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
+    use crate::i18n::td_string;
     use crate::upstream::Upstream;
 
     /// Whose members to list.
@@ -329,6 +334,7 @@ pub(crate) mod ssr {
         bindings: Vec<ks_client::model::Object>,
         per_cluster: Option<Vec<(ClusterName, Vec<ks_client::model::Object>)>>,
     ) -> Result<Memberships, AppError> {
+        let locale = crate::language::locale();
         let mut by_ws: BTreeMap<String, WorkspaceMembership> = BTreeMap::new();
         for b in &bindings {
             if let (Some(ws), Some(role)) = (b.label(LABEL_WORKSPACE), b.role_ref()) {
@@ -365,7 +371,7 @@ pub(crate) mod ssr {
                     .iter()
                     .find(|n| n.metadata.name == ns)
                     .and_then(|n| n.label(LABEL_WORKSPACE))
-                    .unwrap_or("(no workspace)")
+                    .unwrap_or(td_string!(locale, memberships.no_workspace_label))
                     .to_owned();
                 by_ws
                     .entry(ws.clone())
@@ -466,13 +472,11 @@ pub(crate) mod ssr {
                 .projects
                 .push(membership);
         }
-        let mut partial = String::from(
-            "You see only the workspaces you belong to, and projects only where you may read their members, so this list may be incomplete.",
-        );
+        let locale = crate::language::locale();
+        let mut partial = String::from(td_string!(locale, memberships.partial));
         if left_out > 0 {
-            partial.push_str(&format!(
-                " {left_out} more projects were not checked: a page looks at {MAX_PROJECTS_CHECKED} at most."
-            ));
+            let more = td_string!(locale, memberships.partial_left_out, left = left_out, max = MAX_PROJECTS_CHECKED);
+            partial.push_str(&more.to_string());
         }
         Ok(Memberships { workspaces: finish(by_ws), partial: Some(partial) })
     }
@@ -492,22 +496,29 @@ pub(crate) mod ssr {
     /// `a, b c` → the usernames, each parsed, without duplicates, in the order given; at most
     /// [`MAX_INVITEES`] different ones.
     pub fn parse_usernames(raw: &str) -> Result<Vec<UserName>, AppError> {
+        let locale = crate::language::locale();
         let mut seen = std::collections::HashSet::new();
         let mut users: Vec<UserName> = Vec::new();
         for part in raw.split([',', ' ', '\n', '\r', '\t', ';']).filter(|p| !p.is_empty()) {
-            let user = UserName::parse(part).map_err(|e| AppError::field("usernames", format!("{part}: {e}")))?;
+            let user = UserName::parse(part).map_err(|e| {
+                let reason = crate::error::name_error(&e);
+                AppError::field(
+                    "usernames",
+                    td_string!(locale, memberships.username_invalid, name = part, reason).to_string(),
+                )
+            })?;
             if seen.insert(user.clone()) {
                 if users.len() == MAX_INVITEES {
                     return Err(AppError::field(
                         "usernames",
-                        format!("Invite at most {MAX_INVITEES} people at a time."),
+                        td_string!(locale, memberships.too_many_invitees, max = MAX_INVITEES).to_string(),
                     ));
                 }
                 users.push(user);
             }
         }
         if users.is_empty() {
-            return Err(AppError::field("usernames", "Choose at least one person to invite."));
+            return Err(AppError::field("usernames", td_string!(locale, memberships.none_chosen)));
         }
         Ok(users)
     }
@@ -524,7 +535,9 @@ pub(crate) mod ssr {
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(AppError::field("usernames", format!("No user named {}.", missing.join(", "))))
+            let locale = crate::language::locale();
+            let names = missing.join(td_string!(locale, memberships.list_separator));
+            Err(AppError::field("usernames", td_string!(locale, memberships.no_such_user, names).to_string()))
         }
     }
 
@@ -534,18 +547,20 @@ pub(crate) mod ssr {
         users: &[UserName],
         role_annotation: &str,
     ) -> Result<(), AppError> {
+        let locale = crate::language::locale();
         let already: Vec<String> = users
             .iter()
             .filter_map(|u| {
                 let m = members.iter().find(|m| m.metadata.name == u.as_str())?;
-                let role = m.annotation(role_annotation).unwrap_or("a role");
-                Some(format!("{u} is already a member ({role})"))
+                let role = m.annotation(role_annotation).unwrap_or(td_string!(locale, memberships.a_role));
+                Some(td_string!(locale, memberships.already_member, user = u, role).to_string())
             })
             .collect();
         if already.is_empty() {
             Ok(())
         } else {
-            Err(AppError::field("usernames", format!("{}. Use “Change a role” to change it.", already.join("; "))))
+            let list = already.join(td_string!(locale, memberships.already_members_separator));
+            Err(AppError::field("usernames", td_string!(locale, memberships.already_members, list).to_string()))
         }
     }
 

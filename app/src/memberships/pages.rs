@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::{MemberPage, Memberships};
+use crate::i18n::td_string;
 use crate::layout::pager;
 
 /// One page of members with their roles and e-mails, and links to the neighbouring pages
@@ -11,24 +12,26 @@ use crate::layout::pager;
 #[component]
 pub fn MembersTable(members: MemberPage, caption: &'static str, base: String) -> impl IntoView {
     let pages = members.pages();
+    let locale = crate::language::locale();
     view! {
         {if members.members.is_empty() {
-            view! { <p class="muted">"No members you can see."</p> }.into_any()
+            view! { <p class="muted">{td_string!(locale, memberships.no_members)}</p> }.into_any()
         } else {
             view! {
                 <p class="muted">{match pages {
-                    1 => format!("{} members.", members.total),
-                    _ => format!("{} members. Page {} of {pages}.", members.total, members.page),
+                    1 => td_string!(locale, memberships.member_count, total = members.total).to_string(),
+                    _ => td_string!(locale, memberships.member_count_pages, total = members.total, page = members.page, pages)
+                        .to_string(),
                 }}</p>
                 <table class="cards-on-phone">
                     <caption class="sr-only">{caption}</caption>
-                    <thead><tr><th scope="col">"Member"</th><th scope="col">"Role"</th><th scope="col">"E-mail"</th></tr></thead>
+                    <thead><tr><th scope="col">{td_string!(locale, memberships.col_member)}</th><th scope="col">{td_string!(locale, memberships.col_role)}</th><th scope="col">{td_string!(locale, common.email)}</th></tr></thead>
                     <tbody>
                         {members.members.into_iter().map(|m| view! {
                             <tr>
-                                <td data-label="Member"><a href=format!("/users/{}", m.username)>{m.username.clone()}</a></td>
-                                <td data-label="Role">{m.role}</td>
-                                <td data-label="E-mail">{if m.email.is_empty() { "—".to_owned() } else { m.email }}</td>
+                                <td data-label=td_string!(locale, memberships.col_member)><a href=format!("/users/{}", m.username)>{m.username.clone()}</a></td>
+                                <td data-label=td_string!(locale, memberships.col_role)>{m.role}</td>
+                                <td data-label=td_string!(locale, common.email)>{if m.email.is_empty() { "—".to_owned() } else { m.email }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -41,10 +44,11 @@ pub fn MembersTable(members: MemberPage, caption: &'static str, base: String) ->
 
 #[component]
 pub fn MembershipList(memberships: Memberships) -> impl IntoView {
+    let locale = crate::language::locale();
     view! {
         {memberships.partial.map(|text| view! { <p class="notice" role="note">{text}</p> })}
         {if memberships.workspaces.is_empty() {
-            view! { <p class="muted">"Not a member of any workspace or project you can see."</p> }.into_any()
+            view! { <p class="muted">{td_string!(locale, memberships.no_memberships)}</p> }.into_any()
         } else {
             view! {
                 <ul class="memberships">
@@ -54,7 +58,7 @@ pub fn MembershipList(memberships: Memberships) -> impl IntoView {
                                 <a href=format!("/workspaces/{}", w.workspace)><strong>{w.workspace.clone()}</strong></a>
                                 {match w.role {
                                     Some(role) => view! { <span class="role" data-testid="workspace-role">{format!(" — {role}")}</span> }.into_any(),
-                                    None => view! { <span class="muted">" — projects only"</span> }.into_any(),
+                                    None => view! { <span class="muted">{td_string!(locale, memberships.projects_only)}</span> }.into_any(),
                                 }}
                             </p>
                             {(!w.projects.is_empty()).then(|| view! {
@@ -62,7 +66,7 @@ pub fn MembershipList(memberships: Memberships) -> impl IntoView {
                                     {w.projects.into_iter().map(|p| view! {
                                         <li>
                                             <a href=format!("/projects/{}/{}", p.cluster, p.project)>{p.project.clone()}</a>
-                                            <span class="muted">{format!(" on {}", p.cluster)}</span>
+                                            <span class="muted">{td_string!(locale, memberships.on_cluster, cluster = &p.cluster).to_string()}</span>
                                             {format!(" — {}", p.role)}
                                         </li>
                                     }).collect_view()}

@@ -6,6 +6,7 @@ use ks_types::{ClusterName, Email, Password, PlatformRole, ProjectName, ProjectR
 
 use crate::audit::{Action, Change, Via};
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::upstream::Upstream;
 
 /// One call to KubeSphere, with what the activity log needs (the role it replaces).
@@ -52,28 +53,42 @@ pub enum Call {
 }
 
 impl Call {
-    /// The call in plain words.
+    /// The call in plain words, in the language of the request being answered.
     pub fn text(&self) -> String {
+        let locale = crate::language::locale();
         match self {
             Call::CreateUser { user, email, role, .. } => {
-                format!("create the account {user} ({email}) as {}", role.name())
+                td_string!(locale, onboarding.call_create_user, user, email, role = role.name()).to_string()
             }
             Call::PlatformRole { user, role, before } => {
-                format!("change {user}'s platform role from {} to {}", before.as_deref().unwrap_or("none"), role.name())
+                let before = before.as_deref().unwrap_or(td_string!(locale, onboarding.no_role));
+                td_string!(locale, onboarding.call_platform_role, user, before, role = role.name()).to_string()
             }
-            Call::InviteToWorkspace { user, role } => {
-                format!("invite {user} to workspace {} as {}", role.workspace(), role.name())
-            }
-            Call::WorkspaceRole { user, role, before } => {
-                format!("change {user}'s role in workspace {} from {before} to {}", role.workspace(), role.name())
-            }
+            Call::InviteToWorkspace { user, role } => td_string!(
+                locale,
+                onboarding.call_invite_workspace,
+                user,
+                workspace = role.workspace(),
+                role = role.name()
+            )
+            .to_string(),
+            Call::WorkspaceRole { user, role, before } => td_string!(
+                locale,
+                onboarding.call_workspace_role,
+                user,
+                workspace = role.workspace(),
+                before,
+                role = role.name()
+            )
+            .to_string(),
             Call::InviteToProject { user, cluster, project, role, .. } => {
-                format!("invite {user} to project {project} (cluster {cluster}) as {}", role.name())
+                td_string!(locale, onboarding.call_invite_project, user, project, cluster, role = role.name())
+                    .to_string()
             }
-            Call::ProjectRole { user, cluster, project, role, before, .. } => format!(
-                "change {user}'s role in project {project} (cluster {cluster}) from {before} to {}",
-                role.name()
-            ),
+            Call::ProjectRole { user, cluster, project, role, before, .. } => {
+                td_string!(locale, onboarding.call_project_role, user, project, cluster, before, role = role.name())
+                    .to_string()
+            }
         }
     }
 
@@ -102,15 +117,15 @@ impl Call {
                 let shown = password.expose().to_owned();
                 let creator = upstream.username().to_owned();
                 let change = Change::new(Action::CreateUser).user(&user).roles(None, role.name());
-                let taken = format!("A user named {user} already exists.");
+                let locale = crate::language::locale();
+                let taken = td_string!(locale, onboarding.user_exists, user = &user).to_string();
+                let email_taken = td_string!(locale, onboarding.email_taken);
                 let new = NewUser { name: user, email, password, role, display_name, description: None };
                 let write = upstream.call_mapped(
                     |api| async move { api.create_user(&new, &creator).await },
                     move |e| match e.cause() {
                         Cause::AlreadyExists => Some(AppError::Invalid(taken.clone())),
-                        Cause::EmailTaken => {
-                            Some(AppError::Invalid("Another user already has this e-mail address.".into()))
-                        }
+                        Cause::EmailTaken => Some(AppError::Invalid(email_taken.into())),
                         _ => None,
                     },
                 );

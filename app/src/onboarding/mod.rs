@@ -163,9 +163,10 @@ pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome,
         return Ok(outcome);
     }
     if !plan.admin_grants().is_empty() && !input.confirm_admin {
+        let locale = crate::language::locale();
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
-            "Confirm the admin roles listed above before applying.",
+            crate::i18n::td_string!(locale, onboarding.confirm_admin_first),
         )));
     }
     Ok(ssr::apply(&upstream, plan).await)
@@ -183,7 +184,9 @@ pub mod ssr {
     use crate::activity::ssr::{project_role_of, project_workspace, workspace_role_of};
     use crate::audit::Via;
     use crate::directory::ssr::bounded_join;
-    use crate::error::AppError;
+    use crate::error::{name_error, password_error, role_error, AppError};
+    use crate::i18n::td_string;
+    use crate::language::Locale;
     use crate::upstream::Upstream;
 
     pub struct Planned {
@@ -235,12 +238,13 @@ pub mod ssr {
     /// workspace's built-in role names, each project's workspace and roles, and the person's
     /// current roles. Rows are looked at together.
     pub async fn plan(upstream: &Upstream, input: &OnboardInput) -> Result<Plan, AppError> {
+        let locale = crate::language::locale();
         if input.workspaces.len() > MAX_ROWS || input.projects.len() > MAX_ROWS {
-            return Err(AppError::Invalid(format!("At most {MAX_ROWS} workspaces and {MAX_ROWS} projects at a time.")));
+            return Err(AppError::Invalid(td_string!(locale, onboarding.too_many_rows, max = MAX_ROWS).to_string()));
         }
-        let user = UserName::parse(&input.username).map_err(|e| field("username".into(), e.to_string()))?;
-        let workspaces = parse_workspaces(input)?;
-        let projects = parse_projects(input)?;
+        let user = UserName::parse(&input.username).map_err(|e| field("username".into(), name_error(&e)))?;
+        let workspaces = parse_workspaces(locale, input)?;
+        let projects = parse_projects(locale, input)?;
 
         let name = user.clone();
         let found = upstream
@@ -253,20 +257,21 @@ pub mod ssr {
         let mut steps = Vec::new();
         match &found {
             None => {
-                UserName::parse_new(&input.username).map_err(|e| field("username".into(), e.to_string()))?;
-                let email = Email::parse(&input.email).map_err(|e| field("email".into(), e.to_string()))?;
+                UserName::parse_new(&input.username).map_err(|e| field("username".into(), name_error(&e)))?;
+                let email = Email::parse(&input.email).map_err(|e| field("email".into(), name_error(&e)))?;
                 let role = match input.platform_role.as_str() {
                     "" => PlatformRole::Regular,
-                    raw => PlatformRole::parse(raw).map_err(|e| field("platform_role".into(), e.to_string()))?,
+                    raw => PlatformRole::parse(raw).map_err(|e| field("platform_role".into(), role_error(&e)))?,
                 };
                 let password = match input.password.as_str() {
                     "" => None,
-                    raw => Some(Password::parse(raw).map_err(|e| field("password".into(), e))?),
+                    raw => Some(Password::parse(raw).map_err(|e| field("password".into(), password_error(e)))?),
                 };
                 let display_name = Some(input.display_name.clone()).filter(|d| !d.is_empty());
                 steps.push(step(
                     format!("create user {user} as {}", role.name()),
-                    format!("Create the account {user} ({email}) with the platform role {}", role.name()),
+                    td_string!(locale, onboarding.step_create_user, user = &user, email = &email, role = role.name())
+                        .to_string(),
                     role.is_admin(),
                     Some(Call::CreateUser { user: user.clone(), email, display_name, role, password }),
                 ));
@@ -275,19 +280,23 @@ pub mod ssr {
                 let now = current.global_role().map(str::to_owned);
                 if !input.platform_role.is_empty() {
                     let role = PlatformRole::parse(&input.platform_role)
-                        .map_err(|e| field("platform_role".into(), e.to_string()))?;
+                        .map_err(|e| field("platform_role".into(), role_error(&e)))?;
                     let call = (now.as_deref() != Some(role.name())).then(|| Call::PlatformRole {
                         user: user.clone(),
                         role,
                         before: now.clone(),
                     });
                     let text = match &call {
-                        Some(_) => format!(
-                            "Change {user}'s platform role from {} to {}",
-                            now.as_deref().unwrap_or("none"),
-                            role.name()
-                        ),
-                        None => format!("{user} already has the platform role {}", role.name()),
+                        Some(_) => td_string!(
+                            locale,
+                            onboarding.step_change_platform_role,
+                            user = &user,
+                            before = now.as_deref().unwrap_or(td_string!(locale, onboarding.no_role)),
+                            role = role.name()
+                        )
+                        .to_string(),
+                        None => td_string!(locale, onboarding.step_has_platform_role, user = &user, role = role.name())
+                            .to_string(),
                     };
                     steps.push(step(format!("platform role of {user}: {}", role.name()), text, role.is_admin(), call));
                 }
@@ -310,7 +319,7 @@ pub mod ssr {
                     AppError::InvalidField { message, .. } => field(format!("workspace-{i}"), message),
                     other => other,
                 })?;
-                Ok::<_, AppError>(workspace_step(&user, &ws, role, now))
+                Ok::<_, AppError>(workspace_step(locale, &user, &ws, role, now))
             }
         }))
         .await;
@@ -336,14 +345,14 @@ pub mod ssr {
                 let Some(home) = home else {
                     return Err(field(
                         format!("project-{i}"),
-                        format!("There is no project {ns} on cluster {cluster} that you can see."),
+                        td_string!(locale, onboarding.no_such_project, project = &ns, cluster = &cluster).to_string(),
                     ));
                 };
                 exists.map_err(|e| match e {
                     AppError::InvalidField { message, .. } => field(format!("project-{i}"), message),
                     other => other,
                 })?;
-                Ok(project_step(&user, &cluster, &ns, Some(home), role, now))
+                Ok(project_step(locale, &user, &cluster, &ns, Some(home), role, now))
             }
         }))
         .await;
@@ -353,57 +362,82 @@ pub mod ssr {
         Ok(Plan { user, existing, steps })
     }
 
-    fn parse_workspaces(input: &OnboardInput) -> Result<Vec<(usize, WorkspaceName, WorkspaceRoleKind)>, AppError> {
+    fn parse_workspaces(
+        locale: Locale,
+        input: &OnboardInput,
+    ) -> Result<Vec<(usize, WorkspaceName, WorkspaceRoleKind)>, AppError> {
         let mut out: Vec<(usize, WorkspaceName, WorkspaceRoleKind)> = Vec::new();
         for (i, row) in input.workspaces.iter().enumerate() {
             let ws =
-                WorkspaceName::parse(&row.workspace).map_err(|e| field(format!("workspace-{i}"), e.to_string()))?;
+                WorkspaceName::parse(&row.workspace).map_err(|e| field(format!("workspace-{i}"), name_error(&e)))?;
             let kind = match row.role.as_str() {
                 "" => WorkspaceRoleKind::Regular,
-                raw => WorkspaceRoleKind::parse(raw).map_err(|e| field(format!("workspace-{i}"), e.to_string()))?,
+                raw => WorkspaceRoleKind::parse(raw).map_err(|e| field(format!("workspace-{i}"), role_error(&e)))?,
             };
             if out.iter().any(|(_, seen, _)| seen == &ws) {
-                return Err(field(format!("workspace-{i}"), format!("Workspace {ws} is listed twice.")));
+                let message = td_string!(locale, onboarding.workspace_twice, workspace = &ws).to_string();
+                return Err(field(format!("workspace-{i}"), message));
             }
             out.push((i, ws, kind));
         }
         Ok(out)
     }
 
-    fn parse_projects(input: &OnboardInput) -> Result<Vec<(usize, ClusterName, ProjectName, ProjectRole)>, AppError> {
+    fn parse_projects(
+        locale: Locale,
+        input: &OnboardInput,
+    ) -> Result<Vec<(usize, ClusterName, ProjectName, ProjectRole)>, AppError> {
         let mut out: Vec<(usize, ClusterName, ProjectName, ProjectRole)> = Vec::new();
         for (i, row) in input.projects.iter().enumerate() {
-            let cluster = ClusterName::parse(&row.cluster).map_err(|e| field(format!("project-{i}"), e.to_string()))?;
-            let ns = ProjectName::parse(&row.project).map_err(|e| field(format!("project-{i}"), e.to_string()))?;
+            let cluster =
+                ClusterName::parse(&row.cluster).map_err(|e| field(format!("project-{i}"), name_error(&e)))?;
+            let ns = ProjectName::parse(&row.project).map_err(|e| field(format!("project-{i}"), name_error(&e)))?;
             let role = match row.role.as_str() {
                 "" => ProjectRole::Viewer,
-                raw => ProjectRole::parse(raw).map_err(|e| field(format!("project-{i}"), e.to_string()))?,
+                raw => ProjectRole::parse(raw).map_err(|e| field(format!("project-{i}"), role_error(&e)))?,
             };
             if out.iter().any(|(_, c, n, _)| c == &cluster && n == &ns) {
-                return Err(field(format!("project-{i}"), format!("Project {ns} on {cluster} is listed twice.")));
+                let message =
+                    td_string!(locale, onboarding.project_twice, project = &ns, cluster = &cluster).to_string();
+                return Err(field(format!("project-{i}"), message));
             }
             out.push((i, cluster, ns, role));
         }
         Ok(out)
     }
 
-    fn workspace_step(user: &UserName, ws: &WorkspaceName, role: WorkspaceRole, now: Option<String>) -> Planned {
+    fn workspace_step(
+        locale: Locale,
+        user: &UserName,
+        ws: &WorkspaceName,
+        role: WorkspaceRole,
+        now: Option<String>,
+    ) -> Planned {
         let admin = role.kind().is_admin();
         let name = role.name().to_owned();
         let key = format!("workspace {ws} for {user}: {name}");
         match now {
             None => step(
                 key,
-                format!("Invite {user} to workspace {ws} as {name}"),
+                td_string!(locale, onboarding.step_invite_workspace, user, workspace = ws, role = &name).to_string(),
                 admin,
                 Some(Call::InviteToWorkspace { user: user.clone(), role }),
             ),
             Some(current) if current == name => {
-                step(key, format!("{user} is already in workspace {ws} as {name}"), admin, None)
+                let text = td_string!(locale, onboarding.step_in_workspace, user, workspace = ws, role = &name);
+                step(key, text.to_string(), admin, None)
             }
             Some(current) => step(
                 key,
-                format!("Change {user}'s role in workspace {ws} from {current} to {name}"),
+                td_string!(
+                    locale,
+                    onboarding.step_change_workspace_role,
+                    user,
+                    workspace = ws,
+                    before = &current,
+                    role = &name
+                )
+                .to_string(),
                 admin,
                 Some(Call::WorkspaceRole { user: user.clone(), role, before: current }),
             ),
@@ -411,6 +445,7 @@ pub mod ssr {
     }
 
     fn project_step(
+        locale: Locale,
         user: &UserName,
         cluster: &ClusterName,
         ns: &ProjectName,
@@ -423,19 +458,44 @@ pub mod ssr {
         match now {
             None => step(
                 key,
-                format!("Invite {user} to project {ns} (cluster {cluster}) as {}", role.name()),
+                td_string!(
+                    locale,
+                    onboarding.step_invite_project,
+                    user,
+                    project = ns,
+                    cluster = &cluster,
+                    role = role.name()
+                )
+                .to_string(),
                 role.is_admin(),
                 Some(Call::InviteToProject { user: user.clone(), cluster, project, workspace, role }),
             ),
             Some(current) if current == role.name() => step(
                 key,
-                format!("{user} is already in project {ns} (cluster {cluster}) as {}", role.name()),
+                td_string!(
+                    locale,
+                    onboarding.step_in_project,
+                    user,
+                    project = ns,
+                    cluster = &cluster,
+                    role = role.name()
+                )
+                .to_string(),
                 role.is_admin(),
                 None,
             ),
             Some(current) => step(
                 key,
-                format!("Change {user}'s role in project {ns} (cluster {cluster}) from {current} to {}", role.name()),
+                td_string!(
+                    locale,
+                    onboarding.step_change_project_role,
+                    user,
+                    project = ns,
+                    cluster = &cluster,
+                    before = &current,
+                    role = role.name()
+                )
+                .to_string(),
                 role.is_admin(),
                 Some(Call::ProjectRole { user: user.clone(), cluster, project, workspace, role, before: current }),
             ),

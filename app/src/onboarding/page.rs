@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::{onboard, OnboardInput, OnboardOutcome, Stage, StepState, MAX_ROWS};
 use crate::directory::{my_clusters, my_workspaces, WorkspaceSummary};
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::layout::error_view;
 
 /// What was posted to the page, and which button sent it.
@@ -25,6 +26,7 @@ fn posted() -> Option<Posted> {
 #[component]
 pub fn OnboardPage() -> impl IntoView {
     let posted = posted();
+    let locale = crate::language::locale();
     let data = Resource::new_blocking(
         move || posted.clone(),
         |posted| async move {
@@ -42,13 +44,10 @@ pub fn OnboardPage() -> impl IntoView {
     );
     view! {
         <main id="main" class="page narrow">
-            <h1>"Onboard a person"</h1>
-            <p class="muted">
-                "Create the account (or name an existing one), add workspaces and projects with their roles, "
-                "review every call, then apply. Nothing is sent before you apply."
-            </p>
-            <p class="button-row"><a class="button secondary" href="/onboard/bulk">"Many people at once? Onboard them from a file"</a></p>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, onboarding.title)}</h1>
+            <p class="muted">{td_string!(locale, onboarding.intro)}</p>
+            <p class="button-row"><a class="button secondary" href="/onboard/bulk">{td_string!(locale, onboarding.bulk_link)}</a></p>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let (posted, outcome, workspaces, clusters) = data.await;
                     let (workspaces, clusters) = match (workspaces, clusters) {
@@ -84,30 +83,27 @@ pub fn OnboardPage() -> impl IntoView {
 /// The review or the results.
 #[component]
 fn Outcome(outcome: OnboardOutcome) -> impl IntoView {
+    let locale = crate::language::locale();
     let applied = outcome.stage == Stage::Applied;
     let heading = match (&outcome.stage, outcome.changed_since_review) {
-        (Stage::Review, true) => "KubeSphere changed since your review: nothing was sent. Review the new plan.",
-        (Stage::Review, false) => "Review: these calls will be made",
-        (Stage::Applied, _) if outcome.left() == 0 => "Done",
-        (Stage::Applied, _) => "Some steps did not go through",
+        (Stage::Review, true) => td_string!(locale, onboarding.heading_changed),
+        (Stage::Review, false) => td_string!(locale, onboarding.heading_review),
+        (Stage::Applied, _) if outcome.left() == 0 => td_string!(locale, onboarding.heading_done),
+        (Stage::Applied, _) => td_string!(locale, onboarding.heading_partial),
     };
+    let user = outcome.username.as_str();
     let summary = if applied {
         let done = outcome.steps.iter().filter(|s| s.state == StepState::Done).count();
         match outcome.left() {
-            0 => format!("{done} of {done} changes made for {}.", outcome.username),
-            left => format!(
-                "{done} changes made for {}; {left} left. What was done stays done: \"Retry the rest\" sends only what is left.",
-                outcome.username
-            ),
+            0 => td_string!(locale, onboarding.summary_all_done, done, user).to_string(),
+            left => td_string!(locale, onboarding.summary_some_left, done, user, left).to_string(),
         }
     } else if outcome.planned() == 0 {
-        "Everything listed is in place already: there is nothing to send.".to_owned()
+        td_string!(locale, onboarding.summary_nothing).to_owned()
     } else {
-        format!("{} calls to KubeSphere, in this order.", outcome.planned())
+        td_string!(locale, onboarding.summary_planned, calls = outcome.planned()).to_string()
     };
-    let existing = outcome.existing_user.then(|| {
-        format!("{} already has an account: no account is created, only what is listed below.", outcome.username)
-    });
+    let existing = outcome.existing_user.then(|| td_string!(locale, onboarding.existing_account, user).to_string());
     view! {
         <section class="card" aria-labelledby="outcome-heading" role=if applied { "status" } else { "region" }>
             <h2 id="outcome-heading">{heading}</h2>
@@ -116,28 +112,28 @@ fn Outcome(outcome: OnboardOutcome) -> impl IntoView {
             <ol class="steps">
                 {outcome.steps.iter().map(|s| {
                     let (class, label) = match &s.state {
-                        StepState::Planned => ("planned", "To do".to_owned()),
-                        StepState::InPlace => ("in-place", "Already so".to_owned()),
-                        StepState::Done => ("done", "Done".to_owned()),
-                        StepState::Failed(m) => ("failed", format!("Failed: {m}")),
-                        StepState::NotRun => ("not-run", "Not sent: the account was not created".to_owned()),
+                        StepState::Planned => ("planned", td_string!(locale, onboarding.state_planned).to_owned()),
+                        StepState::InPlace => ("in-place", td_string!(locale, onboarding.state_in_place).to_owned()),
+                        StepState::Done => ("done", td_string!(locale, onboarding.state_done).to_owned()),
+                        StepState::Failed(m) => ("failed", td_string!(locale, onboarding.state_failed, message = m).to_string()),
+                        StepState::NotRun => ("not-run", td_string!(locale, onboarding.state_not_run).to_owned()),
                     };
                     view! { <li class=class><span class="step-text">{s.text.clone()}</span>" — "<strong>{label}</strong></li> }
                 }).collect_view()}
             </ol>
             {outcome.password.clone().map(|p| view! {
                 <div class="field">
-                    <label for="created-password">"Initial password of " {outcome.username.clone()}</label>
+                    <label for="created-password">{td_string!(locale, onboarding.initial_password_of, user).to_string()}</label>
                     <input id="created-password" type="text" readonly value=p aria-describedby="created-password-hint" />
                     <p class="hint" id="created-password-hint">
-                        "Copy it now: it is shown only on this page. They will be asked to change it when they first sign in."
+                        {td_string!(locale, onboarding.copy_password_hint)}
                     </p>
                 </div>
             })}
             {(applied && outcome.left() == 0).then(|| view! {
                 <p class="button-row">
-                    <a class="button secondary" href=format!("/users/{}", outcome.username)>"Open " {outcome.username.clone()} "’s page"</a>
-                    <a class="button secondary" href="/onboard">"Onboard another person"</a>
+                    <a class="button secondary" href=format!("/users/{}", outcome.username)>{td_string!(locale, onboarding.open_user_page, user).to_string()}</a>
+                    <a class="button secondary" href="/onboard">{td_string!(locale, onboarding.onboard_another)}</a>
                 </p>
             })}
         </section>
@@ -153,11 +149,12 @@ fn OnboardForm(
     workspaces: Vec<WorkspaceSummary>,
     clusters: Vec<String>,
 ) -> impl IntoView {
+    let locale = crate::language::locale();
     let field_error = |name: &str| error.as_ref().and_then(|e| e.for_field(name));
     // What "Apply" sends: the plan just reviewed, or after a partial failure the steps left.
     let (apply_label, reviewed) = match &outcome {
         Some(o) if o.stage == Stage::Review && o.planned() > 0 => {
-            (Some(format!("Apply these {} changes", o.planned())), o.plan.clone())
+            (Some(td_string!(locale, onboarding.apply_changes, changes = o.planned()).to_string()), o.plan.clone())
         }
         Some(o) if o.stage == Stage::Applied && o.left() > 0 => {
             let left: Vec<&str> = o
@@ -166,7 +163,7 @@ fn OnboardForm(
                 .filter(|s| matches!(s.state, StepState::Failed(_) | StepState::NotRun))
                 .map(|s| s.key.as_str())
                 .collect();
-            (Some("Retry the rest".to_owned()), left.join("\n"))
+            (Some(td_string!(locale, onboarding.retry_rest).to_owned()), left.join("\n"))
         }
         _ => (None, String::new()),
     };
@@ -178,34 +175,34 @@ fn OnboardForm(
     let new_person = outcome.as_ref().is_none_or(|o| !o.existing_user);
 
     view! {
-        <form method="post" action="/onboard" class="stack" aria-label="Onboard a person" novalidate>
+        <form method="post" action="/onboard" class="stack" aria-label=td_string!(locale, onboarding.title) novalidate>
             <input type="hidden" name="reviewed" value=reviewed />
             <fieldset class="stack">
-                <legend>"The person"</legend>
-                <PlainField label="Username" name="username" value=input.username.clone() error=field_error("username")
-                    hint="An existing username adds memberships to that account; a new one creates it." />
+                <legend>{td_string!(locale, onboarding.the_person)}</legend>
+                <PlainField label=td_string!(locale, common.username) name="username" value=input.username.clone() error=field_error("username")
+                    hint=td_string!(locale, onboarding.username_hint) />
                 {new_person.then(|| view! {
-                    <PlainField label="E-mail" name="email" value=input.email.clone() error=field_error("email") input_type="email" />
-                    <PlainField label="Display name" name="display_name" value=input.display_name.clone() error=None />
-                    <PlainField label="Initial password" name="password" value=input.password.clone() error=field_error("password")
-                        input_type="password" hint="Leave it empty to have a strong one generated; it is shown once, after applying." />
+                    <PlainField label=td_string!(locale, common.email) name="email" value=input.email.clone() error=field_error("email") input_type="email" />
+                    <PlainField label=td_string!(locale, onboarding.display_name) name="display_name" value=input.display_name.clone() error=None />
+                    <PlainField label=td_string!(locale, onboarding.initial_password) name="password" value=input.password.clone() error=field_error("password")
+                        input_type="password" hint=td_string!(locale, onboarding.password_hint) />
                 })}
                 <div class="field">
-                    <label for="field-platform_role">"Platform role"</label>
+                    <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
                     <select id="field-platform_role" name="platform_role" aria-describedby="field-platform_role-hint">
-                        <option value="" selected=input.platform_role.is_empty()>"Default: platform-regular for a new account, unchanged for an existing one"</option>
+                        <option value="" selected=input.platform_role.is_empty()>{td_string!(locale, onboarding.platform_role_default)}</option>
                         {ks_types::PlatformRole::ALL.map(|r| view! {
                             <option value=r.name() selected=input.platform_role == r.name()>{r.name()}</option>
                         }).collect_view()}
                     </select>
-                    <p class="hint" id="field-platform_role-hint">"Built-in roles only."</p>
+                    <p class="hint" id="field-platform_role-hint">{td_string!(locale, onboarding.built_in_only)}</p>
                     {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
                 </div>
             </fieldset>
 
             <fieldset class="stack">
-                <legend>"Workspaces"</legend>
-                <p class="hint">"Leave a row empty to skip it. The role defaults to the workspace's built-in regular role."</p>
+                <legend>{td_string!(locale, onboarding.workspaces)}</legend>
+                <p class="hint">{td_string!(locale, onboarding.workspaces_hint)}</p>
                 // One list of suggestions for every row (a select per row would repeat hundreds of names).
                 <datalist id="known-workspaces">
                     {workspaces.iter().map(|w| view! { <option value=w.name.clone()></option> }).collect_view()}
@@ -219,9 +216,9 @@ fn OnboardForm(
                     let kinds = ks_types::WorkspaceRoleKind::ALL.map(|k| k.suffix().to_owned()).to_vec();
                     view! {
                         <div class="row-fields">
-                            <RowInput id=format!("workspace-{i}") label=format!("Workspace {n}") name="workspace"
+                            <RowInput id=format!("workspace-{i}") label=td_string!(locale, onboarding.workspace_n, n).to_string() name="workspace"
                                 value=row.workspace list="known-workspaces" error_id=error_id.clone() />
-                            <RowSelect id=format!("workspace-role-{i}") label=format!("Role in workspace {n}")
+                            <RowSelect id=format!("workspace-role-{i}") label=td_string!(locale, onboarding.workspace_role_n, n).to_string()
                                 name="workspace_role" options=kinds selected=role />
                             {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
                         </div>
@@ -230,8 +227,8 @@ fn OnboardForm(
             </fieldset>
 
             <fieldset class="stack">
-                <legend>"Projects"</legend>
-                <p class="hint">"A project is named on its cluster. The role defaults to viewer."</p>
+                <legend>{td_string!(locale, onboarding.projects)}</legend>
+                <p class="hint">{td_string!(locale, onboarding.projects_hint)}</p>
                 {(0..project_rows).map(|i| {
                     let row = input.projects.get(i).cloned().unwrap_or_default();
                     let n = i + 1;
@@ -245,26 +242,26 @@ fn OnboardForm(
                     let roles = ks_types::ProjectRole::ALL.map(|r| r.name().to_owned()).to_vec();
                     view! {
                         <div class="row-fields">
-                            <RowInput id=format!("project-{i}") label=format!("Project {n}") name="project"
+                            <RowInput id=format!("project-{i}") label=td_string!(locale, onboarding.project_n, n).to_string() name="project"
                                 value=row.project error_id=error_id.clone() />
-                            <RowSelect id=format!("project-cluster-{i}") label=format!("Cluster of project {n}")
+                            <RowSelect id=format!("project-cluster-{i}") label=td_string!(locale, onboarding.project_cluster_n, n).to_string()
                                 name="project_cluster" options=clusters.clone() selected=cluster />
-                            <RowSelect id=format!("project-role-{i}") label=format!("Role in project {n}")
+                            <RowSelect id=format!("project-role-{i}") label=td_string!(locale, onboarding.project_role_n, n).to_string()
                                 name="project_role" options=roles selected=role />
                             {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
                         </div>
                     }
                 }).collect_view()}
-                <p><button type="submit" name="step" value="more" class="button secondary">"More rows"</button></p>
+                <p><button type="submit" name="step" value="more" class="button secondary">{td_string!(locale, onboarding.more_rows)}</button></p>
             </fieldset>
 
             {(!admin_grants.is_empty()).then(|| view! {
                 <div class="field confirm-admin">
-                    <p><strong>"Admin roles in this plan:"</strong></p>
+                    <p><strong>{td_string!(locale, onboarding.admin_roles_heading)}</strong></p>
                     <ul>{admin_grants.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
                     <label class="checkbox">
                         <input type="checkbox" name="confirm_admin" value="yes" />
-                        {format!(" Yes, grant these {} admin roles.", admin_grants.len())}
+                        {format!(" {}", td_string!(locale, onboarding.confirm_admin_roles, grants = admin_grants.len()))}
                     </label>
                     {field_error("confirm_admin").map(|e| view! { <p class="field-error">{e}</p> })}
                 </div>
@@ -272,7 +269,7 @@ fn OnboardForm(
 
             <div class="button-row">
                 <button type="submit" name="step" value="review" class=if apply_label.is_some() { "button secondary" } else { "button primary" }>
-                    {if outcome.is_some() { "Review again" } else { "Review" }}
+                    {if outcome.is_some() { td_string!(locale, onboarding.review_again) } else { td_string!(locale, onboarding.review) }}
                 </button>
                 {apply_label.map(|label| view! {
                     <button type="submit" name="step" value="apply" class="button primary">{label}</button>

@@ -8,6 +8,7 @@ use crate::forms::{
     flash_for, live_check, take_flash, Availability, Checklist, Flash, FormError, FormState, RoleOption, SubmitButton,
     TextField,
 };
+use crate::i18n::td_string;
 use crate::layout::NoticeUnavailable;
 use crate::permissions::my_permissions;
 use crate::roles::platform_role_options;
@@ -22,18 +23,16 @@ pub fn CreateUserPage() -> impl IntoView {
             (perms, roles, flash.ok().flatten())
         },
     );
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page narrow">
-            <h1>"Create a user"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, people.create_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let (perms, roles, flash) = data.await;
                     match (perms, roles) {
                         (Ok(p), _) if !p.manage_users => view! {
-                            <NoticeUnavailable text=format!(
-                                "Only platform administrators can create users. Your platform role is {}.",
-                                p.role_label(),
-                            ) />
+                            <NoticeUnavailable text=td_string!(locale, people.only_admins_create, role = p.role_label().to_owned()).to_string() />
                         }
                         .into_any(),
                         (Ok(_), Ok(roles)) => {
@@ -51,6 +50,7 @@ pub fn CreateUserPage() -> impl IntoView {
 #[island]
 fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
     crate::forms::island_hydrated();
+    let locale = crate::language::locale();
     let form = FormState::<CreateUser>::new(&flash);
     let username = RwSignal::new(form.kept("username"));
     let email = RwSignal::new(form.kept("email"));
@@ -80,13 +80,13 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
             _ => None,
         }
     };
-    let username_taken = availability_error(username_check, "This username is already taken.");
-    let email_taken = availability_error(email_check, "Another user already has this e-mail address.");
+    let username_taken = availability_error(username_check, td_string!(locale, people.username_taken));
+    let email_taken = availability_error(email_check, td_string!(locale, people.email_taken));
     let username_error = Signal::derive(move || {
         let v = username.get();
         let local = (touched.get() || !v.is_empty()).then(|| ks_types::UserName::parse_new(&v).err()).flatten();
         local
-            .map(|e| e.to_string())
+            .map(|e| crate::error::name_error(&e))
             .or_else(username_taken)
             .or_else(|| server_error.get().and_then(|e| e.for_field("username")))
     });
@@ -94,12 +94,15 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
         let v = email.get();
         let local = (touched.get() || !v.is_empty()).then(|| ks_types::Email::parse(&v).err()).flatten();
         local
-            .map(|e| e.to_string())
+            .map(|e| crate::error::name_error(&e))
             .or_else(email_taken)
             .or_else(|| server_error.get().and_then(|e| e.for_field("email")))
     });
-    let available = |check: Signal<Option<Availability>>| {
-        Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()))
+    let available = move |check: Signal<Option<Availability>>| {
+        Signal::derive(move || {
+            matches!(check.get(), Some(Availability::Available))
+                .then(|| td_string!(locale, people.available).to_owned())
+        })
     };
     let password_error = form.field_error("password");
     let role_error = form.field_error("platform_role");
@@ -119,25 +122,36 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
         }
     });
     let copied = RwSignal::new(false);
+    // KubeSphere's password rules, in the order `PasswordCheck::items` gives them.
+    let rules = [
+        td_string!(locale, people.rule_length),
+        td_string!(locale, people.rule_lower),
+        td_string!(locale, people.rule_upper),
+        td_string!(locale, people.rule_digit),
+    ];
+    let rule_items = Signal::derive(move || {
+        let check = ks_types::PasswordCheck::of(&password.get());
+        rules.into_iter().zip(check.items()).map(|(text, (_, met))| (text, met)).collect::<Vec<_>>()
+    });
 
     view! {
         {move || created.get().map(|c| view! {
             <div class="success-banner" role="status">
                 <p>
-                    "User " <strong>{c.username.clone()}</strong> " was created. They will be asked to change the password when they first sign in."
+                    {td_string!(locale, people.created_before)} <strong>{c.username.clone()}</strong> {td_string!(locale, people.created_after)}
                 </p>
-                <p><a href=format!("/users/{}", c.username)>"Open " {c.username.clone()} "’s page"</a></p>
+                <p><a href=format!("/users/{}", c.username)>{td_string!(locale, people.open_page, name = c.username.clone()).to_string()}</a></p>
             </div>
         })}
         <FormError error=server_error />
         <ActionForm action=form.action attr:class="stack" attr:novalidate=true on:submit=move |_| touched.set(true)>
-            <TextField label="Username" name="username" value=username error=username_error required=true
-                autocomplete="off" hint="Lowercase letters, digits, hyphens and dots; at most 32 characters."
+            <TextField label=td_string!(locale, common.username) name="username" value=username error=username_error required=true
+                autocomplete="off" hint=td_string!(locale, people.username_hint)
                 status=available(username_check) />
-            <TextField label="E-mail" name="email" input_type="email" value=email error=email_error required=true
+            <TextField label=td_string!(locale, common.email) name="email" input_type="email" value=email error=email_error required=true
                 autocomplete="off" status=available(email_check) />
             <div class="field">
-                <label for="field-password">"Initial password"</label>
+                <label for="field-password">{td_string!(locale, people.initial_password)}</label>
                 <div class="input-row">
                     <input id="field-password" name="password" required autocomplete="new-password"
                         type=move || if show_password.get() { "text" } else { "password" }
@@ -147,23 +161,23 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
                         aria-invalid=move || password_error.get().is_some().then_some("true") />
                     <button type="button" class="button secondary js-only" aria-pressed=move || show_password.get().to_string()
                         on:click=move |_| show_password.update(|s| *s = !*s)>
-                        {move || if show_password.get() { "Hide password" } else { "Show password" }}
+                        {move || if show_password.get() { td_string!(locale, people.hide_password) } else { td_string!(locale, people.show_password) }}
                     </button>
                 </div>
                 <div class="button-row js-only">
                     <button type="button" class="button secondary" on:click=move |_| { generate.dispatch(()); }>
-                        "Generate a strong password"
+                        {td_string!(locale, people.generate_password)}
                     </button>
                     <button type="button" class="button secondary" on:click=move |_| {
                         copy_to_clipboard(&password.get_untracked());
                         copied.set(true);
-                    }>{move || if copied.get() { "Copied" } else { "Copy password" }}</button>
+                    }>{move || if copied.get() { td_string!(locale, people.copied) } else { td_string!(locale, people.copy_password) }}</button>
                 </div>
-                <Checklist id="password-rules" items=Signal::derive(move || ks_types::PasswordCheck::of(&password.get()).items().to_vec()) />
+                <Checklist id="password-rules" items=rule_items />
                 <p class="field-error" id="field-password-error" aria-live="polite">{move || password_error.get()}</p>
             </div>
             <div class="field">
-                <label for="field-platform_role">"Platform role"</label>
+                <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
                 <select id="field-platform_role" name="platform_role" on:change=move |ev| role.set(event_target_value(&ev))
                     aria-describedby="field-platform_role-hint field-platform_role-error">
                     {roles.into_iter().map(|r| {
@@ -178,14 +192,15 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
                 <div class="field confirm-admin">
                     <label class="checkbox">
                         <input type="checkbox" name="confirm_admin" value="yes" />
-                        " Yes, make this user a platform administrator: full control of every user, workspace, cluster and setting."
+                        " "{td_string!(locale, people.confirm_admin)}
                     </label>
                     <p class="field-error" aria-live="polite">{move || confirm_error.get()}</p>
                 </div>
             </Show>
-            <TextField label="Display name" name="display_name" value=display_name />
-            <TextField label="Description" name="description" value=description />
-            <SubmitButton label="Create user" pending_label="Creating user…" pending=form.action.pending() />
+            <TextField label=td_string!(locale, people.display_name) name="display_name" value=display_name />
+            <TextField label=td_string!(locale, people.description) name="description" value=description />
+            <SubmitButton label=td_string!(locale, people.create_button) pending_label=td_string!(locale, people.creating)
+                pending=form.action.pending() />
         </ActionForm>
     }
 }

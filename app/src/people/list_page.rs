@@ -5,6 +5,8 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::i18n::td_string;
+use crate::language::Locale;
 use crate::layout::error_view;
 
 pub const PAGE_SIZE: u32 = 20;
@@ -52,12 +54,12 @@ impl PeopleSort {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Self::NameAscending => "Username, A to Z",
-            Self::NameDescending => "Username, Z to A",
-            Self::Newest => "Newest first",
-            Self::Oldest => "Oldest first",
+            Self::NameAscending => td_string!(locale, people.sort_name_asc),
+            Self::NameDescending => td_string!(locale, people.sort_name_desc),
+            Self::Newest => td_string!(locale, people.sort_newest),
+            Self::Oldest => td_string!(locale, people.sort_oldest),
         }
     }
 
@@ -118,32 +120,33 @@ pub fn PersonSearch(
     #[prop(optional)] sort: Option<PeopleSort>,
 ) -> impl IntoView {
     let (query, results) = crate::forms::live_people_search();
+    let locale = crate::language::locale();
     view! {
-        <form method="get" action="/users" class="search-form" role="search" aria-label="Find a person">
-            <label for="person-search">"Find a person"</label>
+        <form method="get" action="/users" class="search-form" role="search" aria-label=td_string!(locale, people.find_person)>
+            <label for="person-search">{td_string!(locale, people.find_person)}</label>
             <div class="input-row">
                 <input id="person-search" name="q" type="search" value=initial autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS
-                    placeholder="Username, name or e-mail address"
+                    placeholder=td_string!(locale, people.search_placeholder)
                     aria-describedby=live.then_some("person-search-hint")
                     on:input=move |ev| if live { query.set(event_target_value(&ev)) } />
-                <button type="submit" class="button primary">"Search"</button>
+                <button type="submit" class="button primary">{td_string!(locale, people.search)}</button>
             </div>
             {sort.map(|current| view! {
                 <div class="field inline-field">
-                    <label for="person-sort">"Sort by"</label>
+                    <label for="person-sort">{td_string!(locale, people.sort_by)}</label>
                     <select id="person-sort" name="sort">
                         {PeopleSort::ALL.into_iter().map(|s| view! {
-                            <option value=s.key() selected=s == current>{s.label()}</option>
+                            <option value=s.key() selected=s == current>{s.label(locale)}</option>
                         }).collect_view()}
                     </select>
                 </div>
             })}
             {live.then(|| view! {
-                <p id="person-search-hint" class="hint js-only">"Matches appear below as you type; Search shows them all."</p>
-                <ul class="search-results" aria-live="polite" aria-label="Matching people">
+                <p id="person-search-hint" class="hint js-only">{td_string!(locale, people.search_hint)}</p>
+                <ul class="search-results" aria-live="polite" aria-label=td_string!(locale, people.matching_people)>
                     {move || results.get().map(|hits| {
                         if hits.is_empty() {
-                            view! { <li class="muted">"No one found."</li> }.into_any()
+                            view! { <li class="muted">{td_string!(locale, people.no_one_found)}</li> }.into_any()
                         } else {
                             hits.into_iter().map(|h| view! {
                                 <li>
@@ -176,11 +179,12 @@ pub fn PeoplePageView() -> impl IntoView {
         move || (q(), page(), sort()),
         |(q, page, sort)| list_people(q, page, sort.key().to_owned()),
     );
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <h1>"People"</h1>
+            <h1>{td_string!(locale, people.title)}</h1>
             <PersonSearch initial=q() sort=sort() />
-            <Suspense fallback=|| view! { <p aria-busy="true">"Searching…"</p> }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, people.searching)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(p) => {
@@ -189,20 +193,20 @@ pub fn PeoplePageView() -> impl IntoView {
                             let sort = sort().key();
                             let link = move |n: u32| format!("/users?q={}&sort={sort}&page={n}", urlencode(&q));
                             view! {
-                                <p class="muted" role="status">{format!("{} people found. Page {} of {pages}.", p.total, p.page)}</p>
+                                <p class="muted" role="status">{td_string!(locale, people.found, total = p.total, page = p.page, pages).to_string()}</p>
                                 <table class="cards-on-phone">
-                                    <caption class="sr-only">"People"</caption>
+                                    <caption class="sr-only">{td_string!(locale, people.title)}</caption>
                                     <thead><tr>
-                                        <th scope="col">"Username"</th><th scope="col">"Name"</th>
-                                        <th scope="col">"E-mail"</th><th scope="col">"Platform role"</th>
+                                        <th scope="col">{td_string!(locale, common.username)}</th><th scope="col">{td_string!(locale, people.name)}</th>
+                                        <th scope="col">{td_string!(locale, common.email)}</th><th scope="col">{td_string!(locale, common.platform_role)}</th>
                                     </tr></thead>
                                     <tbody>
                                         {p.rows.into_iter().map(|r| view! {
                                             <tr>
-                                                <td data-label="Username"><a href=format!("/users/{}", r.username)>{r.username.clone()}</a></td>
-                                                <td data-label="Name">{r.display_name}</td>
-                                                <td data-label="E-mail">{r.email}</td>
-                                                <td data-label="Platform role">{r.platform_role}</td>
+                                                <td data-label=td_string!(locale, common.username)><a href=format!("/users/{}", r.username)>{r.username.clone()}</a></td>
+                                                <td data-label=td_string!(locale, people.name)>{r.display_name}</td>
+                                                <td data-label=td_string!(locale, common.email)>{r.email}</td>
+                                                <td data-label=td_string!(locale, common.platform_role)>{r.platform_role}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

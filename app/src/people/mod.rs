@@ -25,7 +25,7 @@ pub struct CreatedUser {
 pub async fn check_username(username: String) -> Result<Availability, AppError> {
     let name = match ks_types::UserName::parse_new(&username) {
         Ok(n) => n,
-        Err(e) => return Ok(Availability::Invalid(e.to_string())),
+        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
     };
     let upstream = crate::upstream::Upstream::from_context()?;
     let found =
@@ -38,7 +38,7 @@ pub async fn check_username(username: String) -> Result<Availability, AppError> 
 pub async fn check_email(email: String) -> Result<Availability, AppError> {
     let email = match ks_types::Email::parse(&email) {
         Ok(e) => e,
-        Err(e) => return Ok(Availability::Invalid(e.to_string())),
+        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
     };
     let upstream = crate::upstream::Upstream::from_context()?;
     let selector = ks_client::email_field_selector(&email);
@@ -67,17 +67,21 @@ pub async fn create_user(
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<CreatedUser, AppError> {
     use crate::audit::{Action, Change, Via};
+    use crate::i18n::td_string;
     use ks_client::{Cause, NewUser};
     use ks_types::{Email, Password, PlatformRole, UserName};
 
-    let name = UserName::parse_new(&username).map_err(|e| AppError::field("username", e.to_string()))?;
-    let email = Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
-    let password = Password::parse(&password).map_err(|e| AppError::field("password", e))?;
-    let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
+    let locale = crate::language::locale();
+    let name = UserName::parse_new(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
+    let email = Email::parse(&email).map_err(|e| AppError::field("email", crate::error::name_error(&e)))?;
+    let password =
+        Password::parse(&password).map_err(|e| AppError::field("password", crate::error::password_error(e)))?;
+    let role = PlatformRole::parse(&platform_role)
+        .map_err(|e| AppError::field("platform_role", crate::error::role_error(&e)))?;
     if role.is_admin() && confirm_admin.as_deref() != Some("yes") {
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
-            "Confirm that this user should be a platform administrator.",
+            td_string!(locale, people.confirm_admin_required),
         )));
     }
     let upstream = crate::upstream::Upstream::from_context()?;
@@ -88,13 +92,14 @@ pub async fn create_user(
     let write = upstream.call_mapped(
         |api| async move { api.create_user(&new, &creator).await },
         move |e| match e.cause() {
-            Cause::AlreadyExists => {
-                Some(AppError::field("username", format!("A user named {taken_name} already exists.")))
-            }
-            Cause::EmailTaken => Some(AppError::field("email", "Another user already has this e-mail address.")),
-            Cause::EmailInvalid => Some(AppError::field("email", "KubeSphere did not accept this e-mail address.")),
+            Cause::AlreadyExists => Some(AppError::field(
+                "username",
+                td_string!(locale, people.user_exists, name = taken_name.clone()).to_string(),
+            )),
+            Cause::EmailTaken => Some(AppError::field("email", td_string!(locale, people.email_taken))),
+            Cause::EmailInvalid => Some(AppError::field("email", td_string!(locale, people.email_rejected))),
             Cause::RoleNotFound => {
-                Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+                Some(AppError::field("platform_role", td_string!(locale, people.platform_role_not_found)))
             }
             _ => None,
         },

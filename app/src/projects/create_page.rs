@@ -8,6 +8,7 @@ use crate::directory::WorkspaceSummary;
 use crate::forms::{
     flash_for, workspace_form_start, Availability, Flash, FormError, FormState, SubmitButton, TextField,
 };
+use crate::i18n::td_string;
 use crate::layout::{error_view, NoticeUnavailable};
 
 #[component]
@@ -23,14 +24,15 @@ pub fn CreateProjectPage() -> impl IntoView {
             (workspaces, flash, allowed)
         },
     );
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page narrow">
-            <h1>"Create a project"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, projects.create_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         (Ok(ws), ..) if ws.is_empty() => view! {
-                            <NoticeUnavailable text="You are not a member of any workspace yet, so there is nowhere to create a project." />
+                            <NoticeUnavailable text=td_string!(locale, projects.no_workspace) />
                         }.into_any(),
                         (Ok(workspaces), flash, allowed) => {
                             let flash = flash_for(&flash, <CreateProject as ServerFn>::PATH);
@@ -53,6 +55,7 @@ fn CreateProjectForm(
     first: (String, bool),
 ) -> impl IntoView {
     crate::forms::island_hydrated();
+    let locale = crate::language::locale();
     let form = FormState::<CreateProject>::new(&flash);
     let workspace = RwSignal::new(first.0.clone());
     let initial_ws = first.0.clone();
@@ -98,17 +101,17 @@ fn CreateProjectForm(
         check_project_name(ws, c, n).await
     });
     let name_status = Signal::derive(move || {
-        matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available in this workspace".to_owned())
+        matches!(check.get(), Some(Availability::Available)).then(|| td_string!(locale, projects.available).to_owned())
     });
     let name_error = Signal::derive(move || {
         let v = name.get();
         (!v.is_empty())
             .then(|| ks_types::ProjectName::parse_new(&v).err())
             .flatten()
-            .map(|e| e.to_string())
+            .map(|e| crate::error::name_error(&e))
             .or_else(|| {
                 matches!(check.get(), Some(Availability::Taken))
-                    .then(|| "A project with this name already exists.".to_owned())
+                    .then(|| td_string!(locale, projects.name_taken).to_owned())
             })
             .or_else(|| field_error("name").get())
     });
@@ -116,14 +119,17 @@ fn CreateProjectForm(
     view! {
         {move || created.get().map(|c| view! {
             <div class="success-banner" role="status">
-                <p>"Project " <strong>{c.name.clone()}</strong> " was created in workspace " {c.workspace.clone()} " on cluster " {c.cluster.clone()} "."</p>
-                <p><a href=format!("/projects/{}/{}", c.cluster, c.name)>"Open project " {c.name.clone()}</a></p>
+                <p>
+                    {td_string!(locale, projects.created_before)} <strong>{c.name.clone()}</strong>
+                    {td_string!(locale, projects.created_after, workspace = c.workspace.clone(), cluster = c.cluster.clone()).to_string()}
+                </p>
+                <p><a href=format!("/projects/{}/{}", c.cluster, c.name)>{td_string!(locale, projects.open_project, name = c.name.clone()).to_string()}</a></p>
             </div>
         })}
         <FormError error=server_error />
         <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
             <div class="field">
-                <label for="field-workspace">"Workspace"</label>
+                <label for="field-workspace">{td_string!(locale, projects.workspace)}</label>
                 <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
                     {workspaces.into_iter().map(|w| {
                         let selected = w.name == initial_ws;
@@ -133,31 +139,28 @@ fn CreateProjectForm(
                 <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
             </div>
             {move || (allowed.get() == Some(false)).then(|| view! {
-                <NoticeUnavailable text=format!("You cannot create projects in {}: your role there does not allow it.", workspace.get()) />
+                <NoticeUnavailable text=td_string!(locale, projects.cannot_create_in, workspace = workspace.get()).to_string() />
             })}
             {move || clusters.get().is_empty().then(|| view! {
-                <NoticeUnavailable text=format!(
-                    "Workspace {} is on no cluster yet, so it cannot hold projects. A platform administrator places it on a cluster.",
-                    workspace.get(),
-                ) />
+                <NoticeUnavailable text=td_string!(locale, projects.workspace_no_cluster, workspace = workspace.get()).to_string() />
             })}
             <div class="field">
-                <label for="field-cluster">"Cluster"</label>
+                <label for="field-cluster">{td_string!(locale, projects.cluster)}</label>
                 <select id="field-cluster" name="cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>
                     {move || clusters.get().into_iter().map(|c| {
                         let selected = c == cluster.get_untracked();
                         view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
                     }).collect_view()}
                 </select>
-                <p class="hint">"One of the workspace's clusters."</p>
+                <p class="hint">{td_string!(locale, projects.cluster_hint)}</p>
                 <p class="field-error" aria-live="polite">{move || field_error("cluster").get()}</p>
             </div>
-            <TextField label="Project name" name="name" value=name error=name_error required=true autocomplete="off"
-                hint="Starts with a lowercase letter; lowercase letters, digits and hyphens; at most 63 characters. Unique across all workspaces."
-                status=name_status />
-            <TextField label="Alias" name="alias" value=alias />
-            <TextField label="Description" name="description" value=description />
-            <SubmitButton label="Create project" pending_label="Creating project…" pending=form.action.pending() />
+            <TextField label=td_string!(locale, projects.name_label) name="name" value=name error=name_error required=true autocomplete="off"
+                hint=td_string!(locale, projects.name_hint) status=name_status />
+            <TextField label=td_string!(locale, projects.alias) name="alias" value=alias />
+            <TextField label=td_string!(locale, projects.description) name="description" value=description />
+            <SubmitButton label=td_string!(locale, projects.submit) pending_label=td_string!(locale, projects.submitting)
+                pending=form.action.pending() />
         </ActionForm>
     }
 }

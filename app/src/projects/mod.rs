@@ -32,14 +32,21 @@ pub async fn create_project(
     use ks_client::{Cause, NewProject};
     use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
-    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let cluster = ClusterName::parse(&cluster).map_err(|e| AppError::field("cluster", e.to_string()))?;
-    let project = ProjectName::parse_new(&name).map_err(|e| AppError::field("name", e.to_string()))?;
+    use crate::error::name_error;
+    use crate::i18n::td_string;
+
+    let locale = crate::language::locale();
+    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", name_error(&e)))?;
+    let cluster = ClusterName::parse(&cluster).map_err(|e| AppError::field("cluster", name_error(&e)))?;
+    let project = ProjectName::parse_new(&name).map_err(|e| AppError::field("name", name_error(&e)))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let ws_for_lookup = ws.clone();
     let placement = upstream.call(|api| async move { api.workspace_clusters(&ws_for_lookup).await }).await?;
     if !placement.iter().any(|c| c.metadata.name == cluster.as_str()) {
-        return Err(AppError::field("cluster", format!("Workspace {ws} is not placed on cluster {cluster}.")));
+        return Err(AppError::field(
+            "cluster",
+            td_string!(locale, projects.not_placed, workspace = &ws, cluster = &cluster).to_string(),
+        ));
     }
     let creator = upstream.username().to_owned();
     let new = NewProject { name: project.clone(), workspace: ws.clone(), cluster: cluster.clone(), alias, description };
@@ -48,10 +55,9 @@ pub async fn create_project(
     let write = upstream.call_mapped(
         |api| async move { api.create_project(&new, &creator).await },
         move |e| match e.cause() {
-            Cause::AlreadyExists => Some(AppError::field(
-                "name",
-                format!("A project named {taken} already exists (project names are unique across all workspaces)."),
-            )),
+            Cause::AlreadyExists => {
+                Some(AppError::field("name", td_string!(locale, projects.already_exists, name = &taken).to_string()))
+            }
             _ => None,
         },
     );
@@ -70,7 +76,7 @@ pub async fn check_project_name(
     use crate::forms::Availability;
     let project = match ks_types::ProjectName::parse_new(&name) {
         Ok(p) => p,
-        Err(e) => return Ok(Availability::Invalid(e.to_string())),
+        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
     };
     let (Ok(ws), Ok(c)) = (ks_types::WorkspaceName::parse(&workspace), ks_types::ClusterName::parse(&cluster)) else {
         return Ok(Availability::Available);
@@ -111,7 +117,8 @@ pub async fn get_project_details(cluster: String, project: String, page: u32) ->
 /// Whether the signed-in user may create projects in `workspace`.
 #[server(prefix = "/api", endpoint = "can_create_projects")]
 pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let ws = ks_types::WorkspaceName::parse(&workspace)
+        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
     crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create")
         .await
 }

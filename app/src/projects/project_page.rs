@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::get_project_details;
+use crate::i18n::td_string;
 use crate::layout::{error_view, page_param, route_param};
 use crate::memberships::MembersTable;
 
@@ -13,16 +14,17 @@ pub fn ProjectPage() -> impl IntoView {
     let page = page_param();
     let details =
         Resource::new_blocking(move || (cluster(), project(), page()), |(c, p, page)| get_project_details(c, p, page));
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok(p) => view! {
-                            <h1>"Project " {p.name.clone()}</h1>
-                            <p class="muted">{format!("On cluster {}", p.cluster)}</p>
-                            <h2>"Members"</h2>
-                            <MembersTable members=p.members.clone() caption="Project members and their roles"
+                            <h1>{td_string!(locale, projects.page_title, name = p.name.clone()).to_string()}</h1>
+                            <p class="muted">{td_string!(locale, projects.on_cluster, cluster = p.cluster.clone()).to_string()}</p>
+                            <h2>{td_string!(locale, projects.members)}</h2>
+                            <MembersTable members=p.members.clone() caption=td_string!(locale, projects.members_caption)
                                 base=format!("/projects/{}/{}", p.cluster, p.name) />
                         }.into_any(),
                         Err(e) => error_view(e),

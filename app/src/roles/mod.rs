@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::forms::RoleOption;
+use crate::i18n::td_string;
+use crate::language::Locale;
 
 /// The form value of a workspace's built-in regular role: the least privileged default.
 pub const REGULAR: &str = "regular";
@@ -25,11 +27,43 @@ pub struct MembershipChange {
     pub role: String,
 }
 
+/// What a built-in platform role allows, in KubeSphere's own words (its `kubesphere.io/description`).
+pub fn describe_platform(role: ks_types::PlatformRole, locale: Locale) -> &'static str {
+    use ks_types::PlatformRole as R;
+    match role {
+        R::Admin => td_string!(locale, roles.platform_admin_about),
+        R::Regular => td_string!(locale, roles.platform_regular_about),
+        R::SelfProvisioner => td_string!(locale, roles.platform_self_provisioner_about),
+    }
+}
+
+/// What a built-in workspace role allows, in KubeSphere's own words.
+pub fn describe_workspace(kind: ks_types::WorkspaceRoleKind, locale: Locale) -> &'static str {
+    use ks_types::WorkspaceRoleKind as K;
+    match kind {
+        K::Admin => td_string!(locale, roles.workspace_admin_about),
+        K::Regular => td_string!(locale, roles.workspace_regular_about),
+        K::SelfProvisioner => td_string!(locale, roles.workspace_self_provisioner_about),
+        K::Viewer => td_string!(locale, roles.workspace_viewer_about),
+    }
+}
+
+/// What a built-in project role allows, in KubeSphere's own words.
+pub fn describe_project(role: ks_types::ProjectRole, locale: Locale) -> &'static str {
+    use ks_types::ProjectRole as R;
+    match role {
+        R::Admin => td_string!(locale, roles.project_admin_about),
+        R::Operator => td_string!(locale, roles.project_operator_about),
+        R::Viewer => td_string!(locale, roles.project_viewer_about),
+    }
+}
+
 /// The built-in platform roles that exist in this KubeSphere, least privileged first. Custom
 /// roles are never offered.
 #[server(prefix = "/api", endpoint = "platform_role_options")]
 pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
     use ks_types::PlatformRole;
+    let locale = crate::language::locale();
     let upstream = crate::upstream::Upstream::from_context()?;
     let existing = upstream.call_quiet(|api| async move { api.list_global_roles().await }).await;
     // Not allowed to list roles: offer the three every KubeSphere 4 has (they are all there is).
@@ -37,14 +71,16 @@ pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
         Some(roles) => roles.iter().any(|r| r.metadata.name == role.name()),
         None => true,
     });
-    Ok(offered.map(|r| RoleOption::named(r.name(), r.describe(), r.is_admin())).collect())
+    Ok(offered.map(|r| RoleOption::named(r.name(), describe_platform(r, locale), r.is_admin())).collect())
 }
 
 /// The built-in roles a workspace really has, least privileged first. The form submits the
 /// role's kind; its name comes from KubeSphere (it depends on the version and the name's length).
 #[server(prefix = "/api", endpoint = "workspace_role_options")]
 pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
+    let locale = crate::language::locale();
+    let ws = ks_types::WorkspaceName::parse(&workspace)
+        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let roles =
         upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();
@@ -53,7 +89,7 @@ pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>
         .map(|role| RoleOption {
             value: role.kind().suffix().into(),
             name: role.name().into(),
-            description: role.kind().describe().into(),
+            description: describe_workspace(role.kind(), locale).into(),
             is_admin: role.kind().is_admin(),
         })
         .collect())
@@ -62,9 +98,10 @@ pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>
 /// The built-in project roles, least privileged first.
 #[server(prefix = "/api", endpoint = "project_role_options")]
 pub async fn project_role_options() -> Result<Vec<RoleOption>, AppError> {
+    let locale = crate::language::locale();
     Ok(ks_types::ProjectRole::ALL
         .into_iter()
-        .map(|r| RoleOption::named(r.name(), r.describe(), r.is_admin()))
+        .map(|r| RoleOption::named(r.name(), describe_project(r, locale), r.is_admin()))
         .collect())
 }
 
@@ -79,21 +116,26 @@ pub async fn change_platform_role(
     use crate::audit::{Action, Change, Via};
     use ks_client::Cause;
     use ks_types::{PlatformRole, UserName};
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
-    let role = PlatformRole::parse(&platform_role).map_err(|e| AppError::field("platform_role", e.to_string()))?;
-    crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, "a platform administrator")?;
+    let locale = crate::language::locale();
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
+    let role = PlatformRole::parse(&platform_role)
+        .map_err(|e| AppError::field("platform_role", crate::error::role_error(&e)))?;
+    crate::roles::ssr::require_confirmation(
+        role.is_admin(),
+        &confirm_admin,
+        td_string!(locale, roles.what_platform_admin),
+    )?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let u = user.clone();
-    let missing = format!("No user named {user}.");
-    let busy =
-        format!("KubeSphere was updating {user} at the same moment, so the role was not changed. Please try again.");
+    let missing = td_string!(locale, roles.no_user_named, user = &user).to_string();
+    let busy = td_string!(locale, roles.user_busy, user = &user).to_string();
     let changed = upstream
         .call_mapped(
             |api| async move { api.change_platform_role(&u, role).await },
             move |e| match e.cause() {
                 Cause::UserNotFound => Some(AppError::field("username", missing.clone())),
                 Cause::RoleNotFound => {
-                    Some(AppError::field("platform_role", "That platform role does not exist in this KubeSphere."))
+                    Some(AppError::field("platform_role", td_string!(locale, roles.platform_role_missing)))
                 }
                 Cause::Modified => Some(AppError::Invalid(busy.clone())),
                 _ => None,
@@ -121,10 +163,12 @@ pub async fn change_workspace_role(
 ) -> Result<MembershipChange, AppError> {
     use crate::audit::{Action, Change, Via};
     use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
-    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", e.to_string()))?;
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
-    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
-    ssr::require_confirmation(kind.is_admin(), &confirm_admin, &format!("admin of workspace {ws}"))?;
+    let locale = crate::language::locale();
+    let ws =
+        WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
+    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    ssr::require_confirmation(kind.is_admin(), &confirm_admin, &ssr::admin_of_workspace(&ws))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let (role, before) = futures::future::join(
         ssr::resolve_workspace_role(&upstream, &ws, kind),
@@ -133,7 +177,7 @@ pub async fn change_workspace_role(
     .await;
     let role = role?;
     let (u, r) = (user.clone(), role.clone());
-    let not_member = format!("{user} is not a member of workspace {ws}. Invite them first.");
+    let not_member = td_string!(locale, roles.not_workspace_member, user = &user, ws = &ws).to_string();
     let change = Change::new(Action::ChangeWorkspaceRole).user(&user).workspace(&ws).roles(before, role.name());
     let write = upstream.call_mapped(
         |api| async move { api.change_workspace_role(&u, &r).await },
@@ -153,10 +197,11 @@ pub async fn change_project_role(
 ) -> Result<MembershipChange, AppError> {
     use crate::audit::{Action, Change, Via};
     use ks_types::{ProjectRole, UserName};
+    let locale = crate::language::locale();
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", e.to_string()))?;
-    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", e.to_string()))?;
-    ssr::require_confirmation(role.is_admin(), &confirm_admin, &format!("admin of project {ns}"))?;
+    let user = UserName::parse(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
+    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    ssr::require_confirmation(role.is_admin(), &confirm_admin, &ssr::admin_of_project(&ns))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let (role_exists, project_ws, before) = futures::future::join3(
         ssr::require_project_role(&upstream, &cluster, &ns, role),
@@ -166,7 +211,7 @@ pub async fn change_project_role(
     .await;
     role_exists?;
     let (c, n, u) = (cluster.clone(), ns.clone(), user.clone());
-    let not_member = format!("{user} is not a member of project {ns}. Invite them first.");
+    let not_member = td_string!(locale, roles.not_project_member, user = &user, ns = &ns).to_string();
     let change = Change::new(Action::ChangeProjectRole)
         .user(&user)
         .in_workspace(project_ws)
@@ -194,14 +239,27 @@ pub(crate) mod ssr {
     };
 
     use crate::error::AppError;
+    use crate::i18n::td_string;
+    use crate::language::locale;
     use crate::upstream::Upstream;
 
-    /// Admin roles are granted only with the explicit confirmation the form asks for.
+    /// Admin roles are granted only with the explicit confirmation the form asks for. `what` is
+    /// what they would become, in the request's language (see [`admin_of_workspace`]).
     pub fn require_confirmation(is_admin: bool, confirm: &Option<String>, what: &str) -> Result<(), AppError> {
         if is_admin && confirm.as_deref() != Some("yes") {
-            return Err(AppError::field("confirm_admin", format!("Confirm that you want to make them {what}.")));
+            return Err(AppError::field("confirm_admin", td_string!(locale(), roles.confirm_admin, what).to_string()));
         }
         Ok(())
+    }
+
+    /// "admin of workspace {ws}", for [`require_confirmation`], in the request's language.
+    pub fn admin_of_workspace(ws: &WorkspaceName) -> String {
+        td_string!(locale(), roles.what_workspace_admin, ws).to_string()
+    }
+
+    /// "admin of project {ns}", for [`require_confirmation`], in the request's language.
+    pub fn admin_of_project(ns: &ProjectName) -> String {
+        td_string!(locale(), roles.what_project_admin, ns).to_string()
     }
 
     /// How long an invitation waits for KubeSphere's controllers to make a new workspace's or
@@ -229,19 +287,29 @@ pub(crate) mod ssr {
         ws: &WorkspaceName,
         kind: WorkspaceRoleKind,
     ) -> Result<WorkspaceRole, AppError> {
+        let locale = locale();
         let role = await_setup(
-            format!("workspace {ws}"),
-            || async move { Ok(upstream.call(|api| async move { api.builtin_workspace_roles(ws).await }).await?.get(kind).cloned()) },
+            td_string!(locale, roles.setting_up_workspace, ws).to_string(),
+            || async move {
+                Ok(upstream.call(|api| async move { api.builtin_workspace_roles(ws).await }).await?.get(kind).cloned())
+            },
             || async move {
                 let template = upstream
-                    .call_mapped(|api| async move { api.get_workspace(ws).await }, |e| {
-                        matches!(e, KsError::NotFound { .. })
-                            .then(|| AppError::field("workspace", format!("There is no workspace named {ws}.")))
-                    })
+                    .call_mapped(
+                        |api| async move { api.get_workspace(ws).await },
+                        |e| {
+                            matches!(e, KsError::NotFound { .. }).then(|| {
+                                AppError::field(
+                                    "workspace",
+                                    td_string!(locale, roles.no_workspace_named, ws).to_string(),
+                                )
+                            })
+                        },
+                    )
                     .await?;
                 Ok(template.metadata.age())
             },
-            || format!("Workspace {ws} has no built-in {} role in KubeSphere. Ask a platform administrator to look at its roles.", kind.suffix()),
+            || td_string!(locale, roles.workspace_role_missing, ws, kind = kind.suffix()).to_string(),
         )
         .await?;
         bindable(role)
@@ -255,8 +323,9 @@ pub(crate) mod ssr {
         ns: &ProjectName,
         role: ProjectRole,
     ) -> Result<(), AppError> {
+        let locale = locale();
         await_setup(
-            format!("project {ns}"),
+            td_string!(locale, roles.setting_up_project, ns).to_string(),
             || async move {
                 let roles = upstream.call(|api| async move { api.list_project_roles(cluster, ns).await }).await?;
                 Ok(roles.iter().any(|r| r.metadata.name == role.name()).then_some(()))
@@ -265,16 +334,11 @@ pub(crate) mod ssr {
                 let found =
                     upstream.call(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
                 let namespace = found.into_iter().find(|n| n.metadata.name == ns.as_str()).ok_or_else(|| {
-                    AppError::field("project", format!("There is no project named {ns} on cluster {cluster}."))
+                    AppError::field("project", td_string!(locale, roles.no_project_named, ns, cluster).to_string())
                 })?;
                 Ok(namespace.metadata.age())
             },
-            || {
-                format!(
-                    "Project {ns} has no built-in {} role in KubeSphere. Ask its administrator to look at its roles.",
-                    role.name()
-                )
-            },
+            || td_string!(locale, roles.project_role_missing, ns, role = role.name()).to_string(),
         )
         .await
     }
@@ -319,22 +383,21 @@ pub(crate) mod ssr {
         let room = LABEL_VALUE_MAX.saturating_sub(role.kind().suffix().len() + 1);
         Err(AppError::field(
             "role",
-            format!(
-                "This KubeSphere cannot grant {} roles in workspace {}: its name is longer than {room} characters. \
-                 KubeSphere 4.1.3 and later can; until then, use a workspace with a shorter name.",
-                role.kind().suffix(),
-                role.workspace()
-            ),
+            td_string!(
+                locale(),
+                roles.workspace_name_too_long_to_grant,
+                kind = role.kind().suffix(),
+                ws = role.workspace(),
+                room
+            )
+            .to_string(),
         ))
     }
 
     pub fn explain_role_missing(e: &KsError) -> Option<AppError> {
         match e.cause() {
-            Cause::RoleNotFound => Some(AppError::field("role", "That role does not exist here in KubeSphere.")),
-            Cause::LabelTooLong => Some(AppError::field(
-                "role",
-                "This KubeSphere cannot grant that role: its name is too long. KubeSphere 4.1.3 and later can.",
-            )),
+            Cause::RoleNotFound => Some(AppError::field("role", td_string!(locale(), roles.role_missing_here))),
+            Cause::LabelTooLong => Some(AppError::field("role", td_string!(locale(), roles.role_name_too_long))),
             _ => None,
         }
     }

@@ -13,15 +13,26 @@ use crate::forms::{
     first_workspace, flash_for, project_form_start, take_flash, Flash, FormError, FormState, PickerStart,
     ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
 };
+use crate::i18n::td_string;
+use crate::language::Locale;
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
 use crate::permissions::my_permissions;
 
 fn changed_banner(c: MembershipChange) -> impl IntoView {
-    let where_ = if c.target == "platform" { "on the platform".to_owned() } else { format!("in {}", c.target) };
+    let locale = crate::language::locale();
+    let users = c.usernames.join(", ");
+    let sentence = if c.target == "platform" {
+        td_string!(locale, roles.changed_on_platform, users, role = &c.role).to_string()
+    } else {
+        td_string!(locale, roles.changed_in, users, role = &c.role, target = &c.target).to_string()
+    };
     view! {
         <div class="success-banner" role="status">
-            <p>{format!("{} now has the role {} {where_}.", c.usernames.join(", "), c.role)}</p>
-            {c.usernames.into_iter().map(|u| view! { <p><a href=format!("/users/{u}")>{format!("Open {u}’s page")}</a></p> }).collect_view()}
+            <p>{sentence}</p>
+            {c.usernames.into_iter().map(|u| {
+                let open = td_string!(locale, roles.open_user_page, user = &u).to_string();
+                view! { <p><a href=format!("/users/{u}")>{open}</a></p> }
+            }).collect_view()}
         </div>
     }
 }
@@ -50,11 +61,11 @@ impl Level {
         }
     }
 
-    fn label(self) -> &'static str {
+    fn label(self, locale: Locale) -> &'static str {
         match self {
-            Level::Platform => "Platform role",
-            Level::Workspace => "Workspace role",
-            Level::Project => "Project role",
+            Level::Platform => td_string!(locale, roles.level_platform),
+            Level::Workspace => td_string!(locale, roles.level_workspace),
+            Level::Project => td_string!(locale, roles.level_project),
         }
     }
 
@@ -127,6 +138,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
     let wanted_ws = StoredValue::new(workspace_from_address());
     let query = leptos_router::hooks::use_query_map();
     let asked = query.with_untracked(|q| q.get("level")).and_then(|l| Level::parse(&l));
+    let locale = crate::language::locale();
     let data = Resource::new_blocking(
         || (),
         move |_| {
@@ -144,18 +156,18 @@ pub fn ChangeRolesPage() -> impl IntoView {
     );
     view! {
         <main id="main" class="page narrow">
-            <h1>"Change a role"</h1>
-            <p class="muted">"Only KubeSphere's built-in roles are offered. Admin roles ask for a confirmation."</p>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, roles.title)}</h1>
+            <p class="muted">{td_string!(locale, roles.intro)}</p>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let (level, section, flash) = data.await;
                     let level = Level::parse(&level).unwrap_or(Level::Workspace);
                     let person = person.get_value();
                     let tabs = view! {
-                        <nav class="tabs" aria-label="Level">
+                        <nav class="tabs" aria-label=td_string!(locale, roles.levels)>
                             <ul>
                                 {Level::ALL.into_iter().map(|l| view! {
-                                    <li><a href=l.href(&person) aria-current=(l == level).then_some("page")>{l.label()}</a></li>
+                                    <li><a href=l.href(&person) aria-current=(l == level).then_some("page")>{l.label(locale)}</a></li>
                                 }).collect_view()}
                             </ul>
                         </nav>
@@ -168,20 +180,23 @@ pub fn ChangeRolesPage() -> impl IntoView {
                             if perms.manage_users {
                                 view! { <PlatformRoleForm roles flash=flash.clone() person=person.clone() /> }.into_any()
                             } else {
-                                view! { <NoticeUnavailable text=format!(
-                                    "Only platform administrators can change platform roles. Your platform role is {}.",
-                                    perms.role_label(),
-                                ) /> }.into_any()
+                                let text = td_string!(
+                                    locale,
+                                    roles.only_admins_change_platform_roles,
+                                    role = perms.role_label(),
+                                )
+                                .to_string();
+                                view! { <NoticeUnavailable text /> }.into_any()
                             }
                         }
                         Ok(SectionData::Workspace { workspaces, .. }) if workspaces.is_empty() => {
-                            view! { <NoticeUnavailable text="You are not a member of any workspace." /> }.into_any()
+                            view! { <NoticeUnavailable text=td_string!(locale, roles.no_workspace) /> }.into_any()
                         }
                         Ok(SectionData::Workspace { workspaces, roles }) => view! {
                             <WorkspaceRoleForm workspaces roles flash=flash.clone() person=person.clone() wanted=wanted_ws.get_value() />
                         }.into_any(),
                         Ok(SectionData::Project { start, .. }) if start.workspaces.is_empty() => {
-                            view! { <NoticeUnavailable text="You are not a member of any workspace, so there is no project to change roles in." /> }.into_any()
+                            view! { <NoticeUnavailable text=td_string!(locale, roles.no_workspace_no_project) /> }.into_any()
                         }
                         Ok(SectionData::Project { start, roles }) => view! {
                             <ProjectRoleForm start roles flash=flash.clone() person=person.clone() />
@@ -190,7 +205,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                     view! {
                         {tabs}
                         <section class="card stack" aria-labelledby=labelled_by>
-                            <h2 id=heading_id>{level.label()}</h2>
+                            <h2 id=heading_id>{level.label(locale)}</h2>
                             {body}
                         </section>
                     }
@@ -209,14 +224,16 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String
     let role = RwSignal::new(form.kept_or("platform_role", "platform-regular"));
     let error = form.error();
     let field_error = move |f: &'static str| form.field_error(f);
+    let locale = crate::language::locale();
     view! {
         {move || form.success().get().map(changed_banner)}
         <FormError error=error />
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Change platform role">
-            <UserPicker label="User" name="username" value=username error=field_error("username") id="platform-user" />
-            <RoleSelect label="New platform role" name="platform_role" options=roles selected=role
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, roles.change_platform_role)>
+            <UserPicker label=td_string!(locale, roles.user) name="username" value=username error=field_error("username") id="platform-user" />
+            <RoleSelect label=td_string!(locale, roles.new_platform_role) name="platform_role" options=roles selected=role
                 error=field_error("platform_role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Change platform role" pending_label="Changing…" pending=form.action.pending() />
+            <SubmitButton label=td_string!(locale, roles.change_platform_role) pending_label=td_string!(locale, roles.changing)
+                pending=form.action.pending() />
         </ActionForm>
     }
 }
@@ -250,12 +267,13 @@ fn WorkspaceRoleForm(
     });
     let error = form.error();
     let field_error = move |f: &'static str| form.field_error(f);
+    let locale = crate::language::locale();
     view! {
         {move || form.success().get().map(changed_banner)}
         <FormError error=error />
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Change workspace role">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, roles.change_workspace_role)>
             <div class="field">
-                <label for="field-role-workspace">"Workspace"</label>
+                <label for="field-role-workspace">{td_string!(locale, roles.workspace)}</label>
                 <select id="field-role-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
                     {workspaces.into_iter().map(|w| {
                         let selected = w == initial_ws;
@@ -263,10 +281,11 @@ fn WorkspaceRoleForm(
                     }).collect_view()}
                 </select>
             </div>
-            <UserPicker label="Member" name="username" value=username error=field_error("username") id="workspace-member" />
-            <RoleSelect label="New workspace role" name="role" options=Signal::derive(move || roles.get().unwrap_or_default())
+            <UserPicker label=td_string!(locale, roles.member) name="username" value=username error=field_error("username") id="workspace-member" />
+            <RoleSelect label=td_string!(locale, roles.new_workspace_role) name="role" options=Signal::derive(move || roles.get().unwrap_or_default())
                 selected=role id="workspace-role" error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Change workspace role" pending_label="Changing…" pending=form.action.pending() />
+            <SubmitButton label=td_string!(locale, roles.change_workspace_role) pending_label=td_string!(locale, roles.changing)
+                pending=form.action.pending() />
         </ActionForm>
     }
 }
@@ -285,6 +304,7 @@ fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Fla
     let role = RwSignal::new(form.kept_or("role", "viewer"));
     let error = form.error();
     let field_error = move |f: &'static str| form.field_error(f);
+    let locale = crate::language::locale();
     view! {
         {move || form.success().get().map(changed_banner)}
         <FormError error=error />
@@ -292,13 +312,14 @@ fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Fla
             <input type="hidden" name="level" value="project" />
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label="Change project role">
+        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, roles.change_project_role)>
             <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="role" error=field_error("project") />
             <input type="hidden" name="workspace" prop:value=move || workspace.get() />
-            <UserPicker label="Project member" name="username" value=username error=field_error("username") id="project-member" />
-            <RoleSelect label="New project role" name="role" options=roles selected=role id="project-role"
+            <UserPicker label=td_string!(locale, roles.project_member) name="username" value=username error=field_error("username") id="project-member" />
+            <RoleSelect label=td_string!(locale, roles.new_project_role) name="role" options=roles selected=role id="project-role"
                 error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label="Change project role" pending_label="Changing…" pending=form.action.pending() />
+            <SubmitButton label=td_string!(locale, roles.change_project_role) pending_label=td_string!(locale, roles.changing)
+                pending=form.action.pending() />
         </ActionForm>
     }
 }

@@ -8,6 +8,7 @@ use crate::directory::my_clusters;
 use crate::forms::{
     flash_for, live_check, take_flash, Availability, Flash, FormError, FormState, SubmitButton, TextField, UserPicker,
 };
+use crate::i18n::td_string;
 use crate::layout::{error_view, NoticeUnavailable};
 use crate::permissions::{my_permissions, Permissions};
 
@@ -20,18 +21,20 @@ pub fn CreateWorkspacePage() -> impl IntoView {
             (perms, clusters, flash.ok().flatten())
         },
     );
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page narrow">
-            <h1>"Create a workspace"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, workspaces.create_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     let (perms, clusters, flash) = data.await;
                     match (perms, clusters) {
                         (Ok(p), _) if !p.create_workspaces => view! {
-                            <NoticeUnavailable text=format!(
-                                "Your platform role ({}) cannot create workspaces. Ask a platform administrator.",
-                                p.role_label(),
-                            ) />
+                            <NoticeUnavailable text=td_string!(
+                                locale,
+                                workspaces.cannot_create,
+                                role = p.platform_role.clone().unwrap_or_else(|| td_string!(locale, workspaces.no_platform_role).to_owned()),
+                            ).to_string() />
                         }.into_any(),
                         (Ok(p), Ok(clusters)) => {
                             let flash = flash_for(&flash, <CreateWorkspace as ServerFn>::PATH);
@@ -48,6 +51,7 @@ pub fn CreateWorkspacePage() -> impl IntoView {
 #[island]
 fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<Flash>) -> impl IntoView {
     crate::forms::island_hydrated();
+    let locale = crate::language::locale();
     let form = FormState::<CreateWorkspace>::new(&flash);
     let name = RwSignal::new(form.kept("name"));
     let alias = RwSignal::new(form.kept("alias"));
@@ -66,53 +70,54 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     let check = live_check(name, |v| async move { check_workspace_name(v).await });
     let name_error = Signal::derive(move || {
         let v = name.get();
-        let local =
-            (!v.is_empty()).then(|| ks_types::WorkspaceName::parse_new(&v).err()).flatten().map(|e| e.to_string());
+        let local = (!v.is_empty())
+            .then(|| ks_types::WorkspaceName::parse_new(&v).err())
+            .flatten()
+            .map(|e| crate::error::name_error(&e));
         local
             .or_else(|| {
                 matches!(check.get(), Some(Availability::Taken))
-                    .then(|| "A workspace with this name already exists.".to_owned())
+                    .then(|| td_string!(locale, workspaces.name_taken).to_owned())
             })
             .or_else(|| server_error.get().and_then(|e| e.for_field("name")))
     });
-    let name_status =
-        Signal::derive(move || matches!(check.get(), Some(Availability::Available)).then(|| "✓ Available".to_owned()));
+    let name_status = Signal::derive(move || {
+        matches!(check.get(), Some(Availability::Available))
+            .then(|| td_string!(locale, workspaces.available).to_owned())
+    });
     let field_error = move |f: &'static str| form.field_error(f);
     let single = clusters.len() == 1;
     let no_clusters = clusters.is_empty();
     let manager_hint = if perms.manage_workspaces {
-        "The workspace administrator. Defaults to you."
+        td_string!(locale, workspaces.manager_hint_admin)
     } else {
-        "Your platform role lets you create workspaces that you manage yourself."
+        td_string!(locale, workspaces.manager_hint_self)
     };
 
     view! {
         {move || created.get().map(|c| view! {
             <div class="success-banner" role="status">
-                <p>"Workspace " <strong>{c.name.clone()}</strong> " was created."</p>
+                <p>{td_string!(locale, workspaces.created_before)} <strong>{c.name.clone()}</strong> {td_string!(locale, workspaces.created_after)}</p>
                 {(!c.has_cluster).then(|| view! {
-                    <p>"It is on no cluster yet, so it cannot hold projects until a platform administrator places it on one."</p>
+                    <p>{td_string!(locale, workspaces.created_no_cluster)}</p>
                 })}
-                <p><a href=format!("/workspaces/{}", c.name)>"Open workspace " {c.name.clone()}</a></p>
+                <p><a href=format!("/workspaces/{}", c.name)>{td_string!(locale, workspaces.open_workspace, name = c.name.clone()).to_string()}</a></p>
             </div>
         })}
         <FormError error=server_error />
         <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
-            <TextField label="Workspace name" name="name" value=name error=name_error required=true autocomplete="off"
-                hint="Lowercase letters, digits and hyphens; at most 63 characters." status=name_status />
-            <UserPicker label="Manager" name="manager" value=manager error=field_error("manager") hint=manager_hint />
+            <TextField label=td_string!(locale, workspaces.name_label) name="name" value=name error=name_error required=true autocomplete="off"
+                hint=td_string!(locale, workspaces.name_hint) status=name_status />
+            <UserPicker label=td_string!(locale, workspaces.manager) name="manager" value=manager error=field_error("manager") hint=manager_hint />
             <fieldset class="field">
-                <legend>"Clusters"</legend>
+                <legend>{td_string!(locale, workspaces.clusters)}</legend>
                 {if no_clusters {
                     view! {
-                        <p class="hint" id="clusters-none">
-                            "No cluster yet: you may not place workspaces on any cluster. A platform administrator places the \
-                             workspace on a cluster later; until then it cannot hold projects."
-                        </p>
+                        <p class="hint" id="clusters-none">{td_string!(locale, workspaces.clusters_none)}</p>
                     }.into_any()
                 } else {
                     view! {
-                        <p class="hint">"Where the workspace's projects can run. Leave all unchecked to let a platform administrator place it later."</p>
+                        <p class="hint">{td_string!(locale, workspaces.clusters_hint)}</p>
                     }.into_any()
                 }}
                 {clusters.into_iter().map(|c| {
@@ -126,9 +131,10 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
                 }).collect_view()}
                 <p class="field-error" aria-live="polite">{move || field_error("clusters").get()}</p>
             </fieldset>
-            <TextField label="Alias" name="alias" value=alias />
-            <TextField label="Description" name="description" value=description />
-            <SubmitButton label="Create workspace" pending_label="Creating workspace…" pending=form.action.pending() />
+            <TextField label=td_string!(locale, workspaces.alias) name="alias" value=alias />
+            <TextField label=td_string!(locale, workspaces.description) name="description" value=description />
+            <SubmitButton label=td_string!(locale, workspaces.submit) pending_label=td_string!(locale, workspaces.submitting)
+                pending=form.action.pending() />
         </ActionForm>
     }
 }

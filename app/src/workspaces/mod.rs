@@ -25,7 +25,7 @@ pub struct CreatedWorkspace {
 pub async fn check_workspace_name(name: String) -> Result<Availability, AppError> {
     let ws = match ks_types::WorkspaceName::parse_new(&name) {
         Ok(ws) => ws,
-        Err(e) => return Ok(Availability::Invalid(e.to_string())),
+        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
     };
     let upstream = crate::upstream::Upstream::from_context()?;
     let found = upstream
@@ -59,13 +59,17 @@ pub async fn create_workspace(
     use ks_client::{Cause, NewWorkspace};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
-    let ws = WorkspaceName::parse_new(&name).map_err(|e| AppError::field("name", e.to_string()))?;
-    let manager = UserName::parse(&manager).map_err(|e| AppError::field("manager", e.to_string()))?;
+    use crate::error::name_error;
+    use crate::i18n::td_string;
+
+    let locale = crate::language::locale();
+    let ws = WorkspaceName::parse_new(&name).map_err(|e| AppError::field("name", name_error(&e)))?;
+    let manager = UserName::parse(&manager).map_err(|e| AppError::field("manager", name_error(&e)))?;
     let clusters = clusters
         .iter()
         .map(|c| ClusterName::parse(c))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| AppError::field("clusters", e.to_string()))?;
+        .map_err(|e| AppError::field("clusters", name_error(&e)))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let creator = upstream.username().to_owned();
     let change = Change::new(Action::CreateWorkspace).workspace(&ws).user(&manager);
@@ -73,19 +77,22 @@ pub async fn create_workspace(
     let write = upstream.call_mapped(
         |api| async move { api.create_workspace(&new, &creator).await },
         move |e| match e.cause() {
-            Cause::AlreadyExists => Some(AppError::field("name", format!("A workspace named {ws} already exists."))),
-            Cause::ClusterNotFound => Some(AppError::field("clusters", "One of the chosen clusters does not exist.")),
-            Cause::ClusterNotUsable => Some(AppError::field(
-                "clusters",
-                "You are not allowed to place workspaces on one of the chosen clusters. Leave them all unchecked: \
-                     a platform administrator then places the workspace.",
+            Cause::AlreadyExists => Some(AppError::field(
+                "name",
+                td_string!(locale, workspaces.already_exists, name = ws.clone()).to_string(),
             )),
+            Cause::ClusterNotFound => {
+                Some(AppError::field("clusters", td_string!(locale, workspaces.cluster_not_found)))
+            }
+            Cause::ClusterNotUsable => {
+                Some(AppError::field("clusters", td_string!(locale, workspaces.cluster_not_usable)))
+            }
             Cause::ManagerMustBeSelf => Some(AppError::field(
                 "manager",
-                format!("You can only create workspaces that you manage yourself, not ones managed by {manager}."),
+                td_string!(locale, workspaces.manager_must_be_self, manager = manager.clone()).to_string(),
             )),
             // "… at the cluster scope" is RBAC's scope: the platform role cannot create workspaces.
-            Cause::RbacDenied => Some(AppError::NotAllowedTo("create workspaces".into())),
+            Cause::RbacDenied => Some(AppError::NotAllowedTo(td_string!(locale, workspaces.not_allowed_create).into())),
             _ => None,
         },
     );

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::get_workspace_details;
+use crate::i18n::td_string;
 use crate::layout::{error_view, page_param, route_param};
 use crate::memberships::MembersTable;
 
@@ -11,37 +12,36 @@ pub fn WorkspacePage() -> impl IntoView {
     let name = route_param("workspace");
     let page = page_param();
     let details = Resource::new_blocking(move || (name(), page()), |(w, page)| get_workspace_details(w, page));
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok(w) => view! {
-                            <h1>"Workspace " {w.name.clone()}</h1>
+                            <h1>{td_string!(locale, workspaces.page_title, name = w.name.clone()).to_string()}</h1>
                             <section class="card">
                                 <dl class="facts">
-                                    <dt>"Manager"</dt><dd>{w.manager.clone().unwrap_or_else(|| "—".into())}</dd>
-                                    <dt>"Clusters"</dt><dd>{w.clusters.join(", ")}</dd>
+                                    <dt>{td_string!(locale, workspaces.manager)}</dt><dd>{w.manager.clone().unwrap_or_else(|| "—".into())}</dd>
+                                    <dt>{td_string!(locale, workspaces.clusters)}</dt><dd>{w.clusters.join(", ")}</dd>
                                 </dl>
                             </section>
-                            <h2>"Members"</h2>
+                            <h2>{td_string!(locale, workspaces.members)}</h2>
                             {if w.setting_up {
                                 view! {
-                                    <p class="notice" role="status">
-                                        "KubeSphere is still setting up this new workspace. Its members appear in a moment: reload the page."
-                                    </p>
+                                    <p class="notice" role="status">{td_string!(locale, workspaces.setting_up)}</p>
                                 }.into_any()
                             } else {
                                 view! {
-                                    <MembersTable members=w.members.clone() caption="Workspace members and their roles"
+                                    <MembersTable members=w.members.clone() caption=td_string!(locale, workspaces.members_caption)
                                         base=format!("/workspaces/{}", w.name) />
                                 }.into_any()
                             }}
-                            <h2>"Projects"</h2>
+                            <h2>{td_string!(locale, workspaces.projects)}</h2>
                             <ul class="link-list">
                                 {w.projects.iter().map(|p| view! {
                                     <li><a href=format!("/projects/{}/{}", p.cluster, p.name)>{p.name.clone()}</a>
-                                    <span class="muted">{format!(" on {}", p.cluster)}</span></li>
+                                    <span class="muted">{td_string!(locale, workspaces.on_cluster, cluster = p.cluster.clone()).to_string()}</span></li>
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
@@ -57,22 +57,23 @@ pub fn WorkspacePage() -> impl IntoView {
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| crate::directory::my_workspaces());
+    let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
-            <h1>"Workspaces"</h1>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            <h1>{td_string!(locale, workspaces.list_title)}</h1>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(ws) if ws.is_empty() => view! { <p class="muted">"You are not a member of any workspace."</p> }.into_any(),
+                        Ok(ws) if ws.is_empty() => view! { <p class="muted">{td_string!(locale, workspaces.none)}</p> }.into_any(),
                         Ok(ws) => view! {
                             <table class="cards-on-phone">
-                                <caption class="sr-only">"Workspaces you can see"</caption>
-                                <thead><tr><th scope="col">"Workspace"</th><th scope="col">"Clusters"</th></tr></thead>
+                                <caption class="sr-only">{td_string!(locale, workspaces.list_caption)}</caption>
+                                <thead><tr><th scope="col">{td_string!(locale, workspaces.col_workspace)}</th><th scope="col">{td_string!(locale, workspaces.clusters)}</th></tr></thead>
                                 <tbody>
                                     {ws.into_iter().map(|w| view! {
                                         <tr>
-                                            <td data-label="Workspace"><a href=format!("/workspaces/{}", w.name)>{w.name.clone()}</a></td>
-                                            <td data-label="Clusters">{w.clusters.join(", ")}</td>
+                                            <td data-label=td_string!(locale, workspaces.col_workspace)><a href=format!("/workspaces/{}", w.name)>{w.name.clone()}</a></td>
+                                            <td data-label=td_string!(locale, workspaces.clusters)>{w.clusters.join(", ")}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -12,6 +12,7 @@ mod every_page;
 mod forms;
 mod guardrails;
 mod guards;
+mod languages;
 mod lists;
 mod lookup;
 mod metrics;

@@ -1,0 +1,42 @@
+//! `POST /language`: the top bar's language switch. Remembers the choice in a cookie for a year
+//! and sends the person back to the page they were on, now rendered in that language.
+
+use app::auth::safe_next_path;
+use app::language::{code, from_code, COOKIE};
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use crate::ServerContext;
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    back: Option<String>,
+}
+
+pub async fn switch(State(ctx): State<ServerContext>, Form(form): Form<LanguageForm>) -> Response {
+    let back = safe_next_path(form.back.as_deref());
+    // Only a supported language's own code is kept; anything else leaves the choice as it was.
+    let Some(locale) = from_code(&form.lang) else {
+        return Redirect::to(&back).into_response();
+    };
+    let secure = if ctx.config.uses_tls() { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", code(locale));
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Puts the request's language in scope for everything that answers it, the server's own
+/// handlers and guards included (pages and server functions also read it from the request).
+pub async fn scope(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let locale = app::language::from_headers(req.headers());
+    app::language::REQUEST_LOCALE.scope(locale, next.run(req)).await
+}

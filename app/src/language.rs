@@ -74,11 +74,12 @@ pub fn from_headers(headers: &http::HeaderMap) -> Locale {
     })
 }
 
-/// The language the server wrote into `<html lang>`.
+/// The language the server wrote into `<html lang>`: one of our own tags, so it is compared
+/// as it is (no language matching, and none of its code, in the WASM).
 #[cfg(not(feature = "ssr"))]
 fn from_html() -> Option<Locale> {
     let lang = document().document_element()?.get_attribute("lang")?;
-    Some(from_tag(&lang))
+    Locale::get_all().iter().copied().find(|l| html_tag(*l) == lang)
 }
 
 /// The supported language a BCP 47 tag asks for (`zh-CN`, `zh-Hans` → Chinese), English otherwise.

@@ -59,8 +59,8 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     plain
 }
 
-/// Whether the page at `path` has islands (forms, the live search, pickers) and so loads the
-/// WASM. The others — a person's, a workspace's and a project's page, the lists — are complete
+/// Whether the page at `path` has islands (forms, the live search, pickers, a bulk job's live
+/// bar) and so loads the WASM. The others — a person's, a workspace's and a project's page, the lists — are complete
 /// as HTML, and the shell leaves the hydration scripts out: Leptos would load the WASM anyway.
 /// A test renders every page and checks this against the islands it really has.
 pub fn route_has_islands(path: &str) -> bool {
@@ -71,6 +71,7 @@ pub fn route_has_islands(path: &str) -> bool {
             | ["roles"]
             | ["users" | "workspaces" | "projects", "new"]
             | ["workspaces" | "projects", "invite"]
+            | ["onboard", "bulk", "jobs", _]
     )
 }
 

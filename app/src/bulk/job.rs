@@ -42,7 +42,23 @@ pub struct JobRecord {
     pub results: Vec<RowResult>,
 }
 
+/// How far a job has got: the few numbers the job page's live bar asks for, not every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobProgress {
+    pub finished: usize,
+    pub total: usize,
+    pub running: bool,
+}
+
 impl JobRecord {
+    pub fn progress(&self) -> JobProgress {
+        JobProgress {
+            finished: self.results.len().min(self.rows.len()),
+            total: self.rows.len(),
+            running: matches!(self.state, JobState::Running),
+        }
+    }
+
     pub fn result_of(&self, line: usize) -> Option<&RowOutcome> {
         self.results.iter().find(|r| r.line == line).map(|r| &r.outcome)
     }

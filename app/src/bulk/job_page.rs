@@ -1,6 +1,7 @@
-//! `/onboard/bulk/jobs/:id`: a bulk apply's progress and per-row results. While it runs the page
-//! refreshes itself every two seconds (no WASM needed); the result downloads as a CSV built into
-//! the page.
+//! `/onboard/bulk/jobs/:id`: a bulk apply's progress and per-row results. While it runs, a small
+//! island moves the bar live and reloads the page once the job is done (for the per-row
+//! results); without scripts the page refreshes itself every two seconds instead. The result
+//! downloads as a CSV built into the page.
 
 use leptos::prelude::*;
 
@@ -23,8 +24,8 @@ pub fn BulkJobPage() -> impl IntoView {
                         Ok(job) => job,
                         Err(e) => return error_view(e),
                     };
-                    let total = job.rows.len();
-                    let finished = job.results.len().min(total);
+                    let progress = job.progress();
+                    let (finished, total) = (progress.finished, progress.total);
                     let failed = job.results.iter().filter(|r| matches!(r.outcome, RowOutcome::Failed(_))).count();
                     let (running, state) = match &job.state {
                         JobState::Running => (true, td_string!(locale, bulk.job_running, finished, total).to_string()),
@@ -39,11 +40,20 @@ pub fn BulkJobPage() -> impl IntoView {
                     };
                     let download = super::page::data_url(&job.result_csv());
                     view! {
-                        {running.then(|| view! { <leptos_meta::Meta http_equiv="refresh" content="2" /> })}
                         <section class="card" aria-labelledby="job-heading">
-                            <h2 id="job-heading">{state}</h2>
-                            <progress max=total value=finished aria-label=td_string!(locale, bulk.rows_applied)>{td_string!(locale, bulk.progress, finished, total).to_string()}</progress>
-                            {running.then(|| view! { <p class="muted">{td_string!(locale, bulk.refreshes_itself)}</p> })}
+                            {if running {
+                                view! {
+                                    // Read only without scripts: then the page refreshes itself.
+                                    <noscript><meta http-equiv="refresh" content="2" /></noscript>
+                                    <LiveProgress id=job.id.clone() finished total />
+                                    <noscript><p class="muted">{td_string!(locale, bulk.refreshes_itself)}</p></noscript>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <h2 id="job-heading">{state}</h2>
+                                    <progress max=total value=finished aria-label=td_string!(locale, bulk.rows_applied)>{td_string!(locale, bulk.progress, finished, total).to_string()}</progress>
+                                }.into_any()
+                            }}
                             <p class="button-row">
                                 <a class="button secondary" href=download download=format!("onboarding-result-{}.csv", job.id)>{td_string!(locale, bulk.download_result)}</a>
                                 <a class="button secondary" href="/onboard/bulk">{td_string!(locale, bulk.onboard_another_file)}</a>
@@ -76,5 +86,47 @@ pub fn BulkJobPage() -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// The heading and bar of a running job, live: asks for the job's progress every second and
+/// moves the bar; once the job is done, reloads the page for its per-row results.
+#[island]
+fn LiveProgress(id: String, finished: usize, total: usize) -> impl IntoView {
+    crate::forms::island_hydrated();
+    let locale = crate::language::locale();
+    let finished = RwSignal::new(finished);
+    #[cfg(feature = "hydrate")]
+    {
+        let asking = StoredValue::new(false);
+        let ask = move || {
+            if asking.get_value() {
+                return;
+            }
+            asking.set_value(true);
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match super::bulk_job_progress(id).await {
+                    Ok(p) if !p.running => {
+                        let _ = window().location().reload();
+                    }
+                    Ok(p) => finished.set(p.finished),
+                    // Keeps the last figure; the next second asks again.
+                    Err(_) => {}
+                }
+                asking.set_value(false);
+            });
+        };
+        if let Ok(handle) = set_interval_with_handle(ask, std::time::Duration::from_secs(1)) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+    view! {
+        <h2 id="job-heading" aria-live="polite">{move || td_string!(locale, bulk.job_running, finished = finished.get(), total).to_string()}</h2>
+        <progress max=total value=move || finished.get() aria-label=td_string!(locale, bulk.rows_applied)>
+            {move || td_string!(locale, bulk.progress, finished = finished.get(), total).to_string()}
+        </progress>
     }
 }

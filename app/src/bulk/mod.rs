@@ -205,3 +205,9 @@ pub async fn bulk_job(id: String) -> Result<job::JobRecord, AppError> {
     })?;
     found.filter(|j| j.owner == upstream.username()).ok_or_else(|| crate::upstream::fail_with(AppError::NotFound))
 }
+
+/// How far one of the signed-in person's jobs has got (the live bar of its page asks every second).
+#[server(prefix = "/api", endpoint = "bulk_job_progress")]
+pub async fn bulk_job_progress(id: String) -> Result<job::JobProgress, AppError> {
+    Ok(bulk_job(id).await?.progress())
+}

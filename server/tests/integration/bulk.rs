@@ -333,6 +333,42 @@ async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
         .execute(&pool)
         .await
         .unwrap();
+    // And one another replica is running right now (its lease is current): its page shows the
+    // live bar (an island; the page refreshes itself only without scripts), which asks for a
+    // few numbers, and only its owner may.
+    sqlx::query(
+        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, lease_until_ms) \
+         VALUES ('held-job', 'admin', ?, 0, 'running', NULL, ?, 'a-live-replica', 9000000000000)",
+    )
+    .bind(&session_key)
+    .bind(rows.to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ('held-job', 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, progress) = app.submit(&cookie, "bulk_job_progress", &[("id", "held-job")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(progress, serde_json::json!({"finished": 1, "total": 3, "running": true}));
+    let held = app
+        .request(Method::GET, "/onboard/bulk/jobs/held-job", Some(&cookie))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(held.contains("<leptos-island") && held.contains("LiveProgress") && held.contains(".wasm"), "{held}");
+    assert!(
+        held.contains(r#"<noscript><meta http-equiv="refresh" content="2"/></noscript>"#)
+            || held.contains(r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#),
+        "{held}"
+    );
+    assert!(held.contains("Applying: 1 of 3 rows done."));
+    let other = app.login("carol").await;
+    assert_eq!(app.submit(&other, "bulk_job_progress", &[("id", "held-job")]).await.0, StatusCode::NOT_FOUND);
     app.sim.sim.reset_journal();
 
     let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/stopped-job\"").await;

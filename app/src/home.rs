@@ -23,7 +23,7 @@ pub fn HomePage() -> impl IntoView {
                                 <header class="page-header">
                                     <h1>{td_string!(locale, home.welcome, name = user.display_name.clone()).to_string()}</h1>
                                 </header>
-                                <crate::people::LivePersonSearch />
+                                <crate::people::LivePersonSearch><crate::people::PersonSearch hint="person-search-hint" /></crate::people::LivePersonSearch>
                                 <section class="card" aria-labelledby="who-am-i">
                                     <h2 id="who-am-i">{td_string!(locale, home.your_account)}</h2>
                                     <dl class="facts">

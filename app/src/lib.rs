@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod audit;
 pub mod auth;
+pub mod builtin_roles;
 pub mod bulk;
 pub mod directory;
 pub mod error;
@@ -59,17 +60,17 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     plain
 }
 
-/// Whether the page at `path` has islands (forms, the live search, pickers, a bulk job's live
-/// bar) and so loads the WASM. The others — a person's, a workspace's and a project's page, the lists — are complete
-/// as HTML, and the shell leaves the hydration scripts out: Leptos would load the WASM anyway.
+/// Whether the page at `path` has islands (the live people search and finder, fields that
+/// follow a workspace, a bulk job's live bar) and so loads the WASM. The others — sign-in,
+/// the lookups, creating a user, onboarding — are complete as HTML, and the shell leaves the
+/// hydration scripts out: Leptos would load the WASM anyway.
 /// A test renders every page and checks this against the islands it really has.
 pub fn route_has_islands(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     matches!(
         segments.as_slice(),
-        [] | ["login"]
-            | ["roles"]
-            | ["users" | "workspaces" | "projects", "new"]
+        [] | ["roles"]
+            | ["workspaces" | "projects", "new"]
             | ["workspaces" | "projects", "invite"]
             | ["onboard", "bulk", "jobs", _]
     )

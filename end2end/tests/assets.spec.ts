@@ -23,12 +23,13 @@ function get(path: string, acceptEncoding?: string): Promise<Raw> {
 
 test("the WASM, JS and CSS are served compressed, under hashed names, cached for a year", async ({ page }) => {
   test.skip(test.info().project.name !== "desktop", "what is served does not depend on the screen");
-  await page.goto("/login");
+  await signIn(page, "admin"); // the home page, whose live search is an island
   const html = await page.content();
   const assets = [...html.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
   const kinds = new Set(assets.map((a) => a.split(".").pop()));
   expect([...kinds].sort()).toEqual(["css", "js", "wasm"]);
 
+  let code = 0;
   for (const asset of new Set(assets)) {
     expect(asset, "named by its content").toMatch(/\/pkg\/ks-console\.[A-Za-z0-9_-]{8,}\.(js|wasm|css)$/);
     const plain = await get(asset);
@@ -40,20 +41,27 @@ test("the WASM, JS and CSS are served compressed, under hashed names, cached for
     expect(compressed.bytes, `${asset}: ${compressed.bytes} of ${plain.bytes} bytes`).toBeLessThan(plain.bytes / 2);
     const gzip = await get(asset, "gzip");
     expect(gzip.headers["content-encoding"], asset).toBe("gzip");
+    if (/\.(wasm|js)$/.test(asset)) code += gzip.bytes;
   }
+  // The budget for a phone (issue 13): all the code of a page with islands, gzipped.
+  expect(code, `WASM + JS: ${code} bytes gzipped`).toBeLessThanOrEqual(150_000);
 
   // The page itself is personal or sets the session: never kept.
   const login = await get("/login", "br, gzip");
   expect(login.headers["cache-control"]).toBe("no-store");
 });
 
-test("looking people and places up downloads no code: those pages are complete as HTML", async ({ page }) => {
-  await signIn(page, "admin");
+test("signing in, looking people and places up and onboarding download no code: those pages are complete as HTML", async ({ page }) => {
   const code: string[] = [];
   page.on("request", (r) => {
     if (/\.(wasm|js)$/.test(new URL(r.url()).pathname)) code.push(r.url());
   });
-  for (const path of ["/users/bob", "/workspaces/demo", "/projects/host/demo-web", "/workspaces", "/users?q=bo", "/activity"]) {
+  await page.goto("/login");
+  await page.waitForLoadState("networkidle");
+  expect(code).toEqual([]);
+  await signIn(page, "admin");
+  code.length = 0; // the home page's live search is an island
+  for (const path of ["/users/bob", "/workspaces/demo", "/projects/host/demo-web", "/workspaces", "/users?q=bo", "/activity", "/users/new", "/onboard", "/onboard/bulk"]) {
     await page.goto(path);
     await page.waitForLoadState("networkidle");
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

@@ -10,9 +10,9 @@ export async function signIn(page: Page, username: string) {
   await expect(page).toHaveURL(/\/$/);
 }
 
-// Every island of the page (its forms, live search and pickers) is interactive: each island
-// counts itself on <html> once hydrated, and the last one sets data-hydrated. A page without
-// islands loads no WASM and has nothing to wait for.
+// Every island of the page (people found as you type, fields that follow a workspace, a bulk
+// job's live bar) is interactive: each island counts itself on <html> once hydrated, and the
+// last one sets data-hydrated. A page without islands loads no WASM and has nothing to wait for.
 export async function hydrated(page: Page) {
   if ((await page.locator("leptos-island").count()) === 0) return;
   await page.locator("html[data-hydrated=true]").waitFor({ state: "attached" });

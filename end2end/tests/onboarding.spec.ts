@@ -20,13 +20,14 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   const project = `proj-${suffix}`;
   await signIn(page, "admin");
 
-  // 1. Create the user, with a generated password.
+  // 1. Create the user, with the strong password the page generated (it needs no WASM).
   await page.goto("/users/new");
   await hydrated(page);
   await page.getByLabel("Username").fill(user);
   await page.getByLabel("E-mail").fill(`${user}@example.com`);
-  await page.getByRole("button", { name: "Generate a strong password" }).click();
-  await expect(page.getByLabel("Initial password")).not.toHaveValue("");
+  const password = await page.getByLabel("Initial password").inputValue();
+  expect(password).toMatch(/^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{8,64}$/);
+  await expect(page.getByRole("list", { name: "Password rules" }).getByText("(met)")).toHaveCount(4);
   await expect(page.getByLabel("Platform role")).toHaveValue("platform-regular");
   await page.getByRole("button", { name: "Create user" }).click();
   await expect(page.getByRole("status").filter({ hasText: `User ${user} was created` })).toBeVisible();
@@ -99,6 +100,7 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   const platform = page.getByRole("form", { name: "Change platform role" });
   await platform.getByLabel("User").fill(user);
   await platform.getByLabel("New platform role").selectOption("platform-self-provisioner");
+  await expect(platform.getByRole("checkbox", { name: /Yes, grant/ })).toBeHidden();
   await platform.getByRole("button", { name: "Change platform role" }).click();
   await expect(page.getByRole("status").filter({ hasText: `${user} now has the role platform-self-provisioner` })).toBeVisible();
   const put = (await journal(request)).filter((e) => e.method === "PUT" && e.path === `/kapis/iam.kubesphere.io/v1beta1/users/${user}`).at(-1)!;
@@ -111,6 +113,8 @@ test("onboard a person: user, workspace, project, invitations and role changes",
   await wsForm.getByLabel("Workspace", { exact: true }).selectOption(ws);
   await wsForm.getByLabel("Member", { exact: true }).fill(user);
   await wsForm.getByLabel("New workspace role").selectOption(`${ws}-admin`);
+  // Choosing an admin role shows the confirmation at once; sending without it is refused.
+  await expect(wsForm.getByRole("checkbox", { name: /Yes, grant/ })).toBeVisible();
   await wsForm.getByRole("button", { name: "Change workspace role" }).click();
   await expect(wsForm.getByText("Confirm that you want to make them admin")).toBeVisible();
   await wsForm.getByRole("checkbox", { name: /Yes, grant/ }).check();

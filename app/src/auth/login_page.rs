@@ -39,18 +39,15 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The sign-in form: a plain POST, with a busy button once sent (when the WASM has loaded).
-#[island]
+/// The sign-in form: a plain POST (the page needs no WASM).
+#[component]
 fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
-    crate::forms::island_hydrated();
     let locale = crate::language::locale();
-    let pending = RwSignal::new(false);
     view! {
     <form
         method="post"
         action="/login"
         class="stack"
-        on:submit=move |_| pending.set(true)
         aria-describedby=has_error.then_some("login-error")
     >
         <input type="hidden" name="next" value=next />
@@ -80,9 +77,7 @@ fn LoginForm(next: String, username: String, has_error: bool) -> impl IntoView {
                 aria-invalid=has_error.then_some("true")
             />
         </div>
-        <button type="submit" class="button primary" aria-busy=move || pending.get().to_string()>
-            {move || if pending.get() { td_string!(locale, auth.signing_in) } else { td_string!(locale, auth.sign_in) }}
-        </button>
+        <button type="submit" class="button primary">{td_string!(locale, auth.sign_in)}</button>
     </form>
     }
 }

@@ -1,24 +1,27 @@
-//! Building blocks shared by every form: labelled fields with their error next to them, the
-//! submit button with a pending state, and the "flash" that lets a form work without WASM.
+//! Building blocks shared by every form: labelled fields with their error next to them, role
+//! and place selects, the person picker, and the "flash" that carries a submission's outcome.
 //!
-//! Without WASM a form is a plain POST to its server function. The server runs it, keeps the
-//! outcome and the submitted values (never passwords) in the session as a [`Flash`], and
-//! redirects back to the page, which renders the outcome and the values again (post/redirect/get).
-//! With WASM the same form is an `ActionForm`: no page load, the outcome appears in place.
+//! Forms are rendered on the server and are plain HTML: a form posts to its server function,
+//! which keeps the outcome and the submitted values (never passwords) in the session as a
+//! [`Flash`] and redirects back to the page, which renders them (post/redirect/get). The WASM
+//! only adds two small islands ([`live`]): people found as you type, and fields that follow a
+//! chosen workspace. Every page therefore works, whole, before and without it.
 
+mod live;
 mod pickers;
 mod role_select;
 
+pub use crate::builtin_roles::RoleOption;
+pub use live::{
+    add_name, follow_field, live_matches, people_matches, FieldLook, Follow, FollowList, MatchUse, PeopleFinder,
+};
 #[cfg(feature = "ssr")]
 pub use pickers::parse_project_key;
 pub use pickers::{
-    first_workspace, follow, live_people_search, project_form_start, workspace_of, PickerStart, ProjectPicker,
+    first_workspace, project_form_start, workspace_of, ClusterSelect, PickerStart, ProjectPicker, ProjectSelect,
     UserPicker,
 };
 pub use role_select::{Checklist, RoleSelect};
-
-use std::future::Future;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -103,61 +106,42 @@ pub fn island_hydrated() {
     });
 }
 
-/// One form's state: its server action and its outcome — the live answer, or what a plain
-/// submission left in the flash — with the values to fill in again after a failure. Every form
-/// is built on it, so outcome, kept values and field errors work alike everywhere.
+/// One form's state: where it posts, and what a submission left in the flash — its outcome,
+/// and after a failure the values to fill in again. Every form is built on it, so outcome, kept
+/// values and field errors work alike everywhere.
 pub struct FormState<S>
 where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
+    S: ServerFn<Error = AppError>,
 {
-    pub action: ServerAction<S>,
-    kept: StoredValue<Vec<(String, String)>>,
-    outcome: Signal<Option<Result<S::Output, AppError>>>,
-}
-
-impl<S> Clone for FormState<S>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S> Copy for FormState<S>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
+    kept: Vec<(String, String)>,
+    outcome: Option<Result<S::Output, AppError>>,
 }
 
 impl<S> FormState<S>
 where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + DeserializeOwned + 'static,
+    S: ServerFn<Error = AppError>,
+    S::Output: Clone + DeserializeOwned,
 {
     /// The form of server function `S`; `flash` may be any page's flash (only `S`'s counts).
     pub fn new(flash: &Option<Flash>) -> Self {
-        let action = ServerAction::<S>::new();
         let mine = flash_for(flash, S::PATH);
         let kept = mine.as_ref().filter(|f| f.outcome.is_err()).map(|f| f.fields.clone()).unwrap_or_default();
-        let from_flash: Option<Result<S::Output, AppError>> = mine.as_ref().map(Flash::outcome);
-        let outcome = Signal::derive(move || action.value().get().or_else(|| from_flash.clone()));
-        Self { action, kept: StoredValue::new(kept), outcome }
+        Self { kept, outcome: mine.as_ref().map(Flash::outcome) }
     }
 
-    /// The value a failed plain submission kept for field `name` (empty when none).
+    /// Where the form posts: the server function's address.
+    pub fn url(&self) -> &'static str {
+        S::PATH
+    }
+
+    /// The value a failed submission kept for field `name` (empty when none).
     pub fn kept(&self, name: &str) -> String {
-        self.kept
-            .with_value(|fields| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-            .unwrap_or_default()
+        self.kept.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
     /// Every value kept for field `name` (a multiple choice, e.g. checkboxes).
     pub fn kept_all(&self, name: &str) -> Vec<String> {
-        self.kept.with_value(|fields| fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect())
+        self.kept.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
     }
 
     /// The kept value of `name`, or `default` when nothing non-empty was kept.
@@ -166,32 +150,18 @@ where
     }
 
     /// The error of the last submission, if it failed.
-    pub fn error(&self) -> Signal<Option<AppError>> {
-        let outcome = self.outcome;
-        Signal::derive(move || outcome.get().and_then(Result::err))
+    pub fn error(&self) -> Option<AppError> {
+        self.outcome.clone().and_then(Result::err)
     }
 
     /// What the last submission's error says about field `name`.
-    pub fn field_error(&self, name: &'static str) -> Signal<Option<String>> {
-        let error = self.error();
-        Signal::derive(move || error.get().and_then(|e| e.for_field(name)))
+    pub fn field_error(&self, name: &str) -> Option<String> {
+        self.error().and_then(|e| e.for_field(name))
     }
 
     /// The answer of the last submission, if it succeeded.
-    pub fn success(&self) -> Signal<Option<S::Output>> {
-        let outcome = self.outcome;
-        Signal::derive(move || outcome.get().and_then(Result::ok))
-    }
-
-    /// Runs `reset` after each successful submission made in the page (not after a reload), to
-    /// empty the fields for the next one.
-    pub fn on_success(&self, reset: impl Fn() + 'static) {
-        let action = self.action;
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = action.value().get() {
-                reset();
-            }
-        });
+    pub fn success(&self) -> Option<S::Output> {
+        self.outcome.clone().and_then(Result::ok)
     }
 }
 
@@ -216,20 +186,19 @@ pub fn kept_field(flash: &Option<Flash>, action_path: &str, name: &str) -> Optio
     flash_for(flash, action_path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).filter(|v| !v.is_empty())
 }
 
-/// A labelled text input with hint and error. `value` is the live value; `initial` is rendered
-/// as the HTML `value` so the page works (and keeps input) before the WASM loads.
+/// A labelled text input with hint and error.
 #[component]
 pub fn TextField(
     label: &'static str,
     name: &'static str,
-    value: RwSignal<String>,
-    #[prop(into, optional)] error: MaybeProp<String>,
+    /// The value shown first (kept from a failed submission).
+    #[prop(optional, into)]
+    value: String,
+    #[prop(default = None)] error: Option<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = false)] required: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
-    #[prop(optional, into)] status: Option<Signal<Option<String>>>,
-    #[prop(optional)] on_blur: Option<Callback<()>>,
     /// Element id, when `field-{name}` would not be unique on the page.
     #[prop(optional)]
     id: Option<&'static str>,
@@ -237,24 +206,11 @@ pub fn TextField(
     let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let status_id = format!("{id}-status");
-    let described_by = {
-        let (hint_id, error_id, status_id) = (hint_id.clone(), error_id.clone(), status_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if status.is_some() {
-                ids.push(status_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    let initial = value.get_untracked();
+    let described_by = [hint.is_some().then(|| hint_id.clone()), error.is_some().then(|| error_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     let locale = crate::language::locale();
     view! {
         <div class="field">
@@ -266,111 +222,30 @@ pub fn TextField(
                 id=id
                 name=name
                 type=input_type
-                value=initial
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                on:blur=move |_| {
-                    if let Some(cb) = on_blur {
-                        cb.run(());
-                    }
-                }
+                value=value
                 required=required
                 autocomplete=autocomplete
                 autocapitalize="none"
                 spellcheck="false"
-                aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=described_by
+                aria-invalid=error.is_some().then_some("true")
+                aria-describedby=(!described_by.is_empty()).then_some(described_by)
             />
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            {status.map(|s| view! { <p class="field-status" id=status_id aria-live="polite">{move || s.get()}</p> })}
-            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
+            <p class="field-error" id=error_id aria-live="polite">{error}</p>
         </div>
     }
 }
 
-/// The submit button: disabled and relabelled while the request is in flight.
+/// The submit button.
 #[component]
-pub fn SubmitButton(
-    label: &'static str,
-    pending_label: &'static str,
-    #[prop(into)] pending: Signal<bool>,
-) -> impl IntoView {
-    view! {
-        <button type="submit" class="button primary" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
-            {move || if pending.get() { pending_label } else { label }}
-        </button>
-    }
+pub fn SubmitButton(label: &'static str) -> impl IntoView {
+    view! { <button type="submit" class="button primary">{label}</button> }
 }
 
-/// The outcome banner of a form: the error sentence, or the success content.
+/// The outcome banner of a form: the error sentence (field errors are shown at their fields).
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    view! {
-        {move || {
-            error.get().filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| {
-                view! { <p class="error-banner" role="alert">{e.message()}</p> }
-            })
-        }}
-    }
-}
-
-/// Is a name or e-mail free, taken, or not valid at all?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Availability {
-    Available,
-    Taken,
-    Invalid(String),
-}
-
-/// A built-in role a form may offer, with what it grants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleOption {
-    /// What the form submits: the role's name, or for workspace roles its kind (`regular`),
-    /// which the server resolves to that workspace's role.
-    pub value: String,
-    /// The role's name in KubeSphere, shown to the person.
-    pub name: String,
-    pub description: String,
-    pub is_admin: bool,
-}
-
-impl RoleOption {
-    /// A role the form submits by its own name (platform and project roles).
-    pub fn named(name: &str, description: &str, is_admin: bool) -> Self {
-        Self { value: name.into(), name: name.into(), description: description.into(), is_admin }
-    }
-}
-
-/// Checks `value` with `check` as the user types: 250 ms after the last keystroke, and only the
-/// answer for the value currently in the field is shown (slower, stale answers are dropped).
-pub fn live_check<F, Fut>(value: RwSignal<String>, check: F) -> Signal<Option<Availability>>
-where
-    F: Fn(String) -> Fut + Send + Sync + Copy + 'static,
-    Fut: Future<Output = Result<Availability, AppError>> + Send + 'static,
-{
-    let action = Action::new(move |v: &String| {
-        let v = v.clone();
-        async move {
-            let answer = check(v.clone()).await;
-            (v, answer)
-        }
-    });
-    Effect::new(move |_| {
-        let v = value.get();
-        if v.trim().is_empty() {
-            return;
-        }
-        set_timeout(
-            move || {
-                if value.get_untracked() == v {
-                    action.dispatch(v);
-                }
-            },
-            Duration::from_millis(250),
-        );
-    });
-    Signal::derive(move || match action.value().get() {
-        Some((v, Ok(a))) if v == value.get() => Some(a),
-        _ => None,
+pub fn FormError(error: Option<AppError>) -> impl IntoView {
+    error.filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| {
+        view! { <p class="error-banner" role="alert">{e.message()}</p> }
     })
 }

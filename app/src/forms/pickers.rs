@@ -1,14 +1,11 @@
 //! Pickers: people (search as you type) and projects (first the workspace, then one of its
 //! projects: listing every project of every workspace took hundreds of upstream calls on a
-//! large KubeSphere; one workspace's projects take one call per cluster it is placed on), and
-//! `follow`, for values that depend on another field.
-
-use std::future::Future;
-use std::time::Duration;
+//! large KubeSphere; one workspace's projects take one call per cluster it is placed on).
 
 use leptos::prelude::*;
 
-use crate::directory::{workspace_projects, ProjectSummary};
+use super::live::{follows_attr, FieldLook, Follow, FollowList, PeopleFinder};
+use crate::directory::ProjectSummary;
 use crate::error::AppError;
 use crate::i18n::td_string;
 
@@ -32,215 +29,149 @@ pub fn workspace_of(projects: &[ProjectSummary], key: &str) -> Option<String> {
     projects.iter().find(|p| p.key() == key).map(|p| p.workspace.clone())
 }
 
-/// A workspace select and a project select. The project list follows the chosen workspace in the
-/// browser; without WASM, the "Show its projects" button submits `pick_form` (a GET form the page
-/// renders outside its action form, which the workspace select belongs to) to reload the page for
-/// that workspace.
+/// A workspace select and the project select of that workspace. With WASM the project list
+/// follows the chosen workspace ([`Follow`]); without it, the "Show its projects" button submits
+/// `pick_form` (a GET form the page renders outside its action form, which the workspace select
+/// belongs to) to reload the page for that workspace. The action form gets the workspace from a
+/// hidden field that mirrors the select.
 #[component]
 pub fn ProjectPicker(
     start: PickerStart,
-    /// The chosen workspace (the page submits it with the form, to come back to it).
-    workspace: RwSignal<String>,
     /// The chosen project, `cluster/project`.
-    project: RwSignal<String>,
+    project: String,
     /// The id of the page's GET form that reloads it for another workspace.
     pick_form: &'static str,
     /// Prefix of the controls' ids.
     id: &'static str,
-    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = None)] error: Option<String>,
+    /// A notice about the project chosen first (it goes once another workspace is chosen).
+    #[prop(default = None)]
+    notice: Option<String>,
 ) -> impl IntoView {
     let PickerStart { workspaces, workspace: first, projects } = start;
-    let projects = follow(workspace.into(), first.clone(), projects, |ws| async move {
-        workspace_projects(ws).await.unwrap_or_default()
-    });
-    // A new workspace's list starts at its first project.
-    Effect::new(move |prev: Option<String>| {
-        let ws = workspace.get();
-        if prev.is_some_and(|p| p != ws) {
-            if let Some(list) = projects.get() {
-                project.set(list.first().map(ProjectSummary::key).unwrap_or_default());
-            }
-        }
-        ws
-    });
-    let scripted = RwSignal::new(false);
-    Effect::new(move |_| scripted.set(true));
-    let (ws_id, project_id) = (format!("{id}-workspace"), format!("{id}-project"));
     let locale = crate::language::locale();
+    let (ws_id, project_id) = (format!("{id}-workspace"), format!("{id}-project"));
+    let look = FieldLook::new(&project_id, "project", td_string!(locale, forms.project));
     view! {
-        <div class="field">
-            <label for=ws_id.clone()>{td_string!(locale, forms.workspace)}</label>
-            <div class="inline-controls">
-                <select id=ws_id name="workspace" form=pick_form on:change=move |ev| workspace.set(event_target_value(&ev))>
-                    {workspaces.into_iter().map(|w| {
-                        let selected = w == first;
-                        view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
-                    }).collect_view()}
-                </select>
-                <button type="submit" form=pick_form class="button secondary" hidden=move || scripted.get()>{td_string!(locale, forms.show_projects)}</button>
+        <Follow>
+            <div class="field">
+                <label for=ws_id.clone()>{td_string!(locale, forms.workspace)}</label>
+                <div class="inline-controls">
+                    <select id=ws_id name="workspace" form=pick_form data-follow="">
+                        {workspaces.into_iter().map(|w| {
+                            let selected = w == first;
+                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <button type="submit" form=pick_form class="button secondary no-js">{td_string!(locale, forms.show_projects)}</button>
+                </div>
             </div>
-        </div>
-        <div class="field">
-            <label for=project_id.clone()>{td_string!(locale, forms.project)}</label>
-            <select id=project_id name="project" aria-busy=move || projects.get().is_none().then_some("true")
-                on:change=move |ev| project.set(event_target_value(&ev))>
-                {move || match projects.get() {
-                    None => view! { <option value="">{td_string!(locale, forms.loading_projects)}</option> }.into_any(),
-                    Some(list) if list.is_empty() => view! {
-                        <option value="">{td_string!(locale, forms.no_projects)}</option>
-                    }.into_any(),
-                    Some(list) => list.into_iter().map(|p| {
+            <input type="hidden" name="workspace" value=first data-mirror="" />
+            <ProjectSelect look projects selected=project error />
+            {notice.map(|text| view! { <div data-for-workspace=""><crate::layout::NoticeUnavailable text /></div> })}
+        </Follow>
+    }
+}
+
+/// The select of one workspace's projects; [`Follow`] replaces it for another workspace.
+#[component]
+pub fn ProjectSelect(
+    look: FieldLook,
+    projects: Vec<ProjectSummary>,
+    /// The chosen project, `cluster/project`.
+    selected: String,
+    #[prop(default = None)] error: Option<String>,
+) -> impl IntoView {
+    let locale = crate::language::locale();
+    let FieldLook { id, name, label } = look.clone();
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" data-follows=follows_attr(FollowList::Projects) data-id=look.id data-name=look.name data-label=look.label>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name aria-describedby=error_id.clone()>
+                {if projects.is_empty() {
+                    view! { <option value="">{td_string!(locale, forms.no_projects)}</option> }.into_any()
+                } else {
+                    projects.into_iter().map(|p| {
                         let key = p.key();
-                        let selected = project.get_untracked() == key;
-                        view! { <option value=key selected=selected>{td_string!(locale, forms.project_option, name = p.name, cluster = p.cluster).to_string()}</option> }
-                    }).collect_view().into_any(),
+                        let chosen = key == selected;
+                        let text = td_string!(locale, forms.project_option, name = p.name, cluster = p.cluster).to_string();
+                        view! { <option value=key selected=chosen>{text}</option> }
+                    }).collect_view().into_any()
                 }}
             </select>
-            <p class="field-error" aria-live="polite">{move || error.get()}</p>
+            <p class="field-error" id=error_id aria-live="polite">{error}</p>
         </div>
     }
 }
 
-/// People matching what is typed into `query`, fetched 200 ms after typing pauses, from two
-/// characters on; `None` until there is an answer for the current text.
-pub fn live_people_search() -> (RwSignal<String>, Signal<Option<Vec<crate::directory::UserHit>>>) {
-    use crate::directory::search_users;
-    let query = RwSignal::new(String::new());
-    let search = Action::new(|q: &String| {
-        let q = q.clone();
-        async move { (q.clone(), search_users(q).await) }
-    });
-    Effect::new(move |_| {
-        let q = query.get();
-        if q.trim().chars().count() < 2 {
-            return;
-        }
-        set_timeout(
-            move || {
-                if query.get_untracked() == q {
-                    search.dispatch(q);
-                }
-            },
-            Duration::from_millis(200),
-        );
-    });
-    let results = Signal::derive(move || match search.value().get() {
-        Some((q, Ok(hits))) if q == query.get() && q.trim().chars().count() >= 2 => Some(hits),
-        _ => None,
-    });
-    (query, results)
+/// The select of the clusters a workspace is placed on; [`Follow`] replaces it for another
+/// workspace.
+#[component]
+pub fn ClusterSelect(
+    look: FieldLook,
+    /// The workspace whose clusters these are.
+    workspace: String,
+    clusters: Vec<String>,
+    /// The chosen cluster (else the browser shows the first).
+    selected: String,
+    #[prop(default = None)] error: Option<String>,
+) -> impl IntoView {
+    let FieldLook { id, name, label } = look.clone();
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let locale = crate::language::locale();
+    let empty = clusters.is_empty();
+    view! {
+        <div class="field" data-follows=follows_attr(FollowList::Clusters) data-id=look.id data-name=look.name data-label=look.label>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name aria-describedby=format!("{hint_id} {error_id}")>
+                {if clusters.is_empty() {
+                    view! { <option value="">{td_string!(locale, forms.no_clusters)}</option> }.into_any()
+                } else {
+                    clusters.into_iter().map(|c| {
+                        let chosen = c == selected;
+                        view! { <option value=c.clone() selected=chosen>{c.clone()}</option> }
+                    }).collect_view().into_any()
+                }}
+            </select>
+            <p class="hint" id=hint_id>{td_string!(locale, forms.cluster_hint)}</p>
+            {empty.then(|| view! {
+                <crate::layout::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace).to_string() />
+            })}
+            <p class="field-error" id=error_id aria-live="polite">{error}</p>
+        </div>
+    }
 }
 
-/// A text field for usernames with people search as you type (from 2 characters, 200 ms after
-/// the last keystroke, stale answers dropped). Choosing a result fills the field (or, with
-/// `multiple`, adds to it). Without WASM it is a plain text field.
+/// A text field for usernames, with "Find people" under it once the WASM runs ([`PeopleFinder`]):
+/// choosing someone fills the field (or, with `multiple`, adds to it). Without WASM it is a
+/// plain text field.
 #[component]
 pub fn UserPicker(
     label: &'static str,
     name: &'static str,
-    value: RwSignal<String>,
+    value: String,
     #[prop(default = false)] multiple: bool,
-    #[prop(into, optional)] error: MaybeProp<String>,
+    #[prop(default = None)] error: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
-    let (query, results) = live_people_search();
-    let choose = move |username: String| {
-        if multiple {
-            value.update(|v| {
-                let mut names: Vec<String> =
-                    v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
-                if !names.contains(&username) {
-                    names.push(username);
-                }
-                *v = names.join(", ");
-            });
-        } else {
-            value.set(username);
-        }
-        query.set(String::new());
-    };
-    let field_id: &'static str = id.unwrap_or(name);
-    let search_id = format!("field-{field_id}-search");
     let locale = crate::language::locale();
     let hint = hint.unwrap_or(if multiple {
         td_string!(locale, forms.usernames_hint)
     } else {
         td_string!(locale, forms.username_hint)
     });
+    let field_id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     view! {
         {match id {
-            Some(id) => view! { <crate::forms::TextField label=label name=name value=value error=error required=true
+            Some(id) => view! { <super::TextField label=label name=name value=value error=error required=true
                 autocomplete="off" hint=hint id=id /> }.into_any(),
-            None => view! { <crate::forms::TextField label=label name=name value=value error=error required=true
+            None => view! { <super::TextField label=label name=name value=value error=error required=true
                 autocomplete="off" hint=hint /> }.into_any(),
         }}
-        <div class="field js-only search-field">
-            <label for=search_id.clone()>{td_string!(locale, forms.find_people)}</label>
-            <input id=search_id type="search" autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS placeholder=td_string!(locale, forms.search_placeholder)
-                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
-            <ul class="search-results" aria-live="polite">
-                {move || results.get().map(|hits| {
-                    if hits.is_empty() {
-                        view! { <li class="muted">{td_string!(locale, forms.no_one_found)}</li> }.into_any()
-                    } else {
-                        hits.into_iter().map(|h| {
-                            let username = h.username.clone();
-                            view! {
-                                <li>
-                                    <button type="button" class="button secondary" on:click=move |_| choose(username.clone())>
-                                        {if multiple {
-                                            td_string!(locale, forms.add_person, name = h.username.clone()).to_string()
-                                        } else {
-                                            td_string!(locale, forms.choose_person, name = h.username.clone()).to_string()
-                                        }}
-                                    </button>
-                                    <span class="muted">{format!(" {} · {}", h.display_name, h.email)}</span>
-                                </li>
-                            }
-                        }).collect_view().into_any()
-                    }
-                })}
-            </ul>
-        </div>
+        <PeopleFinder target=field_id multiple=multiple />
     }
-}
-
-/// A value that depends on `key` (e.g. the roles of the chosen workspace): `initial`, loaded with
-/// the page, for `initial_key`; for another key it is fetched in the browser when the key changes,
-/// and is `None` until the answer for that key arrives. Deliberately not a `Resource`: server
-/// rendering never waits on it, and each page keeps one blocking resource for its first render.
-pub fn follow<K, T, F, Fut>(key: Signal<K>, initial_key: K, initial: T, fetch: F) -> Signal<Option<T>>
-where
-    K: Clone + PartialEq + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
-    F: Fn(K) -> Fut + Send + Sync + Copy + 'static,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    let action = Action::new(move |k: &K| {
-        let k = k.clone();
-        async move {
-            let value = fetch(k.clone()).await;
-            (k, value)
-        }
-    });
-    let first = StoredValue::new((initial_key, initial));
-    Effect::new(move |_| {
-        let k = key.get();
-        if first.with_value(|(ik, _)| *ik != k) {
-            action.dispatch(k);
-        }
-    });
-    Signal::derive(move || {
-        let k = key.get();
-        if let Some(v) = first.with_value(|(ik, iv)| (*ik == k).then(|| iv.clone())) {
-            return Some(v);
-        }
-        match action.value().get() {
-            Some((answered, v)) if answered == k => Some(v),
-            _ => None,
-        }
-    })
 }
 
 /// What a project form's first render needs: the workspaces and the projects of the one shown

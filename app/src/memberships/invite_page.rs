@@ -5,15 +5,17 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{can_manage_project_members, can_manage_workspace_members, InviteProjectMembers, InviteWorkspaceMembers};
+use crate::builtin_roles::{project_role_options, workspace_role_options, REGULAR};
 use crate::directory::ProjectSummary;
 use crate::error::AppError;
 use crate::forms::{
-    flash_for, follow, kept_field, project_form_start, take_flash, workspace_form_start, workspace_of, Flash,
-    FormError, FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
+    flash_for, kept_field, project_form_start, take_flash, workspace_form_start, workspace_of, FieldLook, Flash,
+    Follow, FollowList, FormError, FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton,
+    UserPicker,
 };
 use crate::i18n::td_string;
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
-use crate::roles::{project_role_options, workspace_role_options, MembershipChange, REGULAR};
+use crate::roles::MembershipChange;
 
 /// Where people were invited: the success sentence differs.
 #[derive(Clone, Copy)]
@@ -88,7 +90,9 @@ pub fn InviteWorkspacePage() -> impl IntoView {
     }
 }
 
-#[island]
+/// The form. The role select follows the chosen workspace ([`Follow`]); without WASM it shows
+/// the first workspace's role names, and the role's kind is resolved for the workspace sent.
+#[component]
 fn InviteWorkspaceForm(
     workspaces: Vec<String>,
     flash: Option<Flash>,
@@ -98,53 +102,42 @@ fn InviteWorkspaceForm(
     first: (String, bool),
     person: String,
 ) -> impl IntoView {
-    crate::forms::island_hydrated();
     let locale = crate::language::locale();
     let form = FormState::<InviteWorkspaceMembers>::new(&flash);
-    let workspace = RwSignal::new(first.0.clone());
-    let initial_ws = first.0.clone();
-    let usernames = RwSignal::new(form.kept_or("usernames", person));
-    let role = RwSignal::new(form.kept_or("role", REGULAR));
-    // Role options follow the chosen workspace; the default is always its regular role.
-    let roles = follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
-        workspace_role_options(ws).await.unwrap_or_default()
-    });
-    // Loaded with the page for the first workspace; for another one, asked when it is chosen.
-    let allowed = follow(workspace.into(), first.0, first.1, |ws| async move {
-        can_manage_workspace_members(ws).await.unwrap_or(true)
-    });
-    Effect::new(move |prev: Option<String>| {
-        let ws = workspace.get();
-        if prev.is_some_and(|p| p != ws) {
-            role.set(REGULAR.to_owned());
-        }
-        ws
-    });
-    let server_error = form.error();
-    let field_error = move |f: &'static str| form.field_error(f);
-    form.on_success(move || usernames.set(String::new()));
+    let (first_ws, allowed) = first;
+    let (workspace_error, role, role_error, confirm_error) = (
+        form.field_error("workspace"),
+        form.kept_or("role", REGULAR),
+        form.field_error("role"),
+        form.field_error("confirm_admin"),
+    );
     view! {
-        {move || form.success().get().map(|c| success_banner(c, Place::Workspace))}
-        <FormError error=server_error />
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
-            <div class="field">
-                <label for="field-workspace">{td_string!(locale, memberships.workspace)}</label>
-                <select id="field-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
-                    {workspaces.into_iter().map(|w| {
-                        let selected = w == initial_ws;
-                        view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
-                    }).collect_view()}
-                </select>
-                <p class="field-error" aria-live="polite">{move || field_error("workspace").get()}</p>
-            </div>
-            {move || (allowed.get() == Some(false)).then(|| view! {
-                <NoticeUnavailable text=td_string!(locale, memberships.cannot_invite_workspace, workspace = workspace.get()).to_string() />
-            })}
-            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=usernames multiple=true error=field_error("usernames") />
-            <RoleSelect label=td_string!(locale, memberships.workspace_role) name="role" options=Signal::derive(move || roles.get().unwrap_or_default()) selected=role
-                error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label=td_string!(locale, memberships.invite) pending_label=td_string!(locale, memberships.inviting) pending=form.action.pending() />
-        </ActionForm>
+        {form.success().map(|c| success_banner(c, Place::Workspace))}
+        <FormError error=form.error() />
+        <form method="post" action=form.url() class="stack" novalidate>
+            <Follow>
+                <div class="field">
+                    <label for="field-workspace">{td_string!(locale, memberships.workspace)}</label>
+                    <select id="field-workspace" name="workspace" data-follow="">
+                        {workspaces.into_iter().map(|w| {
+                            let selected = w == first_ws;
+                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" aria-live="polite">{workspace_error}</p>
+                </div>
+                {(!allowed).then(|| view! {
+                    <div data-for-workspace="">
+                        <NoticeUnavailable text=td_string!(locale, memberships.cannot_invite_workspace, workspace = first_ws.clone()).to_string() />
+                    </div>
+                })}
+                <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.workspace_role)) options=roles
+                    selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
+            </Follow>
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=form.kept_or("usernames", person)
+                multiple=true error=form.field_error("usernames") />
+            <SubmitButton label=td_string!(locale, memberships.invite) />
+        </form>
     }
 }
 
@@ -197,7 +190,7 @@ pub fn InviteProjectPage() -> impl IntoView {
 /// The id of the GET form that reloads the invitation page for another workspace (without WASM).
 const PICK_WORKSPACE_FORM: &str = "invite-pick-workspace";
 
-#[island]
+#[component]
 fn InviteProjectForm(
     start: PickerStart,
     roles: Vec<RoleOption>,
@@ -207,37 +200,23 @@ fn InviteProjectForm(
     first: (String, bool),
     person: String,
 ) -> impl IntoView {
-    crate::forms::island_hydrated();
     let locale = crate::language::locale();
     let form = FormState::<InviteProjectMembers>::new(&flash);
-    let workspace = RwSignal::new(start.workspace.clone());
-    let project = RwSignal::new(first.0.clone());
-    // As in `InviteWorkspaceForm`: loaded with the page for the first project.
-    let allowed = follow(project.into(), first.0, first.1, move |p| async move {
-        let ws = workspace.get_untracked();
-        can_manage_project_members(p, Some(ws)).await.unwrap_or(true)
-    });
-    let usernames = RwSignal::new(form.kept_or("usernames", person.clone()));
-    let role = RwSignal::new(form.kept_or("role", "viewer"));
-    let server_error = form.error();
-    let field_error = move |f: &'static str| form.field_error(f);
-    form.on_success(move || usernames.set(String::new()));
+    let (project, allowed) = first;
+    let notice = (!allowed).then(|| td_string!(locale, memberships.cannot_invite_project).to_owned());
     view! {
-        {move || form.success().get().map(|c| success_banner(c, Place::Project))}
-        <FormError error=server_error />
+        {form.success().map(|c| success_banner(c, Place::Project))}
+        <FormError error=form.error() />
         <form id=PICK_WORKSPACE_FORM method="get" action="/projects/invite">
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, memberships.invite_project_title)>
-            <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="invite" error=field_error("project") />
-            <input type="hidden" name="workspace" prop:value=move || workspace.get() />
-            {move || (allowed.get() == Some(false)).then(|| view! {
-                <NoticeUnavailable text=td_string!(locale, memberships.cannot_invite_project) />
-            })}
-            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=usernames multiple=true error=field_error("usernames") />
-            <RoleSelect label=td_string!(locale, memberships.project_role) name="role" options=roles selected=role
-                error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label=td_string!(locale, memberships.invite) pending_label=td_string!(locale, memberships.inviting) pending=form.action.pending() />
-        </ActionForm>
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, memberships.invite_project_title)>
+            <ProjectPicker start project pick_form=PICK_WORKSPACE_FORM id="invite" error=form.field_error("project") notice />
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=form.kept_or("usernames", person.clone())
+                multiple=true error=form.field_error("usernames") />
+            <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.project_role)) options=roles
+                selected=form.kept_or("role", "viewer") error=form.field_error("role") confirm_error=form.field_error("confirm_admin") />
+            <SubmitButton label=td_string!(locale, memberships.invite) />
+        </form>
     }
 }

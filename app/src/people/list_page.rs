@@ -111,24 +111,22 @@ pub async fn list_people(query: String, page: u32, sort: String) -> Result<Peopl
 }
 
 /// The search box for people: a plain GET form to `/users`, so it works without WASM. With
-/// `live`, matches appear under the box as you type (once the WASM runs). With `sort`, the form
-/// also offers the list's orders.
+/// `sort`, the form also offers the list's orders.
 #[component]
 pub fn PersonSearch(
     #[prop(optional)] initial: String,
-    #[prop(optional)] live: bool,
     #[prop(optional)] sort: Option<PeopleSort>,
+    /// The id of a hint about the box.
+    #[prop(optional)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
-    let (query, results) = crate::forms::live_people_search();
     let locale = crate::language::locale();
     view! {
         <form method="get" action="/users" class="search-form" role="search" aria-label=td_string!(locale, people.find_person)>
             <label for="person-search">{td_string!(locale, people.find_person)}</label>
             <div class="input-row">
                 <input id="person-search" name="q" type="search" value=initial autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS
-                    placeholder=td_string!(locale, people.search_placeholder)
-                    aria-describedby=live.then_some("person-search-hint")
-                    on:input=move |ev| if live { query.set(event_target_value(&ev)) } />
+                    placeholder=td_string!(locale, people.search_placeholder) aria-describedby=hint />
                 <button type="submit" class="button primary">{td_string!(locale, people.search)}</button>
             </div>
             {sort.map(|current| view! {
@@ -141,32 +139,25 @@ pub fn PersonSearch(
                     </select>
                 </div>
             })}
-            {live.then(|| view! {
-                <p id="person-search-hint" class="hint js-only">{td_string!(locale, people.search_hint)}</p>
-                <ul class="search-results" aria-live="polite" aria-label=td_string!(locale, people.matching_people)>
-                    {move || results.get().map(|hits| {
-                        if hits.is_empty() {
-                            view! { <li class="muted">{td_string!(locale, people.no_one_found)}</li> }.into_any()
-                        } else {
-                            hits.into_iter().map(|h| view! {
-                                <li>
-                                    <a href=format!("/users/{}", h.username)>{h.username.clone()}</a>
-                                    <span class="muted">{format!(" {} · {}", h.display_name, h.email)}</span>
-                                </li>
-                            }).collect_view().into_any()
-                        }
-                    })}
-                </ul>
-            })}
         </form>
     }
 }
 
-/// The people search with matches as you type (the home page's).
+/// The home page's people search: the search box (its children), with the people matching what
+/// is typed shown under it as links (server-rendered HTML, asked for once typing pauses).
 #[island]
-pub fn LivePersonSearch() -> impl IntoView {
+pub fn LivePersonSearch(children: Children) -> impl IntoView {
     crate::forms::island_hydrated();
-    view! { <PersonSearch live=true /> }
+    let locale = crate::language::locale();
+    let (query, found) = crate::forms::live_matches(crate::forms::MatchUse::Open);
+    view! {
+        <div class="live-search" on:input=move |ev| query.set(event_target_value(&ev))>
+            {children()}
+            <p id="person-search-hint" class="hint js-only">{td_string!(locale, people.search_hint)}</p>
+            <ul class="search-results" aria-live="polite" aria-label=td_string!(locale, people.matching_people)
+                inner_html=move || found.get().unwrap_or_default()></ul>
+        </div>
+    }
 }
 
 #[component]

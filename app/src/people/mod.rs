@@ -13,45 +13,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::forms::Availability;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedUser {
     pub username: String,
-}
-
-/// Live check of a username while the form is filled in (anyone may list users).
-#[server(prefix = "/api", endpoint = "check_username")]
-pub async fn check_username(username: String) -> Result<Availability, AppError> {
-    let name = match ks_types::UserName::parse_new(&username) {
-        Ok(n) => n,
-        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
-    };
-    let upstream = crate::upstream::Upstream::from_context()?;
-    let found =
-        upstream.call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await }).await?;
-    Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
-}
-
-/// Live check of an e-mail address (KubeSphere requires e-mails to be unique).
-#[server(prefix = "/api", endpoint = "check_email")]
-pub async fn check_email(email: String) -> Result<Availability, AppError> {
-    let email = match ks_types::Email::parse(&email) {
-        Ok(e) => e,
-        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
-    };
-    let upstream = crate::upstream::Upstream::from_context()?;
-    let selector = ks_client::email_field_selector(&email);
-    let found = upstream
-        .call(|api| async move { api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "1")]).await })
-        .await?;
-    Ok(if found.into_items().is_empty() { Availability::Available } else { Availability::Taken })
-}
-
-/// A strong password that satisfies KubeSphere's rule, generated on the server.
-#[server(prefix = "/api", endpoint = "generate_password")]
-pub async fn generate_password() -> Result<String, AppError> {
-    Ok(ssr::strong_password())
 }
 
 /// Creates a user (step 3 of the multi-tenant workflow). Everything is parsed first; a custom

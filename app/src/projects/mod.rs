@@ -65,31 +65,6 @@ pub async fn create_project(
     Ok(CreatedProject { name: project.to_string(), workspace: ws.to_string(), cluster: cluster.to_string() })
 }
 
-/// Live check of a project name in the chosen workspace and cluster. (Project names are unique
-/// across all workspaces; the ones the user cannot see are checked when the form is sent.)
-#[server(prefix = "/api", endpoint = "check_project_name")]
-pub async fn check_project_name(
-    workspace: String,
-    cluster: String,
-    name: String,
-) -> Result<crate::forms::Availability, AppError> {
-    use crate::forms::Availability;
-    let project = match ks_types::ProjectName::parse_new(&name) {
-        Ok(p) => p,
-        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
-    };
-    let (Ok(ws), Ok(c)) = (ks_types::WorkspaceName::parse(&workspace), ks_types::ClusterName::parse(&cluster)) else {
-        return Ok(Availability::Available);
-    };
-    let upstream = crate::upstream::Upstream::from_context()?;
-    let projects = upstream.call_quiet(|api| async move { api.list_projects(&c, &ws).await }).await.unwrap_or_default();
-    Ok(if projects.iter().any(|p| p.metadata.name == project.as_str()) {
-        Availability::Taken
-    } else {
-        Availability::Available
-    })
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectDetails {
     pub name: String,

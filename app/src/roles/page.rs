@@ -3,15 +3,13 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{
-    platform_role_options, project_role_options, workspace_role_options, ChangePlatformRole, ChangeProjectRole,
-    ChangeWorkspaceRole, MembershipChange, REGULAR,
-};
+use super::{ChangePlatformRole, ChangeProjectRole, ChangeWorkspaceRole, MembershipChange};
+use crate::builtin_roles::{platform_role_options, project_role_options, workspace_role_options, REGULAR};
 use crate::directory::my_workspaces;
 use crate::error::AppError;
 use crate::forms::{
-    first_workspace, flash_for, project_form_start, take_flash, Flash, FormError, FormState, PickerStart,
-    ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
+    first_workspace, flash_for, project_form_start, take_flash, FieldLook, Flash, Follow, FollowList, FormError,
+    FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
 };
 use crate::i18n::td_string;
 use crate::language::Locale;
@@ -216,29 +214,26 @@ pub fn ChangeRolesPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
-    crate::forms::island_hydrated();
     let form = FormState::<ChangePlatformRole>::new(&flash);
-    let username = RwSignal::new(form.kept_or("username", person.clone()));
-    let role = RwSignal::new(form.kept_or("platform_role", "platform-regular"));
-    let error = form.error();
-    let field_error = move |f: &'static str| form.field_error(f);
     let locale = crate::language::locale();
     view! {
-        {move || form.success().get().map(changed_banner)}
-        <FormError error=error />
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, roles.change_platform_role)>
-            <UserPicker label=td_string!(locale, roles.user) name="username" value=username error=field_error("username") id="platform-user" />
-            <RoleSelect label=td_string!(locale, roles.new_platform_role) name="platform_role" options=roles selected=role
-                error=field_error("platform_role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label=td_string!(locale, roles.change_platform_role) pending_label=td_string!(locale, roles.changing)
-                pending=form.action.pending() />
-        </ActionForm>
+        {form.success().map(changed_banner)}
+        <FormError error=form.error() />
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_platform_role)>
+            <UserPicker label=td_string!(locale, roles.user) name="username" value=form.kept_or("username", person)
+                error=form.field_error("username") id="platform-user" />
+            <RoleSelect look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, roles.new_platform_role))
+                options=roles selected=form.kept_or("platform_role", "platform-regular")
+                error=form.field_error("platform_role") confirm_error=form.field_error("confirm_admin") />
+            <SubmitButton label=td_string!(locale, roles.change_platform_role) />
+        </form>
     }
 }
 
-#[island]
+/// The workspace section's form; the role select follows the chosen workspace ([`Follow`]).
+#[component]
 fn WorkspaceRoleForm(
     workspaces: Vec<String>,
     roles: Vec<RoleOption>,
@@ -247,79 +242,60 @@ fn WorkspaceRoleForm(
     /// The workspace the address asked for (`?workspace=`), shown first if it is one of them.
     wanted: Option<String>,
 ) -> impl IntoView {
-    crate::forms::island_hydrated();
     let form = FormState::<ChangeWorkspaceRole>::new(&flash);
-    // The page loaded `roles` for this one (see `my_workspaces_with_roles`).
+    // The page loaded `roles` for this one (see `load_section`).
     let wanted = Some(form.kept("workspace")).filter(|w| !w.is_empty()).or(wanted);
-    let workspace = RwSignal::new(first_workspace(&workspaces, wanted).unwrap_or_default());
-    let initial_ws = workspace.get_untracked();
-    let username = RwSignal::new(form.kept_or("username", person.clone()));
-    let role = RwSignal::new(form.kept_or("role", REGULAR));
-    let roles = crate::forms::follow(workspace.into(), initial_ws.clone(), roles, |ws| async move {
-        workspace_role_options(ws).await.unwrap_or_default()
-    });
-    Effect::new(move |prev: Option<String>| {
-        let ws = workspace.get();
-        if prev.is_some_and(|p| p != ws) {
-            role.set(REGULAR.to_owned());
-        }
-        ws
-    });
-    let error = form.error();
-    let field_error = move |f: &'static str| form.field_error(f);
+    let first_ws = first_workspace(&workspaces, wanted).unwrap_or_default();
+    let (role, role_error, confirm_error) =
+        (form.kept_or("role", REGULAR), form.field_error("role"), form.field_error("confirm_admin"));
     let locale = crate::language::locale();
     view! {
-        {move || form.success().get().map(changed_banner)}
-        <FormError error=error />
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, roles.change_workspace_role)>
-            <div class="field">
-                <label for="field-role-workspace">{td_string!(locale, roles.workspace)}</label>
-                <select id="field-role-workspace" name="workspace" on:change=move |ev| workspace.set(event_target_value(&ev))>
-                    {workspaces.into_iter().map(|w| {
-                        let selected = w == initial_ws;
-                        view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <UserPicker label=td_string!(locale, roles.member) name="username" value=username error=field_error("username") id="workspace-member" />
-            <RoleSelect label=td_string!(locale, roles.new_workspace_role) name="role" options=Signal::derive(move || roles.get().unwrap_or_default())
-                selected=role id="workspace-role" error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label=td_string!(locale, roles.change_workspace_role) pending_label=td_string!(locale, roles.changing)
-                pending=form.action.pending() />
-        </ActionForm>
+        {form.success().map(changed_banner)}
+        <FormError error=form.error() />
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_workspace_role)>
+            <Follow>
+                <div class="field">
+                    <label for="field-role-workspace">{td_string!(locale, roles.workspace)}</label>
+                    <select id="field-role-workspace" name="workspace" data-follow="">
+                        {workspaces.into_iter().map(|w| {
+                            let selected = w == first_ws;
+                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <RoleSelect look=FieldLook::new("workspace-role", "role", td_string!(locale, roles.new_workspace_role)) options=roles
+                    selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
+            </Follow>
+            <UserPicker label=td_string!(locale, roles.member) name="username" value=form.kept_or("username", person)
+                error=form.field_error("username") id="workspace-member" />
+            <SubmitButton label=td_string!(locale, roles.change_workspace_role) />
+        </form>
     }
 }
 
 /// The id of the GET form that reloads the project section for another workspace (without WASM).
 const PICK_WORKSPACE_FORM: &str = "roles-pick-workspace";
 
-#[island]
+#[component]
 fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
-    crate::forms::island_hydrated();
     let form = FormState::<ChangeProjectRole>::new(&flash);
     let kept_project = Some(form.kept("project")).filter(|k| start.projects.iter().any(|p| p.key() == *k));
-    let project = RwSignal::new(kept_project.or_else(|| start.projects.first().map(|p| p.key())).unwrap_or_default());
-    let workspace = RwSignal::new(start.workspace.clone());
-    let username = RwSignal::new(form.kept_or("username", person.clone()));
-    let role = RwSignal::new(form.kept_or("role", "viewer"));
-    let error = form.error();
-    let field_error = move |f: &'static str| form.field_error(f);
+    let project = kept_project.or_else(|| start.projects.first().map(|p| p.key())).unwrap_or_default();
     let locale = crate::language::locale();
     view! {
-        {move || form.success().get().map(changed_banner)}
-        <FormError error=error />
+        {form.success().map(changed_banner)}
+        <FormError error=form.error() />
         <form id=PICK_WORKSPACE_FORM method="get" action="/roles">
             <input type="hidden" name="level" value="project" />
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true attr:aria-label=td_string!(locale, roles.change_project_role)>
-            <ProjectPicker start project workspace pick_form=PICK_WORKSPACE_FORM id="role" error=field_error("project") />
-            <input type="hidden" name="workspace" prop:value=move || workspace.get() />
-            <UserPicker label=td_string!(locale, roles.project_member) name="username" value=username error=field_error("username") id="project-member" />
-            <RoleSelect label=td_string!(locale, roles.new_project_role) name="role" options=roles selected=role id="project-role"
-                error=field_error("role") confirm_error=field_error("confirm_admin") />
-            <SubmitButton label=td_string!(locale, roles.change_project_role) pending_label=td_string!(locale, roles.changing)
-                pending=form.action.pending() />
-        </ActionForm>
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_project_role)>
+            <ProjectPicker start project pick_form=PICK_WORKSPACE_FORM id="role" error=form.field_error("project") />
+            <UserPicker label=td_string!(locale, roles.project_member) name="username" value=form.kept_or("username", person.clone())
+                error=form.field_error("username") id="project-member" />
+            <RoleSelect look=FieldLook::new("project-role", "role", td_string!(locale, roles.new_project_role)) options=roles
+                selected=form.kept_or("role", "viewer") error=form.field_error("role") confirm_error=form.field_error("confirm_admin") />
+            <SubmitButton label=td_string!(locale, roles.change_project_role) />
+        </form>
     }
 }

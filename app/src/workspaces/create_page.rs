@@ -3,11 +3,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{check_workspace_name, CreateWorkspace};
+use super::CreateWorkspace;
 use crate::directory::my_clusters;
-use crate::forms::{
-    flash_for, live_check, take_flash, Availability, Flash, FormError, FormState, SubmitButton, TextField, UserPicker,
-};
+use crate::forms::{flash_for, take_flash, Flash, FormError, FormState, SubmitButton, TextField, UserPicker};
 use crate::i18n::td_string;
 use crate::layout::{error_view, NoticeUnavailable};
 use crate::permissions::{my_permissions, Permissions};
@@ -48,44 +46,12 @@ pub fn CreateWorkspacePage() -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<Flash>) -> impl IntoView {
-    crate::forms::island_hydrated();
     let locale = crate::language::locale();
     let form = FormState::<CreateWorkspace>::new(&flash);
-    let name = RwSignal::new(form.kept("name"));
-    let alias = RwSignal::new(form.kept("alias"));
-    let description = RwSignal::new(form.kept("description"));
-    let manager = RwSignal::new(form.kept_or("manager", perms.username.clone()));
     // One cluster: chosen for you. Several: none pre-chosen, unless kept from a failed attempt.
     let kept_clusters = form.kept_all("clusters[]");
-    let server_error = form.error();
-    let created = form.success();
-    form.on_success(move || {
-        for field in [name, alias, description] {
-            field.set(String::new());
-        }
-    });
-
-    let check = live_check(name, |v| async move { check_workspace_name(v).await });
-    let name_error = Signal::derive(move || {
-        let v = name.get();
-        let local = (!v.is_empty())
-            .then(|| ks_types::WorkspaceName::parse_new(&v).err())
-            .flatten()
-            .map(|e| crate::error::name_error(&e));
-        local
-            .or_else(|| {
-                matches!(check.get(), Some(Availability::Taken))
-                    .then(|| td_string!(locale, workspaces.name_taken).to_owned())
-            })
-            .or_else(|| server_error.get().and_then(|e| e.for_field("name")))
-    });
-    let name_status = Signal::derive(move || {
-        matches!(check.get(), Some(Availability::Available))
-            .then(|| td_string!(locale, workspaces.available).to_owned())
-    });
-    let field_error = move |f: &'static str| form.field_error(f);
     let single = clusters.len() == 1;
     let no_clusters = clusters.is_empty();
     let manager_hint = if perms.manage_workspaces {
@@ -95,7 +61,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     };
 
     view! {
-        {move || created.get().map(|c| view! {
+        {form.success().map(|c| view! {
             <div class="success-banner" role="status">
                 <p>{td_string!(locale, workspaces.created_before)} <strong>{c.name.clone()}</strong> {td_string!(locale, workspaces.created_after)}</p>
                 {(!c.has_cluster).then(|| view! {
@@ -104,11 +70,12 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
                 <p><a href=format!("/workspaces/{}", c.name)>{td_string!(locale, workspaces.open_workspace, name = c.name.clone()).to_string()}</a></p>
             </div>
         })}
-        <FormError error=server_error />
-        <ActionForm action=form.action attr:class="stack" attr:novalidate=true>
-            <TextField label=td_string!(locale, workspaces.name_label) name="name" value=name error=name_error required=true autocomplete="off"
-                hint=td_string!(locale, workspaces.name_hint) status=name_status />
-            <UserPicker label=td_string!(locale, workspaces.manager) name="manager" value=manager error=field_error("manager") hint=manager_hint />
+        <FormError error=form.error() />
+        <form method="post" action=form.url() class="stack" novalidate>
+            <TextField label=td_string!(locale, workspaces.name_label) name="name" value=form.kept("name") error=form.field_error("name")
+                required=true autocomplete="off" hint=td_string!(locale, workspaces.name_hint) />
+            <UserPicker label=td_string!(locale, workspaces.manager) name="manager" value=form.kept_or("manager", perms.username.clone())
+                error=form.field_error("manager") hint=manager_hint />
             <fieldset class="field">
                 <legend>{td_string!(locale, workspaces.clusters)}</legend>
                 {if no_clusters {
@@ -129,12 +96,11 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
                         </label>
                     }
                 }).collect_view()}
-                <p class="field-error" aria-live="polite">{move || field_error("clusters").get()}</p>
+                <p class="field-error" aria-live="polite">{form.field_error("clusters")}</p>
             </fieldset>
-            <TextField label=td_string!(locale, workspaces.alias) name="alias" value=alias />
-            <TextField label=td_string!(locale, workspaces.description) name="description" value=description />
-            <SubmitButton label=td_string!(locale, workspaces.submit) pending_label=td_string!(locale, workspaces.submitting)
-                pending=form.action.pending() />
-        </ActionForm>
+            <TextField label=td_string!(locale, workspaces.alias) name="alias" value=form.kept("alias") />
+            <TextField label=td_string!(locale, workspaces.description) name="description" value=form.kept("description") />
+            <SubmitButton label=td_string!(locale, workspaces.submit) />
+        </form>
     }
 }

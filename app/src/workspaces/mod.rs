@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::forms::Availability;
 use crate::memberships::MemberPage;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,32 +17,6 @@ pub struct CreatedWorkspace {
     pub name: String,
     /// Placed on at least one cluster (without one it cannot hold projects yet).
     pub has_cluster: bool,
-}
-
-/// Live check of a workspace name (any signed-in user may read any workspace template).
-#[server(prefix = "/api", endpoint = "check_workspace_name")]
-pub async fn check_workspace_name(name: String) -> Result<Availability, AppError> {
-    let ws = match ks_types::WorkspaceName::parse_new(&name) {
-        Ok(ws) => ws,
-        Err(e) => return Ok(Availability::Invalid(crate::error::name_error(&e))),
-    };
-    let upstream = crate::upstream::Upstream::from_context()?;
-    let found = upstream
-        .call_mapped(
-            |api| async move { api.get_workspace(&ws).await.map(Some) },
-            |e| matches!(e, ks_client::KsError::NotFound { .. }).then_some(AppError::NotFound),
-        )
-        .await;
-    match found {
-        Ok(_) => Ok(Availability::Taken),
-        Err(AppError::NotFound) => {
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(http::StatusCode::OK);
-            }
-            Ok(Availability::Available)
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// Creates a workspace managed by `manager` on the chosen clusters.
@@ -186,17 +159,14 @@ mod tests {
         assert_eq!(form.kept("name"), "team-a");
         assert_eq!(form.kept_all("clusters[]"), ["host", "member-1"]);
         assert_eq!(form.kept_or("manager", "alice"), "alice", "nothing kept: the default");
-        assert_eq!(
-            form.field_error("name").get_untracked().as_deref(),
-            Some("A workspace with this name already exists.")
-        );
-        assert_eq!(form.field_error("alias").get_untracked(), None);
-        assert_eq!(form.success().get_untracked(), None);
+        assert_eq!(form.field_error("name").as_deref(), Some("A workspace with this name already exists."));
+        assert_eq!(form.field_error("alias"), None);
+        assert_eq!(form.success(), None);
 
         // Another form of the same page ignores a flash that is not its own.
         let other = FormState::<CreateProject>::new(&failed_submission());
         assert_eq!(other.kept("name"), "");
-        assert_eq!(other.error().get_untracked(), None);
+        assert_eq!(other.error(), None);
     }
 
     #[test]
@@ -211,6 +181,6 @@ mod tests {
         });
         let form = FormState::<CreateWorkspace>::new(&flash);
         assert_eq!(form.kept("name"), "", "a success empties the form");
-        assert_eq!(form.success().get_untracked().map(|c| c.name), Some("team-a".to_owned()));
+        assert_eq!(form.success().map(|c| c.name), Some("team-a".to_owned()));
     }
 }

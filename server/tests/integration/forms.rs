@@ -375,29 +375,6 @@ async fn a_workspace_regular_is_told_up_front_that_they_cannot_invite() {
 }
 
 #[tokio::test]
-async fn project_names_are_checked_as_they_are_typed() {
-    let app = TestApp::start().await;
-    let cookie = app.login("alice").await;
-    let check = |name: &'static str| {
-        let (app, cookie) = (&app, cookie.clone());
-        async move {
-            app.request(Method::POST, "/api/check_project_name", Some(&cookie))
-                .header("accept", "application/json")
-                .form(&[("workspace", "demo"), ("cluster", "host"), ("name", name)])
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(check("demo-web").await, json!("Taken"));
-    assert_eq!(check("fresh-one").await, json!("Available"));
-    assert!(check("1bad").await["Invalid"].is_string());
-}
-
-#[tokio::test]
 async fn people_are_told_up_front_where_they_cannot_create_projects_or_invite() {
     let app = TestApp::start().await;
     let bob = app.login("bob").await;
@@ -850,4 +827,58 @@ async fn a_refused_user_creation_logs_no_password() {
     let logs = crate::common::captured_logs();
     assert!(logs.contains("KubeSphere answered with an error"), "the refusal is logged: {logs}");
     assert!(!logs.contains(password), "{logs}");
+}
+
+/// The islands' two questions answer with the very fields and list items the pages render:
+/// a field that follows a workspace, and people found as you type.
+#[tokio::test]
+async fn live_parts_answer_with_server_rendered_html() {
+    let app = TestApp::start().await;
+    let alice = app.login("alice").await;
+    let follow = |list: &'static str, label: &'static str| {
+        let (app, alice) = (&app, alice.clone());
+        async move {
+            let fields = [
+                ("list", list),
+                ("workspace", "demo"),
+                ("look[id]", "invite-project"),
+                ("look[name]", "project"),
+                ("look[label]", label),
+            ];
+            app.submit(&alice, "follow_field", &fields).await
+        }
+    };
+    let (status, html) = follow("Projects", "Project").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let html = html.as_str().unwrap().to_owned();
+    assert!(html.contains(r#"data-follows="projects""#) && html.contains(r#"id="invite-project""#), "{html}");
+    assert!(html.contains(r#"value="host/demo-web""#), "demo's projects: {html}");
+    let (_, roles) = follow("WorkspaceRoles", "<b>Role</b>").await;
+    let roles = roles.as_str().unwrap().to_owned();
+    assert!(roles.contains("&lt;b&gt;Role") && !roles.contains("<b>"), "the label is escaped: {roles}");
+    assert!(roles.contains(r#"<option value="regular" selected"#), "least privilege first: {roles}");
+    assert!(roles.contains(r#"value="admin" data-admin"#) && roles.contains("confirm_admin"), "{roles}");
+    // Only ids and names a page could have drawn.
+    let (status, _) = app
+        .submit(
+            &alice,
+            "follow_field",
+            &[
+                ("list", "Projects"),
+                ("workspace", "demo"),
+                ("look[id]", "x\" onclick=\"1"),
+                ("look[name]", "p"),
+                ("look[label]", "P"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, found) = app.submit(&alice, "people_matches", &[("query", "car"), ("usage", "Add")]).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert!(found.as_str().unwrap().contains(r#"data-username="carol""#), "{found}");
+    let (_, found) = app.submit(&alice, "people_matches", &[("query", "car"), ("usage", "Open")]).await;
+    assert!(found.as_str().unwrap().contains(r#"href="/users/carol""#), "{found}");
+    let (status, _) = app.submit("", "people_matches", &[("query", "car"), ("usage", "Open")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out: nothing");
 }

@@ -288,7 +288,9 @@ async fn a_full_console_refuses_more_at_once_and_no_request_runs_past_the_timeou
     let app = TestApp::builder()
         .config(|c| {
             c.max_concurrent_requests = 2;
-            c.request_timeout_secs = 2;
+            // Long enough that all four are sent while the first two still run, even when the
+            // suite's other tests keep both cores busy (with 2 s, late ones were admitted).
+            c.request_timeout_secs = 5;
         })
         .start()
         .await;

@@ -164,11 +164,7 @@ fn follow_change(ev: leptos::ev::Event) {
     }
     let Some(wrapper) = ev.current_target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
     let workspace = select.value();
-    let each = |selector: &str, f: &dyn Fn(Element)| {
-        if let Ok(list) = wrapper.query_selector_all(selector) {
-            (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).for_each(f);
-        }
-    };
+    let each = |selector: &str, f: &dyn Fn(Element)| elements(&wrapper, selector).into_iter().for_each(f);
     each("[data-for-workspace]", &|e| e.remove());
     each("input[data-mirror]", &|e| {
         if let Ok(input) = e.dyn_into::<HtmlInputElement>() {
@@ -183,7 +179,7 @@ fn follow_change(ev: leptos::ev::Event) {
             label: field.get_attribute("data-label").unwrap_or_default(),
         };
         let _ = field.set_attribute("aria-busy", "true");
-        let (select, workspace) = (select.clone(), workspace.clone());
+        let (select, workspace, wrapper) = (select.clone(), workspace.clone(), wrapper.clone());
         leptos::task::spawn_local(async move {
             let id = look.id.clone();
             let answer = follow_field(list, workspace.clone(), look).await;
@@ -191,9 +187,12 @@ fn follow_change(ev: leptos::ev::Event) {
             if select.value() == workspace {
                 if let Ok(html) = answer {
                     // A choice made meanwhile stays, where the new list has it (role kinds do).
-                    let chosen = chosen_value(&field);
+                    let chosen = field_select(&field).map(|s| s.value());
                     field.set_outer_html(&html);
-                    if let (Some(value), Some(new)) = (chosen, wrapper_field(&select, &id)) {
+                    let new = elements(&wrapper, "[data-follows]")
+                        .into_iter()
+                        .find(|f| f.get_attribute("data-id").as_deref() == Some(id.as_str()));
+                    if let (Some(value), Some(new)) = (chosen, new) {
                         keep_choice(&new, &value);
                     }
                     return;
@@ -204,42 +203,25 @@ fn follow_change(ev: leptos::ev::Event) {
     });
 }
 
-/// The value chosen in the select of a following field.
+/// The select of a following field.
 #[cfg(feature = "hydrate")]
-fn chosen_value(field: &leptos::web_sys::Element) -> Option<String> {
-    use leptos::wasm_bindgen::JsCast;
-    let select =
-        field.query_selector("select").ok().flatten()?.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok()?;
-    Some(select.value())
+fn field_select(field: &leptos::web_sys::Element) -> Option<leptos::web_sys::HtmlSelectElement> {
+    leptos::wasm_bindgen::JsCast::dyn_into(field.query_selector("select").ok().flatten()?).ok()
 }
 
-/// The following field `id` in the [`Follow`] wrapper around `inside`.
+/// The elements under `root` that `selector` matches.
 #[cfg(feature = "hydrate")]
-fn wrapper_field(inside: &leptos::web_sys::Element, id: &str) -> Option<leptos::web_sys::Element> {
-    let wrapper = inside.closest(".follow").ok().flatten()?;
-    let fields = wrapper.query_selector_all("[data-follows]").ok()?;
-    (0..fields.length())
-        .filter_map(|i| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(fields.item(i)?).ok())
-        .find(|f| f.get_attribute("data-id").as_deref() == Some(id))
+fn elements(root: &leptos::web_sys::Element, selector: &str) -> Vec<leptos::web_sys::Element> {
+    use leptos::wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(selector) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<leptos::web_sys::Element>().ok()).collect()
 }
 
 /// Chooses `value` in the field's select, if it is one of its options.
 #[cfg(feature = "hydrate")]
 fn keep_choice(field: &leptos::web_sys::Element, value: &str) {
-    use leptos::wasm_bindgen::JsCast;
-    let Some(select) = field
-        .query_selector("select")
-        .ok()
-        .flatten()
-        .and_then(|s| s.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok())
-    else {
-        return;
-    };
-    let Ok(options) = select.query_selector_all("option") else { return };
-    let offered = (0..options.length())
-        .filter_map(|i| options.item(i)?.dyn_into::<leptos::web_sys::Element>().ok())
-        .any(|o| o.get_attribute("value").as_deref() == Some(value));
-    if offered {
+    let Some(select) = field_select(field) else { return };
+    if elements(&select, "option").iter().any(|o| o.get_attribute("value").as_deref() == Some(value)) {
         select.set_value(value);
     }
 }

@@ -19,7 +19,7 @@ pub use live::{
 pub use pickers::parse_project_key;
 pub use pickers::{
     first_workspace, project_form_start, workspace_of, ClusterSelect, PickerStart, ProjectPicker, ProjectSelect,
-    UserPicker,
+    UserPicker, WorkspaceNotice, WorkspaceSelect,
 };
 pub use role_select::{Checklist, RoleSelect};
 

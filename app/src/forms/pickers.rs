@@ -54,23 +54,55 @@ pub fn ProjectPicker(
     let look = FieldLook::new(&project_id, "project", td_string!(locale, forms.project));
     view! {
         <Follow>
-            <div class="field">
-                <label for=ws_id.clone()>{td_string!(locale, forms.workspace)}</label>
-                <div class="inline-controls">
-                    <select id=ws_id name="workspace" form=pick_form data-follow="">
-                        {workspaces.into_iter().map(|w| {
-                            let selected = w == first;
-                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                    <button type="submit" form=pick_form class="button secondary no-js">{td_string!(locale, forms.show_projects)}</button>
-                </div>
-            </div>
+            <WorkspaceSelect id=ws_id label=td_string!(locale, forms.workspace) workspaces selected=first.clone() pick_form />
             <input type="hidden" name="workspace" value=first data-mirror="" />
             <ProjectSelect look projects selected=project error />
-            {notice.map(|text| view! { <div data-for-workspace=""><crate::layout::NoticeUnavailable text /></div> })}
+            {notice.map(|text| view! { <WorkspaceNotice text /> })}
         </Follow>
     }
+}
+
+/// The workspace select of a [`Follow`]: the fields there follow what it chooses. With
+/// `pick_form`, the select belongs to that GET form, and a "Show its projects" button sends it to
+/// reload the page for the chosen workspace when there is no WASM.
+#[component]
+pub fn WorkspaceSelect(
+    #[prop(into)] id: String,
+    label: &'static str,
+    workspaces: Vec<String>,
+    selected: String,
+    #[prop(default = None)] error: Option<String>,
+    #[prop(optional)] pick_form: Option<&'static str>,
+) -> impl IntoView {
+    let locale = crate::language::locale();
+    let options = workspaces
+        .into_iter()
+        .map(|w| {
+            let chosen = w == selected;
+            view! { <option value=w.clone() selected=chosen>{w.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {match pick_form {
+                Some(form) => view! {
+                    <div class="inline-controls">
+                        <select id=id name="workspace" form=form data-follow="">{options}</select>
+                        <button type="submit" form=form class="button secondary no-js">{td_string!(locale, forms.show_projects)}</button>
+                    </div>
+                }.into_any(),
+                None => view! { <select id=id name="workspace" data-follow="">{options}</select> }.into_any(),
+            }}
+            <p class="field-error" aria-live="polite">{error}</p>
+        </div>
+    }
+}
+
+/// A notice about the workspace chosen first; [`Follow`] removes it once another is chosen.
+#[component]
+pub fn WorkspaceNotice(text: String) -> impl IntoView {
+    view! { <div data-for-workspace=""><crate::layout::NoticeUnavailable text /></div> }
 }
 
 /// The select of one workspace's projects; [`Follow`] replaces it for another workspace.

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::forms::{
     flash_for, kept_field, project_form_start, take_flash, workspace_form_start, workspace_of, FieldLook, Flash,
     Follow, FollowList, FormError, FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton,
-    UserPicker,
+    UserPicker, WorkspaceNotice, WorkspaceSelect,
 };
 use crate::i18n::td_string;
 use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
@@ -116,20 +116,10 @@ fn InviteWorkspaceForm(
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
             <Follow>
-                <div class="field">
-                    <label for="field-workspace">{td_string!(locale, memberships.workspace)}</label>
-                    <select id="field-workspace" name="workspace" data-follow="">
-                        {workspaces.into_iter().map(|w| {
-                            let selected = w == first_ws;
-                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                    <p class="field-error" aria-live="polite">{workspace_error}</p>
-                </div>
+                <WorkspaceSelect id="field-workspace" label=td_string!(locale, memberships.workspace) workspaces
+                    selected=first_ws.clone() error=workspace_error />
                 {(!allowed).then(|| view! {
-                    <div data-for-workspace="">
-                        <NoticeUnavailable text=td_string!(locale, memberships.cannot_invite_workspace, workspace = first_ws.clone()).to_string() />
-                    </div>
+                    <WorkspaceNotice text=td_string!(locale, memberships.cannot_invite_workspace, workspace = first_ws.clone()).to_string() />
                 })}
                 <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.workspace_role)) options=roles
                     selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />

@@ -7,7 +7,7 @@ use super::{can_create_projects, CreateProject};
 use crate::directory::WorkspaceSummary;
 use crate::forms::{
     flash_for, workspace_form_start, ClusterSelect, FieldLook, Flash, Follow, FormError, FormState, SubmitButton,
-    TextField,
+    TextField, WorkspaceNotice, WorkspaceSelect,
 };
 use crate::i18n::td_string;
 use crate::layout::{error_view, NoticeUnavailable};
@@ -61,6 +61,7 @@ fn CreateProjectForm(
     let form = FormState::<CreateProject>::new(&flash);
     let (first_ws, allowed) = first;
     let clusters = workspaces.iter().find(|w| w.name == first_ws).map(|w| w.clusters.clone()).unwrap_or_default();
+    let names: Vec<String> = workspaces.into_iter().map(|w| w.name).collect();
     let created = form.success();
     let (workspace_error, cluster, cluster_error) =
         (form.field_error("workspace"), form.kept("cluster"), form.field_error("cluster"));
@@ -77,20 +78,10 @@ fn CreateProjectForm(
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
             <Follow>
-                <div class="field">
-                    <label for="field-workspace">{td_string!(locale, projects.workspace)}</label>
-                    <select id="field-workspace" name="workspace" data-follow="">
-                        {workspaces.into_iter().map(|w| {
-                            let selected = w.name == first_ws;
-                            view! { <option value=w.name.clone() selected=selected>{w.name.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                    <p class="field-error" aria-live="polite">{workspace_error}</p>
-                </div>
+                <WorkspaceSelect id="field-workspace" label=td_string!(locale, projects.workspace) workspaces=names
+                    selected=first_ws.clone() error=workspace_error />
                 {(!allowed).then(|| view! {
-                    <div data-for-workspace="">
-                        <NoticeUnavailable text=td_string!(locale, projects.cannot_create_in, workspace = first_ws.clone()).to_string() />
-                    </div>
+                    <WorkspaceNotice text=td_string!(locale, projects.cannot_create_in, workspace = first_ws.clone()).to_string() />
                 })}
                 <ClusterSelect look=FieldLook::new("field-cluster", "cluster", td_string!(locale, projects.cluster))
                     workspace=first_ws.clone() clusters selected=cluster error=cluster_error />

@@ -9,7 +9,7 @@ use crate::directory::my_workspaces;
 use crate::error::AppError;
 use crate::forms::{
     first_workspace, flash_for, project_form_start, take_flash, FieldLook, Flash, Follow, FollowList, FormError,
-    FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker,
+    FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker, WorkspaceSelect,
 };
 use crate::i18n::td_string;
 use crate::language::Locale;
@@ -254,15 +254,7 @@ fn WorkspaceRoleForm(
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_workspace_role)>
             <Follow>
-                <div class="field">
-                    <label for="field-role-workspace">{td_string!(locale, roles.workspace)}</label>
-                    <select id="field-role-workspace" name="workspace" data-follow="">
-                        {workspaces.into_iter().map(|w| {
-                            let selected = w == first_ws;
-                            view! { <option value=w.clone() selected=selected>{w.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <WorkspaceSelect id="field-role-workspace" label=td_string!(locale, roles.workspace) workspaces selected=first_ws />
                 <RoleSelect look=FieldLook::new("workspace-role", "role", td_string!(locale, roles.new_workspace_role)) options=roles
                     selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
             </Follow>

@@ -48,6 +48,13 @@ struct Args {
     /// a default install. Comma-separated; replaces the seed's list when given.
     #[arg(long, env = "KS_SIM_PUBLIC_CLUSTERS", value_delimiter = ',')]
     public_clusters: Option<Vec<String>>,
+    /// Milliseconds the handlers' reads (informer caches) lag behind the writes.
+    #[arg(long, env = "KS_SIM_READ_LAG_MS", default_value_t = 0)]
+    read_lag_ms: u64,
+    /// Member clusters that are not ready: requests under `/clusters/{c}/…` answer 503.
+    /// Comma-separated.
+    #[arg(long, env = "KS_SIM_UNREADY_CLUSTERS", value_delimiter = ',')]
+    unready_clusters: Vec<String>,
 }
 
 #[tokio::main]
@@ -71,6 +78,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client_secret: args.client_secret,
         ks_version: args.ks_version,
         controller_delay: Duration::from_millis(args.controller_delay_ms),
+        read_lag: Duration::from_millis(args.read_lag_ms),
+        unready_clusters: args.unready_clusters.into_iter().filter(|c| !c.is_empty()).collect(),
     };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, seed = %args.seed, version = %args.ks_version, "ks-sim listening");

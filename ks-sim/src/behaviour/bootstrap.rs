@@ -7,7 +7,8 @@ use std::time::Instant;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::controllers::{create_project_roles, create_workspace_roles, set_workspace_member};
+use super::controllers::{create_project_roles, create_workspace_roles};
+use super::membership::grant_workspace_role;
 use crate::store::bindings::Binding;
 use crate::store::config::{KsVersion, SimConfig};
 use crate::store::db::Db;
@@ -25,7 +26,8 @@ use crate::store::util::{now_utc, parse_time, rfc3339};
 
 /// The shared state for `config`, its seed loaded.
 pub(crate) fn state(config: SimConfig) -> State {
-    let db = db_from_seed(&config.seed, config.ks_version);
+    let mut db = db_from_seed(&config.seed, config.ks_version);
+    db.unready_clusters = config.unready_clusters.iter().cloned().collect();
     State::new(config, db)
 }
 
@@ -147,7 +149,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
     for w in &seed.workspaces {
         for (user, role) in &w.members {
             // A seed naming an impossible role is a seed bug; the member is left out.
-            let _ = set_workspace_member(&mut db, &w.name, user, role, time(&w.created));
+            let _ = grant_workspace_role(&mut db, None, &w.name, user, role, time(&w.created));
         }
     }
     let host = seed.host_cluster().to_owned();

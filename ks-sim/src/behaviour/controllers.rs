@@ -1,5 +1,5 @@
-//! KubeSphere's controllers and the member handlers' binding logic: what appears in the store
-//! as a side effect of creating a workspace or project, and how a member's role is (re)bound.
+//! KubeSphere's controllers: what appears in the store as a side effect of creating a
+//! workspace or project. How the member handlers (re)bind a role is `membership`.
 
 use std::sync::Arc;
 
@@ -52,7 +52,7 @@ pub(crate) fn workspace_role_name(db: &Db, ws: &str, role: &str) -> String {
 }
 
 /// The workspace controller: the four built-in roles and the manager's binding, named like
-/// the admin role.
+/// the admin role (`initManagerRoleBinding`).
 pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, created: OffsetDateTime) {
     for (suffix, description) in [
         ("admin", "Manage all resources in the workspace."),
@@ -76,8 +76,10 @@ pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, creat
         db.insert_role(role);
     }
     if !manager.is_empty() {
-        db.workspace_role_bindings.retain(|b| !(b.user == manager && b.workspace.as_deref() == Some(ws)));
+        // `CreateOrUpdate` of the binding named like the admin role: a binding of that name
+        // (whoever's it was) becomes the manager's.
         let admin = workspace_role_name(db, ws, "admin");
+        db.workspace_role_bindings.retain(|b| b.name != admin);
         db.workspace_role_bindings.push(Binding {
             name: admin.clone(),
             user: manager.to_owned(),
@@ -91,7 +93,7 @@ pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, creat
 }
 
 /// The namespace controller for managed projects: `admin`/`operator`/`viewer` and the
-/// creator's `{creator}-admin` binding.
+/// creator's `{creator}-admin` binding (`initCreatorRoleBinding`).
 pub(crate) fn create_project_roles(
     db: &mut Db,
     cluster: &str,
@@ -121,65 +123,18 @@ pub(crate) fn create_project_roles(
         db.insert_role(role);
     }
     if let Some(creator) = creator.filter(|c| !c.is_empty()) {
-        set_project_member(db, cluster, ns, creator, "admin", created);
+        // `CreateOrUpdate` of the RoleBinding `{creator}-admin`.
+        let name = format!("{creator}-admin");
+        let here = |b: &Binding| b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns);
+        db.role_bindings.retain(|b| !(b.name == name && here(b)));
+        db.role_bindings.push(Binding {
+            name,
+            user: creator.to_owned(),
+            role: "admin".to_owned(),
+            workspace: None,
+            cluster: Some(cluster.to_owned()),
+            namespace: Some(ns.to_owned()),
+            created,
+        });
     }
-}
-
-/// The member handler's binding logic (§3.6): same role ⇒ no-op, otherwise the user's
-/// bindings in the workspace are replaced by `{user}-{role}`. As in KubeSphere, the old
-/// bindings go first; a role name too long for the binding's `role-ref` label then fails
-/// the create (422), leaving the user with no role in the workspace.
-pub(crate) fn set_workspace_member(
-    db: &mut Db,
-    ws: &str,
-    user: &str,
-    role: &str,
-    created: OffsetDateTime,
-) -> Result<(), String> {
-    let mine = |b: &Binding| b.user == user && b.workspace.as_deref() == Some(ws);
-    if db.workspace_role_bindings.iter().any(|b| mine(b) && b.role == role) {
-        return Ok(());
-    }
-    db.workspace_role_bindings.retain(|b| !mine(b));
-    if role.len() > LABEL_VALUE_MAX {
-        return Err(format!(
-            "WorkspaceRoleBinding.iam.kubesphere.io \"{user}-{role}\" is invalid: metadata.labels: Invalid value: \"{role}\": must be no more than {LABEL_VALUE_MAX} characters"
-        ));
-    }
-    db.workspace_role_bindings.push(Binding {
-        name: format!("{user}-{role}"),
-        user: user.to_owned(),
-        role: role.to_owned(),
-        workspace: Some(ws.to_owned()),
-        cluster: None,
-        namespace: None,
-        created,
-    });
-    Ok(())
-}
-
-/// Same as [`set_workspace_member`] for a project.
-pub(crate) fn set_project_member(
-    db: &mut Db,
-    cluster: &str,
-    ns: &str,
-    user: &str,
-    role: &str,
-    created: OffsetDateTime,
-) {
-    let mine =
-        |b: &Binding| b.user == user && b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns);
-    if db.role_bindings.iter().any(|b| mine(b) && b.role == role) {
-        return;
-    }
-    db.role_bindings.retain(|b| !mine(b));
-    db.role_bindings.push(Binding {
-        name: format!("{user}-{role}"),
-        user: user.to_owned(),
-        role: role.to_owned(),
-        workspace: None,
-        cluster: Some(cluster.to_owned()),
-        namespace: Some(ns.to_owned()),
-        created,
-    });
 }

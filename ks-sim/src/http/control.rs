@@ -10,6 +10,7 @@
 //! | `GET /_sim/tokens`, `GET /_sim/tokens/active` | every token issued / still valid |
 //! | `POST /_sim/users/{user}/revoke-tokens` | `{"revoked":N}` |
 //! | `GET /_sim/users/{user}/state`, `PUT /_sim/users/{user}/state` `{"state":"Disabled"}` | user state |
+//! | `GET /_sim/clusters/unready`, `PUT /_sim/clusters/unready` `{"clusters":["member-1"]}` | clusters not ready (503) |
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +37,11 @@ struct StateBody {
     state: UserState,
 }
 
+#[derive(Debug, Deserialize)]
+struct UnreadyBody {
+    clusters: Vec<String>,
+}
+
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/_sim/healthz", get(|| async { "ok" }))
@@ -48,6 +54,7 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/_sim/tokens/active", get(|AxState(sim): AxState<Simulator>| async move { Json(sim.active_tokens()) }))
         .route("/_sim/users/{user}/revoke-tokens", post(revoke_tokens))
         .route("/_sim/users/{user}/state", get(user_state).put(set_user_state))
+        .route("/_sim/clusters/unready", get(unready_clusters).put(set_unready_clusters))
 }
 
 async fn journal(AxState(sim): AxState<Simulator>, Query(filter): Query<JournalFilter>) -> Response {
@@ -112,4 +119,13 @@ async fn set_user_state(
     } else {
         (StatusCode::NOT_FOUND, format!("no user {user}")).into_response()
     }
+}
+
+async fn unready_clusters(AxState(sim): AxState<Simulator>) -> Response {
+    Json(json!({"clusters": sim.unready_clusters()})).into_response()
+}
+
+async fn set_unready_clusters(AxState(sim): AxState<Simulator>, Json(body): Json<UnreadyBody>) -> Response {
+    sim.set_unready_clusters(body.clusters);
+    crate::http::errors::success()
 }

@@ -1,6 +1,6 @@
 //! The filter chain in front of the routes, in ks-apiserver's order (§1.3):
-//! journal → faults → authentication (401) → cluster dispatch (400) → authorization (403) →
-//! routes. `/_sim` control routes bypass all of it.
+//! journal → faults → authentication (401) → cluster dispatch (400 unknown, 503 not ready) →
+//! authorization (403) → routes. `/_sim` control routes bypass all of it.
 
 use std::time::Duration;
 
@@ -130,11 +130,18 @@ async fn run_filters(sim: &Simulator, mut req: Request, next: Next, entry: &mut 
     let path = req.uri().path().to_owned();
     let (cluster, local_path) = match strip_cluster(state, &path) {
         Ok(found) => found,
-        Err(cluster) => {
+        Err(Dispatch::Unknown(cluster)) => {
             return Outcome::Respond(errors::err_status(
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
                 &format!("cluster {cluster} not exists"),
+            ))
+        }
+        Err(Dispatch::Unready(cluster)) => {
+            return Outcome::Respond(errors::err_status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                &format!("cluster {cluster} is not ready"),
             ))
         }
     };
@@ -167,9 +174,18 @@ async fn run_filters(sim: &Simulator, mut req: Request, next: Next, entry: &mut 
 #[derive(Debug, Clone)]
 pub(crate) struct ClusterCtx(pub String);
 
-/// Multicluster dispatch: `/clusters/{c}/…` and `/kapis/clusters/{c}/…` are served locally for
-/// known clusters; returns (cluster, local path), or an unknown cluster's name as the error.
-fn strip_cluster(state: &State, path: &str) -> Result<(String, String), String> {
+/// Why the cluster dispatch refused a request.
+enum Dispatch {
+    /// No such cluster: 400.
+    Unknown(String),
+    /// A member cluster whose `Ready` condition is not true: 503.
+    Unready(String),
+}
+
+/// Multicluster dispatch (`pkg/apiserver/filters/multicluster.go`): `/clusters/{c}/…` and
+/// `/kapis/clusters/{c}/…` are served locally for the host cluster and for ready members;
+/// returns (cluster, local path).
+fn strip_cluster(state: &State, path: &str) -> Result<(String, String), Dispatch> {
     let (cluster, local) = if let Some(rest) = path.strip_prefix("/clusters/") {
         let (cluster, tail) = rest.split_once('/').unwrap_or((rest, ""));
         (cluster, format!("/{tail}"))
@@ -180,14 +196,15 @@ fn strip_cluster(state: &State, path: &str) -> Result<(String, String), String> 
         return Ok((state.db().host().to_owned(), path.to_owned()));
     };
     let db = state.db();
-    if db.is_cluster(cluster) {
-        Ok((cluster.to_owned(), local))
-    } else if cluster == "host" {
-        // `host` is always an alias of the host cluster.
-        Ok((db.host().to_owned(), local))
-    } else {
-        Err(cluster.to_owned())
+    if !db.is_cluster(cluster) && cluster != "host" {
+        return Err(Dispatch::Unknown(cluster.to_owned()));
     }
+    // `host` is always an alias of the host cluster, which is never checked for readiness.
+    let cluster = if db.is_cluster(cluster) { cluster } else { db.host() };
+    if cluster != db.host() && db.unready_clusters.contains(cluster) {
+        return Err(Dispatch::Unready(cluster.to_owned()));
+    }
+    Ok((cluster.to_owned(), local))
 }
 
 /// The 403 wording for this request.

@@ -121,4 +121,15 @@ impl Simulator {
             None => false,
         }
     }
+
+    /// Marks these member clusters not ready (and every other one ready again): requests under
+    /// `/clusters/{c}/…` answer 503 and their Cluster objects report `Ready: False`.
+    pub fn set_unready_clusters(&self, clusters: Vec<String>) {
+        self.state.db().unready_clusters = clusters.into_iter().collect();
+    }
+
+    /// The clusters currently not ready, by name.
+    pub fn unready_clusters(&self) -> Vec<String> {
+        self.state.db().unready_clusters.iter().cloned().collect()
+    }
 }

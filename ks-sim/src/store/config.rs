@@ -30,6 +30,12 @@ pub struct SimConfig {
     /// roles and the manager's/creator's binding (on a real cluster they appear shortly after
     /// the create call returns). Zero = at once.
     pub controller_delay: Duration,
+    /// How old the data ks-apiserver's handlers read is: they answer lists and gets from
+    /// informer caches, so a write shows up there this much later. Zero = at once.
+    pub read_lag: Duration,
+    /// Member clusters that are not ready: every request under `/clusters/{c}/…` answers 503.
+    /// Can be changed while running (`Simulator::set_unready_clusters`).
+    pub unready_clusters: Vec<String>,
 }
 
 /// The KubeSphere releases whose differences the simulator models.
@@ -81,6 +87,8 @@ impl Default for SimConfig {
             client_secret: "kubesphere".to_owned(),
             ks_version: KsVersion::default(),
             controller_delay: Duration::ZERO,
+            read_lag: Duration::ZERO,
+            unready_clusters: Vec::new(),
         }
     }
 }

@@ -14,8 +14,8 @@ use super::level::RoleLevel;
 use super::roles::Role;
 use super::users::{User, UserState};
 
-/// The resources.
-#[derive(Debug, Default)]
+/// The resources. Cloned for the lagging copies handlers read (`history`).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Db {
     pub users: BTreeMap<String, User>,
     pub global_roles: BTreeMap<String, Role>,
@@ -24,6 +24,9 @@ pub(crate) struct Db {
     pub clusters: Vec<String>,
     /// Clusters with the `cluster.kubesphere.io/visibility: public` label.
     pub public_clusters: BTreeSet<String>,
+    /// Member clusters whose `Ready` condition is not true: requests dispatched to them answer
+    /// 503 (`--unready-clusters`).
+    pub unready_clusters: BTreeSet<String>,
     /// The release whose behaviour differences apply (role naming).
     pub ks_version: KsVersion,
     /// WorkspaceTemplates as stored objects, by name.
@@ -162,14 +165,18 @@ impl Db {
         }
     }
 
-    /// Unlocks users whose lockout window has passed (what the user controller does).
-    pub fn expire_lockouts(&mut self, window: Duration) {
+    /// Unlocks users whose lockout window has passed (what the user controller does); whether
+    /// any was.
+    pub fn expire_lockouts(&mut self, window: Duration) -> bool {
+        let mut unlocked = false;
         for user in self.users.values_mut() {
             if user.state == Some(UserState::AuthLimitExceeded) && user.last_transition_at.elapsed() >= window {
                 user.transition(UserState::Active, None);
                 user.failed_logins.clear();
+                unlocked = true;
             }
         }
+        unlocked
     }
 
     pub fn is_cluster(&self, name: &str) -> bool {

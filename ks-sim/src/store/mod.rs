@@ -9,6 +9,7 @@
 pub(crate) mod bindings;
 pub mod config;
 pub(crate) mod db;
+pub(crate) mod history;
 pub(crate) mod labels;
 pub(crate) mod level;
 pub(crate) mod objects;

@@ -1,11 +1,12 @@
 //! Everything behind the simulator's `Arc` that KubeSphere itself keeps: the fixed settings,
-//! the resources and the token cache.
+//! the resources (live, plus the lagging copies handlers read) and the token cache.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::config::SimConfig;
 use super::db::Db;
+use super::history::{DbGuard, DbRead, History};
 use super::tokens::{TokenIssuer, TokenStore};
 use super::util::lock;
 
@@ -20,13 +21,17 @@ pub(crate) struct Settings {
     pub client_id: String,
     pub client_secret: String,
     pub controller_delay: Duration,
+    /// How far handlers' reads (the informer caches) lag behind the writes.
+    pub read_lag: Duration,
 }
 
 /// Everything behind the simulator's `Arc`.
 pub(crate) struct State {
     pub settings: Settings,
     pub issuer: TokenIssuer,
-    pub db: Mutex<Db>,
+    db: Mutex<Db>,
+    /// Copies of `db` for lagging reads; `None` without a lag.
+    history: Option<Mutex<History>>,
     pub tokens: Mutex<TokenStore>,
 }
 
@@ -43,14 +48,40 @@ impl State {
             client_id: config.client_id,
             client_secret: config.client_secret,
             controller_delay: config.controller_delay,
+            read_lag: config.read_lag,
         };
-        State { settings, issuer: TokenIssuer::random(), db: Mutex::new(db), tokens: Mutex::new(TokenStore::default()) }
+        let history = (!settings.read_lag.is_zero()).then(|| Mutex::new(History::new(settings.read_lag, &db)));
+        State {
+            settings,
+            issuer: TokenIssuer::random(),
+            db: Mutex::new(db),
+            history,
+            tokens: Mutex::new(TokenStore::default()),
+        }
     }
 
-    /// The resources, with lockouts whose window has passed already lifted.
-    pub fn db(&self) -> MutexGuard<'_, Db> {
+    /// The live resources (writes, and the reads that are not cached: authentication,
+    /// authorization, the API server's own create/update checks), with lockouts whose window
+    /// has passed already lifted.
+    pub fn db(&self) -> DbGuard<'_> {
         let mut db = lock(&self.db);
-        db.expire_lockouts(self.settings.lockout_window);
-        db
+        let unlocked = db.expire_lockouts(self.settings.lockout_window);
+        DbGuard::new(db, self.history.as_ref(), unlocked)
+    }
+
+    /// The resources as ks-apiserver's informer caches hold them: `read_lag` old, or `None`
+    /// without a lag (then read the live [`State::db`]). Never locks the live database, so a
+    /// handler may hold both.
+    pub fn cached(&self) -> Option<Arc<Db>> {
+        self.history.as_ref().and_then(|h| lock(h).lagged())
+    }
+
+    /// What a handler's list or get answers from: the cached copy, or the live database
+    /// without a lag. Do not call it while holding [`State::db`].
+    pub fn db_for_read(&self) -> DbRead<'_> {
+        match self.cached() {
+            Some(db) => DbRead::Lagged(db),
+            None => DbRead::Live(self.db()),
+        }
     }
 }

@@ -5,14 +5,18 @@
 
 mod authentication;
 mod authorization_matrix;
+mod binding_names;
 mod common;
+mod emails;
 mod faults;
 mod journal;
 mod members;
 mod oauth;
 mod openapi_routes;
+mod read_lag;
 mod roles;
 mod seeds;
 mod tenancy;
+mod unready_clusters;
 mod users;
 mod users_write;

@@ -25,10 +25,11 @@ fn roles_of(list: &Value, annotation: &str) -> Vec<(String, String)> {
 async fn workspace_members_are_stub_users_with_their_role() {
     let sim = TestSim::start().await;
     let list = sim.get_as("bob", WS_MEMBERS).await;
-    assert_eq!(list["totalItems"], 4);
+    assert_eq!(list["totalItems"], 5);
     assert_eq!(
         roles_of(&list, "iam.kubesphere.io/workspacerole"),
         [
+            ("lead".to_owned(), "demo-admin".to_owned()),
             ("grace".to_owned(), "demo-auditor".to_owned()),
             ("carol".to_owned(), "demo-viewer".to_owned()),
             ("bob".to_owned(), "demo-regular".to_owned()),
@@ -38,9 +39,9 @@ async fn workspace_members_are_stub_users_with_their_role() {
     assert_eq!(list["items"][0]["metadata"]["creationTimestamp"], Value::Null);
     assert_eq!(list["items"][0]["spec"], json!({"email": ""}));
     let admins = sim.get_as("bob", &format!("{WS_MEMBERS}?workspacerole=demo-admin")).await;
-    assert_eq!(names(&admins), ["alice"]);
+    assert_eq!(names(&admins), ["lead", "alice"], "the manager and an invited admin");
     let page = sim.get_as("bob", &format!("{WS_MEMBERS}?limit=2&page=2")).await;
-    assert_eq!(names(&page), ["bob", "alice"]);
+    assert_eq!(names(&page), ["carol", "bob"]);
     let by_name = sim.get_as("bob", &format!("{WS_MEMBERS}?name=car")).await;
     assert_eq!(names(&by_name), ["carol"]);
 }
@@ -101,7 +102,7 @@ async fn workspace_admin_invites_changes_and_removes_members() {
         .await;
     assert_eq!((res.status, res.json()), (200, json!({"message": "success"})));
     let list = sim.get_json(&format!("{WS_MEMBERS}?workspacerole=demo-admin"), &alice).await;
-    assert_eq!(names(&list), ["frank", "alice"]);
+    assert_eq!(names(&list), ["lead", "frank", "alice"]);
     // DELETE.
     let res = sim.call("DELETE", &format!("{WS_MEMBERS}/frank"), Some(&alice), None).await;
     assert_eq!((res.status, res.json()), (200, json!({"message": "success"})));

@@ -74,3 +74,46 @@ async fn large_seed_builds_fast_and_pages() {
         get(format!("{IAM}/workspaces/ws-007/workspacemembers")).await.unwrap().json().await.unwrap();
     assert_eq!(members["totalItems"], 5);
 }
+
+#[tokio::test]
+async fn lead_administers_demo_without_holding_any_project_role() {
+    let sim = TestSim::start().await;
+    let lead = sim.access_token("lead").await;
+    let me = sim.get_json(&format!("{USERS}/lead"), &lead).await;
+    assert_eq!(me["spec"]["email"], "lead@example.com");
+    assert_eq!(me["metadata"]["annotations"]["iam.kubesphere.io/globalrole"], "platform-regular");
+    let members =
+        sim.get_json(&format!("{IAM}/workspaces/demo/workspacemembers?workspacerole=demo-admin"), &lead).await;
+    assert_eq!(names(&members), ["lead", "alice"]);
+    let demo = sim.get_json(&format!("{TENANT}/workspacetemplates/demo"), &lead).await;
+    assert_eq!(demo["spec"]["template"]["spec"]["manager"], "alice", "alice stays the manager");
+    // The cluster-wide namespaces list is scoped to the caller's RoleBindings: none.
+    for prefix in ["", "/clusters/member-1"] {
+        let mine = sim.get_json(&format!("{prefix}{TENANT}/namespaces"), &lead).await;
+        assert_eq!(mine["totalItems"], 0, "{prefix}: {mine}");
+    }
+    // The workspace's own lists show lead (a workspace admin) its projects and clusters.
+    let on_member = sim.get_json(&format!("/clusters/member-1{TENANT}/workspaces/demo/namespaces"), &lead).await;
+    assert_eq!(names(&on_member), ["demo-ops", "demo-api"]);
+    assert_eq!(names(&sim.get_json(&format!("{TENANT}/workspaces/demo/namespaces"), &lead).await), ["demo-web"]);
+    let clusters = sim.get_json(&format!("{TENANT}/workspaces/demo/clusters?sortBy=name&ascending=true"), &lead).await;
+    assert_eq!(names(&clusters), ["host", "member-1"]);
+    assert_eq!(sim.get_json(&format!("{TENANT}/clusters"), &lead).await["totalItems"], 0, "nothing granted");
+    // demo-ops: alice's creator binding and nobody else; lead holds no RoleBinding anywhere.
+    let admin = sim.access_token("admin").await;
+    let ops = sim.get_json(&format!("/clusters/member-1{IAM}/namespaces/demo-ops/rolebindings"), &admin).await;
+    assert_eq!(names(&ops), ["alice-admin"]);
+    for prefix in ["", "/clusters/member-1", "/clusters/member-2"] {
+        let held = sim
+            .get_json(&format!("{prefix}{IAM}/rolebindings?labelSelector=iam.kubesphere.io/user-ref=lead"), &admin)
+            .await;
+        assert_eq!(held["items"], serde_json::json!([]), "{prefix}");
+    }
+    // A workspace-regular member (bob) passes authorization on both workspace lists; the
+    // projects are narrowed to his RoleBindings.
+    let bob = sim.access_token("bob").await;
+    let clusters = sim.get_json(&format!("{TENANT}/workspaces/demo/clusters"), &bob).await;
+    assert_eq!(clusters["totalItems"], 2);
+    let bob_member_1 = sim.get_json(&format!("/clusters/member-1{TENANT}/workspaces/demo/namespaces"), &bob).await;
+    assert_eq!(bob_member_1["totalItems"], 0);
+}

@@ -200,7 +200,7 @@ async fn project_lists_honour_label_selector_and_limit() {
         .await;
     assert_eq!(names(&list), ["demo-web"], "demo-api lives on member-1");
     let list = sim.get_json(&format!("/clusters/member-1{TENANT}/workspaces/demo/namespaces"), &token).await;
-    assert_eq!(names(&list), ["demo-api"]);
+    assert_eq!(names(&list), ["demo-ops", "demo-api"], "newest first");
     let list = sim.get_json(&format!("{TENANT}/namespaces?limit=1"), &token).await;
     assert_eq!(list["totalItems"], 3);
     assert_eq!(names(&list), ["team-b-data"]);

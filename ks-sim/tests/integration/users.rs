@@ -9,8 +9,8 @@ async fn every_user_may_list_users_newest_first() {
     let sim = TestSim::start().await;
     let token = sim.access_token("bob").await;
     let list = sim.get_json(USERS, &token).await;
-    assert_eq!(list["totalItems"], 8);
-    assert_eq!(names(&list), ["grace", "frank", "erin", "dave", "carol", "bob", "alice", "admin"]);
+    assert_eq!(list["totalItems"], 9);
+    assert_eq!(names(&list), ["grace", "frank", "lead", "erin", "dave", "carol", "bob", "alice", "admin"]);
 }
 
 #[tokio::test]
@@ -62,7 +62,7 @@ async fn name_filter_matches_name_substrings_and_aliases_case_insensitively() {
     let token = sim.access_token("bob").await;
     assert_eq!(
         names(&sim.get_json(&format!("{USERS}?name=a"), &token).await),
-        ["grace", "frank", "dave", "carol", "alice", "admin"]
+        ["grace", "frank", "lead", "dave", "carol", "alice", "admin"]
     );
     assert_eq!(names(&sim.get_json(&format!("{USERS}?name=builder"), &token).await), ["bob"]);
     assert_eq!(names(&sim.get_json(&format!("{USERS}?name=LIDDELL"), &token).await), ["alice"]);
@@ -117,8 +117,8 @@ async fn globalrole_lists_all_bound_users_ignoring_other_params() {
     let sim = TestSim::start().await;
     let token = sim.access_token("alice").await;
     let list = sim.get_json(&format!("{USERS}?globalrole=platform-regular&limit=1&page=3&name=zzz"), &token).await;
-    assert_eq!(names(&list), ["bob", "carol", "dave", "erin", "frank"]);
-    assert_eq!(list["totalItems"], 5);
+    assert_eq!(names(&list), ["bob", "carol", "dave", "erin", "frank", "lead"]);
+    assert_eq!(list["totalItems"], 6);
     let admins = sim.get_json(&format!("{USERS}?globalrole=platform-admin"), &token).await;
     assert_eq!(names(&admins), ["admin"]);
 }
@@ -128,13 +128,15 @@ async fn limit_and_page_paginate_with_the_total() {
     let sim = TestSim::start().await;
     let token = sim.access_token("bob").await;
     let page1 = sim.get_json(&format!("{USERS}?limit=4&page=1"), &token).await;
-    assert_eq!(names(&page1), ["grace", "frank", "erin", "dave"]);
-    assert_eq!(page1["totalItems"], 8);
+    assert_eq!(names(&page1), ["grace", "frank", "lead", "erin"]);
+    assert_eq!(page1["totalItems"], 9);
     let page2 = sim.get_json(&format!("{USERS}?limit=4&page=2"), &token).await;
-    assert_eq!(names(&page2), ["carol", "bob", "alice", "admin"]);
-    let beyond = sim.get_json(&format!("{USERS}?limit=4&page=3"), &token).await;
+    assert_eq!(names(&page2), ["dave", "carol", "bob", "alice"]);
+    let page3 = sim.get_json(&format!("{USERS}?limit=4&page=3"), &token).await;
+    assert_eq!(names(&page3), ["admin"]);
+    let beyond = sim.get_json(&format!("{USERS}?limit=4&page=4"), &token).await;
     assert_eq!(beyond["items"], json!([]));
-    assert_eq!(beyond["totalItems"], 8);
+    assert_eq!(beyond["totalItems"], 9);
 }
 
 #[tokio::test]
@@ -154,7 +156,7 @@ async fn label_selector_filters_users() {
     let sim = TestSim::with(|c| c.seed = seed).await;
     let token = sim.access_token("bob").await;
     assert_eq!(names(&sim.get_json(&format!("{USERS}?labelSelector=team%3Dblue"), &token).await), ["carol"]);
-    assert_eq!(sim.get_json(&format!("{USERS}?labelSelector=!team"), &token).await["totalItems"], 7);
+    assert_eq!(sim.get_json(&format!("{USERS}?labelSelector=!team"), &token).await["totalItems"], 8);
 }
 
 #[tokio::test]

@@ -67,12 +67,12 @@ fn deleted(removed: bool, level: RoleLevel, name: &str) -> Response {
 
 pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     let user_ref = may_match_user_ref(raw.as_deref());
-    let items = state.db().global_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
+    let items = state.db_for_read().global_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
     list(items, raw.as_deref())
 }
 
 pub(crate) async fn get_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     one(db.global_role_bindings.iter().find(|b| b.name == name), RoleLevel::Global, &name)
 }
 
@@ -84,12 +84,13 @@ pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name
 /// `GET /workspacerolebindings` (every workspace).
 pub(crate) async fn list_workspace_all(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     let user_ref = may_match_user_ref(raw.as_deref());
-    let items = state.db().workspace_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
+    let items =
+        state.db_for_read().workspace_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
     list(items, raw.as_deref())
 }
 
 pub(crate) async fn get_workspace_any(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     one(db.workspace_role_bindings.iter().find(|b| b.name == name), RoleLevel::Workspace, &name)
 }
 
@@ -105,7 +106,7 @@ pub(crate) async fn list_workspace(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let items = state
-        .db()
+        .db_for_read()
         .workspace_role_bindings
         .iter()
         .filter(|b| b.workspace.as_deref() == Some(ws.as_str()))
@@ -132,7 +133,7 @@ pub(crate) async fn list_namespaced_all(
 ) -> Response {
     let user_ref = may_match_user_ref(raw.as_deref());
     let items = state
-        .db()
+        .db_for_read()
         .role_bindings
         .iter()
         .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && user_ref(b))
@@ -149,7 +150,7 @@ pub(crate) async fn list_namespaced(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let items = state
-        .db()
+        .db_for_read()
         .role_bindings
         .iter()
         .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && b.namespace.as_deref() == Some(ns.as_str()))
@@ -163,7 +164,7 @@ pub(crate) async fn get_namespaced(
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ns, name)): Path<(String, String)>,
 ) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     one(
         db.role_bindings.iter().find(|b| {
             b.name == name

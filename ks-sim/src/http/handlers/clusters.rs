@@ -18,7 +18,8 @@ use crate::store::state::State;
 /// Global templates that allow listing every cluster.
 pub(crate) const LIST_ALL: &[&str] = &["global-view-clusters", "global-manage-clusters"];
 
-/// The `cluster.kubesphere.io/v1alpha1` Cluster object (no kubeconfig).
+/// The `cluster.kubesphere.io/v1alpha1` Cluster object (no kubeconfig); the `Ready` condition
+/// is false for `--unready-clusters`.
 pub(crate) fn cluster_json(db: &Db, name: &str) -> Value {
     let host = db.host() == name;
     let mut labels = json!({"kubesphere.io/managed": "true"});
@@ -31,6 +32,11 @@ pub(crate) fn cluster_json(db: &Db, name: &str) -> Value {
         }
     }
     let index = db.clusters.iter().position(|c| c == name).unwrap_or(0);
+    let ready = if db.unready_clusters.contains(name) {
+        json!({"type": "Ready", "status": "False", "reason": "Unready", "message": "Cluster is not available now"})
+    } else {
+        json!({"type": "Ready", "status": "True", "reason": "Ready", "message": "Cluster is available now"})
+    };
     json!({
         "apiVersion": "cluster.kubesphere.io/v1alpha1",
         "kind": "Cluster",
@@ -46,7 +52,7 @@ pub(crate) fn cluster_json(db: &Db, name: &str) -> Value {
             "enable": true,
         },
         "status": {
-            "conditions": [{"type": "Ready", "status": "True", "reason": "Ready", "message": "Cluster is available now"}],
+            "conditions": [ready],
             "kubernetesVersion": "v1.28.4",
             "kubeSphereVersion": "v4.1.3",
             "nodeCount": 3,
@@ -68,7 +74,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let query = ListQuery::parse(raw.as_deref());
-    let db = state.db();
+    let db = state.db_for_read();
     let names: Vec<String> = if db.global_grants_any(&caller.name, LIST_ALL) {
         db.clusters.clone()
     } else {

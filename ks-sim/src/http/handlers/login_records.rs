@@ -40,7 +40,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let all: Vec<Value> = state
-        .db()
+        .db_for_read()
         .users
         .get(&user)
         .map(|u| u.login_records.iter().map(|r| record_json(&user, r)).collect())

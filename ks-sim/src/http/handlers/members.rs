@@ -1,5 +1,7 @@
 //! Workspace members (§3.6) and project members (§3.7): stub users carrying the role in an
-//! annotation, array POSTs, PUT to change the role, DELETE.
+//! annotation, array POSTs, PUT to change the role, DELETE. Every read here (lists, "is this
+//! user bound?") comes from the caches (`State::cached`); the binding logic is
+//! `behaviour::membership`.
 
 use std::sync::Arc;
 
@@ -10,12 +12,14 @@ use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::behaviour::controllers::{set_project_member, set_workspace_member};
+use crate::behaviour::membership::{
+    grant_project_role, grant_workspace_role, project_bindings_of, remove_project_member, remove_workspace_member,
+    workspace_bindings_of, GrantError,
+};
 use crate::http::body;
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::http::query::ListQuery;
-use crate::store::db::Db;
 use crate::store::state::State;
 use crate::store::util::now_utc;
 
@@ -51,6 +55,22 @@ fn not_member(member: &str) -> Response {
     errors::handler_text(StatusCode::BAD_REQUEST, &format!("member {member} not exist"))
 }
 
+/// A failed grant as the handler answers it (`api.HandleError`: the Kubernetes status, text).
+fn grant_failed(error: GrantError) -> Response {
+    match error {
+        GrantError::RoleNotFound { qualified, name } => errors::not_found(qualified, &name),
+        GrantError::Invalid(message) => errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &message),
+        GrantError::Exists(message) => errors::handler_text(StatusCode::CONFLICT, &message),
+    }
+}
+
+fn incorrect_username(username: &str) -> Response {
+    errors::handler_text(
+        StatusCode::BAD_REQUEST,
+        &format!("incorrect username {username}, the username must equal to the member"),
+    )
+}
+
 fn parse_array(headers: &HeaderMap, bytes: &Bytes) -> Result<Vec<Member>, Response> {
     let value = body::json(headers, bytes)?;
     serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
@@ -63,22 +83,6 @@ fn parse_one(headers: &HeaderMap, bytes: &Bytes) -> Result<Member, Response> {
 
 // --- workspace members ---
 
-/// The WorkspaceRole must exist and belong to `ws` (404 text otherwise).
-fn check_workspace_role(db: &Db, ws: &str, role: &str) -> Result<(), Response> {
-    match db.workspace_roles.get(role) {
-        Some(r) if r.workspace() == Some(ws) => Ok(()),
-        Some(_) => Err(errors::not_found("workspacerole.iam.kubesphere.io", role)),
-        None => Err(errors::not_found("workspaceroles.iam.kubesphere.io", role)),
-    }
-}
-
-fn workspace_role_of(db: &Db, ws: &str, user: &str) -> Option<String> {
-    db.workspace_role_bindings
-        .iter()
-        .find(|b| b.user == user && b.workspace.as_deref() == Some(ws))
-        .map(|b| b.role.clone())
-}
-
 /// `GET /workspaces/{ws}/workspacemembers[?workspacerole=]`.
 pub(crate) async fn list_workspace(
     AxState(state): AxState<Arc<State>>,
@@ -87,7 +91,7 @@ pub(crate) async fn list_workspace(
 ) -> Response {
     let query = ListQuery::parse(raw.as_deref());
     let role_filter = query.filter("workspacerole").map(str::to_owned);
-    let db = state.db();
+    let db = state.db_for_read();
     let all: Vec<Value> = db
         .workspace_role_bindings
         .iter()
@@ -104,8 +108,8 @@ pub(crate) async fn get_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, member)): Path<(String, String)>,
 ) -> Response {
-    let db = state.db();
-    let Some(role) = workspace_role_of(&db, &ws, &member) else {
+    let db = state.db_for_read();
+    let Some((_, role)) = workspace_bindings_of(&db, &ws, &member).into_iter().next() else {
         return not_member(&member);
     };
     let Some(user) = db.users.get(&member) else {
@@ -119,7 +123,8 @@ pub(crate) async fn get_workspace(
 }
 
 /// `POST /workspaces/{ws}/workspacemembers`, body `[{"username","roleRef"}]`: entries apply in
-/// order without rollback; the user is not checked.
+/// order without rollback; the user is not checked; a member already holding the role (in the
+/// cache) is left alone.
 pub(crate) async fn add_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
@@ -130,13 +135,11 @@ pub(crate) async fn add_workspace(
         Ok(m) => m,
         Err(response) => return response,
     };
+    let cache = state.cached();
     let mut db = state.db();
     for m in &members {
-        if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
-            return response;
-        }
-        if let Err(invalid) = set_workspace_member(&mut db, &ws, &m.username, &m.role_ref, now_utc()) {
-            return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
+        if let Err(e) = grant_workspace_role(&mut db, cache.as_deref(), &ws, &m.username, &m.role_ref, now_utc()) {
+            return grant_failed(e);
         }
     }
     errors::json_response(StatusCode::OK, &json!(members), false)
@@ -154,22 +157,17 @@ pub(crate) async fn update_workspace(
         Err(response) => return response,
     };
     if m.username != member {
-        return errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            &format!("incorrect username {}, the username must equal to the member", m.username),
-        );
+        return incorrect_username(&m.username);
     }
+    let cache = state.cached();
     let mut db = state.db();
-    if workspace_role_of(&db, &ws, &member).is_none() {
+    if workspace_bindings_of(cache.as_deref().unwrap_or(&db), &ws, &member).is_empty() {
         return not_member(&member);
     }
-    if let Err(response) = check_workspace_role(&db, &ws, &m.role_ref) {
-        return response;
+    match grant_workspace_role(&mut db, cache.as_deref(), &ws, &member, &m.role_ref, now_utc()) {
+        Ok(()) => errors::success(),
+        Err(e) => grant_failed(e),
     }
-    if let Err(invalid) = set_workspace_member(&mut db, &ws, &member, &m.role_ref, now_utc()) {
-        return errors::handler_text(StatusCode::UNPROCESSABLE_ENTITY, &invalid);
-    }
-    errors::success()
 }
 
 /// `DELETE /workspaces/{ws}/workspacemembers/{member}` (success also for non-members).
@@ -177,25 +175,12 @@ pub(crate) async fn remove_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, member)): Path<(String, String)>,
 ) -> Response {
-    state.db().workspace_role_bindings.retain(|b| !(b.user == member && b.workspace.as_deref() == Some(ws.as_str())));
+    let cache = state.cached();
+    remove_workspace_member(&mut state.db(), cache.as_deref(), &ws, &member);
     errors::success()
 }
 
 // --- project members ---
-
-fn project_role_of(db: &Db, cluster: &str, ns: &str, user: &str) -> Option<String> {
-    db.role_bindings
-        .iter()
-        .find(|b| b.user == user && b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns))
-        .map(|b| b.role.clone())
-}
-
-fn check_project_role(db: &Db, cluster: &str, ns: &str, role: &str) -> Result<(), Response> {
-    match db.project_role(cluster, ns, role) {
-        Some(_) => Ok(()),
-        None => Err(errors::not_found("roles.iam.kubesphere.io", role)),
-    }
-}
 
 /// `GET [/clusters/{c}]/…/namespaces/{ns}/namespacemembers[?role=]`.
 pub(crate) async fn list_project(
@@ -206,7 +191,7 @@ pub(crate) async fn list_project(
 ) -> Response {
     let query = ListQuery::parse(raw.as_deref());
     let role_filter = query.filter("role").map(str::to_owned);
-    let db = state.db();
+    let db = state.db_for_read();
     let all: Vec<Value> = db
         .role_bindings
         .iter()
@@ -230,12 +215,13 @@ pub(crate) async fn add_project(
         Ok(m) => m,
         Err(response) => return response,
     };
+    let cache = state.cached();
     let mut db = state.db();
     for m in &members {
-        if let Err(response) = check_project_role(&db, &cluster, &ns, &m.role_ref) {
-            return response;
+        let granted = grant_project_role(&mut db, cache.as_deref(), &cluster, &ns, &m.username, &m.role_ref, now_utc());
+        if let Err(e) = granted {
+            return grant_failed(e);
         }
-        set_project_member(&mut db, &cluster, &ns, &m.username, &m.role_ref, now_utc());
     }
     errors::json_response(StatusCode::OK, &json!(members), false)
 }
@@ -253,20 +239,17 @@ pub(crate) async fn update_project(
         Err(response) => return response,
     };
     if m.username != member {
-        return errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            &format!("incorrect username {}, the username must equal to the member", m.username),
-        );
+        return incorrect_username(&m.username);
     }
+    let cache = state.cached();
     let mut db = state.db();
-    if project_role_of(&db, &cluster, &ns, &member).is_none() {
+    if project_bindings_of(cache.as_deref().unwrap_or(&db), &cluster, &ns, &member).is_empty() {
         return not_member(&member);
     }
-    if let Err(response) = check_project_role(&db, &cluster, &ns, &m.role_ref) {
-        return response;
+    match grant_project_role(&mut db, cache.as_deref(), &cluster, &ns, &member, &m.role_ref, now_utc()) {
+        Ok(()) => errors::success(),
+        Err(e) => grant_failed(e),
     }
-    set_project_member(&mut db, &cluster, &ns, &member, &m.role_ref, now_utc());
-    errors::success()
 }
 
 /// `DELETE [/clusters/{c}]/…/namespaces/{ns}/namespacemembers/{member}`.
@@ -275,10 +258,7 @@ pub(crate) async fn remove_project(
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ns, member)): Path<(String, String)>,
 ) -> Response {
-    state.db().role_bindings.retain(|b| {
-        !(b.user == member
-            && b.cluster.as_deref() == Some(cluster.as_str())
-            && b.namespace.as_deref() == Some(ns.as_str()))
-    });
+    let cache = state.cached();
+    remove_project_member(&mut state.db(), cache.as_deref(), &cluster, &ns, &member);
     errors::success()
 }

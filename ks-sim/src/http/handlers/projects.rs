@@ -66,7 +66,7 @@ pub(crate) async fn list_in_workspace(
     Path(ws): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let all = visible_in_workspace(&state.db(), &caller.name, &cluster, &ws);
+    let all = visible_in_workspace(&state.db_for_read(), &caller.name, &cluster, &ws);
     let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
     list_result(items, total)
 }
@@ -79,7 +79,7 @@ pub(crate) async fn list_of_member(
     Path((ws, member)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let all = visible_in_workspace(&state.db(), &member, &cluster, &ws);
+    let all = visible_in_workspace(&state.db_for_read(), &member, &cluster, &ws);
     let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
     list_result(items, total)
 }
@@ -92,7 +92,7 @@ pub(crate) async fn list_mine(
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     let everything = db.global_grants_any(&caller.name, VIEW_ALL);
     let bound = bound_namespaces(&db, &caller.name, &cluster);
     let all: Vec<Value> = db
@@ -112,7 +112,7 @@ pub(crate) async fn get(
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ws, ns)): Path<(String, String)>,
 ) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     match db.namespaces.get(&(cluster, ns.clone())).filter(|n| workspace_of(n) == Some(ws.as_str())) {
         Some(n) => errors::json_response(StatusCode::OK, n, false),
         None => errors::not_found("namespaces", &ns),

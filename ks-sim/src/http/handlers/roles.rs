@@ -46,7 +46,7 @@ impl Target {
 
 fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
     let query = ListQuery::parse(raw);
-    let db = state.db();
+    let db = state.db_for_read();
     let all: Vec<Value> = match target {
         Target::Global => db.global_roles.values().map(Role::to_json).collect(),
         Target::Workspace(ws) => {
@@ -61,7 +61,7 @@ fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
 }
 
 fn get_target(state: &State, target: &Target, name: &str) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     let role = match target {
         Target::Global => db.global_roles.get(name),
         Target::Workspace(ws) => db.workspace_roles.get(name).filter(|r| r.workspace() == Some(ws.as_str())),

@@ -29,7 +29,7 @@ pub(crate) async fn of_user(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let query = ListQuery::parse(raw.as_deref());
-    let db = state.db();
+    let db = state.db_for_read();
     if caller.name != user
         && !db.user_has_template(&caller.name, "global-view-users")
         && !db.user_has_template(&caller.name, "global-manage-users")

@@ -27,7 +27,7 @@ use crate::store::util::{now_utc, rfc3339};
 /// `GET /users`: every authenticated user may list (and see everyone's e-mail).
 pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
     let query = ListQuery::parse(raw.as_deref());
-    let db = state.db();
+    let db = state.db_for_read();
     if let Some(role) = query.filter("globalrole") {
         // Every user bound to the role, ignoring all other parameters and pagination.
         let mut items: Vec<Value> = db
@@ -52,7 +52,7 @@ pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): Raw
 
 /// `GET /users/{user}`.
 pub(crate) async fn get(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     match db.users.get(&name) {
         Some(user) => errors::json_response(StatusCode::OK, &db.user_json(user), false),
         None => errors::not_found("users.iam.kubesphere.io", &name),
@@ -70,8 +70,9 @@ fn unprocessable(name: &str, problem: &str) -> Response {
     )
 }
 
-/// The `users.iam.kubesphere.io` validating webhook (§5): e-mail format and uniqueness.
-fn email_webhook(db: &Db, name: &str, email: &str) -> Result<(), Response> {
+/// The `users.iam.kubesphere.io` validating webhook (§5, §11): e-mail format, and uniqueness
+/// compared exactly (case-sensitively) against the users in `cache` (its informer cache).
+fn email_webhook(cache: &Db, name: &str, email: &str) -> Result<(), Response> {
     if email.is_empty() {
         return Ok(());
     }
@@ -84,7 +85,7 @@ fn email_webhook(db: &Db, name: &str, email: &str) -> Result<(), Response> {
     if !email_ok(email) {
         return Err(denied(format!("invalid email address:{email}")));
     }
-    if db.users.values().any(|u| u.name != name && u.email == email) {
+    if cache.users.values().any(|u| u.name != name && u.email == email) {
         return Err(denied(format!("user email: {email} already exists")));
     }
     Ok(())
@@ -101,6 +102,7 @@ pub(crate) async fn create(AxState(state): AxState<Arc<State>>, headers: HeaderM
     let role = body::str_at(&object, &["metadata", "annotations", ANNOTATION_GLOBALROLE]).to_owned();
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
     let password = object["spec"]["password"].as_str().map(str::to_owned);
+    let cache = state.cached();
     let mut db = state.db();
     if !role.is_empty() && !db.global_roles.contains_key(&role) {
         return errors::not_found("globalroles.iam.kubesphere.io", &role);
@@ -111,7 +113,7 @@ pub(crate) async fn create(AxState(state): AxState<Arc<State>>, headers: HeaderM
     if let Some(problem) = password.as_deref().and_then(password_error) {
         return unprocessable(&name, &problem);
     }
-    if let Err(response) = email_webhook(&db, &name, &email) {
+    if let Err(response) = email_webhook(cache.as_deref().unwrap_or(&db), &name, &email) {
         return response;
     }
     if db.users.contains_key(&name) {
@@ -176,6 +178,7 @@ pub(crate) async fn update(
         );
     }
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
+    let cache = state.cached();
     let mut db = state.db();
     let Some(current_rv) = db.users.get(&name).map(|u| u.resource_version) else {
         return errors::not_found(QUALIFIED, &name);
@@ -189,7 +192,7 @@ pub(crate) async fn update(
             ),
         );
     }
-    if let Err(response) = email_webhook(&db, &name, &email) {
+    if let Err(response) = email_webhook(cache.as_deref().unwrap_or(&db), &name, &email) {
         return response;
     }
     let mut annotations = body::string_map(&object["metadata"]["annotations"]);

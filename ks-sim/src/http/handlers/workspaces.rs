@@ -54,7 +54,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let query = ListQuery::parse(raw.as_deref());
-    let db = state.db();
+    let db = state.db_for_read();
     let all_visible = db.global_grants_any(&caller.name, VIEW_ALL);
     let all: Vec<Value> = db
         .workspaces
@@ -75,7 +75,7 @@ pub(crate) async fn list(
 
 /// `GET /workspacetemplates/{ws}`: any authenticated user may read any workspace.
 pub(crate) async fn get(AxState(state): AxState<Arc<State>>, Path(ws): Path<String>) -> Response {
-    match state.db().workspaces.get(&ws) {
+    match state.db_for_read().workspaces.get(&ws) {
         Some(w) => errors::json_response(StatusCode::OK, w, false),
         None => errors::not_found(QUALIFIED, &ws),
     }
@@ -201,7 +201,7 @@ pub(crate) async fn clusters(
     Path(ws): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let db = state.db();
+    let db = state.db_for_read();
     let Some(object) = db.workspaces.get(&ws) else {
         return errors::not_found(QUALIFIED, &ws);
     };

@@ -100,6 +100,8 @@ impl Seed {
                 state: Some(UserState::Disabled),
                 ..demo_user("erin", "erin@example.com", "platform-regular", 6)
             },
+            // An administrator of workspace demo (not its manager) without any project role.
+            demo_user("lead", "lead@example.com", "platform-regular", 7),
             demo_user("frank", "frank@example.com", "platform-regular", 8),
             SeedUser {
                 alias: Some(s("Grace Hopper")),
@@ -127,7 +129,12 @@ impl Seed {
                 alias: Some(s("Demo")),
                 description: Some(s("The demo workspace.")),
                 created: s("2025-01-10T00:00:00Z"),
-                members: members(&[("bob", "demo-regular"), ("carol", "demo-viewer"), ("grace", "demo-auditor")]),
+                members: members(&[
+                    ("bob", "demo-regular"),
+                    ("carol", "demo-viewer"),
+                    ("grace", "demo-auditor"),
+                    ("lead", "demo-admin"),
+                ]),
             },
             SeedWorkspace {
                 name: s("team-b"),
@@ -156,6 +163,7 @@ impl Seed {
             ),
             project("demo-api", "member-1", "demo", "alice", "2025-01-13T00:00:00Z", &[]),
             project("team-b-data", "host", "team-b", "admin", "2025-01-14T00:00:00Z", &[("carol", "admin")]),
+            project("demo-ops", "member-1", "demo", "alice", "2025-01-16T00:00:00Z", &[]),
         ];
         let workspace_roles = vec![SeedRole {
             name: s("demo-auditor"),

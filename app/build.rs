@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// One namespace per feature, as `app/src` is cut.
-const NAMESPACES: [&str; 15] = [
+const NAMESPACES: [&str; 16] = [
     "common",
     "errors",
     "auth",
@@ -23,6 +23,7 @@ const NAMESPACES: [&str; 15] = [
     "home",
     "audit",
     "directory",
+    "planner",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

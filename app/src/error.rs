@@ -215,8 +215,12 @@ pub mod sentences {
 
 /// Why a name or address was refused (ks-types says it in English, for logs), in the person's language.
 pub fn name_error(err: &ks_types::NameError) -> String {
+    name_error_in(crate::language::locale(), err)
+}
+
+/// [`name_error`] in a given language.
+pub fn name_error_in(locale: crate::language::Locale, err: &ks_types::NameError) -> String {
     use ks_types::NameError as N;
-    let locale = crate::language::locale();
     let thing = |what: &str| -> &'static str {
         match what {
             "username" => td_string!(locale, errors.thing_username),
@@ -286,7 +290,7 @@ impl From<&ks_client::KsError> for AppError {
             K::NotFound { .. } => AppError::NotFound,
             K::Conflict { .. } => AppError::Conflict,
             K::TooManyRequests { .. } => AppError::TooManyRequests,
-            K::Unavailable { .. } => AppError::UpstreamUnavailable,
+            K::Unavailable { .. } | K::Cluster { .. } => AppError::UpstreamUnavailable,
             K::Timeout => AppError::UpstreamTimeout,
         }
     }

@@ -16,6 +16,7 @@ pub mod memberships;
 pub mod onboarding;
 pub mod people;
 pub mod permissions;
+pub mod planner;
 pub mod projects;
 pub mod roles;
 #[cfg(feature = "ssr")]

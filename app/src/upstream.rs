@@ -248,6 +248,24 @@ impl Upstream {
         }
     }
 
+    /// Like [`Upstream::call`], for reads whose refusal is itself an answer (a workspace the
+    /// caller may not read, a cluster that is not ready): KubeSphere's error comes back as it
+    /// is and no status is set; a 401 still ends the session.
+    pub async fn read<'a, T, F, Fut>(&'a self, f: F) -> Result<T, KsError>
+    where
+        F: FnOnce(UserApi<'a>) -> Fut,
+        Fut: Future<Output = Result<T, KsError>>,
+    {
+        let answer = f(self.api()).await;
+        if let Err(e) = &answer {
+            if matches!(e, KsError::Unauthenticated { .. }) {
+                self.auth.end_session.run().await;
+            }
+            tracing::debug!(error = %e, request_id = ?self.request_id, "upstream read refused");
+        }
+        answer
+    }
+
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }

@@ -21,6 +21,11 @@ pub enum KsError {
     Unavailable { detail: String },
     #[error("KubeSphere did not answer in time")]
     Timeout,
+    /// KubeSphere's cluster dispatch answered for one cluster: unknown (400) or not ready (503),
+    /// in its `{"ErrStatus": …}` wrapper. That cluster's trouble, not KubeSphere's: it never
+    /// opens the shared circuit breaker and is not retried.
+    #[error("KubeSphere cannot reach that cluster ({status}): {detail}")]
+    Cluster { status: u16, detail: String },
 }
 
 impl KsError {
@@ -33,7 +38,8 @@ impl KsError {
             | KsError::Forbidden { detail }
             | KsError::NotFound { detail }
             | KsError::Conflict { detail }
-            | KsError::Unavailable { detail } => detail,
+            | KsError::Unavailable { detail }
+            | KsError::Cluster { detail, .. } => detail,
             KsError::TooManyRequests { .. } | KsError::Timeout => "",
         }
     }
@@ -43,6 +49,9 @@ impl KsError {
     /// shared circuit breaker for everyone. 5xx and anything unexpected count as "unavailable":
     /// the user can only wait or retry.
     pub(crate) fn from_status(status: u16, detail: String, retry_after: Option<Duration>) -> Self {
+        if matches!(status, 400 | 503) && is_cluster_dispatch(&detail) {
+            return KsError::Cluster { status, detail };
+        }
         match status {
             401 => KsError::Unauthenticated { detail },
             403 => KsError::Forbidden { detail },
@@ -68,6 +77,15 @@ impl KsError {
     }
 }
 
+/// Whether a body is the cluster dispatch filter's mis-wrapped Status (`shared/kubesphere-api.md`
+/// §1.6 C): only that filter wraps a Status in `ErrStatus`.
+fn is_cluster_dispatch(detail: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(detail)
+        .ok()
+        .and_then(|v| v.get("ErrStatus").and_then(|s| s.get("code")).and_then(serde_json::Value::as_u64))
+        .is_some_and(|code| code == 400 || code == 503)
+}
+
 /// What a KubeSphere refusal means, read in this one place from the body's structure (the
 /// Status JSON `reason`/`details` of filter errors, the fixed texts of its handlers and
 /// webhooks), so that callers explain errors from a key and never search message text.
@@ -91,6 +109,10 @@ pub enum Cause {
     UserNotFound,
     /// The named cluster does not exist.
     ClusterNotFound,
+    /// A request under `/clusters/{c}` named a cluster KubeSphere does not know (400).
+    UnknownCluster,
+    /// A request under `/clusters/{c}` reached a cluster that is not ready (503).
+    ClusterNotReady,
     /// A member update for someone who is not a member.
     NotAMember,
     /// 409: the object changed since it was read (stale `resourceVersion`).
@@ -112,6 +134,8 @@ impl KsError {
         // Handler texts start with the qualified resource: `users.iam.kubesphere.io "bob" not found`.
         let resource = detail.split_whitespace().next().unwrap_or_default();
         match self {
+            KsError::Cluster { status: 503, .. } => Cause::ClusterNotReady,
+            KsError::Cluster { .. } => Cause::UnknownCluster,
             KsError::Forbidden { .. } if status_reason.as_deref() == Some("Forbidden") => Cause::RbacDenied,
             KsError::Forbidden { .. } if detail.contains("user is not allowed to use the cluster") => {
                 Cause::ClusterNotUsable
@@ -226,5 +250,17 @@ mod tests {
             Cause::Modified
         );
         assert_eq!(cause(404, "404: Page Not Found"), Cause::Other);
+    }
+
+    #[test]
+    fn an_unknown_or_unready_cluster_is_that_clusters_trouble_not_kubesphere_s() {
+        let unready = r#"{"ErrStatus":{"metadata":{},"status":"Failure","message":"cluster member-2 is not ready","reason":"ServiceUnavailable","code":503}}"#;
+        let unknown = r#"{"ErrStatus":{"metadata":{},"status":"Failure","message":"cluster c not exists","reason":"BadRequest","code":400}}"#;
+        let (unready, unknown) =
+            (KsError::from_status(503, unready.into(), None), KsError::from_status(400, unknown.into(), None));
+        assert_eq!(unready.cause(), Cause::ClusterNotReady);
+        assert_eq!(unknown.cause(), Cause::UnknownCluster);
+        assert!(!unready.is_upstream_failure() && !unknown.is_upstream_failure(), "never opens the breaker");
+        assert!(KsError::from_status(503, "upstream connect error".into(), None).is_upstream_failure());
     }
 }

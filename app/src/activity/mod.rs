@@ -157,7 +157,16 @@ pub mod ssr {
         upstream: &Upstream,
         cluster: &ks_types::ClusterName,
         ns: &ks_types::ProjectName,
+        claimed: Option<&ks_types::WorkspaceName>,
     ) -> Option<String> {
+        // The workspace the form names, confirmed through the workspace (anyone may read a
+        // workspace's project); the caller's own namespace list shows a team lead only the
+        // projects where they hold a binding (`shared/kubesphere-api.md` §11).
+        if let Some(ws) = claimed {
+            if upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some() {
+                return Some(ws.to_string());
+            }
+        }
         let found =
             upstream.call_quiet(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
         found

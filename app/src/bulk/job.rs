@@ -207,34 +207,43 @@ pub mod run {
             .filter(|r| matches!(&r.outcome, RowOutcome::Failed(m) if is_no_account(m)))
             .filter_map(|r| job.rows.iter().find(|row| row.line == r.line).map(|row| row.username.as_str()))
             .collect();
-        let plan = super::super::plan::dry_run(&upstream, &pending).await?;
-        for planned in plan.rows {
-            let user = planned.row.username.as_str();
+        // Every account of the job was made (or refused) before it started: those made exist,
+        // whatever KubeSphere's cached lists say yet.
+        let known: BTreeSet<String> =
+            job.rows.iter().map(|r| r.username.clone()).filter(|u| !without_account.contains(u.as_str())).collect();
+        // The whole file is planned, as it was reviewed (a row's plan can depend on the rows
+        // before it: a person joins a workspace on one line, its project on the next); only
+        // the rows left are sent.
+        let planned = super::super::plan::dry_run(&upstream, &job.rows, &known).await?;
+        let left = planned.rows.into_iter().filter(|(row, _)| pending.iter().any(|p| p.line == row.line));
+        for (row, plan) in left {
+            let user = row.username.as_str();
             let outcome = if without_account.contains(user) {
                 RowOutcome::Failed(no_account_in(locale, td_string!(locale, bulk.has_no_account, user)))
-            } else if let Some(reason) = planned.refused {
-                RowOutcome::Failed(reason)
-            } else if planned.calls.is_empty() {
-                RowOutcome::InPlace(planned.in_place.unwrap_or_else(|| td_string!(locale, bulk.nothing_to_do).into()))
-            } else if planned.calls.iter().any(|c| c.creates_account()) {
+            } else if plan.calls.iter().any(|c| c.creates_account()) {
                 // Only the page that applied can show a new account's password.
                 RowOutcome::Failed(no_account_in(locale, td_string!(locale, bulk.apply_again_to_create, user)))
+            } else if plan.calls.is_empty() {
+                match &plan.verdict {
+                    crate::planner::Verdict::Refused(why) => RowOutcome::Failed(why.text_in(locale)),
+                    other => RowOutcome::InPlace(other.text_in(locale)),
+                }
             } else {
-                send_all(&upstream, locale, planned.calls).await
+                send_all(&upstream, locale, plan.calls).await
             };
-            if !record(RowResult { line: planned.row.line, outcome }).await {
+            if !record(RowResult { line: row.line, outcome }).await {
                 break;
             }
         }
         Ok(())
     }
 
-    async fn send_all(upstream: &Upstream, locale: Locale, calls: Vec<crate::onboarding::calls::Call>) -> RowOutcome {
+    async fn send_all(upstream: &Upstream, locale: Locale, calls: Vec<crate::planner::calls::Call>) -> RowOutcome {
         let separator = td_string!(locale, bulk.list_separator);
         let mut done = Vec::new();
         for call in calls {
-            let text = call.text();
-            if let Err(e) = call.send(upstream, Via::Bulk).await {
+            let text = call.step().text_in(locale);
+            if let Err(e) = call.send(upstream, Via::Bulk, None).await {
                 let error = e.message_in(locale);
                 return RowOutcome::Failed(if done.is_empty() {
                     error

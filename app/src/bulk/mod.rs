@@ -73,16 +73,7 @@ impl FileRow {
     }
 }
 
-/// What the dry run says about one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Verdict {
-    /// These calls will be made, in this order.
-    Send(Vec<String>),
-    /// Everything the row asks for is in place already.
-    InPlace(String),
-    /// It cannot be done, and why.
-    Refused(String),
-}
+pub use crate::planner::Verdict;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowReport {
@@ -94,12 +85,13 @@ pub struct RowReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DryRun {
     pub rows: Vec<RowReport>,
-    /// Admin roles the file grants: "admin of workspace demo to zoe (line 4)".
-    pub admin_grants: Vec<String>,
+    /// Admin roles the file grants, with their lines.
+    pub admin_grants: Vec<(usize, crate::planner::Step)>,
     /// New accounts the file creates.
     pub new_accounts: usize,
-    /// The upstream reads the dry run took (they do not grow with the rows).
+    /// The upstream reads the dry run took (they do not grow with the rows), in how many rounds.
     pub reads: usize,
+    pub rounds: usize,
     /// What apply must still find to send it: the rows that will send, with their calls.
     pub plan: String,
 }
@@ -116,7 +108,7 @@ pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
     let rows =
         file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    Ok(plan::dry_run(&upstream, &rows).await?.report())
+    Ok(plan::dry_run(&upstream, &rows, &Default::default()).await?.report())
 }
 
 /// A new account made by apply: its password is shown once, on the page that applied.
@@ -151,8 +143,8 @@ pub async fn bulk_apply(
     let rows =
         file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
     let upstream = crate::upstream::Upstream::from_context()?;
-    let plan = plan::dry_run(&upstream, &rows).await?;
-    let report = plan.report();
+    let planned = plan::dry_run(&upstream, &rows, &Default::default()).await?;
+    let report = planned.report();
     if report.plan != reviewed {
         return Ok(ApplyOutcome::Changed(report));
     }
@@ -162,17 +154,18 @@ pub async fn bulk_apply(
             crate::i18n::td_string!(crate::language::locale(), bulk.confirm_admin_first),
         )));
     }
-    let accepted: Vec<plan::PlannedRow> =
-        plan.rows.into_iter().filter(|p| p.refused.is_none() && !p.calls.is_empty()).collect();
+    let accepted: Vec<(FileRow, crate::planner::verdicts::RowPlan)> =
+        planned.rows.into_iter().filter(|(_, p)| !p.calls.is_empty()).collect();
     let to_create: Vec<(usize, String, plan::Call)> = accepted
         .iter()
-        .filter_map(|p| {
-            Some((p.row.line, p.row.username.clone(), p.calls.first().filter(|c| c.creates_account())?.clone()))
+        .filter_map(|(row, p)| {
+            Some((row.line, row.username.clone(), p.calls.first().filter(|c| c.creates_account())?.clone()))
         })
         .collect();
     let upstream_ref = &upstream;
     let creations = to_create.into_iter().map(|(line, username, call)| async move {
-        let result = call.send(upstream_ref, Via::Bulk).await.map(Option::unwrap_or_default).map_err(|e| e.message());
+        let result =
+            call.send(upstream_ref, Via::Bulk, None).await.map(Option::unwrap_or_default).map_err(|e| e.message());
         NewAccount { line, username, result }
     });
     let accounts = crate::directory::ssr::bounded_join(creations).await;
@@ -184,7 +177,7 @@ pub async fn bulk_apply(
         })
         .collect();
     let owner = upstream.username().to_owned();
-    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|p| p.row).collect(), results };
+    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|(row, _)| row).collect(), results };
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     let jobs = use_context::<job::ssr::JobsHandle>().ok_or(AppError::Internal)?;
     let id = jobs.0.submit(&parts, new).await.map_err(|e| {

@@ -183,7 +183,7 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
 fn UploadForm(text: String, run: Option<DryRun>, error: Option<String>) -> impl IntoView {
     let locale = crate::language::locale();
     let invalid = error.is_some();
-    let sending = run.as_ref().map_or(0, |r| r.count(|v| matches!(v, Verdict::Send(_))));
+    let sending = run.as_ref().map_or(0, |r| r.count(|v| matches!(v, Verdict::Send { .. })));
     let admin_grants = run.as_ref().map(|r| r.admin_grants.len()).unwrap_or_default();
     let reviewed = run.map(|r| r.plan).unwrap_or_default();
     let dry_run_class = if sending > 0 { "button secondary" } else { "button primary" };
@@ -223,7 +223,7 @@ fn UploadForm(text: String, run: Option<DryRun>, error: Option<String>) -> impl 
 #[component]
 fn DryRunTable(run: DryRun) -> impl IntoView {
     let locale = crate::language::locale();
-    let sending = run.count(|v| matches!(v, Verdict::Send(_)));
+    let sending = run.count(|v| matches!(v, Verdict::Send { .. }));
     let in_place = run.count(|v| matches!(v, Verdict::InPlace(_)));
     let refused = run.count(|v| matches!(v, Verdict::Refused(_)));
     view! {
@@ -245,7 +245,9 @@ fn DryRunTable(run: DryRun) -> impl IntoView {
             {(!run.admin_grants.is_empty()).then(|| view! {
                 <div class="confirm-admin">
                     <p><strong>{td_string!(locale, bulk.admin_roles_in_file, n = run.admin_grants.len()).to_string()}</strong></p>
-                    <ul>{run.admin_grants.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
+                    <ul>{run.admin_grants.iter().map(|(line, step)| view! {
+                        <li>{td_string!(locale, bulk.admin_grant, call = step.text_in(locale), line = *line).to_string()}</li>
+                    }).collect_view()}</ul>
                 </div>
             })}
             <table class="cards-on-phone dry-run">
@@ -253,10 +255,11 @@ fn DryRunTable(run: DryRun) -> impl IntoView {
                 <thead><tr><th scope="col">{td_string!(locale, bulk.line)}</th><th scope="col">{td_string!(locale, bulk.person)}</th><th scope="col">{td_string!(locale, bulk.what_happens)}</th></tr></thead>
                 <tbody>
                     {run.rows.into_iter().map(|r| {
-                        let (class, text) = match r.verdict {
-                            Verdict::Send(calls) => ("send", calls.join(td_string!(locale, bulk.list_separator))),
-                            Verdict::InPlace(note) => ("in-place", note),
-                            Verdict::Refused(reason) => ("refused", td_string!(locale, bulk.row_cannot, reason).to_string()),
+                        let text = r.verdict.text_in(locale);
+                        let (class, text) = match &r.verdict {
+                            Verdict::Send { .. } => ("send", text),
+                            Verdict::InPlace(_) => ("in-place", text),
+                            Verdict::Refused(_) => ("refused", td_string!(locale, bulk.row_cannot, reason = text).to_string()),
                         };
                         view! {
                             <tr class=class>

@@ -145,6 +145,9 @@ pub async fn invite_project_members(
     usernames: String,
     role: String,
     #[server(default)] confirm_admin: Option<String>,
+    /// The project's workspace as the form's picker has it (checked before it is logged).
+    #[server(default)]
+    workspace: Option<String>,
 ) -> Result<MembershipChange, AppError> {
     use crate::audit::{Action, Change, Via};
     use ks_types::ProjectRole;
@@ -153,11 +156,12 @@ pub async fn invite_project_members(
     let what = crate::roles::ssr::admin_of_project(&ns);
     crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
+    let claimed = workspace.and_then(|w| ks_types::WorkspaceName::parse(&w).ok());
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::require_existing_users(&upstream, &users).await?;
     let (role_exists, project_ws) = futures::future::join(
         crate::roles::ssr::require_project_role(&upstream, &cluster, &ns, role),
-        crate::activity::ssr::project_workspace(&upstream, &cluster, &ns),
+        crate::activity::ssr::project_workspace(&upstream, &cluster, &ns, claimed.as_ref()),
     )
     .await;
     role_exists?;

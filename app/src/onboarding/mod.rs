@@ -6,16 +6,17 @@
 //! The page is plain HTML forms posted to `/onboard` itself and rendered with the answer (no
 //! redirect, so a password shown once never passes through the session).
 
-#[cfg(feature = "ssr")]
-pub mod calls;
+mod choices;
 mod page;
 
+pub use choices::{onboard_choices, Choices, ProjectChoice, FEW_PROJECTS};
 pub use page::OnboardPage;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::planner::{Note, Refusal, Step};
 
 /// At most this many workspace rows and this many project rows.
 pub const MAX_ROWS: usize = 20;
@@ -46,6 +47,8 @@ pub struct WorkspaceRow {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectRow {
+    pub workspace: String,
+    /// Empty: the one cluster of the workspace's placement that has the project.
     pub cluster: String,
     pub project: String,
     /// `viewer`, `operator` or `admin`; empty: viewer.
@@ -74,14 +77,28 @@ impl OnboardInput {
             .filter(|r| !r.workspace.is_empty())
             .take(MAX_ROWS + 1)
             .collect();
-        let (clusters, projects, roles) = (all("project_cluster"), all("project"), all("project_role"));
+        let (workspaces, clusters) = (all("project_workspace"), all("project_cluster"));
+        let (projects, roles) = (all("project"), all("project_role"));
         input.projects = projects
             .into_iter()
             .enumerate()
-            .map(|(i, project)| ProjectRow {
-                cluster: clusters.get(i).cloned().unwrap_or_default(),
-                project,
-                role: roles.get(i).cloned().unwrap_or_default(),
+            .map(|(i, project)| {
+                let role = roles.get(i).cloned().unwrap_or_default();
+                // The grouped select's value names all three: `workspace/cluster/project`.
+                match project.splitn(3, '/').collect::<Vec<_>>().as_slice() {
+                    [ws, cluster, name] => ProjectRow {
+                        workspace: (*ws).to_owned(),
+                        cluster: (*cluster).to_owned(),
+                        project: (*name).to_owned(),
+                        role,
+                    },
+                    _ => ProjectRow {
+                        workspace: workspaces.get(i).cloned().unwrap_or_default(),
+                        cluster: clusters.get(i).cloned().unwrap_or_default(),
+                        project,
+                        role,
+                    },
+                }
             })
             .filter(|r| !r.project.is_empty())
             .take(MAX_ROWS + 1)
@@ -95,22 +112,29 @@ impl OnboardInput {
 pub enum StepState {
     /// Will be sent.
     Planned,
-    /// Already so in KubeSphere: nothing will be sent.
+    /// Already so in KubeSphere (or worth knowing): nothing will be sent for it.
     InPlace,
+    /// Cannot be done, and why: listed apart, never sent.
+    Refused,
     Done,
     Failed(String),
     /// Not sent because an earlier step it needs failed.
     NotRun,
 }
 
-/// One call to KubeSphere (or one thing already in place), in plain words.
+/// One line of the review or the result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Step {
-    /// Stable words for what it does, e.g. `invite zoe to workspace demo as demo-regular`.
-    pub key: String,
-    /// What a person reads.
-    pub text: String,
-    pub admin: bool,
+pub enum StepWhat {
+    Call(Step),
+    Note(Note),
+    Refused(Refusal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnboardStep {
+    /// The form's row: 0 the person, then the workspace rows, then the project rows.
+    pub row: usize,
+    pub what: StepWhat,
     pub state: StepState,
 }
 
@@ -128,15 +152,17 @@ pub struct OnboardOutcome {
     pub username: String,
     /// The account exists already: only memberships (and a platform role) are changed.
     pub existing_user: bool,
-    pub steps: Vec<Step>,
-    /// The keys of the planned steps, for apply to check against.
+    pub steps: Vec<OnboardStep>,
+    /// The plan's key, for apply to check against.
     pub plan: String,
-    /// The admin grants of the plan, named, for the one confirmation.
-    pub admin_grants: Vec<String>,
+    /// The admin grants of the plan, for the one confirmation.
+    pub admin_grants: Vec<Step>,
     /// Set when apply found the plan changed since the review: nothing was sent.
     pub changed_since_review: bool,
     /// The password of the account just created, shown once on this page.
     pub password: Option<String>,
+    /// The upstream rounds the plan took.
+    pub rounds: usize,
 }
 
 impl OnboardOutcome {
@@ -147,379 +173,250 @@ impl OnboardOutcome {
     pub fn planned(&self) -> usize {
         self.steps.iter().filter(|s| s.state == StepState::Planned).count()
     }
+
+    /// The key of what is left after a partial failure: "Retry the rest" approves only that.
+    pub fn left_key(&self) -> String {
+        let mut rows: Vec<(usize, Vec<&Step>)> = Vec::new();
+        for s in &self.steps {
+            let StepWhat::Call(step) = &s.what else { continue };
+            if !matches!(s.state, StepState::Failed(_) | StepState::NotRun) {
+                continue;
+            }
+            match rows.last_mut() {
+                Some((row, steps)) if *row == s.row => steps.push(step),
+                _ => rows.push((s.row, vec![step])),
+            }
+        }
+        crate::planner::plan_key(rows)
+    }
+
+    /// The refusal of one form row, to show next to it.
+    pub fn refusal_of(&self, row: usize) -> Option<&Refusal> {
+        self.steps.iter().find_map(|s| match &s.what {
+            StepWhat::Refused(why) if s.row == row => Some(why),
+            _ => None,
+        })
+    }
 }
 
 /// Reviews (`apply` false: reads only) or applies the onboarding described by `input`.
 #[server(prefix = "/api", endpoint = "onboard")]
 pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
-    let plan = ssr::plan(&upstream, &input).await?;
+    let (wishes, password) = ssr::wishes(&input)?;
+    let user = ssr::username(&input)?;
+    let places = ssr::places(&wishes);
+    let mut plan = crate::planner::verdicts::plan(&upstream, wishes, &Default::default()).await?;
+    ssr::listed_twice(&mut plan, &places);
+    let review = ssr::outcome(&user, &plan, Stage::Review);
     if !apply {
-        return Ok(plan.outcome(Stage::Review));
+        // Something in the form cannot be done: the review says why, next to its row.
+        if review.steps.iter().any(|s| s.state == StepState::Refused) {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::BAD_REQUEST);
+            }
+        }
+        return Ok(review);
     }
-    if plan.key() != input.reviewed {
-        let mut outcome = plan.outcome(Stage::Review);
-        outcome.changed_since_review = true;
-        return Ok(outcome);
+    if review.plan != input.reviewed {
+        return Ok(OnboardOutcome { changed_since_review: true, ..review });
     }
-    if !plan.admin_grants().is_empty() && !input.confirm_admin {
+    if !review.admin_grants.is_empty() && !input.confirm_admin {
         let locale = crate::language::locale();
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
             crate::i18n::td_string!(locale, onboarding.confirm_admin_first),
         )));
     }
-    Ok(ssr::apply(&upstream, plan).await)
+    Ok(ssr::apply(&upstream, &user, plan, password).await)
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use ks_types::{
-        ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole,
-        WorkspaceRoleKind,
+        ClusterName, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind,
     };
 
-    use super::calls::Call;
-    use super::{OnboardInput, OnboardOutcome, Stage, Step, StepState, MAX_ROWS};
-    use crate::activity::ssr::{project_role_of, project_workspace, workspace_role_of};
+    use super::{OnboardInput, OnboardOutcome, OnboardStep, Stage, StepState, StepWhat, MAX_ROWS};
     use crate::audit::Via;
-    use crate::directory::ssr::bounded_join;
     use crate::error::{name_error, password_error, role_error, AppError};
     use crate::i18n::td_string;
-    use crate::language::Locale;
+    use crate::planner::verdicts::Plan;
+    use crate::planner::wishes::{Membership, Wish, Wished};
+    use crate::planner::{Column, Note, Refusal, Verdict};
     use crate::upstream::Upstream;
-
-    pub struct Planned {
-        pub step: Step,
-        /// `None`: already in place.
-        pub call: Option<Call>,
-    }
-
-    pub struct Plan {
-        pub user: UserName,
-        pub existing: bool,
-        pub steps: Vec<Planned>,
-    }
-
-    impl Plan {
-        /// The keys of the steps that will be sent, one a line: what a review approves.
-        pub fn key(&self) -> String {
-            self.steps.iter().filter(|s| s.call.is_some()).map(|s| s.step.key.as_str()).collect::<Vec<_>>().join("\n")
-        }
-
-        pub fn admin_grants(&self) -> Vec<String> {
-            self.steps.iter().filter(|s| s.call.is_some() && s.step.admin).map(|s| s.step.text.clone()).collect()
-        }
-
-        pub fn outcome(&self, stage: Stage) -> OnboardOutcome {
-            OnboardOutcome {
-                stage,
-                username: self.user.to_string(),
-                existing_user: self.existing,
-                steps: self.steps.iter().map(|s| s.step.clone()).collect(),
-                plan: self.key(),
-                admin_grants: self.admin_grants(),
-                changed_since_review: false,
-                password: None,
-            }
-        }
-    }
-
-    fn step(key: String, text: String, admin: bool, call: Option<Call>) -> Planned {
-        let state = if call.is_some() { StepState::Planned } else { StepState::InPlace };
-        Planned { step: Step { key, text, admin, state }, call }
-    }
 
     fn field(name: String, message: impl Into<String>) -> AppError {
         crate::upstream::fail_with(AppError::field(&name, message))
     }
 
-    /// Checks the input and asks KubeSphere what is in place already (reads only): the user, each
-    /// workspace's built-in role names, each project's workspace and roles, and the person's
-    /// current roles. Rows are looked at together.
-    pub async fn plan(upstream: &Upstream, input: &OnboardInput) -> Result<Plan, AppError> {
+    pub fn username(input: &OnboardInput) -> Result<UserName, AppError> {
+        UserName::parse(&input.username).map_err(|e| field("username".into(), name_error(&e)))
+    }
+
+    /// The form read into the planner's wishes: row 0 the person (account, platform role), then
+    /// one per workspace row and per project row. What cannot even be read is a field error;
+    /// what is readable but wrong is the row's refusal, listed with the plan.
+    pub fn wishes(input: &OnboardInput) -> Result<(Vec<Wished>, Option<Password>), AppError> {
         let locale = crate::language::locale();
         if input.workspaces.len() > MAX_ROWS || input.projects.len() > MAX_ROWS {
             return Err(AppError::Invalid(td_string!(locale, onboarding.too_many_rows, max = MAX_ROWS).to_string()));
         }
-        let user = UserName::parse(&input.username).map_err(|e| field("username".into(), name_error(&e)))?;
-        let workspaces = parse_workspaces(locale, input)?;
-        let projects = parse_projects(locale, input)?;
+        let user = username(input)?;
+        let platform_role = match input.platform_role.as_str() {
+            "" => None,
+            raw => Some(PlatformRole::parse(raw).map_err(|e| field("platform_role".into(), role_error(&e)))?),
+        };
+        let password = match input.password.as_str() {
+            "" => None,
+            raw => Some(Password::parse(raw).map_err(|e| field("password".into(), password_error(e)))?),
+        };
+        let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+        let person = Wish {
+            line: 0,
+            user: user.clone(),
+            email: some(&input.email),
+            display_name: some(&input.display_name),
+            platform_role,
+            membership: None,
+        };
+        let mut wishes = vec![(0, Ok(person))];
+        let member = |line: usize, membership: Result<Membership, Refusal>| {
+            let wish = membership.map(|m| Wish {
+                line,
+                user: user.clone(),
+                email: None,
+                display_name: None,
+                platform_role: None,
+                membership: Some(m),
+            });
+            (line, wish)
+        };
+        for (i, row) in input.workspaces.iter().enumerate() {
+            wishes.push(member(1 + i, workspace_row(&row.workspace, &row.role)));
+        }
+        for (i, row) in input.projects.iter().enumerate() {
+            wishes.push(member(1 + MAX_ROWS + i, project_row(row)));
+        }
+        Ok((wishes, password))
+    }
 
-        let name = user.clone();
-        let found = upstream
-            .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
-            .await?
-            .into_items()
-            .into_iter()
-            .find(|u| u.metadata.name == user.as_str());
-        let existing = found.is_some();
-        let mut steps = Vec::new();
-        match &found {
-            None => {
-                UserName::parse_new(&input.username).map_err(|e| field("username".into(), name_error(&e)))?;
-                let email = Email::parse(&input.email).map_err(|e| field("email".into(), name_error(&e)))?;
-                let role = match input.platform_role.as_str() {
-                    "" => PlatformRole::Regular,
-                    raw => PlatformRole::parse(raw).map_err(|e| field("platform_role".into(), role_error(&e)))?,
-                };
-                let password = match input.password.as_str() {
-                    "" => None,
-                    raw => Some(Password::parse(raw).map_err(|e| field("password".into(), password_error(e)))?),
-                };
-                let display_name = Some(input.display_name.clone()).filter(|d| !d.is_empty());
-                steps.push(step(
-                    format!("create user {user} as {}", role.name()),
-                    td_string!(locale, onboarding.step_create_user, user = &user, email = &email, role = role.name())
-                        .to_string(),
-                    role.is_admin(),
-                    Some(Call::CreateUser { user: user.clone(), email, display_name, role, password }),
-                ));
-            }
-            Some(current) => {
-                let now = current.global_role().map(str::to_owned);
-                if !input.platform_role.is_empty() {
-                    let role = PlatformRole::parse(&input.platform_role)
-                        .map_err(|e| field("platform_role".into(), role_error(&e)))?;
-                    let call = (now.as_deref() != Some(role.name())).then(|| Call::PlatformRole {
-                        user: user.clone(),
-                        role,
-                        before: now.clone(),
-                    });
-                    let text = match &call {
-                        Some(_) => td_string!(
-                            locale,
-                            onboarding.step_change_platform_role,
-                            user = &user,
-                            before = now.as_deref().unwrap_or(td_string!(locale, onboarding.no_role)),
-                            role = role.name()
-                        )
-                        .to_string(),
-                        None => td_string!(locale, onboarding.step_has_platform_role, user = &user, role = role.name())
-                            .to_string(),
-                    };
-                    steps.push(step(format!("platform role of {user}: {}", role.name()), text, role.is_admin(), call));
+    fn workspace_row(workspace: &str, role: &str) -> Result<Membership, Refusal> {
+        let workspace = WorkspaceName::parse(workspace).map_err(|_| Refusal::BadName {
+            column: Column::Workspace,
+            value: workspace.to_owned(),
+            new: false,
+        })?;
+        let kind = match role {
+            "" => WorkspaceRoleKind::Regular,
+            raw => WorkspaceRoleKind::parse(raw)
+                .map_err(|_| Refusal::NotBuiltIn { column: Column::WorkspaceRole, value: raw.to_owned() })?,
+        };
+        Ok(Membership::Workspace { workspace, kind })
+    }
+
+    fn project_row(row: &super::ProjectRow) -> Result<Membership, Refusal> {
+        let bad = |column, value: &str| Refusal::BadName { column, value: value.to_owned(), new: false };
+        if row.workspace.is_empty() {
+            return Err(Refusal::ProjectWithoutWorkspace);
+        }
+        let workspace = WorkspaceName::parse(&row.workspace).map_err(|_| bad(Column::Workspace, &row.workspace))?;
+        let cluster = match row.cluster.as_str() {
+            "" => None,
+            raw => Some(ClusterName::parse(raw).map_err(|_| bad(Column::Cluster, raw))?),
+        };
+        let project = ProjectName::parse(&row.project).map_err(|_| bad(Column::Project, &row.project))?;
+        let role = match row.role.as_str() {
+            "" => ProjectRole::Viewer,
+            raw => ProjectRole::parse(raw)
+                .map_err(|_| Refusal::NotBuiltIn { column: Column::ProjectRole, value: raw.to_owned() })?,
+        };
+        Ok(Membership::Project { workspace, cluster, project, role })
+    }
+
+    /// Each row's place, to say which one a form lists twice.
+    pub fn places(
+        wishes: &[(usize, Result<Wish, Refusal>)],
+    ) -> std::collections::HashMap<usize, crate::planner::Place> {
+        wishes.iter().filter_map(|(line, w)| Some((*line, w.as_ref().ok()?.membership.as_ref()?.place()))).collect()
+    }
+
+    /// A form has one person: a row repeating another is "listed twice", not a file's line.
+    pub fn listed_twice(plan: &mut Plan, places: &std::collections::HashMap<usize, crate::planner::Place>) {
+        for row in &mut plan.rows {
+            if let Verdict::Refused(Refusal::Repeats { .. } | Refusal::ConflictingRole { .. }) = row.verdict {
+                if let Some(place) = places.get(&row.line) {
+                    row.verdict = Verdict::Refused(Refusal::ListedTwice { place: place.clone() });
                 }
             }
         }
+    }
 
-        let ws_steps = bounded_join(workspaces.into_iter().map(|(i, ws, kind)| {
-            let user = user.clone();
-            async move {
-                let (role, now) =
-                    futures::future::join(crate::roles::ssr::resolve_workspace_role(upstream, &ws, kind), async {
-                        if existing {
-                            workspace_role_of(upstream, &ws, &user).await
-                        } else {
-                            None
+    /// The plan as the page shows it.
+    pub fn outcome(user: &UserName, plan: &Plan, stage: Stage) -> OnboardOutcome {
+        let mut steps = Vec::new();
+        let mut existing = false;
+        for row in &plan.rows {
+            let at = |what, state| OnboardStep { row: row.line, what, state };
+            match &row.verdict {
+                Verdict::Send { steps: calls, notes } => {
+                    existing |= notes.iter().any(|n| matches!(n, Note::UserExists { .. }));
+                    steps.extend(
+                        notes
+                            .iter()
+                            .filter(|n| n.is_warning())
+                            .map(|n| at(StepWhat::Note(n.clone()), StepState::InPlace)),
+                    );
+                    steps.extend(calls.iter().map(|c| at(StepWhat::Call(c.clone()), StepState::Planned)));
+                }
+                Verdict::InPlace(notes) => {
+                    for note in notes {
+                        match note {
+                            Note::UserExists { .. } => existing = true,
+                            other => steps.push(at(StepWhat::Note(other.clone()), StepState::InPlace)),
                         }
-                    })
-                    .await;
-                let role = role.map_err(|e| match e {
-                    AppError::InvalidField { message, .. } => field(format!("workspace-{i}"), message),
-                    other => other,
-                })?;
-                Ok::<_, AppError>(workspace_step(locale, &user, &ws, role, now))
+                    }
+                }
+                Verdict::Refused(why) => steps.push(at(StepWhat::Refused(why.clone()), StepState::Refused)),
             }
-        }))
-        .await;
-        for s in ws_steps {
-            steps.push(s?);
         }
-
-        let project_steps = bounded_join(projects.into_iter().map(|(i, cluster, ns, role)| {
-            let user = user.clone();
-            async move {
-                let (exists, home, now) = futures::future::join3(
-                    crate::roles::ssr::require_project_role(upstream, &cluster, &ns, role),
-                    project_workspace(upstream, &cluster, &ns),
-                    async {
-                        if existing {
-                            project_role_of(upstream, &cluster, &ns, &user).await
-                        } else {
-                            None
-                        }
-                    },
-                )
-                .await;
-                let Some(home) = home else {
-                    return Err(field(
-                        format!("project-{i}"),
-                        td_string!(locale, onboarding.no_such_project, project = &ns, cluster = &cluster).to_string(),
-                    ));
-                };
-                exists.map_err(|e| match e {
-                    AppError::InvalidField { message, .. } => field(format!("project-{i}"), message),
-                    other => other,
-                })?;
-                Ok(project_step(locale, &user, &cluster, &ns, Some(home), role, now))
-            }
-        }))
-        .await;
-        for s in project_steps {
-            steps.push(s?);
-        }
-        Ok(Plan { user, existing, steps })
-    }
-
-    fn parse_workspaces(
-        locale: Locale,
-        input: &OnboardInput,
-    ) -> Result<Vec<(usize, WorkspaceName, WorkspaceRoleKind)>, AppError> {
-        let mut out: Vec<(usize, WorkspaceName, WorkspaceRoleKind)> = Vec::new();
-        for (i, row) in input.workspaces.iter().enumerate() {
-            let ws =
-                WorkspaceName::parse(&row.workspace).map_err(|e| field(format!("workspace-{i}"), name_error(&e)))?;
-            let kind = match row.role.as_str() {
-                "" => WorkspaceRoleKind::Regular,
-                raw => WorkspaceRoleKind::parse(raw).map_err(|e| field(format!("workspace-{i}"), role_error(&e)))?,
-            };
-            if out.iter().any(|(_, seen, _)| seen == &ws) {
-                let message = td_string!(locale, onboarding.workspace_twice, workspace = &ws).to_string();
-                return Err(field(format!("workspace-{i}"), message));
-            }
-            out.push((i, ws, kind));
-        }
-        Ok(out)
-    }
-
-    fn parse_projects(
-        locale: Locale,
-        input: &OnboardInput,
-    ) -> Result<Vec<(usize, ClusterName, ProjectName, ProjectRole)>, AppError> {
-        let mut out: Vec<(usize, ClusterName, ProjectName, ProjectRole)> = Vec::new();
-        for (i, row) in input.projects.iter().enumerate() {
-            let cluster =
-                ClusterName::parse(&row.cluster).map_err(|e| field(format!("project-{i}"), name_error(&e)))?;
-            let ns = ProjectName::parse(&row.project).map_err(|e| field(format!("project-{i}"), name_error(&e)))?;
-            let role = match row.role.as_str() {
-                "" => ProjectRole::Viewer,
-                raw => ProjectRole::parse(raw).map_err(|e| field(format!("project-{i}"), role_error(&e)))?,
-            };
-            if out.iter().any(|(_, c, n, _)| c == &cluster && n == &ns) {
-                let message =
-                    td_string!(locale, onboarding.project_twice, project = &ns, cluster = &cluster).to_string();
-                return Err(field(format!("project-{i}"), message));
-            }
-            out.push((i, cluster, ns, role));
-        }
-        Ok(out)
-    }
-
-    fn workspace_step(
-        locale: Locale,
-        user: &UserName,
-        ws: &WorkspaceName,
-        role: WorkspaceRole,
-        now: Option<String>,
-    ) -> Planned {
-        let admin = role.kind().is_admin();
-        let name = role.name().to_owned();
-        let key = format!("workspace {ws} for {user}: {name}");
-        match now {
-            None => step(
-                key,
-                td_string!(locale, onboarding.step_invite_workspace, user, workspace = ws, role = &name).to_string(),
-                admin,
-                Some(Call::InviteToWorkspace { user: user.clone(), role }),
-            ),
-            Some(current) if current == name => {
-                let text = td_string!(locale, onboarding.step_in_workspace, user, workspace = ws, role = &name);
-                step(key, text.to_string(), admin, None)
-            }
-            Some(current) => step(
-                key,
-                td_string!(
-                    locale,
-                    onboarding.step_change_workspace_role,
-                    user,
-                    workspace = ws,
-                    before = &current,
-                    role = &name
-                )
-                .to_string(),
-                admin,
-                Some(Call::WorkspaceRole { user: user.clone(), role, before: current }),
-            ),
+        OnboardOutcome {
+            stage,
+            username: user.to_string(),
+            existing_user: existing,
+            steps,
+            plan: plan.key(),
+            admin_grants: plan.admin_calls().map(|(_, c)| c.step()).collect(),
+            changed_since_review: false,
+            password: None,
+            rounds: plan.rounds,
         }
     }
 
-    fn project_step(
-        locale: Locale,
-        user: &UserName,
-        cluster: &ClusterName,
-        ns: &ProjectName,
-        workspace: Option<String>,
-        role: ProjectRole,
-        now: Option<String>,
-    ) -> Planned {
-        let key = format!("project {cluster}/{ns} for {user}: {}", role.name());
-        let (cluster, project) = (cluster.clone(), ns.clone());
-        match now {
-            None => step(
-                key,
-                td_string!(
-                    locale,
-                    onboarding.step_invite_project,
-                    user,
-                    project = ns,
-                    cluster = &cluster,
-                    role = role.name()
-                )
-                .to_string(),
-                role.is_admin(),
-                Some(Call::InviteToProject { user: user.clone(), cluster, project, workspace, role }),
-            ),
-            Some(current) if current == role.name() => step(
-                key,
-                td_string!(
-                    locale,
-                    onboarding.step_in_project,
-                    user,
-                    project = ns,
-                    cluster = &cluster,
-                    role = role.name()
-                )
-                .to_string(),
-                role.is_admin(),
-                None,
-            ),
-            Some(current) => step(
-                key,
-                td_string!(
-                    locale,
-                    onboarding.step_change_project_role,
-                    user,
-                    project = ns,
-                    cluster = &cluster,
-                    before = &current,
-                    role = role.name()
-                )
-                .to_string(),
-                role.is_admin(),
-                Some(Call::ProjectRole { user: user.clone(), cluster, project, workspace, role, before: current }),
-            ),
-        }
-    }
-
-    /// Sends the planned steps in order, each recorded in the activity log. A failed account
+    /// Sends the planned calls in order, each recorded in the activity log. A failed account
     /// stops everything after it; a failed membership leaves the others to go on.
-    pub async fn apply(upstream: &Upstream, plan: Plan) -> OnboardOutcome {
-        let mut outcome = plan.outcome(Stage::Applied);
+    pub async fn apply(upstream: &Upstream, user: &UserName, plan: Plan, password: Option<Password>) -> OnboardOutcome {
+        let mut outcome = outcome(user, &plan, Stage::Applied);
+        let mut password = password;
         let mut stop = false;
-        for (i, planned) in plan.steps.into_iter().enumerate() {
-            let Some(call) = planned.call else { continue };
+        let calls = plan.rows.into_iter().flat_map(|r| r.calls);
+        let slots: Vec<usize> = outcome
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.what, StepWhat::Call(_)))
+            .map(|(i, _)| i)
+            .collect();
+        for (slot, call) in slots.into_iter().zip(calls) {
             if stop {
-                outcome.steps[i].state = StepState::NotRun;
+                outcome.steps[slot].state = StepState::NotRun;
                 continue;
             }
             let creates = call.creates_account();
-            let result = call.send(upstream, Via::Wizard).await;
-            outcome.steps[i].state = match result {
-                Ok(password) => {
-                    if password.is_some() {
-                        outcome.password = password;
-                    }
+            let typed = if creates { password.take() } else { None };
+            outcome.steps[slot].state = match call.send(upstream, Via::Wizard, typed).await {
+                Ok(shown) => {
+                    outcome.password = shown.or(outcome.password.take());
                     StepState::Done
                 }
                 Err(e) => {

@@ -4,8 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{onboard, OnboardInput, OnboardOutcome, Stage, StepState, MAX_ROWS};
-use crate::directory::{my_clusters, my_workspaces, WorkspaceSummary};
+use super::{onboard, onboard_choices, Choices, OnboardInput, OnboardOutcome, Stage, StepState, StepWhat, MAX_ROWS};
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::layout::error_view;
@@ -38,8 +37,8 @@ pub fn OnboardPage() -> impl IntoView {
                     _ => None,
                 }
             };
-            let (outcome, workspaces, clusters) = futures::future::join3(run, my_workspaces(), my_clusters()).await;
-            (posted, outcome, workspaces, clusters)
+            let (outcome, choices) = futures::future::join(run, onboard_choices()).await;
+            (posted, outcome, choices)
         },
     );
     view! {
@@ -49,10 +48,10 @@ pub fn OnboardPage() -> impl IntoView {
             <p class="button-row"><a class="button secondary" href="/onboard/bulk">{td_string!(locale, onboarding.bulk_link)}</a></p>
             <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
-                    let (posted, outcome, workspaces, clusters) = data.await;
-                    let (workspaces, clusters) = match (workspaces, clusters) {
-                        (Ok(w), Ok(c)) => (w, c),
-                        (Err(e), _) | (_, Err(e)) => return error_view(e),
+                    let (posted, outcome, choices) = data.await;
+                    let choices = match choices {
+                        Ok(c) => c,
+                        Err(e) => return error_view(e),
                     };
                     let (input, more) = match &posted {
                         Some(p) => (p.input.clone(), p.button == "more"),
@@ -71,13 +70,22 @@ pub fn OnboardPage() -> impl IntoView {
                         {error.as_ref().filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| view! {
                             <p class="error-banner" role="alert">{e.message()}</p>
                         })}
-                        <OnboardForm input outcome error more workspaces clusters />
+                        {choices.workspaces.is_empty().then(|| view! {
+                            <p class="notice" role="note">{td_string!(locale, onboarding.nothing_to_manage)}</p>
+                        })}
+                        <OnboardForm input outcome error more choices />
                     }
                     .into_any()
                 })}
             </Suspense>
         </main>
     }
+}
+
+/// A listed call or note as a sentence: its first letter upper-cased (Chinese has none).
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The review or the results.
@@ -111,14 +119,28 @@ fn Outcome(outcome: OnboardOutcome) -> impl IntoView {
             <p>{summary}</p>
             <ol class="steps">
                 {outcome.steps.iter().map(|s| {
+                    let text = match &s.what {
+                        StepWhat::Call(step) => sentence(&step.text_in(locale)),
+                        // Notes start with a username: kept as it is written.
+                        StepWhat::Note(note) if note.is_warning() => {
+                            return view! { <li class="note">{format!("{}.", note.text_in(locale))}</li> }.into_any();
+                        }
+                        StepWhat::Note(note) => note.text_in(locale),
+                        StepWhat::Refused(why) => {
+                            let why = why.text_in(locale);
+                            return view! {
+                                <li class="refused"><strong>{td_string!(locale, onboarding.state_refused, why).to_string()}</strong></li>
+                            }.into_any();
+                        }
+                    };
                     let (class, label) = match &s.state {
                         StepState::Planned => ("planned", td_string!(locale, onboarding.state_planned).to_owned()),
-                        StepState::InPlace => ("in-place", td_string!(locale, onboarding.state_in_place).to_owned()),
+                        StepState::InPlace | StepState::Refused => ("in-place", td_string!(locale, onboarding.state_in_place).to_owned()),
                         StepState::Done => ("done", td_string!(locale, onboarding.state_done).to_owned()),
                         StepState::Failed(m) => ("failed", td_string!(locale, onboarding.state_failed, message = m).to_string()),
                         StepState::NotRun => ("not-run", td_string!(locale, onboarding.state_not_run).to_owned()),
                     };
-                    view! { <li class=class><span class="step-text">{s.text.clone()}</span>" — "<strong>{label}</strong></li> }
+                    view! { <li class=class><span class="step-text">{text}</span>" — "<strong>{label}</strong></li> }.into_any()
                 }).collect_view()}
             </ol>
             {outcome.password.clone().map(|p| view! {
@@ -146,10 +168,11 @@ fn OnboardForm(
     outcome: Option<OnboardOutcome>,
     error: Option<AppError>,
     more: bool,
-    workspaces: Vec<WorkspaceSummary>,
-    clusters: Vec<String>,
+    choices: Choices,
 ) -> impl IntoView {
     let locale = crate::language::locale();
+    // A row's problem: a field error from reading the form, or the plan's refusal of that row.
+    let refusal = |row: usize| outcome.as_ref().and_then(|o| o.refusal_of(row)).map(|r| sentence(&r.text_in(locale)));
     let field_error = |name: &str| error.as_ref().and_then(|e| e.for_field(name));
     // What "Apply" sends: the plan just reviewed, or after a partial failure the steps left.
     let (apply_label, reviewed) = match &outcome {
@@ -157,67 +180,67 @@ fn OnboardForm(
             (Some(td_string!(locale, onboarding.apply_changes, changes = o.planned()).to_string()), o.plan.clone())
         }
         Some(o) if o.stage == Stage::Applied && o.left() > 0 => {
-            let left: Vec<&str> = o
-                .steps
-                .iter()
-                .filter(|s| matches!(s.state, StepState::Failed(_) | StepState::NotRun))
-                .map(|s| s.key.as_str())
-                .collect();
-            (Some(td_string!(locale, onboarding.retry_rest).to_owned()), left.join("\n"))
+            (Some(td_string!(locale, onboarding.retry_rest).to_owned()), o.left_key())
         }
         _ => (None, String::new()),
     };
-    let admin_grants =
-        outcome.as_ref().filter(|_| apply_label.is_some()).map(|o| o.admin_grants.clone()).unwrap_or_default();
+    let admin_grants: Vec<String> = outcome
+        .as_ref()
+        .filter(|_| apply_label.is_some())
+        .map(|o| o.admin_grants.iter().map(|g| g.text_in(locale)).collect())
+        .unwrap_or_default();
     let extra = if more { 3 } else { 1 };
     let ws_rows = (input.workspaces.len() + extra).clamp(2, MAX_ROWS);
     let project_rows = (input.projects.len() + extra).clamp(2, MAX_ROWS);
-    let new_person = outcome.as_ref().is_none_or(|o| !o.existing_user);
+    let new_person = choices.manages_accounts && outcome.as_ref().is_none_or(|o| !o.existing_user);
+    let person_error = field_error("username").or_else(|| refusal(0));
 
     view! {
         <form method="post" action="/onboard" class="stack" aria-label=td_string!(locale, onboarding.title) novalidate>
             <input type="hidden" name="reviewed" value=reviewed />
             <fieldset class="stack">
                 <legend>{td_string!(locale, onboarding.the_person)}</legend>
-                <PlainField label=td_string!(locale, common.username) name="username" value=input.username.clone() error=field_error("username")
-                    hint=td_string!(locale, onboarding.username_hint) />
+                <PlainField label=td_string!(locale, common.username) name="username" value=input.username.clone() error=person_error
+                    hint=if choices.manages_accounts { td_string!(locale, onboarding.username_hint) } else { td_string!(locale, onboarding.accounts_by_admins) } />
                 {new_person.then(|| view! {
                     <PlainField label=td_string!(locale, common.email) name="email" value=input.email.clone() error=field_error("email") input_type="email" />
                     <PlainField label=td_string!(locale, onboarding.display_name) name="display_name" value=input.display_name.clone() error=None />
                     <PlainField label=td_string!(locale, onboarding.initial_password) name="password" value=input.password.clone() error=field_error("password")
                         input_type="password" hint=td_string!(locale, onboarding.password_hint) />
                 })}
-                <div class="field">
-                    <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
-                    <select id="field-platform_role" name="platform_role" aria-describedby="field-platform_role-hint">
-                        <option value="" selected=input.platform_role.is_empty()>{td_string!(locale, onboarding.platform_role_default)}</option>
-                        {ks_types::PlatformRole::ALL.map(|r| view! {
-                            <option value=r.name() selected=input.platform_role == r.name()>{r.name()}</option>
-                        }).collect_view()}
-                    </select>
-                    <p class="hint" id="field-platform_role-hint">{td_string!(locale, onboarding.built_in_only)}</p>
-                    {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
-                </div>
+                {choices.manages_accounts.then(|| view! {
+                    <div class="field">
+                        <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
+                        <select id="field-platform_role" name="platform_role" aria-describedby="field-platform_role-hint">
+                            <option value="" selected=input.platform_role.is_empty()>{td_string!(locale, onboarding.platform_role_default)}</option>
+                            {ks_types::PlatformRole::ALL.map(|r| view! {
+                                <option value=r.name() selected=input.platform_role == r.name()>{r.name()}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="hint" id="field-platform_role-hint">{td_string!(locale, onboarding.built_in_only)}</p>
+                        {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
+                    </div>
+                })}
             </fieldset>
 
             <fieldset class="stack">
                 <legend>{td_string!(locale, onboarding.workspaces)}</legend>
                 <p class="hint">{td_string!(locale, onboarding.workspaces_hint)}</p>
-                // One list of suggestions for every row (a select per row would repeat hundreds of names).
                 <datalist id="known-workspaces">
-                    {workspaces.iter().map(|w| view! { <option value=w.name.clone()></option> }).collect_view()}
+                    {choices.workspaces.iter().map(|w| view! { <option value=w.clone()></option> }).collect_view()}
                 </datalist>
                 {(0..ws_rows).map(|i| {
                     let row = input.workspaces.get(i).cloned().unwrap_or_default();
                     let n = i + 1;
-                    let error = field_error(&format!("workspace-{i}"));
+                    let error = field_error(&format!("workspace-{i}")).or_else(|| refusal(1 + i));
                     let error_id = error.is_some().then(|| format!("workspace-{i}-error"));
                     let role = if row.role.is_empty() { "regular".to_owned() } else { row.role };
                     let kinds = ks_types::WorkspaceRoleKind::ALL.map(|k| k.suffix().to_owned()).to_vec();
+                    let label = td_string!(locale, onboarding.workspace_n, n).to_string();
                     view! {
                         <div class="row-fields">
-                            <RowInput id=format!("workspace-{i}") label=td_string!(locale, onboarding.workspace_n, n).to_string() name="workspace"
-                                value=row.workspace list="known-workspaces" error_id=error_id.clone() />
+                            <WorkspaceField id=format!("workspace-{i}") label name="workspace" value=row.workspace
+                                choices=choices.workspaces.clone() error_id=error_id.clone() />
                             <RowSelect id=format!("workspace-role-{i}") label=td_string!(locale, onboarding.workspace_role_n, n).to_string()
                                 name="workspace_role" options=kinds selected=role />
                             {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
@@ -231,26 +254,8 @@ fn OnboardForm(
                 <p class="hint">{td_string!(locale, onboarding.projects_hint)}</p>
                 {(0..project_rows).map(|i| {
                     let row = input.projects.get(i).cloned().unwrap_or_default();
-                    let n = i + 1;
-                    let error = field_error(&format!("project-{i}"));
-                    let error_id = error.is_some().then(|| format!("project-{i}-error"));
-                    let cluster = match clusters.as_slice() {
-                        [only] => only.clone(),
-                        _ => row.cluster,
-                    };
-                    let role = if row.role.is_empty() { "viewer".to_owned() } else { row.role };
-                    let roles = ks_types::ProjectRole::ALL.map(|r| r.name().to_owned()).to_vec();
-                    view! {
-                        <div class="row-fields">
-                            <RowInput id=format!("project-{i}") label=td_string!(locale, onboarding.project_n, n).to_string() name="project"
-                                value=row.project error_id=error_id.clone() />
-                            <RowSelect id=format!("project-cluster-{i}") label=td_string!(locale, onboarding.project_cluster_n, n).to_string()
-                                name="project_cluster" options=clusters.clone() selected=cluster />
-                            <RowSelect id=format!("project-role-{i}") label=td_string!(locale, onboarding.project_role_n, n).to_string()
-                                name="project_role" options=roles selected=role />
-                            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
-                        </div>
-                    }
+                    let error = field_error(&format!("project-{i}")).or_else(|| refusal(1 + MAX_ROWS + i));
+                    view! { <ProjectRowFields i row error choices=choices.clone() /> }
                 }).collect_view()}
                 <p><button type="submit" name="step" value="more" class="button secondary">{td_string!(locale, onboarding.more_rows)}</button></p>
             </fieldset>
@@ -276,6 +281,103 @@ fn OnboardForm(
                 })}
             </div>
         </form>
+    }
+}
+
+/// Workspaces offered in a select while they are few; beyond that a field with suggestions.
+const FEW_WORKSPACES: usize = 40;
+
+/// A workspace of a row: a select of the person's workspaces, or a field with suggestions.
+#[component]
+fn WorkspaceField(
+    id: String,
+    label: String,
+    name: &'static str,
+    value: String,
+    choices: Vec<String>,
+    error_id: Option<String>,
+) -> impl IntoView {
+    let locale = crate::language::locale();
+    if choices.len() > FEW_WORKSPACES {
+        return view! { <RowInput id label name value list="known-workspaces" error_id /> }.into_any();
+    }
+    let invalid = error_id.is_some().then_some("true");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name aria-describedby=error_id aria-invalid=invalid>
+                <option value="" selected=value.is_empty()>{td_string!(locale, onboarding.no_workspace)}</option>
+                {choices.into_iter().map(|w| {
+                    let chosen = w == value;
+                    view! { <option value=w.clone() selected=chosen>{w.clone()}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+    .into_any()
+}
+
+/// One project row: while the person's projects are few, one select of them grouped by
+/// workspace ("project (cluster)"); beyond that, the workspace, the project's name and
+/// optionally its cluster.
+#[component]
+fn ProjectRowFields(i: usize, row: super::ProjectRow, error: Option<String>, choices: Choices) -> impl IntoView {
+    let locale = crate::language::locale();
+    let n = i + 1;
+    let error_id = error.is_some().then(|| format!("project-{i}-error"));
+    let role = if row.role.is_empty() { "viewer".to_owned() } else { row.role.clone() };
+    let roles = ks_types::ProjectRole::ALL.map(|r| r.name().to_owned()).to_vec();
+    let label = td_string!(locale, onboarding.project_n, n).to_string();
+    let place = match &choices.projects {
+        Some(projects) => {
+            let chosen = super::ProjectChoice {
+                workspace: row.workspace.clone(),
+                cluster: row.cluster.clone(),
+                project: row.project.clone(),
+            }
+            .value();
+            let invalid = error_id.is_some().then_some("true");
+            view! {
+                <div class="field">
+                    <label for=format!("project-{i}")>{label}</label>
+                    <select id=format!("project-{i}") name="project" aria-describedby=error_id.clone() aria-invalid=invalid>
+                        <option value="">{td_string!(locale, onboarding.no_project)}</option>
+                        {choices.workspaces.iter().map(|ws| {
+                            let here: Vec<&super::ProjectChoice> = projects.iter().filter(|p| &p.workspace == ws).collect();
+                            (!here.is_empty()).then(|| view! {
+                                <optgroup label=ws.clone()>
+                                    {here.into_iter().map(|p| {
+                                        let text = td_string!(locale, onboarding.project_choice, project = &p.project, cluster = &p.cluster).to_string();
+                                        view! { <option value=p.value() selected=p.value() == chosen>{text}</option> }
+                                    }).collect_view()}
+                                </optgroup>
+                            })
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
+        }
+        None => {
+            let mut clusters = vec![String::new()];
+            clusters.extend(choices.clusters.iter().cloned());
+            view! {
+                <WorkspaceField id=format!("project-workspace-{i}") label=td_string!(locale, onboarding.project_workspace_n, n).to_string()
+                    name="project_workspace" value=row.workspace.clone() choices=choices.workspaces.clone() error_id=error_id.clone() />
+                <RowInput id=format!("project-{i}") label name="project" value=row.project.clone() error_id=error_id.clone() />
+                <RowSelect id=format!("project-cluster-{i}") label=td_string!(locale, onboarding.project_cluster_n, n).to_string()
+                    name="project_cluster" options=clusters selected=row.cluster.clone() />
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="row-fields">
+            {place}
+            <RowSelect id=format!("project-role-{i}") label=td_string!(locale, onboarding.project_role_n, n).to_string()
+                name="project_role" options=roles selected=role />
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+        </div>
     }
 }
 
@@ -337,7 +439,8 @@ fn RowSelect(id: String, label: String, name: &'static str, options: Vec<String>
             <label for=id.clone()>{label}</label>
             <select id=id name=name>
                 {options.into_iter().map(|o| {
-                    let (chosen, text) = (o == selected, o.clone());
+                    let chosen = o == selected;
+                    let text = if o.is_empty() { td_string!(crate::language::locale(), onboarding.any_cluster).to_owned() } else { o.clone() };
                     view! { <option value=o selected=chosen>{text}</option> }
                 }).collect_view()}
             </select>

@@ -1,9 +1,12 @@
-//! The calls onboarding makes — the wizard's steps and the bulk file's rows alike — and how one
-//! is sent: with the signed-in person's token, recorded in the activity log.
+//! The calls a plan makes — the wizard's steps and the bulk file's rows alike — and how one is
+//! sent: with the signed-in person's token, recorded in the activity log with its workspace.
 
-use ks_client::{Cause, NewUser};
-use ks_types::{ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceRole};
+use ks_client::{Cause, KsError, NewUser};
+use ks_types::{
+    ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole,
+};
 
+use super::Step;
 use crate::audit::{Action, Change, Via};
 use crate::error::AppError;
 use crate::i18n::td_string;
@@ -12,13 +15,11 @@ use crate::upstream::Upstream;
 /// One call to KubeSphere, with what the activity log needs (the role it replaces).
 #[derive(Debug, Clone)]
 pub enum Call {
-    /// `password`: `None` generates a strong one.
     CreateUser {
         user: UserName,
         email: Email,
         display_name: Option<String>,
         role: PlatformRole,
-        password: Option<Password>,
     },
     PlatformRole {
         user: UserName,
@@ -34,61 +35,60 @@ pub enum Call {
         role: WorkspaceRole,
         before: String,
     },
-    /// `workspace`: the project's, as KubeSphere labels it (for the log).
     InviteToProject {
         user: UserName,
+        workspace: WorkspaceName,
         cluster: ClusterName,
         project: ProjectName,
-        workspace: Option<String>,
         role: ProjectRole,
     },
     ProjectRole {
         user: UserName,
+        workspace: WorkspaceName,
         cluster: ClusterName,
         project: ProjectName,
-        workspace: Option<String>,
         role: ProjectRole,
         before: String,
     },
 }
 
 impl Call {
-    /// The call in plain words, in the language of the request being answered.
-    pub fn text(&self) -> String {
-        let locale = crate::language::locale();
+    /// The call as a page shows it.
+    pub fn step(&self) -> Step {
+        fn s(v: &(impl ToString + ?Sized)) -> String {
+            v.to_string()
+        }
         match self {
             Call::CreateUser { user, email, role, .. } => {
-                td_string!(locale, onboarding.call_create_user, user, email, role = role.name()).to_string()
+                Step::CreateUser { user: s(user), email: s(email), role: s(role.name()) }
             }
             Call::PlatformRole { user, role, before } => {
-                let before = before.as_deref().unwrap_or(td_string!(locale, onboarding.no_role));
-                td_string!(locale, onboarding.call_platform_role, user, before, role = role.name()).to_string()
+                Step::PlatformRole { user: s(user), before: before.clone(), role: s(role.name()) }
             }
-            Call::InviteToWorkspace { user, role } => td_string!(
-                locale,
-                onboarding.call_invite_workspace,
-                user,
-                workspace = role.workspace(),
-                role = role.name()
-            )
-            .to_string(),
-            Call::WorkspaceRole { user, role, before } => td_string!(
-                locale,
-                onboarding.call_workspace_role,
-                user,
-                workspace = role.workspace(),
-                before,
-                role = role.name()
-            )
-            .to_string(),
-            Call::InviteToProject { user, cluster, project, role, .. } => {
-                td_string!(locale, onboarding.call_invite_project, user, project, cluster, role = role.name())
-                    .to_string()
+            Call::InviteToWorkspace { user, role } => {
+                Step::InviteToWorkspace { user: s(user), workspace: s(role.workspace()), role: s(role.name()) }
             }
-            Call::ProjectRole { user, cluster, project, role, before, .. } => {
-                td_string!(locale, onboarding.call_project_role, user, project, cluster, before, role = role.name())
-                    .to_string()
-            }
+            Call::WorkspaceRole { user, role, before } => Step::WorkspaceRole {
+                user: s(user),
+                workspace: s(role.workspace()),
+                before: before.clone(),
+                role: s(role.name()),
+            },
+            Call::InviteToProject { user, workspace, cluster, project, role } => Step::InviteToProject {
+                user: s(user),
+                workspace: s(workspace),
+                cluster: s(cluster),
+                project: s(project),
+                role: s(role.name()),
+            },
+            Call::ProjectRole { user, workspace, cluster, project, role, before } => Step::ProjectRole {
+                user: s(user),
+                workspace: s(workspace),
+                cluster: s(cluster),
+                project: s(project),
+                before: before.clone(),
+                role: s(role.name()),
+            },
         }
     }
 
@@ -105,33 +105,22 @@ impl Call {
     }
 
     /// Sends it, recorded in the activity log as made `via`; the new account's password when it
-    /// created one (shown once by the page, never stored).
-    pub async fn send(self, upstream: &Upstream, via: Via) -> Result<Option<String>, AppError> {
-        let explain_role = crate::roles::ssr::explain_role_missing;
+    /// created one (shown once by the page, never stored). `password`: the one typed for a new
+    /// account; `None` generates a strong one.
+    pub async fn send(
+        self,
+        upstream: &Upstream,
+        via: Via,
+        password: Option<Password>,
+    ) -> Result<Option<String>, AppError> {
         match self {
-            Call::CreateUser { user, email, display_name, role, password } => {
-                let password = match password {
-                    Some(p) => p,
-                    None => Password::parse(&crate::people::ssr::strong_password()).map_err(|_| AppError::Internal)?,
-                };
-                let shown = password.expose().to_owned();
-                let creator = upstream.username().to_owned();
-                let change = Change::new(Action::CreateUser).user(&user).roles(None, role.name());
-                let locale = crate::language::locale();
-                let taken = td_string!(locale, onboarding.user_exists, user = &user).to_string();
-                let email_taken = td_string!(locale, onboarding.email_taken);
-                let new = NewUser { name: user, email, password, role, display_name, description: None };
-                let write = upstream.call_mapped(
-                    |api| async move { api.create_user(&new, &creator).await },
-                    move |e| match e.cause() {
-                        Cause::AlreadyExists => Some(AppError::Invalid(taken.clone())),
-                        Cause::EmailTaken => Some(AppError::Invalid(email_taken.into())),
-                        _ => None,
-                    },
-                );
-                upstream.recorded(via, vec![change], write).await?;
-                Ok(Some(shown))
-            }
+            Call::CreateUser { user, email, display_name, role } => create_user(
+                upstream,
+                via,
+                NewUser { name: user, email, password: strong(password)?, role, display_name, description: None },
+            )
+            .await
+            .map(Some),
             Call::PlatformRole { user, role, before } => {
                 let change = Change::new(Action::ChangePlatformRole).user(&user).roles(before, role.name());
                 let write = upstream.call(|api| async move { api.change_platform_role(&user, role).await });
@@ -142,47 +131,129 @@ impl Call {
                     .user(&user)
                     .workspace(role.workspace())
                     .roles(None, role.name());
+                let grant = Grant::Workspace(user.clone(), role.clone());
                 let entries = vec![(user, role.clone())];
-                let write = upstream.call_mapped(
-                    |api| async move { api.add_workspace_members(role.workspace(), &entries).await },
-                    explain_role,
-                );
-                upstream.recorded(via, vec![change], write).await.map(|_| None)
+                let write =
+                    upstream.read(|api| async move { api.add_workspace_members(role.workspace(), &entries).await });
+                grant.recorded(upstream, via, change, write).await
             }
             Call::WorkspaceRole { user, role, before } => {
                 let change = Change::new(Action::ChangeWorkspaceRole)
                     .user(&user)
                     .workspace(role.workspace())
                     .roles(Some(before), role.name());
-                let write = upstream
-                    .call_mapped(|api| async move { api.change_workspace_role(&user, &role).await }, explain_role);
-                upstream.recorded(via, vec![change], write).await.map(|_| None)
+                let grant = Grant::Workspace(user.clone(), role.clone());
+                let write = upstream.read(|api| async move { api.change_workspace_role(&user, &role).await });
+                grant.recorded(upstream, via, change, write).await
             }
-            Call::InviteToProject { user, cluster, project, workspace, role } => {
+            Call::InviteToProject { user, workspace, cluster, project, role } => {
                 let change = Change::new(Action::InviteToProject)
                     .user(&user)
-                    .in_workspace(workspace)
+                    .workspace(&workspace)
                     .project(&cluster, &project)
                     .roles(None, role.name());
+                let grant = Grant::Project(user.clone(), cluster.clone(), project.clone(), role);
                 let entries = vec![(user, role)];
-                let write = upstream.call_mapped(
-                    |api| async move { api.add_project_members(&cluster, &project, &entries).await },
-                    explain_role,
-                );
-                upstream.recorded(via, vec![change], write).await.map(|_| None)
+                let write =
+                    upstream.read(|api| async move { api.add_project_members(&cluster, &project, &entries).await });
+                grant.recorded(upstream, via, change, write).await
             }
-            Call::ProjectRole { user, cluster, project, workspace, role, before } => {
+            Call::ProjectRole { user, workspace, cluster, project, role, before } => {
                 let change = Change::new(Action::ChangeProjectRole)
                     .user(&user)
-                    .in_workspace(workspace)
+                    .workspace(&workspace)
                     .project(&cluster, &project)
                     .roles(Some(before), role.name());
-                let write = upstream.call_mapped(
-                    |api| async move { api.change_project_role(&cluster, &project, &user, role).await },
-                    explain_role,
-                );
-                upstream.recorded(via, vec![change], write).await.map(|_| None)
+                let grant = Grant::Project(user.clone(), cluster.clone(), project.clone(), role);
+                let write =
+                    upstream.read(|api| async move { api.change_project_role(&cluster, &project, &user, role).await });
+                grant.recorded(upstream, via, change, write).await
             }
         }
     }
+}
+
+fn strong(password: Option<Password>) -> Result<Password, AppError> {
+    match password {
+        Some(p) => Ok(p),
+        None => Password::parse(&crate::people::ssr::strong_password()).map_err(|_| AppError::Internal),
+    }
+}
+
+async fn create_user(upstream: &Upstream, via: Via, new: NewUser) -> Result<String, AppError> {
+    let shown = new.password.expose().to_owned();
+    let creator = upstream.username().to_owned();
+    let change = Change::new(Action::CreateUser).user(&new.name).roles(None, new.role.name());
+    let locale = crate::language::locale();
+    let taken = td_string!(locale, onboarding.user_exists, user = &new.name).to_string();
+    let email_taken = td_string!(locale, onboarding.email_taken);
+    let write = upstream.call_mapped(
+        |api| async move { api.create_user(&new, &creator).await },
+        move |e| match e.cause() {
+            Cause::AlreadyExists => Some(AppError::Invalid(taken.clone())),
+            Cause::EmailTaken => Some(AppError::Invalid(email_taken.into())),
+            _ => None,
+        },
+    );
+    upstream.recorded(via, vec![change], write).await?;
+    Ok(shown)
+}
+
+/// A member grant, for explaining what KubeSphere's answer means.
+enum Grant {
+    Workspace(UserName, WorkspaceRole),
+    Project(UserName, ClusterName, ProjectName, ProjectRole),
+}
+
+impl Grant {
+    /// Sends the grant and records it. KubeSphere names a grant's binding `{user}-{role}`, after
+    /// removing the person's other bindings there (`pkg/models/iam/am/am.go`); a 409 means that
+    /// name is taken — by this very grant (a re-add its cache missed: in place), or by another
+    /// scope's binding, and then the person's previous role is gone: say exactly that.
+    async fn recorded(
+        self,
+        upstream: &Upstream,
+        via: Via,
+        change: Change,
+        write: impl std::future::Future<Output = Result<serde_json::Value, KsError>>,
+    ) -> Result<Option<String>, AppError> {
+        let answer = match write.await {
+            Ok(_) => Ok(()),
+            Err(e) if e.cause() == Cause::AlreadyExists => self.after_conflict(upstream).await,
+            Err(e) => {
+                tracing::info!(error = %e, request_id = ?upstream.request_id(), "member grant refused");
+                let app = crate::roles::ssr::explain_role_missing(&e).unwrap_or_else(|| AppError::from(&e));
+                Err(crate::upstream::fail_with(app))
+            }
+        };
+        upstream.recorded(via, vec![change], async { answer }).await.map(|_| None)
+    }
+
+    async fn after_conflict(&self, upstream: &Upstream) -> Result<(), AppError> {
+        let held = match self {
+            Grant::Workspace(user, role) => {
+                crate::activity::ssr::workspace_role_of(upstream, role.workspace(), user).await
+            }
+            Grant::Project(user, cluster, project, _) => {
+                crate::activity::ssr::project_role_of(upstream, cluster, project, user).await
+            }
+        };
+        let (user, role, place) = match self {
+            Grant::Workspace(user, role) => (user, role.name(), role.workspace().to_string()),
+            Grant::Project(user, _, project, role) => (user, role.name(), project.to_string()),
+        };
+        if held.as_deref() == Some(role) {
+            return Ok(());
+        }
+        let binding = format!("{user}-{role}");
+        let locale = crate::language::locale();
+        Err(crate::upstream::fail_with(AppError::Invalid(
+            td_string!(locale, planner.binding_collision, user, role, binding, place).to_string(),
+        )))
+    }
+}
+
+/// Whether a KubeSphere error is about one cluster (unknown, or not ready).
+pub fn cluster_trouble(e: &KsError) -> Option<Cause> {
+    matches!(e.cause(), Cause::UnknownCluster | Cause::ClusterNotReady).then(|| e.cause())
 }

@@ -112,6 +112,9 @@ pub async fn change_project_role(
     username: String,
     role: String,
     #[server(default)] confirm_admin: Option<String>,
+    /// The project's workspace as the form's picker has it (checked before it is logged).
+    #[server(default)]
+    workspace: Option<String>,
 ) -> Result<MembershipChange, AppError> {
     use crate::audit::{Action, Change, Via};
     use ks_types::{ProjectRole, UserName};
@@ -123,7 +126,12 @@ pub async fn change_project_role(
     let upstream = crate::upstream::Upstream::from_context()?;
     let (role_exists, project_ws, before) = futures::future::join3(
         ssr::require_project_role(&upstream, &cluster, &ns, role),
-        crate::activity::ssr::project_workspace(&upstream, &cluster, &ns),
+        crate::activity::ssr::project_workspace(
+            &upstream,
+            &cluster,
+            &ns,
+            workspace.and_then(|w| ks_types::WorkspaceName::parse(&w).ok()).as_ref(),
+        ),
         crate::activity::ssr::project_role_of(&upstream, &cluster, &ns, &user),
     )
     .await;

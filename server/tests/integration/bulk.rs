@@ -59,8 +59,8 @@ frank,,,platform-regular,,,,,
         (6, "change frank's platform role from platform-regular to platform-self-provisioner"),
         (7, "Cannot: workspace_role \"auditor\" is not a built-in role kind"),
         (8, "Cannot: omar is a new person: give their e-mail."),
-        (9, "Cannot: there is no workspace nowhere that you can see."),
-        (10, "Cannot: project demo-web is in workspace demo, not team-b."),
+        (9, "Cannot: there is no workspace nowhere."),
+        (10, "Cannot: there is no project demo-web in workspace team-b on cluster host."),
         (11, "Cannot: repeats line 2."),
         (12, "Cannot: conflicts with line 2: another role for mei in workspace demo."),
         (13, "Cannot: username:"),
@@ -146,7 +146,7 @@ async fn a_team_lead_may_onboard_only_into_what_they_manage() {
     let csv = format!("{HEADER}\nfrank,,,,demo,viewer,,,\nfrank,,,,team-b,viewer,,,\n");
     let (_, html) = dry_run(&app, &cookie, &csv).await;
     assert!(verdict(&html, 2).contains("invite frank to workspace demo as demo-viewer"), "{html}");
-    assert!(verdict(&html, 3).contains("Cannot: there is no workspace team-b that you can see."));
+    assert!(verdict(&html, 3).contains("Cannot: you may not manage the members of workspace team-b"));
 }
 
 async fn apply(app: &TestApp, cookie: &str, csv: &str, reviewed: &str, confirm: bool) -> (StatusCode, String) {

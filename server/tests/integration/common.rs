@@ -120,6 +120,26 @@ impl TestApp {
 
     /// A user exactly as KubeSphere (the simulator) stores it, read with an admin token of its own.
     pub async fn upstream_user(&self, name: &str) -> serde_json::Value {
+        self.upstream_get(&format!("/kapis/iam.kubesphere.io/v1beta1/users/{name}")).await
+    }
+
+    /// What KubeSphere (the simulator) answers an admin of its own for `path`: how tests check
+    /// the effect of a change in KubeSphere itself.
+    pub async fn upstream_get(&self, path: &str) -> serde_json::Value {
+        let access = self.upstream_admin_token().await;
+        let base = self.sim.base_url();
+        self.http.get(format!("{base}{path}")).bearer_auth(access).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Sets KubeSphere up for a test as its own admin would (kubectl, KubeSphere's console).
+    pub async fn upstream_post(&self, path: &str, body: serde_json::Value) {
+        let access = self.upstream_admin_token().await;
+        let base = self.sim.base_url();
+        let res = self.http.post(format!("{base}{path}")).bearer_auth(access).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "POST {path}: {}", res.text().await.unwrap());
+    }
+
+    async fn upstream_admin_token(&self) -> String {
         let base = self.sim.base_url();
         let token: serde_json::Value = self
             .http
@@ -137,16 +157,42 @@ impl TestApp {
             .json()
             .await
             .unwrap();
-        let access = token["access_token"].as_str().unwrap();
-        self.http
-            .get(format!("{base}/kapis/iam.kubesphere.io/v1beta1/users/{name}"))
-            .bearer_auth(access)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        token["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// The members of a workspace, or of a project on a cluster, as KubeSphere holds them:
+    /// (username, role), sorted.
+    pub async fn upstream_members(
+        &self,
+        workspace: Option<&str>,
+        project: Option<(&str, &str)>,
+    ) -> Vec<(String, String)> {
+        let (path, annotation) = match (workspace, project) {
+            (Some(ws), _) => (
+                format!("/kapis/iam.kubesphere.io/v1beta1/workspaces/{ws}/workspacemembers"),
+                "iam.kubesphere.io/workspacerole",
+            ),
+            (None, Some((cluster, ns))) => (
+                format!("/clusters/{cluster}/kapis/iam.kubesphere.io/v1beta1/namespaces/{ns}/namespacemembers"),
+                "iam.kubesphere.io/role",
+            ),
+            (None, None) => panic!("a workspace or a project"),
+        };
+        let list = self.upstream_get(&path).await;
+        let mut members: Vec<(String, String)> = list["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|m| {
+                        let name = m["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+                        (name, m["metadata"]["annotations"][annotation].as_str().unwrap_or_default().to_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        members.sort();
+        members
     }
 
     /// Shuts the console down as SIGTERM would, and waits until it has stopped serving.

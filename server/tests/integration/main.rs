@@ -21,4 +21,5 @@ mod replicas;
 mod rounds;
 mod sessions;
 mod stores;
+mod team_lead;
 mod upstream;

@@ -1,0 +1,328 @@
+//! Phase 2: what KubeSphere holds that the wishes touch, as the caller may see it, in at most
+//! three rounds of batched reads whose number grows with the places named, never with the rows:
+//! (1) the people, the caller's own permissions, and per workspace its placement, built-in roles,
+//! members and whether the caller may manage them; (2) per workspace and cluster of its
+//! placement, its projects — found through the workspace, never through the caller's global
+//! namespace list, which shows a team lead only projects where they hold a binding
+//! (`shared/kubesphere-api.md` §11); (3) per project, its roles and members.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ks_client::model::{ANNOTATION_PROJECT_ROLE, ANNOTATION_WORKSPACE_ROLE};
+use ks_client::{Cause, KsError};
+use ks_types::{BuiltinWorkspaceRoles, ClusterName, ProjectName, UserName, WorkspaceName};
+
+use super::wishes::{Checked, Membership};
+use crate::directory::ssr::bounded_join;
+use crate::error::AppError;
+use crate::upstream::Upstream;
+
+/// Usernames asked for in one `users?names=` read.
+const NAMES_PER_READ: usize = 50;
+
+/// An account KubeSphere has (or that this plan's apply made, which its cache may not list yet).
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    /// `None`: none, or not listed yet.
+    pub platform_role: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum WorkspaceFacts {
+    Missing,
+    Found {
+        clusters: Vec<ClusterName>,
+        roles: BuiltinWorkspaceRoles,
+        /// Member → role name; `None` when the caller may not read them.
+        members: Option<HashMap<String, String>>,
+        may_manage: bool,
+    },
+}
+
+/// Why a cluster's projects could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterTrouble {
+    Unknown,
+    NotReady,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectFacts {
+    pub roles: BTreeSet<String>,
+    pub members: HashMap<String, String>,
+    pub may_manage: bool,
+}
+
+/// Everything the verdicts are decided from.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Whether the caller may create accounts and change platform roles.
+    pub manages_accounts: bool,
+    pub users: HashMap<String, Account>,
+    /// Existing accounts by e-mail, lower-cased (read only when a wish gives an e-mail).
+    pub emails: HashMap<String, String>,
+    pub workspaces: HashMap<WorkspaceName, WorkspaceFacts>,
+    /// Per workspace and cluster: the workspace's projects there, or why they are unknown.
+    pub listings: HashMap<(WorkspaceName, ClusterName), Result<BTreeSet<ProjectName>, ClusterTrouble>>,
+    pub projects: HashMap<(ClusterName, ProjectName), ProjectFacts>,
+    /// Upstream reads and sequential rounds it took (for the dry run and the benchmark).
+    pub reads: usize,
+    pub rounds: usize,
+}
+
+/// Reads the facts for `checked`. `known_accounts` exist whatever the users list says (made by
+/// this plan's apply a moment ago: KubeSphere's lists come from caches that may lag).
+pub async fn load(
+    upstream: &Upstream,
+    checked: &Checked,
+    known_accounts: &BTreeSet<String>,
+) -> Result<Facts, AppError> {
+    let reads = AtomicUsize::new(0);
+    let wished: Vec<&Membership> =
+        checked.wishes.iter().filter_map(|(_, w)| w.as_ref().ok()?.membership.as_ref()).collect();
+    let workspaces: BTreeSet<WorkspaceName> = wished.iter().map(|m| m.workspace().clone()).collect();
+    let with_email = checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.email.is_some()));
+
+    // Round 1.
+    let (users, permissions, workspace_facts) = tokio::join!(
+        read_users(upstream, &reads, checked.people.keys(), with_email),
+        crate::permissions::ssr::load(),
+        bounded_join(workspaces.into_iter().map(|ws| workspace(upstream, &reads, ws))),
+    );
+    let (mut users, emails) = users?;
+    for known in known_accounts {
+        users.entry(known.clone()).or_default();
+    }
+    let mut facts = Facts {
+        manages_accounts: permissions?.manage_users,
+        users,
+        emails,
+        workspaces: workspace_facts.into_iter().collect::<Result<_, _>>()?,
+        rounds: 1,
+        ..Facts::default()
+    };
+
+    // Round 2: the projects of each workspace a wish names one in, on the clusters it needs.
+    let needed = clusters_to_list(&facts, &wished);
+    if !needed.is_empty() {
+        facts.rounds += 1;
+        let listed =
+            bounded_join(needed.into_iter().map(|(ws, cluster)| projects_of(upstream, &reads, ws, cluster))).await;
+        facts.listings = listed.into_iter().collect::<Result<_, _>>()?;
+    }
+
+    // Round 3: each wished project that exists.
+    let found: BTreeSet<(WorkspaceName, ClusterName, ProjectName)> = wished
+        .iter()
+        .filter_map(|m| match m {
+            Membership::Project { workspace, cluster, project, .. } => Some((workspace, cluster, project)),
+            Membership::Workspace { .. } => None,
+        })
+        .flat_map(|(ws, cluster, project)| {
+            facts
+                .listings
+                .iter()
+                .filter(|((w, c), listed)| {
+                    w == ws
+                        && cluster.as_ref().is_none_or(|want| want == c)
+                        && listed.as_ref().is_ok_and(|p| p.contains(project))
+                })
+                .map(|((w, c), _)| (w.clone(), c.clone(), project.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if !found.is_empty() {
+        facts.rounds += 1;
+        let workspace_may = |ws: &WorkspaceName| {
+            matches!(facts.workspaces.get(ws), Some(WorkspaceFacts::Found { may_manage: true, .. }))
+        };
+        let reads_of = found.into_iter().map(|(ws, c, p)| {
+            let via_workspace = workspace_may(&ws);
+            project(upstream, &reads, c, p, via_workspace)
+        });
+        facts.projects = bounded_join(reads_of).await.into_iter().collect::<Result<_, _>>()?;
+    }
+    facts.reads = reads.load(Ordering::Relaxed);
+    Ok(facts)
+}
+
+/// Everyone named, from one full list when e-mails must be compared (KubeSphere's selector
+/// compares an e-mail whole, one address a call), otherwise by names, 50 a read.
+async fn read_users<'a>(
+    upstream: &Upstream,
+    reads: &AtomicUsize,
+    people: impl Iterator<Item = &'a UserName>,
+    with_email: bool,
+) -> Result<(HashMap<String, Account>, HashMap<String, String>), AppError> {
+    let names: Vec<String> = people.map(ToString::to_string).collect();
+    let lists: Vec<String> = if with_email {
+        vec![String::new()]
+    } else {
+        names.chunks(NAMES_PER_READ).map(|chunk| chunk.join(",")).collect()
+    };
+    let found = bounded_join(lists.into_iter().map(|list| async move {
+        reads.fetch_add(1, Ordering::Relaxed);
+        let list = &list;
+        upstream
+            .call(|api| async move {
+                if list.is_empty() {
+                    api.list_users(&[("limit", "-1")]).await
+                } else {
+                    api.list_users(&[("names", list.as_str()), ("limit", "-1")]).await
+                }
+            })
+            .await
+    }))
+    .await;
+    let (mut users, mut emails) = (HashMap::new(), HashMap::new());
+    for list in found {
+        for u in list?.into_items() {
+            if !u.spec.email.is_empty() {
+                emails.insert(u.spec.email.to_lowercase(), u.metadata.name.clone());
+            }
+            users.insert(u.metadata.name.clone(), Account { platform_role: u.global_role().map(str::to_owned) });
+        }
+    }
+    Ok((users, emails))
+}
+
+/// A refusal that answers the question (403: the caller may not read it) or a failure of the
+/// whole plan (KubeSphere unreachable).
+fn refused_or_fail<T>(answer: Result<T, KsError>) -> Result<Option<T>, AppError> {
+    match answer {
+        Ok(v) => Ok(Some(v)),
+        Err(KsError::Forbidden { .. }) => Ok(None),
+        Err(e) => Err(crate::upstream::fail_with(AppError::from(&e))),
+    }
+}
+
+async fn workspace(
+    upstream: &Upstream,
+    reads: &AtomicUsize,
+    ws: WorkspaceName,
+) -> Result<(WorkspaceName, WorkspaceFacts), AppError> {
+    let w = &ws;
+    reads.fetch_add(3, Ordering::Relaxed);
+    let scope = [("scope", "workspace"), ("workspace", w.as_str())];
+    let (clusters, roles, members, may) = tokio::join!(
+        upstream.read(|api| async move { api.workspace_clusters(w).await }),
+        upstream.read(|api| async move { api.builtin_workspace_roles(w).await }),
+        upstream.read(|api| async move { api.list_workspace_members(w, &[("limit", "-1")]).await }),
+        crate::permissions::ssr::may(None, &scope, "members", "manage"),
+    );
+    let clusters = match clusters {
+        Err(KsError::NotFound { .. }) => return Ok((ws, WorkspaceFacts::Missing)),
+        other => refused_or_fail(other)?.unwrap_or_default(),
+    };
+    let members = refused_or_fail(members)?.map(|list| {
+        list.into_items()
+            .into_iter()
+            .filter_map(|m| Some((m.metadata.name.clone(), m.annotation(ANNOTATION_WORKSPACE_ROLE)?.to_owned())))
+            .collect()
+    });
+    let facts = WorkspaceFacts::Found {
+        clusters: clusters.iter().filter_map(|c| ClusterName::parse(&c.metadata.name).ok()).collect(),
+        roles: refused_or_fail(roles)?.unwrap_or_default(),
+        may_manage: may? && members.is_some(),
+        members,
+    };
+    Ok((ws, facts))
+}
+
+/// The (workspace, cluster) pairs whose projects the wishes need: the cluster a wish names, or
+/// every cluster of the workspace's placement when it names none.
+fn clusters_to_list(facts: &Facts, wished: &[&Membership]) -> BTreeSet<(WorkspaceName, ClusterName)> {
+    let mut out = BTreeSet::new();
+    for m in wished {
+        let Membership::Project { workspace, cluster, .. } = m else { continue };
+        let Some(WorkspaceFacts::Found { clusters, .. }) = facts.workspaces.get(workspace) else { continue };
+        out.extend(
+            clusters
+                .iter()
+                .filter(|c| cluster.as_ref().is_none_or(|want| want == *c))
+                .map(|c| (workspace.clone(), c.clone())),
+        );
+    }
+    out
+}
+
+type Listing = ((WorkspaceName, ClusterName), Result<BTreeSet<ProjectName>, ClusterTrouble>);
+
+async fn projects_of(
+    upstream: &Upstream,
+    reads: &AtomicUsize,
+    ws: WorkspaceName,
+    cluster: ClusterName,
+) -> Result<Listing, AppError> {
+    reads.fetch_add(1, Ordering::Relaxed);
+    let (w, c) = (&ws, &cluster);
+    let listed = match upstream.read(|api| async move { api.list_projects(c, w).await }).await {
+        Ok(found) => Ok(found.iter().filter_map(|n| ProjectName::parse(&n.metadata.name).ok()).collect()),
+        Err(e) if e.cause() == Cause::ClusterNotReady => Err(ClusterTrouble::NotReady),
+        Err(e) if e.cause() == Cause::UnknownCluster => Err(ClusterTrouble::Unknown),
+        Err(KsError::Forbidden { .. }) => Ok(BTreeSet::new()),
+        Err(e) => return Err(crate::upstream::fail_with(AppError::from(&e))),
+    };
+    Ok(((ws, cluster), listed))
+}
+
+async fn project(
+    upstream: &Upstream,
+    reads: &AtomicUsize,
+    cluster: ClusterName,
+    ns: ProjectName,
+    via_workspace: bool,
+) -> Result<((ClusterName, ProjectName), ProjectFacts), AppError> {
+    let (c, n) = (&cluster, &ns);
+    reads.fetch_add(2, Ordering::Relaxed);
+    let scope = [("scope", "namespace"), ("namespace", n.as_str())];
+    let may = async {
+        // A workspace role counts inside the workspace's projects (KubeSphere's RBAC walks up).
+        if via_workspace {
+            Ok(true)
+        } else {
+            crate::permissions::ssr::may(Some(c), &scope, "members", "manage").await
+        }
+    };
+    let (roles, members, may) = tokio::join!(
+        upstream.read(|api| async move { api.list_project_roles(c, n).await }),
+        upstream.read(|api| async move { api.list_project_members(c, n, &[("limit", "-1")]).await }),
+        may,
+    );
+    let members: Option<HashMap<String, String>> = refused_or_fail(members)?.map(|list| {
+        list.into_items()
+            .into_iter()
+            .filter_map(|m| Some((m.metadata.name.clone(), m.annotation(ANNOTATION_PROJECT_ROLE)?.to_owned())))
+            .collect()
+    });
+    let facts = ProjectFacts {
+        roles: refused_or_fail(roles)?.unwrap_or_default().into_iter().map(|r| r.metadata.name).collect(),
+        may_manage: may? && members.is_some(),
+        members: members.unwrap_or_default(),
+    };
+    Ok(((cluster, ns), facts))
+}
+
+impl Facts {
+    /// Whether `user` is (or, by an earlier wish of this plan, will be) in `ws`.
+    pub fn workspace_role_of(&self, ws: &WorkspaceName, user: &UserName) -> Option<&String> {
+        match self.workspaces.get(ws)? {
+            WorkspaceFacts::Found { members: Some(members), .. } => members.get(user.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The people each workspace gets from this plan's workspace wishes.
+    pub fn joining(checked: &Checked) -> BTreeMap<WorkspaceName, BTreeSet<UserName>> {
+        let mut out: BTreeMap<WorkspaceName, BTreeSet<UserName>> = BTreeMap::new();
+        for (_, wish) in &checked.wishes {
+            if let Ok(w) = wish {
+                if let Some(Membership::Workspace { workspace, .. }) = &w.membership {
+                    out.entry(workspace.clone()).or_default().insert(w.user.clone());
+                }
+            }
+        }
+        out
+    }
+}

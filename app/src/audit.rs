@@ -144,6 +144,69 @@ impl Change {
     }
 }
 
+/// Why a change sent to KubeSphere did not go through, with what a page needs to say it in the
+/// reader's language (the log and a bulk job keep this, never a sentence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Failure {
+    UserExists {
+        user: String,
+    },
+    EmailTaken,
+    /// The role does not exist there (any more).
+    RoleMissing,
+    /// This KubeSphere cannot bind the role: its name is too long for a label value.
+    RoleNameTooLong,
+    /// The grant's binding name `{user}-{role}` belongs to another scope; KubeSphere removed the
+    /// person's previous role in `place` before it refused.
+    BindingCollision {
+        user: String,
+        role: String,
+        binding: String,
+        place: String,
+    },
+    /// Any other answer, as the console's error code ([`crate::error::AppError::code`]).
+    Error {
+        code: String,
+    },
+    /// A form's own explanation, in the words (and language) it was shown in: forms not yet
+    /// typed through the planner.
+    Said {
+        text: String,
+    },
+}
+
+impl Failure {
+    /// The failure of an error a form explained.
+    pub fn from_error(err: &crate::error::AppError) -> Self {
+        use crate::error::AppError as E;
+        match err {
+            E::Invalid(text) | E::InvalidField { message: text, .. } | E::NotAllowedTo(text) => {
+                Failure::Said { text: text.clone() }
+            }
+            E::StillSettingUp(_) => Failure::Said { text: err.message() },
+            other => Failure::Error { code: other.code().to_owned() },
+        }
+    }
+
+    pub fn text_in(&self, locale: crate::language::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            Failure::UserExists { user } => td_string!(locale, audit.user_exists, user).to_string(),
+            Failure::EmailTaken => td_string!(locale, audit.email_taken).to_owned(),
+            Failure::RoleMissing => td_string!(locale, audit.role_missing).to_owned(),
+            Failure::RoleNameTooLong => td_string!(locale, audit.role_name_too_long).to_owned(),
+            Failure::BindingCollision { user, role, binding, place } => {
+                td_string!(locale, audit.binding_collision, user, role, binding, place).to_string()
+            }
+            Failure::Error { code } => match crate::error::AppError::from_code(code) {
+                Some(e) => e.message_in(locale),
+                None => td_string!(locale, errors.upstream_invalid).to_owned(),
+            },
+            Failure::Said { text } => text.clone(),
+        }
+    }
+}
+
 /// A change as the log keeps it. Never holds a password: [`Change`] has no place for one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
@@ -153,8 +216,12 @@ pub struct Record {
     pub actor: String,
     pub change: Change,
     pub succeeded: bool,
-    /// Why it failed, in the words the person was shown.
+    /// Why it failed, in English words (for whoever reads the database itself); the entries
+    /// stored before failures were typed have only these, in the words the person was shown.
     pub message: Option<String>,
+    /// Why it failed, typed: put into words in the reader's language.
+    #[serde(default)]
+    pub reason: Option<Failure>,
     pub request_id: Option<String>,
     pub via: Via,
 }

@@ -280,19 +280,39 @@ impl Upstream {
         write: impl Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         let result = write.await;
+        let reason = result.as_ref().err().map(crate::audit::Failure::from_error);
+        self.record(via, changes, reason).await;
+        result
+    }
+
+    /// [`Upstream::recorded`] for a write whose failure is typed already (the planner's calls).
+    pub async fn recorded_typed<T>(
+        &self,
+        via: Via,
+        changes: Vec<Change>,
+        write: impl Future<Output = Result<T, crate::audit::Failure>>,
+    ) -> Result<T, crate::audit::Failure> {
+        let result = write.await;
+        self.record(via, changes, result.as_ref().err().cloned()).await;
+        result
+    }
+
+    async fn record(&self, via: Via, changes: Vec<Change>, reason: Option<crate::audit::Failure>) {
         let at_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or_default();
-        let message = result.as_ref().err().map(AppError::message);
+        // English words for whoever reads the database itself; pages use the typed reason.
+        let message = reason.as_ref().map(|r| r.text_in(crate::language::Locale::en));
         let records: Vec<Record> = changes
             .into_iter()
             .map(|change| Record {
                 at_ms,
                 actor: self.auth.username.clone(),
                 change,
-                succeeded: result.is_ok(),
+                succeeded: reason.is_none(),
                 message: message.clone(),
+                reason: reason.clone(),
                 request_id: self.request_id.clone(),
                 via,
             })
@@ -307,7 +327,6 @@ impl Upstream {
                 tracing::error!(request_id = ?self.request_id, changes = records.len(), "activity log: a change was not recorded (timed out)")
             }
         }
-        result
     }
 }
 

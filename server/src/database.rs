@@ -31,10 +31,12 @@ enum Backend {
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/sqlite/0001_activity.sql")),
     (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
+    (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
     (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
+    (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
 ];
 
 #[derive(Debug)]
@@ -63,7 +65,7 @@ pub struct Database {
 }
 
 const COLUMNS: &str = "id, at_ms, actor, action, target_user, workspace, cluster, project, role_before, role_after, \
-                       outcome, message, request_id, via";
+                       outcome, message, reason_json, request_id, via";
 
 impl Database {
     /// A log at `url` (`sqlite://path`, `sqlite::memory:` or `postgres://…`). Nothing is
@@ -146,7 +148,8 @@ impl Database {
             let c = &r.change;
             sqlx::query(
                 "INSERT INTO activity (at_ms, actor, action, target_user, workspace, cluster, project, role_before, \
-                 role_after, outcome, message, request_id, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 role_after, outcome, message, reason_json, request_id, via) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(r.at_ms)
             .bind(&r.actor)
@@ -159,6 +162,7 @@ impl Database {
             .bind(c.role_after.as_deref())
             .bind(if r.succeeded { "done" } else { "failed" })
             .bind(r.message.as_deref())
+            .bind(r.reason.as_ref().map(serde_json::to_string).transpose().map_err(fail)?)
             .bind(r.request_id.as_deref())
             .bind(r.via.key())
             .execute(&mut *tx)
@@ -249,6 +253,8 @@ fn entry_of(row: &AnyRow) -> Result<Entry, LogError> {
             },
             succeeded: outcome == "done",
             message: text("message")?,
+            // A reason this console cannot read (written by a newer one) is left to the words.
+            reason: text("reason_json")?.and_then(|json| serde_json::from_str(&json).ok()),
             request_id: text("request_id")?,
             via: Via::parse(&via).ok_or_else(|| LogError(format!("unknown via {via:?}")))?,
         },

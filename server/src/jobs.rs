@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use app::audit::ssr::{BoxFuture, LogError};
 use app::bulk::job::ssr::{Jobs, NewJob};
-use app::bulk::job::{JobRecord, JobState, RowOutcome, RowResult};
+use app::bulk::job::{JobRecord, JobState, RowOutcome, RowResult, StopReason, StoredKind};
 use app::upstream::{AppState, Authenticated, EndSession, RequestId, SessionCache};
 use ks_client::CallContext;
 use leptos::prelude::{provide_context, Owner};
@@ -84,7 +84,7 @@ impl JobRunner {
         let access = match vault.fresh_access_token(&session_key, &self.0.state.ks, self.0.refresh_skew, &call).await {
             Ok(access) => access,
             Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
-                let why = app::bulk::job::run::session_ended(&job.owner);
+                let why = StopReason::SessionEnded { owner: job.owner.clone() };
                 let _ = db.finish(id, &JobState::Stopped(why)).await;
                 return;
             }
@@ -158,29 +158,48 @@ impl Jobs for JobRunner {
     }
 }
 
-fn outcome_columns(outcome: &RowOutcome) -> (&'static str, &str) {
-    match outcome {
-        RowOutcome::Done(m) => ("done", m),
-        RowOutcome::InPlace(m) => ("in_place", m),
-        RowOutcome::Failed(m) => ("failed", m),
+/// A result's columns: its kind, its words in English (for whoever reads the database itself)
+/// and the typed outcome the pages put into words.
+fn outcome_columns(outcome: &RowOutcome) -> Result<(&'static str, String, String), LogError> {
+    let kind = match outcome.kind() {
+        StoredKind::Done => "done",
+        StoredKind::InPlace => "in_place",
+        StoredKind::Failed => "failed",
+    };
+    let json = serde_json::to_string(outcome).map_err(fail)?;
+    Ok((kind, outcome.text_in(app::language::Locale::en), json))
+}
+
+/// A stored result: typed when the row has its JSON, else its kind and words as written then.
+fn outcome_of(kind: &str, message: String, json: Option<String>) -> RowOutcome {
+    if let Some(typed) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+        return typed;
     }
+    let kind = match kind {
+        "done" => StoredKind::Done,
+        "in_place" => StoredKind::InPlace,
+        _ => StoredKind::Failed,
+    };
+    RowOutcome::Stored { kind, message }
 }
 
 impl Database {
     async fn insert_job(&self, id: &str, job: &NewJob, session_key: &str, replica: &str) -> Result<(), LogError> {
         let pool = self.ready().await?;
         let rows = serde_json::to_string(&job.rows).map_err(fail)?;
+        let reviewed = serde_json::to_string(&job.reviewed).map_err(fail)?;
         let now = now_ms();
         let mut tx = pool.begin().await.map_err(fail)?;
         sqlx::query(
-            "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, \
-             lease_until_ms) VALUES ($1, $2, $3, $4, 'running', NULL, $5, $6, $7)",
+            "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
+             lease_owner, lease_until_ms) VALUES ($1, $2, $3, $4, 'running', NULL, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(&job.owner)
         .bind(session_key)
         .bind(now)
         .bind(rows)
+        .bind(reviewed)
         .bind(replica)
         .bind(now + lease_ms())
         .execute(&mut *tx)
@@ -220,14 +239,19 @@ impl Database {
 
     async fn finish(&self, id: &str, state: &JobState) -> Result<(), LogError> {
         let pool = self.ready().await?;
-        let (name, message) = match state {
-            JobState::Running => ("running", None),
-            JobState::Done => ("done", None),
-            JobState::Stopped(why) => ("stopped", Some(why.as_str())),
+        let (name, message, json) = match state {
+            JobState::Running => ("running", None, None),
+            JobState::Done => ("done", None, None),
+            JobState::Stopped(why) => (
+                "stopped",
+                Some(why.text_in(app::language::Locale::en)),
+                Some(serde_json::to_string(why).map_err(fail)?),
+            ),
         };
-        sqlx::query("UPDATE bulk_jobs SET state = $1, message = $2 WHERE id = $3")
+        sqlx::query("UPDATE bulk_jobs SET state = $1, message = $2, stop_json = $3 WHERE id = $4")
             .bind(name)
             .bind(message)
+            .bind(json)
             .bind(id)
             .execute(pool)
             .await
@@ -249,7 +273,8 @@ impl Database {
     async fn job(&self, id: &str) -> Result<Option<(JobRecord, String)>, LogError> {
         let pool = self.ready().await?;
         let Some(row) = sqlx::query(
-            "SELECT id, owner, session_key, created_ms, state, message, rows_json FROM bulk_jobs WHERE id = $1",
+            "SELECT id, owner, session_key, created_ms, state, message, stop_json, rows_json, reviewed_json \
+             FROM bulk_jobs WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(pool)
@@ -258,14 +283,18 @@ impl Database {
         else {
             return Ok(None);
         };
-        let results = sqlx::query("SELECT line, outcome, message FROM bulk_job_results WHERE job_id = $1 ORDER BY seq")
-            .bind(id)
-            .fetch_all(pool)
-            .await
-            .map_err(fail)?;
+        let results = sqlx::query(
+            "SELECT line, outcome, message, outcome_json FROM bulk_job_results WHERE job_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(fail)?;
         let state: String = row.try_get("state").map_err(fail)?;
         let message: Option<String> = row.try_get("message").map_err(fail)?;
+        let stop_json: Option<String> = row.try_get("stop_json").map_err(fail)?;
         let rows_json: String = row.try_get("rows_json").map_err(fail)?;
+        let reviewed_json: Option<String> = row.try_get("reviewed_json").map_err(fail)?;
         let job = JobRecord {
             id: row.try_get("id").map_err(fail)?,
             owner: row.try_get("owner").map_err(fail)?,
@@ -273,22 +302,24 @@ impl Database {
             state: match state.as_str() {
                 "running" => JobState::Running,
                 "done" => JobState::Done,
-                _ => JobState::Stopped(message.unwrap_or_default()),
+                _ => JobState::Stopped(
+                    stop_json
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or_else(|| StopReason::Stored(message.unwrap_or_default())),
+                ),
             },
             rows: serde_json::from_str(&rows_json).map_err(fail)?,
+            reviewed: reviewed_json.map(|j| serde_json::from_str(&j)).transpose().map_err(fail)?,
             results: results
                 .iter()
                 .map(|r| {
                     let line: i64 = r.try_get("line").map_err(fail)?;
                     let outcome: String = r.try_get("outcome").map_err(fail)?;
                     let message: String = r.try_get("message").map_err(fail)?;
+                    let json: Option<String> = r.try_get("outcome_json").map_err(fail)?;
                     Ok(RowResult {
                         line: usize::try_from(line).unwrap_or_default(),
-                        outcome: match outcome.as_str() {
-                            "done" => RowOutcome::Done(message),
-                            "in_place" => RowOutcome::InPlace(message),
-                            _ => RowOutcome::Failed(message),
-                        },
+                        outcome: outcome_of(&outcome, message, json),
                     })
                 })
                 .collect::<Result<_, LogError>>()?,
@@ -304,16 +335,17 @@ async fn insert_result(
     seq: usize,
     result: &RowResult,
 ) -> Result<(), LogError> {
-    let (outcome, message) = outcome_columns(&result.outcome);
+    let (outcome, message, json) = outcome_columns(&result.outcome)?;
     sqlx::query(
-        "INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (job_id, line) DO NOTHING",
+        "INSERT INTO bulk_job_results (job_id, seq, line, outcome, message, outcome_json) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id, line) DO NOTHING",
     )
     .bind(id)
     .bind(i64::try_from(seq).unwrap_or(i64::MAX))
     .bind(i64::try_from(result.line).unwrap_or(i64::MAX))
     .bind(outcome)
     .bind(message)
+    .bind(json)
     .execute(conn)
     .await
     .map_err(fail)?;

@@ -147,8 +147,10 @@ fn EntryRow(row: Row) -> impl IntoView {
     let outcome = if record.succeeded {
         view! { <span class="ok">{td_string!(locale, activity.done)}</span> }.into_any()
     } else {
-        view! { <span class="failed">{td_string!(locale, activity.failed)} {record.message.unwrap_or_default()}</span> }
-            .into_any()
+        // Typed reasons read in the reader's language; entries stored before they were typed
+        // keep the words they were shown in.
+        let why = record.reason.map(|r| r.text_in(locale)).or(record.message).unwrap_or_default();
+        view! { <span class="failed">{td_string!(locale, activity.failed)} {why}</span> }.into_any()
     };
     view! {
         <tr>

@@ -1,27 +1,133 @@
-//! A bulk apply as a job: the accepted rows, recorded in the database with each row's result as
-//! it comes, so that any replica can show its progress and resume it where it stopped. A job
-//! never holds a password.
+//! A bulk apply as a job: the accepted rows and the calls reviewed for them, recorded in the
+//! database with each row's result as it comes, so that any replica can show its progress and
+//! resume it where it stopped. A job never holds a password. Results are typed and put into
+//! words when a page (or the result file) shows them, in the reader's language.
 
 use serde::{Deserialize, Serialize};
 
 use super::FileRow;
+use crate::audit::Failure;
 use crate::i18n::td_string;
+use crate::language::Locale;
+use crate::planner::{Note, Refusal, Step, Verdict};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JobState {
     Running,
     Done,
-    /// Could not go on (e.g. the owner signed out, so their token is gone); why.
-    Stopped(String),
+    /// Could not go on; why.
+    Stopped(StopReason),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopReason {
+    /// The owner signed out or their session expired: their token is gone.
+    SessionEnded { owner: String },
+    /// Stored before reasons were typed: the words as they were written then.
+    Stored(String),
+}
+
+impl StopReason {
+    pub fn text_in(&self, locale: Locale) -> String {
+        match self {
+            StopReason::SessionEnded { owner } => td_string!(locale, bulk.session_ended, owner).to_string(),
+            StopReason::Stored(words) => words.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowOutcome {
-    /// Sent and accepted, with what was done.
-    Done(String),
+    /// Sent and accepted: these calls.
+    Done(Vec<Step>),
     /// Nothing needed sending.
-    InPlace(String),
-    Failed(String),
+    InPlace(Vec<Note>),
+    Failed(RowFailure),
+    /// A result stored before outcomes were typed: its kind and the words written then.
+    Stored {
+        kind: StoredKind,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoredKind {
+    Done,
+    InPlace,
+    Failed,
+}
+
+/// Why a row of a job was not applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowFailure {
+    Refused(Refusal),
+    /// The person's account was not made — `why`, on the row that tried; `None` on their other
+    /// rows — so nothing else of theirs is sent.
+    NoAccount {
+        user: String,
+        why: Option<Failure>,
+    },
+    /// The row now plans an account the apply did not make: only the page that applies shows
+    /// a new account's password.
+    ApplyAgainToCreate {
+        user: String,
+    },
+    /// What KubeSphere holds changed since the review: the row's calls are not the reviewed ones
+    /// any more (e.g. the person's role changed meanwhile), so none is sent.
+    ChangedSinceReview,
+    /// A call failed, after those listed went through.
+    Call {
+        failure: Failure,
+        done: Vec<Step>,
+    },
+}
+
+impl RowOutcome {
+    pub fn is_failed(&self) -> bool {
+        matches!(self, RowOutcome::Failed(_) | RowOutcome::Stored { kind: StoredKind::Failed, .. })
+    }
+
+    /// The kind, as a word of the result file and a CSS class: done, in place or failed.
+    pub fn kind(&self) -> StoredKind {
+        match self {
+            RowOutcome::Done(_) => StoredKind::Done,
+            RowOutcome::InPlace(_) => StoredKind::InPlace,
+            RowOutcome::Failed(_) => StoredKind::Failed,
+            RowOutcome::Stored { kind, .. } => *kind,
+        }
+    }
+
+    /// What happened, in words.
+    pub fn text_in(&self, locale: Locale) -> String {
+        let separator = td_string!(locale, planner.list_separator);
+        let steps = |steps: &[Step]| steps.iter().map(|s| s.text_in(locale)).collect::<Vec<_>>().join(separator);
+        match self {
+            RowOutcome::Done(done) => steps(done),
+            RowOutcome::InPlace(notes) => Verdict::InPlace(notes.clone()).text_in(locale),
+            RowOutcome::Failed(RowFailure::Refused(why)) => why.text_in(locale),
+            RowOutcome::Failed(RowFailure::NoAccount { user, why }) => {
+                let why = match why {
+                    Some(why) => why.text_in(locale),
+                    None => td_string!(locale, bulk.has_no_account, user).to_string(),
+                };
+                td_string!(locale, bulk.no_account_why, no_account = td_string!(locale, bulk.no_account), why)
+                    .to_string()
+            }
+            RowOutcome::Failed(RowFailure::ApplyAgainToCreate { user }) => {
+                let why = td_string!(locale, bulk.apply_again_to_create, user).to_string();
+                td_string!(locale, bulk.no_account_why, no_account = td_string!(locale, bulk.no_account), why)
+                    .to_string()
+            }
+            RowOutcome::Failed(RowFailure::ChangedSinceReview) => {
+                td_string!(locale, bulk.row_changed_since_review).to_owned()
+            }
+            RowOutcome::Failed(RowFailure::Call { failure, done }) if done.is_empty() => failure.text_in(locale),
+            RowOutcome::Failed(RowFailure::Call { failure, done }) => {
+                td_string!(locale, bulk.failed_after, error = failure.text_in(locale), done = steps(done)).to_string()
+            }
+            RowOutcome::Stored { message, .. } => message.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +144,8 @@ pub struct JobRecord {
     pub state: JobState,
     /// The rows the dry run accepted, as written in the file.
     pub rows: Vec<FileRow>,
+    /// The calls reviewed for each row (by line); `None` for a job stored before they were kept.
+    pub reviewed: Option<Vec<(usize, Vec<Step>)>>,
     /// One per finished row, in the order they finished.
     pub results: Vec<RowResult>,
 }
@@ -70,12 +178,18 @@ impl JobRecord {
         let mut out = format!("{},outcome,message\n", super::COLUMNS.join(","));
         for row in &self.rows {
             let (outcome, message) = match self.result_of(row.line) {
-                Some(RowOutcome::Done(m)) => (td_string!(locale, bulk.outcome_done), m.as_str()),
-                Some(RowOutcome::InPlace(m)) => (td_string!(locale, bulk.outcome_in_place), m.as_str()),
-                Some(RowOutcome::Failed(m)) => (td_string!(locale, bulk.outcome_failed), m.as_str()),
-                None => (td_string!(locale, bulk.outcome_waiting), ""),
+                Some(o) => {
+                    let word = match o.kind() {
+                        StoredKind::Done => td_string!(locale, bulk.outcome_done),
+                        StoredKind::InPlace => td_string!(locale, bulk.outcome_in_place),
+                        StoredKind::Failed => td_string!(locale, bulk.outcome_failed),
+                    };
+                    (word, o.text_in(locale))
+                }
+                None => (td_string!(locale, bulk.outcome_waiting), String::new()),
             };
-            let cells: Vec<String> = row.cells().iter().copied().chain([outcome, message]).map(csv_cell).collect();
+            let cells: Vec<String> =
+                row.cells().iter().copied().chain([outcome, message.as_str()]).map(csv_cell).collect();
             out.push_str(&cells.join(","));
             out.push('\n');
         }
@@ -98,13 +212,15 @@ pub mod ssr {
 
     use super::{JobRecord, RowResult};
     use crate::audit::ssr::{BoxFuture, LogError};
+    use crate::planner::Step;
 
-    /// A new job: who asked, the accepted rows and the results known already (accounts created,
-    /// or not, before the job starts).
+    /// A new job: who asked, the accepted rows, the calls reviewed for them, and the results
+    /// known already (accounts created, or not, before the job starts).
     #[derive(Debug, Clone)]
     pub struct NewJob {
         pub owner: String,
         pub rows: Vec<super::FileRow>,
+        pub reviewed: Vec<(usize, Vec<Step>)>,
         pub results: Vec<RowResult>,
     }
 
@@ -142,50 +258,50 @@ mod tests {
             created_ms: 0,
             state: JobState::Done,
             rows: vec![row],
-            results: vec![RowResult { line: 2, outcome: RowOutcome::Failed("said \"no\"".into()) }],
+            reviewed: None,
+            results: vec![RowResult {
+                line: 2,
+                outcome: RowOutcome::Stored { kind: StoredKind::Failed, message: "said \"no\"".into() },
+            }],
         };
         let csv = job.result_csv();
         let mut lines = csv.lines();
         assert_eq!(lines.next(), Some("username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role,outcome,message"));
         assert_eq!(lines.next(), Some("mei,,\"Chen, Mei\",,,,,,,failed,\"said \"\"no\"\"\""));
     }
+
+    #[test]
+    fn a_typed_result_reads_in_either_language() {
+        let failed = RowOutcome::Failed(RowFailure::Call {
+            failure: Failure::Error { code: "forbidden".into() },
+            done: vec![Step::InviteToWorkspace {
+                user: "mei".into(),
+                workspace: "demo".into(),
+                role: "demo-regular".into(),
+            }],
+        });
+        let en = failed.text_in(Locale::en);
+        let zh = failed.text_in(Locale::zh);
+        assert!(en.contains("invite mei to workspace demo as demo-regular"), "{en}");
+        assert!(zh.contains("邀请 mei"), "{zh}");
+        assert_ne!(en, zh);
+    }
 }
 
-/// Running a job's rows: planned again from what KubeSphere holds now (so a resumed job sends
-/// nothing twice), then sent row by row.
+/// Running a job's rows: the file planned again from what KubeSphere holds now (so a resumed job
+/// sends nothing twice), and each row left sent only if its calls are the reviewed ones.
 #[cfg(feature = "ssr")]
 pub mod run {
     use std::collections::BTreeSet;
     use std::future::Future;
 
-    use leptos_i18n::Locale as _;
-
-    use super::{JobRecord, RowOutcome, RowResult};
+    use super::{JobRecord, RowFailure, RowOutcome, RowResult};
     use crate::audit::Via;
     use crate::error::AppError;
-    use crate::i18n::td_string;
-    use crate::language::Locale;
+    use crate::planner::calls::Call;
+    use crate::planner::verdicts::RowPlan;
+    use crate::planner::{Step, Verdict};
     use crate::upstream::Upstream;
-
-    /// The message for a row whose account was not made, and why.
-    pub fn no_account(why: impl std::fmt::Display) -> String {
-        no_account_in(crate::language::locale(), why)
-    }
-
-    fn no_account_in(locale: Locale, why: impl std::fmt::Display) -> String {
-        td_string!(locale, bulk.no_account_why, no_account = td_string!(locale, bulk.no_account), why).to_string()
-    }
-
-    /// Whether a stored message says the row's account was not made (in any language: the
-    /// message was written in the language of whoever applied).
-    fn is_no_account(message: &str) -> bool {
-        Locale::get_all().iter().any(|l| message.starts_with(td_string!(*l, bulk.no_account)))
-    }
-
-    /// Why a job stopped when its owner's session ended (stored with the job).
-    pub fn session_ended(owner: &str) -> String {
-        td_string!(crate::language::locale(), bulk.session_ended, owner).to_string()
-    }
 
     /// Runs the rows of `job` that have no result yet, in the file's order. `record` keeps each
     /// result and says whether to go on (false: another replica has taken the job over).
@@ -195,17 +311,18 @@ pub mod run {
         Fut: Future<Output = bool>,
     {
         let upstream = Upstream::from_context()?;
-        let locale = crate::language::locale();
-        let pending: Vec<super::FileRow> =
-            job.rows.iter().filter(|r| job.result_of(r.line).is_none()).cloned().collect();
+        let pending: BTreeSet<usize> =
+            job.rows.iter().filter(|r| job.result_of(r.line).is_none()).map(|r| r.line).collect();
         if pending.is_empty() {
             return Ok(());
         }
         let without_account: BTreeSet<&str> = job
             .results
             .iter()
-            .filter(|r| matches!(&r.outcome, RowOutcome::Failed(m) if is_no_account(m)))
-            .filter_map(|r| job.rows.iter().find(|row| row.line == r.line).map(|row| row.username.as_str()))
+            .filter_map(|r| match &r.outcome {
+                RowOutcome::Failed(RowFailure::NoAccount { user, .. }) => Some(user.as_str()),
+                _ => None,
+            })
             .collect();
         // Every account of the job was made (or refused) before it started: those made exist,
         // whatever KubeSphere's cached lists say yet.
@@ -215,21 +332,15 @@ pub mod run {
         // before it: a person joins a workspace on one line, its project on the next); only
         // the rows left are sent.
         let planned = super::super::plan::dry_run(&upstream, &job.rows, &known).await?;
-        let left = planned.rows.into_iter().filter(|(row, _)| pending.iter().any(|p| p.line == row.line));
-        for (row, plan) in left {
+        for (row, plan) in planned.rows.into_iter().filter(|(row, _)| pending.contains(&row.line)) {
+            let reviewed = job.reviewed.as_ref().map(|all| {
+                all.iter().filter(|(line, _)| *line == row.line).flat_map(|(_, steps)| steps.clone()).collect()
+            });
             let user = row.username.as_str();
             let outcome = if without_account.contains(user) {
-                RowOutcome::Failed(no_account_in(locale, td_string!(locale, bulk.has_no_account, user)))
-            } else if plan.calls.iter().any(|c| c.creates_account()) {
-                // Only the page that applied can show a new account's password.
-                RowOutcome::Failed(no_account_in(locale, td_string!(locale, bulk.apply_again_to_create, user)))
-            } else if plan.calls.is_empty() {
-                match &plan.verdict {
-                    crate::planner::Verdict::Refused(why) => RowOutcome::Failed(why.text_in(locale)),
-                    other => RowOutcome::InPlace(other.text_in(locale)),
-                }
+                RowOutcome::Failed(RowFailure::NoAccount { user: user.to_owned(), why: None })
             } else {
-                send_all(&upstream, locale, plan.calls).await
+                outcome(&upstream, user, plan, reviewed).await
             };
             if !record(RowResult { line: row.line, outcome }).await {
                 break;
@@ -238,34 +349,33 @@ pub mod run {
         Ok(())
     }
 
-    async fn send_all(upstream: &Upstream, locale: Locale, calls: Vec<crate::planner::calls::Call>) -> RowOutcome {
-        let separator = td_string!(locale, bulk.list_separator);
-        let mut done = Vec::new();
-        for call in calls {
-            let text = call.step().text_in(locale);
-            if let Err(e) = call.send(upstream, Via::Bulk, None).await {
-                let error = e.message_in(locale);
-                return RowOutcome::Failed(if done.is_empty() {
-                    error
-                } else {
-                    td_string!(locale, bulk.failed_after, error, done = done.join(separator)).to_string()
-                });
-            }
-            done.push(text);
+    /// One row: what its plan says now, sent only if every call is one that was reviewed.
+    async fn outcome(upstream: &Upstream, user: &str, plan: RowPlan, reviewed: Option<Vec<Step>>) -> RowOutcome {
+        match plan.verdict {
+            Verdict::Refused(why) => return RowOutcome::Failed(RowFailure::Refused(why)),
+            Verdict::InPlace(notes) => return RowOutcome::InPlace(notes),
+            Verdict::Send { .. } => {}
         }
-        RowOutcome::Done(done.join(separator))
+        if plan.calls.iter().any(Call::creates_account) {
+            // Only the page that applied can show a new account's password.
+            return RowOutcome::Failed(RowFailure::ApplyAgainToCreate { user: user.to_owned() });
+        }
+        let unreviewed = |c: &Call| reviewed.as_ref().is_some_and(|steps| !steps.contains(&c.step()));
+        if plan.calls.iter().any(unreviewed) {
+            return RowOutcome::Failed(RowFailure::ChangedSinceReview);
+        }
+        send_all(upstream, plan.calls).await
     }
 
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn a_row_without_its_account_is_recognised_in_either_language() {
-            for locale in Locale::get_all() {
-                assert!(is_no_account(&no_account_in(*locale, "KubeSphere said no.")), "{locale:?}");
+    async fn send_all(upstream: &Upstream, calls: Vec<Call>) -> RowOutcome {
+        let mut done = Vec::new();
+        for call in calls {
+            let step = call.step();
+            if let Err(failure) = call.send(upstream, Via::Bulk, None).await {
+                return RowOutcome::Failed(RowFailure::Call { failure, done });
             }
-            assert!(!is_no_account("KubeSphere does not allow you to do this."));
+            done.push(step);
         }
+        RowOutcome::Done(done)
     }
 }

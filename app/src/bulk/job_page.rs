@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::bulk_job;
-use super::job::{JobState, RowOutcome};
+use super::job::{JobState, StoredKind};
 use crate::i18n::td_string;
 use crate::layout::{error_view, route_param};
 
@@ -26,7 +26,7 @@ pub fn BulkJobPage() -> impl IntoView {
                     };
                     let progress = job.progress();
                     let (finished, total) = (progress.finished, progress.total);
-                    let failed = job.results.iter().filter(|r| matches!(r.outcome, RowOutcome::Failed(_))).count();
+                    let failed = job.results.iter().filter(|r| r.outcome.is_failed()).count();
                     let (running, state) = match &job.state {
                         JobState::Running => (true, td_string!(locale, bulk.job_running, finished, total).to_string()),
                         JobState::Done if failed == 0 => (false, td_string!(locale, bulk.job_done_all, total).to_string()),
@@ -35,6 +35,7 @@ pub fn BulkJobPage() -> impl IntoView {
                             (false, td_string!(locale, bulk.job_done_some_failed, applied, total, failed).to_string())
                         }
                         JobState::Stopped(why) => {
+                            let why = why.text_in(locale);
                             (false, td_string!(locale, bulk.job_stopped, finished, total, why).to_string())
                         }
                     };
@@ -66,9 +67,14 @@ pub fn BulkJobPage() -> impl IntoView {
                             <tbody>
                                 {job.rows.iter().map(|row| {
                                     let (class, text) = match job.result_of(row.line) {
-                                        Some(RowOutcome::Done(message)) => ("send", td_string!(locale, bulk.row_done, message).to_string()),
-                                        Some(RowOutcome::InPlace(m)) => ("in-place", m.clone()),
-                                        Some(RowOutcome::Failed(message)) => ("refused", td_string!(locale, bulk.row_failed, message).to_string()),
+                                        Some(o) => {
+                                            let message = o.text_in(locale);
+                                            match o.kind() {
+                                                StoredKind::Done => ("send", td_string!(locale, bulk.row_done, message).to_string()),
+                                                StoredKind::InPlace => ("in-place", message),
+                                                StoredKind::Failed => ("refused", td_string!(locale, bulk.row_failed, message).to_string()),
+                                            }
+                                        }
                                         None => ("waiting", td_string!(locale, bulk.row_waiting).to_owned()),
                                     };
                                     view! {

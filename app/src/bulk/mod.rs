@@ -116,8 +116,8 @@ pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
 pub struct NewAccount {
     pub line: usize,
     pub username: String,
-    /// Why it was not created, when it was not.
-    pub result: Result<String, String>,
+    /// The password, or why it was not created.
+    pub result: Result<String, crate::audit::Failure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +138,7 @@ pub async fn bulk_apply(
     #[server(default)] confirm_admin: bool,
 ) -> Result<ApplyOutcome, AppError> {
     use crate::audit::Via;
-    use job::{RowOutcome, RowResult};
+    use job::{RowFailure, RowOutcome, RowResult};
 
     let rows =
         file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
@@ -164,20 +164,21 @@ pub async fn bulk_apply(
         .collect();
     let upstream_ref = &upstream;
     let creations = to_create.into_iter().map(|(line, username, call)| async move {
-        let result =
-            call.send(upstream_ref, Via::Bulk, None).await.map(Option::unwrap_or_default).map_err(|e| e.message());
+        let result = call.send(upstream_ref, Via::Bulk, None).await.map(Option::unwrap_or_default);
         NewAccount { line, username, result }
     });
     let accounts = crate::directory::ssr::bounded_join(creations).await;
     let results = accounts
         .iter()
         .filter_map(|a| {
-            let why = a.result.as_ref().err()?;
-            Some(RowResult { line: a.line, outcome: RowOutcome::Failed(job::run::no_account(why)) })
+            let why = a.result.as_ref().err()?.clone();
+            let failure = RowFailure::NoAccount { user: a.username.clone(), why: Some(why) };
+            Some(RowResult { line: a.line, outcome: RowOutcome::Failed(failure) })
         })
         .collect();
     let owner = upstream.username().to_owned();
-    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|(row, _)| row).collect(), results };
+    let reviewed = accepted.iter().map(|(row, plan)| (row.line, plan.verdict.steps().to_vec())).collect();
+    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|(row, _)| row).collect(), reviewed, results };
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     let jobs = use_context::<job::ssr::JobsHandle>().ok_or(AppError::Internal)?;
     let id = jobs.0.submit(&parts, new).await.map_err(|e| {

@@ -171,7 +171,7 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
                 <h2 id="failed-accounts-heading">{td_string!(locale, bulk.accounts_not_made)}</h2>
                 <ul>
                     {failed.into_iter().map(|a| view! {
-                        <li>{td_string!(locale, bulk.account_not_made, line = a.line, user = a.username, why = a.result.err().unwrap_or_default()).to_string()}</li>
+                        <li>{td_string!(locale, bulk.account_not_made, line = a.line, user = a.username, why = a.result.err().map(|f| f.text_in(locale)).unwrap_or_default()).to_string()}</li>
                     }).collect_view()}
                 </ul>
             </section>

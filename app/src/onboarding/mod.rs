@@ -117,7 +117,7 @@ pub enum StepState {
     /// Cannot be done, and why: listed apart, never sent.
     Refused,
     Done,
-    Failed(String),
+    Failed(crate::audit::Failure),
     /// Not sent because an earlier step it needs failed.
     NotRun,
 }
@@ -419,9 +419,9 @@ pub mod ssr {
                     outcome.password = shown.or(outcome.password.take());
                     StepState::Done
                 }
-                Err(e) => {
+                Err(why) => {
                     stop = creates;
-                    StepState::Failed(e.message())
+                    StepState::Failed(why)
                 }
             };
         }

@@ -137,7 +137,7 @@ fn Outcome(outcome: OnboardOutcome) -> impl IntoView {
                         StepState::Planned => ("planned", td_string!(locale, onboarding.state_planned).to_owned()),
                         StepState::InPlace | StepState::Refused => ("in-place", td_string!(locale, onboarding.state_in_place).to_owned()),
                         StepState::Done => ("done", td_string!(locale, onboarding.state_done).to_owned()),
-                        StepState::Failed(m) => ("failed", td_string!(locale, onboarding.state_failed, message = m).to_string()),
+                        StepState::Failed(why) => ("failed", td_string!(locale, onboarding.state_failed, message = why.text_in(locale)).to_string()),
                         StepState::NotRun => ("not-run", td_string!(locale, onboarding.state_not_run).to_owned()),
                     };
                     view! { <li class=class><span class="step-text">{text}</span>" — "<strong>{label}</strong></li> }.into_any()

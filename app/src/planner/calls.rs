@@ -7,9 +7,8 @@ use ks_types::{
 };
 
 use super::Step;
-use crate::audit::{Action, Change, Via};
+use crate::audit::{Action, Change, Failure, Via};
 use crate::error::AppError;
-use crate::i18n::td_string;
 use crate::upstream::Upstream;
 
 /// One call to KubeSphere, with what the activity log needs (the role it replaces).
@@ -112,19 +111,22 @@ impl Call {
         upstream: &Upstream,
         via: Via,
         password: Option<Password>,
-    ) -> Result<Option<String>, AppError> {
+    ) -> Result<Option<String>, Failure> {
         match self {
-            Call::CreateUser { user, email, display_name, role } => create_user(
-                upstream,
-                via,
-                NewUser { name: user, email, password: strong(password)?, role, display_name, description: None },
-            )
-            .await
-            .map(Some),
+            Call::CreateUser { user, email, display_name, role } => {
+                let new =
+                    NewUser { name: user, email, password: strong(password)?, role, display_name, description: None };
+                create_user(upstream, via, new).await.map(Some)
+            }
             Call::PlatformRole { user, role, before } => {
                 let change = Change::new(Action::ChangePlatformRole).user(&user).roles(before, role.name());
-                let write = upstream.call(|api| async move { api.change_platform_role(&user, role).await });
-                upstream.recorded(via, vec![change], write).await.map(|_| None)
+                let write = async {
+                    upstream
+                        .read(|api| async move { api.change_platform_role(&user, role).await })
+                        .await
+                        .map_err(|e| failure(&e))
+                };
+                upstream.recorded_typed(via, vec![change], write).await.map(|_| None)
             }
             Call::InviteToWorkspace { user, role } => {
                 let change = Change::new(Action::InviteToWorkspace)
@@ -173,29 +175,37 @@ impl Call {
     }
 }
 
-fn strong(password: Option<Password>) -> Result<Password, AppError> {
-    match password {
-        Some(p) => Ok(p),
-        None => Password::parse(&crate::people::ssr::strong_password()).map_err(|_| AppError::Internal),
+/// What a refusal of KubeSphere's means for a call: the causes a person can act on, else the
+/// console's error for it.
+fn failure(e: &KsError) -> Failure {
+    match e.cause() {
+        Cause::RoleNotFound => Failure::RoleMissing,
+        Cause::LabelTooLong => Failure::RoleNameTooLong,
+        Cause::EmailTaken => Failure::EmailTaken,
+        _ => Failure::Error { code: AppError::from(e).code().to_owned() },
     }
 }
 
-async fn create_user(upstream: &Upstream, via: Via, new: NewUser) -> Result<String, AppError> {
+fn strong(password: Option<Password>) -> Result<Password, Failure> {
+    match password {
+        Some(p) => Ok(p),
+        None => Password::parse(&crate::people::ssr::strong_password())
+            .map_err(|_| Failure::Error { code: AppError::Internal.code().to_owned() }),
+    }
+}
+
+async fn create_user(upstream: &Upstream, via: Via, new: NewUser) -> Result<String, Failure> {
     let shown = new.password.expose().to_owned();
     let creator = upstream.username().to_owned();
     let change = Change::new(Action::CreateUser).user(&new.name).roles(None, new.role.name());
-    let locale = crate::language::locale();
-    let taken = td_string!(locale, onboarding.user_exists, user = &new.name).to_string();
-    let email_taken = td_string!(locale, onboarding.email_taken);
-    let write = upstream.call_mapped(
-        |api| async move { api.create_user(&new, &creator).await },
-        move |e| match e.cause() {
-            Cause::AlreadyExists => Some(AppError::Invalid(taken.clone())),
-            Cause::EmailTaken => Some(AppError::Invalid(email_taken.into())),
-            _ => None,
-        },
-    );
-    upstream.recorded(via, vec![change], write).await?;
+    let user = new.name.to_string();
+    let write = async {
+        upstream.read(|api| async move { api.create_user(&new, &creator).await }).await.map_err(|e| match e.cause() {
+            Cause::AlreadyExists => Failure::UserExists { user },
+            _ => failure(&e),
+        })
+    };
+    upstream.recorded_typed(via, vec![change], write).await?;
     Ok(shown)
 }
 
@@ -216,20 +226,18 @@ impl Grant {
         via: Via,
         change: Change,
         write: impl std::future::Future<Output = Result<serde_json::Value, KsError>>,
-    ) -> Result<Option<String>, AppError> {
-        let answer = match write.await {
-            Ok(_) => Ok(()),
-            Err(e) if e.cause() == Cause::AlreadyExists => self.after_conflict(upstream).await,
-            Err(e) => {
-                tracing::info!(error = %e, request_id = ?upstream.request_id(), "member grant refused");
-                let app = crate::roles::ssr::explain_role_missing(&e).unwrap_or_else(|| AppError::from(&e));
-                Err(crate::upstream::fail_with(app))
+    ) -> Result<Option<String>, Failure> {
+        let answer = async {
+            match write.await {
+                Ok(_) => Ok(()),
+                Err(e) if e.cause() == Cause::AlreadyExists => self.after_conflict(upstream).await,
+                Err(e) => Err(failure(&e)),
             }
         };
-        upstream.recorded(via, vec![change], async { answer }).await.map(|_| None)
+        upstream.recorded_typed(via, vec![change], answer).await.map(|_| None)
     }
 
-    async fn after_conflict(&self, upstream: &Upstream) -> Result<(), AppError> {
+    async fn after_conflict(&self, upstream: &Upstream) -> Result<(), Failure> {
         let held = match self {
             Grant::Workspace(user, role) => {
                 crate::activity::ssr::workspace_role_of(upstream, role.workspace(), user).await
@@ -246,14 +254,6 @@ impl Grant {
             return Ok(());
         }
         let binding = format!("{user}-{role}");
-        let locale = crate::language::locale();
-        Err(crate::upstream::fail_with(AppError::Invalid(
-            td_string!(locale, planner.binding_collision, user, role, binding, place).to_string(),
-        )))
+        Err(Failure::BindingCollision { user: user.to_string(), role: role.to_owned(), binding, place })
     }
-}
-
-/// Whether a KubeSphere error is about one cluster (unknown, or not ready).
-pub fn cluster_trouble(e: &KsError) -> Option<Cause> {
-    matches!(e.cause(), Cause::UnknownCluster | Cause::ClusterNotReady).then(|| e.cause())
 }

@@ -25,6 +25,7 @@ fn record(at_ms: i64, actor: &str, change: Change, succeeded: bool) -> Record {
         change,
         succeeded,
         message: (!succeeded).then(|| "KubeSphere does not allow you to do this.".into()),
+        reason: (!succeeded).then(|| app::audit::Failure::Error { code: "forbidden".into() }),
         request_id: Some(format!("req-{at_ms}")),
         via: Via::Form,
     }

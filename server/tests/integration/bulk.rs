@@ -391,3 +391,124 @@ async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A job's page as a reader in `lang` sees it.
+async fn job_page_in(app: &TestApp, cookie: &str, id: &str, lang: &str) -> String {
+    let cookie = format!("{cookie}; i18n_pref_locale={lang}");
+    let path = format!("/onboard/bulk/jobs/{id}");
+    app.request(Method::GET, &path, Some(&cookie)).send().await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_jobs_results_read_in_the_readers_language_old_results_as_they_were_written() {
+    let dir = std::env::temp_dir().join(format!("ks-console-typed-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/activity.db", dir.display());
+    let app = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| c.activity_db = db
+        })
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    let csv = format!("{HEADER}\nfrank,,,,demo,viewer,,,\nfrank,,,,team-b,viewer,,,\n");
+    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    let plan = reviewed(&run);
+    let team_b = "/kapis/iam.kubesphere.io/v1beta1/workspaces/team-b/workspacemembers";
+    app.sim.sim.inject(ks_sim::Fault::status(team_b, 403, None).method("POST").times(1));
+    let (_, html) = apply(&app, &cookie, &csv, &plan, false).await;
+    let page = finished_job(&app, &cookie, &html).await;
+    let start = page.find("onboarding-result-").unwrap() + "onboarding-result-".len();
+    let id = page[start..start + page[start..].find(".csv").unwrap()].to_owned();
+
+    let en = job_page_in(&app, &cookie, &id, "en").await;
+    assert!(en.contains("Done: invite frank to workspace demo as demo-viewer"), "{en}");
+    assert!(en.contains("Failed: KubeSphere does not allow you to do this."), "{en}");
+    let zh = job_page_in(&app, &cookie, &id, "zh").await;
+    assert!(zh.contains("邀请 frank 以 demo-viewer 角色加入企业空间 demo"), "the same rows in Chinese: {zh}");
+    assert!(!zh.contains("KubeSphere does not allow you to do this."), "{zh}");
+
+    // A result stored before outcomes were typed keeps the words it was written in.
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    sqlx::query(
+        "UPDATE bulk_job_results SET outcome_json = NULL, message = 'written long ago' WHERE job_id = ? AND line = 2",
+    )
+    .bind(&id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(job_page_in(&app, &cookie, &id, "zh").await.contains("written long ago"));
+
+    // The activity log too: the failed change's reason in the reader's language, an entry
+    // stored before reasons were typed in its own words.
+    let zh_cookie = format!("{cookie}; i18n_pref_locale=zh");
+    let log = app.request(Method::GET, "/activity", Some(&zh_cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("KubeSphere 不允许您执行此操作"), "the reason in Chinese: {log}");
+    sqlx::query("UPDATE activity SET reason_json = NULL, message = 'said long ago' WHERE outcome = 'failed'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let log = app.request(Method::GET, "/activity", Some(&zh_cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("said long ago"), "{log}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change() {
+    let dir = std::env::temp_dir().join(format!("ks-console-exact-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/activity.db", dir.display());
+    let app = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| {
+                c.activity_db = db;
+                c.bulk_resume_secs = 1;
+            }
+        })
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
+    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
+    // Reviewed: invite carol to demo as demo-regular. Meanwhile carol is in demo as demo-viewer
+    // (the seed): sending now would be a role change nobody reviewed.
+    let rows = serde_json::json!([
+        {"line": 2, "username": "carol", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "regular", "cluster": "", "project": "", "project_role": ""},
+        {"line": 3, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "regular", "cluster": "", "project": "", "project_role": ""}
+    ]);
+    let reviewed = serde_json::json!([
+        [2, [{"InviteToWorkspace": {"user": "carol", "workspace": "demo", "role": "demo-regular"}}]],
+        [3, [{"InviteToWorkspace": {"user": "frank", "workspace": "demo", "role": "demo-regular"}}]]
+    ]);
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
+         lease_owner, lease_until_ms) VALUES ('exact-job', 'admin', ?, 0, 'running', NULL, ?, ?, 'gone', 1)",
+    )
+    .bind(&session_key)
+    .bind(rows.to_string())
+    .bind(reviewed.to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+    app.sim.sim.reset_journal();
+    let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/exact-job\"").await;
+    assert!(
+        page.contains("this row&#x27;s calls are not the ones reviewed any more")
+            || page.contains("this row's calls are not the ones reviewed any more"),
+        "{page}"
+    );
+    let writes: Vec<String> = app
+        .sim
+        .sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method != "GET")
+        .map(|e| format!("{} {} {}", e.method, e.path, e.body.map(|b| b.to_string()).unwrap_or_default()))
+        .collect();
+    assert_eq!(writes.len(), 1, "only frank's reviewed invitation: {writes:#?}");
+    assert!(writes[0].contains("frank") && !writes.iter().any(|w| w.contains("carol")));
+    std::fs::remove_dir_all(dir).ok();
+}

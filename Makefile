@@ -20,7 +20,8 @@ run: build
 	  echo "  Demo logins (password P@88w0rd for all):"; \
 	  echo "    admin (platform-admin), alice (platform-self-provisioner, manages workspace demo;"; \
 	  echo "    no cluster is public, so her new workspaces start without one),"; \
-	  echo "    bob, carol, frank (platform-regular), grace (custom roles); dave is locked, erin disabled"; \
+	  echo "    lead (a team lead: admin of demo, no platform admin), bob, carol, frank (platform-regular),"; \
+	  echo "    grace (custom roles); dave is locked, erin disabled"; \
 	else echo "  KubeSphere:   $$KUBESPHERE_HOST"; fi
 	@echo "  Stop with Ctrl-C."
 	@echo ""

@@ -22,10 +22,12 @@ test("onboard a person on one page: two workspaces and a project, reviewed, then
   await page.getByLabel("E-mail").fill(`${user}@example.com`);
   await page.getByLabel("Display name").fill("Wizard Person");
   await expect(page.getByLabel("Platform role")).toHaveValue("");
-  await page.getByLabel("Workspace 1", { exact: true }).fill("demo");
+  await page.getByLabel("Workspace 1", { exact: true }).selectOption("demo");
   await expect(page.getByLabel("Role in workspace 1")).toHaveValue("regular");
-  await page.getByLabel("Workspace 2", { exact: true }).fill("team-b");
+  await page.getByLabel("Workspace 2", { exact: true }).selectOption("team-b");
   await page.getByLabel("Role in workspace 2").selectOption("viewer");
+  // An administrator names the project (their choices are many): its workspace, then its name.
+  await page.getByLabel("Workspace of project 1").selectOption("demo");
   await page.getByLabel("Project 1", { exact: true }).fill("demo-api");
   await page.getByLabel("Cluster of project 1").selectOption("member-1");
   await expect(page.getByLabel("Role in project 1")).toHaveValue("viewer");
@@ -33,7 +35,7 @@ test("onboard a person on one page: two workspaces and a project, reviewed, then
 
   // The review names every call, and nothing has been sent.
   const review = page.getByRole("region", { name: "Review: these calls will be made" });
-  await expect(review).toContainText(`Create the account ${user} (${user}@example.com) with the platform role platform-regular`);
+  await expect(review).toContainText(`Create the account ${user} (${user}@example.com) as platform-regular`);
   await expect(review).toContainText(`Invite ${user} to workspace demo as demo-regular`);
   await expect(review).toContainText(`Invite ${user} to workspace team-b as team-b-viewer`);
   await expect(review).toContainText(`Invite ${user} to project demo-api (cluster member-1) as viewer`);
@@ -140,10 +142,11 @@ test("the same wizard in Chinese: switched in the top bar, every label and call 
   await page.getByLabel("用户名", { exact: true }).fill(user);
   await page.getByLabel("电子邮箱", { exact: true }).fill(`${user}@example.com`);
   await page.getByLabel("显示名称").fill("向导用户");
-  await page.getByLabel("企业空间 1", { exact: true }).fill("demo");
+  await page.getByLabel("企业空间 1", { exact: true }).selectOption("demo");
   await expect(page.getByLabel("在企业空间 1 中的角色")).toHaveValue("regular");
-  await page.getByLabel("企业空间 2", { exact: true }).fill("team-b");
+  await page.getByLabel("企业空间 2", { exact: true }).selectOption("team-b");
   await page.getByLabel("在企业空间 2 中的角色").selectOption("viewer");
+  await page.getByLabel("项目 1 所在的企业空间").selectOption("demo");
   await page.getByLabel("项目 1", { exact: true }).fill("demo-api");
   await page.getByLabel("项目 1 所在的集群").selectOption("member-1");
   await page.getByRole("button", { name: "核对", exact: true }).click();

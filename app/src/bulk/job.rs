@@ -283,7 +283,7 @@ mod tests {
         let en = failed.text_in(Locale::en);
         let zh = failed.text_in(Locale::zh);
         assert!(en.contains("invite mei to workspace demo as demo-regular"), "{en}");
-        assert!(zh.contains("邀请 mei"), "{zh}");
+        assert!(zh.contains("邀请 mei 加入企业空间 demo"), "{zh}");
         assert_ne!(en, zh);
     }
 }

@@ -425,7 +425,7 @@ async fn a_jobs_results_read_in_the_readers_language_old_results_as_they_were_wr
     assert!(en.contains("Done: invite frank to workspace demo as demo-viewer"), "{en}");
     assert!(en.contains("Failed: KubeSphere does not allow you to do this."), "{en}");
     let zh = job_page_in(&app, &cookie, &id, "zh").await;
-    assert!(zh.contains("邀请 frank 以 demo-viewer 角色加入企业空间 demo"), "the same rows in Chinese: {zh}");
+    assert!(zh.contains("邀请 frank 加入企业空间 demo，角色为 demo-viewer"), "the same rows in Chinese: {zh}");
     assert!(!zh.contains("KubeSphere does not allow you to do this."), "{zh}");
 
     // A result stored before outcomes were typed keeps the words it was written in.

@@ -265,3 +265,77 @@ async fn accounts_made_by_an_apply_count_in_its_job_although_kubesphere_lists_th
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
     assert!(app.upstream_members(None, Some(("host", "demo-web"))).await.contains(&("mei".into(), "viewer".into())));
 }
+
+#[tokio::test]
+async fn a_team_lead_invites_and_changes_roles_in_their_workspace_and_its_projects_with_the_forms() {
+    let app = TestApp::start().await;
+    let lead = app.login("lead").await;
+    let ok = |(status, body): (StatusCode, serde_json::Value)| assert_eq!(status, StatusCode::OK, "{body}");
+    ok(app
+        .submit(&lead, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")])
+        .await);
+    // demo-ops was created by alice; lead holds no binding there.
+    let invite = [("project", "member-1/demo-ops"), ("usernames", "frank"), ("role", "viewer"), ("workspace", "demo")];
+    ok(app.submit(&lead, "invite_project_members", &invite).await);
+    ok(app
+        .submit(&lead, "change_workspace_role", &[("workspace", "demo"), ("username", "bob"), ("role", "viewer")])
+        .await);
+    let change = [("project", "host/demo-web"), ("username", "carol"), ("role", "operator"), ("workspace", "demo")];
+    ok(app.submit(&lead, "change_project_role", &change).await);
+    let project = [("workspace", "demo"), ("cluster", "member-1"), ("name", "demo-lead")];
+    ok(app.submit(&lead, "create_project", &project).await);
+
+    let demo = app.upstream_members(Some("demo"), None).await;
+    assert!(
+        demo.contains(&("frank".into(), "demo-viewer".into())) && demo.contains(&("bob".into(), "demo-viewer".into()))
+    );
+    assert!(app
+        .upstream_members(None, Some(("member-1", "demo-ops")))
+        .await
+        .contains(&("frank".into(), "viewer".into())));
+    assert!(app
+        .upstream_members(None, Some(("host", "demo-web")))
+        .await
+        .contains(&("carol".into(), "operator".into())));
+    // Every project change is logged with its workspace, so demo's other admins see it.
+    let alice = app.login("alice").await;
+    let (_, page) = app.submit(&alice, "list_activity", &[("query[workspace]", "demo")]).await;
+    let entries = page["entries"].as_array().unwrap();
+    let projects: Vec<&serde_json::Value> =
+        entries.iter().filter(|e| e["entry"]["record"]["change"]["project"].is_string()).collect();
+    assert_eq!(projects.len(), 3, "{page}");
+}
+
+#[tokio::test]
+async fn a_team_lead_may_not_create_accounts_workspaces_or_change_platform_roles() {
+    let app = TestApp::start().await;
+    let lead = app.login("lead").await;
+    app.sim.sim.reset_journal();
+    let user = [
+        ("username", "zoe"),
+        ("email", "zoe@example.com"),
+        ("password", "Aa1!aaaaaaaa"),
+        ("platform_role", "platform-regular"),
+    ];
+    let (status, _) = app.submit(&lead, "create_user", &user).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .submit(&lead, "change_platform_role", &[("username", "frank"), ("platform_role", "platform-self-provisioner")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.submit(&lead, "create_workspace", &[("name", "lead-ws"), ("manager", "lead")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // And another workspace's members are not theirs to change.
+    let (status, _) = app
+        .submit(
+            &lead,
+            "invite_workspace_members",
+            &[("workspace", "team-b"), ("usernames", "frank"), ("role", "viewer")],
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(
+        app.sim.sim.journal().iter().filter(|e| e.method != "GET").all(|e| e.status == 403),
+        "KubeSphere refused whatever reached it"
+    );
+}

@@ -37,6 +37,8 @@ pub enum WorkspaceFacts {
         /// Member → role name; `None` when the caller may not read them.
         members: Option<HashMap<String, String>>,
         may_manage: bool,
+        /// Just created, and KubeSphere's controllers have not made its roles yet.
+        setting_up: bool,
     },
 }
 
@@ -52,6 +54,8 @@ pub struct ProjectFacts {
     pub roles: BTreeSet<String>,
     pub members: HashMap<String, String>,
     pub may_manage: bool,
+    /// Just created, and KubeSphere's controllers have not made its roles yet.
+    pub setting_up: bool,
 }
 
 /// Everything the verdicts are decided from.
@@ -139,7 +143,7 @@ pub async fn load(
         };
         let reads_of = found.into_iter().map(|(ws, c, p)| {
             let via_workspace = workspace_may(&ws);
-            project(upstream, &reads, c, p, via_workspace)
+            project(upstream, &reads, ws, c, p, via_workspace)
         });
         facts.projects = bounded_join(reads_of).await.into_iter().collect::<Result<_, _>>()?;
     }
@@ -221,13 +225,46 @@ async fn workspace(
             .filter_map(|m| Some((m.metadata.name.clone(), m.annotation(ANNOTATION_WORKSPACE_ROLE)?.to_owned())))
             .collect()
     });
+    let mut roles = refused_or_fail(roles)?.unwrap_or_default();
+    let mut setting_up = false;
+    if roles.is_empty() {
+        let young = async { upstream.read(|api| async move { api.get_workspace(w).await }).await.ok()?.metadata.age() };
+        let read = || async { upstream.read(|api| async move { api.builtin_workspace_roles(w).await }).await.ok() };
+        (roles, setting_up) = settled(young.await, read, |r: &BuiltinWorkspaceRoles| !r.is_empty(), roles).await;
+    }
     let facts = WorkspaceFacts::Found {
         clusters: clusters.iter().filter_map(|c| ClusterName::parse(&c.metadata.name).ok()).collect(),
-        roles: refused_or_fail(roles)?.unwrap_or_default(),
+        roles,
         may_manage: may? && members.is_some(),
         members,
+        setting_up,
     };
     Ok((ws, facts))
+}
+
+/// KubeSphere's controllers make a new workspace's or project's built-in roles a moment after
+/// the create call returns. When none are there and the owner is young (`age`), they are read
+/// again, backing off, for a few seconds; the answer says whether they are still missing then.
+async fn settled<T, F, Fut>(
+    age: Option<std::time::Duration>,
+    mut read: F,
+    found: impl Fn(&T) -> bool,
+    first: T,
+) -> (T, bool)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    if age.is_none_or(|age| age >= crate::roles::ssr::SETUP_WINDOW) {
+        return (first, false);
+    }
+    for delay in crate::roles::ssr::setup_backoff() {
+        tokio::time::sleep(delay).await;
+        if let Some(now) = read().await.filter(|r| found(r)) {
+            return (now, false);
+        }
+    }
+    (first, true)
 }
 
 /// The (workspace, cluster) pairs whose projects the wishes need: the cluster a wish names, or
@@ -270,11 +307,12 @@ async fn projects_of(
 async fn project(
     upstream: &Upstream,
     reads: &AtomicUsize,
+    ws: WorkspaceName,
     cluster: ClusterName,
     ns: ProjectName,
     via_workspace: bool,
 ) -> Result<((ClusterName, ProjectName), ProjectFacts), AppError> {
-    let (c, n) = (&cluster, &ns);
+    let (w, c, n) = (&ws, &cluster, &ns);
     reads.fetch_add(2, Ordering::Relaxed);
     let scope = [("scope", "namespace"), ("namespace", n.as_str())];
     let may = async {
@@ -296,11 +334,20 @@ async fn project(
             .filter_map(|m| Some((m.metadata.name.clone(), m.annotation(ANNOTATION_PROJECT_ROLE)?.to_owned())))
             .collect()
     });
-    let facts = ProjectFacts {
-        roles: refused_or_fail(roles)?.unwrap_or_default().into_iter().map(|r| r.metadata.name).collect(),
-        may_manage: may? && members.is_some(),
-        members: members.unwrap_or_default(),
+    let names = |roles: Vec<ks_client::model::Object>| -> BTreeSet<String> {
+        roles.into_iter().map(|r| r.metadata.name).collect()
     };
+    let mut roles = names(refused_or_fail(roles)?.unwrap_or_default());
+    let mut setting_up = false;
+    if roles.is_empty() {
+        let young =
+            async { upstream.read(|api| async move { api.get_project(c, w, n).await }).await.ok()?.metadata.age() };
+        let read =
+            || async { upstream.read(|api| async move { api.list_project_roles(c, n).await }).await.ok().map(names) };
+        (roles, setting_up) = settled(young.await, read, |r: &BTreeSet<String>| !r.is_empty(), roles).await;
+    }
+    let facts =
+        ProjectFacts { roles, may_manage: may? && members.is_some(), members: members.unwrap_or_default(), setting_up };
     Ok(((cluster, ns), facts))
 }
 

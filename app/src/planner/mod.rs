@@ -201,6 +201,10 @@ pub enum Refusal {
     ListedTwice {
         place: Place,
     },
+    /// Created a moment ago: KubeSphere has not made its built-in roles yet.
+    StillSettingUp {
+        place: Place,
+    },
 }
 
 /// A workspace, or a project on a cluster: where a membership is.

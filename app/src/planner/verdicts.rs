@@ -10,7 +10,7 @@ use ks_types::{
 use super::calls::Call;
 use super::facts::{ClusterTrouble, Facts, WorkspaceFacts};
 use super::wishes::{Checked, Membership, Wish};
-use super::{Column, Note, Refusal, Verdict};
+use super::{Column, Note, Place, Refusal, Verdict};
 use crate::error::AppError;
 use crate::upstream::Upstream;
 
@@ -170,11 +170,14 @@ fn workspace_wish(
     notes: &mut Vec<Note>,
 ) -> Result<(), Refusal> {
     let workspace = ws.to_string();
-    let Some(WorkspaceFacts::Found { roles, may_manage, .. }) = facts.workspaces.get(ws) else {
+    let Some(WorkspaceFacts::Found { roles, may_manage, setting_up, .. }) = facts.workspaces.get(ws) else {
         return Err(Refusal::NoSuchWorkspace { workspace });
     };
     if !may_manage {
         return Err(Refusal::MayNotManageWorkspace { workspace });
+    }
+    if *setting_up {
+        return Err(Refusal::StillSettingUp { place: Place::Workspace { workspace } });
     }
     let role = roles
         .get(kind)
@@ -247,6 +250,10 @@ fn project_wish(
     let found = facts.projects.get(&(cluster.clone(), project.clone())).ok_or_else(missing)?;
     if !found.may_manage {
         return Err(Refusal::MayNotManageProject { project: project.to_string() });
+    }
+    if found.setting_up {
+        let place = Place::Project { project: project.to_string(), cluster: Some(cluster.to_string()) };
+        return Err(Refusal::StillSettingUp { place });
     }
     if !found.roles.contains(role.name()) {
         return Err(Refusal::ProjectLacksRole { project: project.to_string(), role: role.name().to_owned() });

@@ -173,6 +173,9 @@ impl Refusal {
                 td_string!(locale, planner.project_lacks_role, project, role).to_string()
             }
             R::TooManyRows { max } => td_string!(locale, planner.too_many_rows, max).to_string(),
+            R::StillSettingUp { place } => {
+                td_string!(locale, planner.still_setting_up, place = place.text_in(locale)).to_string()
+            }
             R::ListedTwice { place } => {
                 td_string!(locale, planner.listed_twice, place = place.text_in(locale)).to_string()
             }

@@ -339,3 +339,37 @@ async fn a_team_lead_may_not_create_accounts_workspaces_or_change_platform_roles
         "KubeSphere refused whatever reached it"
     );
 }
+
+#[tokio::test]
+async fn the_wizard_right_after_creating_a_workspace_and_project_waits_for_their_roles() {
+    let app = TestApp::builder().sim(|c| c.controller_delay = std::time::Duration::from_millis(500)).start().await;
+    let admin = app.login("admin").await;
+    let (status, body) = app
+        .submit(&admin, "create_workspace", &[("name", "fresh"), ("manager", "admin"), ("clusters[]", "host")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .submit(&admin, "create_project", &[("workspace", "fresh"), ("cluster", "host"), ("name", "fresh-web")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fields = [
+        ("username", "frank"),
+        ("workspace", "fresh"),
+        ("project_workspace", "fresh"),
+        ("project", "fresh-web"),
+        ("project_cluster", "host"),
+    ];
+    let (status, html) = wizard(&app, &admin, "review", &fields).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Invite frank to workspace fresh as fresh-regular"), "{html}");
+    assert!(html.contains("Invite frank to project fresh-web (cluster host) as viewer"), "{html}");
+
+    // Still missing after the wait: said plainly, nothing sent.
+    let slow = TestApp::builder().sim(|c| c.controller_delay = std::time::Duration::from_secs(20)).start().await;
+    let admin = slow.login("admin").await;
+    slow.submit(&admin, "create_workspace", &[("name", "slow"), ("manager", "admin"), ("clusters[]", "host")]).await;
+    slow.sim.sim.reset_journal();
+    let (_, html) = wizard(&slow, &admin, "review", &[("username", "frank"), ("workspace", "slow")]).await;
+    assert!(html.contains("KubeSphere is still setting up workspace slow"), "{html}");
+    assert!(writes(&slow).is_empty());
+}

@@ -50,7 +50,7 @@ test("a team lead onboards someone into their workspace and a project someone el
   await newPerson(request, user);
   await signIn(page, "lead");
   // The lead is offered what they may do: onboarding, not creating accounts.
-  await page.getByRole("link", { name: "Onboard a person" }).first().click();
+  await page.getByRole("main").getByRole("link", { name: "Onboard a person" }).click();
   await expect(page.getByLabel("E-mail")).toHaveCount(0);
   await expect(page.getByLabel("Platform role")).toHaveCount(0);
   await page.getByLabel("Username").fill(user);

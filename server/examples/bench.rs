@@ -84,19 +84,10 @@ async fn main() {
     // A signed-in session's cookie; each call is a new session (an empty session cache), as on
     // the first page after signing in.
     let new_session = {
-        let (http, base) = (http.clone(), base.clone());
+        let (http, addr) = (http.clone(), addr);
         move || {
-            let (http, base) = (http.clone(), base.clone());
-            async move {
-                let login = http
-                    .post(format!("{base}/login"))
-                    .header("sec-fetch-site", "same-origin")
-                    .form(&[("username", "admin"), ("password", "P@88w0rd")])
-                    .send()
-                    .await
-                    .unwrap();
-                login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
-            }
+            let http = http.clone();
+            async move { sign_in(&http, &addr, "admin").await }
         }
     };
     let cookie = new_session().await;

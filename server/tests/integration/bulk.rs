@@ -11,15 +11,7 @@ async fn dry_run(app: &TestApp, cookie: &str, csv: &str) -> (StatusCode, String)
     app.post_page(cookie, "/onboard/bulk", &[("csv", csv)]).await
 }
 
-/// The dry run's line for file line `line`: its "What happens" cell.
-fn verdict(html: &str, line: usize) -> String {
-    let marker = format!("<td data-label=\"Line\">{line}</td>");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no row for line {line}"));
-    let cell = "<td data-label=\"What happens\">";
-    let from = html[start..].find(cell).unwrap() + start + cell.len();
-    let to = html[from..].find("</td>").unwrap() + from;
-    html[from..to].replace("&#x27;", "'").replace("&#39;", "'")
-}
+use crate::common::dry_run_verdict as verdict;
 
 fn upstream_calls(app: &TestApp) -> (usize, usize) {
     let journal = app.sim.sim.journal();
@@ -157,19 +149,31 @@ async fn apply(app: &TestApp, cookie: &str, csv: &str, reviewed: &str, confirm: 
     app.post_page(cookie, "/onboard/bulk", &form).await
 }
 
-/// Waits for the job page to say it is done; its HTML.
 async fn finished_job(app: &TestApp, cookie: &str, html: &str) -> String {
-    let marker = "href=\"/onboard/bulk/jobs/";
-    let start = html.find(marker).expect("a link to the job") + "href=\"".len();
-    let path = &html[start..start + html[start..].find('"').unwrap()];
-    for _ in 0..100 {
-        let page = app.request(Method::GET, path, Some(cookie)).send().await.unwrap().text().await.unwrap();
-        if !page.contains("http-equiv=\"refresh\"") {
-            return page;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the job did not finish");
+    app.finished_job(cookie, html).await
+}
+
+/// A job as a replica stored it (its lease lapsed at `lease_until_ms` unless in the future).
+async fn insert_job(
+    pool: &sqlx::SqlitePool,
+    id: &str,
+    session_key: &str,
+    rows: &serde_json::Value,
+    reviewed: Option<&serde_json::Value>,
+    lease_until_ms: i64,
+) {
+    sqlx::query(
+        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
+         lease_owner, lease_until_ms) VALUES (?, 'admin', ?, 0, 'running', NULL, ?, ?, 'another-replica', ?)",
+    )
+    .bind(id)
+    .bind(session_key)
+    .bind(rows.to_string())
+    .bind(reviewed.map(ToString::to_string))
+    .bind(lease_until_ms)
+    .execute(pool)
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -320,15 +324,7 @@ async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
          "workspace_role": "", "cluster": "host", "project": "demo-web", "project_role": "viewer"}
     ]);
     let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    sqlx::query(
-        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, lease_until_ms) \
-         VALUES ('stopped-job', 'admin', ?, 0, 'running', NULL, ?, 'a-replica-that-stopped', 1)",
-    )
-    .bind(&session_key)
-    .bind(rows.to_string())
-    .execute(&pool)
-    .await
-    .unwrap();
+    insert_job(&pool, "stopped-job", &session_key, &rows, None, 1).await;
     sqlx::query("INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ('stopped-job', 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')")
         .execute(&pool)
         .await
@@ -336,15 +332,7 @@ async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
     // And one another replica is running right now (its lease is current): its page shows the
     // live bar (an island; the page refreshes itself only without scripts), which asks for a
     // few numbers, and only its owner may.
-    sqlx::query(
-        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, lease_until_ms) \
-         VALUES ('held-job', 'admin', ?, 0, 'running', NULL, ?, 'a-live-replica', 9000000000000)",
-    )
-    .bind(&session_key)
-    .bind(rows.to_string())
-    .execute(&pool)
-    .await
-    .unwrap();
+    insert_job(&pool, "held-job", &session_key, &rows, None, 9_000_000_000_000).await;
     sqlx::query("INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ('held-job', 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')")
         .execute(&pool)
         .await
@@ -483,16 +471,7 @@ async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change
         [3, [{"InviteToWorkspace": {"user": "frank", "workspace": "demo", "role": "demo-regular"}}]]
     ]);
     let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    sqlx::query(
-        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
-         lease_owner, lease_until_ms) VALUES ('exact-job', 'admin', ?, 0, 'running', NULL, ?, ?, 'gone', 1)",
-    )
-    .bind(&session_key)
-    .bind(rows.to_string())
-    .bind(reviewed.to_string())
-    .execute(&pool)
-    .await
-    .unwrap();
+    insert_job(&pool, "exact-job", &session_key, &rows, Some(&reviewed), 1).await;
     app.sim.sim.reset_journal();
     let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/exact-job\"").await;
     assert!(

@@ -214,6 +214,32 @@ impl TestApp {
         self.url.trim_start_matches("http://").parse().unwrap()
     }
 
+    /// Mutating calls KubeSphere received (anything but GET), as `METHOD path`.
+    pub fn upstream_writes(&self) -> Vec<String> {
+        self.sim
+            .sim
+            .journal()
+            .into_iter()
+            .filter(|e| e.method != "GET")
+            .map(|e| format!("{} {}", e.method, e.path))
+            .collect()
+    }
+
+    /// Waits for the bulk job `html` links to ("href=\"/onboard/bulk/jobs/…\"") to finish; its page.
+    pub async fn finished_job(&self, cookie: &str, html: &str) -> String {
+        let marker = "href=\"/onboard/bulk/jobs/";
+        let start = html.find(marker).expect("a link to the job") + "href=\"".len();
+        let path = &html[start..start + html[start..].find('"').unwrap()];
+        for _ in 0..100 {
+            let page = self.request(Method::GET, path, Some(cookie)).send().await.unwrap().text().await.unwrap();
+            if !page.contains("http-equiv=\"refresh\"") {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the job did not finish");
+    }
+
     pub fn upstream_count(&self, method: &str, path: &str) -> usize {
         self.sim.sim.journal().iter().filter(|e| e.method == method && e.path == path).count()
     }
@@ -334,6 +360,16 @@ pub async fn wait_for_port(port: u16, what: &str) {
         assert!(Instant::now() < deadline, "{what} did not start listening on {port}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A bulk dry run's "What happens" cell for file line `line`.
+pub fn dry_run_verdict(html: &str, line: usize) -> String {
+    let marker = format!("<td data-label=\"Line\">{line}</td>");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no row for line {line}"));
+    let cell = "<td data-label=\"What happens\">";
+    let from = html[start..].find(cell).unwrap() + start + cell.len();
+    let to = html[from..].find("</td>").unwrap() + from;
+    html[from..to].replace("&#x27;", "'").replace("&#39;", "'")
 }
 
 /// The plan a page asks the person to approve: its hidden `reviewed` field, unescaped as the

@@ -6,15 +6,8 @@ use crate::common::{header, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// Mutating calls KubeSphere received (anything but GET).
 fn upstream_writes(app: &TestApp) -> Vec<String> {
-    app.sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {}", e.method, e.path))
-        .collect()
+    app.upstream_writes()
 }
 
 #[tokio::test]

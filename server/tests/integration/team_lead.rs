@@ -5,7 +5,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::{reviewed, TestApp};
+use crate::common::{dry_run_verdict as verdict, reviewed, TestApp};
 
 const HEADER: &str = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
 
@@ -16,23 +16,7 @@ async fn wizard(app: &TestApp, cookie: &str, step: &str, fields: &[(&str, &str)]
 }
 
 fn writes(app: &TestApp) -> Vec<String> {
-    app.sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {}", e.method, e.path))
-        .collect()
-}
-
-/// The dry run's "What happens" cell of file line `line`.
-fn verdict(html: &str, line: usize) -> String {
-    let marker = format!("<td data-label=\"Line\">{line}</td>");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no row for line {line}"));
-    let cell = "<td data-label=\"What happens\">";
-    let from = html[start..].find(cell).unwrap() + start + cell.len();
-    let to = html[from..].find("</td>").unwrap() + from;
-    html[from..to].replace("&#x27;", "'").replace("&#39;", "'")
+    app.upstream_writes()
 }
 
 #[tokio::test]
@@ -104,17 +88,8 @@ async fn a_team_lead_onboards_from_a_file_into_a_project_someone_else_created() 
     let plan = reviewed(&html);
     let form = [("csv", csv.as_str()), ("reviewed", plan.as_str()), ("step", "apply")];
     let (_, html) = app.post_page(&lead, "/onboard/bulk", &form).await;
-    let marker = "href=\"/onboard/bulk/jobs/";
-    let start = html.find(marker).expect("a link to the job") + "href=\"".len();
-    let path = html[start..start + html[start..].find('"').unwrap()].to_owned();
-    for _ in 0..100 {
-        let page = app.request(Method::GET, &path, Some(&lead)).send().await.unwrap().text().await.unwrap();
-        if !page.contains("http-equiv=\"refresh\"") {
-            assert!(page.contains("Done: all 2 rows applied."), "{page}");
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let page = app.finished_job(&lead, &html).await;
+    assert!(page.contains("Done: all 2 rows applied."), "{page}");
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-regular".into())));
     assert!(app
         .upstream_members(None, Some(("member-1", "demo-ops")))
@@ -250,17 +225,7 @@ async fn accounts_made_by_an_apply_count_in_its_job_although_kubesphere_lists_th
     let form = [("csv", csv.as_str()), ("reviewed", plan.as_str()), ("step", "apply")];
     let (_, html) = app.post_page(&admin, "/onboard/bulk", &form).await;
     assert!(html.contains("1 new accounts made."), "{html}");
-    let marker = "href=\"/onboard/bulk/jobs/";
-    let start = html.find(marker).expect("a link to the job") + "href=\"".len();
-    let path = html[start..start + html[start..].find('"').unwrap()].to_owned();
-    let mut page = String::new();
-    for _ in 0..100 {
-        page = app.request(Method::GET, &path, Some(&admin)).send().await.unwrap().text().await.unwrap();
-        if !page.contains("http-equiv=\"refresh\"") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let page = app.finished_job(&admin, &html).await;
     assert!(page.contains("Done: all 2 rows applied."), "{page}");
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
     assert!(app.upstream_members(None, Some(("host", "demo-web"))).await.contains(&("mei".into(), "viewer".into())));

@@ -153,6 +153,28 @@ async fn finished_job(app: &TestApp, cookie: &str, html: &str) -> String {
     app.finished_job(cookie, html).await
 }
 
+/// A console whose replicas look for stopped jobs every second, with its SQLite file; an admin's
+/// cookie and the key of that session (whose token a stored job acts with).
+async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, String, String, String) {
+    let dir = std::env::temp_dir().join(format!("ks-console-{what}-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/activity.db", dir.display());
+    let app = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| {
+                c.activity_db = db;
+                c.bulk_resume_secs = 1;
+            }
+        })
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    // Reading the log waits for the tables; the session's token is in the vault.
+    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
+    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
+    (app, dir, db, cookie, session_key)
+}
+
 /// A job as a replica stored it (its lease lapsed at `lease_until_ms` unless in the future).
 async fn insert_job(
     pool: &sqlx::SqlitePool,
@@ -296,22 +318,7 @@ async fn apply_sends_nothing_the_dry_run_did_not_show_and_admin_roles_need_the_c
 
 #[tokio::test]
 async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
-    let dir = std::env::temp_dir().join(format!("ks-console-resume-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
-    let app = TestApp::builder()
-        .config({
-            let db = db.clone();
-            move |c| {
-                c.activity_db = db;
-                c.bulk_resume_secs = 1;
-            }
-        })
-        .start()
-        .await;
-    let cookie = app.login("admin").await;
-    // Reading the log waits for the tables; the session's token is in the vault.
-    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
-    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
+    let (app, dir, db, cookie, session_key) = resuming_app("resume").await;
 
     // A job as another replica left it: it held the lease (now lapsed), and it had finished
     // line 2 (recorded as done) but not lines 3 and 4.
@@ -443,21 +450,7 @@ async fn a_jobs_results_read_in_the_readers_language_old_results_as_they_were_wr
 
 #[tokio::test]
 async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change() {
-    let dir = std::env::temp_dir().join(format!("ks-console-exact-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
-    let app = TestApp::builder()
-        .config({
-            let db = db.clone();
-            move |c| {
-                c.activity_db = db;
-                c.bulk_resume_secs = 1;
-            }
-        })
-        .start()
-        .await;
-    let cookie = app.login("admin").await;
-    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
-    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
+    let (app, dir, db, cookie, session_key) = resuming_app("exact").await;
     // Reviewed: invite carol to demo as demo-regular. Meanwhile carol is in demo as demo-viewer
     // (the seed): sending now would be a role change nobody reviewed.
     let rows = serde_json::json!([

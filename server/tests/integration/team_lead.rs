@@ -15,6 +15,15 @@ async fn wizard(app: &TestApp, cookie: &str, step: &str, fields: &[(&str, &str)]
     app.post_page(cookie, "/onboard", &form).await
 }
 
+/// Reviews `fields` in the wizard, then applies exactly that plan; the page after applying.
+async fn review_then_apply(app: &TestApp, cookie: &str, fields: &[(&str, &str)]) -> String {
+    let (_, html) = wizard(app, cookie, "review", fields).await;
+    let plan = reviewed(&html);
+    let mut apply = fields.to_vec();
+    apply.push(("reviewed", &plan));
+    wizard(app, cookie, "apply", &apply).await.1
+}
+
 fn writes(app: &TestApp) -> Vec<String> {
     app.upstream_writes()
 }
@@ -58,10 +67,7 @@ async fn a_team_lead_onboards_someone_into_their_workspace_and_a_project_someone
     assert!(html.contains("Invite frank to workspace demo as demo-regular"), "{html}");
     assert!(html.contains("Invite frank to project demo-ops (cluster member-1) as viewer"), "{html}");
     assert!(writes(&app).is_empty(), "a review only reads");
-    let plan = reviewed(&html);
-    let mut apply = fields.to_vec();
-    apply.push(("reviewed", &plan));
-    let (_, html) = wizard(&app, &lead, "apply", &apply).await;
+    let html = review_then_apply(&app, &lead, &fields).await;
     assert!(html.contains("2 of 2 changes made for frank."), "{html}");
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-regular".into())));
     assert_eq!(
@@ -130,10 +136,7 @@ async fn someone_added_to_a_project_outside_its_workspace_is_added_to_the_worksp
     let (_, html) = wizard(&app, &lead, "review", &fields).await;
     assert!(html.contains("frank is not in workspace demo: they are invited to it too"), "{html}");
     assert!(html.contains("Invite frank to workspace demo as demo-regular"), "{html}");
-    let plan = reviewed(&html);
-    let mut apply = fields.to_vec();
-    apply.push(("reviewed", &plan));
-    let (_, html) = wizard(&app, &lead, "apply", &apply).await;
+    let html = review_then_apply(&app, &lead, &fields).await;
     assert!(html.contains("2 of 2 changes made for frank."), "{html}");
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-regular".into())));
 }

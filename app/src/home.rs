@@ -1,4 +1,4 @@
-//! `/`: who you are, as KubeSphere sees you.
+//! `/`: who you are, as KubeSphere sees you, and what you may do.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -10,6 +10,8 @@ use crate::i18n::td_string;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
+    // The same answer as the top bar's (one load, from the session cache).
+    let abilities = Resource::new_blocking(|| (), |_| crate::abilities::my_abilities());
     let locale = crate::language::locale();
 
     view! {
@@ -18,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(user) => {
+                            let abilities = crate::abilities::Abilities::offered(abilities.await);
                             let role = user.platform_role.clone().unwrap_or_else(|| td_string!(locale, home.no_role).to_owned());
                             view! {
                                 <header class="page-header">
@@ -35,13 +38,9 @@ pub fn HomePage() -> impl IntoView {
                                         <dd data-testid="platform-role">{role}</dd>
                                     </dl>
                                 </section>
-                                <section aria-labelledby="actions-heading">
+                                <section class="next-steps" aria-labelledby="actions-heading">
                                     <h2 id="actions-heading">{td_string!(locale, home.what_next)}</h2>
-                                    <div class="actions-grid">
-                                        {crate::layout::actions(locale).into_iter().map(|(href, label, about)| view! {
-                                            <a class="card" href=href><strong>{label}</strong><span class="muted">{about}</span></a>
-                                        }).collect_view()}
-                                    </div>
+                                    {what_next(abilities)}
                                 </section>
                             }
                             .into_any()
@@ -55,4 +54,22 @@ pub fn HomePage() -> impl IntoView {
             </Suspense>
         </main>
     }
+}
+
+/// A card for each page this person may use; to someone who may change nothing, who can.
+fn what_next(abilities: crate::abilities::Abilities) -> AnyView {
+    let locale = crate::language::locale();
+    let allowed: Vec<_> = abilities.allowed().collect();
+    if allowed.is_empty() {
+        return view! { <p class="notice" role="note">{td_string!(locale, home.only_look_up)}</p> }.into_any();
+    }
+    view! {
+        <div class="actions-grid">
+            {allowed.into_iter().map(|action| {
+                let (label, about) = crate::layout::action_words(locale, action);
+                view! { <a class="card" href=action.href()><strong>{label}</strong><span class="muted">{about}</span></a> }
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
 }

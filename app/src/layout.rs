@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::abilities::{Abilities, Action};
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::Locale;
@@ -47,58 +48,76 @@ pub fn pager(page: u32, pages: u32, link: impl Fn(u32) -> String) -> impl IntoVi
     })
 }
 
-/// The main actions, in the order of the multi-tenant workflow: (address, label, what it does).
-pub fn actions(locale: Locale) -> [(&'static str, &'static str, &'static str); 7] {
-    [
-        ("/onboard", td_string!(locale, common.action_onboard), td_string!(locale, common.action_onboard_about)),
-        (
-            "/users/new",
-            td_string!(locale, common.action_create_user),
-            td_string!(locale, common.action_create_user_about),
-        ),
-        (
-            "/workspaces/new",
+/// The words for a page that changes something: (its name, what it does).
+pub fn action_words(locale: Locale, action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Onboard => (td_string!(locale, common.action_onboard), td_string!(locale, common.action_onboard_about)),
+        Action::CreateUser => {
+            (td_string!(locale, common.action_create_user), td_string!(locale, common.action_create_user_about))
+        }
+        Action::CreateWorkspace => (
             td_string!(locale, common.action_create_workspace),
             td_string!(locale, common.action_create_workspace_about),
         ),
-        (
-            "/projects/new",
-            td_string!(locale, common.action_create_project),
-            td_string!(locale, common.action_create_project_about),
-        ),
-        (
-            "/workspaces/invite",
+        Action::CreateProject => {
+            (td_string!(locale, common.action_create_project), td_string!(locale, common.action_create_project_about))
+        }
+        Action::InviteToWorkspace => (
             td_string!(locale, common.action_invite_workspace),
             td_string!(locale, common.action_invite_workspace_about),
         ),
-        (
-            "/projects/invite",
-            td_string!(locale, common.action_invite_project),
-            td_string!(locale, common.action_invite_project_about),
-        ),
-        ("/roles", td_string!(locale, common.action_change_role), td_string!(locale, common.action_change_role_about)),
-    ]
+        Action::InviteToProject => {
+            (td_string!(locale, common.action_invite_project), td_string!(locale, common.action_invite_project_about))
+        }
+        Action::ChangeRole => {
+            (td_string!(locale, common.action_change_role), td_string!(locale, common.action_change_role_about))
+        }
+    }
 }
 
-/// The bar at the top of every signed-in page.
+/// The bar at the top of every signed-in page: the places to look things up, always there, and
+/// a "Change" menu of the pages this person may use (none: no menu). The menu is a native
+/// disclosure (`<details>`), so it opens from the keyboard and says whether it is open, with no
+/// WASM; the bar stays one line on a desktop however many pages the menu gains.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let current = move |href: &'static str| (location.pathname.get() == href).then_some("page");
     let locale = crate::language::locale();
+    let abilities = Resource::new_blocking(|| (), |_| crate::abilities::my_abilities());
+    let look_up = [
+        ("/", td_string!(locale, common.nav_home)),
+        ("/users", td_string!(locale, common.nav_people)),
+        ("/workspaces", td_string!(locale, common.nav_workspaces)),
+        ("/activity", td_string!(locale, common.nav_activity)),
+    ];
     view! {
         <header class="top-bar">
             <a class="brand" href="/">"KS Console"</a>
-            <nav aria-label=td_string!(locale, common.main_nav)>
-                <ul>
-                    <li><a href="/" aria-current=move || current("/")>{td_string!(locale, common.nav_home)}</a></li>
-                    <li><a href="/users" aria-current=move || current("/users")>{td_string!(locale, common.nav_people)}</a></li>
-                    <li><a href="/workspaces" aria-current=move || current("/workspaces")>{td_string!(locale, common.nav_workspaces)}</a></li>
-                    <li><a href="/activity" aria-current=move || current("/activity")>{td_string!(locale, common.nav_activity)}</a></li>
-                    {actions(locale).into_iter().map(|(href, label, _)| view! {
-                        <li class="nav-action"><a href=href aria-current=move || current(href)>{label}</a></li>
+            <nav class="main-nav" aria-label=td_string!(locale, common.main_nav)>
+                <ul aria-label=td_string!(locale, common.nav_look_up)>
+                    {look_up.into_iter().map(|(href, label)| view! {
+                        <li><a href=href aria-current=move || current(href)>{label}</a></li>
                     }).collect_view()}
                 </ul>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let allowed: Vec<Action> = Abilities::offered(abilities.await).allowed().collect();
+                        (!allowed.is_empty()).then(|| view! {
+                            <details class="nav-menu">
+                                <summary>{td_string!(locale, common.nav_change)}</summary>
+                                <ul aria-label=td_string!(locale, common.nav_change)>
+                                    {allowed.into_iter().map(|action| {
+                                        let href = action.href();
+                                        view! {
+                                            <li><a href=href aria-current=move || current(href)>{action_words(locale, action).0}</a></li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                        })
+                    })}
+                </Suspense>
             </nav>
             <div class="top-bar-end">
                 <crate::language::LanguageSwitch />

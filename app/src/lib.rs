@@ -1,6 +1,7 @@
 //! KS Console's user interface: routes, pages and the server functions they call.
 //! Compiled twice: with `ssr` into the server, with `hydrate` into the WASM bundle.
 
+pub mod abilities;
 pub mod activity;
 pub mod audit;
 pub mod auth;

@@ -102,37 +102,10 @@ fn name_problem(locale: Locale, column: Column, value: &str, new: bool) -> Strin
 impl Refusal {
     pub fn text_in(&self, locale: Locale) -> String {
         use Refusal as R;
-        let cell = |column: &Column, problem: String| {
-            td_string!(locale, planner.column_problem, column = column.header(), problem).to_string()
-        };
+        if let Some(text) = self.row_text_in(locale) {
+            return text;
+        }
         match self {
-            R::BadName { column, value, new } => cell(column, name_problem(locale, *column, value, *new)),
-            R::NotBuiltIn { column: Column::WorkspaceRole, value } => {
-                td_string!(locale, planner.workspace_role_not_built_in, raw = value).to_string()
-            }
-            R::NotBuiltIn { column: Column::ProjectRole, value } => {
-                td_string!(locale, planner.project_role_not_built_in, raw = value).to_string()
-            }
-            R::NotBuiltIn { column, value } => {
-                cell(column, td_string!(locale, planner.role_not_built_in, role = value).to_string())
-            }
-            R::RoleWithoutPlace => td_string!(locale, planner.role_without_place).to_owned(),
-            R::ProjectRoleWithoutProject => td_string!(locale, planner.project_role_without_project).to_owned(),
-            R::ProjectWithoutWorkspace => td_string!(locale, planner.project_row_without_workspace).to_owned(),
-            R::ClusterWithoutProject => td_string!(locale, planner.cluster_without_project).to_owned(),
-            R::OneMembershipPerRow => td_string!(locale, planner.one_membership_per_row).to_owned(),
-            R::ConflictingEmail { line, user } => td_string!(locale, planner.conflict_email, line, user).to_string(),
-            R::ConflictingDisplayName { line, user } => {
-                td_string!(locale, planner.conflict_display_name, line, user).to_string()
-            }
-            R::ConflictingPlatformRole { line, user } => {
-                td_string!(locale, planner.conflict_platform_role, line, user).to_string()
-            }
-            R::Repeats { line } => td_string!(locale, planner.repeats_line, line).to_string(),
-            R::ConflictingRole { line, user, place } => {
-                td_string!(locale, planner.conflict_role, line, user, place = place.text_in(locale)).to_string()
-            }
-            R::EmailInPlan { email, line } => td_string!(locale, planner.email_in_plan, email, line).to_string(),
             R::EmailTaken { email, user } => td_string!(locale, planner.email_taken_by, email, user).to_string(),
             R::AccountNotCreated { user, line } => {
                 td_string!(locale, planner.account_cannot_be_created, user, line).to_string()
@@ -179,7 +152,47 @@ impl Refusal {
             R::ListedTwice { place } => {
                 td_string!(locale, planner.listed_twice, place = place.text_in(locale)).to_string()
             }
+            // Said by `row_text_in`.
+            _ => String::new(),
         }
+    }
+
+    /// The refusals of a row read on its own or against the others (its cells, its conflicts).
+    fn row_text_in(&self, locale: Locale) -> Option<String> {
+        use Refusal as R;
+        let cell = |column: &Column, problem: String| {
+            td_string!(locale, planner.column_problem, column = column.header(), problem).to_string()
+        };
+        Some(match self {
+            R::BadName { column, value, new } => cell(column, name_problem(locale, *column, value, *new)),
+            R::NotBuiltIn { column: Column::WorkspaceRole, value } => {
+                td_string!(locale, planner.workspace_role_not_built_in, raw = value).to_string()
+            }
+            R::NotBuiltIn { column: Column::ProjectRole, value } => {
+                td_string!(locale, planner.project_role_not_built_in, raw = value).to_string()
+            }
+            R::NotBuiltIn { column, value } => {
+                cell(column, td_string!(locale, planner.role_not_built_in, role = value).to_string())
+            }
+            R::RoleWithoutPlace => td_string!(locale, planner.role_without_place).to_owned(),
+            R::ProjectRoleWithoutProject => td_string!(locale, planner.project_role_without_project).to_owned(),
+            R::ProjectWithoutWorkspace => td_string!(locale, planner.project_row_without_workspace).to_owned(),
+            R::ClusterWithoutProject => td_string!(locale, planner.cluster_without_project).to_owned(),
+            R::OneMembershipPerRow => td_string!(locale, planner.one_membership_per_row).to_owned(),
+            R::ConflictingEmail { line, user } => td_string!(locale, planner.conflict_email, line, user).to_string(),
+            R::ConflictingDisplayName { line, user } => {
+                td_string!(locale, planner.conflict_display_name, line, user).to_string()
+            }
+            R::ConflictingPlatformRole { line, user } => {
+                td_string!(locale, planner.conflict_platform_role, line, user).to_string()
+            }
+            R::Repeats { line } => td_string!(locale, planner.repeats_line, line).to_string(),
+            R::ConflictingRole { line, user, place } => {
+                td_string!(locale, planner.conflict_role, line, user, place = place.text_in(locale)).to_string()
+            }
+            R::EmailInPlan { email, line } => td_string!(locale, planner.email_in_plan, email, line).to_string(),
+            _ => return None,
+        })
     }
 
     pub fn text(&self) -> String {

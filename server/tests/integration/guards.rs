@@ -312,7 +312,13 @@ async fn a_full_console_refuses_more_at_once_and_no_request_runs_past_the_timeou
     statuses.sort_unstable();
     assert_eq!(statuses, [503, 503, 503, 503], "two refused at once, two cut off by the timeout");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
-    assert_eq!(app.sim.sim.journal().len(), 2, "only the two admitted requests went upstream");
+    // Only the two admitted requests went upstream. Counted by request id, not by calls: the
+    // admitted two share one load of the person's permissions, and when the one driving it is
+    // cut off by the timeout the other starts it again (up to four calls, from two requests).
+    let journal = app.sim.sim.journal();
+    let requests: std::collections::BTreeSet<Option<String>> = journal.iter().map(|e| e.request_id.clone()).collect();
+    assert!(requests.len() <= 2 && requests.iter().all(Option::is_some), "{journal:#?}");
+    assert!(journal.len() <= 4, "{journal:#?}");
     // Probes still get through.
     assert_eq!(app.request(Method::GET, "/readyz", None).send().await.unwrap().status(), StatusCode::OK);
 }

@@ -84,6 +84,9 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
 async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() {
     let app = TestApp::start().await;
     let cookie = app.login("alice").await;
+    // The top bar's view of what alice may change is worked out on a session's first page and
+    // kept (`navigation.rs`); what is counted here is the page's own.
+    app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap().text().await.unwrap();
     app.sim.sim.reset_journal();
     let page = app.request(Method::GET, "/workspaces/demo", Some(&cookie)).send().await.unwrap().text().await.unwrap();
     for expected in [
@@ -139,6 +142,8 @@ async fn a_big_member_list_is_paged_by_kubesphere_and_costs_the_same_calls_on_ev
     seed.workspaces.push(big);
     let app = TestApp::builder().sim(|s| s.seed = seed).start().await;
     let cookie = app.login("admin").await;
+    // The session's first page also works out the top bar's view of what admin may change.
+    app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap().text().await.unwrap();
 
     let mut calls = Vec::new();
     for (page, rows, first) in [(1, 50, "user-0000"), (3, 21, "user-0099")] {

@@ -16,6 +16,7 @@ mod languages;
 mod lists;
 mod lookup;
 mod metrics;
+mod navigation;
 mod onboarding;
 mod replicas;
 mod rounds;

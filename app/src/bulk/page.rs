@@ -60,17 +60,23 @@ pub fn BulkPage() -> impl IntoView {
         move |_| {
             let asked = asked.clone();
             async move {
-                let answer = match &asked {
-                    None => None,
-                    Some(Asked::Unreadable(problem)) => {
-                        Some(Answer::DryRun(Err(AppError::field("csv", problem.clone()))))
-                    }
-                    Some(Asked::DryRun(csv)) => Some(Answer::DryRun(bulk_dry_run(csv.clone()).await)),
-                    Some(Asked::Apply { csv, reviewed, confirm }) => {
-                        Some(Answer::Apply(bulk_apply(csv.clone(), reviewed.clone(), *confirm).await))
+                let answer = async {
+                    match &asked {
+                        None => None,
+                        Some(Asked::Unreadable(problem)) => {
+                            Some(Answer::DryRun(Err(AppError::field("csv", problem.clone()))))
+                        }
+                        Some(Asked::DryRun(csv)) => Some(Answer::DryRun(bulk_dry_run(csv.clone()).await)),
+                        Some(Asked::Apply { csv, reviewed, confirm }) => {
+                            Some(Answer::Apply(bulk_apply(csv.clone(), reviewed.clone(), *confirm).await))
+                        }
                     }
                 };
-                (asked, answer)
+                // Who may create accounts (the session's cached permissions): a team lead is
+                // told before the dry run that rows making accounts will be refused.
+                let (answer, permissions) = futures::future::join(answer, crate::permissions::my_permissions()).await;
+                let accounts_by_others = permissions.is_ok_and(|p| !p.manage_users);
+                (asked, answer, accounts_by_others)
             }
         },
     );
@@ -96,12 +102,15 @@ pub fn BulkPage() -> impl IntoView {
             </details>
             <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, bulk.reading_the_file)}</p> }>
                 {move || Suspend::new(async move {
-                    let (asked, answer) = data.await;
+                    let (asked, answer, accounts_by_others) = data.await;
+                    let accounts_note = accounts_by_others.then(|| view! {
+                        <p class="notice" role="note">{td_string!(locale, bulk.accounts_by_admins)}</p>
+                    });
                     let text = match &asked {
                         Some(Asked::DryRun(csv) | Asked::Apply { csv, .. }) => csv.clone(),
                         _ => String::new(),
                     };
-                    match answer {
+                    let page = match answer {
                         None => view! { <UploadForm text run=None error=None /> }.into_any(),
                         Some(Answer::DryRun(Ok(run))) => view! {
                             <DryRunTable run=run.clone() />
@@ -124,7 +133,8 @@ pub fn BulkPage() -> impl IntoView {
                             }.into_any()
                         }
                         Some(Answer::DryRun(Err(e)) | Answer::Apply(Err(e))) => error_view(e),
-                    }
+                    };
+                    view! { {accounts_note} {page} }.into_any()
                 })}
             </Suspense>
         </main>

@@ -122,6 +122,7 @@ async fn a_team_lead_is_told_up_front_what_only_others_may_do_and_nothing_is_sen
         "{HEADER}\nzoe,zoe@example.com,,,demo,,,,\nfrank,,,platform-self-provisioner,,,,,\nfrank,,,,team-b,,,,\n"
     );
     let (_, html) = app.post_page(&lead, "/onboard/bulk", &[("csv", &csv)]).await;
+    assert!(html.contains("rows that create an account or change a platform role are refused"), "told up front");
     assert!(verdict(&html, 2).contains("only platform administrators create accounts"), "{html}");
     assert!(verdict(&html, 3).contains("only platform administrators change platform roles"));
     assert!(verdict(&html, 4).contains("you may not manage the members of workspace team-b"));

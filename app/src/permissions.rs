@@ -106,6 +106,25 @@ pub mod ssr {
         Ok(templates_in(cluster, scope).await?.is_none_or(|ts| grants(&ts, module, action)))
     }
 
+    /// [`may`], with the person's permissions and the scope's role templates asked at once when
+    /// the session cache does not hold the permissions yet: one round instead of two (a plan
+    /// asks this for every workspace it touches, all in its first round).
+    pub async fn may_at_once(
+        cluster: Option<&ks_types::ClusterName>,
+        scope: &[(&str, &str)],
+        module: &str,
+        action: &str,
+    ) -> Result<bool, AppError> {
+        if cached().is_some() {
+            return may(cluster, scope, module, action).await;
+        }
+        let (permissions, templates) = tokio::join!(load(), templates_in(cluster, scope));
+        if permissions?.manage_workspaces {
+            return Ok(true);
+        }
+        Ok(templates?.is_none_or(|ts| grants(&ts, module, action)))
+    }
+
     /// Like [`may`], but `false` when KubeSphere cannot tell: for what must fail closed, such as
     /// reading other people's changes in the activity log.
     pub async fn surely_may(

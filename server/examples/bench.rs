@@ -541,7 +541,7 @@ async fn bulk_onboarding(sim: &ks_sim::RunningSim, addr: &SocketAddr, cookie: St
         ms(apply_time)
     );
     println!("| the job, until every row is applied (polled every 20 ms) | {} | | |", ms(job_time));
-    println!("\nReads do not grow with the rows: all users in one list when e-mails must be compared (else 50 names a read); per workspace its placement, roles and members; per workspace and cluster its projects; per project its roles and members — at most three rounds. The job plans the whole file again (reads as a dry run) and sends only the reviewed calls.");
+    println!("\nReads do not grow with the rows: all users in one list when e-mails must be compared (else 50 names a read); per workspace its placement, roles and members; per workspace and cluster its projects; per project its roles and members: three phases, each reading eight places at a time. The job plans the whole file again (reads as a dry run) and sends only the reviewed calls.");
 }
 
 fn ms(d: Duration) -> String {

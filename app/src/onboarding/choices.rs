@@ -85,7 +85,7 @@ mod ssr {
         let found = bounded_join(visible.into_iter().map(|(ws, clusters)| async move {
             let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
             let (may, projects) = tokio::join!(
-                crate::permissions::ssr::may(None, &scope, "members", "manage"),
+                crate::permissions::ssr::may_at_once(None, &scope, "members", "manage"),
                 projects_in(upstream, &ws, &clusters),
             );
             may.map(|may| may.then_some((ws, clusters, projects)))

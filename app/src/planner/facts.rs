@@ -213,7 +213,7 @@ async fn workspace(
         upstream.read(|api| async move { api.workspace_clusters(w).await }),
         upstream.read(|api| async move { api.builtin_workspace_roles(w).await }),
         upstream.read(|api| async move { api.list_workspace_members(w, &[("limit", "-1")]).await }),
-        crate::permissions::ssr::may(None, &scope, "members", "manage"),
+        crate::permissions::ssr::may_at_once(None, &scope, "members", "manage"),
     );
     let clusters = match clusters {
         Err(KsError::NotFound { .. }) => return Ok((ws, WorkspaceFacts::Missing)),
@@ -320,7 +320,7 @@ async fn project(
         if via_workspace {
             Ok(true)
         } else {
-            crate::permissions::ssr::may(Some(c), &scope, "members", "manage").await
+            crate::permissions::ssr::may_at_once(Some(c), &scope, "members", "manage").await
         }
     };
     let (roles, members, may) = tokio::join!(

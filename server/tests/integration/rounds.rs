@@ -82,6 +82,31 @@ async fn a_team_leads_view_of_a_person_waits_for_at_most_three_rounds() {
 }
 
 #[tokio::test]
+async fn a_team_leads_wizard_waits_for_at_most_three_rounds() {
+    let app = TestApp::start().await;
+    for (user, project) in [("lead", "demo/member-1/demo-ops"), ("admin", "demo-ops")] {
+        // A new session: nothing of the person is cached yet.
+        let cookie = app.login(user).await;
+        delay_every_call(&app);
+        app.sim.sim.reset_journal();
+        let fields = [
+            ("username", "frank"),
+            ("workspace", "demo"),
+            ("project_workspace", "demo"),
+            ("project", project),
+            ("step", "review"),
+        ];
+        let (status, html) = app.post_page(&cookie, "/onboard", &fields).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("Invite frank to project demo-ops (cluster member-1) as viewer"), "{html}");
+        let journal = app.sim.sim.journal();
+        app.sim.sim.clear_faults();
+        let rounds = sequential_rounds(&journal);
+        assert!(rounds <= 3, "{user}: {rounds} rounds, {} calls", journal.len());
+    }
+}
+
+#[tokio::test]
 async fn the_project_pickers_ask_only_for_the_chosen_workspaces_projects() {
     let app = TestApp::builder().sim(|s| s.seed = ks_sim::Seed::large()).start().await;
     let cookie = app.login("admin").await;

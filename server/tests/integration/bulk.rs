@@ -153,9 +153,9 @@ async fn finished_job(app: &TestApp, cookie: &str, html: &str) -> String {
     app.finished_job(cookie, html).await
 }
 
-/// A console whose replicas look for stopped jobs every second, with its SQLite file; an admin's
-/// cookie and the key of that session (whose token a stored job acts with).
-async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, String, String, String) {
+/// A console whose activity log and jobs are in a SQLite file of its own (the file's address and
+/// folder, to read it and remove it); `resume_secs` other than 0: how often it looks for stopped jobs.
+async fn app_with_a_database_file(what: &str, resume_secs: u64) -> (TestApp, std::path::PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("ks-console-{what}-{}", uuid::Uuid::new_v4()));
     let db = format!("sqlite://{}/activity.db", dir.display());
     let app = TestApp::builder()
@@ -163,11 +163,20 @@ async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, String, Strin
             let db = db.clone();
             move |c| {
                 c.activity_db = db;
-                c.bulk_resume_secs = 1;
+                if resume_secs > 0 {
+                    c.bulk_resume_secs = resume_secs;
+                }
             }
         })
         .start()
         .await;
+    (app, dir, db)
+}
+
+/// A console whose replicas look for stopped jobs every second, with its SQLite file; an admin's
+/// cookie and the key of that session (whose token a stored job acts with).
+async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, String, String, String) {
+    let (app, dir, db) = app_with_a_database_file(what, 1).await;
     let cookie = app.login("admin").await;
     // Reading the log waits for the tables; the session's token is in the vault.
     assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
@@ -200,15 +209,7 @@ async fn insert_job(
 
 #[tokio::test]
 async fn apply_makes_the_accounts_shows_their_passwords_once_and_runs_the_rest_as_a_job() {
-    let dir = std::env::temp_dir().join(format!("ks-console-bulk-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
-    let app = TestApp::builder()
-        .config({
-            let db = db.clone();
-            move |c| c.activity_db = db
-        })
-        .start()
-        .await;
+    let (app, dir, db) = app_with_a_database_file("bulk", 0).await;
     let cookie = app.login("admin").await;
     let csv = format!(
         "{HEADER}
@@ -396,15 +397,7 @@ async fn job_page_in(app: &TestApp, cookie: &str, id: &str, lang: &str) -> Strin
 
 #[tokio::test]
 async fn a_jobs_results_read_in_the_readers_language_old_results_as_they_were_written() {
-    let dir = std::env::temp_dir().join(format!("ks-console-typed-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
-    let app = TestApp::builder()
-        .config({
-            let db = db.clone();
-            move |c| c.activity_db = db
-        })
-        .start()
-        .await;
+    let (app, dir, db) = app_with_a_database_file("typed", 0).await;
     let cookie = app.login("admin").await;
     let csv = format!("{HEADER}\nfrank,,,,demo,viewer,,,\nfrank,,,,team-b,viewer,,,\n");
     let (_, run) = dry_run(&app, &cookie, &csv).await;

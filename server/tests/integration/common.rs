@@ -362,6 +362,21 @@ pub async fn wait_for_port(port: u16, what: &str) {
     }
 }
 
+/// The text of some HTML, its tags left out.
+pub fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A bulk dry run's "What happens" cell for file line `line`.
 pub fn dry_run_verdict(html: &str, line: usize) -> String {
     let marker = format!("<td data-label=\"Line\">{line}</td>");

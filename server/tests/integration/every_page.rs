@@ -2,7 +2,7 @@
 //! user: no delete/remove/disable/revoke control anywhere, and no custom role in any dropdown.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::TestApp;
+use crate::common::{strip_tags, TestApp};
 use reqwest::{Method, StatusCode};
 
 /// Every route the app declares, with parameters filled from the demo seed, and each section
@@ -46,20 +46,6 @@ fn control_texts(html: &str) -> Vec<String> {
             if end == after.len() {
                 break;
             }
-        }
-    }
-    out
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
         }
     }
     out

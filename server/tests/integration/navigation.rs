@@ -4,7 +4,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::TestApp;
+use crate::common::{strip_tags, TestApp};
 
 const LOOK_UP: [(&str, &str); 4] =
     [("/", "Home"), ("/users", "People"), ("/workspaces", "Workspaces"), ("/activity", "Activity")];
@@ -61,20 +61,6 @@ fn links(html: &str) -> Vec<(String, String)> {
             (href.to_owned(), strip_tags(inner).trim().to_owned())
         })
         .collect()
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -236,16 +236,7 @@ impl Upstream {
         F: FnOnce(UserApi<'a>) -> Fut,
         Fut: Future<Output = Result<T, KsError>>,
     {
-        match f(self.api()).await {
-            Ok(v) => Some(v),
-            Err(e) => {
-                if matches!(e, KsError::Unauthenticated { .. }) {
-                    self.auth.end_session.run().await;
-                }
-                tracing::debug!(error = %e, "optional upstream read failed");
-                None
-            }
-        }
+        self.read(f).await.ok()
     }
 
     /// Like [`Upstream::call`], for reads whose refusal is itself an answer (a workspace the
@@ -261,7 +252,7 @@ impl Upstream {
             if matches!(e, KsError::Unauthenticated { .. }) {
                 self.auth.end_session.run().await;
             }
-            tracing::debug!(error = %e, request_id = ?self.request_id, "upstream read refused");
+            tracing::debug!(error = %e, request_id = ?self.request_id, "upstream read failed or refused");
         }
         answer
     }

@@ -10,7 +10,7 @@ use crate::error::AppError;
 pub use crate::planner::calls::Call;
 use crate::planner::verdicts::{Plan, RowPlan};
 use crate::planner::wishes::{Membership, Wish};
-use crate::planner::{Column, Refusal, Verdict};
+use crate::planner::{Column, Refusal};
 use crate::upstream::Upstream;
 
 /// A planned file: each row with its plan.
@@ -105,10 +105,4 @@ pub async fn dry_run(
     let plan = crate::planner::verdicts::plan(upstream, wishes, known_accounts).await?;
     let rows = rows.iter().cloned().zip(plan.rows.iter().cloned()).collect();
     Ok(PlannedFile { rows, plan })
-}
-
-impl RowReport {
-    pub fn is_sending(&self) -> bool {
-        matches!(self.verdict, Verdict::Send { .. })
-    }
 }

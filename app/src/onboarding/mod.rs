@@ -120,8 +120,8 @@ impl OnboardOutcome {
 #[server(prefix = "/api", endpoint = "onboard")]
 pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
-    let (wishes, password) = ssr::wishes(&input)?;
     let user = ssr::username(&input)?;
+    let (wishes, password) = ssr::wishes(&input, &user)?;
     let places = ssr::places(&wishes);
     let mut plan = crate::planner::verdicts::plan(&upstream, wishes, &Default::default()).await?;
     ssr::listed_twice(&mut plan, &places);
@@ -174,12 +174,11 @@ pub mod ssr {
     /// The form read into the planner's wishes: row 0 the person (account, platform role), then
     /// one per workspace row and per project row. What cannot even be read is a field error;
     /// what is readable but wrong is the row's refusal, listed with the plan.
-    pub fn wishes(input: &OnboardInput) -> Result<(Vec<Wished>, Option<Password>), AppError> {
+    pub fn wishes(input: &OnboardInput, user: &UserName) -> Result<(Vec<Wished>, Option<Password>), AppError> {
         let locale = crate::language::locale();
         if input.workspaces.len() > MAX_ROWS || input.projects.len() > MAX_ROWS {
             return Err(AppError::Invalid(td_string!(locale, onboarding.too_many_rows, max = MAX_ROWS).to_string()));
         }
-        let user = username(input)?;
         let platform_role = match input.platform_role.as_str() {
             "" => None,
             raw => Some(PlatformRole::parse(raw).map_err(|e| field("platform_role".into(), role_error(&e)))?),

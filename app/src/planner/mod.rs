@@ -237,24 +237,6 @@ impl Verdict {
 }
 
 impl Step {
-    pub fn is_admin(&self) -> bool {
-        let role = match self {
-            Step::CreateUser { role, .. } | Step::PlatformRole { role, .. } => {
-                return ks_types::PlatformRole::parse(role).is_ok_and(|r| r.is_admin())
-            }
-            Step::InviteToProject { role, .. } | Step::ProjectRole { role, .. } => {
-                return ks_types::ProjectRole::parse(role).is_ok_and(|r| r.is_admin())
-            }
-            Step::InviteToWorkspace { role, .. } | Step::WorkspaceRole { role, .. } => role,
-        };
-        // Workspace roles are named `{ws}-admin`, or `admin.{hash}` past 63 characters.
-        role.ends_with("-admin") || role.starts_with("admin.")
-    }
-
-    pub fn creates_account(&self) -> bool {
-        matches!(self, Step::CreateUser { .. })
-    }
-
     /// A stable key for the call, the same in every language: what a review approves.
     pub fn key(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

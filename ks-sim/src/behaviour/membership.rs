@@ -71,10 +71,8 @@ pub(crate) fn grant_workspace_role(
     created: OffsetDateTime,
 ) -> Result<(), GrantError> {
     let bound = {
-        let view: &Db = match cache {
-            Some(cache) => cache,
-            None => db,
-        };
+        // What the handler's cached client sees (the live data without a read lag).
+        let view: &Db = cache.unwrap_or(db);
         let not_found = |qualified| Err(GrantError::RoleNotFound { qualified, name: role.to_owned() });
         match view.workspace_roles.get(role) {
             Some(r) if r.workspace() == Some(ws) => {}
@@ -120,10 +118,8 @@ pub(crate) fn grant_project_role(
     created: OffsetDateTime,
 ) -> Result<(), GrantError> {
     let bound = {
-        let view: &Db = match cache {
-            Some(cache) => cache,
-            None => db,
-        };
+        // What the handler's cached client sees (the live data without a read lag).
+        let view: &Db = cache.unwrap_or(db);
         if view.project_role(cluster, ns, role).is_none() {
             return Err(GrantError::RoleNotFound { qualified: "roles.iam.kubesphere.io", name: role.to_owned() });
         }

@@ -43,7 +43,7 @@ pub fn router(handle: PrometheusHandle) -> Router {
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(req.uri().path());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
     metrics::counter!("ks_console_http_requests_total", "route" => route, "method" => method, "status" => status)
@@ -51,6 +51,22 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("ks_console_http_request_duration_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
     res
+}
+
+/// The method, from a closed set: a client may send any token as its method, and each label value
+/// would be a series kept for ever.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method as M;
+    match *method {
+        M::GET => "GET",
+        M::HEAD => "HEAD",
+        M::POST => "POST",
+        M::PUT => "PUT",
+        M::PATCH => "PATCH",
+        M::DELETE => "DELETE",
+        M::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 /// The route a path belongs to, from a fixed set: a server function by name, a page by its

@@ -164,12 +164,16 @@ pub enum Failure {
         binding: String,
         place: String,
     },
+    /// KubeSphere was updating the user at the same moment (twice): nothing changed.
+    Busy {
+        user: String,
+    },
     /// Any other answer, as the console's error code ([`crate::error::AppError::code`]).
     Error {
         code: String,
     },
-    /// A form's own explanation, in the words (and language) it was shown in: forms not yet
-    /// typed through the planner.
+    /// A create form's own explanation (accounts, workspaces, projects: not planned), in the
+    /// words and language it was shown in.
     Said {
         text: String,
     },
@@ -198,6 +202,7 @@ impl Failure {
             Failure::BindingCollision { user, role, binding, place } => {
                 td_string!(locale, audit.binding_collision, user, role, binding, place).to_string()
             }
+            Failure::Busy { user } => td_string!(locale, roles.user_busy, user).to_string(),
             Failure::Error { code } => match crate::error::AppError::from_code(code) {
                 Some(e) => e.message_in(locale),
                 None => td_string!(locale, errors.upstream_invalid).to_owned(),

@@ -151,31 +151,6 @@ pub mod ssr {
             .unwrap_or_default()
     }
 
-    /// The workspace project `ns` belongs to, as KubeSphere labels it: the log files project
-    /// changes under it (never the workspace a form claimed). `None` when it cannot be seen.
-    pub async fn project_workspace(
-        upstream: &Upstream,
-        cluster: &ks_types::ClusterName,
-        ns: &ks_types::ProjectName,
-        claimed: Option<&ks_types::WorkspaceName>,
-    ) -> Option<String> {
-        // The workspace the form names, confirmed through the workspace (anyone may read a
-        // workspace's project); the caller's own namespace list shows a team lead only the
-        // projects where they hold a binding (`shared/kubesphere-api.md` §11).
-        if let Some(ws) = claimed {
-            if upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some() {
-                return Some(ws.to_string());
-            }
-        }
-        let found =
-            upstream.call_quiet(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await?;
-        found
-            .iter()
-            .find(|n| n.metadata.name == ns.as_str())
-            .and_then(|n| n.label(ks_client::model::LABEL_WORKSPACE))
-            .map(str::to_owned)
-    }
-
     /// The role `user` holds in a workspace now, for the log's "before" (`None` when not a member
     /// or when KubeSphere does not say).
     pub async fn workspace_role_of(

@@ -9,7 +9,7 @@ use super::{DryRun, FileRow, RowReport};
 use crate::error::AppError;
 pub use crate::planner::calls::Call;
 use crate::planner::verdicts::{Plan, RowPlan};
-use crate::planner::wishes::{Membership, Wish};
+use crate::planner::wishes::{Intent, Membership, Wish};
 use crate::planner::{Column, Refusal};
 use crate::upstream::Upstream;
 
@@ -92,6 +92,7 @@ pub fn wish(row: &FileRow) -> Result<Wish, Refusal> {
         display_name: some(&row.display_name),
         platform_role,
         membership: membership(row)?,
+        intent: Intent::Onboard,
     })
 }
 

@@ -35,6 +35,7 @@ fn success_banner(change: MembershipChange, place: Place) -> impl IntoView {
     view! {
         <div class="success-banner" role="status">
             <p>{sentence}</p>
+            {change.notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
             {change.usernames.into_iter().map(|u| view! {
                 <p><a href=format!("/users/{u}")>{td_string!(locale, memberships.open_person, user = &u).to_string()}</a></p>
             }).collect_view()}

@@ -105,7 +105,7 @@ pub async fn invite_workspace_members(
     role: String,
     #[server(default)] confirm_admin: Option<String>,
 ) -> Result<MembershipChange, AppError> {
-    use crate::audit::{Action, Change, Via};
+    use crate::planner::wishes::Membership;
     use ks_types::{WorkspaceName, WorkspaceRoleKind};
     let ws =
         WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
@@ -113,29 +113,8 @@ pub async fn invite_workspace_members(
     let what = crate::roles::ssr::admin_of_workspace(&ws);
     crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
-    let upstream = crate::upstream::Upstream::from_context()?;
-    ssr::require_existing_users(&upstream, &users).await?;
-    let role = crate::roles::ssr::resolve_workspace_role(&upstream, &ws, kind).await?;
-    let ws_for_list = ws.clone();
-    let members =
-        upstream.call(|api| async move { api.list_workspace_members(&ws_for_list, &[("limit", "-1")]).await }).await?;
-    ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_WORKSPACE_ROLE)?;
-    let entries: Vec<_> = users.iter().map(|u| (u.clone(), role.clone())).collect();
-    let ws_for_add = ws.clone();
-    let changes = users
-        .iter()
-        .map(|u| Change::new(Action::InviteToWorkspace).user(u).workspace(&ws).roles(None, role.name()))
-        .collect();
-    let write = upstream.call_mapped(
-        |api| async move { api.add_workspace_members(&ws_for_add, &entries).await },
-        crate::roles::ssr::explain_role_missing,
-    );
-    upstream.recorded(Via::Form, changes, write).await?;
-    Ok(MembershipChange {
-        target: ws.to_string(),
-        usernames: users.iter().map(ToString::to_string).collect(),
-        role: role.name().to_owned(),
-    })
+    let membership = Membership::Workspace { workspace: ws.clone(), kind };
+    ssr::invite(users, membership, ws.to_string()).await
 }
 
 /// Invites one or several people to a project (`viewer` by default in the form).
@@ -145,52 +124,21 @@ pub async fn invite_project_members(
     usernames: String,
     role: String,
     #[server(default)] confirm_admin: Option<String>,
-    /// The project's workspace as the form's picker has it (checked before it is logged).
+    /// The project's workspace, as the form's picker has it (the planner checks it).
     #[server(default)]
     workspace: Option<String>,
 ) -> Result<MembershipChange, AppError> {
-    use crate::audit::{Action, Change, Via};
+    use crate::planner::wishes::Membership;
     use ks_types::ProjectRole;
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
     let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
     let what = crate::roles::ssr::admin_of_project(&ns);
     crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
-    let claimed = workspace.and_then(|w| ks_types::WorkspaceName::parse(&w).ok());
     let upstream = crate::upstream::Upstream::from_context()?;
-    ssr::require_existing_users(&upstream, &users).await?;
-    let (role_exists, project_ws) = futures::future::join(
-        crate::roles::ssr::require_project_role(&upstream, &cluster, &ns, role),
-        crate::activity::ssr::project_workspace(&upstream, &cluster, &ns, claimed.as_ref()),
-    )
-    .await;
-    role_exists?;
-    let (c, n) = (cluster.clone(), ns.clone());
-    let members =
-        upstream.call(|api| async move { api.list_project_members(&c, &n, &[("limit", "-1")]).await }).await?;
-    ssr::refuse_existing_members(&members.into_items(), &users, ks_client::model::ANNOTATION_PROJECT_ROLE)?;
-    let entries: Vec<_> = users.iter().map(|u| (u.clone(), role)).collect();
-    let (c, n) = (cluster.clone(), ns.clone());
-    let changes = users
-        .iter()
-        .map(|u| {
-            Change::new(Action::InviteToProject)
-                .user(u)
-                .in_workspace(project_ws.clone())
-                .project(&cluster, &ns)
-                .roles(None, role.name())
-        })
-        .collect();
-    let write = upstream.call_mapped(
-        |api| async move { api.add_project_members(&c, &n, &entries).await },
-        crate::roles::ssr::explain_role_missing,
-    );
-    upstream.recorded(Via::Form, changes, write).await?;
-    Ok(MembershipChange {
-        target: format!("{cluster}/{ns}"),
-        usernames: users.iter().map(ToString::to_string).collect(),
-        role: role.name().into(),
-    })
+    let ws = crate::roles::ssr::project_workspace(&upstream, &cluster, &ns, workspace).await?;
+    let target = format!("{cluster}/{ns}");
+    ssr::invite(users, Membership::Project { workspace: ws, cluster: Some(cluster), project: ns, role }, target).await
 }
 
 #[cfg(feature = "ssr")]
@@ -200,7 +148,6 @@ pub(crate) mod ssr {
     use ks_client::model::{ANNOTATION_WORKSPACE_ROLE, LABEL_WORKSPACE};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
-    use ks_client::model::User;
     use ks_client::model::{ListResult, WorkspaceTemplate, ANNOTATION_PROJECT_ROLE};
     use ks_types::ProjectName;
 
@@ -527,45 +474,23 @@ pub(crate) mod ssr {
         Ok(users)
     }
 
-    /// KubeSphere does not check that invited users exist; we do, in one list call.
-    pub async fn require_existing_users(upstream: &Upstream, users: &[UserName]) -> Result<(), AppError> {
-        let names = users.iter().map(UserName::as_str).collect::<Vec<_>>().join(",");
-        let found = upstream
-            .call(|api| async move { api.list_users(&[("names", names.as_str()), ("limit", "-1")]).await })
-            .await?
-            .into_items();
-        let missing: Vec<&str> =
-            users.iter().map(UserName::as_str).filter(|u| !found.iter().any(|f| f.metadata.name == *u)).collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            let locale = crate::language::locale();
-            let names = missing.join(td_string!(locale, memberships.list_separator));
-            Err(AppError::field("usernames", td_string!(locale, memberships.no_such_user, names).to_string()))
-        }
-    }
-
-    /// Inviting an existing member would silently replace their role: say so instead.
-    pub fn refuse_existing_members(
-        members: &[User],
-        users: &[UserName],
-        role_annotation: &str,
-    ) -> Result<(), AppError> {
-        let locale = crate::language::locale();
-        let already: Vec<String> = users
+    /// Invites `users` (existing people, not members yet) as the planner decides, in one request.
+    pub async fn invite(
+        users: Vec<UserName>,
+        membership: crate::planner::wishes::Membership,
+        target: String,
+    ) -> Result<super::MembershipChange, AppError> {
+        use crate::planner::wishes::{Intent, Wish};
+        let upstream = Upstream::from_context()?;
+        let wishes = users
             .iter()
-            .filter_map(|u| {
-                let m = members.iter().find(|m| m.metadata.name == u.as_str())?;
-                let role = m.annotation(role_annotation).unwrap_or(td_string!(locale, memberships.a_role));
-                Some(td_string!(locale, memberships.already_member, user = u, role).to_string())
-            })
+            .enumerate()
+            .map(|(line, user)| Wish::asked(line, user.clone(), None, Some(membership.clone()), Intent::Join))
             .collect();
-        if already.is_empty() {
-            Ok(())
-        } else {
-            let list = already.join(td_string!(locale, memberships.already_members_separator));
-            Err(AppError::field("usernames", td_string!(locale, memberships.already_members, list).to_string()))
-        }
+        let plan = crate::planner::form::plan(&upstream, wishes, "usernames").await?;
+        let change = super::MembershipChange::planned(target, &plan);
+        crate::planner::form::send(&upstream, plan).await?;
+        Ok(change)
     }
 
     #[cfg(test)]

@@ -159,7 +159,7 @@ pub mod ssr {
     use crate::error::{name_error, password_error, role_error, AppError};
     use crate::i18n::td_string;
     use crate::planner::verdicts::Plan;
-    use crate::planner::wishes::{Membership, Wish, Wished};
+    use crate::planner::wishes::{Intent, Membership, Wish, Wished};
     use crate::planner::{Column, Note, Refusal, Verdict};
     use crate::upstream::Upstream;
 
@@ -195,6 +195,7 @@ pub mod ssr {
             display_name: some(&input.display_name),
             platform_role,
             membership: None,
+            intent: Intent::Onboard,
         };
         let mut wishes = vec![(0, Ok(person))];
         let member = |line: usize, membership: Result<Membership, Refusal>| {
@@ -205,6 +206,7 @@ pub mod ssr {
                 display_name: None,
                 platform_role: None,
                 membership: Some(m),
+                intent: Intent::Onboard,
             });
             (line, wish)
         };

@@ -54,7 +54,7 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
     let locale = crate::language::locale();
     let form = FormState::<CreateUser>::new(&flash);
     #[cfg(feature = "ssr")]
-    let password = super::ssr::strong_password();
+    let password = crate::planner::calls::strong_password();
     #[cfg(not(feature = "ssr"))]
     let password = String::new();
     // KubeSphere's password rules, in the order `PasswordCheck::items` gives them.

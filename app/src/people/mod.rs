@@ -73,49 +73,6 @@ pub async fn create_user(
     Ok(CreatedUser { username: user.metadata.name })
 }
 
-#[cfg(feature = "ssr")]
-pub(crate) mod ssr {
-    /// 20 characters from an unambiguous alphabet, always with a lowercase letter, an uppercase
-    /// letter and a digit (KubeSphere's rule), from the OS random source.
-    pub fn strong_password() -> String {
-        const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
-        const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-        const DIGIT: &[u8] = b"23456789";
-        const ALL: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_!@#%";
-        loop {
-            let bytes: Vec<u8> = (0..2).flat_map(|_| *uuid::Uuid::new_v4().as_bytes()).collect();
-            let password: String = bytes.iter().take(20).map(|b| ALL[usize::from(*b) % ALL.len()] as char).collect();
-            let check = ks_types::PasswordCheck::of(&password);
-            if check.passes() {
-                return password;
-            }
-            // Rare: a class is missing; place one of each at positions picked by spare bytes.
-            let mut chars: Vec<char> = password.chars().collect();
-            let picks = [(LOWER, bytes[20]), (UPPER, bytes[21]), (DIGIT, bytes[22])];
-            for (i, (set, b)) in picks.iter().enumerate() {
-                chars[i * 7 % 20] = set[usize::from(*b) % set.len()] as char;
-            }
-            let fixed: String = chars.into_iter().collect();
-            if ks_types::PasswordCheck::of(&fixed).passes() {
-                return fixed;
-            }
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn generated_passwords_satisfy_kubesphere_and_differ() {
-            let a = super::strong_password();
-            let b = super::strong_password();
-            assert_ne!(a, b);
-            for _ in 0..200 {
-                assert!(ks_types::PasswordCheck::of(&super::strong_password()).passes());
-            }
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub username: String,

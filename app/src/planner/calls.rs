@@ -121,44 +121,29 @@ impl Call {
             Call::PlatformRole { user, role, before } => {
                 let change = Change::new(Action::ChangePlatformRole).user(&user).roles(before, role.name());
                 let write = async {
-                    upstream
-                        .read(|api| async move { api.change_platform_role(&user, role).await })
-                        .await
-                        .map_err(|e| failure(&e))
+                    let u = &user;
+                    upstream.read(|api| async move { api.change_platform_role(u, role).await }).await.map_err(|e| {
+                        match e.cause() {
+                            Cause::Modified => Failure::Busy { user: user.to_string() },
+                            _ => failure(&e),
+                        }
+                    })
                 };
                 upstream.recorded_typed(via, vec![change], write).await.map(|_| None)
             }
-            Call::InviteToWorkspace { user, role } => {
-                let change = Change::new(Action::InviteToWorkspace)
-                    .user(&user)
-                    .workspace(role.workspace())
-                    .roles(None, role.name());
-                let grant = Grant::Workspace(user.clone(), role.clone());
-                let entries = vec![(user, role.clone())];
-                let write =
-                    upstream.read(|api| async move { api.add_workspace_members(role.workspace(), &entries).await });
-                grant.recorded(upstream, via, change, write).await
-            }
+            Call::InviteToWorkspace { user, role } => invite_to_workspace(upstream, via, vec![user], role).await,
             Call::WorkspaceRole { user, role, before } => {
                 let change = Change::new(Action::ChangeWorkspaceRole)
                     .user(&user)
                     .workspace(role.workspace())
                     .roles(Some(before), role.name());
-                let grant = Grant::Workspace(user.clone(), role.clone());
+                let grant = Grant::Workspace(vec![user.clone()], role.clone());
                 let write = upstream.read(|api| async move { api.change_workspace_role(&user, &role).await });
-                grant.recorded(upstream, via, change, write).await
+                grant.recorded(upstream, via, vec![change], write).await
             }
             Call::InviteToProject { user, workspace, cluster, project, role } => {
-                let change = Change::new(Action::InviteToProject)
-                    .user(&user)
-                    .workspace(&workspace)
-                    .project(&cluster, &project)
-                    .roles(None, role.name());
-                let grant = Grant::Project(user.clone(), cluster.clone(), project.clone(), role);
-                let entries = vec![(user, role)];
-                let write =
-                    upstream.read(|api| async move { api.add_project_members(&cluster, &project, &entries).await });
-                grant.recorded(upstream, via, change, write).await
+                let place = ProjectInvitation { workspace, cluster, project, role };
+                invite_to_project(upstream, via, vec![user], place).await
             }
             Call::ProjectRole { user, workspace, cluster, project, role, before } => {
                 let change = Change::new(Action::ChangeProjectRole)
@@ -166,13 +151,99 @@ impl Call {
                     .workspace(&workspace)
                     .project(&cluster, &project)
                     .roles(Some(before), role.name());
-                let grant = Grant::Project(user.clone(), cluster.clone(), project.clone(), role);
+                let grant = Grant::Project(vec![user.clone()], cluster.clone(), project.clone(), role);
                 let write =
                     upstream.read(|api| async move { api.change_project_role(&cluster, &project, &user, role).await });
-                grant.recorded(upstream, via, change, write).await
+                grant.recorded(upstream, via, vec![change], write).await
             }
         }
     }
+}
+
+/// Sends `calls` in order, the invitations of several people to one place with one role as one
+/// request (KubeSphere takes them as one array, and a form's people succeed or fail together).
+/// Stops at the first failure.
+pub async fn send_together(calls: Vec<Call>, upstream: &Upstream, via: Via) -> Result<(), Failure> {
+    let mut calls = calls.into_iter().peekable();
+    while let Some(call) = calls.next() {
+        match call {
+            Call::InviteToWorkspace { user, role } => {
+                let mut users = vec![user];
+                while let Some(Call::InviteToWorkspace { user, .. }) =
+                    calls.next_if(|c| matches!(c, Call::InviteToWorkspace { role: r, .. } if *r == role))
+                {
+                    users.push(user);
+                }
+                invite_to_workspace(upstream, via, users, role).await?;
+            }
+            Call::InviteToProject { user, workspace, cluster, project, role } => {
+                let place = ProjectInvitation { workspace, cluster, project, role };
+                let mut users = vec![user];
+                while let Some(Call::InviteToProject { user, .. }) = calls.next_if(|c| place.same(c)) {
+                    users.push(user);
+                }
+                invite_to_project(upstream, via, users, place).await?;
+            }
+            other => {
+                other.send(upstream, via, None).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn invite_to_workspace(
+    upstream: &Upstream,
+    via: Via,
+    users: Vec<UserName>,
+    role: WorkspaceRole,
+) -> Result<Option<String>, Failure> {
+    let changes = users
+        .iter()
+        .map(|u| Change::new(Action::InviteToWorkspace).user(u).workspace(role.workspace()).roles(None, role.name()))
+        .collect();
+    let entries: Vec<_> = users.iter().map(|u| (u.clone(), role.clone())).collect();
+    let grant = Grant::Workspace(users, role.clone());
+    let write = upstream.read(|api| async move { api.add_workspace_members(role.workspace(), &entries).await });
+    grant.recorded(upstream, via, changes, write).await
+}
+
+/// Where a project invitation goes, with which role.
+struct ProjectInvitation {
+    workspace: WorkspaceName,
+    cluster: ClusterName,
+    project: ProjectName,
+    role: ProjectRole,
+}
+
+impl ProjectInvitation {
+    fn same(&self, call: &Call) -> bool {
+        matches!(call, Call::InviteToProject { workspace, cluster, project, role, .. }
+            if (workspace, cluster, project, role) == (&self.workspace, &self.cluster, &self.project, &self.role))
+    }
+}
+
+async fn invite_to_project(
+    upstream: &Upstream,
+    via: Via,
+    users: Vec<UserName>,
+    place: ProjectInvitation,
+) -> Result<Option<String>, Failure> {
+    let ProjectInvitation { workspace, cluster, project, role } = place;
+    let changes = users
+        .iter()
+        .map(|u| {
+            Change::new(Action::InviteToProject)
+                .user(u)
+                .workspace(&workspace)
+                .project(&cluster, &project)
+                .roles(None, role.name())
+        })
+        .collect();
+    let entries: Vec<_> = users.iter().map(|u| (u.clone(), role)).collect();
+    let grant = Grant::Project(users, cluster.clone(), project.clone(), role);
+    let write = upstream.read(|api| async move { api.add_project_members(&cluster, &project, &entries).await });
+    grant.recorded(upstream, via, changes, write).await
 }
 
 /// What a refusal of KubeSphere's means for a call: the causes a person can act on, else the
@@ -186,10 +257,38 @@ fn failure(e: &KsError) -> Failure {
     }
 }
 
+/// 20 characters from an unambiguous alphabet, always with a lowercase letter, an uppercase
+/// letter and a digit (KubeSphere's rule), from the OS random source. It begins with a letter or
+/// a digit: a spreadsheet would take a leading `-` or `@` for a formula and alter the only copy.
+pub fn strong_password() -> String {
+    const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGIT: &[u8] = b"23456789";
+    const ALL: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_!@#%";
+    loop {
+        let bytes: Vec<u8> = (0..2).flat_map(|_| *uuid::Uuid::new_v4().as_bytes()).collect();
+        let mut chars: Vec<char> = bytes.iter().take(20).map(|b| ALL[usize::from(*b) % ALL.len()] as char).collect();
+        // Rare: a class is missing; place one of each at positions picked by spare bytes (the
+        // first of them at the start, which also settles what it begins with).
+        let picks = [(LOWER, bytes[20]), (UPPER, bytes[21]), (DIGIT, bytes[22])];
+        let fix = !ks_types::PasswordCheck::of(&chars.iter().collect::<String>()).passes()
+            || !chars[0].is_ascii_alphanumeric();
+        if fix {
+            for (i, (set, b)) in picks.iter().enumerate() {
+                chars[i * 7 % 20] = set[usize::from(*b) % set.len()] as char;
+            }
+        }
+        let password: String = chars.into_iter().collect();
+        if ks_types::PasswordCheck::of(&password).passes() {
+            return password;
+        }
+    }
+}
+
 fn strong(password: Option<Password>) -> Result<Password, Failure> {
     match password {
         Some(p) => Ok(p),
-        None => Password::parse(&crate::people::ssr::strong_password())
+        None => Password::parse(&strong_password())
             .map_err(|_| Failure::Error { code: AppError::Internal.code().to_owned() }),
     }
 }
@@ -209,10 +308,11 @@ async fn create_user(upstream: &Upstream, via: Via, new: NewUser) -> Result<Stri
     Ok(shown)
 }
 
-/// A member grant, for explaining what KubeSphere's answer means.
+/// A member grant (to one person, or several at once), for explaining what KubeSphere's answer
+/// means.
 enum Grant {
-    Workspace(UserName, WorkspaceRole),
-    Project(UserName, ClusterName, ProjectName, ProjectRole),
+    Workspace(Vec<UserName>, WorkspaceRole),
+    Project(Vec<UserName>, ClusterName, ProjectName, ProjectRole),
 }
 
 impl Grant {
@@ -224,7 +324,7 @@ impl Grant {
         self,
         upstream: &Upstream,
         via: Via,
-        change: Change,
+        changes: Vec<Change>,
         write: impl std::future::Future<Output = Result<serde_json::Value, KsError>>,
     ) -> Result<Option<String>, Failure> {
         let answer = async {
@@ -234,26 +334,43 @@ impl Grant {
                 Err(e) => Err(failure(&e)),
             }
         };
-        upstream.recorded_typed(via, vec![change], answer).await.map(|_| None)
+        upstream.recorded_typed(via, changes, answer).await.map(|_| None)
     }
 
+    /// After a 409: fine if everyone holds the role now; else the first who does not.
     async fn after_conflict(&self, upstream: &Upstream) -> Result<(), Failure> {
-        let held = match self {
-            Grant::Workspace(user, role) => {
-                crate::activity::ssr::workspace_role_of(upstream, role.workspace(), user).await
-            }
-            Grant::Project(user, cluster, project, _) => {
-                crate::activity::ssr::project_role_of(upstream, cluster, project, user).await
-            }
+        let (users, role, place) = match self {
+            Grant::Workspace(users, role) => (users, role.name(), role.workspace().to_string()),
+            Grant::Project(users, _, project, role) => (users, role.name(), project.to_string()),
         };
-        let (user, role, place) = match self {
-            Grant::Workspace(user, role) => (user, role.name(), role.workspace().to_string()),
-            Grant::Project(user, _, project, role) => (user, role.name(), project.to_string()),
-        };
-        if held.as_deref() == Some(role) {
-            return Ok(());
+        for user in users {
+            let held = match self {
+                Grant::Workspace(_, role) => {
+                    crate::activity::ssr::workspace_role_of(upstream, role.workspace(), user).await
+                }
+                Grant::Project(_, cluster, project, _) => {
+                    crate::activity::ssr::project_role_of(upstream, cluster, project, user).await
+                }
+            };
+            if held.as_deref() != Some(role) {
+                let binding = format!("{user}-{role}");
+                let (user, role, place) = (user.to_string(), role.to_owned(), place.clone());
+                return Err(Failure::BindingCollision { user, role, binding, place });
+            }
         }
-        let binding = format!("{user}-{role}");
-        Err(Failure::BindingCollision { user: user.to_string(), role: role.to_owned(), binding, place })
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_passwords_satisfy_kubesphere_differ_and_never_look_like_a_formula() {
+        assert_ne!(super::strong_password(), super::strong_password());
+        for _ in 0..2000 {
+            let password = super::strong_password();
+            assert!(ks_types::PasswordCheck::of(&password).passes(), "{password}");
+            assert!(password.starts_with(|c: char| c.is_ascii_alphanumeric()), "{password}");
+        }
     }
 }

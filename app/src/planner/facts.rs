@@ -242,6 +242,23 @@ async fn workspace(
     Ok((ws, facts))
 }
 
+/// How long an invitation waits for KubeSphere's controllers to make a new workspace's or
+/// project's built-in roles (they appear shortly after the create call returns).
+pub const SETUP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+/// A workspace younger than this may still be being set up by KubeSphere.
+pub const SETUP_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Waits before each retry: 100 ms, 200 ms, 400 ms, … the last one cut so that they add up
+/// to [`SETUP_WAIT`].
+pub fn setup_backoff() -> impl Iterator<Item = std::time::Duration> {
+    let mut left = SETUP_WAIT;
+    std::iter::successors(Some(std::time::Duration::from_millis(100)), |d| Some(*d * 2)).map_while(move |d| {
+        let wait = d.min(left);
+        left -= wait;
+        (!wait.is_zero()).then_some(wait)
+    })
+}
+
 /// KubeSphere's controllers make a new workspace's or project's built-in roles a moment after
 /// the create call returns. When none are there and the owner is young (`age`), they are read
 /// again, backing off, for a few seconds; the answer says whether they are still missing then.
@@ -255,10 +272,10 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    if age.is_none_or(|age| age >= crate::roles::ssr::SETUP_WINDOW) {
+    if age.is_none_or(|age| age >= SETUP_WINDOW) {
         return (first, false);
     }
-    for delay in crate::roles::ssr::setup_backoff() {
+    for delay in setup_backoff() {
         tokio::time::sleep(delay).await;
         if let Some(now) = read().await.filter(|r| found(r)) {
             return (now, false);
@@ -371,5 +388,14 @@ impl Facts {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_setup_backoff_doubles_and_adds_up_to_the_wait() {
+        let waits: Vec<u128> = super::setup_backoff().map(|d| d.as_millis()).collect();
+        assert_eq!(waits, [100, 200, 400, 800, 1500]);
     }
 }

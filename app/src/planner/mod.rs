@@ -14,6 +14,8 @@ pub mod calls;
 #[cfg(feature = "ssr")]
 pub mod facts;
 #[cfg(feature = "ssr")]
+pub mod form;
+#[cfg(feature = "ssr")]
 pub mod verdicts;
 #[cfg(feature = "ssr")]
 pub mod wishes;
@@ -203,6 +205,21 @@ pub enum Refusal {
     },
     /// Created a moment ago: KubeSphere has not made its built-in roles yet.
     StillSettingUp {
+        place: Place,
+    },
+    /// A form names someone KubeSphere has no account for (forms never create one).
+    NoSuchUser {
+        user: String,
+    },
+    /// Inviting a member again would silently replace their role.
+    AlreadyMember {
+        user: String,
+        place: Place,
+        role: String,
+    },
+    /// A role change for someone who holds no role there.
+    NotAMember {
+        user: String,
         place: Place,
     },
 }

@@ -9,7 +9,7 @@ use ks_types::{
 
 use super::calls::Call;
 use super::facts::{ClusterTrouble, Facts, WorkspaceFacts};
-use super::wishes::{Checked, Membership, Wish};
+use super::wishes::{Checked, Intent, Membership, Wish};
 use super::{Column, Note, Place, Refusal, Verdict};
 use crate::error::AppError;
 use crate::upstream::Upstream;
@@ -89,10 +89,12 @@ fn decide_one(ctx: &mut Ctx<'_>, wish: &Wish) -> Result<(Vec<Call>, Vec<Note>), 
     match &wish.membership {
         None => {}
         Some(Membership::Workspace { workspace, kind }) => {
-            workspace_wish(ctx.facts, &wish.user, workspace, *kind, &mut calls, &mut notes)?
+            let wanted = WorkspacePlace { workspace, kind: *kind, intent: wish.intent };
+            workspace_wish(ctx.facts, &wish.user, &wanted, &mut calls, &mut notes)?
         }
         Some(Membership::Project { workspace, cluster, project, role }) => {
-            let place = ProjectPlace { workspace, cluster: cluster.as_ref(), project, role: *role };
+            let place =
+                ProjectPlace { workspace, cluster: cluster.as_ref(), project, role: *role, intent: wish.intent };
             project_wish(ctx, &wish.user, &place, &mut calls, &mut notes)?
         }
     }
@@ -120,6 +122,9 @@ fn account(ctx: &mut Ctx<'_>, wish: &Wish) -> Result<(Vec<Call>, Vec<Note>), Ref
             }
         }
         return Ok((calls, notes));
+    }
+    if wish.intent != Intent::Onboard {
+        return Err(Refusal::NoSuchUser { user: user.to_string() });
     }
     match ctx.created.get(user) {
         Some(Ok(_)) => Ok((calls, notes)),
@@ -161,23 +166,31 @@ fn new_account(facts: &Facts, user: &UserName, person: &super::wishes::Person) -
     })
 }
 
+struct WorkspacePlace<'a> {
+    workspace: &'a WorkspaceName,
+    kind: WorkspaceRoleKind,
+    intent: Intent,
+}
+
 fn workspace_wish(
     facts: &Facts,
     user: &UserName,
-    ws: &WorkspaceName,
-    kind: WorkspaceRoleKind,
+    wanted: &WorkspacePlace<'_>,
     calls: &mut Vec<Call>,
     notes: &mut Vec<Note>,
 ) -> Result<(), Refusal> {
+    let (ws, kind) = (wanted.workspace, wanted.kind);
     let workspace = ws.to_string();
     let Some(WorkspaceFacts::Found { roles, may_manage, setting_up, .. }) = facts.workspaces.get(ws) else {
         return Err(Refusal::NoSuchWorkspace { workspace });
     };
-    if !may_manage {
-        return Err(Refusal::MayNotManageWorkspace { workspace });
-    }
+    // Before the permission: a new workspace's creator holds no binding there until KubeSphere
+    // has set it up either.
     if *setting_up {
         return Err(Refusal::StillSettingUp { place: Place::Workspace { workspace } });
+    }
+    if !may_manage {
+        return Err(Refusal::MayNotManageWorkspace { workspace });
     }
     let role = roles
         .get(kind)
@@ -186,10 +199,17 @@ fn workspace_wish(
     if !role.is_bindable() {
         return Err(Refusal::WorkspaceNameTooLong { workspace });
     }
-    match facts.workspace_role_of(ws, user) {
-        None => calls.push(Call::InviteToWorkspace { user: user.clone(), role }),
-        Some(now) if now == role.name() => notes.push(Note::InWorkspaceAlready { workspace, role: now.clone() }),
-        Some(now) => calls.push(Call::WorkspaceRole { user: user.clone(), role, before: now.clone() }),
+    let place = || Place::Workspace { workspace: workspace.clone() };
+    match (facts.workspace_role_of(ws, user), wanted.intent) {
+        (None, Intent::Change) => return Err(Refusal::NotAMember { user: user.to_string(), place: place() }),
+        (Some(now), Intent::Join) => {
+            return Err(Refusal::AlreadyMember { user: user.to_string(), place: place(), role: now.clone() })
+        }
+        (None, _) => calls.push(Call::InviteToWorkspace { user: user.clone(), role }),
+        (Some(now), _) if now == role.name() => {
+            notes.push(Note::InWorkspaceAlready { workspace: workspace.clone(), role: now.clone() })
+        }
+        (Some(now), _) => calls.push(Call::WorkspaceRole { user: user.clone(), role, before: now.clone() }),
     }
     Ok(())
 }
@@ -199,6 +219,7 @@ struct ProjectPlace<'a> {
     cluster: Option<&'a ClusterName>,
     project: &'a ProjectName,
     role: ProjectRole,
+    intent: Intent,
 }
 
 /// The one cluster of the workspace's placement where the project is, or why none.
@@ -248,38 +269,43 @@ fn project_wish(
         cluster: Some(cluster.to_string()),
     };
     let found = facts.projects.get(&(cluster.clone(), project.clone())).ok_or_else(missing)?;
+    let here = Place::Project { project: project.to_string(), cluster: Some(cluster.to_string()) };
+    if found.setting_up {
+        return Err(Refusal::StillSettingUp { place: here });
+    }
     if !found.may_manage {
         return Err(Refusal::MayNotManageProject { project: project.to_string() });
-    }
-    if found.setting_up {
-        let place = Place::Project { project: project.to_string(), cluster: Some(cluster.to_string()) };
-        return Err(Refusal::StillSettingUp { place });
     }
     if !found.roles.contains(role.name()) {
         return Err(Refusal::ProjectLacksRole { project: project.to_string(), role: role.name().to_owned() });
     }
     let (user, workspace) = (user.clone(), ws.clone());
-    let call = match found.members.get(user.as_str()) {
-        None => Call::InviteToProject { user, workspace, cluster, project: project.clone(), role },
-        Some(now) if now == role.name() => {
+    let call = match (found.members.get(user.as_str()), place.intent) {
+        (None, Intent::Change) => return Err(Refusal::NotAMember { user: user.to_string(), place: here }),
+        (Some(now), Intent::Join) => {
+            return Err(Refusal::AlreadyMember { user: user.to_string(), place: here, role: now.clone() })
+        }
+        (None, _) => Call::InviteToProject { user, workspace, cluster, project: project.clone(), role },
+        (Some(now), _) if now == role.name() => {
             notes.push(Note::InProjectAlready { project: project.to_string(), role: now.clone() });
             return Ok(());
         }
-        Some(now) => {
+        (Some(now), _) => {
             Call::ProjectRole { user, workspace, cluster, project: project.clone(), role, before: now.clone() }
         }
     };
-    join_workspace_first(ctx, place.workspace, &call, calls, notes);
+    join_workspace_first(ctx, place, &call, calls, notes);
     calls.push(call);
     Ok(())
 }
 
 /// KubeSphere accepts a project member who is not in the project's workspace, but their
-/// workspace list then does not show the project: add them to it too (its regular role, least
-/// privilege) when the caller may, or say so.
+/// workspace list then does not show the project: when onboarding, add them to it too (its
+/// regular role, least privilege) if the caller may; otherwise say so (a form sends only what
+/// it names).
 fn join_workspace_first(
     ctx: &mut Ctx<'_>,
-    ws: &WorkspaceName,
+    place: &ProjectPlace<'_>,
     call: &Call,
     calls: &mut Vec<Call>,
     notes: &mut Vec<Note>,
@@ -288,6 +314,7 @@ fn join_workspace_first(
         Call::InviteToProject { user, .. } | Call::ProjectRole { user, .. } => user,
         _ => return,
     };
+    let ws = place.workspace;
     let Some(WorkspaceFacts::Found { roles, members: Some(members), may_manage, .. }) = ctx.facts.workspaces.get(ws)
     else {
         return;
@@ -297,7 +324,8 @@ fn join_workspace_first(
         return;
     }
     let (who, workspace) = (user.to_string(), ws.to_string());
-    match roles.get(WorkspaceRoleKind::Regular).filter(|r| *may_manage && r.is_bindable()) {
+    let may_add = *may_manage && place.intent == Intent::Onboard;
+    match roles.get(WorkspaceRoleKind::Regular).filter(|r| may_add && r.is_bindable()) {
         Some(regular) => {
             calls.push(Call::InviteToWorkspace { user: user.clone(), role: regular.clone() });
             notes.push(Note::JoinsWorkspace { user: who, workspace });

@@ -18,6 +18,21 @@ pub struct Wish {
     pub display_name: Option<String>,
     pub platform_role: Option<PlatformRole>,
     pub membership: Option<Membership>,
+    pub intent: Intent,
+}
+
+/// What the person asking means by a wish: onboarding takes whatever is needed (an account, an
+/// invitation or a role change); the invite and role forms ask for one thing and are told when
+/// it does not fit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Intent {
+    /// Create the account if missing; invite, or change the role of, a member.
+    #[default]
+    Onboard,
+    /// Invite an existing person who is not a member yet.
+    Join,
+    /// Change the role of an existing person: a member, where a membership is wished.
+    Change,
 }
 
 /// A membership, parsed.
@@ -34,6 +49,19 @@ pub enum Membership {
         project: ProjectName,
         role: ProjectRole,
     },
+}
+
+impl Wish {
+    /// A form's wish for one existing person: a platform role, or one membership.
+    pub fn asked(
+        line: usize,
+        user: UserName,
+        platform_role: Option<PlatformRole>,
+        membership: Option<Membership>,
+        intent: Intent,
+    ) -> Self {
+        Wish { line, user, email: None, display_name: None, platform_role, membership, intent }
+    }
 }
 
 impl Membership {
@@ -158,6 +186,7 @@ mod tests {
             display_name: None,
             platform_role: None,
             membership: None,
+            intent: Intent::Onboard,
         };
         (line, Ok(w))
     }

@@ -152,6 +152,13 @@ impl Refusal {
             R::ListedTwice { place } => {
                 td_string!(locale, planner.listed_twice, place = place.text_in(locale)).to_string()
             }
+            R::NoSuchUser { user } => td_string!(locale, planner.no_such_user, user).to_string(),
+            R::AlreadyMember { user, place, role } => {
+                td_string!(locale, planner.already_member, user, place = place.text_in(locale), role).to_string()
+            }
+            R::NotAMember { user, place } => {
+                td_string!(locale, planner.not_a_member, user, place = place.text_in(locale)).to_string()
+            }
             // Said by `row_text_in`.
             _ => String::new(),
         }

@@ -27,6 +27,7 @@ fn changed_banner(c: MembershipChange) -> impl IntoView {
     view! {
         <div class="success-banner" role="status">
             <p>{sentence}</p>
+            {c.notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
             {c.usernames.into_iter().map(|u| {
                 let open = td_string!(locale, roles.open_user_page, user = &u).to_string();
                 view! { <p><a href=format!("/users/{u}")>{open}</a></p> }

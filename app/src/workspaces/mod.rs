@@ -111,7 +111,7 @@ pub async fn get_workspace_details(workspace: String, page: u32) -> Result<Works
     // Right after it was created, the members list may be refused for a moment (the creator's
     // binding is made by a controller): the page then says so instead of failing. Otherwise a
     // refusal is asked again, to explain it.
-    let young = template.metadata.age().is_some_and(|age| age < crate::roles::ssr::SETUP_WINDOW);
+    let young = template.metadata.age().is_some_and(|age| age < crate::planner::facts::SETUP_WINDOW);
     let (members, setting_up) = match members? {
         Some(members) => (members, false),
         None if young => (MemberPage { members: Vec::new(), total: 0, page }, true),

@@ -766,14 +766,24 @@ async fn a_workspace_admin_may_invite_to_every_project_of_the_workspace() {
         .submit(&alice, "can_manage_project_members", &[("project", "host/team-b-data"), ("workspace", "demo")])
         .await;
     assert_eq!(allowed, json!(false), "only once KubeSphere confirms the project is in that workspace");
+    // Without the workspace (which the form's picker always sends) she cannot see the project's
+    // label, so the change could not be logged under its workspace: she is asked for it.
+    let invite = [("project", "host/ops-only"), ("usernames", "frank"), ("role", "viewer")];
+    let (status, body) = app.submit(&alice, "invite_project_members", &invite).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["detail"]["field"], "workspace", "{body}");
+    assert!(writes(&app).iter().all(|w| !w.path.ends_with("/namespacemembers")), "nothing sent");
+    let (status, body) =
+        app.submit(&alice, "invite_project_members", &[invite.as_slice(), &[("workspace", "demo")]].concat()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
         .submit(
             &alice,
             "invite_project_members",
-            &[("project", "host/ops-only"), ("usernames", "frank"), ("role", "viewer")],
+            &[("project", "host/ops-only"), ("usernames", "frank"), ("role", "viewer"), ("workspace", "team-b")],
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a workspace the project is not in is refused: {body}");
     let carol = app.login("carol").await;
     let (_, allowed) =
         app.submit(&carol, "can_manage_project_members", &[("project", "host/ops-only"), ("workspace", "demo")]).await;

@@ -310,6 +310,52 @@ async fn a_team_lead_may_not_create_accounts_workspaces_or_change_platform_roles
 }
 
 #[tokio::test]
+async fn the_forms_refuse_what_the_planner_knows_a_team_lead_may_not_do_before_sending_anything() {
+    let app = TestApp::start().await;
+    let lead = app.login("lead").await;
+    app.sim.sim.reset_journal();
+    let (status, body) = app
+        .submit(&lead, "change_platform_role", &[("username", "frank"), ("platform_role", "platform-self-provisioner")])
+        .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
+    let (status, body) = app
+        .submit(
+            &lead,
+            "invite_workspace_members",
+            &[("workspace", "team-b"), ("usernames", "frank"), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .submit(&lead, "change_workspace_role", &[("workspace", "team-b"), ("username", "bob"), ("role", "viewer")])
+        .await;
+    assert!(status.is_client_error(), "{body}");
+    let writes: Vec<_> = app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect();
+    assert!(writes.is_empty(), "nothing reached KubeSphere: {writes:?}");
+}
+
+#[tokio::test]
+async fn a_form_inviting_to_a_project_outside_the_persons_workspace_sends_only_that_and_says_so() {
+    let app = TestApp::start().await;
+    let lead = app.login("lead").await;
+    app.sim.sim.reset_journal();
+    // frank is in no workspace; demo-ops is in demo, which lead administers.
+    let invite = [("project", "member-1/demo-ops"), ("usernames", "frank"), ("role", "viewer"), ("workspace", "demo")];
+    let (status, body) = app.submit(&lead, "invite_project_members", &invite).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let notes = body["notes"].as_array().cloned().unwrap_or_default();
+    assert!(notes.iter().any(|n| n.as_str().is_some_and(|n| n.contains("frank is not in workspace demo"))), "{body}");
+    let writes: Vec<_> = app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect();
+    assert_eq!(writes.len(), 1, "the form sends what it names, nothing more: {writes:?}");
+    assert!(writes[0].path.ends_with("/namespaces/demo-ops/namespacemembers"), "{writes:?}");
+    // Changing someone to the role they hold sends nothing and still answers plainly.
+    let same = [("project", "member-1/demo-ops"), ("username", "frank"), ("role", "viewer"), ("workspace", "demo")];
+    let (status, body) = app.submit(&lead, "change_project_role", &same).await;
+    assert_eq!((status, body["role"].as_str()), (StatusCode::OK, Some("viewer")), "{body}");
+    assert_eq!(app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").count(), 1);
+}
+
+#[tokio::test]
 async fn the_wizard_right_after_creating_a_workspace_and_project_waits_for_their_roles() {
     let app = TestApp::builder().sim(|c| c.controller_delay = std::time::Duration::from_millis(500)).start().await;
     let admin = app.login("admin").await;

@@ -228,6 +228,7 @@ pub fn name_error_in(locale: crate::language::Locale, err: &ks_types::NameError)
             "project name" => td_string!(locale, errors.thing_project_name),
             "cluster" | "cluster name" => td_string!(locale, errors.thing_cluster_name),
             "e-mail address" => td_string!(locale, errors.thing_email),
+            "display name" => td_string!(locale, errors.thing_display_name),
             _ => td_string!(locale, errors.thing_name),
         }
     };
@@ -239,6 +240,9 @@ pub fn name_error_in(locale: crate::language::Locale, err: &ks_types::NameError)
         N::MustStartWithLetter => td_string!(locale, errors.name_must_start_with_letter).into(),
         N::Reserved(name) => td_string!(locale, errors.name_reserved, name).to_string(),
         N::Email => td_string!(locale, errors.email_invalid).into(),
+        N::ControlCharacters(what) => {
+            td_string!(locale, errors.name_control_characters, thing = thing(what)).to_string()
+        }
     }
 }
 

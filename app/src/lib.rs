@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod builtin_roles;
 pub mod bulk;
+pub mod csv;
 pub mod directory;
 pub mod error;
 pub mod forms;

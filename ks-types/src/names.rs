@@ -19,6 +19,8 @@ pub enum NameError {
     Reserved(String),
     #[error("Enter a valid e-mail address, such as name@example.com.")]
     Email,
+    #[error("A {0} cannot contain line breaks, tabs or other control characters.")]
+    ControlCharacters(&'static str),
 }
 
 /// A DNS-1123 label (`allow_dots` false) or subdomain (dot-separated labels).
@@ -96,6 +98,11 @@ name_type!(
 name_type!(
     /// An e-mail address (what Go's `net/mail.ParseAddress` accepts for a bare address).
     Email
+);
+name_type!(
+    /// A person's display name (KubeSphere's alias annotation): free text as typed — it may start
+    /// with `=` — but bounded and on one line.
+    DisplayName
 );
 
 /// The longest name of an object whose name becomes a label value.
@@ -225,9 +232,37 @@ impl Email {
     }
 }
 
+impl DisplayName {
+    pub const MAX: usize = 128;
+
+    /// Trimmed; at most [`DisplayName::MAX`] characters, none of them a control character.
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(NameError::Empty("display name"));
+        }
+        if s.chars().count() > Self::MAX {
+            return Err(NameError::TooLong { what: "display name", max: Self::MAX });
+        }
+        if s.chars().any(char::is_control) {
+            return Err(NameError::ControlCharacters("display name"));
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_are_free_text_on_one_line_of_at_most_128_characters() {
+        assert_eq!(DisplayName::parse(" =SUM(A1) ").map(String::from), Ok("=SUM(A1)".to_owned()));
+        assert!(DisplayName::parse(&"李".repeat(128)).is_ok());
+        assert!(matches!(DisplayName::parse(&"a".repeat(129)), Err(NameError::TooLong { .. })));
+        assert!(matches!(DisplayName::parse("a\nb"), Err(NameError::ControlCharacters(_))));
+        assert!(matches!(DisplayName::parse("a\u{7}"), Err(NameError::ControlCharacters(_))));
+    }
 
     #[test]
     fn usernames_follow_kubesphere_rules() {

@@ -188,21 +188,9 @@ impl JobRecord {
                 }
                 None => (td_string!(locale, bulk.outcome_waiting), String::new()),
             };
-            let cells: Vec<String> =
-                row.cells().iter().copied().chain([outcome, message.as_str()]).map(csv_cell).collect();
-            out.push_str(&cells.join(","));
-            out.push('\n');
+            out.push_str(&crate::csv::line(row.cells().iter().copied().chain([outcome, message.as_str()])));
         }
         out
-    }
-}
-
-/// A CSV cell, quoted when it needs to be.
-fn csv_cell(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
     }
 }
 

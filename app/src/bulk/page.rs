@@ -80,7 +80,7 @@ pub fn BulkPage() -> impl IntoView {
             }
         },
     );
-    let template = format!("{}\n", COLUMNS.join(","));
+    let template = crate::csv::line(COLUMNS.iter().copied());
     let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
@@ -148,7 +148,7 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
     let made: Vec<&NewAccount> = accounts.iter().filter(|a| a.result.is_ok()).collect();
     let mut passwords = String::from("username,password\n");
     for a in &made {
-        passwords.push_str(&format!("{},{}\n", a.username, a.result.as_deref().unwrap_or_default()));
+        passwords.push_str(&crate::csv::line([a.username.as_str(), a.result.as_deref().unwrap_or_default()]));
     }
     let failed: Vec<NewAccount> = accounts.iter().filter(|a| a.result.is_err()).cloned().collect();
     view! {

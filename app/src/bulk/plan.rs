@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use ks_types::{ClusterName, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind};
+use ks_types::{
+    ClusterName, DisplayName, Email, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind,
+};
 
 use super::{DryRun, FileRow, RowReport};
 use crate::error::AppError;
@@ -84,12 +86,18 @@ pub fn wish(row: &FileRow) -> Result<Wish, Refusal> {
         "" => None,
         raw => Some(PlatformRole::parse(raw).map_err(|_| not_built_in(Column::PlatformRole, raw))?),
     };
-    let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+    let some = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
+    let email = some(&row.email)
+        .map(|raw| Email::parse(&raw).map(String::from).map_err(|_| bad(Column::Email, &raw)))
+        .transpose()?;
+    let display_name = some(&row.display_name)
+        .map(|raw| DisplayName::parse(&raw).map(String::from).map_err(|_| bad(Column::DisplayName, &raw)))
+        .transpose()?;
     Ok(Wish {
         line: row.line,
         user,
-        email: some(&row.email),
-        display_name: some(&row.display_name),
+        email,
+        display_name,
         platform_role,
         membership: membership(row)?,
         intent: Intent::Onboard,

@@ -151,7 +151,8 @@ pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome,
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use ks_types::{
-        ClusterName, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind,
+        ClusterName, DisplayName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName,
+        WorkspaceRoleKind,
     };
 
     use super::{OnboardInput, OnboardOutcome, OnboardStep, Stage, StepState, StepWhat, MAX_ROWS};
@@ -187,12 +188,20 @@ pub mod ssr {
             "" => None,
             raw => Some(Password::parse(raw).map_err(|e| field("password".into(), password_error(e)))?),
         };
-        let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+        let some = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
+        let email = some(&input.email)
+            .map(|raw| Email::parse(&raw).map(String::from))
+            .transpose()
+            .map_err(|e| field("email".into(), name_error(&e)))?;
+        let display_name = some(&input.display_name)
+            .map(|raw| DisplayName::parse(&raw).map(String::from))
+            .transpose()
+            .map_err(|e| field("display_name".into(), name_error(&e)))?;
         let person = Wish {
             line: 0,
             user: user.clone(),
-            email: some(&input.email),
-            display_name: some(&input.display_name),
+            email,
+            display_name,
             platform_role,
             membership: None,
             intent: Intent::Onboard,

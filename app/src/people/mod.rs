@@ -43,6 +43,11 @@ pub async fn create_user(
         Password::parse(&password).map_err(|e| AppError::field("password", crate::error::password_error(e)))?;
     let role = PlatformRole::parse(&platform_role)
         .map_err(|e| AppError::field("platform_role", crate::error::role_error(&e)))?;
+    let display_name = display_name
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| ks_types::DisplayName::parse(&d).map(String::from))
+        .transpose()
+        .map_err(|e| AppError::field("display_name", crate::error::name_error(&e)))?;
     if role.is_admin() && confirm_admin.as_deref() != Some("yes") {
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",

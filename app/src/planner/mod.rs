@@ -70,6 +70,7 @@ pub enum Note {
 pub enum Column {
     Username,
     Email,
+    DisplayName,
     PlatformRole,
     Workspace,
     WorkspaceRole,
@@ -84,6 +85,7 @@ impl Column {
         match self {
             Column::Username => "username",
             Column::Email => "email",
+            Column::DisplayName => "display_name",
             Column::PlatformRole => "platform_role",
             Column::Workspace => "workspace",
             Column::WorkspaceRole => "workspace_role",

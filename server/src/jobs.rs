@@ -81,7 +81,10 @@ impl JobRunner {
         };
         let call = CallContext { request_id: Some(format!("job-{id}")) };
         let vault = &self.0.vault;
-        let access = match vault.fresh_access_token(&session_key, &self.0.state.ks, self.0.refresh_skew, &call).await {
+        let access = match vault
+            .fresh_access_token(&session_key, &job.owner, &self.0.state.ks, self.0.refresh_skew, &call)
+            .await
+        {
             Ok(access) => access,
             Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
                 let why = StopReason::SessionEnded { owner: job.owner.clone() };

@@ -64,7 +64,11 @@ pub async fn session_gate(
             } else {
                 let skew = Duration::from_secs(ctx.config.token_refresh_skew_secs);
                 let call = CallContext { request_id: request_id.clone() };
-                match ctx.vault.fresh_access_token(&record.vault_key, &ctx.state.ks, skew, &call).await {
+                match ctx
+                    .vault
+                    .fresh_access_token(&record.vault_key, &record.username, &ctx.state.ks, skew, &call)
+                    .await
+                {
                     Ok(access) => {
                         // A signed-in user has nothing to do on the login page.
                         if path == "/login" && req.method() == Method::GET {

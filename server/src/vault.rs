@@ -99,14 +99,14 @@ impl TokenVault {
         self.caches.for_session(key)
     }
 
-    fn stored(tokens: TokenSet) -> StoredTokens {
-        StoredTokens { expires_at: tokens.expires_in.map(|d| SystemTime::now() + d), tokens }
+    fn stored(user: &str, tokens: TokenSet) -> StoredTokens {
+        StoredTokens { user: user.to_owned(), expires_at: tokens.expires_in.map(|d| SystemTime::now() + d), tokens }
     }
 
-    /// Stores fresh tokens and returns the key to keep in the session record.
-    pub async fn insert(&self, tokens: TokenSet) -> Result<String, StoreError> {
+    /// Stores `user`'s fresh tokens and returns the key to keep in the session record.
+    pub async fn insert(&self, user: &str, tokens: TokenSet) -> Result<String, StoreError> {
         let key = uuid::Uuid::new_v4().simple().to_string();
-        self.store.insert(&key, Self::stored(tokens)).await?;
+        self.store.insert(&key, Self::stored(user, tokens)).await?;
         Ok(key)
     }
 
@@ -124,24 +124,34 @@ impl TokenVault {
         }
     }
 
-    /// An access token that will stay valid for at least `skew`, refreshing it first if needed.
-    /// Only one refresh grant is sent per session however many requests race: with
-    /// `multipleLogin: false` two racing refreshes would revoke each other.
+    /// `user`'s access token under `key`, valid for at least `skew`, refreshing it first if
+    /// needed; tokens of anyone else are no tokens. Only one refresh grant is sent per session
+    /// however many requests race: with `multipleLogin: false` two racing refreshes would revoke
+    /// each other.
     pub async fn fresh_access_token(
         &self,
         key: &str,
+        user: &str,
         ks: &KsClient,
         skew: Duration,
         ctx: &CallContext,
     ) -> Result<AccessToken, SessionEnd> {
         let fresh = |entry: &StoredTokens| entry.expires_at.is_none_or(|at| at > SystemTime::now() + skew);
-        let entry = self.store.get(key).await?.ok_or(SessionEnd::Gone)?;
+        let theirs = |entry: StoredTokens| {
+            if entry.user == user {
+                Ok(entry)
+            } else {
+                tracing::warn!(%user, "a session names tokens of another user; it ends");
+                Err(SessionEnd::Gone)
+            }
+        };
+        let entry = theirs(self.store.get(key).await?.ok_or(SessionEnd::Gone)?)?;
         if fresh(&entry) {
             return Ok(entry.tokens.access);
         }
         let _lock = self.store.lock_refresh(key).await?;
         // Whoever held the lock before may have refreshed already.
-        let entry = self.store.get(key).await?.ok_or(SessionEnd::Gone)?;
+        let entry = theirs(self.store.get(key).await?.ok_or(SessionEnd::Gone)?)?;
         if fresh(&entry) {
             return Ok(entry.tokens.access);
         }
@@ -149,7 +159,7 @@ impl TokenVault {
             Ok(tokens) => {
                 metrics::counter!("ks_console_token_refreshes_total", "outcome" => "refreshed").increment(1);
                 let access = tokens.access.clone();
-                self.store.replace(key, Self::stored(tokens)).await?;
+                self.store.replace(key, Self::stored(user, tokens)).await?;
                 tracing::debug!("refreshed the KubeSphere access token");
                 Ok(access)
             }

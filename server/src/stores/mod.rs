@@ -18,7 +18,7 @@ use ks_client::TokenSet;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::{session_store, SessionStore};
 
-pub use memory_attempts::{Limits, LoginThrottle};
+pub use memory_attempts::{Limits, LoginThrottle, MAX_LOGIN_NAME};
 pub use memory_sessions::MemorySessions;
 pub use memory_tokens::MemoryTokens;
 pub use redis::RedisStores;
@@ -38,6 +38,8 @@ pub trait SessionBackend: SessionStore {
 /// One session's KubeSphere tokens, as the vault keeps them.
 #[derive(Clone, Debug)]
 pub struct StoredTokens {
+    /// Whose they are: the vault hands them only to a session of this user.
+    pub user: String,
     pub tokens: TokenSet,
     /// `None`: the access token does not expire by time (KubeSphere's max age 0). Wall-clock
     /// time, so that every replica reads it alike.

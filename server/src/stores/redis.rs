@@ -1,6 +1,7 @@
 //! The stores in Redis (`SESSION_STORE=redis://…` or `rediss://…`), shared by every replica,
-//! through the `fred` client. Session records expire with Redis TTLs; the KubeSphere tokens are
-//! sealed with a key derived from `SESSION_SECRET` before they are written; a token refresh
+//! through the `fred` client. Session records expire with Redis TTLs; records and the KubeSphere
+//! tokens are sealed with a key derived from `SESSION_SECRET`, each bound to its own Redis key,
+//! before they are written (reading or writing Redis opens no door); a token refresh
 //! holds a Redis lock (with a timeout), so one replica refreshes and the others read the result;
 //! login-failure counts are sorted sets checked and counted by one script, atomically. A session
 //! record's TTL ends at its idle expiry or at the sign-in's absolute lifetime, whichever is first.
@@ -74,7 +75,10 @@ impl RedisStores {
         limits: Limits,
         wait: Duration,
     ) -> Result<Self, StoreError> {
-        let config = Config::from_url(url).map_err(store_error)?;
+        let mut config = Config::from_url(url).map_err(store_error)?;
+        // The reconnect policy covers the first connection too: a replica started before Redis
+        // (any start order of a fresh deployment) connects as soon as Redis answers.
+        config.fail_fast = false;
         let client = Builder::from_config(config)
             .with_connection_config(|c| {
                 c.connection_timeout = COMMAND_TIMEOUT;
@@ -149,13 +153,33 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(format!("redis: {e}"))
 }
 
+impl RedisStores {
+    /// A session record as written: sealed under its own key, so that whoever can write to Redis
+    /// can neither edit a record nor copy one under another session's id.
+    fn seal_record(&self, key: &str, record: &Record) -> session_store::Result<String> {
+        let plain = serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        Ok(STANDARD.encode(self.secrets.seal(key, &plain)))
+    }
+
+    /// The record under `key`; one that does not open (edited, copied, forged, or sealed with
+    /// another secret) is no session at all.
+    fn open_record(&self, key: &str, sealed: &str) -> Option<Record> {
+        let opened = STANDARD.decode(sealed).ok().and_then(|bytes| self.secrets.open(key, &bytes));
+        let record = opened.and_then(|plain| serde_json::from_slice::<Record>(&plain).ok());
+        if record.is_none() {
+            tracing::warn!("a session record in Redis did not open (edited, copied or another SESSION_SECRET)");
+        }
+        record
+    }
+}
+
 #[async_trait]
 impl SessionStore for RedisStores {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            let value = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            let expiry = self.session_expiry(record);
             let key = Self::key("session", &record.id.to_string());
+            let value = self.seal_record(&key, record)?;
+            let expiry = self.session_expiry(record);
             let set: Option<String> =
                 self.client.set(key, value, Some(expiry), Some(SetOptions::NX), false).await.map_err(backend)?;
             if set.is_some() {
@@ -166,16 +190,17 @@ impl SessionStore for RedisStores {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let value = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let expiry = self.session_expiry(record);
         let key = Self::key("session", &record.id.to_string());
+        let value = self.seal_record(&key, record)?;
+        let expiry = self.session_expiry(record);
         self.client.set::<(), _, _>(key, value, Some(expiry), None, false).await.map_err(backend)
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let value: Option<String> =
-            self.client.get(Self::key("session", &session_id.to_string())).await.map_err(backend)?;
-        value.map(|v| serde_json::from_str(&v).map_err(|e| session_store::Error::Decode(e.to_string()))).transpose()
+        let key = Self::key("session", &session_id.to_string());
+        let value: Option<String> = self.client.get(&key).await.map_err(backend)?;
+        // A record that opens under another id than the one asked for is not this session's.
+        Ok(value.and_then(|v| self.open_record(&key, &v)).filter(|r| r.id == *session_id))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
@@ -195,6 +220,7 @@ impl SessionBackend for RedisStores {
 /// The tokens as sealed: only ever written encrypted.
 #[derive(Serialize, Deserialize)]
 struct TokenRecord {
+    user: String,
     access: String,
     refresh: String,
     expires_at_ms: Option<i64>,
@@ -211,6 +237,7 @@ const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 impl RedisStores {
     fn seal(&self, key: &str, tokens: &StoredTokens) -> Result<String, StoreError> {
         let record = TokenRecord {
+            user: tokens.user.clone(),
             access: tokens.tokens.access.expose().to_owned(),
             refresh: tokens.tokens.refresh.expose().to_owned(),
             expires_at_ms: tokens.expires_at.map(unix_ms),
@@ -226,6 +253,7 @@ impl RedisStores {
             record.expires_at_ms.map(|ms| UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
         let expires_in = expires_at.map(|at| at.duration_since(SystemTime::now()).unwrap_or_default());
         Some(StoredTokens {
+            user: record.user,
             expires_at,
             tokens: TokenSet {
                 access: AccessToken::new(record.access),
@@ -360,7 +388,7 @@ impl RedisStores {
         let prefix = ClientPrefix::of(ip).to_string();
         [
             Self::key("attempts:address", &prefix),
-            Self::key("attempts:account", &format!("{}@{prefix}", username.trim().to_lowercase())),
+            Self::key("attempts:account", &format!("{}@{prefix}", super::memory_attempts::account_key(username))),
         ]
     }
 }

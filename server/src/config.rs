@@ -152,7 +152,7 @@ pub struct Config {
     #[arg(long, env = "KS_LOCKOUT_SECS", default_value_t = 600)]
     pub ks_lockout_secs: u64,
     /// Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses or CIDR
-    /// ranges (e.g. the ingress pods' `10.244.0.0/16`).
+    /// ranges of the ingress controller's pods (e.g. `10.244.3.17,10.244.5.0/24`): never a whole pod range.
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted_proxy)]
     pub trusted_proxies: Vec<IpNet>,
 

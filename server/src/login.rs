@@ -20,7 +20,7 @@ use tower_sessions::Session;
 
 use crate::security::request_id_of;
 use crate::session::now_unix_ms;
-use crate::stores::Admission;
+use crate::stores::{Admission, MAX_LOGIN_NAME};
 use crate::vault::{end_session, SessionRecord, SESSION_KEY};
 use crate::ServerContext;
 
@@ -57,6 +57,10 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let username = form.username.trim();
     if username.is_empty() || form.password.is_empty() {
         return fail(AppError::InvalidCredentials, None).await;
+    }
+    if username.len() > MAX_LOGIN_NAME {
+        // Refused before counting: no store key grows with what a client sends.
+        return failed_login(&ctx, AppError::InvalidCredentials, None, wants_json, "", &next, nonce, request_id).await;
     }
     // Counted as it starts: parallel guesses cannot all pass the check before one is counted.
     let attempt = match client_ip {
@@ -124,7 +128,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         revoke(&ctx, &tokens.access, &request_id).await;
         return fail(AppError::TemporarilyUnavailable, None).await;
     }
-    let vault_key = match ctx.vault.insert(tokens.clone()).await {
+    let vault_key = match ctx.vault.insert(&username, tokens.clone()).await {
         Ok(key) => key,
         Err(e) => {
             tracing::error!(error = %e, "could not store the tokens");
@@ -222,6 +226,9 @@ pub fn client_ip(req: &Request, trusted: &[IpNet]) -> Option<IpAddr> {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
+        if req.headers().contains_key("x-forwarded-for") {
+            warn_once_of_untrusted_forwarding(peer);
+        }
         return Some(peer);
     }
     let hops: Vec<&str> = req
@@ -242,6 +249,19 @@ pub fn client_ip(req: &Request, trusted: &[IpNet]) -> Option<IpAddr> {
         }
     }
     Some(client)
+}
+
+/// A proxy in front of the console whose address is not in `TRUSTED_PROXIES` makes every
+/// person look alike to the login throttle: say so once, for the operator.
+fn warn_once_of_untrusted_forwarding(peer: IpAddr) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            %peer,
+            "X-Forwarded-For from a peer not in TRUSTED_PROXIES is ignored; if it is your ingress \
+             controller, add its pods' addresses to TRUSTED_PROXIES"
+        );
+    }
 }
 
 /// `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`.

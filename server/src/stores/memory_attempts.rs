@@ -39,6 +39,18 @@ impl ClientPrefix {
     }
 }
 
+/// The longest login name counted (bytes): longer ones are refused before counting, so a key
+/// never grows with what a client sends. No name syntax applies: directory logins may be e-mails.
+pub const MAX_LOGIN_NAME: usize = 256;
+
+/// The account part of a throttle key: a fixed-length digest of the login name as typed (trimmed,
+/// compared ignoring case), whatever its length.
+pub fn account_key(username: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(username.trim().to_lowercase().as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Address(ClientPrefix),
@@ -85,7 +97,7 @@ impl LoginThrottle {
 
     fn keys_of(username: &str, ip: IpAddr) -> [Key; 2] {
         let prefix = ClientPrefix::of(ip);
-        [Key::Address(prefix), Key::Account(username.trim().to_lowercase(), prefix)]
+        [Key::Address(prefix), Key::Account(account_key(username), prefix)]
     }
 
     /// Counts an attempt to sign in as `username` from `ip` as a failure, or says how long to
@@ -172,6 +184,14 @@ impl AttemptStore for LoginThrottle {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn account_keys_have_one_length_whatever_was_typed_and_ignore_case() {
+        let long = account_key(&"y".repeat(65_536));
+        assert_eq!(long.len(), 32);
+        assert_eq!(account_key(" Alice "), account_key("alice"));
+        assert_ne!(account_key("alice"), account_key("alicf"));
+    }
 
     fn throttle(per_account: u32, per_address: u32) -> LoginThrottle {
         LoginThrottle::new(Limits { per_account, per_address, window: Duration::from_secs(60), capacity: 1000 })

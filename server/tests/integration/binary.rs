@@ -61,6 +61,14 @@ async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
     assert!(text.contains(r#"ks_console_http_requests_total{route="/login",method="GET",status="200"}"#), "{text}");
     assert!(text.contains("ks_console_http_request_duration_seconds_bucket"), "{text}");
     // A sign-in that cannot reach KubeSphere is logged from inside its request.
+    for _ in 0..2 {
+        let forwarded = http
+            .post(format!("http://127.0.0.1:{port}/login"))
+            .header("sec-fetch-site", "same-origin")
+            .header("x-forwarded-for", "6.6.6.6")
+            .form(&[("username", "bob"), ("password", "x")]);
+        assert_eq!(forwarded.send().await.unwrap().status(), 502);
+    }
     let login = http
         .post(format!("http://127.0.0.1:{port}/login"))
         .header("sec-fetch-site", "same-origin")
@@ -83,4 +91,7 @@ async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
         "request lines carry the request id: {logs}"
     );
     assert!(!logs.contains("Secret-pass-1"), "no password in the logs");
+    let untrusted =
+        lines.iter().filter(|l| l["fields"]["message"].as_str().is_some_and(|m| m.contains("TRUSTED_PROXIES")));
+    assert_eq!(untrusted.count(), 1, "the operator is told once of X-Forwarded-For from an untrusted peer: {logs}");
 }

@@ -118,6 +118,27 @@ async fn console_throttles_repeated_failures_without_asking_kubesphere() {
 }
 
 #[tokio::test]
+async fn a_login_name_over_256_bytes_is_refused_before_counting_or_asking_kubesphere() {
+    let app = TestApp::builder().config(|c| c.login_throttle_max_failures_per_address = 3).start().await;
+    let huge = "x".repeat(60_000);
+    for _ in 0..5 {
+        let res = app.login_response(&huge, "Wrong-passw0rd", true).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.upstream_count("POST", "/oauth/token"), 0, "KubeSphere is not asked");
+    // Not counted: the address may still sign in (3 failures from it would throttle it).
+    assert_eq!(app.login_response("alice", PASSWORD, true).await.status(), StatusCode::OK);
+    // A plain-form failure does not carry the name back in the page's address either.
+    let res = app
+        .request(Method::POST, "/login", None)
+        .form(&[("username", huge.as_str()), ("password", "Wrong-passw0rd")])
+        .send()
+        .await
+        .unwrap();
+    assert!(!res.text().await.unwrap().contains(&huge[..300]));
+}
+
+#[tokio::test]
 async fn spoofed_client_ip_headers_from_an_untrusted_peer_are_not_forwarded() {
     let app = TestApp::start().await;
     app.request(Method::POST, "/login", None)

@@ -129,6 +129,10 @@ pub struct Config {
     /// (their lease of 30 s lapsed), to resume them.
     #[arg(long, env = "BULK_RESUME_SECS", default_value_t = 10)]
     pub bulk_resume_secs: u64,
+    /// Remove finished bulk-onboarding jobs (and their results) this many days after they ended
+    /// (0 keeps them).
+    #[arg(long, env = "BULK_JOB_RETENTION_DAYS", default_value_t = 30)]
+    pub bulk_job_retention_days: u32,
     /// Prune activity-log entries older than this many days (0 keeps everything).
     #[arg(long, env = "ACTIVITY_RETENTION_DAYS", default_value_t = 0)]
     pub activity_retention_days: u32,

@@ -32,11 +32,13 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/sqlite/0001_activity.sql")),
     (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
     (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
+    (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
     (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
     (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
+    (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
 ];
 
 #[derive(Debug)]

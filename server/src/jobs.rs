@@ -1,6 +1,9 @@
 //! Bulk-onboarding jobs: kept in the console's database, run in the background with their
 //! owner's session (its token, from the vault), and resumed by any replica once the one running
-//! a job stops renewing its lease. A job record never holds a password.
+//! a job stops renewing its lease. A job record never holds a password. What a job sends and whose
+//! session it acts with are sealed with a key derived from `SESSION_SECRET` (AAD: the job's id):
+//! writing to the database cannot make the console act, and the session part is erased when the
+//! job ends. A job never outlives its owner's sign-in, and one that keeps failing ends.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,18 +11,25 @@ use std::time::Duration;
 use app::audit::ssr::{BoxFuture, LogError};
 use app::bulk::job::ssr::{Jobs, NewJob};
 use app::bulk::job::{JobRecord, JobState, RowOutcome, RowResult, StopReason, StoredKind};
+use app::error::AppError;
 use app::upstream::{AppState, Authenticated, EndSession, RequestId, SessionCache};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use ks_client::CallContext;
 use leptos::prelude::{provide_context, Owner};
 use leptos::reactive::computed::ScopedFuture;
 use sqlx::Row;
 
 use crate::database::{fail, Database};
+use crate::secrets::Secrets;
 use crate::session::SessionKey;
+use crate::stores::TokenUse;
 use crate::vault::{SessionEnd, TokenVault};
 
-/// How long a replica holds a job without renewing; renewed after every row.
+/// How long a replica holds a job without renewing; renewed every third of it while it runs.
 const LEASE: Duration = Duration::from_secs(30);
+/// Failed runs (other than KubeSphere being away) after which a job ends.
+const MAX_FAILED_RUNS: u32 = 5;
 
 fn now_ms() -> i64 {
     i64::try_from(crate::session::now_unix_ms()).unwrap_or(i64::MAX)
@@ -39,13 +49,110 @@ struct Inner {
     replica: String,
     state: AppState,
     vault: TokenVault,
-    refresh_skew: Duration,
+    secrets: Secrets,
+    settings: JobSettings,
+}
+
+/// How jobs are run and kept.
+#[derive(Clone, Copy, Debug)]
+pub struct JobSettings {
+    pub refresh_skew: Duration,
+    /// The sessions' absolute lifetime: a job ends with its owner's sign-in.
+    pub max_lifetime: Duration,
+    /// Finished jobs are removed this long after they ended (zero: kept).
+    pub retention: Duration,
+}
+
+/// What a job sends, as sealed: the columns beside it are for people reading the database.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedJob {
+    owner: String,
+    created_ms: i64,
+    rows_json: String,
+    reviewed_json: Option<String>,
+}
+
+/// Whose session a job acts with, sealed apart and erased when the job ends.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedSession {
+    vault_key: String,
+    signed_in_at_ms: u64,
+}
+
+/// A job as read back: its record, and the session it may act with (none once it ended, or when
+/// its record does not open).
+struct StoredJob {
+    record: JobRecord,
+    acts_with: Option<SealedSession>,
+    /// Sealed by this console and unchanged since.
+    sealed: bool,
+    failed_runs: u32,
+}
+
+/// The `seal` and `session_seal` columns of job `id`.
+fn seal_columns(
+    secrets: &Secrets,
+    id: &str,
+    job: &SealedJob,
+    session: &SealedSession,
+) -> Result<(String, String), LogError> {
+    let seal = STANDARD.encode(secrets.seal(&job_context(id), &serde_json::to_vec(job).map_err(fail)?));
+    let session_seal = STANDARD.encode(secrets.seal(&session_context(id), &serde_json::to_vec(session).map_err(fail)?));
+    Ok((seal, session_seal))
+}
+
+/// The sealed columns of a running job as a replica configured with `secret` writes them, for
+/// tests that play another replica (they need the secret, as a replica does).
+pub fn sealed_columns_for(
+    secret: &str,
+    id: &str,
+    (owner, rows_json, reviewed_json): (&str, &str, Option<&str>),
+    vault_key: &str,
+) -> Result<(String, String), LogError> {
+    let secrets = Secrets::new(secret, None).map_err(LogError)?;
+    let job = SealedJob {
+        owner: owner.to_owned(),
+        created_ms: 0,
+        rows_json: rows_json.to_owned(),
+        reviewed_json: reviewed_json.map(str::to_owned),
+    };
+    let session = SealedSession { vault_key: vault_key.to_owned(), signed_in_at_ms: crate::session::now_unix_ms() };
+    seal_columns(&secrets, id, &job, &session)
+}
+
+fn job_context(id: &str) -> String {
+    format!("bulk-job:{id}")
+}
+
+fn session_context(id: &str) -> String {
+    format!("bulk-job-session:{id}")
 }
 
 impl JobRunner {
-    pub fn new(db: Database, state: AppState, vault: TokenVault, refresh_skew: Duration) -> Self {
+    pub fn new(db: Database, state: AppState, vault: TokenVault, secrets: Secrets, settings: JobSettings) -> Self {
         let replica = uuid::Uuid::new_v4().to_string();
-        Self(Arc::new(Inner { db, replica, state, vault, refresh_skew }))
+        Self(Arc::new(Inner { db, replica, state, vault, secrets, settings }))
+    }
+
+    /// Removes finished jobs past the retention, hourly, for as long as the runtime runs.
+    pub fn prune_finished_jobs(&self) {
+        let retention = self.0.settings.retention;
+        if retention.is_zero() {
+            return;
+        }
+        let db = self.0.db.clone();
+        crate::spawn_task(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let cutoff = now_ms() - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+                match db.prune_jobs(cutoff).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(jobs = n, "bulk onboarding: removed finished jobs past the retention"),
+                    Err(e) => tracing::warn!(error = %e, "bulk onboarding: could not prune finished jobs"),
+                }
+            }
+        });
     }
 
     /// Looks for jobs another replica stopped running every `period`, for as long as the runtime
@@ -74,33 +181,88 @@ impl JobRunner {
         if !db.claim(id, &self.0.replica).await.unwrap_or(false) {
             return;
         }
-        let (job, session_key) = match db.job(id).await {
+        let found = match db.job(id, &self.0.secrets).await {
             Ok(Some(found)) => found,
             Ok(None) => return,
             Err(e) => return tracing::warn!(error = %e, job = id, "bulk onboarding: could not read the job"),
         };
+        let stop = |why: StopReason| async move {
+            if let Err(e) = db.finish(id, &JobState::Stopped(why)).await {
+                tracing::warn!(error = %e, job = id, "bulk onboarding: could not end the job");
+            }
+        };
+        let owner = found.record.owner.clone();
+        let Some(session) = found.acts_with.filter(|_| found.sealed) else {
+            tracing::warn!(job = id, "bulk onboarding: a job whose record does not open is never run");
+            return stop(StopReason::NotSealed).await;
+        };
+        if found.failed_runs >= MAX_FAILED_RUNS {
+            return stop(StopReason::KeptFailing { runs: found.failed_runs }).await;
+        }
+        let lifetime_ms = u64::try_from(self.0.settings.max_lifetime.as_millis()).unwrap_or(u64::MAX);
+        if crate::session::now_unix_ms().saturating_sub(session.signed_in_at_ms) >= lifetime_ms {
+            return stop(StopReason::SessionEnded { owner }).await;
+        }
         let call = CallContext { request_id: Some(format!("job-{id}")) };
-        let vault = &self.0.vault;
-        let access = match vault
-            .fresh_access_token(&session_key, &job.owner, &self.0.state.ks, self.0.refresh_skew, &call)
-            .await
+        let holder = (session.vault_key.as_str(), owner.as_str(), TokenUse::Job);
+        let settings = &self.0.settings;
+        let access = match self.0.vault.fresh_access_token(holder, &self.0.state.ks, settings.refresh_skew, &call).await
         {
             Ok(access) => access,
             Err(SessionEnd::Gone | SessionEnd::RefreshRejected) => {
-                let why = StopReason::SessionEnded { owner: job.owner.clone() };
-                let _ = db.finish(id, &JobState::Stopped(why)).await;
-                return;
+                return stop(StopReason::SessionEnded { owner }).await
             }
             // Asked again by whichever replica takes the job once the lease lapses.
             Err(e) => return tracing::warn!(error = ?e, job = id, "bulk onboarding: no token for the job now"),
         };
         let auth = Authenticated {
-            username: job.owner.clone(),
+            username: owner.clone(),
             access,
             end_session: EndSession::new(|| async {}),
             cache: SessionCache::new(Duration::from_secs(10)),
         };
-        // The app's functions read the person and the request id from the request, as a page does.
+        let job = found.record;
+        // The lease is renewed while a row is in flight, so no other replica sends it too.
+        let renewing = self.renew_lease_while_running(id);
+        let outcome = self.run_rows(id, &job, auth).await;
+        renewing.abort();
+        match outcome {
+            Ok(()) => {
+                if let Ok(Some(done)) = db.job(id, &self.0.secrets).await {
+                    if done.record.results.len() >= done.record.rows.len() {
+                        let _ = db.finish(id, &JobState::Done).await;
+                    }
+                }
+            }
+            Err(AppError::SessionExpired) => stop(StopReason::SessionEnded { owner }).await,
+            Err(AppError::Forbidden) => stop(StopReason::Refused { owner }).await,
+            // KubeSphere away (or the breaker open): paused, not counted; resumed after the lease.
+            Err(AppError::UpstreamUnavailable | AppError::UpstreamTimeout) => {
+                tracing::info!(job = id, "bulk onboarding: KubeSphere is not reachable; the job pauses")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, job = id, "bulk onboarding: the job could not go on; it is tried again");
+                let _ = db.count_failed_run(id).await;
+            }
+        }
+    }
+
+    fn renew_lease_while_running(&self, id: &str) -> tokio::task::JoinHandle<()> {
+        let (db, replica, id) = (self.0.db.clone(), self.0.replica.clone(), id.to_owned());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(LEASE / 3);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let _ = db.claim(&id, &replica).await;
+            }
+        })
+    }
+
+    /// Runs the job's rows as its owner, with the app's code, in a context of its own (the app's
+    /// functions read the person and the request id from the request, as a page does).
+    async fn run_rows(&self, id: &str, job: &JobRecord, auth: Authenticated) -> Result<(), AppError> {
+        let db = &self.0.db;
         let mut parts = http::Request::new(()).into_parts().0;
         parts.extensions.insert(auth);
         parts.extensions.insert(RequestId(format!("job-{id}")));
@@ -113,7 +275,7 @@ impl JobRunner {
         let work = owner.with(|| {
             ScopedFuture::new(async {
                 let mut seq = next_seq;
-                app::bulk::job::run::rows(&job, |result| {
+                app::bulk::job::run::rows(job, |result| {
                     seq += 1;
                     let this_seq = seq;
                     async move {
@@ -126,38 +288,28 @@ impl JobRunner {
                 .await
             })
         });
-        match work.await {
-            Ok(()) => {
-                if let Ok(Some((done, _))) = db.job(id).await {
-                    if done.results.len() >= done.rows.len() {
-                        let _ = db.finish(id, &JobState::Done).await;
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, job = id, "bulk onboarding: the job could not go on; it is tried again")
-            }
-        }
+        work.await
     }
 }
 
 impl Jobs for JobRunner {
     fn submit<'a>(&'a self, parts: &'a http::request::Parts, job: NewJob) -> BoxFuture<'a, Result<String, LogError>> {
         Box::pin(async move {
-            let session_key = parts
+            let session = parts
                 .extensions
                 .get::<SessionKey>()
-                .map(|k| k.0.clone())
+                .map(|k| SealedSession { vault_key: k.vault_key.clone(), signed_in_at_ms: k.signed_in_at_ms })
                 .ok_or_else(|| LogError("no session for the job".into()))?;
             let id = uuid::Uuid::new_v4().to_string();
-            self.0.db.insert_job(&id, &job, &session_key, &self.0.replica).await?;
+            self.0.db.insert_job(&id, &job, &session, &self.0.secrets, &self.0.replica).await?;
             self.start(id.clone());
             Ok(id)
         })
     }
 
     fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<JobRecord>, LogError>> {
-        Box::pin(async move { Ok(self.0.db.job(id).await?.map(|(job, _)| job)) })
+        // A job whose record does not open is shown as stored, never run.
+        Box::pin(async move { Ok(self.0.db.job(id, &self.0.secrets).await?.map(|found| found.record)) })
     }
 }
 
@@ -187,24 +339,36 @@ fn outcome_of(kind: &str, message: String, json: Option<String>) -> RowOutcome {
 }
 
 impl Database {
-    async fn insert_job(&self, id: &str, job: &NewJob, session_key: &str, replica: &str) -> Result<(), LogError> {
+    async fn insert_job(
+        &self,
+        id: &str,
+        job: &NewJob,
+        session: &SealedSession,
+        secrets: &Secrets,
+        replica: &str,
+    ) -> Result<(), LogError> {
         let pool = self.ready().await?;
         let rows = serde_json::to_string(&job.rows).map_err(fail)?;
         let reviewed = serde_json::to_string(&job.reviewed).map_err(fail)?;
         let now = now_ms();
+        let sealed =
+            SealedJob { owner: job.owner.clone(), created_ms: now, rows_json: rows, reviewed_json: Some(reviewed) };
+        let (seal, session_seal) = seal_columns(secrets, id, &sealed, session)?;
         let mut tx = pool.begin().await.map_err(fail)?;
         sqlx::query(
             "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
-             lease_owner, lease_until_ms) VALUES ($1, $2, $3, $4, 'running', NULL, $5, $6, $7, $8)",
+             lease_owner, lease_until_ms, seal, session_seal) \
+             VALUES ($1, $2, '', $3, 'running', NULL, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(&job.owner)
-        .bind(session_key)
         .bind(now)
-        .bind(rows)
-        .bind(reviewed)
+        .bind(&sealed.rows_json)
+        .bind(&sealed.reviewed_json)
         .bind(replica)
         .bind(now + lease_ms())
+        .bind(seal)
+        .bind(session_seal)
         .execute(&mut *tx)
         .await
         .map_err(fail)?;
@@ -251,15 +415,50 @@ impl Database {
                 Some(serde_json::to_string(why).map_err(fail)?),
             ),
         };
-        sqlx::query("UPDATE bulk_jobs SET state = $1, message = $2, stop_json = $3 WHERE id = $4")
-            .bind(name)
-            .bind(message)
-            .bind(json)
+        // An ended job acts no more: whose session it used is erased.
+        sqlx::query(
+            "UPDATE bulk_jobs SET state = $1, message = $2, stop_json = $3, session_key = '', session_seal = NULL, \
+             ended_ms = $4 WHERE id = $5",
+        )
+        .bind(name)
+        .bind(message)
+        .bind(json)
+        .bind(now_ms())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(fail)?;
+        Ok(())
+    }
+
+    /// One more run of the job failed (KubeSphere's being away is not counted).
+    async fn count_failed_run(&self, id: &str) -> Result<(), LogError> {
+        let pool = self.ready().await?;
+        sqlx::query("UPDATE bulk_jobs SET failed_runs = failed_runs + 1 WHERE id = $1")
             .bind(id)
             .execute(pool)
             .await
             .map_err(fail)?;
         Ok(())
+    }
+
+    /// Removes the jobs that ended before `cutoff_ms`, with their results; how many went.
+    async fn prune_jobs(&self, cutoff_ms: i64) -> Result<u64, LogError> {
+        let pool = self.ready().await?;
+        let mut tx = pool.begin().await.map_err(fail)?;
+        let ended = "SELECT id FROM bulk_jobs WHERE state <> 'running' AND ended_ms < $1";
+        sqlx::query(&format!("DELETE FROM bulk_job_results WHERE job_id IN ({ended})"))
+            .bind(cutoff_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let gone = sqlx::query("DELETE FROM bulk_jobs WHERE state <> 'running' AND ended_ms < $1")
+            .bind(cutoff_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        Ok(gone.rows_affected())
     }
 
     async fn stale_jobs(&self, now: i64) -> Result<Vec<String>, LogError> {
@@ -272,12 +471,14 @@ impl Database {
         rows.iter().map(|r| r.try_get::<String, _>("id").map_err(fail)).collect()
     }
 
-    /// The job and the session it acts with.
-    async fn job(&self, id: &str) -> Result<Option<(JobRecord, String)>, LogError> {
+    /// The job and the session it acts with. What a sealed job sends is read from its seal (the
+    /// plain columns are for people reading the database); a job without a seal that opens — one
+    /// stored before jobs were sealed, inserted by hand or edited — is shown, never run.
+    async fn job(&self, id: &str, secrets: &Secrets) -> Result<Option<StoredJob>, LogError> {
         let pool = self.ready().await?;
         let Some(row) = sqlx::query(
-            "SELECT id, owner, session_key, created_ms, state, message, stop_json, rows_json, reviewed_json \
-             FROM bulk_jobs WHERE id = $1",
+            "SELECT id, owner, created_ms, state, message, stop_json, rows_json, reviewed_json, seal, \
+             session_seal, failed_runs FROM bulk_jobs WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(pool)
@@ -286,22 +487,30 @@ impl Database {
         else {
             return Ok(None);
         };
-        let results = sqlx::query(
-            "SELECT line, outcome, message, outcome_json FROM bulk_job_results WHERE job_id = $1 ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(fail)?;
+        let get = |column: &str| row.try_get::<Option<String>, _>(column).map_err(fail);
+        let open = |column: &str, context: String| -> Result<Option<Vec<u8>>, LogError> {
+            Ok(get(column)?.and_then(|text| STANDARD.decode(text).ok()).and_then(|b| secrets.open(&context, &b)))
+        };
+        let opened: Option<SealedJob> =
+            open("seal", job_context(id))?.and_then(|plain| serde_json::from_slice(&plain).ok());
+        let acts_with: Option<SealedSession> =
+            open("session_seal", session_context(id))?.and_then(|plain| serde_json::from_slice(&plain).ok());
+        let sealed = opened.is_some();
+        let (owner, created_ms, rows_json, reviewed_json) = match opened {
+            Some(s) => (s.owner, s.created_ms, s.rows_json, s.reviewed_json),
+            None => (
+                row.try_get("owner").map_err(fail)?,
+                row.try_get("created_ms").map_err(fail)?,
+                row.try_get("rows_json").map_err(fail)?,
+                get("reviewed_json")?,
+            ),
+        };
         let state: String = row.try_get("state").map_err(fail)?;
-        let message: Option<String> = row.try_get("message").map_err(fail)?;
-        let stop_json: Option<String> = row.try_get("stop_json").map_err(fail)?;
-        let rows_json: String = row.try_get("rows_json").map_err(fail)?;
-        let reviewed_json: Option<String> = row.try_get("reviewed_json").map_err(fail)?;
-        let job = JobRecord {
+        let (message, stop_json) = (get("message")?, get("stop_json")?);
+        let record = JobRecord {
             id: row.try_get("id").map_err(fail)?,
-            owner: row.try_get("owner").map_err(fail)?,
-            created_ms: row.try_get("created_ms").map_err(fail)?,
+            owner,
+            created_ms,
             state: match state.as_str() {
                 "running" => JobState::Running,
                 "done" => JobState::Done,
@@ -313,21 +522,34 @@ impl Database {
             },
             rows: serde_json::from_str(&rows_json).map_err(fail)?,
             reviewed: reviewed_json.map(|j| serde_json::from_str(&j)).transpose().map_err(fail)?,
-            results: results
-                .iter()
-                .map(|r| {
-                    let line: i64 = r.try_get("line").map_err(fail)?;
-                    let outcome: String = r.try_get("outcome").map_err(fail)?;
-                    let message: String = r.try_get("message").map_err(fail)?;
-                    let json: Option<String> = r.try_get("outcome_json").map_err(fail)?;
-                    Ok(RowResult {
-                        line: usize::try_from(line).unwrap_or_default(),
-                        outcome: outcome_of(&outcome, message, json),
-                    })
-                })
-                .collect::<Result<_, LogError>>()?,
+            results: self.results(id).await?,
         };
-        Ok(Some((job, row.try_get("session_key").map_err(fail)?)))
+        let failed_runs: i64 = row.try_get("failed_runs").map_err(fail)?;
+        Ok(Some(StoredJob { record, acts_with, sealed, failed_runs: u32::try_from(failed_runs).unwrap_or(u32::MAX) }))
+    }
+
+    async fn results(&self, id: &str) -> Result<Vec<RowResult>, LogError> {
+        let pool = self.ready().await?;
+        let results = sqlx::query(
+            "SELECT line, outcome, message, outcome_json FROM bulk_job_results WHERE job_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(fail)?;
+        results
+            .iter()
+            .map(|r| {
+                let line: i64 = r.try_get("line").map_err(fail)?;
+                let outcome: String = r.try_get("outcome").map_err(fail)?;
+                let message: String = r.try_get("message").map_err(fail)?;
+                let json: Option<String> = r.try_get("outcome_json").map_err(fail)?;
+                Ok(RowResult {
+                    line: usize::try_from(line).unwrap_or_default(),
+                    outcome: outcome_of(&outcome, message, json),
+                })
+            })
+            .collect()
     }
 }
 

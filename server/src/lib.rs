@@ -5,7 +5,7 @@ pub mod config;
 pub mod database;
 mod forms;
 mod health;
-mod jobs;
+pub mod jobs;
 mod language;
 mod login;
 pub mod metrics;
@@ -218,13 +218,14 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     });
     let state = AppState { ks, activity: Arc::new(activity.clone()) };
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
-    let jobs = jobs::JobRunner::new(
-        activity,
-        state.clone(),
-        vault.clone(),
-        Duration::from_secs(config.token_refresh_skew_secs),
-    );
+    let settings = jobs::JobSettings {
+        refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),
+        max_lifetime: Duration::from_secs(config.session_max_lifetime_secs),
+        retention: Duration::from_secs(u64::from(config.bulk_job_retention_days) * 86_400),
+    };
+    let jobs = jobs::JobRunner::new(activity, state.clone(), vault.clone(), secrets.clone(), settings);
     jobs.resume_stopped_jobs(Duration::from_secs(config.bulk_resume_secs));
+    jobs.prune_finished_jobs();
     let jobs = app::bulk::job::ssr::JobsHandle(Arc::new(jobs));
 
     let hashed_assets = hashed_assets();

@@ -44,7 +44,7 @@ pub async fn limit_api_calls(State(ctx): State<ServerContext>, req: Request, nex
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    if let Err(not_until) = limiter.check_key(&key.0) {
+    if let Err(not_until) = limiter.check_key(&key.vault_key) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         tracing::warn!(user = %auth.username, "server-function calls rate limited");
         let err = AppError::TooManyRequests;

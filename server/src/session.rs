@@ -15,6 +15,7 @@ use ks_client::CallContext;
 use tower_sessions::Session;
 
 use crate::security::request_id_of;
+use crate::stores::TokenUse;
 use crate::vault::{end_session, SessionEnd, SessionRecord, SESSION_KEY};
 use crate::ServerContext;
 
@@ -24,9 +25,13 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
 }
 
-/// Which vault entry the signed-in request's session holds (for per-session limits).
+/// Which vault entry the signed-in request's session holds (for per-session limits, and for a
+/// job to act with), and when its sign-in was (a job never outlives the session's lifetime).
 #[derive(Clone, Debug)]
-pub struct SessionKey(pub String);
+pub struct SessionKey {
+    pub vault_key: String,
+    pub signed_in_at_ms: u64,
+}
 
 pub fn now_unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0)
@@ -66,7 +71,12 @@ pub async fn session_gate(
                 let call = CallContext { request_id: request_id.clone() };
                 match ctx
                     .vault
-                    .fresh_access_token(&record.vault_key, &record.username, &ctx.state.ks, skew, &call)
+                    .fresh_access_token(
+                        (&record.vault_key, &record.username, TokenUse::Session),
+                        &ctx.state.ks,
+                        skew,
+                        &call,
+                    )
                     .await
                 {
                     Ok(access) => {
@@ -91,7 +101,10 @@ pub async fn session_gate(
                             })
                         };
                         let cache = ctx.vault.cache_for(&record.vault_key);
-                        req.extensions_mut().insert(SessionKey(record.vault_key));
+                        req.extensions_mut().insert(SessionKey {
+                            vault_key: record.vault_key,
+                            signed_in_at_ms: record.signed_in_at_ms,
+                        });
                         req.extensions_mut().insert(Authenticated {
                             username: record.username,
                             access,

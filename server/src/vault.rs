@@ -13,7 +13,7 @@ use ks_client::{AccessToken, CallContext, KsClient, KsError, RefreshError, Token
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::stores::{StoreError, StoredTokens, TokenStore};
+use crate::stores::{StoreError, StoredTokens, TokenStore, TokenUse};
 
 /// Key of the [`SessionRecord`] in the session store.
 pub const SESSION_KEY: &str = "ks-console.auth";
@@ -130,8 +130,7 @@ impl TokenVault {
     /// each other.
     pub async fn fresh_access_token(
         &self,
-        key: &str,
-        user: &str,
+        (key, user, by): (&str, &str, TokenUse),
         ks: &KsClient,
         skew: Duration,
         ctx: &CallContext,
@@ -145,13 +144,13 @@ impl TokenVault {
                 Err(SessionEnd::Gone)
             }
         };
-        let entry = theirs(self.store.get(key).await?.ok_or(SessionEnd::Gone)?)?;
+        let entry = theirs(self.store.get(key, by).await?.ok_or(SessionEnd::Gone)?)?;
         if fresh(&entry) {
             return Ok(entry.tokens.access);
         }
         let _lock = self.store.lock_refresh(key).await?;
         // Whoever held the lock before may have refreshed already.
-        let entry = theirs(self.store.get(key).await?.ok_or(SessionEnd::Gone)?)?;
+        let entry = theirs(self.store.get(key, by).await?.ok_or(SessionEnd::Gone)?)?;
         if fresh(&entry) {
             return Ok(entry.tokens.access);
         }
@@ -159,7 +158,7 @@ impl TokenVault {
             Ok(tokens) => {
                 metrics::counter!("ks_console_token_refreshes_total", "outcome" => "refreshed").increment(1);
                 let access = tokens.access.clone();
-                self.store.replace(key, Self::stored(user, tokens)).await?;
+                self.store.replace(key, Self::stored(user, tokens), by).await?;
                 tracing::debug!("refreshed the KubeSphere access token");
                 Ok(access)
             }

@@ -23,6 +23,13 @@ pub enum JobState {
 pub enum StopReason {
     /// The owner signed out or their session expired: their token is gone.
     SessionEnded { owner: String },
+    /// Its record does not open with this console's key (hand-inserted, edited, or stored before
+    /// jobs were sealed): never run.
+    NotSealed,
+    /// Runs failed this many times in a row (KubeSphere unreachable is not counted: it pauses).
+    KeptFailing { runs: u32 },
+    /// KubeSphere refused the owner the reads the job needs (403).
+    Refused { owner: String },
     /// Stored before reasons were typed: the words as they were written then.
     Stored(String),
 }
@@ -31,6 +38,9 @@ impl StopReason {
     pub fn text_in(&self, locale: Locale) -> String {
         match self {
             StopReason::SessionEnded { owner } => td_string!(locale, bulk.session_ended, owner).to_string(),
+            StopReason::NotSealed => td_string!(locale, bulk.job_not_sealed).to_owned(),
+            StopReason::KeptFailing { runs } => td_string!(locale, bulk.job_kept_failing, runs).to_string(),
+            StopReason::Refused { owner } => td_string!(locale, bulk.job_refused, owner).to_string(),
             StopReason::Stored(words) => words.clone(),
         }
     }
@@ -330,6 +340,11 @@ pub mod run {
             } else {
                 outcome(&upstream, user, plan, reviewed).await
             };
+            if unreachable(&outcome) {
+                // Not the row's fault: the job pauses (KubeSphere away, or the breaker open) and
+                // the row is tried again when a replica resumes it.
+                return Err(AppError::UpstreamUnavailable);
+            }
             if !record(RowResult { line: row.line, outcome }).await {
                 break;
             }
@@ -353,6 +368,13 @@ pub mod run {
             return RowOutcome::Failed(RowFailure::ChangedSinceReview);
         }
         send_all(upstream, plan.calls).await
+    }
+
+    /// Nothing of the row was sent because KubeSphere could not be reached.
+    fn unreachable(outcome: &RowOutcome) -> bool {
+        let away = [AppError::UpstreamUnavailable.code(), AppError::UpstreamTimeout.code()];
+        matches!(outcome, RowOutcome::Failed(RowFailure::Call { failure: crate::audit::Failure::Error { code }, done })
+            if done.is_empty() && away.contains(&code.as_str()))
     }
 
     async fn send_all(upstream: &Upstream, calls: Vec<Call>) -> RowOutcome {

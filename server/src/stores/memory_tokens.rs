@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{RefreshLock, StoreError, StoredTokens, TokenStore};
+use super::{RefreshLock, StoreError, StoredTokens, TokenStore, TokenUse};
 
 #[derive(Debug)]
 struct Slot {
@@ -53,17 +53,21 @@ impl TokenStore for MemoryTokens {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
+    async fn get(&self, key: &str, by: TokenUse) -> Result<Option<StoredTokens>, StoreError> {
         Ok(self.slots().get_mut(key).map(|slot| {
-            slot.last_used = Instant::now();
+            if by == TokenUse::Session {
+                slot.last_used = Instant::now();
+            }
             slot.tokens.clone()
         }))
     }
 
-    async fn replace(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError> {
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError> {
         if let Some(slot) = self.slots().get_mut(key) {
             slot.tokens = tokens;
-            slot.last_used = Instant::now();
+            if by == TokenUse::Session {
+                slot.last_used = Instant::now();
+            }
         }
         Ok(())
     }
@@ -80,5 +84,36 @@ impl TokenStore for MemoryTokens {
 
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn tokens() -> StoredTokens {
+        let set = ks_client::TokenSet {
+            access: ks_client::AccessToken::new("a"),
+            refresh: ks_client::RefreshToken::new("r"),
+            expires_in: None,
+        };
+        StoredTokens { user: "bob".into(), tokens: set, expires_at: None }
+    }
+
+    #[tokio::test]
+    async fn a_job_reading_or_replacing_tokens_does_not_keep_the_session_alive() {
+        let store = MemoryTokens::default();
+        store.insert("k", tokens()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        store.get("k", TokenUse::Job).await.unwrap();
+        store.replace("k", tokens(), TokenUse::Job).await.unwrap();
+        store.forget_idle(Duration::from_millis(20));
+        assert!(store.get("k", TokenUse::Session).await.unwrap().is_none(), "idle for its owner: gone");
+        store.insert("k", tokens()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        store.get("k", TokenUse::Session).await.unwrap();
+        store.forget_idle(Duration::from_millis(20));
+        assert!(store.get("k", TokenUse::Session).await.unwrap().is_some(), "used by its owner: kept");
     }
 }

@@ -55,13 +55,22 @@ impl RefreshLock {
     }
 }
 
+/// Whether reading or replacing tokens counts as the session being used (it extends their idle
+/// lifetime): a person's request does, a background job acting for them does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    Session,
+    Job,
+}
+
 /// The token vault's storage. Keys are random and held only in the session record.
 #[async_trait]
 pub trait TokenStore: Debug + Send + Sync + 'static {
     async fn insert(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError>;
-    /// The tokens under `key`; reading them counts as use (it extends their idle lifetime).
-    async fn get(&self, key: &str) -> Result<Option<StoredTokens>, StoreError>;
-    async fn replace(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError>;
+    /// The tokens under `key`; reading them for a [`TokenUse::Session`] extends their idle lifetime.
+    async fn get(&self, key: &str, by: TokenUse) -> Result<Option<StoredTokens>, StoreError>;
+    /// Replaces the tokens of a live entry; for a [`TokenUse::Job`] its lifetime stays as it was.
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError>;
     async fn remove(&self, key: &str) -> Result<Option<StoredTokens>, StoreError>;
     /// Waits until no other caller holds `key`'s refresh lock, then holds it: with KubeSphere's
     /// `multipleLogin: false`, two refreshes of one session would revoke each other.

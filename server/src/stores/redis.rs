@@ -24,6 +24,7 @@ use tower_sessions::{session_store, SessionStore};
 use super::memory_attempts::ClientPrefix;
 use super::{
     Admission, AttemptStore, AttemptTicket, Limits, RefreshLock, SessionBackend, StoreError, StoredTokens, TokenStore,
+    TokenUse,
 };
 use crate::secrets::Secrets;
 
@@ -305,18 +306,25 @@ impl TokenStore for RedisStores {
             .map_err(store_error)
     }
 
-    async fn get(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
+    async fn get(&self, key: &str, by: TokenUse) -> Result<Option<StoredTokens>, StoreError> {
         let k = Self::key("tokens", key);
-        let value: Option<String> =
-            self.client.eval(GET_AND_EXTEND, k.clone(), millis(self.idle)).await.map_err(store_error)?;
+        let value: Option<String> = match by {
+            TokenUse::Session => {
+                self.client.eval(GET_AND_EXTEND, k.clone(), millis(self.idle)).await.map_err(store_error)?
+            }
+            TokenUse::Job => self.client.get(&k).await.map_err(store_error)?,
+        };
         Ok(self.opened(&k, value))
     }
 
-    async fn replace(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError> {
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError> {
         let k = Self::key("tokens", key);
         let value = self.seal(&k, &tokens)?;
         // XX: a session ended meanwhile (logout on another replica) stays ended.
-        let expiry = Some(Expiration::PX(millis(self.idle)));
+        let expiry = Some(match by {
+            TokenUse::Session => Expiration::PX(millis(self.idle)),
+            TokenUse::Job => Expiration::KEEPTTL,
+        });
         self.client
             .set::<Option<String>, _, _>(k, value, expiry, Some(SetOptions::XX), false)
             .await

@@ -163,6 +163,7 @@ async fn app_with_a_database_file(what: &str, resume_secs: u64) -> (TestApp, std
             let db = db.clone();
             move |c| {
                 c.activity_db = db;
+                c.session_secret = Some(server::config::SecretText(JOB_SECRET.into()));
                 if resume_secs > 0 {
                     c.bulk_resume_secs = resume_secs;
                 }
@@ -184,7 +185,11 @@ async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, String, Strin
     (app, dir, db, cookie, session_key)
 }
 
-/// A job as a replica stored it (its lease lapsed at `lease_until_ms` unless in the future).
+/// The `SESSION_SECRET` of the consoles whose jobs the tests resume: another replica has it too.
+const JOB_SECRET: &str = "the-secret-every-replica-of-these-tests-shares";
+
+/// A job as another replica stored it, sealed with the replicas' secret (its lease lapsed at
+/// `lease_until_ms` unless in the future).
 async fn insert_job(
     pool: &sqlx::SqlitePool,
     id: &str,
@@ -193,15 +198,20 @@ async fn insert_job(
     reviewed: Option<&serde_json::Value>,
     lease_until_ms: i64,
 ) {
+    let (rows, reviewed) = (rows.to_string(), reviewed.map(ToString::to_string));
+    let (seal, session_seal) =
+        server::jobs::sealed_columns_for(JOB_SECRET, id, ("admin", &rows, reviewed.as_deref()), session_key).unwrap();
     sqlx::query(
         "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
-         lease_owner, lease_until_ms) VALUES (?, 'admin', ?, 0, 'running', NULL, ?, ?, 'another-replica', ?)",
+         lease_owner, lease_until_ms, seal, session_seal) \
+         VALUES (?, 'admin', '', 0, 'running', NULL, ?, ?, 'another-replica', ?, ?, ?)",
     )
     .bind(id)
-    .bind(session_key)
-    .bind(rows.to_string())
-    .bind(reviewed.map(ToString::to_string))
+    .bind(rows)
+    .bind(reviewed)
     .bind(lease_until_ms)
+    .bind(seal)
+    .bind(session_seal)
     .execute(pool)
     .await
     .unwrap();
@@ -511,5 +521,123 @@ async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change
         .collect();
     assert_eq!(writes.len(), 1, "only frank's reviewed invitation: {writes:#?}");
     assert!(writes[0].contains("frank") && !writes.iter().any(|w| w.contains("carol")));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_job_inserted_or_edited_in_the_database_is_never_run_and_an_ended_one_keeps_no_session() {
+    let (app, dir, db, cookie, session_key) = resuming_app("sealed").await;
+    let rows = serde_json::json!([
+        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "platform-admin",
+         "workspace": "demo", "workspace_role": "admin", "cluster": "", "project": "", "project_role": ""}
+    ]);
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    // Hand-inserted, as the previous version stored jobs: plain columns, the session key in clear.
+    sqlx::query(
+        "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, \
+         lease_until_ms) VALUES ('forged-job', 'admin', ?, 0, 'running', NULL, ?, 'another-replica', 1)",
+    )
+    .bind(&session_key)
+    .bind(rows.to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Sealed by a replica, then its seal edited.
+    insert_job(&pool, "edited-job", &session_key, &rows, None, 9_000_000_000_000).await;
+    sqlx::query("UPDATE bulk_jobs SET seal = 'A' || substr(seal, 2), lease_until_ms = 1 WHERE id = 'edited-job'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    app.sim.sim.reset_journal();
+    for job in ["forged-job", "edited-job"] {
+        let page = finished_job(&app, &cookie, &format!("href=\"/onboard/bulk/jobs/{job}\"")).await;
+        assert!(page.contains("does not open with this console"), "{job}: {page}");
+    }
+    assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "nothing was sent for either");
+    // Ended jobs keep no session to act with.
+    let kept: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, session_key, session_seal FROM bulk_jobs").fetch_all(&pool).await.unwrap();
+    assert!(kept.iter().all(|(_, key, seal)| key.is_empty() && seal.is_none()), "{kept:?}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_job_never_outlives_its_owners_sign_in() {
+    let dir = std::env::temp_dir().join(format!("ks-console-lifetime-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/activity.db", dir.display());
+    let app = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| {
+                c.activity_db = db;
+                c.session_secret = Some(server::config::SecretText(JOB_SECRET.into()));
+                c.bulk_resume_secs = 1;
+                c.session_max_lifetime_secs = 2;
+            }
+        })
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
+    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
+    let rows = serde_json::json!([
+        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""}
+    ]);
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    // Held by another replica until the sign-in is past its lifetime, then left.
+    insert_job(&pool, "late-job", &session_key, &rows, None, 9_000_000_000_000).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    sqlx::query("UPDATE bulk_jobs SET lease_until_ms = 1 WHERE id = 'late-job'").execute(&pool).await.unwrap();
+    app.sim.sim.reset_journal();
+    for _ in 0..100 {
+        let state: (String,) =
+            sqlx::query_as("SELECT state FROM bulk_jobs WHERE id = 'late-job'").fetch_one(&pool).await.unwrap();
+        if state.0 != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (state, stop): (String, Option<String>) =
+        sqlx::query_as("SELECT state, stop_json FROM bulk_jobs WHERE id = 'late-job'").fetch_one(&pool).await.unwrap();
+    assert_eq!(state, "stopped");
+    assert!(stop.unwrap_or_default().contains("SessionEnded"));
+    assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "nothing sent past the sign-in's lifetime");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn finished_jobs_are_pruned_after_the_retention() {
+    let (app, dir, db, _cookie, _key) = resuming_app("prune").await;
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    for (id, ended) in [("old-job", 1_i64), ("new-job", i64::MAX / 2)] {
+        sqlx::query(
+            "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, \
+             lease_until_ms, ended_ms) VALUES (?, 'admin', '', 0, 'done', NULL, '[]', NULL, 0, ?)",
+        )
+        .bind(id)
+        .bind(ended)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    drop(app);
+    // The next console on this database prunes as it starts, then hourly.
+    let _again = TestApp::builder()
+        .config({
+            let db = db.clone();
+            move |c| c.activity_db = db
+        })
+        .start()
+        .await;
+    let mut left: Vec<(String,)> = Vec::new();
+    for _ in 0..50 {
+        left = sqlx::query_as("SELECT id FROM bulk_jobs").fetch_all(&pool).await.unwrap();
+        if left.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, [("new-job".to_owned(),)]);
     std::fs::remove_dir_all(dir).ok();
 }

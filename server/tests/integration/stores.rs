@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use server::stores::{RefreshLock, SessionBackend, SharedSessions, StoreError, StoredTokens, TokenStore};
+use server::stores::{RefreshLock, SessionBackend, SharedSessions, StoreError, StoredTokens, TokenStore, TokenUse};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store;
 
@@ -36,13 +36,13 @@ impl TokenStore for Switchable {
         self.check()?;
         self.inner.insert(key, tokens).await
     }
-    async fn get(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
+    async fn get(&self, key: &str, by: TokenUse) -> Result<Option<StoredTokens>, StoreError> {
         self.check()?;
-        self.inner.get(key).await
+        self.inner.get(key, by).await
     }
-    async fn replace(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError> {
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError> {
         self.check()?;
-        self.inner.replace(key, tokens).await
+        self.inner.replace(key, tokens, by).await
     }
     async fn remove(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
         self.check()?;

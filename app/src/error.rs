@@ -202,6 +202,9 @@ pub mod sentences {
     pub fn foreign_host() -> String {
         td_string!(locale(), errors.foreign_host).into()
     }
+    pub fn use_the_page() -> String {
+        td_string!(locale(), errors.use_the_page).into()
+    }
     pub fn form_unreadable() -> String {
         td_string!(locale(), errors.form_unreadable).into()
     }

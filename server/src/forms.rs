@@ -85,6 +85,10 @@ fn return_path(req: &Request, public_origin: &str) -> String {
     safe_next_path(Some(path))
 }
 
+/// Server functions whose answer can hold a new account's password: their pages post to
+/// themselves (nothing is kept), so a plain form posted to them is not run.
+const ANSWERS_WITH_PASSWORDS: &[&str] = &["/api/onboard", "/api/bulk_apply"];
+
 pub async fn plain_form_submissions(
     State(ctx): State<ServerContext>,
     session: Session,
@@ -96,6 +100,10 @@ pub async fn plain_form_submissions(
     }
     let back = return_path(&req, &ctx.public_origin);
     let action = req.uri().path().to_owned();
+    if ANSWERS_WITH_PASSWORDS.contains(&action.as_str()) {
+        // Run, its answer would be kept in the session (the store) with a new account's password.
+        return (StatusCode::BAD_REQUEST, app::error::sentences::use_the_page()).into_response();
+    }
     let (mut parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();

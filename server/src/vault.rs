@@ -100,7 +100,8 @@ impl TokenVault {
     }
 
     fn stored(user: &str, tokens: TokenSet) -> StoredTokens {
-        StoredTokens { user: user.to_owned(), expires_at: tokens.expires_in.map(|d| SystemTime::now() + d), tokens }
+        let expires_at = tokens.expires_in.map(|d| SystemTime::now() + d);
+        StoredTokens { user: user.to_owned(), expires_at, tokens, version: String::new() }
     }
 
     /// Stores `user`'s fresh tokens and returns the key to keep in the session record.
@@ -158,7 +159,13 @@ impl TokenVault {
             Ok(tokens) => {
                 metrics::counter!("ks_console_token_refreshes_total", "outcome" => "refreshed").increment(1);
                 let access = tokens.access.clone();
-                self.store.replace(key, Self::stored(user, tokens), by).await?;
+                let replacing = StoredTokens { version: entry.version, ..Self::stored(user, tokens) };
+                if !self.store.replace(key, replacing, by).await? {
+                    // Another replica refreshed meanwhile (this one's lock lapsed): its tokens stay.
+                    tracing::warn!("a token refresh lost the race to another one; the newer tokens are kept");
+                    let now = theirs(self.store.get(key, by).await?.ok_or(SessionEnd::Gone)?)?;
+                    return Ok(now.tokens.access);
+                }
                 tracing::debug!("refreshed the KubeSphere access token");
                 Ok(access)
             }

@@ -24,12 +24,17 @@ impl MemoryTokens {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Entries held (for tests and reports).
+    /// A fresh version for an entry's next write.
+    fn next_version(&self) -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+
     /// The vault keys held (for tests acting as another replica would).
     pub fn keys(&self) -> Vec<String> {
         self.slots().keys().cloned().collect()
     }
 
+    /// Entries held (for tests and reports).
     pub fn len(&self) -> usize {
         self.slots().len()
     }
@@ -48,6 +53,7 @@ impl MemoryTokens {
 #[async_trait]
 impl TokenStore for MemoryTokens {
     async fn insert(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError> {
+        let tokens = StoredTokens { version: self.next_version(), ..tokens };
         let slot = Slot { tokens, last_used: Instant::now(), refresh: Arc::default() };
         self.slots().insert(key.to_owned(), slot);
         Ok(())
@@ -62,14 +68,17 @@ impl TokenStore for MemoryTokens {
         }))
     }
 
-    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError> {
-        if let Some(slot) = self.slots().get_mut(key) {
-            slot.tokens = tokens;
-            if by == TokenUse::Session {
-                slot.last_used = Instant::now();
-            }
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<bool, StoreError> {
+        let version = self.next_version();
+        let mut slots = self.slots();
+        let Some(slot) = slots.get_mut(key).filter(|slot| slot.tokens.version == tokens.version) else {
+            return Ok(false);
+        };
+        slot.tokens = StoredTokens { version, ..tokens };
+        if by == TokenUse::Session {
+            slot.last_used = Instant::now();
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn remove(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
@@ -98,7 +107,20 @@ mod tests {
             refresh: ks_client::RefreshToken::new("r"),
             expires_in: None,
         };
-        StoredTokens { user: "bob".into(), tokens: set, expires_at: None }
+        StoredTokens { user: "bob".into(), tokens: set, expires_at: None, version: String::new() }
+    }
+
+    #[tokio::test]
+    async fn a_replacement_over_a_version_replaced_meanwhile_is_refused() {
+        let store = MemoryTokens::default();
+        store.insert("k", tokens()).await.unwrap();
+        let read = store.get("k", TokenUse::Session).await.unwrap().unwrap();
+        let stale = read.version.clone();
+        assert!(store
+            .replace("k", StoredTokens { version: read.version, ..tokens() }, TokenUse::Session)
+            .await
+            .unwrap());
+        assert!(!store.replace("k", StoredTokens { version: stale, ..tokens() }, TokenUse::Session).await.unwrap());
     }
 
     #[tokio::test]
@@ -107,7 +129,8 @@ mod tests {
         store.insert("k", tokens()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(30)).await;
         store.get("k", TokenUse::Job).await.unwrap();
-        store.replace("k", tokens(), TokenUse::Job).await.unwrap();
+        let read = store.get("k", TokenUse::Job).await.unwrap().unwrap();
+        assert!(store.replace("k", StoredTokens { version: read.version, ..tokens() }, TokenUse::Job).await.unwrap());
         store.forget_idle(Duration::from_millis(20));
         assert!(store.get("k", TokenUse::Session).await.unwrap().is_none(), "idle for its owner: gone");
         store.insert("k", tokens()).await.unwrap();

@@ -44,6 +44,9 @@ pub struct StoredTokens {
     /// `None`: the access token does not expire by time (KubeSphere's max age 0). Wall-clock
     /// time, so that every replica reads it alike.
     pub expires_at: Option<SystemTime>,
+    /// Which write of the entry this is, as the store read it (empty for tokens not yet stored):
+    /// a replacement names the one it replaces.
+    pub version: String,
 }
 
 /// Held while one session's tokens are refreshed; dropping it lets the next caller in.
@@ -69,8 +72,10 @@ pub trait TokenStore: Debug + Send + Sync + 'static {
     async fn insert(&self, key: &str, tokens: StoredTokens) -> Result<(), StoreError>;
     /// The tokens under `key`; reading them for a [`TokenUse::Session`] extends their idle lifetime.
     async fn get(&self, key: &str, by: TokenUse) -> Result<Option<StoredTokens>, StoreError>;
-    /// Replaces the tokens of a live entry; for a [`TokenUse::Job`] its lifetime stays as it was.
-    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError>;
+    /// Replaces the tokens of a live entry if it is still at `tokens.version` (compare-and-set:
+    /// a refresh whose lock lapsed cannot overwrite a newer one); whether it did. For a
+    /// [`TokenUse::Job`] the entry's lifetime stays as it was.
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<bool, StoreError>;
     async fn remove(&self, key: &str) -> Result<Option<StoredTokens>, StoreError>;
     /// Waits until no other caller holds `key`'s refresh lock, then holds it: with KubeSphere's
     /// `multipleLogin: false`, two refreshes of one session would revoke each other.

@@ -34,8 +34,13 @@ const COMMAND_TIMEOUT: Duration = Duration::from_millis(800);
 const PING_TIMEOUT: Duration = Duration::from_millis(500);
 /// Reconnect this often while Redis is away: back within a second of its return.
 const RECONNECT_EVERY_MS: u32 = 100;
-/// Longest a refresh may hold its lock (a replica that dies holding it frees it by then).
-const REFRESH_LOCK_TTL: Duration = Duration::from_secs(10);
+/// Longest a refresh may hold its lock (a replica that dies holding it frees it by then): longer
+/// than a refresh grant can take (the upstream timeout, 10 s by default); replacing the tokens is
+/// a compare-and-set besides, so a refresh that outlives its lock cannot overwrite a newer one.
+const REFRESH_LOCK_TTL: Duration = Duration::from_secs(30);
+/// Characters of a sealed value's base64 that are its nonce (24 bytes): fresh for every write,
+/// they are its version.
+const VERSION_CHARS: usize = 32;
 const PREFIX: &str = "ks-console";
 
 /// One connection (commands are pipelined on it) shared by the three stores.
@@ -232,6 +237,12 @@ const GET_AND_EXTEND: &str = "local v = redis.call('GET', KEYS[1]) \
     if v then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 /// GET then DEL, in one step.
 const TAKE: &str = "local v = redis.call('GET', KEYS[1]) if v then redis.call('DEL', KEYS[1]) end return v";
+/// SET, only if the value still begins with version ARGV[1] (its first ARGV[4] characters); ARGV[2]
+/// is the new value, ARGV[3] its time to live in ms, or 0 to keep the one it has.
+const REPLACE_IF: &str = "local v = redis.call('GET', KEYS[1]) \
+    if v and string.sub(v, 1, tonumber(ARGV[4])) == ARGV[1] then \
+    if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') \
+    else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 1 end return 0";
 /// Releases a lock only if it is still ours.
 const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -254,6 +265,7 @@ impl RedisStores {
             record.expires_at_ms.map(|ms| UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
         let expires_in = expires_at.map(|at| at.duration_since(SystemTime::now()).unwrap_or_default());
         Some(StoredTokens {
+            version: sealed.chars().take(VERSION_CHARS).collect(),
             user: record.user,
             expires_at,
             tokens: TokenSet {
@@ -317,19 +329,18 @@ impl TokenStore for RedisStores {
         Ok(self.opened(&k, value))
     }
 
-    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError> {
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<bool, StoreError> {
         let k = Self::key("tokens", key);
         let value = self.seal(&k, &tokens)?;
-        // XX: a session ended meanwhile (logout on another replica) stays ended.
-        let expiry = Some(match by {
-            TokenUse::Session => Expiration::PX(millis(self.idle)),
-            TokenUse::Job => Expiration::KEEPTTL,
-        });
-        self.client
-            .set::<Option<String>, _, _>(k, value, expiry, Some(SetOptions::XX), false)
-            .await
-            .map_err(store_error)?;
-        Ok(())
+        // Only over the version read: a session ended meanwhile (logout on another replica)
+        // stays ended, and a newer refresh stays.
+        let ttl = match by {
+            TokenUse::Session => millis(self.idle).to_string(),
+            TokenUse::Job => "0".to_owned(),
+        };
+        let args = vec![tokens.version.clone(), value, ttl, VERSION_CHARS.to_string()];
+        let replaced: i64 = self.client.eval(REPLACE_IF, k, args).await.map_err(store_error)?;
+        Ok(replaced == 1)
     }
 
     async fn remove(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {

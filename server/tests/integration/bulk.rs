@@ -641,3 +641,29 @@ async fn finished_jobs_are_pruned_after_the_retention() {
     assert_eq!(left, [("new-job".to_owned(),)]);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn a_plain_form_posted_to_apply_is_not_run_so_no_password_lands_in_the_session() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let csv = format!("{HEADER}\nmei,mei@example.com,,,demo,regular,,,\n");
+    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    let plan = reviewed(&run);
+    app.sim.sim.reset_journal();
+    for (path, form) in [
+        ("/api/bulk_apply", vec![("csv", csv.as_str()), ("reviewed", plan.as_str())]),
+        ("/api/onboard", vec![("input[username]", "mei"), ("input[email]", "mei@example.com"), ("apply", "true")]),
+    ] {
+        let res = app
+            .request(Method::POST, path, Some(&cookie))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", format!("{}/onboard/bulk", app.url))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(res.text().await.unwrap().contains("nothing was sent"), "{path} says why");
+    }
+    assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "nothing was run");
+}

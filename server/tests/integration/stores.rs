@@ -40,7 +40,7 @@ impl TokenStore for Switchable {
         self.check()?;
         self.inner.get(key, by).await
     }
-    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<(), StoreError> {
+    async fn replace(&self, key: &str, tokens: StoredTokens, by: TokenUse) -> Result<bool, StoreError> {
         self.check()?;
         self.inner.replace(key, tokens, by).await
     }

@@ -388,3 +388,33 @@ async fn the_wizard_right_after_creating_a_workspace_and_project_waits_for_their
     assert!(html.contains("KubeSphere is still setting up workspace slow"), "{html}");
     assert!(writes(&slow).is_empty());
 }
+
+#[tokio::test]
+async fn after_a_partial_failure_the_wizard_answers_200_with_the_new_password_shown_once() {
+    let app = TestApp::start().await;
+    let workspace = |name: &str| {
+        serde_json::json!({"apiVersion": "tenant.kubesphere.io/v1beta1", "kind": "WorkspaceTemplate",
+            "metadata": {"name": name}, "spec": {"template": {"spec": {"manager": "admin"}},
+            "placement": {"clusters": [{"name": "host"}]}}})
+    };
+    for ws in ["zoe-sandbox", "sandbox"] {
+        app.upstream_post("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", workspace(ws)).await;
+    }
+    let admin = app.login("admin").await;
+    // The account is made; the invitation then collides with zoe-sandbox's binding name.
+    let fields = [
+        ("username", "zoe"),
+        ("email", "zoe@example.com"),
+        ("workspace", "sandbox"),
+        ("workspace_role", "admin"),
+        ("confirm_admin", "yes"),
+    ];
+    let (_, html) = wizard(&app, &admin, "review", &fields).await;
+    let plan = reviewed(&html);
+    let mut apply = fields.to_vec();
+    apply.push(("reviewed", &plan));
+    let (status, html) = wizard(&app, &admin, "apply", &apply).await;
+    assert_eq!(status, StatusCode::OK, "the page is the answer, with the only copy of the password");
+    assert!(html.contains("id=\"created-password\""), "{html}");
+    assert!(html.contains("zoe-sandbox-admin"), "and what failed: {html}");
+}

@@ -26,6 +26,15 @@ pub struct AppState {
     pub ks: KsClient,
     /// Where every change made through the console is recorded.
     pub activity: Arc<dyn ActivityLog>,
+    /// The server's key, for what a page hands the browser to bring back unread and unchanged.
+    pub sealer: Arc<dyn Sealer>,
+}
+
+/// Authenticated encryption with the server's key, bound to a context: what is sealed for one
+/// context does not open in another.
+pub trait Sealer: Send + Sync {
+    fn seal(&self, context: &str, plaintext: &[u8]) -> Vec<u8>;
+    fn open(&self, context: &str, sealed: &[u8]) -> Option<Vec<u8>>;
 }
 
 impl std::fmt::Debug for AppState {

@@ -216,7 +216,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
             tracing::warn!(error = %e, "activity log: the database is not reachable; changes are made but not recorded until it is");
         }
     });
-    let state = AppState { ks, activity: Arc::new(activity.clone()) };
+    let state = AppState { ks, activity: Arc::new(activity.clone()), sealer: Arc::new(secrets.clone()) };
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
     let settings = jobs::JobSettings {
         refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),

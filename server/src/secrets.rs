@@ -123,6 +123,16 @@ impl Secrets {
     }
 }
 
+impl app::upstream::Sealer for Secrets {
+    fn seal(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
+        Secrets::seal(self, context, plaintext)
+    }
+
+    fn open(&self, context: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        Secrets::open(self, context, sealed)
+    }
+}
+
 /// During a rotation, turns a session cookie signed with the previous secret into one signed
 /// with the current secret before the session layer reads it, so nobody is signed out.
 pub async fn accept_previous_secret(State(ctx): State<ServerContext>, mut req: Request, next: Next) -> Response {

@@ -11,8 +11,11 @@ pub struct OnboardInput {
     pub username: String,
     pub email: String,
     pub display_name: String,
-    /// Empty: a strong one is generated when the account is created.
+    /// Empty: a strong one is generated when the account is created (unless `sealed_password`).
     pub password: String,
+    /// The password typed before the review, sealed by the server: the review page never
+    /// echoes a typed password (hex).
+    pub sealed_password: String,
     /// Empty: platform-regular for a new person, unchanged for an existing one.
     pub platform_role: String,
     pub workspaces: Vec<WorkspaceRow>,
@@ -50,6 +53,7 @@ impl OnboardInput {
         input.email = one("email");
         input.display_name = one("display_name");
         input.password = fields.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+        input.sealed_password = one("sealed_password");
         input.platform_role = one("platform_role");
         input.confirm_admin = one("confirm_admin") == "yes";
         input.reviewed = one("reviewed");

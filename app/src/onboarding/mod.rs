@@ -168,6 +168,35 @@ pub mod ssr {
         crate::upstream::fail_with(AppError::field(&name, message))
     }
 
+    /// What the review page carries instead of the typed password: sealed for the signed-in
+    /// person and the account it is for, hex.
+    pub fn sealed_password(input: &OnboardInput) -> Option<String> {
+        if input.password.is_empty() {
+            return (!input.sealed_password.is_empty()).then(|| input.sealed_password.clone());
+        }
+        let state = leptos::prelude::use_context::<crate::upstream::AppState>()?;
+        let sealed = state.sealer.seal(&password_context(&input.username)?, input.password.as_bytes());
+        Some(sealed.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    fn password_context(username: &str) -> Option<String> {
+        let actor = crate::upstream::Upstream::from_context().ok()?.username().to_owned();
+        Some(format!("onboard-password:{actor}:{username}"))
+    }
+
+    fn opened_password(user: &UserName, sealed: &str) -> Result<Password, AppError> {
+        let again = || field("password".into(), td_string!(crate::language::locale(), onboarding.type_password_again));
+        let bytes: Option<Vec<u8>> = (0..sealed.len())
+            .step_by(2)
+            .map(|i| sealed.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .collect();
+        let state = leptos::prelude::use_context::<crate::upstream::AppState>().ok_or(AppError::Internal)?;
+        let context = password_context(user.as_str()).ok_or(AppError::Internal)?;
+        let plain = bytes.and_then(|b| state.sealer.open(&context, &b)).ok_or_else(again)?;
+        let text = String::from_utf8(plain).map_err(|_| again())?;
+        Password::parse(&text).map_err(|e| field("password".into(), password_error(e)))
+    }
+
     pub fn username(input: &OnboardInput) -> Result<UserName, AppError> {
         UserName::parse(&input.username).map_err(|e| field("username".into(), name_error(&e)))
     }
@@ -184,9 +213,10 @@ pub mod ssr {
             "" => None,
             raw => Some(PlatformRole::parse(raw).map_err(|e| field("platform_role".into(), role_error(&e)))?),
         };
-        let password = match input.password.as_str() {
-            "" => None,
-            raw => Some(Password::parse(raw).map_err(|e| field("password".into(), password_error(e)))?),
+        let password = match (input.password.as_str(), input.sealed_password.as_str()) {
+            ("", "") => None,
+            ("", sealed) => Some(opened_password(user, sealed)?),
+            (raw, _) => Some(Password::parse(raw).map_err(|e| field("password".into(), password_error(e)))?),
         };
         let some = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
         let email = some(&input.email)

@@ -23,6 +23,15 @@ fn posted() -> Option<Posted> {
     Some(Posted { input: OnboardInput::from_fields(&fields), button })
 }
 
+/// The input with a typed password replaced by its sealed form.
+fn without_password(input: OnboardInput) -> OnboardInput {
+    #[cfg(feature = "ssr")]
+    let sealed = super::ssr::sealed_password(&input).unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let sealed = input.sealed_password.clone();
+    OnboardInput { password: String::new(), sealed_password: sealed, ..input }
+}
+
 #[component]
 pub fn OnboardPage() -> impl IntoView {
     let posted = posted();
@@ -39,7 +48,8 @@ pub fn OnboardPage() -> impl IntoView {
                 }
             };
             let (outcome, choices) = futures::future::join(run, onboard_choices()).await;
-            (posted, outcome, choices)
+            // What the page holds (and hands the browser) never has the typed password: sealed.
+            (posted.map(|p| Posted { input: without_password(p.input), ..p }), outcome, choices)
         },
     );
     view! {
@@ -194,6 +204,7 @@ fn OnboardForm(
     let ws_rows = (input.workspaces.len() + extra).clamp(2, MAX_ROWS);
     let project_rows = (input.projects.len() + extra).clamp(2, MAX_ROWS);
     let new_person = choices.manages_accounts && outcome.as_ref().is_none_or(|o| !o.existing_user);
+    let sealed_password = Some(input.sealed_password.clone()).filter(|s| !s.is_empty());
     let person_error = field_error("username").or_else(|| refusal(0));
 
     view! {
@@ -206,8 +217,10 @@ fn OnboardForm(
                 {new_person.then(|| view! {
                     <PlainField label=td_string!(locale, common.email) name="email" value=input.email.clone() error=field_error("email") input_type="email" />
                     <PlainField label=td_string!(locale, onboarding.display_name) name="display_name" value=input.display_name.clone() error=None />
-                    <PlainField label=td_string!(locale, onboarding.initial_password) name="password" value=input.password.clone() error=field_error("password")
-                        input_type="password" hint=td_string!(locale, onboarding.password_hint) />
+                    // A typed password is never echoed: the page carries it sealed.
+                    <PlainField label=td_string!(locale, onboarding.initial_password) name="password" value=String::new() error=field_error("password")
+                        input_type="password" hint=if sealed_password.is_some() { td_string!(locale, onboarding.password_kept) } else { td_string!(locale, onboarding.password_hint) } />
+                    {sealed_password.clone().map(|v| view! { <input type="hidden" name="sealed_password" value=v /> })}
                 })}
                 {choices.manages_accounts.then(|| view! {
                     <div class="field">

@@ -243,3 +243,45 @@ async fn bad_rows_are_explained_next_to_the_row_and_custom_roles_are_refused() {
     assert_eq!(res.headers()["location"], "/login?next=/onboard");
     assert!(writes(&app).is_empty());
 }
+
+#[tokio::test]
+async fn a_typed_password_is_never_echoed_by_the_review_and_still_applies() {
+    let app = TestApp::start().await;
+    let cookie = app.login("admin").await;
+    let typed = "Typed-Initial-2026";
+    let mut fields: Vec<(&str, &str)> =
+        NEW_PERSON.iter().map(|&(k, v)| if k == "password" { (k, typed) } else { (k, v) }).collect();
+    let (status, review) = post(&app, &cookie, "review", &fields).await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    assert!(
+        !review.contains(typed),
+        "the review page does not hold the typed password: {}",
+        review.find(typed).map(|i| &review[i.saturating_sub(300)..i + 50]).unwrap_or_default()
+    );
+    let marker = "name=\"sealed_password\" value=\"";
+    let start = review.find(marker).expect("the password, sealed") + marker.len();
+    let sealed = review[start..start + review[start..].find('"').unwrap()].to_owned();
+    let plan = reviewed(&review);
+    // As the browser sends the review form back: the password field empty, the sealed one kept.
+    fields.retain(|(k, _)| *k != "password");
+    fields.extend([("password", ""), ("sealed_password", sealed.as_str()), ("reviewed", plan.as_str())]);
+    let (status, html) = post(&app, &cookie, "apply", &fields).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("3 of 3 changes made for zoe."), "{html}");
+    assert_eq!(app.login_response("zoe", typed, true).await.status(), StatusCode::OK, "the typed password works");
+    // Sealed for this person and this account only: another account's apply cannot open it.
+    let other: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|&(k, v)| {
+            if k == "username" {
+                (k, "zed")
+            } else if k == "email" {
+                (k, "zed@example.com")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let (_, html) = post(&app, &cookie, "apply", &other).await;
+    assert!(html.contains("Type the initial password again") || html.contains("changed since"), "{html}");
+}

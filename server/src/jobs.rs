@@ -302,8 +302,15 @@ impl Jobs for JobRunner {
                 .ok_or_else(|| LogError("no session for the job".into()))?;
             let id = uuid::Uuid::new_v4().to_string();
             self.0.db.insert_job(&id, &job, &session, &self.0.secrets, &self.0.replica).await?;
-            self.start(id.clone());
             Ok(id)
+        })
+    }
+
+    fn release<'a>(&'a self, id: &'a str, results: Vec<RowResult>) -> BoxFuture<'a, Result<(), LogError>> {
+        Box::pin(async move {
+            self.0.db.release(id, &results).await?;
+            self.start(id.to_owned());
+            Ok(())
         })
     }
 
@@ -358,7 +365,7 @@ impl Database {
         sqlx::query(
             "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, reviewed_json, \
              lease_owner, lease_until_ms, seal, session_seal) \
-             VALUES ($1, $2, '', $3, 'running', NULL, $4, $5, $6, $7, $8, $9)",
+             VALUES ($1, $2, '', $3, 'held', NULL, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(&job.owner)
@@ -372,9 +379,21 @@ impl Database {
         .execute(&mut *tx)
         .await
         .map_err(fail)?;
-        for (seq, result) in job.results.iter().enumerate() {
+        tx.commit().await.map_err(fail)
+    }
+
+    /// What was done before the held job (its accounts that could not be made), and it runs.
+    async fn release(&self, id: &str, results: &[RowResult]) -> Result<(), LogError> {
+        let pool = self.ready().await?;
+        let mut tx = pool.begin().await.map_err(fail)?;
+        for (seq, result) in results.iter().enumerate() {
             insert_result(&mut tx, id, seq, result).await?;
         }
+        sqlx::query("UPDATE bulk_jobs SET state = 'running' WHERE id = $1 AND state = 'held'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
         tx.commit().await.map_err(fail)
     }
 
@@ -514,6 +533,7 @@ impl Database {
             state: match state.as_str() {
                 "running" => JobState::Running,
                 "done" => JobState::Done,
+                "held" => JobState::Stopped(StopReason::NotStarted),
                 _ => JobState::Stopped(
                     stop_json
                         .and_then(|j| serde_json::from_str(&j).ok())

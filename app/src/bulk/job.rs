@@ -30,6 +30,8 @@ pub enum StopReason {
     KeptFailing { runs: u32 },
     /// KubeSphere refused the owner the reads the job needs (403).
     Refused { owner: String },
+    /// Stored, its accounts made, but never released to run (the database went away between).
+    NotStarted,
     /// Stored before reasons were typed: the words as they were written then.
     Stored(String),
 }
@@ -41,6 +43,7 @@ impl StopReason {
             StopReason::NotSealed => td_string!(locale, bulk.job_not_sealed).to_owned(),
             StopReason::KeptFailing { runs } => td_string!(locale, bulk.job_kept_failing, runs).to_string(),
             StopReason::Refused { owner } => td_string!(locale, bulk.job_refused, owner).to_string(),
+            StopReason::NotStarted => td_string!(locale, bulk.job_not_started).to_owned(),
             StopReason::Stored(words) => words.clone(),
         }
     }
@@ -219,17 +222,20 @@ pub mod ssr {
         pub owner: String,
         pub rows: Vec<super::FileRow>,
         pub reviewed: Vec<(usize, Vec<Step>)>,
-        pub results: Vec<RowResult>,
     }
 
     /// The server's jobs: stored in the database, run in the background on behalf of their owner.
     pub trait Jobs: Send + Sync + 'static {
-        /// Stores the job and starts it, acting with the session of the request in `parts`.
+        /// Stores the job, held: it acts with the session of the request in `parts` once
+        /// [`Jobs::release`]d. Stored before any account is made, so that a database that is down
+        /// refuses the apply before anything is sent (and no new password can be lost).
         fn submit<'a>(
             &'a self,
             parts: &'a http::request::Parts,
             job: NewJob,
         ) -> BoxFuture<'a, Result<String, LogError>>;
+        /// Records what was done before the job (accounts that could not be made) and starts it.
+        fn release<'a>(&'a self, id: &'a str, results: Vec<RowResult>) -> BoxFuture<'a, Result<(), LogError>>;
         fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<JobRecord>, LogError>>;
     }
 

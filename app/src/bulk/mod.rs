@@ -162,6 +162,15 @@ pub async fn bulk_apply(
             Some((row.line, row.username.clone(), p.calls.first().filter(|c| c.creates_account())?.clone()))
         })
         .collect();
+    let owner = upstream.username().to_owned();
+    let reviewed = accepted.iter().map(|(row, plan)| (row.line, plan.verdict.steps().to_vec())).collect();
+    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|(row, _)| row).collect(), reviewed };
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+    let jobs = use_context::<job::ssr::JobsHandle>().ok_or(AppError::Internal)?;
+    let id = jobs.0.submit(&parts, new).await.map_err(|e| {
+        tracing::error!(error = %e, "bulk onboarding: the job could not be stored; nothing was sent");
+        crate::upstream::fail_with(AppError::TemporarilyUnavailable)
+    })?;
     let upstream_ref = &upstream;
     let creations = to_create.into_iter().map(|(line, username, call)| async move {
         let result = call.send(upstream_ref, Via::Bulk, None).await.map(Option::unwrap_or_default);
@@ -176,15 +185,10 @@ pub async fn bulk_apply(
             Some(RowResult { line: a.line, outcome: RowOutcome::Failed(failure) })
         })
         .collect();
-    let owner = upstream.username().to_owned();
-    let reviewed = accepted.iter().map(|(row, plan)| (row.line, plan.verdict.steps().to_vec())).collect();
-    let new = job::ssr::NewJob { owner, rows: accepted.into_iter().map(|(row, _)| row).collect(), reviewed, results };
-    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-    let jobs = use_context::<job::ssr::JobsHandle>().ok_or(AppError::Internal)?;
-    let id = jobs.0.submit(&parts, new).await.map_err(|e| {
-        tracing::error!(error = %e, "bulk onboarding: the job could not be stored");
-        crate::upstream::fail_with(AppError::TemporarilyUnavailable)
-    })?;
+    // The new passwords are shown whatever happens now: they exist nowhere else.
+    if let Err(e) = jobs.0.release(&id, results).await {
+        tracing::error!(error = %e, job = id, "bulk onboarding: the job could not be started after its accounts were made");
+    }
     Ok(ApplyOutcome::Started { job: id, accounts })
 }
 

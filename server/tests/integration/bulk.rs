@@ -667,3 +667,19 @@ async fn a_plain_form_posted_to_apply_is_not_run_so_no_password_lands_in_the_ses
     }
     assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "nothing was run");
 }
+
+#[tokio::test]
+async fn with_the_database_down_an_apply_is_refused_before_any_account_is_made() {
+    let port = crate::common::free_port();
+    let app = TestApp::builder()
+        .config(move |c| c.activity_db = format!("postgres://ks:ks@127.0.0.1:{port}/nothing-listens-here"))
+        .start()
+        .await;
+    let cookie = app.login("admin").await;
+    let csv = format!("{HEADER}\nmei,mei@example.com,,,demo,regular,,,\n");
+    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    app.sim.sim.reset_journal();
+    let (status, html) = apply(&app, &cookie, &csv, &reviewed(&run), false).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{html}");
+    assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "no account was made, so no password was lost");
+}

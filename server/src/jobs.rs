@@ -30,6 +30,8 @@ use crate::vault::{SessionEnd, TokenVault};
 const LEASE: Duration = Duration::from_secs(30);
 /// Failed runs (other than KubeSphere being away) after which a job ends.
 const MAX_FAILED_RUNS: u32 = 5;
+/// How long a job pauses while KubeSphere is away: about the circuit breaker's cool-down.
+const PAUSE: Duration = Duration::from_secs(5);
 
 fn now_ms() -> i64 {
     i64::try_from(crate::session::now_unix_ms()).unwrap_or(i64::MAX)
@@ -238,7 +240,8 @@ impl JobRunner {
             Err(AppError::Forbidden) => stop(StopReason::Refused { owner }).await,
             // KubeSphere away (or the breaker open): paused, not counted; resumed after the lease.
             Err(AppError::UpstreamUnavailable | AppError::UpstreamTimeout) => {
-                tracing::info!(job = id, "bulk onboarding: KubeSphere is not reachable; the job pauses")
+                tracing::info!(job = id, "bulk onboarding: KubeSphere is not reachable; the job pauses");
+                let _ = db.pause(id, &self.0.replica).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, job = id, "bulk onboarding: the job could not go on; it is tried again");
@@ -447,6 +450,20 @@ impl Database {
         .execute(pool)
         .await
         .map_err(fail)?;
+        Ok(())
+    }
+
+    /// Lets any replica resume the job after [`PAUSE`] (not after the whole lease).
+    async fn pause(&self, id: &str, replica: &str) -> Result<(), LogError> {
+        let pool = self.ready().await?;
+        let until = now_ms() + i64::try_from(PAUSE.as_millis()).unwrap_or(i64::MAX);
+        sqlx::query("UPDATE bulk_jobs SET lease_until_ms = $1 WHERE id = $2 AND lease_owner = $3")
+            .bind(until)
+            .bind(id)
+            .bind(replica)
+            .execute(pool)
+            .await
+            .map_err(fail)?;
         Ok(())
     }
 

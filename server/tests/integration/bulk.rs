@@ -683,3 +683,31 @@ async fn with_the_database_down_an_apply_is_refused_before_any_account_is_made()
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{html}");
     assert!(app.sim.sim.journal().iter().all(|e| e.method == "GET"), "no account was made, so no password was lost");
 }
+
+#[tokio::test]
+async fn kubesphere_away_pauses_a_job_and_its_rows_are_sent_when_it_is_back() {
+    let (app, dir, db, cookie, session_key) = resuming_app("pause").await;
+    let rows = serde_json::json!([
+        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""}
+    ]);
+    let members = "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers";
+    app.sim.sim.inject(ks_sim::Fault::status(members, 503, None).method("POST").times(1));
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    insert_job(&pool, "paused-job", &session_key, &rows, None, 1).await;
+    let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/paused-job\"").await;
+    assert!(page.contains("Done: all 1 rows applied.") || page.contains("Done: all 1 row applied."), "{page}");
+    let posts: Vec<u16> = app
+        .sim
+        .sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method == "POST" && e.path == members)
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(posts, [503, 200], "paused on the 503, sent again once back; the row is not failed");
+    let failed: (i64,) =
+        sqlx::query_as("SELECT failed_runs FROM bulk_jobs WHERE id = 'paused-job'").fetch_one(&pool).await.unwrap();
+    assert_eq!(failed.0, 0, "KubeSphere being away is not a failed run");
+    std::fs::remove_dir_all(dir).ok();
+}

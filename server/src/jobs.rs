@@ -246,6 +246,7 @@ impl JobRunner {
             Err(e) => {
                 tracing::warn!(error = %e, job = id, "bulk onboarding: the job could not go on; it is tried again");
                 let _ = db.count_failed_run(id).await;
+                let _ = db.pause(id, &self.0.replica).await;
             }
         }
     }

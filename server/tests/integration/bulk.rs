@@ -711,3 +711,46 @@ async fn kubesphere_away_pauses_a_job_and_its_rows_are_sent_when_it_is_back() {
     assert_eq!(failed.0, 0, "KubeSphere being away is not a failed run");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn a_job_refused_its_reads_ends_and_one_that_keeps_failing_ends_after_five_runs() {
+    let (app, dir, db, cookie, session_key) = resuming_app("ends").await;
+    let rows = serde_json::json!([
+        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
+         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""}
+    ]);
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let state = |id: &'static str| {
+        let pool = pool.clone();
+        async move {
+            for _ in 0..450 {
+                let (state, stop): (String, Option<String>) =
+                    sqlx::query_as("SELECT state, stop_json FROM bulk_jobs WHERE id = ?")
+                        .bind(id)
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                if state != "running" {
+                    return stop.unwrap_or_default();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("{id} did not end");
+        }
+    };
+    let users = "/kapis/iam.kubesphere.io/v1beta1/users";
+    app.sim.sim.reset_journal();
+    // 403 on what the plan reads: the owner may no longer; the job ends at once.
+    app.sim.sim.inject(ks_sim::Fault::status(users, 403, None).method("GET"));
+    insert_job(&pool, "refused-job", &session_key, &rows, None, 1).await;
+    assert!(state("refused-job").await.contains("Refused"));
+    app.sim.sim.clear_faults();
+    // 400 every time: a failed run, tried again after a pause, five times, then it ends.
+    app.sim.sim.inject(ks_sim::Fault::status(users, 400, None).method("GET"));
+    insert_job(&pool, "failing-job", &session_key, &rows, None, 1).await;
+    assert!(state("failing-job").await.contains("KeptFailing"));
+    let writes: Vec<String> = app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").map(|e| e.path).collect();
+    assert!(writes.is_empty(), "neither sent anything: {writes:?}");
+    let _ = cookie;
+    std::fs::remove_dir_all(dir).ok();
+}

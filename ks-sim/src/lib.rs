@@ -30,13 +30,14 @@ mod http;
 mod store;
 
 pub use self::http::{errors, faults, field_selector, journal, net, routes};
-pub use self::store::{config, seed};
+pub use self::store::{config, idp, seed};
 
 pub use self::http::server::{serve, RunningSim};
 pub use self::http::simulator::Simulator;
 pub use self::store::users::UserState;
 pub use config::{KsVersion, SimConfig};
 pub use faults::{Fault, FaultAction};
+pub use idp::{DirectoryPerson, IdentityProvider, MappingMethod, PreRegistration};
 pub use journal::JournalEntry;
 pub use routes::{Route, RouteKind};
 pub use seed::{Seed, SeedError, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace, DEMO_PASSWORD};

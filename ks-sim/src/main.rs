@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser};
-use ks_sim::{KsVersion, Seed, SimConfig, Simulator};
+use ks_sim::idp::demo_identity_providers;
+use ks_sim::{IdentityProvider, KsVersion, Seed, SimConfig, Simulator};
 use tracing_subscriber::EnvFilter;
 
 /// In-memory simulator of KubeSphere 4.1's ks-apiserver (OAuth, users, tenancy, IAM), with `/_sim` controls.
@@ -55,6 +56,31 @@ struct Args {
     /// Comma-separated.
     #[arg(long, env = "KS_SIM_UNREADY_CLUSTERS", value_delimiter = ',')]
     unready_clusters: Vec<String>,
+    /// With the demo seed, serve the demo identity providers (corp-ldap, partner-ldap, old-ldap,
+    /// hidden-ldap, company-sso) and print their directory people; `false`: none.
+    #[arg(long, env = "KS_SIM_IDP_DEMO", default_value_t = true, action = ArgAction::Set)]
+    idp_demo: bool,
+    /// `issuer.url` of `configs/oauth`: the console's public URL (the chart's `portal.url`).
+    #[arg(long, env = "KS_SIM_ISSUER_URL", default_value = "http://ks-console.kubesphere-system.svc:30880")]
+    issuer_url: String,
+}
+
+/// The demo directory people, for the start-up banner (`make run` shows it).
+fn print_directory_people(providers: &[IdentityProvider]) {
+    println!("ks-sim demo directory sign-in (provider: login / password):");
+    for p in providers {
+        let mut notes = vec![p.mapping_method.as_str()];
+        if p.disabled {
+            notes.push("disabled");
+        }
+        if p.hidden {
+            notes.push("hidden");
+        }
+        let people: Vec<String> = p.people.iter().map(|e| format!("{} / {}", e.uid, e.password)).collect();
+        let people =
+            if p.is_generic() { people.join(", ") } else { format!("{}, no password sign-in", p.provider_type) };
+        println!("  {} \"{}\" ({}): {people}", p.name, p.display_name, notes.join(", "));
+    }
 }
 
 #[tokio::main]
@@ -64,6 +90,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let args = Args::parse();
     let mut seed = Seed::load(&args.seed)?;
+    let identity_providers = if args.seed == "demo" && args.idp_demo { demo_identity_providers() } else { Vec::new() };
     if let Some(public) = args.public_clusters {
         seed.public_clusters = public;
     }
@@ -80,8 +107,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         controller_delay: Duration::from_millis(args.controller_delay_ms),
         read_lag: Duration::from_millis(args.read_lag_ms),
         unready_clusters: args.unready_clusters.into_iter().filter(|c| !c.is_empty()).collect(),
+        identity_providers,
+        issuer_url: args.issuer_url,
     };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    if !config.identity_providers.is_empty() {
+        print_directory_people(&config.identity_providers);
+    }
     tracing::info!(addr = %listener.local_addr()?, seed = %args.seed, version = %args.ks_version, "ks-sim listening");
     ks_sim::serve(Simulator::new(config), listener, async {
         if let Err(error) = tokio::signal::ctrl_c().await {

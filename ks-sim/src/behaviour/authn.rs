@@ -6,8 +6,9 @@ use base64::Engine as _;
 use http::HeaderMap;
 
 use super::login::password_login;
+use crate::store::idp::PRE_REGISTRATION_USER;
 use crate::store::state::State;
-use crate::store::tokens::{TokenError, TokenRecord};
+use crate::store::tokens::{Claims, Extra, TokenError, TokenRecord};
 use crate::store::users::UserState;
 use crate::store::util::lock;
 
@@ -22,11 +23,23 @@ pub(crate) struct Caller {
     pub authenticated: bool,
     /// The bearer token that authenticated the request, if any.
     pub bearer: Option<String>,
+    /// The token's `extra` claim, kept only for the pre-registration user (its identity).
+    pub extra: Extra,
 }
 
 impl Caller {
     pub fn anonymous() -> Self {
-        Caller { name: ANONYMOUS.to_owned(), authenticated: false, bearer: None }
+        Caller { name: ANONYMOUS.to_owned(), authenticated: false, bearer: None, extra: Extra::new() }
+    }
+
+    fn user(name: String, bearer: Option<String>) -> Self {
+        Caller { name, authenticated: true, bearer, extra: Extra::new() }
+    }
+
+    /// `system:pre-registration` (§12.3): authenticated, but in no group, so not even the
+    /// `authenticated` role applies.
+    pub fn is_pre_registration(&self) -> bool {
+        self.authenticated && self.name == PRE_REGISTRATION_USER
     }
 }
 
@@ -80,26 +93,33 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
     match credentials(headers) {
         Credentials::None => Ok(Caller::anonymous()),
         Credentials::Bearer(token) => {
-            let username = verify_token(state, &token).map_err(|e| e.to_string())?.username;
+            let (record, claims) = verify_token(state, &token).map_err(|e| e.to_string())?;
+            let username = record.username;
+            if username == PRE_REGISTRATION_USER {
+                // No User object behind it: the authenticator returns the token's user as is.
+                let extra = claims.extra.unwrap_or_default();
+                return Ok(Caller { extra, ..Caller::user(username, Some(token)) });
+            }
             let db = state.db();
             match db.users.get(&username) {
                 None => Err(format!("users.iam.kubesphere.io \"{username}\" not found")),
                 Some(u) if u.state == Some(UserState::Disabled) => Err("account is not active".to_owned()),
-                Some(_) => Ok(Caller { name: username, authenticated: true, bearer: Some(token) }),
+                Some(_) => Ok(Caller::user(username, Some(token))),
             }
         }
         Credentials::Basic { username, password } => {
             let source_ip = headers.get("x-client-ip").and_then(|v| v.to_str().ok()).unwrap_or_default();
             match password_login(state, &username, &password, source_ip) {
-                Ok(name) => Ok(Caller { name, authenticated: true, bearer: None }),
+                Ok(name) => Ok(Caller::user(name, None)),
                 Err(e) => Err(e.description().to_owned()),
             }
         }
     }
 }
 
-/// Signature, expiry and cache presence of a token.
-pub(crate) fn verify_token(state: &State, token: &str) -> Result<TokenRecord, TokenError> {
+/// Signature, expiry and cache presence of a token; its cached record and its claims.
+pub(crate) fn verify_token(state: &State, token: &str) -> Result<(TokenRecord, Claims), TokenError> {
     let claims = state.issuer.decode(token)?;
-    lock(&state.tokens).check(token, &claims)
+    let record = lock(&state.tokens).check(token, &claims)?;
+    Ok((record, claims))
 }

@@ -208,12 +208,40 @@ fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
     }
 }
 
+/// A cluster-scoped request for `resource` of `group` with one of `verbs`.
+fn is_cluster_request(info: &RequestInfo, group: &str, resource: &str, verbs: &[&str]) -> bool {
+    info.resource.as_ref().is_some_and(|r| {
+        r.api_group == group
+            && r.resource == resource
+            && r.workspace.is_none()
+            && r.namespace.is_none()
+            && r.subresource.is_none()
+            && verbs.contains(&info.verb.as_str())
+    })
+}
+
+/// The chart's `anonymous` GlobalRole (bound to the group `system:unauthenticated`): `get` and
+/// `list` on `config.kubesphere.io` `configs`, e.g. `configs/oauth` (§12.1).
+fn anonymous_may(info: &RequestInfo) -> bool {
+    is_cluster_request(info, "config.kubesphere.io", "configs", &["get", "list"])
+}
+
+/// The chart's `pre-registration` GlobalRole, the only one of `system:pre-registration`
+/// (§12.3): `create` and `list` on `iam.kubesphere.io` `users`; not even `get` of one.
+fn pre_registration_may(info: &RequestInfo) -> bool {
+    is_cluster_request(info, "iam.kubesphere.io", "users", &["create", "list"])
+        && info.resource.as_ref().is_some_and(|r| r.name.is_none())
+}
+
 /// The authorization filter: may `caller` do what `info` asks, in `cluster`? Global bindings
 /// first, then the workspace's (directly or via the namespace's workspace label), then the
 /// namespace's.
 pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo, cluster: &str) -> bool {
+    if caller.is_pre_registration() {
+        return pre_registration_may(info);
+    }
     if !caller.authenticated {
-        return false;
+        return anonymous_may(info);
     }
     let user = caller.name.as_str();
     if db.global_grants_any(user, &["*"]) {

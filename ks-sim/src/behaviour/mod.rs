@@ -1,7 +1,8 @@
 //! Layer 2, KubeSphere's behaviours on the store: request authentication ([`authn`]), signing
-//! in and token pairs ([`login`]), authorization ([`authz`]), the controllers' side effects
-//! ([`controllers`], also run over the seed by [`bootstrap`]), the member handlers' binding
-//! logic ([`membership`]) and name, password and e-mail validation ([`validation`]).
+//! in and token pairs ([`login`]), signing in through identity providers ([`directory`]),
+//! authorization ([`authz`]), the controllers' side effects ([`controllers`], also run over the
+//! seed by [`bootstrap`]), the member handlers' binding logic ([`membership`]) and name,
+//! password and e-mail validation ([`validation`]).
 //!
 //! Imports only from `store`; nothing here knows about routes, responses, the journal or
 //! faults.
@@ -10,6 +11,7 @@ pub(crate) mod authn;
 pub(crate) mod authz;
 pub(crate) mod bootstrap;
 pub(crate) mod controllers;
+pub(crate) mod directory;
 pub(crate) mod login;
 pub(crate) mod membership;
 pub(crate) mod validation;

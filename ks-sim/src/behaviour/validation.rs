@@ -1,4 +1,7 @@
-//! Kubernetes name rules (§5) and the wording of their errors.
+//! Kubernetes name rules (§5) and the wording of their errors, and the user webhook's e-mail
+//! rules.
+
+use crate::store::db::Db;
 
 const LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -83,6 +86,23 @@ pub(crate) fn email_ok(email: &str) -> bool {
             && !s.contains("..")
     };
     atom(local) && atom(domain)
+}
+
+/// The `users.iam.kubesphere.io` validating webhook (§5, §11) on a create or update of `name`
+/// with `email`: format, and uniqueness compared exactly (case-sensitively) against the users
+/// in `cache` (its informer cache). The reason it denies, or `None`.
+pub(crate) fn email_denial(cache: &Db, name: &str, email: &str) -> Option<String> {
+    if email.is_empty() {
+        return None;
+    }
+    if !email_ok(email) {
+        return Some(format!("invalid email address:{email}"));
+    }
+    cache
+        .users
+        .values()
+        .any(|u| u.name != name && u.email == email)
+        .then(|| format!("user email: {email} already exists"))
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@
 //! | `POST /_sim/users/{user}/revoke-tokens` | `{"revoked":N}` |
 //! | `GET /_sim/users/{user}/state`, `PUT /_sim/users/{user}/state` `{"state":"Disabled"}` | user state |
 //! | `GET /_sim/clusters/unready`, `PUT /_sim/clusters/unready` `{"clusters":["member-1"]}` | clusters not ready (503) |
+//! | `PUT /_sim/identity-providers/{idp}/reachable` `{"reachable":false}` | a directory down (500) or back |
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use http::StatusCode;
 use serde::Deserialize;
@@ -38,6 +39,11 @@ struct StateBody {
 }
 
 #[derive(Debug, Deserialize)]
+struct ReachableBody {
+    reachable: bool,
+}
+
+#[derive(Debug, Deserialize)]
 struct UnreadyBody {
     clusters: Vec<String>,
 }
@@ -55,6 +61,7 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/_sim/users/{user}/revoke-tokens", post(revoke_tokens))
         .route("/_sim/users/{user}/state", get(user_state).put(set_user_state))
         .route("/_sim/clusters/unready", get(unready_clusters).put(set_unready_clusters))
+        .route("/_sim/identity-providers/{idp}/reachable", put(set_directory_reachable))
 }
 
 async fn journal(AxState(sim): AxState<Simulator>, Query(filter): Query<JournalFilter>) -> Response {
@@ -128,4 +135,16 @@ async fn unready_clusters(AxState(sim): AxState<Simulator>) -> Response {
 async fn set_unready_clusters(AxState(sim): AxState<Simulator>, Json(body): Json<UnreadyBody>) -> Response {
     sim.set_unready_clusters(body.clusters);
     crate::http::errors::success()
+}
+
+async fn set_directory_reachable(
+    AxState(sim): AxState<Simulator>,
+    Path(idp): Path<String>,
+    Json(body): Json<ReachableBody>,
+) -> Response {
+    if sim.set_directory_reachable(&idp, body.reachable) {
+        crate::http::errors::success()
+    } else {
+        (StatusCode::NOT_FOUND, format!("no identity provider {idp}")).into_response()
+    }
 }

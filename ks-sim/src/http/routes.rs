@@ -8,7 +8,8 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 use crate::http::handlers::{
-    bindings, clusters, login_records, members, oauth, projects, roles, roletemplates, server_info, users, workspaces,
+    bindings, clusters, config, login_records, members, oauth, projects, roles, roletemplates, server_info, users,
+    workspaces,
 };
 use crate::http::simulator::Simulator;
 
@@ -60,6 +61,9 @@ fn entries() -> Vec<Entry> {
         // OAuth (§2)
         route!(O, post, "/oauth/token", oauth::token),
         route!(O, get, "/oauth/logout", oauth::logout),
+        route!(O, get, "/oauth/userinfo", oauth::userinfo),
+        // Identity providers and OAuth clients, anonymous too (§12.1)
+        route!(O, get, "/kapis/config.kubesphere.io/v1alpha2/configs/oauth", config::oauth),
         // Answered without a token (§1.3)
         route!(O, get, "/version", server_info::version),
         route!(M, get, "/healthz", server_info::healthz),

@@ -9,6 +9,7 @@ use crate::behaviour::bootstrap;
 use crate::http::faults::{Fault, Faults};
 use crate::http::journal::{Journal, JournalEntry};
 use crate::store::config::SimConfig;
+use crate::store::idp::{linked_users, IdentityProvider};
 use crate::store::state::State;
 use crate::store::users::UserState;
 use crate::store::util::lock;
@@ -126,6 +127,30 @@ impl Simulator {
     /// `/clusters/{c}/…` answer 503 and their Cluster objects report `Ready: False`.
     pub fn set_unready_clusters(&self, clusters: Vec<String>) {
         self.state.db().unready_clusters = clusters.into_iter().collect();
+    }
+
+    /// The identity providers as configured, with their directories, in configuration order.
+    pub fn identity_providers(&self) -> Vec<IdentityProvider> {
+        lock(&self.state.identity_providers).clone()
+    }
+
+    /// Takes a directory down (`false`: every sign-in reaching it answers 500, §12.2 row 5) or
+    /// brings it back. `false` if there is no provider `idp`.
+    pub fn set_directory_reachable(&self, idp: &str, reachable: bool) -> bool {
+        let mut providers = lock(&self.state.identity_providers);
+        match providers.iter_mut().find(|p| p.name == idp) {
+            Some(p) => {
+                p.reachable = reachable;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The users linked to identity `uid` of `idp` (annotation
+    /// `iam.kubesphere.io/identity-provider.<idp>: <uid>`), by name.
+    pub fn linked_users(&self, idp: &str, uid: &str) -> Vec<String> {
+        linked_users(&self.state.db(), idp, uid).into_iter().map(|u| u.name.clone()).collect()
     }
 
     /// The clusters currently not ready, by name.

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::idp::{demo_identity_providers, IdentityProvider};
 use super::seed::Seed;
 
 /// How a simulator behaves. `Default` = the demo seed with the Helm chart's defaults.
@@ -36,6 +37,12 @@ pub struct SimConfig {
     /// Member clusters that are not ready: every request under `/clusters/{c}/…` answers 503.
     /// Can be changed while running (`Simulator::set_unready_clusters`).
     pub unready_clusters: Vec<String>,
+    /// Identity providers (§12), each with its directory when it is LDAP. None on a default
+    /// install; [`SimConfig::with_demo_identity_providers`] adds the demo set.
+    pub identity_providers: Vec<IdentityProvider>,
+    /// The issuer URL (`configs/oauth` `issuer.url`): the console's public URL, the chart's
+    /// `portal.url`.
+    pub issuer_url: String,
 }
 
 /// The KubeSphere releases whose differences the simulator models.
@@ -89,6 +96,29 @@ impl Default for SimConfig {
             controller_delay: Duration::ZERO,
             read_lag: Duration::ZERO,
             unready_clusters: Vec::new(),
+            identity_providers: Vec::new(),
+            issuer_url: "http://ks-console.kubesphere-system.svc:30880".to_owned(),
         }
+    }
+}
+
+impl SimConfig {
+    /// Adds an identity provider (e.g. `IdentityProvider::ldap("corp", MappingMethod::Auto)
+    /// .with_person("li.wei", "pw", "li.wei@corp.example")`).
+    pub fn with_identity_provider(mut self, provider: IdentityProvider) -> Self {
+        self.identity_providers.push(provider);
+        self
+    }
+
+    /// Adds identity providers.
+    pub fn with_identity_providers(mut self, providers: impl IntoIterator<Item = IdentityProvider>) -> Self {
+        self.identity_providers.extend(providers);
+        self
+    }
+
+    /// Adds the demo set ([`demo_identity_providers`]): `corp-ldap`, `partner-ldap`, `old-ldap`,
+    /// `hidden-ldap` and `company-sso`.
+    pub fn with_demo_identity_providers(self) -> Self {
+        self.with_identity_providers(demo_identity_providers())
     }
 }

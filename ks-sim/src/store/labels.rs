@@ -7,6 +7,8 @@ pub(crate) const ANNOTATION_DESCRIPTION: &str = "kubesphere.io/description";
 pub(crate) const ANNOTATION_UNINITIALIZED: &str = "iam.kubesphere.io/uninitialized";
 pub(crate) const ANNOTATION_PASSWORD_CHANGED: &str = "iam.kubesphere.io/last-password-change-time";
 pub(crate) const ANNOTATION_AUTO_AGGREGATE: &str = "iam.kubesphere.io/auto-aggregate";
+/// `iam.kubesphere.io/identity-provider.<idp>: <uid>`, a user's link to a directory identity.
+pub(crate) const ANNOTATION_IDENTITY_PROVIDER: &str = "iam.kubesphere.io/identity-provider";
 pub(crate) const ANNOTATION_GRANTED_CLUSTERS: &str = "iam.kubesphere.io/granted-clusters";
 /// `kubesphere.io/workspace`, the label tying roles, bindings and namespaces to a workspace.
 pub(crate) const ANNOTATION_WORKSPACE_LABEL: &str = "kubesphere.io/workspace";

@@ -1,6 +1,7 @@
 //! Layer 1, the store: the in-memory world and the data it starts from. Users, roles, bindings
 //! and the JSON objects ([`db::Db`]), the token cache ([`tokens`]), the shared [`state::State`],
-//! the role-template catalogue, the seeds and the configuration, plus the small utilities every
+//! the role-template catalogue, the identity providers ([`idp`]), the seeds and the
+//! configuration, plus the small utilities every
 //! layer uses.
 //!
 //! Imports nothing from `behaviour` or `http`: what KubeSphere *does* with this data lives
@@ -10,6 +11,7 @@ pub(crate) mod bindings;
 pub mod config;
 pub(crate) mod db;
 pub(crate) mod history;
+pub mod idp;
 pub(crate) mod labels;
 pub(crate) mod level;
 pub(crate) mod objects;

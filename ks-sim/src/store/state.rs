@@ -1,5 +1,6 @@
 //! Everything behind the simulator's `Arc` that KubeSphere itself keeps: the fixed settings,
-//! the resources (live, plus the lagging copies handlers read) and the token cache.
+//! the resources (live, plus the lagging copies handlers read), the token cache and the
+//! identity providers.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use super::config::SimConfig;
 use super::db::Db;
 use super::history::{DbGuard, DbRead, History};
+use super::idp::IdentityProvider;
 use super::tokens::{TokenIssuer, TokenStore};
 use super::util::lock;
 
@@ -23,6 +25,8 @@ pub(crate) struct Settings {
     pub controller_delay: Duration,
     /// How far handlers' reads (the informer caches) lag behind the writes.
     pub read_lag: Duration,
+    /// `issuer.url` of `configs/oauth`.
+    pub issuer_url: String,
 }
 
 /// Everything behind the simulator's `Arc`.
@@ -33,6 +37,8 @@ pub(crate) struct State {
     /// Copies of `db` for lagging reads; `None` without a lag.
     history: Option<Mutex<History>>,
     pub tokens: Mutex<TokenStore>,
+    /// The identity providers, in configuration order (a directory can go down while running).
+    pub identity_providers: Mutex<Vec<IdentityProvider>>,
 }
 
 impl State {
@@ -49,6 +55,7 @@ impl State {
             client_secret: config.client_secret,
             controller_delay: config.controller_delay,
             read_lag: config.read_lag,
+            issuer_url: config.issuer_url,
         };
         let history = (!settings.read_lag.is_zero()).then(|| Mutex::new(History::new(settings.read_lag, &db)));
         State {
@@ -57,6 +64,7 @@ impl State {
             db: Mutex::new(db),
             history,
             tokens: Mutex::new(TokenStore::default()),
+            identity_providers: Mutex::new(config.identity_providers),
         }
     }
 

@@ -17,6 +17,10 @@ type HmacSha256 = Hmac<Sha256>;
 
 const ISSUER: &str = "kubesphere";
 
+/// The `extra` claim: KubeSphere's `user.Info` extra (`uninitialized`, or the pre-registration
+/// identity).
+pub(crate) type Extra = BTreeMap<String, Vec<String>>;
+
 /// Access or refresh token (`token_type` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -44,7 +48,7 @@ pub(crate) struct Claims {
     pub token_type: String,
     pub username: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extra: Option<BTreeMap<String, Vec<String>>>,
+    pub extra: Option<Extra>,
     pub jti: String,
 }
 
@@ -96,7 +100,7 @@ impl TokenIssuer {
         HmacSha256::new_from_slice(&self.secret).ok()
     }
 
-    pub fn issue(&self, username: &str, kind: TokenKind, ttl: Duration, uninitialized: bool) -> Issued {
+    pub fn issue(&self, username: &str, kind: TokenKind, ttl: Duration, extra: Option<Extra>) -> Issued {
         let iat = unix_now();
         let never_expires = ttl.is_zero();
         let claims = Claims {
@@ -106,7 +110,7 @@ impl TokenIssuer {
             exp: (!never_expires).then(|| iat + ttl.as_secs().max(1)),
             token_type: kind.claim().to_owned(),
             username: username.to_owned(),
-            extra: uninitialized.then(|| BTreeMap::from([("uninitialized".to_owned(), vec!["true".to_owned()])])),
+            extra,
             jti: uuid::Uuid::new_v4().to_string(),
         };
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -219,7 +223,7 @@ mod tests {
     #[test]
     fn tokens_carry_claims_and_fail_with_a_foreign_signature() {
         let issuer = TokenIssuer::random();
-        let issued = issuer.issue("alice", TokenKind::Refresh, Duration::from_secs(60), false);
+        let issued = issuer.issue("alice", TokenKind::Refresh, Duration::from_secs(60), None);
         let claims = issuer.decode(&issued.token).unwrap();
         assert_eq!(claims.username, "alice");
         assert_eq!(claims.token_type, "refresh_token");

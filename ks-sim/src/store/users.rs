@@ -63,9 +63,36 @@ pub(crate) struct LoginRecord {
     pub success: bool,
     pub reason: &'static str,
     pub source_ip: String,
+    /// `spec.type`.
+    pub login_type: &'static str,
+    /// `spec.provider`: the identity provider of a directory sign-in, else empty.
+    pub provider: String,
 }
 
 impl User {
+    /// A user with only a name: no password, no e-mail, no annotations, status `{}`.
+    pub fn named(name: &str, created: OffsetDateTime, resource_version: u64) -> Self {
+        User {
+            name: name.to_owned(),
+            email: String::new(),
+            password: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            display_name: String::new(),
+            description: String::new(),
+            lang: String::new(),
+            created,
+            resource_version,
+            state: None,
+            reason: None,
+            last_transition: None,
+            last_transition_at: Instant::now(),
+            last_login: None,
+            failed_logins: Vec::new(),
+            login_records: Vec::new(),
+        }
+    }
+
     /// The User object as ks-apiserver returns it (never with the password).
     pub fn to_json(&self, global_role: Option<&str>) -> Value {
         let mut annotations: Map<String, Value> =

@@ -46,6 +46,36 @@ impl TestSim {
         .await
     }
 
+    /// Password grant through identity provider `provider` (§12.2), reduced to status and JSON.
+    pub async fn directory_login(&self, provider: &str, username: &str, password: &str) -> (u16, Value) {
+        let res = self
+            .token_form(&[
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+                ("provider", provider),
+                ("client_id", "kubesphere"),
+                ("client_secret", "kubesphere"),
+            ])
+            .await;
+        let status = res.status().as_u16();
+        assert!(content_type(&res).starts_with("application/json"));
+        (status, res.json().await.unwrap())
+    }
+
+    /// Refresh grant, reduced to status and JSON.
+    pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
+        let res = self
+            .token_form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+                ("client_id", "kubesphere"),
+                ("client_secret", "kubesphere"),
+            ])
+            .await;
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+
     pub async fn token_form(&self, form: &[(&str, &str)]) -> Response {
         self.http.post(self.url("/oauth/token")).form(form).send().await.unwrap()
     }

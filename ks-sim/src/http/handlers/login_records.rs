@@ -24,8 +24,8 @@ fn record_json(user: &str, record: &LoginRecord) -> Value {
             "labels": {"iam.kubesphere.io/user-ref": user},
         },
         "spec": {
-            "type": "Password",
-            "provider": "",
+            "type": record.login_type,
+            "provider": record.provider,
             "sourceIP": record.source_ip,
             "success": record.success,
             "reason": record.reason,

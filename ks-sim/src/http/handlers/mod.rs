@@ -3,6 +3,7 @@
 
 pub(crate) mod bindings;
 pub(crate) mod clusters;
+pub(crate) mod config;
 pub(crate) mod login_records;
 pub(crate) mod members;
 pub(crate) mod oauth;

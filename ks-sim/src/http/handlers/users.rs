@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::behaviour::authn::Caller;
-use crate::behaviour::validation::{email_ok, password_error, subdomain_error};
+use crate::behaviour::directory::registration_link;
+use crate::behaviour::validation::{email_denial, password_error, subdomain_error};
 use crate::http::body;
 use crate::http::errors;
 use crate::http::query::{by_name, ListQuery};
@@ -73,33 +74,41 @@ fn unprocessable(name: &str, problem: &str) -> Response {
 /// The `users.iam.kubesphere.io` validating webhook (§5, §11): e-mail format, and uniqueness
 /// compared exactly (case-sensitively) against the users in `cache` (its informer cache).
 fn email_webhook(cache: &Db, name: &str, email: &str) -> Result<(), Response> {
-    if email.is_empty() {
-        return Ok(());
-    }
-    let denied = |reason: String| {
-        errors::handler_text(
+    match email_denial(cache, name, email) {
+        Some(reason) => Err(errors::handler_text(
             StatusCode::FORBIDDEN,
             &format!("admission webhook \"users.iam.kubesphere.io\" denied the request: {reason}"),
-        )
-    };
-    if !email_ok(email) {
-        return Err(denied(format!("invalid email address:{email}")));
+        )),
+        None => Ok(()),
     }
-    if cache.users.values().any(|u| u.name != name && u.email == email) {
-        return Err(denied(format!("user email: {email} already exists")));
-    }
-    Ok(())
 }
 
 /// `POST /users` (§3.1): role first (nothing created on 404), then schema (422), webhook
-/// (403), conflict (409); binds `{user}-{role}`.
-pub(crate) async fn create(AxState(state): AxState<Arc<State>>, headers: HeaderMap, bytes: Bytes) -> Response {
+/// (403), conflict (409); binds `{user}-{role}`. The pre-registration user (§12.4) creates
+/// the user linked to its identity, without a global role.
+pub(crate) async fn create(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
     let object = match body::json(&headers, &bytes) {
         Ok(v) => v,
         Err(response) => return response,
     };
+    let link = if caller.is_pre_registration() {
+        match registration_link(&caller.extra) {
+            Some(link) => Some(link),
+            None => return errors::handler_text(StatusCode::BAD_REQUEST, "invalid registration token"),
+        }
+    } else {
+        None
+    };
     let name = body::str_at(&object, &["metadata", "name"]).to_owned();
-    let role = body::str_at(&object, &["metadata", "annotations", ANNOTATION_GLOBALROLE]).to_owned();
+    let role = match link {
+        Some(_) => String::new(),
+        None => body::str_at(&object, &["metadata", "annotations", ANNOTATION_GLOBALROLE]).to_owned(),
+    };
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
     let password = object["spec"]["password"].as_str().map(str::to_owned);
     let cache = state.cached();
@@ -122,6 +131,9 @@ pub(crate) async fn create(AxState(state): AxState<Arc<State>>, headers: HeaderM
     let created = now_utc();
     let mut annotations = body::string_map(&object["metadata"]["annotations"]);
     annotations.remove(ANNOTATION_GLOBALROLE);
+    if let Some((key, uid)) = link {
+        annotations.insert(key, uid);
+    }
     if password.is_some() {
         annotations.insert(ANNOTATION_PASSWORD_CHANGED.to_owned(), rfc3339(created));
     }

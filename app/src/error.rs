@@ -23,6 +23,9 @@ pub enum AppError {
     /// KubeSphere locked the account after failed sign-ins (10 minutes on a default install).
     #[error("Too many attempts. KubeSphere lets this account sign in again after about ten minutes.")]
     AccountLocked,
+    /// The chosen way in (an identity provider) cannot sign this person in.
+    #[error("This sign-in method is not available for you. Ask an administrator.")]
+    SignInMethodUnavailable,
     #[error("KubeSphere does not allow you to do this. Ask a platform or workspace administrator if you need access.")]
     Forbidden,
     /// KubeSphere refused one specific thing, named in the sentence.
@@ -66,6 +69,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyRequests => "too_many_requests",
             AppError::AccountLocked => "account_locked",
+            AppError::SignInMethodUnavailable => "sign_in_method_unavailable",
             AppError::Forbidden => "forbidden",
             AppError::NotAllowedTo(_) => "not_allowed_to",
             AppError::NotFound => "not_found",
@@ -90,6 +94,7 @@ impl AppError {
             AppError::InvalidCredentials,
             AppError::TooManyRequests,
             AppError::AccountLocked,
+            AppError::SignInMethodUnavailable,
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Conflict,
@@ -109,7 +114,10 @@ impl AppError {
         match self {
             AppError::NotSignedIn | AppError::SessionExpired | AppError::InvalidCredentials => S::UNAUTHORIZED,
             AppError::TooManyRequests | AppError::AccountLocked => S::TOO_MANY_REQUESTS,
-            AppError::Forbidden | AppError::NotAllowedTo(_) | AppError::CrossSite => S::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::NotAllowedTo(_)
+            | AppError::CrossSite
+            | AppError::SignInMethodUnavailable => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
             AppError::Conflict => S::CONFLICT,
             AppError::Invalid(_) | AppError::InvalidField { .. } => S::BAD_REQUEST,
@@ -135,6 +143,7 @@ impl AppError {
             AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials).into(),
             AppError::TooManyRequests => td_string!(locale, errors.too_many_requests).into(),
             AppError::AccountLocked => td_string!(locale, errors.account_locked).into(),
+            AppError::SignInMethodUnavailable => td_string!(locale, errors.sign_in_method_unavailable).into(),
             AppError::Forbidden => td_string!(locale, errors.forbidden).into(),
             AppError::NotAllowedTo(what) => td_string!(locale, errors.not_allowed_to, what).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).into(),
@@ -316,6 +325,7 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::TooManyRequests,
             AppError::AccountLocked,
+            AppError::SignInMethodUnavailable,
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Conflict,

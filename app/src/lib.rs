@@ -21,6 +21,7 @@ pub mod permissions;
 pub mod planner;
 pub mod projects;
 pub mod roles;
+pub mod sign_in_methods;
 #[cfg(feature = "ssr")]
 pub mod upstream;
 pub mod workspaces;
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=layout::NotFound>
                 <Route path=path!("/login") view=auth::LoginPage />
+                <Route path=path!("/login/confirm") view=auth::ConfirmPage />
                 // Every signed-in page, in the frame with the top bar.
                 <ParentRoute path=path!("") view=layout::Frame>
                     <Route path=path!("") view=home::HomePage ssr=SsrMode::Async />

@@ -28,6 +28,8 @@ pub struct AppState {
     pub activity: Arc<dyn ActivityLog>,
     /// The server's key, for what a page hands the browser to bring back unread and unchanged.
     pub sealer: Arc<dyn Sealer>,
+    /// The ways in the sign-in page offers, from KubeSphere, kept briefly.
+    pub sign_in: Arc<crate::sign_in_methods::ssr::SignInMethods>,
 }
 
 /// Authenticated encryption with the server's key, bound to a context: what is sealed for one

@@ -100,6 +100,19 @@ impl UserApi<'_> {
         self.send(Verb::Post, &ApiPath::fixed(IAM).lit("users"), Some(&body)).await
     }
 
+    /// Confirms a directory person's first sign-in (§12.4), with the pre-registration token:
+    /// creates the user with only a name and the e-mail. KubeSphere adds the identity link and
+    /// drops any platform role itself; no password is sent (it would give them a local one).
+    pub async fn register_user(&self, name: &UserName, email: Option<&Email>) -> Result<User, KsError> {
+        let body = json!({
+            "apiVersion": "iam.kubesphere.io/v1beta1",
+            "kind": "User",
+            "metadata": { "name": name.as_str() },
+            "spec": { "email": email.map_or("", Email::as_str) },
+        });
+        self.send(Verb::Post, &ApiPath::fixed(IAM).lit("users"), Some(&body)).await
+    }
+
     /// Changes a user's platform role: GET the user, change only the role annotation, PUT the
     /// whole object back (KubeSphere's PUT replaces the user, so a partial body would wipe fields).
     /// KubeSphere's user controller may update the user in between (409 Conflict on the stale

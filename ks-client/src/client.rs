@@ -63,6 +63,20 @@ struct Inner {
     breaker: Breaker,
 }
 
+/// What a person typed to sign in, and where the account lives (`None`: a KubeSphere account).
+#[derive(Clone, Copy)]
+pub struct Credentials<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub provider: Option<&'a str>,
+}
+
+impl std::fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("provider", &self.provider).finish_non_exhaustive()
+    }
+}
+
 /// Per-call context that is not a secret: the request id that ties our logs to KubeSphere's.
 #[derive(Debug, Clone, Default)]
 pub struct CallContext {
@@ -106,22 +120,56 @@ impl KsClient {
         UserApi { client: self, token, ctx: CallContext::default(), around_write: None }
     }
 
-    /// The OAuth password grant (`shared/kubesphere-api.md` §2.1). `client_ip` is forwarded as
+    /// The identity providers KubeSphere lists to anyone (`shared/kubesphere-api.md` §12.1), asked
+    /// without an Authorization header and within `timeout` (a sign-in page waits for it). Only
+    /// what a sign-in page needs is read: the answer also holds hosts and DNs, never logged.
+    pub async fn identity_providers(
+        &self,
+        timeout: Duration,
+        ctx: &CallContext,
+    ) -> Result<Vec<crate::model::IdentityProvider>, KsError> {
+        const OPERATION: &str = "GET /kapis/config.kubesphere.io/v1alpha2/configs/oauth";
+        let url = format!("{}/kapis/config.kubesphere.io/v1alpha2/configs/oauth", self.inner.base);
+        let mut req = self.inner.http.get(url).timeout(timeout);
+        if let Some(id) = &ctx.request_id {
+            req = req.header("x-request-id", id);
+        }
+        let started = std::time::Instant::now();
+        let res = req.send().await.map_err(|e| {
+            crate::telemetry::observe(OPERATION, started, "error");
+            KsError::from_transport(&e)
+        })?;
+        let status = res.status().as_u16();
+        crate::telemetry::observe(OPERATION, started, &status.to_string());
+        if status != 200 {
+            return Err(KsError::from_status(status, read_body(res).await, None));
+        }
+        let answer: crate::model::OAuthConfiguration = res.json().await.map_err(|_| KsError::Invalid {
+            status: 200,
+            detail: "configs/oauth answered something unreadable".into(),
+        })?;
+        Ok(answer.identity_providers)
+    }
+
+    /// The OAuth password grant (`shared/kubesphere-api.md` §2.1; with `provider`, §12.2: a
+    /// password-type identity provider such as LDAP). `client_ip` is forwarded as
     /// `x-client-ip`, which KubeSphere records in its login history.
     pub async fn password_grant(
         &self,
-        username: &str,
-        password: &str,
+        credentials: Credentials<'_>,
         client_ip: Option<&str>,
         ctx: &CallContext,
     ) -> Result<TokenSet, LoginError> {
-        let form = [
+        let mut form = vec![
             ("grant_type", "password"),
-            ("username", username),
-            ("password", password),
+            ("username", credentials.username),
+            ("password", credentials.password),
             ("client_id", self.inner.config.oauth_client_id.as_str()),
             ("client_secret", self.inner.config.oauth_client_secret.as_str()),
         ];
+        if let Some(provider) = credentials.provider {
+            form.push(("provider", provider));
+        }
         let response = self.token_request(&form, client_ip, ctx).await.map_err(LoginError::Upstream)?;
         match response {
             Ok(tokens) => Ok(tokens),
@@ -129,6 +177,9 @@ impl KsClient {
             // KubeSphere answers 400 invalid_grant for a wrong password, an unknown user and a
             // suspended account alike (and 401 for a bad client secret).
             Err((400, err, _)) if err == "invalid_grant" => Err(LoginError::InvalidCredentials),
+            // A provider that is unknown, disabled, unreachable, or that may not map this person
+            // (§12.2 rows 2, 3, 5, 6, 7): a 500, not a wrong password.
+            Err((500, _, _)) if credentials.provider.is_some() => Err(LoginError::MethodUnavailable),
             Err((status, err, retry_after)) => {
                 Err(LoginError::Upstream(KsError::from_status(status, err, retry_after)))
             }

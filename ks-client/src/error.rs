@@ -182,6 +182,10 @@ pub enum LoginError {
     InvalidCredentials,
     #[error("too many login attempts")]
     RateLimited { retry_after: Option<Duration> },
+    /// The chosen identity provider cannot sign this person in (unknown, disabled, unreachable,
+    /// or its mapping refuses them).
+    #[error("sign-in method not available")]
+    MethodUnavailable,
     #[error(transparent)]
     Upstream(KsError),
 }

@@ -14,10 +14,10 @@ mod telemetry;
 mod tokens;
 
 pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace, PlatformRoleChanged};
-pub use client::{CallContext, ClientConfig, KsClient, UserApi, WriteHook};
+pub use client::{CallContext, ClientConfig, Credentials, KsClient, UserApi, WriteHook};
 pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use path::ApiPath;
-pub use tokens::{AccessToken, RefreshToken, TokenSet};
+pub use tokens::{AccessToken, PreRegistration, RefreshToken, TokenSet, PRE_REGISTRATION_USER};
 
 /// The HTTP verbs this client can send. There is deliberately no `Delete`: the console never
 /// removes anything in KubeSphere, and leaving the variant out makes such a call unwritable.

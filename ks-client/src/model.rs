@@ -223,3 +223,48 @@ pub struct MemberRef {
     #[serde(rename = "roleRef")]
     pub role_ref: String,
 }
+
+/// What `configs/oauth` says to anyone (§12.1), as far as a sign-in page needs it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OAuthConfiguration {
+    #[serde(default, rename = "identityProviders")]
+    pub identity_providers: Vec<IdentityProvider>,
+}
+
+/// One identity provider KubeSphere has loaded (hidden and disabled ones included).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IdentityProvider {
+    pub name: String,
+    /// `LDAPIdentityProvider` (the one password type), `OIDCIdentityProvider`, …
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default, rename = "mappingMethod")]
+    pub mapping_method: String,
+    #[serde(default)]
+    pub hidden: bool,
+    #[serde(default)]
+    pub disabled: bool,
+    #[serde(default, rename = "displayName")]
+    pub display_name: String,
+}
+
+impl IdentityProvider {
+    /// Signs people in with a password through KubeSphere's password grant (§12.0).
+    pub fn takes_passwords(&self) -> bool {
+        self.kind == "LDAPIdentityProvider"
+    }
+
+    /// Offered on a sign-in page: neither hidden nor disabled.
+    pub fn offered(&self) -> bool {
+        !self.hidden && !self.disabled
+    }
+
+    /// Its name for people: the display name, else the name.
+    pub fn label(&self) -> &str {
+        if self.display_name.trim().is_empty() {
+            &self.name
+        } else {
+            &self.display_name
+        }
+    }
+}

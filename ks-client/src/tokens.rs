@@ -36,6 +36,19 @@ secret_string!(AccessToken);
 secret_string!(RefreshToken);
 
 /// What `/oauth/token` answers on success.
+/// The user a pre-registration token belongs to (`shared/kubesphere-api.md` §12.3).
+pub const PRE_REGISTRATION_USER: &str = "system:pre-registration";
+
+/// What a pre-registration token's claims say of the person: the directory (`idp`), their id
+/// there, the name and e-mail it suggests (either may be empty). Not secret; shown to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreRegistration {
+    pub provider: String,
+    pub uid: String,
+    pub username: String,
+    pub email: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct TokenSet {
     pub access: AccessToken,
@@ -57,6 +70,26 @@ impl AccessToken {
     /// The `username` claim (a login may use an e-mail address).
     pub fn username_claim(&self) -> Option<String> {
         self.claims()?.get("username").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned)
+    }
+
+    /// For KubeSphere's pre-registration token (a directory person's first sign-in under
+    /// `mappingMethod: manual`, §12.3): who the directory says they are. `None` for any other token.
+    pub fn pre_registration(&self) -> Option<PreRegistration> {
+        let claims = self.claims()?;
+        if claims.get("username").and_then(|v| v.as_str()) != Some(PRE_REGISTRATION_USER) {
+            return None;
+        }
+        let extra = claims.get("extra")?;
+        let one = |key: &str| -> String {
+            extra
+                .get(key)
+                .and_then(|v| v.as_array())
+                .and_then(|a| a.first())
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
+        Some(PreRegistration { provider: one("idp"), uid: one("uid"), username: one("username"), email: one("email") })
     }
 
     /// Time left until the `exp` claim; `None` without one (zero once it has passed).

@@ -7,7 +7,14 @@ use ks_sim::{Fault, SimConfig, Simulator};
 async fn start() -> (ks_sim::RunningSim, KsClient, ks_client::AccessToken) {
     let sim = Simulator::spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = KsClient::new(ClientConfig::new(sim.base_url())).unwrap();
-    let tokens = client.password_grant("admin", ks_sim::DEMO_PASSWORD, None, &CallContext::default()).await.unwrap();
+    let tokens = client
+        .password_grant(
+            ks_client::Credentials { username: "admin", password: ks_sim::DEMO_PASSWORD, provider: None },
+            None,
+            &CallContext::default(),
+        )
+        .await
+        .unwrap();
     (sim, client, tokens.access)
 }
 

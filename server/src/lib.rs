@@ -10,6 +10,7 @@ mod language;
 mod login;
 pub mod metrics;
 mod rate_limit;
+mod registration;
 mod secrets;
 mod security;
 pub mod serve;
@@ -216,7 +217,12 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
             tracing::warn!(error = %e, "activity log: the database is not reachable; changes are made but not recorded until it is");
         }
     });
-    let state = AppState { ks, activity: Arc::new(activity.clone()), sealer: Arc::new(secrets.clone()) };
+    let state = AppState {
+        ks,
+        activity: Arc::new(activity.clone()),
+        sealer: Arc::new(secrets.clone()),
+        sign_in: Arc::default(),
+    };
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
     let settings = jobs::JobSettings {
         refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),
@@ -276,6 +282,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
 
     let forms = Router::new()
         .route("/login", post(login::login))
+        .route(registration::CONFIRM_PATH, post(registration::confirm))
         .route("/logout", post(login::logout))
         .route("/language", post(language::switch))
         .route("/onboard", post(forms::page_with_post))

@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use ipnet::IpNet;
-use ks_client::{AccessToken, CallContext, LoginError};
+use ks_client::{AccessToken, CallContext, Credentials, LoginError};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -30,8 +30,26 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// Where the account lives: empty for a KubeSphere account, else an identity provider's name.
+    #[serde(default)]
+    provider: String,
     #[serde(default)]
     next: Option<String>,
+}
+
+/// An identity provider's name as a sign-in form may send it: KubeSphere makes it part of an
+/// annotation key, so letters, digits, `.`, `_` and `-`, at most 63 of them.
+fn provider_of(raw: &str) -> Result<Option<&str>, ()> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let fits = name.len() <= 63 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if fits {
+        Ok(Some(name))
+    } else {
+        Err(())
+    }
 }
 
 /// Answer to a JSON client after a successful login or logout.
@@ -50,21 +68,27 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         return crate::security::error_response(&err, request_id);
     };
     let next = safe_next_path(form.next.as_deref());
+    let kept = (form.username.as_str(), form.provider.as_str());
     let fail = |err: AppError, retry_after: Option<Duration>| {
-        failed_login(&ctx, err, retry_after, wants_json, &form.username, &next, nonce.clone(), request_id.clone())
+        failed_login(&ctx, err, retry_after, wants_json, kept, &next, nonce.clone(), request_id.clone())
     };
 
     let username = form.username.trim();
     if username.is_empty() || form.password.is_empty() {
         return fail(AppError::InvalidCredentials, None).await;
     }
-    if username.len() > MAX_LOGIN_NAME {
+    let provider = provider_of(&form.provider);
+    if username.len() > MAX_LOGIN_NAME || provider.is_err() {
         // Refused before counting: no store key grows with what a client sends.
-        return failed_login(&ctx, AppError::InvalidCredentials, None, wants_json, "", &next, nonce, request_id).await;
+        let err = AppError::InvalidCredentials;
+        return failed_login(&ctx, err, None, wants_json, ("", ""), &next, nonce, request_id).await;
     }
-    // Counted as it starts: parallel guesses cannot all pass the check before one is counted.
+    let provider = provider.unwrap_or_default();
+    // Counted per way in and login name, as it starts: parallel guesses cannot all pass the
+    // check before one is counted.
+    let counted_as = provider.map_or_else(|| username.to_owned(), |p| format!("{p}/{username}"));
     let attempt = match client_ip {
-        Some(ip) => match ctx.stores.attempts.begin(username, ip).await {
+        Some(ip) => match ctx.stores.attempts.begin(&counted_as, ip).await {
             Ok(Admission::Counted(ticket)) => Some(ticket),
             Ok(Admission::Wait(wait)) => {
                 tracing::warn!(ip = ?client_ip, "login throttled by the console");
@@ -82,7 +106,8 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
 
     let call = CallContext { request_id: request_id.clone() };
     let ip_text = client_ip.map(|ip| ip.to_string());
-    let outcome = ctx.state.ks.password_grant(username, &form.password, ip_text.as_deref(), &call).await;
+    let credentials = Credentials { username, password: &form.password, provider };
+    let outcome = ctx.state.ks.password_grant(credentials, ip_text.as_deref(), &call).await;
     let guessed_wrong = matches!(outcome, Err(LoginError::InvalidCredentials | LoginError::RateLimited { .. }));
     // A wrong guess stays counted; anything else is taken back.
     if let Some(ticket) = attempt.filter(|_| !guessed_wrong) {
@@ -94,6 +119,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
         Ok(_) => "success",
         Err(LoginError::InvalidCredentials) => "failure",
         Err(LoginError::RateLimited { .. }) => "locked",
+        Err(LoginError::MethodUnavailable) => "unavailable",
         Err(LoginError::Upstream(_)) => "error",
     };
     metrics::counter!("ks_console_logins_total", "outcome" => counted).increment(1);
@@ -104,6 +130,10 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
             let lockout = Duration::from_secs(ctx.config.ks_lockout_secs);
             return fail(AppError::AccountLocked, retry_after.or(Some(lockout))).await;
         }
+        Err(LoginError::MethodUnavailable) => {
+            tracing::warn!(provider = ?provider, "the chosen identity provider could not sign this person in");
+            return fail(AppError::SignInMethodUnavailable, None).await;
+        }
         Err(LoginError::Upstream(e)) => {
             tracing::warn!(error = %e, "login failed upstream");
             return fail(AppError::from(&e), None).await;
@@ -112,6 +142,8 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
 
     // The account may have been named by e-mail: the token says who it really is.
     let username = tokens.access.username_claim().unwrap_or_else(|| username.to_owned());
+    // A directory person's first sign-in under `manual` mapping: not signed in yet.
+    let registering = tokens.access.pre_registration();
     // Signing in over a session: the previous user's tokens are revoked and forgotten, and
     // nothing the previous session kept (a form's saved fields) carries over.
     // (A browser without a session has nothing to end.)
@@ -136,6 +168,9 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
             return fail(AppError::TemporarilyUnavailable, None).await;
         }
     };
+    if let Some(pre) = registering {
+        return crate::registration::begin(&ctx, &session, pre, vault_key, (&next, wants_json)).await;
+    }
     let record = SessionRecord { username: username.clone(), vault_key, signed_in_at_ms: now_unix_ms() };
     if let Err(e) = session.insert(SESSION_KEY, &record).await {
         tracing::error!(error = %e, "could not store the session");
@@ -158,7 +193,7 @@ async fn failed_login(
     err: AppError,
     retry_after: Option<Duration>,
     wants_json: bool,
-    username: &str,
+    (username, provider): (&str, &str),
     next: &str,
     nonce: Option<CspNonce>,
     request_id: Option<String>,
@@ -167,8 +202,8 @@ async fn failed_login(
         crate::security::error_response(&err, request_id)
     } else {
         // Render the login page again, with the message and the username kept.
-        let query = serde_urlencoded::to_string([("error", err.code()), ("next", next), ("username", username)])
-            .unwrap_or_default();
+        let kept = [("error", err.code()), ("next", next), ("username", username), ("provider", provider)];
+        let query = serde_urlencoded::to_string(kept).unwrap_or_default();
         let mut page_req = Request::get(format!("/login?{query}")).body(Body::empty()).unwrap_or_default();
         if let Some(nonce) = nonce {
             page_req.extensions_mut().insert(nonce);

@@ -21,8 +21,17 @@ use crate::ServerContext;
 
 /// Paths that need no session. Everything else is denied by default.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/logout" | "/language" | "/livez" | "/readyz" | "/favicon.ico" | "/robots.txt")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login"
+            | crate::registration::CONFIRM_PATH
+            | "/logout"
+            | "/language"
+            | "/livez"
+            | "/readyz"
+            | "/favicon.ico"
+            | "/robots.txt"
+    ) || path.starts_with("/pkg/")
 }
 
 /// Which vault entry the signed-in request's session holds (for per-session limits, and for a
@@ -136,6 +145,11 @@ pub async fn session_gate(
         }
     };
 
+    if path == crate::registration::CONFIRM_PATH && req.method() == Method::GET {
+        if let Some(elsewhere) = crate::registration::prepare_page(&session, &mut req).await {
+            return elsewhere;
+        }
+    }
     if is_public(&path) {
         return next.run(req).await;
     }

@@ -111,6 +111,13 @@ impl TokenVault {
         Ok(key)
     }
 
+    /// `user`'s tokens under `key`, as they are (no refresh): for a registration, whose refresh
+    /// token is exchanged only once the user exists.
+    pub async fn tokens_of(&self, key: &str, user: &str) -> Option<TokenSet> {
+        let entry = self.store.get(key, TokenUse::Session).await.ok().flatten()?;
+        (entry.user == user).then_some(entry.tokens)
+    }
+
     /// Removes the entry and returns its access token (to revoke it upstream).
     pub async fn remove(&self, key: &str) -> Option<AccessToken> {
         self.caches.forget(key);

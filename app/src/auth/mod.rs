@@ -1,7 +1,9 @@
 //! Who is signed in: the login page and the current user.
 
+mod confirm_page;
 mod login_page;
 
+pub use confirm_page::ConfirmPage;
 pub use login_page::LoginPage;
 
 use leptos::prelude::*;
@@ -17,6 +19,15 @@ pub struct SignedInUser {
     pub email: String,
     /// KubeSphere's platform (global) role, e.g. `platform-admin`; `None` when unbound.
     pub platform_role: Option<String>,
+}
+
+/// A first directory sign-in waiting for its username: what the directory says of the person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub suggested: String,
+    pub email: String,
+    /// The directory, by its display name.
+    pub provider: String,
 }
 
 /// The signed-in user, as KubeSphere knows them (`GET users/{me}` with their own token).

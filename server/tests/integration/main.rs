@@ -8,6 +8,7 @@ mod binary;
 mod bulk;
 mod common;
 mod concurrent_apps;
+mod directory;
 mod every_page;
 mod forms;
 mod guardrails;

@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 
 pub const ANNOTATION_GLOBAL_ROLE: &str = "iam.kubesphere.io/globalrole";
 pub const ANNOTATION_ALIAS: &str = "kubesphere.io/alias-name";
+/// `iam.kubesphere.io/identity-provider.<idp>: <uid>` links a user to a directory identity.
+pub const ANNOTATION_IDENTITY_PROVIDER_PREFIX: &str = "iam.kubesphere.io/identity-provider.";
 pub const ANNOTATION_CREATOR: &str = "kubesphere.io/creator";
 pub const ANNOTATION_DESCRIPTION: &str = "kubesphere.io/description";
 pub const ANNOTATION_UNINITIALIZED: &str = "iam.kubesphere.io/uninitialized";
@@ -84,6 +86,21 @@ impl User {
 
     pub fn state(&self) -> Option<&str> {
         self.status.as_ref().and_then(|s| s.state.as_deref())
+    }
+
+    /// The identity providers (directories, SSO) this user is linked to, by name (§12.3).
+    pub fn identity_providers(&self) -> Vec<&str> {
+        self.metadata
+            .annotations
+            .iter()
+            .filter(|(_, uid)| !uid.is_empty())
+            .filter_map(|(key, _)| key.strip_prefix(ANNOTATION_IDENTITY_PROVIDER_PREFIX))
+            .collect()
+    }
+
+    /// When they last signed in (`status.lastLoginTime`, RFC 3339), if ever.
+    pub fn last_login_time(&self) -> Option<&str> {
+        self.status.as_ref()?.rest.get("lastLoginTime")?.as_str().filter(|t| !t.is_empty())
     }
 }
 

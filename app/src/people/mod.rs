@@ -86,6 +86,11 @@ pub struct Person {
     /// active, locked, disabled or pending.
     pub status: String,
     pub platform_role: Option<String>,
+    /// The directories (or SSO) they sign in through, by the name people know; empty: a
+    /// KubeSphere account.
+    pub directories: Vec<String>,
+    /// When they last signed in (RFC 3339), if ever.
+    pub last_sign_in: Option<String>,
 }
 
 /// One person, as KubeSphere describes them.
@@ -111,5 +116,23 @@ pub async fn get_person(username: String) -> Result<Person, AppError> {
         email: user.spec.email.clone(),
         status: status.into(),
         platform_role: user.global_role().map(str::to_owned),
+        directories: directory_labels(user.identity_providers()).await,
+        last_sign_in: user.last_login_time().map(str::to_owned),
     })
+}
+
+/// Providers by the names the sign-in page shows (their display names), else as named.
+#[cfg(feature = "ssr")]
+async fn directory_labels(names: Vec<&str>) -> Vec<String> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let known = match use_context::<crate::upstream::AppState>() {
+        Some(state) => state.sign_in.directories(&state.ks).await,
+        None => Vec::new(),
+    };
+    names
+        .into_iter()
+        .map(|n| known.iter().find(|d| d.name == n).map_or_else(|| n.to_owned(), |d| d.label.clone()))
+        .collect()
 }

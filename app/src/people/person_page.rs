@@ -33,6 +33,17 @@ pub fn PersonPage() -> impl IntoView {
                                         <dt>{td_string!(locale, common.email)}</dt><dd>{p.email.clone()}</dd>
                                         <dt>{td_string!(locale, people.status)}</dt><dd>{status}</dd>
                                         <dt>{td_string!(locale, common.platform_role)}</dt><dd>{p.platform_role.clone().unwrap_or_else(|| td_string!(locale, people.none).into())}</dd>
+                                        <dt>{td_string!(locale, people.signs_in_with)}</dt>
+                                        <dd>{if p.directories.is_empty() {
+                                            td_string!(locale, people.kubesphere_account).to_owned()
+                                        } else {
+                                            p.directories.iter().map(|name| td_string!(locale, people.company_directory, name).to_string()).collect::<Vec<_>>().join(", ")
+                                        }}</dd>
+                                        <dt>{td_string!(locale, people.last_sign_in)}</dt>
+                                        <dd>{match p.last_sign_in.clone() {
+                                            Some(at) => view! { <time datetime=at.clone()>{at.replace('T', " ").replace('Z', " UTC")}</time> }.into_any(),
+                                            None => td_string!(locale, people.never_signed_in).into_any(),
+                                        }}</dd>
                                     </dl>
                                 </section>
                                 <h2>{td_string!(locale, people.workspaces_and_projects)}</h2>

@@ -54,6 +54,10 @@ async fn a_directory_person_signs_in_with_their_directory_password_and_acts_as_t
     assert_eq!(whoami(&app, &cookie).await, "mei.tan", "KubeSphere's user, lower-cased by auto mapping");
     let user = app.upstream_get("/kapis/iam.kubesphere.io/v1beta1/users/mei.tan").await;
     assert_eq!(user["metadata"]["annotations"]["iam.kubesphere.io/identity-provider.corp-ldap"], "Mei.Tan");
+    // Their page says how they sign in, and when they last did.
+    let page = app.request(Method::GET, "/users/mei.tan", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("company directory: Corporate Directory"), "{page}");
+    assert!(page.contains("<time datetime="), "the last sign-in: {page}");
     let token = app.sim.sim.journal().into_iter().find(|e| e.path == "/oauth/token").unwrap();
     assert_eq!(token.body.unwrap()["provider"], "corp-ldap", "the grant names the directory");
 

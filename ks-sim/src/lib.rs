@@ -1,8 +1,10 @@
 //! An in-memory simulator of KubeSphere 4.1's ks-apiserver HTTP API, following the contract in
 //! `kubesphere-api.md`: OAuth, users, clusters, workspaces, projects, members, roles, role
-//! templates and bindings with KubeSphere's authorization, plus what tests need around them — a
-//! request journal, fault injection and a `/_sim` control API. [`routes::table`] lists the
-//! routes.
+//! templates and bindings with KubeSphere's authorization, identity providers and KubeSphere
+//! as the OpenID provider (OAuth clients, `/oauth/authorize`, codes, id_tokens), plus what tests
+//! need around them — a request journal, fault injection, a `/_sim` control API, and a stand-in
+//! for the KubeSphere console (the "portal", [`RunningSim::spawn_portal`]) with a stand-in for
+//! its OAuth providers. [`routes::table`] lists the routes.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -30,14 +32,16 @@ mod http;
 mod store;
 
 pub use self::http::{errors, faults, field_selector, journal, net, routes};
-pub use self::store::{config, idp, seed};
+pub use self::store::{clients, config, idp, seed};
 
+pub use self::http::portal::{serve_portal, RunningPortal};
 pub use self::http::server::{serve, RunningSim};
 pub use self::http::simulator::Simulator;
 pub use self::store::users::UserState;
+pub use clients::{GrantMethod, OAuthClient};
 pub use config::{KsVersion, SimConfig};
 pub use faults::{Fault, FaultAction};
-pub use idp::{DirectoryPerson, IdentityProvider, MappingMethod, PreRegistration};
+pub use idp::{DirectoryPerson, IdentityProvider, MappingMethod, OidcPerson, PreRegistration};
 pub use journal::JournalEntry;
 pub use routes::{Route, RouteKind};
 pub use seed::{Seed, SeedError, SeedGlobalRole, SeedProject, SeedRole, SeedUser, SeedWorkspace, DEMO_PASSWORD};

@@ -21,19 +21,17 @@ pub(crate) struct Caller {
     /// User name, or [`ANONYMOUS`].
     pub name: String,
     pub authenticated: bool,
-    /// The bearer token that authenticated the request, if any.
-    pub bearer: Option<String>,
     /// The token's `extra` claim, kept only for the pre-registration user (its identity).
     pub extra: Extra,
 }
 
 impl Caller {
     pub fn anonymous() -> Self {
-        Caller { name: ANONYMOUS.to_owned(), authenticated: false, bearer: None, extra: Extra::new() }
+        Caller { name: ANONYMOUS.to_owned(), authenticated: false, extra: Extra::new() }
     }
 
-    fn user(name: String, bearer: Option<String>) -> Self {
-        Caller { name, authenticated: true, bearer, extra: Extra::new() }
+    fn user(name: String) -> Self {
+        Caller { name, authenticated: true, extra: Extra::new() }
     }
 
     /// `system:pre-registration` (§12.3): authenticated, but in no group, so not even the
@@ -98,19 +96,19 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
             if username == PRE_REGISTRATION_USER {
                 // No User object behind it: the authenticator returns the token's user as is.
                 let extra = claims.extra.unwrap_or_default();
-                return Ok(Caller { extra, ..Caller::user(username, Some(token)) });
+                return Ok(Caller { extra, ..Caller::user(username) });
             }
             let db = state.db();
             match db.users.get(&username) {
                 None => Err(format!("users.iam.kubesphere.io \"{username}\" not found")),
                 Some(u) if u.state == Some(UserState::Disabled) => Err("account is not active".to_owned()),
-                Some(_) => Ok(Caller::user(username, Some(token))),
+                Some(_) => Ok(Caller::user(username)),
             }
         }
         Credentials::Basic { username, password } => {
             let source_ip = headers.get("x-client-ip").and_then(|v| v.to_str().ok()).unwrap_or_default();
             match password_login(state, &username, &password, source_ip) {
-                Ok(name) => Ok(Caller::user(name, None)),
+                Ok(name) => Ok(Caller::user(name)),
                 Err(e) => Err(e.description().to_owned()),
             }
         }

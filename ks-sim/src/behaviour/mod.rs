@@ -1,7 +1,9 @@
 //! Layer 2, KubeSphere's behaviours on the store: request authentication ([`authn`]), signing
-//! in and token pairs ([`login`]), signing in through identity providers ([`directory`]),
-//! authorization ([`authz`]), the controllers' side effects ([`controllers`], also run over the
-//! seed by [`bootstrap`]), the member handlers' binding logic ([`membership`]) and name,
+//! in and token pairs ([`login`]), signing in through identity providers ([`identity`], shared
+//! by the directories' password grant [`directory`] and the OAuth providers' callback
+//! [`sso`]), KubeSphere as the OpenID provider ([`openid`]: codes, their exchange, id_tokens),
+//! authorization ([`authz`]), the controllers' side effects ([`controllers`], also run over
+//! the seed by [`bootstrap`]), the member handlers' binding logic ([`membership`]) and name,
 //! password and e-mail validation ([`validation`]).
 //!
 //! Imports only from `store`; nothing here knows about routes, responses, the journal or
@@ -12,6 +14,9 @@ pub(crate) mod authz;
 pub(crate) mod bootstrap;
 pub(crate) mod controllers;
 pub(crate) mod directory;
+pub(crate) mod identity;
 pub(crate) mod login;
 pub(crate) mod membership;
+pub(crate) mod openid;
+pub(crate) mod sso;
 pub(crate) mod validation;

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Body fields whose values never reach the journal.
-const SECRET_FIELDS: &[&str] = &["password", "currentPassword", "client_secret", "refresh_token", "access_token"];
+/// (`code`: an authorization code is a bearer credential until it is exchanged, §12.6.)
+const SECRET_FIELDS: &[&str] =
+    &["password", "currentPassword", "client_secret", "refresh_token", "access_token", "id_token", "code"];
 const REDACTED: &str = "***";
 
 /// One request to a non-`/_sim` path.

@@ -1,7 +1,8 @@
 //! Layer 3, HTTP: the route table ([`routes`]) and its [`handlers`], the filter chain in front
 //! of them ([`filters`]: journal, faults, authentication, cluster dispatch, authorization), the
-//! `/_sim` control API ([`control`]), ks-apiserver's error formats ([`errors`]), and the
-//! assembled [`simulator::Simulator`] with its [`server`].
+//! `/_sim` control API ([`control`]), ks-apiserver's error formats ([`errors`]), the
+//! assembled [`simulator::Simulator`] with its [`server`], and the KubeSphere console stand-in
+//! ([`portal`]) on its own listener.
 //!
 //! Imports from `behaviour` and `store`; nothing below imports from here.
 
@@ -11,9 +12,11 @@ pub mod errors;
 pub mod faults;
 pub mod field_selector;
 pub(crate) mod filters;
+pub(crate) mod go_url;
 pub(crate) mod handlers;
 pub mod journal;
 pub mod net;
+pub(crate) mod portal;
 pub(crate) mod query;
 pub(crate) mod response;
 pub mod routes;

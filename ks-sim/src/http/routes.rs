@@ -8,8 +8,8 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 use crate::http::handlers::{
-    bindings, clusters, config, login_records, members, oauth, projects, roles, roletemplates, server_info, users,
-    workspaces,
+    authorize, bindings, clusters, config, login_records, members, oauth, openid, projects, roles, roletemplates,
+    server_info, users, workspaces,
 };
 use crate::http::simulator::Simulator;
 
@@ -58,10 +58,15 @@ macro_rules! route {
 
 fn entries() -> Vec<Entry> {
     vec![
-        // OAuth (§2)
+        // OAuth (§2), KubeSphere as the OpenID provider (§12.5, §12.6)
         route!(O, post, "/oauth/token", oauth::token),
-        route!(O, get, "/oauth/logout", oauth::logout),
-        route!(O, get, "/oauth/userinfo", oauth::userinfo),
+        route!(O, get, "/oauth/logout", openid::logout),
+        route!(O, get, "/oauth/userinfo", openid::userinfo),
+        route!(O, get, "/oauth/authorize", authorize::authorize_get),
+        route!(O, post, "/oauth/authorize", authorize::authorize_post),
+        route!(O, get, "/oauth/keys", openid::keys),
+        route!(O, get, "/oauth/callback/{idp}", openid::callback),
+        route!(O, get, "/.well-known/openid-configuration", openid::discovery),
         // Identity providers and OAuth clients, anonymous too (§12.1)
         route!(O, get, "/kapis/config.kubesphere.io/v1alpha2/configs/oauth", config::oauth),
         // Answered without a token (§1.3)

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::behaviour::bootstrap;
 use crate::http::faults::{Fault, Faults};
 use crate::http::journal::{Journal, JournalEntry};
+use crate::store::clients::OAuthClient;
 use crate::store::config::SimConfig;
 use crate::store::idp::{linked_users, IdentityProvider};
 use crate::store::state::State;
@@ -77,12 +78,13 @@ impl Simulator {
         lock(&self.faults).list()
     }
 
-    /// Every access and refresh token issued so far, revoked and expired ones included.
+    /// Every token issued so far (access, refresh, authorization codes, id_tokens), revoked and
+    /// expired ones included.
     pub fn issued_tokens(&self) -> Vec<String> {
         lock(&self.state.tokens).issued()
     }
 
-    /// Tokens that would authenticate right now.
+    /// Tokens that would authenticate right now (codes and id_tokens too, §12.6).
     pub fn active_tokens(&self) -> Vec<String> {
         lock(&self.state.tokens).active()
     }
@@ -156,5 +158,29 @@ impl Simulator {
     /// The clusters currently not ready, by name.
     pub fn unready_clusters(&self) -> Vec<String> {
         self.state.db().unready_clusters.iter().cloned().collect()
+    }
+
+    /// Replaces the configured OAuth client's `redirectURIs` (tests learn the console's address
+    /// only once it listens).
+    pub fn set_client_redirect_uris(&self, uris: Vec<String>) {
+        if let Some(client) = lock(&self.state.clients).first_mut() {
+            client.redirect_uris = uris;
+        }
+    }
+
+    /// The registered OAuth clients, the configured one first, secrets included.
+    pub fn oauth_clients(&self) -> Vec<OAuthClient> {
+        lock(&self.state.clients).clone()
+    }
+
+    /// Sets the issuer URL (the portal's public URL): `configs/oauth`, discovery, id_tokens and
+    /// where `/oauth/authorize` sends anonymous callers.
+    pub fn set_issuer_url(&self, url: impl Into<String>) {
+        *lock(&self.state.issuer_url) = url.into();
+    }
+
+    /// The issuer URL as it is now.
+    pub fn issuer_url(&self) -> String {
+        self.state.issuer_url()
     }
 }

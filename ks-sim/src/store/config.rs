@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::clients::{GrantMethod, OAuthClient, DEFAULT_SCOPES};
 use super::idp::{demo_identity_providers, IdentityProvider};
 use super::seed::Seed;
 
@@ -22,9 +23,19 @@ pub struct SimConfig {
     pub lockout_max_tries: u32,
     /// Window for counting failed logins, and how long a lock lasts.
     pub lockout_window: Duration,
-    /// The only OAuth client.
+    /// The configured OAuth client (§12.5), the one consoles use: `client_id` /
+    /// `client_secret`, scopes openid/email/profile, and the three settings below.
     pub client_id: String,
     pub client_secret: String,
+    /// Its `redirectURIs`; none (the shipped `kubesphere` client's) = no authorization-code
+    /// flow. Can be changed while running (`Simulator::set_client_redirect_uris`).
+    pub client_redirect_uris: Vec<String>,
+    /// Its `trusted` (the password grant needs it).
+    pub client_trusted: bool,
+    /// Its `grantMethod`.
+    pub client_grant_method: GrantMethod,
+    /// More registered clients, after the configured one.
+    pub other_clients: Vec<OAuthClient>,
     /// Which KubeSphere release to behave like where releases differ.
     pub ks_version: KsVersion,
     /// How long KubeSphere's controllers take to make a new workspace's or project's built-in
@@ -40,8 +51,10 @@ pub struct SimConfig {
     /// Identity providers (§12), each with its directory when it is LDAP. None on a default
     /// install; [`SimConfig::with_demo_identity_providers`] adds the demo set.
     pub identity_providers: Vec<IdentityProvider>,
-    /// The issuer URL (`configs/oauth` `issuer.url`): the console's public URL, the chart's
-    /// `portal.url`.
+    /// The issuer URL (`configs/oauth` `issuer.url`, discovery, where `/oauth/authorize` sends
+    /// anonymous callers): the KubeSphere console's public URL, the chart's `portal.url`. Can be
+    /// changed while running (`Simulator::set_issuer_url`; `RunningSim::spawn_portal` sets it
+    /// to the portal's URL).
     pub issuer_url: String,
 }
 
@@ -92,6 +105,10 @@ impl Default for SimConfig {
             lockout_window: Duration::from_secs(600),
             client_id: "kubesphere".to_owned(),
             client_secret: "kubesphere".to_owned(),
+            client_redirect_uris: Vec::new(),
+            client_trusted: true,
+            client_grant_method: GrantMethod::Auto,
+            other_clients: Vec::new(),
             ks_version: KsVersion::default(),
             controller_delay: Duration::ZERO,
             read_lag: Duration::ZERO,
@@ -114,6 +131,19 @@ impl SimConfig {
     pub fn with_identity_providers(mut self, providers: impl IntoIterator<Item = IdentityProvider>) -> Self {
         self.identity_providers.extend(providers);
         self
+    }
+
+    /// Every registered client, the configured one first.
+    pub fn oauth_clients(&self) -> Vec<OAuthClient> {
+        let configured = OAuthClient {
+            name: self.client_id.clone(),
+            secret: self.client_secret.clone(),
+            trusted: self.client_trusted,
+            grant_method: self.client_grant_method,
+            scope_restrictions: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            redirect_uris: self.client_redirect_uris.clone(),
+        };
+        std::iter::once(configured).chain(self.other_clients.iter().cloned()).collect()
     }
 
     /// Adds the demo set ([`demo_identity_providers`]): `corp-ldap`, `partner-ldap`, `old-ldap`,

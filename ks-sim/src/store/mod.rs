@@ -1,6 +1,6 @@
 //! Layer 1, the store: the in-memory world and the data it starts from. Users, roles, bindings
 //! and the JSON objects ([`db::Db`]), the token cache ([`tokens`]), the shared [`state::State`],
-//! the role-template catalogue, the identity providers ([`idp`]), the seeds and the
+//! the role-template catalogue, the identity providers ([`idp`]), the OAuth clients ([`clients`]), the seeds and the
 //! configuration, plus the small utilities every
 //! layer uses.
 //!
@@ -8,6 +8,7 @@
 //! there.
 
 pub(crate) mod bindings;
+pub mod clients;
 pub mod config;
 pub(crate) mod db;
 pub(crate) mod history;
@@ -17,6 +18,7 @@ pub(crate) mod level;
 pub(crate) mod objects;
 pub(crate) mod roles;
 pub mod seed;
+pub(crate) mod signing;
 pub(crate) mod state;
 pub(crate) mod templates;
 pub(crate) mod tokens;

@@ -1,5 +1,7 @@
-//! Tokens: HS256 JWTs signed with a per-process secret, valid only while cached (§1.2, §2).
-//! The signer and the cache; when tokens are issued and accepted is `behaviour`'s business.
+//! Tokens: HS256 JWTs signed with a per-process secret (id_tokens: RS256, [`super::signing`]),
+//! valid only while cached (§1.2, §2, §12.6). The signer and the cache; when tokens are issued
+//! and accepted is `behaviour`'s business. Authorization codes are tokens too (`token_type:
+//! code`), cached like the others.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -11,6 +13,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use super::signing;
 use super::util::go_duration;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -21,11 +24,15 @@ const ISSUER: &str = "kubesphere";
 /// identity).
 pub(crate) type Extra = BTreeMap<String, Vec<String>>;
 
-/// Access or refresh token (`token_type` claim).
+/// The `token_type` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
     Access,
     Refresh,
+    /// An authorization code (§12.6).
+    Code,
+    /// An OpenID Connect id_token, signed RS256.
+    IdToken,
 }
 
 impl TokenKind {
@@ -33,15 +40,20 @@ impl TokenKind {
         match self {
             TokenKind::Access => "access_token",
             TokenKind::Refresh => "refresh_token",
+            TokenKind::Code => "code",
+            TokenKind::IdToken => "id_token",
         }
     }
 }
 
-/// JWT claims, in ks-apiserver's shape plus a random `jti` so every token is unique.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// JWT claims, in ks-apiserver's shape (`token.Claims`) plus a random `jti` so every token is
+/// unique. The optional ones are only in codes and id_tokens.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Claims {
     pub iss: String,
     pub sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Vec<String>>,
     pub iat: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<u64>,
@@ -49,7 +61,28 @@ pub(crate) struct Claims {
     pub username: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<Extra>,
+    /// Codes: the scopes the authorization request asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// id_tokens: the user's name (Go's field `Name`, tagged `url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
     pub jti: String,
+}
+
+impl Claims {
+    /// Claims naming `username` (also `sub`); the issuer fills in the times and the type.
+    pub fn for_user(username: &str) -> Self {
+        Claims { sub: username.to_owned(), username: username.to_owned(), ..Claims::default() }
+    }
 }
 
 /// Why a bearer token was refused; `Display` is the 401 message.
@@ -101,32 +134,40 @@ impl TokenIssuer {
     }
 
     pub fn issue(&self, username: &str, kind: TokenKind, ttl: Duration, extra: Option<Extra>) -> Issued {
+        self.issue_claims(kind, ttl, Claims { extra, ..Claims::for_user(username) })
+    }
+
+    /// Signs `claims` as a `kind` token living `ttl` (zero: no `exp`). `iss` defaults to
+    /// `kubesphere`; id_tokens are signed RS256 (empty signature if the key is unavailable).
+    pub fn issue_claims(&self, kind: TokenKind, ttl: Duration, mut claims: Claims) -> Issued {
         let iat = unix_now();
         let never_expires = ttl.is_zero();
-        let claims = Claims {
-            iss: ISSUER.to_owned(),
-            sub: username.to_owned(),
-            iat,
-            exp: (!never_expires).then(|| iat + ttl.as_secs().max(1)),
-            token_type: kind.claim().to_owned(),
-            username: username.to_owned(),
-            extra,
-            jti: uuid::Uuid::new_v4().to_string(),
+        if claims.iss.is_empty() {
+            ISSUER.clone_into(&mut claims.iss);
+        }
+        claims.iat = iat;
+        claims.exp = (!never_expires).then(|| iat + ttl.as_secs().max(1));
+        kind.claim().clone_into(&mut claims.token_type);
+        claims.jti = uuid::Uuid::new_v4().to_string();
+        let header = match kind {
+            TokenKind::IdToken => serde_json::json!({"alg": "RS256", "kid": signing::kid(), "typ": "JWT"}).to_string(),
+            _ => r#"{"alg":"HS256","typ":"JWT"}"#.to_owned(),
         };
-        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let header = URL_SAFE_NO_PAD.encode(header);
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
         let signing_input = format!("{header}.{payload}");
-        let signature = match self.mac() {
-            Some(mut mac) => {
+        let signature = match (kind, self.mac()) {
+            (TokenKind::IdToken, _) => signing::sign(signing_input.as_bytes()).unwrap_or_default(),
+            (_, Some(mut mac)) => {
                 mac.update(signing_input.as_bytes());
                 URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
             }
-            None => String::new(),
+            (_, None) => String::new(),
         };
         Issued {
             token: format!("{signing_input}.{signature}"),
             record: TokenRecord {
-                username: username.to_owned(),
+                username: claims.username,
                 kind,
                 expires_at: (!never_expires).then(|| Instant::now() + ttl),
             },
@@ -140,11 +181,26 @@ impl TokenIssuer {
             return Err(TokenError::Malformed);
         };
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::BadSignature)?;
-        let mut mac = self.mac().ok_or(TokenError::BadSignature)?;
-        mac.update(header.as_bytes());
-        mac.update(b".");
-        mac.update(payload.as_bytes());
-        mac.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+        let alg: Option<String> = URL_SAFE_NO_PAD
+            .decode(header)
+            .ok()
+            .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+            .and_then(|h| h["alg"].as_str().map(str::to_owned));
+        // HS256 with the secret, RS256 with the id_token key: both are accepted (`keyFunc`).
+        match alg.as_deref() {
+            Some("RS256") => {
+                if !signing::verify(format!("{header}.{payload}").as_bytes(), &signature) {
+                    return Err(TokenError::BadSignature);
+                }
+            }
+            _ => {
+                let mut mac = self.mac().ok_or(TokenError::BadSignature)?;
+                mac.update(header.as_bytes());
+                mac.update(b".");
+                mac.update(payload.as_bytes());
+                mac.verify_slice(&signature).map_err(|_| TokenError::BadSignature)?;
+            }
+        }
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
         serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)
     }

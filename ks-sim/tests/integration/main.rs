@@ -5,15 +5,20 @@
 
 mod authentication;
 mod authorization_matrix;
+mod authorize;
 mod binding_names;
+mod code_exchange;
 mod common;
 mod emails;
 mod faults;
 mod identity_providers;
 mod journal;
+mod logout;
 mod members;
 mod oauth;
+mod oauth_clients;
 mod openapi_routes;
+mod portal;
 mod pre_registration;
 mod read_lag;
 mod roles;

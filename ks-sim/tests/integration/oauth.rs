@@ -326,41 +326,6 @@ async fn an_invalid_authorization_header_on_the_token_endpoint_is_401() {
 }
 
 #[tokio::test]
-async fn logout_revokes_that_token_only() {
-    let sim = TestSim::start().await;
-    let (first, refresh) = sim.tokens("alice").await;
-    let second = sim.access_token("alice").await;
-    let res = sim.get("/oauth/logout", Some(&first)).await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"message": "success"}));
-    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&first)).await.status(), 401);
-    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&second)).await.status(), 200);
-    assert!(sim.sim().active_tokens().contains(&refresh), "logout keeps the refresh token");
-    // Logging out again with the revoked token: the authentication filter answers.
-    let res = sim.get("/oauth/logout", Some(&first)).await;
-    assert_eq!(res.status(), 401);
-    assert_eq!(res.json::<Value>().await.unwrap()["message"], "token not found in cache");
-}
-
-#[tokio::test]
-async fn logout_without_a_token_is_a_successful_no_op() {
-    let sim = TestSim::start().await;
-    let token = sim.access_token("alice").await;
-    let res = sim.get("/oauth/logout", None).await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"message": "success"}));
-    assert_eq!(sim.get(&format!("{USERS}/alice"), Some(&token)).await.status(), 200);
-}
-
-#[tokio::test]
-async fn logout_with_a_redirect_uri_redirects() {
-    let sim = TestSim::start().await;
-    let res = sim.get("/oauth/logout?post_logout_redirect_uri=http://console/login&state=xyz", None).await;
-    assert_eq!(res.status(), 302);
-    assert_eq!(res.headers()["location"], "http://console/login?state=xyz");
-}
-
-#[tokio::test]
 async fn multiple_login_false_revokes_the_users_other_tokens_at_login() {
     let sim = TestSim::with(|c| c.multiple_login = false).await;
     let (old_access, old_refresh) = sim.tokens("bob").await;

@@ -21,7 +21,7 @@ fn nanos(d: Duration) -> u64 {
 
 /// Registered on the host cluster only. Every loaded provider is listed, hidden and disabled
 /// ones included, secrets left out, in no defined order: a Go `sync.Map` walk, shuffled here
-/// on every request. The client is listed without its secret.
+/// on every request. Every registered client is listed without its secret.
 pub(crate) async fn oauth(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
@@ -41,18 +41,15 @@ pub(crate) async fn oauth(
         "accessTokenInactivityTimeout": nanos(settings.refresh_token_extra_ttl),
         "maximumClockSkew": nanos(Duration::from_secs(10)),
     });
-    if let (false, Some(obj)) = (settings.issuer_url.is_empty(), issuer.as_object_mut()) {
-        obj.insert("url".to_owned(), json!(settings.issuer_url));
+    let issuer_url = state.issuer_url();
+    if let (false, Some(obj)) = (issuer_url.is_empty(), issuer.as_object_mut()) {
+        obj.insert("url".to_owned(), json!(issuer_url));
     }
+    let clients: Vec<Value> = lock(&state.clients).iter().map(|c| c.public_json()).collect();
     let body = json!({
         "issuer": issuer,
         "identityProviders": providers.into_iter().map(|(_, p)| p).collect::<Vec<_>>(),
-        "clients": [{
-            "name": settings.client_id,
-            "trusted": true,
-            "grantMethod": "auto",
-            "scopeRestrictions": ["openid", "email", "profile"],
-        }],
+        "clients": clients,
     });
     errors::json_response(StatusCode::OK, &body, false)
 }

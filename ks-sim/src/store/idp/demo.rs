@@ -6,7 +6,8 @@ use super::{IdentityProvider, MappingMethod};
 
 /// The demo identity providers (`--idp-demo`, on with the demo seed): `corp-ldap` (auto),
 /// `partner-ldap` (manual), `old-ldap` (disabled), `hidden-ldap` (hidden) and the OIDC
-/// provider `company-sso`. The README lists their people.
+/// provider `company-sso` (people `sam.lee`, `kai.chen`, `pat.doe` at its stand-in). The
+/// README lists their people.
 pub fn demo_identity_providers() -> Vec<IdentityProvider> {
     let corp = |ldap: IdentityProvider| {
         ldap.with_option("host", "ldap.corp.example:389")
@@ -15,7 +16,11 @@ pub fn demo_identity_providers() -> Vec<IdentityProvider> {
             .with_option("userSearchBase", "ou=people,dc=corp,dc=example")
     };
     let mut sso = IdentityProvider::oidc("company-sso", MappingMethod::Auto, "https://sso.corp.example/realms/corp")
-        .with_display_name("Company SSO");
+        .with_display_name("Company SSO")
+        .with_oidc_person("5f0c7a1e-0001", "sam.lee", "Sso-pass-1", "sam.lee@corp.example")
+        .with_oidc_person("5f0c7a1e-0002", "kai.chen", "Sso-pass-2", "kai.chen@corp.example")
+        // For pre-provisioning: a helpdesk links a user to this `sub` before pat signs in (§12.7).
+        .with_oidc_person("5f0c7a1e-0003", "pat.doe", "Sso-pass-3", "pat.doe@corp.example");
     // Left out of the public list like any key containing "secret", nested ones too.
     if let Some(Value::Object(endpoint)) = sso.provider.get_mut("endpoint") {
         endpoint.insert("clientSecret".to_owned(), json!("endpoint-client-Secr3t"));

@@ -1,12 +1,9 @@
 //! Identity providers (§12): their configuration as ks-apiserver loads it from the
 //! `config.kubesphere.io/identityprovider` Secrets, the small directory an LDAP provider answers
-//! from here, the public form `configs/oauth` lists, the demo set, and the claims of a
-//! pre-registration token. What a sign-in does with them is `behaviour::directory`.
+//! from here, the accounts of an OAuth provider and its stand-in's codes ([`oidc`]), the public
+//! form `configs/oauth` lists, the demo set, and the claims of a pre-registration token. What a
+//! sign-in does with them is `behaviour::directory` and `behaviour::sso`.
 
-use std::collections::BTreeMap;
-
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -15,8 +12,13 @@ use super::labels::ANNOTATION_IDENTITY_PROVIDER;
 use super::users::User;
 
 mod demo;
+mod oidc;
+mod pre_registration;
 
 pub use demo::demo_identity_providers;
+pub(crate) use oidc::IdpCodes;
+pub use oidc::{OidcPerson, IDP_CODE_TTL};
+pub use pre_registration::{token_claims, PreRegistration};
 
 /// `type` of the only generic (password) provider.
 pub const LDAP_IDENTITY_PROVIDER: &str = "LDAPIdentityProvider";
@@ -81,6 +83,9 @@ pub struct IdentityProvider {
     pub provider: Map<String, Value>,
     /// LDAP only: the directory sign-ins are checked against.
     pub people: Vec<DirectoryPerson>,
+    /// OAuth providers only: the accounts the provider's stand-in signs in
+    /// ([`IdentityProvider::with_oidc_person`]).
+    pub oidc_people: Vec<OidcPerson>,
     /// LDAP only: `false` = the server is down (or the manager bind fails): every sign-in
     /// that reaches the directory answers 500 (§12.2 row 5).
     pub reachable: bool,
@@ -100,6 +105,7 @@ impl IdentityProvider {
                 _ => Map::new(),
             },
             people: Vec::new(),
+            oidc_people: Vec::new(),
             reachable: true,
         }
     }
@@ -203,6 +209,12 @@ impl IdentityProvider {
         self.is_generic() || OAUTH_TYPES.contains(&self.provider_type.as_str())
     }
 
+    /// Whether it is a loaded OAuth provider (OIDC, GitHub, CAS, IDaaS): signed in through
+    /// the authorization-code flow and `/oauth/callback/{idp}`.
+    pub fn is_oauth(&self) -> bool {
+        OAUTH_TYPES.contains(&self.provider_type.as_str())
+    }
+
     /// Whether it takes the password grant (LDAP).
     pub fn is_generic(&self) -> bool {
         self.provider_type == LDAP_IDENTITY_PROVIDER
@@ -277,43 +289,6 @@ pub(crate) fn link_annotation(idp: &str) -> String {
 pub(crate) fn linked_users<'a>(db: &'a Db, idp: &str, uid: &str) -> Vec<&'a User> {
     let key = link_annotation(idp);
     db.users.values().filter(|u| u.annotations.get(&key).map(String::as_str).unwrap_or_default() == uid).collect()
-}
-
-/// The JWT claims of a token issued by the simulator (or by KubeSphere), decoded without
-/// checking the signature, as a console does for display.
-pub fn token_claims(token: &str) -> Option<Value> {
-    let payload = token.split('.').nth(1)?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
-}
-
-/// What a pre-registration token says about the directory identity (§12.3): claims
-/// `username`/`sub` `system:pre-registration` and `extra` `{idp, uid, username, email}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreRegistration {
-    pub idp: String,
-    pub uid: String,
-    /// The directory username (the suggested KubeSphere name before lower-casing).
-    pub username: String,
-    /// Empty when the directory has none.
-    pub email: String,
-}
-
-impl PreRegistration {
-    /// Decodes an access or refresh token; `None` unless it is a pre-registration token.
-    pub fn from_token(token: &str) -> Option<Self> {
-        let claims = token_claims(token)?;
-        if claims["username"] != PRE_REGISTRATION_USER {
-            return None;
-        }
-        let extra: BTreeMap<String, Vec<String>> = serde_json::from_value(claims["extra"].clone()).ok()?;
-        let first = |key: &str| extra.get(key).and_then(|v| v.first()).cloned().unwrap_or_default();
-        Some(PreRegistration {
-            idp: first("idp"),
-            uid: first("uid"),
-            username: first("username"),
-            email: first("email"),
-        })
-    }
 }
 
 #[cfg(test)]

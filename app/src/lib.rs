@@ -24,6 +24,7 @@ pub mod roles;
 pub mod sign_in_methods;
 #[cfg(feature = "ssr")]
 pub mod upstream;
+pub mod url;
 pub mod workspaces;
 
 use leptos::prelude::*;
@@ -123,8 +124,10 @@ pub fn App() -> impl IntoView {
         <a class="skip-link" href="#main">{i18n::td_string!(locale, common.skip_to_content)}</a>
         <Router>
             <Routes fallback=layout::NotFound>
-                <Route path=path!("/login") view=auth::LoginPage />
-                <Route path=path!("/login/confirm") view=auth::ConfirmPage />
+                // In order: the sign-in forms wait for KubeSphere's ways in, and must be whole in
+                // the HTML (no script swaps streamed parts in: these pages have none).
+                <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/confirm") view=auth::ConfirmPage ssr=SsrMode::Async />
                 // Every signed-in page, in the frame with the top bar.
                 <ParentRoute path=path!("") view=layout::Frame>
                     <Route path=path!("") view=home::HomePage ssr=SsrMode::Async />

@@ -37,6 +37,8 @@ async fn the_sign_in_page_offers_the_visible_enabled_directories_after_kubespher
     assert!(select.contains("value=\"corp-ldap\"") && !select.contains("hidden-ldap") && !select.contains("old-ldap"));
     assert!(!page.contains("Company SSO"), "OAuth-type providers are not offered yet");
     assert!(!page.contains(".wasm"), "no WASM on the sign-in page");
+    // Whole in the HTML, in order: no script has to move a streamed part into place.
+    assert!(!page.contains("<template"), "{page}");
 
     // Without KubeSphere's list, the plain form alone.
     let plain = TestApp::start().await;

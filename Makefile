@@ -23,6 +23,7 @@ run: build
 	  echo "    no cluster is public, so her new workspaces start without one),"; \
 	  echo "    lead (a team lead: admin of demo, no platform admin), bob, carol, frank (platform-regular),"; \
 	  echo "    grace (custom roles); dave is locked, erin disabled"; \
+	  echo "  Single sign-on: KubeSphere's console stand-in on http://localhost:9091 (\"Company SSO\")"; \
 	else echo "  KubeSphere:   $$KUBESPHERE_HOST"; fi
 	@echo "  Stop with Ctrl-C."
 	@echo ""

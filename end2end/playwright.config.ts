@@ -12,6 +12,9 @@ const OLD_PORT = PORT + 1;
 const OLD_SIM_PORT = SIM_PORT + 1;
 export const OLD_BASE_URL = `http://127.0.0.1:${OLD_PORT}`;
 export const OLD_SIM_URL = `http://127.0.0.1:${OLD_SIM_PORT}`;
+// The stand-in for KubeSphere's console (single sign-on), under another host name than the console.
+const portalPort = (simPort: number) => simPort + 100;
+export const PORTAL_URL = `http://localhost:${portalPort(SIM_PORT)}`;
 
 function console(port: number, simPort: number, ksVersion: string) {
   return {
@@ -25,6 +28,7 @@ function console(port: number, simPort: number, ksVersion: string) {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       KS_SIM_LISTEN: `127.0.0.1:${simPort}`,
       KS_SIM_KS_VERSION: ksVersion,
+      KS_SIM_PORTAL_LISTEN: `127.0.0.1:${portalPort(simPort)}`,
       LEPTOS_SITE_ROOT: "target/site", // the script runs from the repository root
       RUST_LOG: "warn",
       // Many logins from one address in a test run: keep the console's own throttle out of the way.

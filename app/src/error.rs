@@ -26,6 +26,9 @@ pub enum AppError {
     /// The chosen way in (an identity provider) cannot sign this person in.
     #[error("This sign-in method is not available for you. Ask an administrator.")]
     SignInMethodUnavailable,
+    /// A single sign-on came back unfinished, from another browser, too late, or with a used code.
+    #[error("Single sign-on did not finish. Please start again.")]
+    SingleSignOnIncomplete,
     #[error("KubeSphere does not allow you to do this. Ask a platform or workspace administrator if you need access.")]
     Forbidden,
     /// KubeSphere refused one specific thing, named in the sentence.
@@ -70,6 +73,7 @@ impl AppError {
             AppError::TooManyRequests => "too_many_requests",
             AppError::AccountLocked => "account_locked",
             AppError::SignInMethodUnavailable => "sign_in_method_unavailable",
+            AppError::SingleSignOnIncomplete => "single_sign_on_incomplete",
             AppError::Forbidden => "forbidden",
             AppError::NotAllowedTo(_) => "not_allowed_to",
             AppError::NotFound => "not_found",
@@ -95,6 +99,7 @@ impl AppError {
             AppError::TooManyRequests,
             AppError::AccountLocked,
             AppError::SignInMethodUnavailable,
+            AppError::SingleSignOnIncomplete,
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Conflict,
@@ -112,7 +117,10 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
-            AppError::NotSignedIn | AppError::SessionExpired | AppError::InvalidCredentials => S::UNAUTHORIZED,
+            AppError::NotSignedIn
+            | AppError::SessionExpired
+            | AppError::InvalidCredentials
+            | AppError::SingleSignOnIncomplete => S::UNAUTHORIZED,
             AppError::TooManyRequests | AppError::AccountLocked => S::TOO_MANY_REQUESTS,
             AppError::Forbidden
             | AppError::NotAllowedTo(_)
@@ -144,6 +152,7 @@ impl AppError {
             AppError::TooManyRequests => td_string!(locale, errors.too_many_requests).into(),
             AppError::AccountLocked => td_string!(locale, errors.account_locked).into(),
             AppError::SignInMethodUnavailable => td_string!(locale, errors.sign_in_method_unavailable).into(),
+            AppError::SingleSignOnIncomplete => td_string!(locale, errors.single_sign_on_incomplete).into(),
             AppError::Forbidden => td_string!(locale, errors.forbidden).into(),
             AppError::NotAllowedTo(what) => td_string!(locale, errors.not_allowed_to, what).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).into(),
@@ -326,6 +335,7 @@ mod tests {
             AppError::TooManyRequests,
             AppError::AccountLocked,
             AppError::SignInMethodUnavailable,
+            AppError::SingleSignOnIncomplete,
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Conflict,

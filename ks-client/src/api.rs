@@ -3,8 +3,8 @@
 //! path builder still percent-encodes them. There is no delete here, nor any way to write one.
 
 use ks_types::{
-    BuiltinWorkspaceRoles, ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName,
-    WorkspaceName, WorkspaceRole,
+    BuiltinWorkspaceRoles, ClusterName, Email, IdentityLink, Password, PlatformRole, ProjectName, ProjectRole,
+    UserName, WorkspaceName, WorkspaceRole,
 };
 use serde_json::{json, Value};
 
@@ -22,10 +22,20 @@ const TENANT: &str = "/kapis/tenant.kubesphere.io/v1beta1";
 pub struct NewUser {
     pub name: UserName,
     pub email: Email,
-    pub password: Password,
+    pub first_sign_in: FirstSignIn,
     pub role: PlatformRole,
     pub display_name: Option<String>,
     pub description: Option<String>,
+}
+
+/// How a new account signs in the first time.
+#[derive(Debug, Clone)]
+pub enum FirstSignIn {
+    /// With this initial password; KubeSphere asks for a new one at the first sign-in.
+    Password(Password),
+    /// Through a directory or single sign-on, as this identity (§12.7): no password is set, and
+    /// the first sign-in through that provider lands in the account.
+    Linked(IdentityLink),
 }
 
 /// A new workspace.
@@ -87,17 +97,39 @@ impl UserApi<'_> {
     pub async fn create_user(&self, new: &NewUser, creator: &str) -> Result<User, KsError> {
         let mut annotations = serde_json::Map::new();
         annotations.insert(ANNOTATION_GLOBAL_ROLE.into(), new.role.name().into());
-        annotations.insert(ANNOTATION_UNINITIALIZED.into(), "true".into());
         annotations.insert(ANNOTATION_CREATOR.into(), creator.into());
         put_text(&mut annotations, ANNOTATION_ALIAS, &new.display_name);
         put_text(&mut annotations, ANNOTATION_DESCRIPTION, &new.description);
+        let mut spec = json!({ "email": new.email.as_str() });
+        match &new.first_sign_in {
+            FirstSignIn::Password(password) => {
+                annotations.insert(ANNOTATION_UNINITIALIZED.into(), "true".into());
+                spec["password"] = password.expose().into();
+            }
+            // No password and no `uninitialized`: the directory or SSO vouches for them (§12.7).
+            FirstSignIn::Linked(link) => {
+                annotations.insert(link.annotation_key(), link.identity().into());
+            }
+        }
         let body = json!({
             "apiVersion": "iam.kubesphere.io/v1beta1",
             "kind": "User",
             "metadata": { "name": new.name.as_str(), "annotations": annotations },
-            "spec": { "email": new.email.as_str(), "password": new.password.expose() },
+            "spec": spec,
         });
         self.send(Verb::Post, &ApiPath::fixed(IAM).lit("users"), Some(&body)).await
+    }
+
+    /// The users already linked to this identity (§12.3: KubeSphere signs the person in as the
+    /// first it finds, so a second link must not be made). Values are compared here, exactly;
+    /// KubeSphere's filter is only asked for what it can express.
+    pub async fn users_linked_to(&self, link: &IdentityLink) -> Result<Vec<User>, KsError> {
+        let key = link.annotation_key();
+        let plain = !link.identity().contains(['=', ',', '!']);
+        let filter = if plain { format!("{key}={}", link.identity()) } else { key.clone() };
+        let users = self.list_users(&[("annotation", filter.as_str())]).await?;
+        let linked = |u: &User| u.metadata.annotations.get(&key).map(String::as_str) == Some(link.identity());
+        Ok(users.into_items().into_iter().filter(linked).collect())
     }
 
     /// Confirms a directory person's first sign-in (§12.4), with the pre-registration token:

@@ -52,15 +52,15 @@ impl ClientConfig {
 /// The shared client. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct KsClient {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
-    http: reqwest::Client,
-    config: ClientConfig,
-    base: String,
-    breaker: Breaker,
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) config: ClientConfig,
+    pub(crate) base: String,
+    pub(crate) breaker: Breaker,
 }
 
 /// What a person typed to sign in, and where the account lives (`None`: a KubeSphere account).
@@ -118,37 +118,6 @@ impl KsClient {
     /// Calls made with `token`, i.e. with the permissions of the user who owns it.
     pub fn as_user<'a>(&'a self, token: &'a AccessToken) -> UserApi<'a> {
         UserApi { client: self, token, ctx: CallContext::default(), around_write: None }
-    }
-
-    /// The identity providers KubeSphere lists to anyone (`shared/kubesphere-api.md` §12.1), asked
-    /// without an Authorization header and within `timeout` (a sign-in page waits for it). Only
-    /// what a sign-in page needs is read: the answer also holds hosts and DNs, never logged.
-    pub async fn identity_providers(
-        &self,
-        timeout: Duration,
-        ctx: &CallContext,
-    ) -> Result<Vec<crate::model::IdentityProvider>, KsError> {
-        const OPERATION: &str = "GET /kapis/config.kubesphere.io/v1alpha2/configs/oauth";
-        let url = format!("{}/kapis/config.kubesphere.io/v1alpha2/configs/oauth", self.inner.base);
-        let mut req = self.inner.http.get(url).timeout(timeout);
-        if let Some(id) = &ctx.request_id {
-            req = req.header("x-request-id", id);
-        }
-        let started = std::time::Instant::now();
-        let res = req.send().await.map_err(|e| {
-            crate::telemetry::observe(OPERATION, started, "error");
-            KsError::from_transport(&e)
-        })?;
-        let status = res.status().as_u16();
-        crate::telemetry::observe(OPERATION, started, &status.to_string());
-        if status != 200 {
-            return Err(KsError::from_status(status, read_body(res).await, None));
-        }
-        let answer: crate::model::OAuthConfiguration = res.json().await.map_err(|_| KsError::Invalid {
-            status: 200,
-            detail: "configs/oauth answered something unreadable".into(),
-        })?;
-        Ok(answer.identity_providers)
     }
 
     /// The OAuth password grant (`shared/kubesphere-api.md` §2.1; with `provider`, §12.2: a
@@ -227,7 +196,7 @@ impl KsClient {
 
     /// Sends one form to `/oauth/token`, exactly once (never retried, no Authorization header).
     /// `Err((status, oauth error code, retry-after))` for a non-200 answer.
-    async fn token_request(
+    pub(crate) async fn token_request(
         &self,
         form: &[(&str, &str)],
         client_ip: Option<&str>,
@@ -431,7 +400,7 @@ fn retry_after(res: &reqwest::Response) -> Option<Duration> {
 /// The upstream body, for the logs and for telling refusals apart: bounded, and with every
 /// value Kubernetes echoes back (`Invalid value: "…"`, which may be a submitted password)
 /// redacted before it can reach a log line.
-async fn read_body(res: reqwest::Response) -> String {
+pub(crate) async fn read_body(res: reqwest::Response) -> String {
     let mut text = redact_echoed_values(&res.text().await.unwrap_or_default());
     if text.len() > MAX_LOGGED_BODY {
         let mut cut = MAX_LOGGED_BODY;

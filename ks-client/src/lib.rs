@@ -10,13 +10,15 @@ mod client;
 mod error;
 pub mod model;
 mod path;
+mod sign_in;
 mod telemetry;
 mod tokens;
 
-pub use api::{email_field_selector, NewProject, NewUser, NewWorkspace, PlatformRoleChanged};
+pub use api::{email_field_selector, FirstSignIn, NewProject, NewUser, NewWorkspace, PlatformRoleChanged};
 pub use client::{CallContext, ClientConfig, Credentials, KsClient, UserApi, WriteHook};
 pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use path::ApiPath;
+pub use sign_in::CodeError;
 pub use tokens::{AccessToken, PreRegistration, RefreshToken, TokenSet, PRE_REGISTRATION_USER};
 
 /// The HTTP verbs this client can send. There is deliberately no `Delete`: the console never

@@ -246,6 +246,26 @@ pub struct MemberRef {
 pub struct OAuthConfiguration {
     #[serde(default, rename = "identityProviders")]
     pub identity_providers: Vec<IdentityProvider>,
+    /// Every registered OAuth client, without its secret (§12.5).
+    #[serde(default)]
+    pub clients: Vec<OAuthClient>,
+}
+
+/// A registered OAuth client as `configs/oauth` lists it (§12.1, §12.5).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OAuthClient {
+    pub name: String,
+    /// Only trusted clients may use the password grant.
+    #[serde(default)]
+    pub trusted: bool,
+    /// `auto`, `prompt` or `deny`; KubeSphere's webhook writes `auto` when it is left out.
+    #[serde(default, rename = "grantMethod")]
+    pub grant_method: String,
+    /// Empty: any scope is refused at authorize (an empty list allows nothing).
+    #[serde(default, rename = "scopeRestrictions")]
+    pub scope_restrictions: Vec<String>,
+    #[serde(default, rename = "redirectURIs")]
+    pub redirect_uris: Vec<String>,
 }
 
 /// One identity provider KubeSphere has loaded (hidden and disabled ones included).
@@ -263,9 +283,27 @@ pub struct IdentityProvider {
     pub disabled: bool,
     #[serde(default, rename = "displayName")]
     pub display_name: String,
+    /// The type-specific options KubeSphere makes public (secrets left out).
+    #[serde(default)]
+    pub provider: Map<String, Value>,
 }
 
 impl IdentityProvider {
+    /// Signs people in through KubeSphere's console and the authorization-code flow (§12.0).
+    pub fn is_single_sign_on(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "OIDCIdentityProvider" | "GitHubIdentityProvider" | "CASIdentityProvider" | "AliyunIDaaSProvider"
+        )
+    }
+
+    /// An OIDC provider's end-session URL (its `post_logout_redirect_uri` already in the query),
+    /// when KubeSphere discovered one (§12.8). Only `http(s)` addresses.
+    pub fn end_session_url(&self) -> Option<&str> {
+        let url = self.provider.get("endpoint")?.get("endSessionURL")?.as_str()?.trim();
+        (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
+    }
+
     /// Signs people in with a password through KubeSphere's password grant (§12.0).
     pub fn takes_passwords(&self) -> bool {
         self.kind == "LDAPIdentityProvider"

@@ -54,6 +54,12 @@ pub struct Config {
     #[arg(long, env = "PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
+    /// The KubeSphere console's public address (e.g. `https://kubesphere.example.com`): when set,
+    /// the sign-in page offers KubeSphere's single sign-on providers, through that console and
+    /// the authorization-code flow. The OAuth client must list `{PUBLIC_ORIGIN}/oauth/callback`.
+    #[arg(long, env = "KUBESPHERE_PORTAL_URL")]
+    pub kubesphere_portal_url: Option<String>,
+
     /// OAuth client registered in KubeSphere.
     #[arg(long, env = "KS_OAUTH_CLIENT_ID", default_value = "kubesphere")]
     pub oauth_client_id: String,
@@ -206,6 +212,25 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", self.site_addr))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// The KubeSphere console's address for single sign-on, checked: an absolute `http(s)` URL
+    /// without query or fragment, no trailing slash. `Ok(None)` when it is not set.
+    pub fn portal_url(&self) -> Result<Option<String>, String> {
+        let Some(raw) = self.kubesphere_portal_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let url = raw.trim_end_matches('/');
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !url.contains(['?', '#', ' ', '\\']) && !host.starts_with('/') => {
+                Ok(Some(url.to_owned()))
+            }
+            _ => Err(format!(
+                "KUBESPHERE_PORTAL_URL must be the KubeSphere console's address, such as \
+                 https://kubesphere.example.com (got {raw:?})"
+            )),
+        }
     }
 
     /// Secure cookies (and a `__Host-` cookie name) everywhere except plain-http development.

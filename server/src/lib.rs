@@ -15,6 +15,7 @@ mod secrets;
 mod security;
 pub mod serve;
 mod session;
+mod single_sign_on;
 pub mod stores;
 mod vault;
 
@@ -23,6 +24,7 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use app::sign_in_methods::ssr::{SignInMethods, SingleSignOnSettings};
 use app::upstream::AppState;
 use app::{shell, App};
 use axum::body::Body;
@@ -138,6 +140,17 @@ pub async fn build_app_from_config(config: Config, kubesphere_url: &str) -> Resu
     build_app_with_stores(config, kubesphere_url, stores)
 }
 
+/// Single sign-on through KubeSphere's console, when `KUBESPHERE_PORTAL_URL` is set.
+fn single_sign_on_settings(config: &Config) -> Result<Option<SingleSignOnSettings>, StartError> {
+    let origin = config.public_origin();
+    Ok(config.portal_url().map_err(StartError::Config)?.map(|portal_url| SingleSignOnSettings {
+        portal_url,
+        client_id: config.oauth_client_id.clone(),
+        callback_url: format!("{origin}{}", single_sign_on::CALLBACK_PATH),
+        signed_out_url: format!("{origin}/login?reason=signed_out"),
+    }))
+}
+
 fn secrets_of(config: &Config) -> Result<Secrets, StartError> {
     match &config.session_secret {
         Some(secret) => Secrets::new(&secret.0, config.session_secret_previous.as_ref().map(|p| p.0.as_str()))
@@ -221,8 +234,13 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         ks,
         activity: Arc::new(activity.clone()),
         sealer: Arc::new(secrets.clone()),
-        sign_in: Arc::default(),
+        sign_in: Arc::new(SignInMethods::new(&config.oauth_client_id, single_sign_on_settings(&config)?)),
     };
+    if state.sign_in.single_sign_on_settings().is_some() {
+        // Tells the operator what the console's OAuth client registration lacks, if anything.
+        let (sign_in, ks) = (Arc::clone(&state.sign_in), state.ks.clone());
+        spawn_task(async move { sign_in.check_registration(&ks).await });
+    }
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
     let settings = jobs::JobSettings {
         refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),
@@ -284,6 +302,8 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .route("/login", post(login::login))
         .route(registration::CONFIRM_PATH, post(registration::confirm))
         .route("/logout", post(login::logout))
+        .route(single_sign_on::START_PATH, get(single_sign_on::start))
+        .route(single_sign_on::CALLBACK_PATH, get(single_sign_on::callback))
         .route("/language", post(language::switch))
         .route("/onboard", post(forms::page_with_post))
         .route(forms::BULK_PATH, post(forms::bulk_post))

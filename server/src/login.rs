@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use ipnet::IpNet;
-use ks_client::{AccessToken, CallContext, Credentials, LoginError};
+use ks_client::{AccessToken, CallContext, Credentials, LoginError, TokenSet};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -144,40 +144,15 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let username = tokens.access.username_claim().unwrap_or_else(|| username.to_owned());
     // A directory person's first sign-in under `manual` mapping: not signed in yet.
     let registering = tokens.access.pre_registration();
-    // Signing in over a session: the previous user's tokens are revoked and forgotten, and
-    // nothing the previous session kept (a form's saved fields) carries over.
-    // (A browser without a session has nothing to end.)
-    let previous = match session.id() {
-        Some(_) => end_session(&session, &ctx.vault).await,
-        None => None,
-    };
-    if let Some(previous) = previous {
-        revoke(&ctx, &previous, &request_id).await;
-    }
-    // A fresh id on login, so a session id planted before login is worthless.
-    if let Err(e) = session.cycle_id().await {
-        tracing::error!(error = %e, "could not rotate the session id");
-        revoke(&ctx, &tokens.access, &request_id).await;
-        return fail(AppError::TemporarilyUnavailable, None).await;
-    }
-    let vault_key = match ctx.vault.insert(&username, tokens.clone()).await {
+    let vault_key = match begin_session(&ctx, &session, &username, tokens, &request_id).await {
         Ok(key) => key,
-        Err(e) => {
-            tracing::error!(error = %e, "could not store the tokens");
-            revoke(&ctx, &tokens.access, &request_id).await;
-            return fail(AppError::TemporarilyUnavailable, None).await;
-        }
+        Err(err) => return fail(err, None).await,
     };
     if let Some(pre) = registering {
         return crate::registration::begin(&ctx, &session, pre, vault_key, (&next, wants_json)).await;
     }
-    let record = SessionRecord { username: username.clone(), vault_key, signed_in_at_ms: now_unix_ms() };
-    if let Err(e) = session.insert(SESSION_KEY, &record).await {
-        tracing::error!(error = %e, "could not store the session");
-        if let Some(token) = ctx.vault.remove(&record.vault_key).await {
-            revoke(&ctx, &token, &request_id).await;
-        }
-        return fail(AppError::TemporarilyUnavailable, None).await;
+    if let Err(err) = finish_sign_in(&ctx, &session, &username, vault_key, None, &request_id).await {
+        return fail(err, None).await;
     }
     tracing::info!(user = %username, "signed in");
     if wants_json {
@@ -185,6 +160,62 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     } else {
         Redirect::to(&next).into_response()
     }
+}
+
+/// Starts a session for `username` with the tokens KubeSphere just issued: the previous
+/// session's tokens are revoked and forgotten (nothing it kept carries over), the session id
+/// changes (so an id planted before sign-in is worthless) and the tokens go to the vault, whose
+/// key is returned. On failure the new tokens are revoked.
+pub(crate) async fn begin_session(
+    ctx: &ServerContext,
+    session: &Session,
+    username: &str,
+    tokens: TokenSet,
+    request_id: &Option<String>,
+) -> Result<String, AppError> {
+    // (A browser without a session has nothing to end.)
+    let previous = match session.id() {
+        Some(_) => end_session(session, &ctx.vault).await,
+        None => None,
+    };
+    if let Some(previous) = previous {
+        revoke(ctx, &previous, request_id).await;
+    }
+    if let Err(e) = session.cycle_id().await {
+        tracing::error!(error = %e, "could not rotate the session id");
+        revoke(ctx, &tokens.access, request_id).await;
+        return Err(AppError::TemporarilyUnavailable);
+    }
+    let access = tokens.access.clone();
+    match ctx.vault.insert(username, tokens).await {
+        Ok(key) => Ok(key),
+        Err(e) => {
+            tracing::error!(error = %e, "could not store the tokens");
+            revoke(ctx, &access, request_id).await;
+            Err(AppError::TemporarilyUnavailable)
+        }
+    }
+}
+
+/// Signs the session in as `username`, whose tokens [`begin_session`] stored under `vault_key`.
+/// `via`: the single sign-on provider the person chose, if that is how they came.
+pub(crate) async fn finish_sign_in(
+    ctx: &ServerContext,
+    session: &Session,
+    username: &str,
+    vault_key: String,
+    via: Option<String>,
+    request_id: &Option<String>,
+) -> Result<(), AppError> {
+    let record = SessionRecord { username: username.to_owned(), vault_key, signed_in_at_ms: now_unix_ms(), via };
+    if let Err(e) = session.insert(SESSION_KEY, &record).await {
+        tracing::error!(error = %e, "could not store the session");
+        if let Some(token) = ctx.vault.remove(&record.vault_key).await {
+            revoke(ctx, &token, request_id).await;
+        }
+        return Err(AppError::TemporarilyUnavailable);
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -221,7 +252,7 @@ async fn failed_login(
 }
 
 /// Revokes a token KubeSphere issued that the console will not use (best effort).
-async fn revoke(ctx: &ServerContext, token: &AccessToken, request_id: &Option<String>) {
+pub(crate) async fn revoke(ctx: &ServerContext, token: &AccessToken, request_id: &Option<String>) {
     let call = CallContext { request_id: request_id.clone() };
     if let Err(e) = ctx.state.ks.logout(token, &call).await {
         tracing::info!(error = %e, "could not revoke an unused token upstream");
@@ -231,6 +262,9 @@ async fn revoke(ctx: &ServerContext, token: &AccessToken, request_id: &Option<St
 pub async fn logout(State(ctx): State<ServerContext>, session: Session, req: Request) -> Response {
     let request_id = request_id_of(&req);
     let wants_json = wants_json(req.headers());
+    // Which single sign-on provider the session began with: the sign-in page then offers
+    // KubeSphere's (and the provider's) sign-out too.
+    let via = session.get::<SessionRecord>(SESSION_KEY).await.ok().flatten().and_then(|r| r.via);
     // Forget everything locally first, so the user is signed out whatever KubeSphere does.
     if let Some(token) = end_session(&session, &ctx.vault).await {
         let call = CallContext { request_id };
@@ -238,7 +272,13 @@ pub async fn logout(State(ctx): State<ServerContext>, session: Session, req: Req
             tracing::warn!(error = %e, "KubeSphere logout failed; the session is closed anyway");
         }
     }
-    let to = "/login?reason=signed_out".to_owned();
+    let to = match via {
+        Some(via) => format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("reason", "signed_out"), ("via", &via)]).unwrap_or_default()
+        ),
+        None => "/login?reason=signed_out".to_owned(),
+    };
     if wants_json {
         Json(Redirected { redirect: to }).into_response()
     } else {

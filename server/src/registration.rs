@@ -13,8 +13,6 @@ use ks_types::{Email, UserName};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::session::now_unix_ms;
-use crate::vault::{SessionRecord, SESSION_KEY};
 use crate::ServerContext;
 
 /// Where a session keeps a registration in progress (never with a sign-in beside it).
@@ -42,8 +40,8 @@ pub async fn begin(
     (next, wants_json): (&str, bool),
 ) -> Response {
     // The directory by the name people know it (its display name, as the sign-in page had it).
-    let directories = ctx.state.sign_in.directories(&ctx.state.ks).await;
-    let label = directories.into_iter().find(|d| d.name == pre.provider).map_or(pre.provider, |d| d.label);
+    let known = ctx.state.sign_in.known(&ctx.state.ks).await;
+    let label = known.provider(&pre.provider).map_or(pre.provider.clone(), |p| p.label().to_owned());
     let record = Registering {
         vault_key,
         provider: label,
@@ -136,22 +134,13 @@ pub async fn confirm(State(ctx): State<ServerContext>, session: Session, Form(ch
     ctx.vault.remove(&record.vault_key).await;
     let _ = session.remove::<Registering>(REGISTERING_KEY).await;
     // Signed in as someone else than the session was: a new session id.
-    if let Err(e) = session.cycle_id().await {
-        tracing::error!(error = %e, "could not rotate the session id");
-        return crate::security::error_response(&app::AppError::TemporarilyUnavailable, None);
-    }
-    let vault_key = match ctx.vault.insert(&user, fresh).await {
-        Ok(key) => key,
-        Err(e) => {
-            tracing::error!(error = %e, "could not store the tokens");
-            return crate::security::error_response(&app::AppError::TemporarilyUnavailable, None);
-        }
+    let request_id = None;
+    let signed_in = match crate::login::begin_session(&ctx, &session, &user, fresh, &request_id).await {
+        Ok(vault_key) => crate::login::finish_sign_in(&ctx, &session, &user, vault_key, None, &request_id).await,
+        Err(err) => Err(err),
     };
-    let signed_in = SessionRecord { username: user.clone(), vault_key, signed_in_at_ms: now_unix_ms() };
-    if let Err(e) = session.insert(SESSION_KEY, &signed_in).await {
-        tracing::error!(error = %e, "could not store the session");
-        ctx.vault.remove(&signed_in.vault_key).await;
-        return crate::security::error_response(&app::AppError::TemporarilyUnavailable, None);
+    if let Err(err) = signed_in {
+        return crate::security::error_response(&err, request_id);
     }
     tracing::info!(%user, provider = %record.provider, "signed in for the first time, as a new user");
     Redirect::to(&record.next).into_response()

@@ -25,6 +25,8 @@ fn is_public(path: &str) -> bool {
         path,
         "/login"
             | crate::registration::CONFIRM_PATH
+            | crate::single_sign_on::START_PATH
+            | crate::single_sign_on::CALLBACK_PATH
             | "/logout"
             | "/language"
             | "/livez"

@@ -26,6 +26,9 @@ pub struct SessionRecord {
     pub vault_key: String,
     /// Unix milliseconds of the login, for the absolute session lifetime.
     pub signed_in_at_ms: u64,
+    /// The single sign-on provider the person came through (the button they pressed), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// Why a session's token cannot be had.

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 use crate::i18n::td_string;
+use crate::sign_in_methods::{SignInChoices, SignInMethod, StillSignedIn};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -15,20 +16,24 @@ pub fn LoginPage() -> impl IntoView {
     let next = super::safe_next_path(param("next").as_deref());
     let username = param("username").unwrap_or_default();
     let provider = param("provider").unwrap_or_default();
+    // After signing out of a session that began with single sign-on: which provider it was.
+    let signed_out_of =
+        (param("reason").as_deref() == Some("signed_out")).then(|| param("via")).flatten().filter(|v| !v.is_empty());
     // Read on the server when the page is served (no WASM on this page).
-    let directories = Resource::new_blocking(
-        || (),
-        |_| async move {
+    let choices = Resource::new_blocking(
+        move || signed_out_of.clone(),
+        |signed_out_of| async move {
             #[cfg(feature = "ssr")]
             {
                 match use_context::<crate::upstream::AppState>() {
-                    Some(state) => state.sign_in.directories(&state.ks).await,
-                    None => Vec::new(),
+                    Some(state) => state.sign_in.choices(&state.ks, signed_out_of.as_deref()).await,
+                    None => SignInChoices::default(),
                 }
             }
             #[cfg(not(feature = "ssr"))]
             {
-                Vec::<crate::sign_in_methods::Directory>::new()
+                let _ = signed_out_of;
+                SignInChoices::default()
             }
         },
     );
@@ -55,8 +60,14 @@ pub fn LoginPage() -> impl IntoView {
                     {move || {
                         let (next, username, provider) = (next.clone(), username.clone(), provider.clone());
                         Suspend::new(async move {
-                            let directories = directories.await;
-                            view! { <LoginForm next username provider directories has_error /> }
+                            let choices = choices.await;
+                            let single_sign_on = choices.single_sign_on;
+                            let sso_next = next.clone();
+                            view! {
+                                {choices.still_signed_in.map(|still| view! { <StillSignedInNotice still /> })}
+                                <LoginForm next username provider directories=choices.directories has_error />
+                                {(!single_sign_on.is_empty()).then(|| view! { <SingleSignOnButtons methods=single_sign_on next=sso_next /> })}
+                            }
                         })
                     }}
                 </Suspense>
@@ -72,7 +83,7 @@ fn LoginForm(
     next: String,
     username: String,
     provider: String,
-    directories: Vec<crate::sign_in_methods::Directory>,
+    directories: Vec<SignInMethod>,
     has_error: bool,
 ) -> impl IntoView {
     let locale = crate::language::locale();
@@ -131,5 +142,52 @@ fn LoginForm(
         </div>
         <button type="submit" class="button primary">{td_string!(locale, auth.sign_in)}</button>
     </form>
+    }
+}
+
+/// One button per single sign-on provider, outside the form: each goes through KubeSphere's
+/// console and comes back signed in (plain links: no WASM).
+#[component]
+fn SingleSignOnButtons(methods: Vec<SignInMethod>, next: String) -> impl IntoView {
+    let locale = crate::language::locale();
+    let buttons = methods
+        .into_iter()
+        .map(|m| {
+            let href = format!(
+                "/login/sso?provider={}&next={}",
+                crate::url::encode_query_value(&m.name),
+                crate::url::encode_query_value(&next)
+            );
+            let label = td_string!(locale, auth.sign_in_with_provider, name = m.label.clone()).to_string();
+            view! { <li><a class="button" href=href>{label}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <section class="stack single-sign-on" aria-labelledby="sso-heading">
+            <h2 id="sso-heading" class="divider">{td_string!(locale, auth.or_single_sign_on)}</h2>
+            <ul class="plain stack">{buttons}</ul>
+            <p class="muted small">{td_string!(locale, auth.single_sign_on_hint)}</p>
+        </section>
+    }
+}
+
+/// After signing out of a session that began with single sign-on: KubeSphere's console (and
+/// the provider) may still have the person signed in, so the next press signs them straight
+/// back in. Offers both sign-outs.
+#[component]
+fn StillSignedInNotice(still: StillSignedIn) -> impl IntoView {
+    let locale = crate::language::locale();
+    let provider = still.provider_sign_out.map(|(label, url)| {
+        let text = td_string!(locale, auth.sign_out_of_provider, name = label).to_string();
+        view! { <li><a href=url rel="noreferrer">{text}</a></li> }
+    });
+    view! {
+        <section class="notice" aria-labelledby="still-signed-in">
+            <p id="still-signed-in">{td_string!(locale, auth.still_signed_in)}</p>
+            <ul>
+                <li><a href=still.kubesphere_sign_out rel="noreferrer">{td_string!(locale, auth.sign_out_of_kubesphere)}</a></li>
+                {provider}
+            </ul>
+        </section>
     }
 }

@@ -63,23 +63,12 @@ pub fn safe_next_path(next: Option<&str>) -> String {
 /// The login URL that brings the user back to `path` afterwards.
 pub fn login_url(path: &str, reason: Option<&AppError>) -> String {
     let mut url = String::from("/login?next=");
-    url.push_str(&encode_query_value(&safe_next_path(Some(path))));
+    url.push_str(&crate::url::encode_query_value(&safe_next_path(Some(path))));
     if let Some(reason) = reason {
         url.push_str("&reason=");
         url.push_str(reason.code());
     }
     url
-}
-
-fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The "Sign out" control. A plain form POST, so it works before the WASM has loaded.

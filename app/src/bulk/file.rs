@@ -1,7 +1,7 @@
 //! The bulk-onboarding file: a CSV with a fixed header, read strictly. Every problem with the
 //! file itself (encoding, header, quoting, size) is one plain sentence with its line number.
 
-use super::{FileRow, COLUMNS, MAX_ROWS};
+use super::{FileRow, COLUMNS, LINK_COLUMNS, MAX_ROWS};
 use crate::i18n::td_string;
 use crate::language::Locale;
 
@@ -83,7 +83,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(bytes);
     let header: Vec<String> =
         reader.headers().map_err(|e| malformed(bytes, &e))?.iter().map(|h| h.to_ascii_lowercase()).collect();
-    if header != COLUMNS {
+    let linked: Vec<&str> = COLUMNS.iter().chain(LINK_COLUMNS.iter()).copied().collect();
+    if header != COLUMNS && header != linked {
         return Err(FileError::Header { expected: COLUMNS.join(","), found: header.join(",") });
     }
     let mut rows = Vec::new();
@@ -109,6 +110,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
             cluster: cell(6),
             project: cell(7),
             project_role: cell(8),
+            identity_provider: cell(9),
+            identity: cell(10),
         });
     }
     if rows.is_empty() {

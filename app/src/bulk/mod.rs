@@ -30,6 +30,9 @@ pub const COLUMNS: [&str; 9] = [
     "project",
     "project_role",
 ];
+/// Two optional columns after those: a new account's directory or SSO identity instead of a
+/// password (the template keeps the nine).
+pub const LINK_COLUMNS: [&str; 2] = ["identity_provider", "identity"];
 /// Rows in one file.
 pub const MAX_ROWS: usize = 1000;
 /// The largest file accepted (1,000 rows of long names fit with room to spare).
@@ -55,6 +58,10 @@ pub struct FileRow {
     pub cluster: String,
     pub project: String,
     pub project_role: String,
+    #[serde(default)]
+    pub identity_provider: String,
+    #[serde(default)]
+    pub identity: String,
 }
 
 impl FileRow {
@@ -116,8 +123,8 @@ pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
 pub struct NewAccount {
     pub line: usize,
     pub username: String,
-    /// The password, or why it was not created.
-    pub result: Result<String, crate::audit::Failure>,
+    /// Its password (`None`: it signs in through a directory or SSO), or why it was not created.
+    pub result: Result<Option<String>, crate::audit::Failure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,7 +180,7 @@ pub async fn bulk_apply(
     })?;
     let upstream_ref = &upstream;
     let creations = to_create.into_iter().map(|(line, username, call)| async move {
-        let result = call.send(upstream_ref, Via::Bulk, None).await.map(Option::unwrap_or_default);
+        let result = call.send(upstream_ref, Via::Bulk, None).await;
         NewAccount { line, username, result }
     });
     let accounts = crate::directory::ssr::bounded_join(creations).await;

@@ -145,19 +145,22 @@ pub fn BulkPage() -> impl IntoView {
 #[component]
 fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
     let locale = crate::language::locale();
-    let made: Vec<&NewAccount> = accounts.iter().filter(|a| a.result.is_ok()).collect();
+    let made = accounts.iter().filter(|a| a.result.is_ok()).count();
+    // Accounts linked to a directory or SSO identity have no password to hand over.
+    let with_password: Vec<(&str, &str)> =
+        accounts.iter().filter_map(|a| Some((a.username.as_str(), a.result.as_ref().ok()?.as_deref()?))).collect();
     let mut passwords = String::from("username,password\n");
-    for a in &made {
-        passwords.push_str(&crate::csv::line([a.username.as_str(), a.result.as_deref().unwrap_or_default()]));
+    for (user, password) in &with_password {
+        passwords.push_str(&crate::csv::line([*user, *password]));
     }
     let failed: Vec<NewAccount> = accounts.iter().filter(|a| a.result.is_err()).cloned().collect();
     view! {
         <section class="card" role="status" aria-labelledby="started-heading">
             <h2 id="started-heading">{td_string!(locale, bulk.applying)}</h2>
-            <p>{td_string!(locale, bulk.accounts_made, n = made.len()).to_string()}</p>
+            <p>{td_string!(locale, bulk.accounts_made, n = made).to_string()}</p>
             <p><a class="button primary" href=format!("/onboard/bulk/jobs/{job}")>{td_string!(locale, bulk.follow_progress)}</a></p>
         </section>
-        {(!made.is_empty()).then(|| view! {
+        {(!with_password.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="passwords-heading">
                 <h2 id="passwords-heading">{td_string!(locale, bulk.new_accounts_heading)}</h2>
                 <p class="notice" role="note">{td_string!(locale, bulk.save_passwords_now)}</p>
@@ -166,10 +169,10 @@ fn Started(job: String, accounts: Vec<NewAccount>) -> impl IntoView {
                     <caption class="sr-only">{td_string!(locale, bulk.new_accounts_heading)}</caption>
                     <thead><tr><th scope="col">{td_string!(locale, common.username)}</th><th scope="col">{td_string!(locale, bulk.password)}</th></tr></thead>
                     <tbody>
-                        {made.iter().map(|a| view! {
+                        {with_password.iter().map(|(user, password)| view! {
                             <tr>
-                                <td data-label=td_string!(locale, common.username)>{a.username.clone()}</td>
-                                <td data-label=td_string!(locale, bulk.password)><code>{a.result.clone().unwrap_or_default()}</code></td>
+                                <td data-label=td_string!(locale, common.username)>{user.to_string()}</td>
+                                <td data-label=td_string!(locale, bulk.password)><code>{password.to_string()}</code></td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use ks_types::{
-    ClusterName, DisplayName, Email, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind,
+    ClusterName, DisplayName, Email, IdentityLink, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName,
+    WorkspaceRoleKind,
 };
 
 use super::{DryRun, FileRow, RowReport};
@@ -45,6 +46,19 @@ fn bad(column: Column, value: &str) -> Refusal {
 
 fn not_built_in(column: Column, value: &str) -> Refusal {
     Refusal::NotBuiltIn { column, value: value.to_owned() }
+}
+
+/// A new account's identity, from the two optional last cells (both or neither).
+fn link(row: &FileRow) -> Result<Option<IdentityLink>, Refusal> {
+    match (row.identity_provider.as_str(), row.identity.as_str()) {
+        ("", "") => Ok(None),
+        (provider, identity) => IdentityLink::parse(provider, identity).map(Some).map_err(|_| {
+            let column =
+                if IdentityLink::parse(provider, "-").is_err() { Column::IdentityProvider } else { Column::Identity };
+            let value = if column == Column::Identity { identity } else { provider };
+            bad(column, value)
+        }),
+    }
 }
 
 /// One row's membership, from its workspace, cluster and project cells.
@@ -99,6 +113,7 @@ pub fn wish(row: &FileRow) -> Result<Wish, Refusal> {
         email,
         display_name,
         platform_role,
+        link: link(row)?,
         membership: membership(row)?,
         intent: Intent::Onboard,
     })

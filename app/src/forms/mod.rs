@@ -7,11 +7,13 @@
 //! only adds two small islands ([`live`]): people found as you type, and fields that follow a
 //! chosen workspace. Every page therefore works, whole, before and without it.
 
+mod link_fields;
 mod live;
 mod pickers;
 mod role_select;
 
 pub use crate::builtin_roles::RoleOption;
+pub use link_fields::{linkable_methods, LinkFields};
 pub use live::{
     add_name, follow_field, live_matches, people_matches, FieldLook, Follow, FollowList, MatchUse, PeopleFinder,
 };

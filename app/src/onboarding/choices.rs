@@ -37,6 +37,9 @@ pub struct Choices {
     pub projects: Option<Vec<ProjectChoice>>,
     /// The clusters those workspaces are placed on (for a project named by hand).
     pub clusters: Vec<String>,
+    /// Directories and SSO providers a new account may be linked to instead of a password
+    /// (only for those who create accounts).
+    pub sign_in_methods: Vec<crate::sign_in_methods::SignInMethod>,
 }
 
 /// What the wizard offers the signed-in person.
@@ -64,6 +67,8 @@ mod ssr {
             upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }),
         );
         let permissions = permissions?;
+        let sign_in_methods =
+            if permissions.manage_users { crate::forms::linkable_methods().await } else { Vec::new() };
         let mut visible: Vec<(WorkspaceName, Vec<String>)> = templates?
             .into_items()
             .into_iter()
@@ -79,6 +84,7 @@ mod ssr {
                 workspaces: visible.into_iter().map(|(ws, _)| ws.to_string()).collect(),
                 projects: None,
                 clusters: clusters.iter().map(ToString::to_string).collect(),
+                sign_in_methods,
             });
         }
         // Per workspace at once: whether the person may manage its members, and its projects.
@@ -110,6 +116,7 @@ mod ssr {
             workspaces: managed.iter().map(|(ws, _, _)| ws.to_string()).collect(),
             projects: (projects.len() <= FEW_PROJECTS).then_some(projects),
             clusters: clusters.into_iter().collect(),
+            sign_in_methods,
         })
     }
 }

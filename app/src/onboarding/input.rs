@@ -16,6 +16,11 @@ pub struct OnboardInput {
     /// The password typed before the review, sealed by the server: the review page never
     /// echoes a typed password (hex).
     pub sealed_password: String,
+    /// A new account signs in through this identity provider (with `identity`) instead of a
+    /// password; empty: a password.
+    pub identity_provider: String,
+    /// Their login name in that directory, or their SSO subject.
+    pub identity: String,
     /// Empty: platform-regular for a new person, unchanged for an existing one.
     pub platform_role: String,
     pub workspaces: Vec<WorkspaceRow>,
@@ -55,6 +60,8 @@ impl OnboardInput {
         input.password = fields.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
         input.sealed_password = one("sealed_password");
         input.platform_role = one("platform_role");
+        input.identity_provider = one("identity_provider");
+        input.identity = one("identity");
         input.confirm_admin = one("confirm_admin") == "yes";
         input.reviewed = one("reviewed");
         let (names, roles) = (all("workspace"), all("workspace_role"));

@@ -197,6 +197,21 @@ pub mod ssr {
         Password::parse(&text).map_err(|e| field("password".into(), password_error(e)))
     }
 
+    /// The new account's identity, when the form links one (its provider chosen).
+    fn identity_link(input: &OnboardInput) -> Result<Option<ks_types::IdentityLink>, AppError> {
+        if input.identity_provider.is_empty() {
+            return Ok(None);
+        }
+        ks_types::IdentityLink::parse(&input.identity_provider, &input.identity).map(Some).map_err(|e| {
+            let name = if ks_types::IdentityLink::parse(&input.identity_provider, "-").is_err() {
+                "identity_provider"
+            } else {
+                "identity"
+            };
+            field(name.into(), name_error(&e))
+        })
+    }
+
     pub fn username(input: &OnboardInput) -> Result<UserName, AppError> {
         UserName::parse(&input.username).map_err(|e| field("username".into(), name_error(&e)))
     }
@@ -233,6 +248,7 @@ pub mod ssr {
             email,
             display_name,
             platform_role,
+            link: identity_link(input)?,
             membership: None,
             intent: Intent::Onboard,
         };
@@ -244,6 +260,7 @@ pub mod ssr {
                 email: None,
                 display_name: None,
                 platform_role: None,
+                link: None,
                 membership: Some(m),
                 intent: Intent::Onboard,
             });

@@ -221,6 +221,10 @@ fn OnboardForm(
                     <PlainField label=td_string!(locale, onboarding.initial_password) name="password" value=String::new() error=field_error("password")
                         input_type="password" hint=if sealed_password.is_some() { td_string!(locale, onboarding.password_kept) } else { td_string!(locale, onboarding.password_hint) } />
                     {sealed_password.clone().map(|v| view! { <input type="hidden" name="sealed_password" value=v /> })}
+                    {(!choices.sign_in_methods.is_empty()).then(|| view! {
+                        <crate::forms::LinkFields methods=choices.sign_in_methods.clone() provider=input.identity_provider.clone()
+                            identity=input.identity.clone() provider_error=field_error("identity_provider") identity_error=field_error("identity") />
+                    })}
                 })}
                 {choices.manages_accounts.then(|| view! {
                     <div class="field">

@@ -18,9 +18,14 @@ pub fn CreateUserPage() -> impl IntoView {
     let data = Resource::new_blocking(
         || (),
         |_| async {
-            let (perms, roles, flash) =
-                futures::future::join3(my_permissions(), platform_role_options(), take_flash()).await;
-            (perms, roles, flash.ok().flatten())
+            let (perms, roles, flash, methods) = futures::future::join4(
+                my_permissions(),
+                platform_role_options(),
+                take_flash(),
+                crate::forms::linkable_methods(),
+            )
+            .await;
+            (perms, roles, flash.ok().flatten(), methods)
         },
     );
     let locale = crate::language::locale();
@@ -29,7 +34,7 @@ pub fn CreateUserPage() -> impl IntoView {
             <h1>{td_string!(locale, people.create_title)}</h1>
             <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
-                    let (perms, roles, flash) = data.await;
+                    let (perms, roles, flash, methods) = data.await;
                     match (perms, roles) {
                         (Ok(p), _) if !p.manage_users => view! {
                             <NoticeUnavailable text=td_string!(locale, people.only_admins_create, role = p.role_label().to_owned()).to_string() />
@@ -37,7 +42,7 @@ pub fn CreateUserPage() -> impl IntoView {
                         .into_any(),
                         (Ok(_), Ok(roles)) => {
                             let flash = flash_for(&flash, <CreateUser as ServerFn>::PATH);
-                            view! { <CreateUserForm roles flash /> }.into_any()
+                            view! { <CreateUserForm roles flash methods /> }.into_any()
                         }
                         (Err(e), _) | (_, Err(e)) => crate::layout::error_view(e),
                     }
@@ -50,7 +55,11 @@ pub fn CreateUserPage() -> impl IntoView {
 /// The form, with a strong initial password already generated on the server and shown, so the
 /// person can hand it over (KubeSphere asks for a new one at the first sign-in).
 #[component]
-fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView {
+fn CreateUserForm(
+    roles: Vec<RoleOption>,
+    flash: Option<Flash>,
+    methods: Vec<crate::sign_in_methods::SignInMethod>,
+) -> impl IntoView {
     let locale = crate::language::locale();
     let form = FormState::<CreateUser>::new(&flash);
     #[cfg(feature = "ssr")]
@@ -94,6 +103,10 @@ fn CreateUserForm(roles: Vec<RoleOption>, flash: Option<Flash>) -> impl IntoView
                 <Checklist id="password-rules" items=rule_items />
                 <p class="field-error" id="field-password-error" aria-live="polite">{password_error}</p>
             </div>
+            {(!methods.is_empty()).then(|| view! {
+                <crate::forms::LinkFields methods provider=form.kept("identity_provider") identity=form.kept("identity")
+                    provider_error=form.field_error("identity_provider") identity_error=form.field_error("identity") />
+            })}
             <RoleSelect look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, common.platform_role))
                 options=roles selected=form.kept_or("platform_role", "platform-regular")
                 error=form.field_error("platform_role") confirm_error=form.field_error("confirm_admin") />

@@ -37,7 +37,14 @@ pub fn PersonPage() -> impl IntoView {
                                         <dd>{if p.directories.is_empty() {
                                             td_string!(locale, people.kubesphere_account).to_owned()
                                         } else {
-                                            p.directories.iter().map(|name| td_string!(locale, people.company_directory, name).to_string()).collect::<Vec<_>>().join(", ")
+                                            p.directories.iter().map(|way| {
+                                                let name = &way.label;
+                                                if way.single_sign_on {
+                                                    td_string!(locale, people.single_sign_on, name).to_string()
+                                                } else {
+                                                    td_string!(locale, people.company_directory, name).to_string()
+                                                }
+                                            }).collect::<Vec<_>>().join(", ")
                                         }}</dd>
                                         <dt>{td_string!(locale, people.last_sign_in)}</dt>
                                         <dd>{match p.last_sign_in.clone() {

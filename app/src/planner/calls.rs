@@ -1,9 +1,10 @@
 //! The calls a plan makes — the wizard's steps and the bulk file's rows alike — and how one is
 //! sent: with the signed-in person's token, recorded in the activity log with its workspace.
 
-use ks_client::{Cause, KsError, NewUser};
+use ks_client::{Cause, FirstSignIn, KsError, NewUser};
 use ks_types::{
-    ClusterName, Email, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole,
+    ClusterName, Email, IdentityLink, Password, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName,
+    WorkspaceRole,
 };
 
 use super::Step;
@@ -16,6 +17,8 @@ use crate::upstream::Upstream;
 pub enum Call {
     CreateUser {
         user: UserName,
+        /// Signs in through a directory or SSO as this identity; else with a password.
+        link: Option<IdentityLink>,
         email: Email,
         display_name: Option<String>,
         role: PlatformRole,
@@ -113,10 +116,13 @@ impl Call {
         password: Option<Password>,
     ) -> Result<Option<String>, Failure> {
         match self {
-            Call::CreateUser { user, email, display_name, role } => {
-                let new =
-                    NewUser { name: user, email, password: strong(password)?, role, display_name, description: None };
-                create_user(upstream, via, new).await.map(Some)
+            Call::CreateUser { user, link, email, display_name, role } => {
+                let first_sign_in = match link {
+                    Some(link) => FirstSignIn::Linked(link),
+                    None => FirstSignIn::Password(strong(password)?),
+                };
+                let new = NewUser { name: user, email, first_sign_in, role, display_name, description: None };
+                create_user(upstream, via, new).await
             }
             Call::PlatformRole { user, role, before } => {
                 let change = Change::new(Action::ChangePlatformRole).user(&user).roles(before, role.name());
@@ -293,8 +299,12 @@ fn strong(password: Option<Password>) -> Result<Password, Failure> {
     }
 }
 
-async fn create_user(upstream: &Upstream, via: Via, new: NewUser) -> Result<String, Failure> {
-    let shown = new.password.expose().to_owned();
+/// Creates the account; its password, when it has one (to be shown once).
+async fn create_user(upstream: &Upstream, via: Via, new: NewUser) -> Result<Option<String>, Failure> {
+    let shown = match &new.first_sign_in {
+        FirstSignIn::Password(password) => Some(password.expose().to_owned()),
+        FirstSignIn::Linked(_) => None,
+    };
     let creator = upstream.username().to_owned();
     let change = Change::new(Action::CreateUser).user(&new.name).roles(None, new.role.name());
     let user = new.name.to_string();

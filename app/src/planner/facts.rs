@@ -18,6 +18,9 @@ use crate::directory::ssr::bounded_join;
 use crate::error::AppError;
 use crate::upstream::Upstream;
 
+/// `iam.kubesphere.io/identity-provider.<provider>: <identity>` (§12.3).
+const IDENTITY_LINK_PREFIX: &str = "iam.kubesphere.io/identity-provider.";
+
 /// Usernames asked for in one `users?names=` read.
 const NAMES_PER_READ: usize = 50;
 
@@ -66,6 +69,12 @@ pub struct Facts {
     pub users: HashMap<String, Account>,
     /// Existing accounts by e-mail, lower-cased (read only when a wish gives an e-mail).
     pub emails: HashMap<String, String>,
+    /// Existing accounts by the identity (provider, identity) they are linked to (read with the
+    /// e-mails, when a wish links a new account).
+    pub links: HashMap<(String, String), String>,
+    /// KubeSphere's identity providers by name, when a wish links a new account and KubeSphere
+    /// said (`None`: nothing is refused for it).
+    pub providers: Option<BTreeSet<String>>,
     pub workspaces: HashMap<WorkspaceName, WorkspaceFacts>,
     /// Per workspace and cluster: the workspace's projects there, or why they are unknown.
     pub listings: HashMap<(WorkspaceName, ClusterName), Result<BTreeSet<ProjectName>, ClusterTrouble>>,
@@ -86,7 +95,8 @@ pub async fn load(
     let wished: Vec<&Membership> =
         checked.wishes.iter().filter_map(|(_, w)| w.as_ref().ok()?.membership.as_ref()).collect();
     let workspaces: BTreeSet<WorkspaceName> = wished.iter().map(|m| m.workspace().clone()).collect();
-    let with_email = checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.email.is_some()));
+    let with_link = checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.link.is_some()));
+    let with_email = with_link || checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.email.is_some()));
 
     // Round 1.
     let (users, permissions, workspace_facts) = tokio::join!(
@@ -94,7 +104,8 @@ pub async fn load(
         crate::permissions::ssr::load(),
         bounded_join(workspaces.into_iter().map(|ws| workspace(upstream, &reads, ws))),
     );
-    let (mut users, emails) = users?;
+    let (mut users, emails, links) = users?;
+    let providers = if with_link { sign_in_providers().await } else { None };
     for known in known_accounts {
         users.entry(known.clone()).or_default();
     }
@@ -102,6 +113,8 @@ pub async fn load(
         manages_accounts: permissions?.manage_users,
         users,
         emails,
+        links,
+        providers,
         workspaces: workspace_facts.into_iter().collect::<Result<_, _>>()?,
         rounds: 1,
         ..Facts::default()
@@ -153,12 +166,22 @@ pub async fn load(
 
 /// Everyone named, from one full list when e-mails must be compared (KubeSphere's selector
 /// compares an e-mail whole, one address a call), otherwise by names, 50 a read.
+/// The identity providers KubeSphere has loaded (its public list, kept briefly).
+async fn sign_in_providers() -> Option<BTreeSet<String>> {
+    let state = leptos::prelude::use_context::<crate::upstream::AppState>()?;
+    let known = state.sign_in.known(&state.ks).await;
+    known.provider_names().map(|names| names.into_iter().collect())
+}
+
+/// Existing accounts, their e-mails and identity links. All users are read when `with_email`
+/// (an e-mail or a link must be unique among all of them), else only the wished people.
+#[allow(clippy::type_complexity)]
 async fn read_users<'a>(
     upstream: &Upstream,
     reads: &AtomicUsize,
     people: impl Iterator<Item = &'a UserName>,
     with_email: bool,
-) -> Result<(HashMap<String, Account>, HashMap<String, String>), AppError> {
+) -> Result<(HashMap<String, Account>, HashMap<String, String>, HashMap<(String, String), String>), AppError> {
     let names: Vec<String> = people.map(ToString::to_string).collect();
     let lists: Vec<String> = if with_email {
         vec![String::new()]
@@ -179,16 +202,21 @@ async fn read_users<'a>(
             .await
     }))
     .await;
-    let (mut users, mut emails) = (HashMap::new(), HashMap::new());
+    let (mut users, mut emails, mut links) = (HashMap::new(), HashMap::new(), HashMap::new());
     for list in found {
         for u in list?.into_items() {
             if !u.spec.email.is_empty() {
                 emails.insert(u.spec.email.to_lowercase(), u.metadata.name.clone());
             }
+            for (key, identity) in &u.metadata.annotations {
+                if let Some(provider) = key.strip_prefix(IDENTITY_LINK_PREFIX).filter(|_| !identity.is_empty()) {
+                    links.insert((provider.to_owned(), identity.clone()), u.metadata.name.clone());
+                }
+            }
             users.insert(u.metadata.name.clone(), Account { platform_role: u.global_role().map(str::to_owned) });
         }
     }
-    Ok((users, emails))
+    Ok((users, emails, links))
 }
 
 /// A refusal that answers the question (403: the caller may not read it) or a failure of the

@@ -77,6 +77,8 @@ pub enum Column {
     Cluster,
     Project,
     ProjectRole,
+    IdentityProvider,
+    Identity,
 }
 
 impl Column {
@@ -92,6 +94,8 @@ impl Column {
             Column::Cluster => "cluster",
             Column::Project => "project",
             Column::ProjectRole => "project_role",
+            Column::IdentityProvider => "identity_provider",
+            Column::Identity => "identity",
         }
     }
 }
@@ -139,6 +143,25 @@ pub enum Refusal {
     EmailInPlan {
         email: String,
         line: usize,
+    },
+    /// Two identities wished for one person.
+    ConflictingLink {
+        line: usize,
+        user: String,
+    },
+    /// Another person of this plan is to be linked to this identity.
+    LinkInPlan {
+        identity: String,
+        line: usize,
+    },
+    /// KubeSphere has no identity provider of this name.
+    UnknownSignInMethod {
+        provider: String,
+    },
+    /// An existing account is already linked to this identity.
+    IdentityTaken {
+        identity: String,
+        user: String,
     },
     /// An existing account has this e-mail address (compared ignoring case).
     EmailTaken {

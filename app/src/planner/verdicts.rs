@@ -158,8 +158,19 @@ fn new_account(facts: &Facts, user: &UserName, person: &super::wishes::Person) -
     if let Some(owner) = facts.emails.get(&raw.to_lowercase()) {
         return Err(Refusal::EmailTaken { email: raw, user: owner.clone() });
     }
+    let link = person.link.clone().map(|(link, _)| link);
+    if let Some(link) = &link {
+        if facts.providers.as_ref().is_some_and(|known| !known.contains(link.provider())) {
+            return Err(Refusal::UnknownSignInMethod { provider: link.provider().to_owned() });
+        }
+        let key = (link.provider().to_owned(), link.identity().to_owned());
+        if let Some(owner) = facts.links.get(&key) {
+            return Err(Refusal::IdentityTaken { identity: link.identity().to_owned(), user: owner.clone() });
+        }
+    }
     Ok(Call::CreateUser {
         user: user.clone(),
+        link,
         email,
         display_name: person.display_name.clone().map(|(d, _)| d),
         role: person.platform_role.map_or(PlatformRole::Regular, |(r, _)| r),

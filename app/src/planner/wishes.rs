@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ks_types::{ClusterName, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind};
+use ks_types::{
+    ClusterName, IdentityLink, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind,
+};
 
 use super::{Place, Refusal};
 
@@ -17,6 +19,8 @@ pub struct Wish {
     pub email: Option<String>,
     pub display_name: Option<String>,
     pub platform_role: Option<PlatformRole>,
+    /// A new account's directory or SSO identity instead of a password.
+    pub link: Option<IdentityLink>,
     pub membership: Option<Membership>,
     pub intent: Intent,
 }
@@ -60,7 +64,7 @@ impl Wish {
         membership: Option<Membership>,
         intent: Intent,
     ) -> Self {
-        Wish { line, user, email: None, display_name: None, platform_role, membership, intent }
+        Wish { line, user, email: None, display_name: None, platform_role, link: None, membership, intent }
     }
 }
 
@@ -90,6 +94,7 @@ pub struct Person {
     pub email: Option<(String, usize)>,
     pub display_name: Option<(String, usize)>,
     pub platform_role: Option<(PlatformRole, usize)>,
+    pub link: Option<(IdentityLink, usize)>,
 }
 
 /// A wish with its line, or why the line could not even be read as one.
@@ -109,11 +114,15 @@ pub fn check(wishes: Vec<Wished>) -> Checked {
     let mut people: BTreeMap<UserName, Person> = BTreeMap::new();
     let mut places: HashMap<(UserName, Place), (Membership, usize)> = HashMap::new();
     let mut emails: HashMap<String, (UserName, usize)> = HashMap::new();
+    let mut links: HashMap<IdentityLink, (UserName, usize)> = HashMap::new();
     let wishes = wishes
         .into_iter()
         .map(|(line, wish)| {
-            let checked =
-                wish.and_then(|w| against_others(&w, &mut people, &mut places, &mut emails).map_or(Ok(w), Err));
+            let checked = wish.and_then(|w| {
+                against_others(&w, &mut people, &mut places, &mut emails)
+                    .or_else(|| one_link_each(&w, &mut people, &mut links))
+                    .map_or(Ok(w), Err)
+            });
             (line, checked)
         })
         .collect();
@@ -172,6 +181,30 @@ fn against_others(
     conflict
 }
 
+/// One identity per person, and each identity for one person only (KubeSphere would sign the
+/// identity in as whichever of them it finds first).
+fn one_link_each(
+    w: &Wish,
+    people: &mut BTreeMap<UserName, Person>,
+    links: &mut HashMap<IdentityLink, (UserName, usize)>,
+) -> Option<Refusal> {
+    let link = w.link.as_ref()?;
+    let person = people.get_mut(&w.user)?;
+    match (&person.link, links.get(link)) {
+        (Some((seen, line)), _) if seen != link => {
+            Some(Refusal::ConflictingLink { line: *line, user: w.user.to_string() })
+        }
+        (_, Some((other, line))) if other != &w.user => {
+            Some(Refusal::LinkInPlan { identity: link.identity().to_owned(), line: *line })
+        }
+        _ => {
+            links.insert(link.clone(), (w.user.clone(), w.line));
+            person.link.get_or_insert((link.clone(), w.line));
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -185,6 +218,7 @@ mod tests {
             email: email.map(str::to_owned),
             display_name: None,
             platform_role: None,
+            link: None,
             membership: None,
             intent: Intent::Onboard,
         };

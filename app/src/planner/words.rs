@@ -83,7 +83,7 @@ impl Place {
 /// Why a value is not a name of that column, from the rules of `ks_types` (the value is parsed
 /// again: the refusal keeps the value, not a sentence).
 fn name_problem(locale: Locale, column: Column, value: &str, new: bool) -> String {
-    use ks_types::{ClusterName, DisplayName, Email, ProjectName, UserName, WorkspaceName};
+    use ks_types::{ClusterName, DisplayName, Email, IdentityLink, ProjectName, UserName, WorkspaceName};
     let err = match column {
         Column::Username if new => UserName::parse_new(value).err(),
         Column::Username => UserName::parse(value).err(),
@@ -92,6 +92,8 @@ fn name_problem(locale: Locale, column: Column, value: &str, new: bool) -> Strin
         Column::Workspace => WorkspaceName::parse(value).err(),
         Column::Cluster => ClusterName::parse(value).err(),
         Column::Project => ProjectName::parse(value).err(),
+        Column::IdentityProvider => IdentityLink::parse(value, "-").err(),
+        Column::Identity => IdentityLink::parse("-", value).err(),
         Column::PlatformRole | Column::WorkspaceRole | Column::ProjectRole => None,
     };
     match err {
@@ -108,6 +110,14 @@ impl Refusal {
         }
         match self {
             R::EmailTaken { email, user } => td_string!(locale, planner.email_taken_by, email, user).to_string(),
+            R::ConflictingLink { line, user } => td_string!(locale, planner.conflicting_link, line, user).to_string(),
+            R::LinkInPlan { identity, line } => td_string!(locale, planner.link_in_plan, identity, line).to_string(),
+            R::UnknownSignInMethod { provider } => {
+                td_string!(locale, planner.unknown_sign_in_method, provider).to_string()
+            }
+            R::IdentityTaken { identity, user } => {
+                td_string!(locale, planner.identity_taken_by, identity, user).to_string()
+            }
             R::AccountNotCreated { user, line } => {
                 td_string!(locale, planner.account_cannot_be_created, user, line).to_string()
             }

@@ -16,6 +16,8 @@ pub const PASSWORD: &str = "P@88w0rd";
 pub struct TestApp {
     pub url: String,
     pub sim: RunningSim,
+    /// The stand-in for KubeSphere's console, when the test signs people in through it.
+    pub portal: Option<ks_sim::RunningPortal>,
     pub http: reqwest::Client,
     pub config: Config,
     /// The app's session store and token vault.
@@ -26,6 +28,7 @@ pub struct TestApp {
 
 pub struct Builder {
     sim: SimConfig,
+    portal: bool,
     config: Config,
     stores: Box<dyn FnOnce(Stores) -> Stores>,
 }
@@ -34,6 +37,7 @@ impl TestApp {
     pub fn builder() -> Builder {
         Builder {
             sim: SimConfig::default(),
+            portal: false,
             config: Config::for_upstream("http://unused"),
             stores: Box::new(|stores| stores),
         }
@@ -251,6 +255,13 @@ impl Builder {
         self
     }
 
+    /// Serves the stand-in for KubeSphere's console (its own host name) and points the console's
+    /// single sign-on at it; the console's OAuth client lists its callback.
+    pub fn portal(mut self) -> Self {
+        self.portal = true;
+        self
+    }
+
     pub fn config(mut self, f: impl FnOnce(&mut Config)) -> Self {
         f(&mut self.config);
         self
@@ -269,6 +280,14 @@ impl Builder {
         let mut config = self.config;
         config.site_addr = addr;
         config.kubesphere_host = Some(sim.base_url());
+        let portal = if self.portal {
+            let portal = sim.spawn_portal().await.unwrap();
+            config.kubesphere_portal_url = Some(portal.url());
+            sim.sim.set_client_redirect_uris(vec![format!("{}/oauth/callback", config.public_origin())]);
+            Some(portal)
+        } else {
+            None
+        };
         let (stores, memory) = memory_stores(&config);
         let app = build_app_with_stores(config.clone(), &sim.base_url(), (self.stores)(stores)).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -285,7 +304,7 @@ impl Builder {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
-        TestApp { url: format!("http://{addr}"), sim, http, config, memory, shutdown: Some((stop, serving)) }
+        TestApp { url: format!("http://{addr}"), sim, portal, http, config, memory, shutdown: Some((stop, serving)) }
     }
 }
 

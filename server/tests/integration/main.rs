@@ -22,6 +22,7 @@ mod onboarding;
 mod replicas;
 mod rounds;
 mod sessions;
+mod single_sign_on;
 mod stores;
 mod team_lead;
 mod upstream;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// One namespace per feature, as `app/src` is cut.
-const NAMESPACES: [&str; 16] = [
+const NAMESPACES: [&str; 17] = [
     "common",
     "errors",
     "auth",
@@ -24,6 +24,7 @@ const NAMESPACES: [&str; 16] = [
     "audit",
     "directory",
     "planner",
+    "access",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -232,6 +232,12 @@ pub mod sentences {
     pub fn try_again() -> &'static str {
         td_string!(locale(), errors.try_again)
     }
+    pub fn signed_in() -> &'static str {
+        td_string!(locale(), auth.signed_in)
+    }
+    pub fn continue_on() -> &'static str {
+        td_string!(locale(), auth.continue_on)
+    }
 }
 
 /// Why a name or address was refused (ks-types says it in English, for logs), in the person's language.

@@ -2,6 +2,7 @@
 //! Compiled twice: with `ssr` into the server, with `hydrate` into the WASM bundle.
 
 pub mod abilities;
+pub mod access;
 pub mod activity;
 pub mod audit;
 pub mod auth;
@@ -141,6 +142,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces") view=workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces/:workspace/access") view=access::AccessPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />

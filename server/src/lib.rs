@@ -1,6 +1,7 @@
 //! The KS Console server: configuration, the middleware stack and start-up.
 //! `main` only loads the configuration and serves what [`build_app`] returns.
 
+mod access_export;
 pub mod config;
 pub mod database;
 mod forms;
@@ -303,6 +304,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .route(registration::CONFIRM_PATH, post(registration::confirm))
         .route("/logout", post(login::logout))
         .route(single_sign_on::START_PATH, get(single_sign_on::start))
+        .route("/workspaces/{workspace}/access.csv", get(access_export::export))
         .route(single_sign_on::CALLBACK_PATH, get(single_sign_on::callback))
         .route("/language", post(language::switch))
         .route("/onboard", post(forms::page_with_post))

@@ -246,12 +246,17 @@ async fn finish(
 /// same-site, so the person arrives signed in with either setting.
 fn continue_to(next: &str) -> Response {
     let next = html_escape(next);
+    let (lang, signed_in, go_on) = (
+        app::language::html_tag(app::language::locale()),
+        app::error::sentences::signed_in(),
+        app::error::sentences::continue_on(),
+    );
     Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"refresh\" content=\"0;url={next}\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Signed in · KS Console</title></head>\
-         <body><main><p>Signed in. <a href=\"{next}\">Continue</a></p></main></body></html>"
+         <title>{signed_in} · KS Console</title></head>\
+         <body><main><p>{signed_in} <a href=\"{next}\">{go_on}</a></p></main></body></html>"
     ))
     .into_response()
 }

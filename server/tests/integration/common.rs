@@ -143,6 +143,14 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK, "POST {path}: {}", res.text().await.unwrap());
     }
 
+    /// A change made in KubeSphere itself, outside the console (kubectl, KubeSphere's console).
+    pub async fn upstream_put(&self, path: &str, body: serde_json::Value) {
+        let access = self.upstream_admin_token().await;
+        let base = self.sim.base_url();
+        let res = self.http.put(format!("{base}{path}")).bearer_auth(access).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "PUT {path}: {}", res.text().await.unwrap());
+    }
+
     async fn upstream_admin_token(&self) -> String {
         let base = self.sim.base_url();
         let token: serde_json::Value = self

@@ -1,0 +1,340 @@
+//! Access review: who has access to a workspace and its projects, with which role, in what
+//! state, and how they got it (through the console, from the activity log, or from outside it).
+//! The page and its CSV export read the same review; nothing is written to KubeSphere.
+
+mod page;
+
+pub use page::AccessPage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Memberships shown on one page.
+pub const PAGE_SIZE: usize = 50;
+
+/// The export's header: English in every language, as its tokens are.
+pub const CSV_HEADER: [&str; 11] = [
+    "scope",
+    "workspace",
+    "cluster",
+    "project",
+    "username",
+    "email",
+    "role",
+    "status",
+    "last_login",
+    "granted_by",
+    "granted_at",
+];
+
+/// Where a membership is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    Workspace,
+    Project,
+}
+
+impl Scope {
+    pub fn token(self) -> &'static str {
+        match self {
+            Scope::Workspace => "workspace",
+            Scope::Project => "project",
+        }
+    }
+}
+
+/// A person's account state, as the export names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    Active,
+    Disabled,
+    Locked,
+    /// KubeSphere has not settled the account yet (or it is unknown).
+    Pending,
+}
+
+impl Status {
+    pub fn token(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Disabled => "disabled",
+            Status::Locked => "locked",
+            Status::Pending => "pending",
+        }
+    }
+
+    pub fn of(state: Option<&str>) -> Self {
+        match state {
+            Some("Active") => Status::Active,
+            Some("Disabled") => Status::Disabled,
+            Some("AuthLimitExceeded") => Status::Locked,
+            _ => Status::Pending,
+        }
+    }
+}
+
+/// Who gave a membership its current role through the console, and when (RFC 3339 UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Granted {
+    pub by: String,
+    pub at: String,
+}
+
+/// One membership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub scope: Scope,
+    /// Empty for the workspace's own members.
+    pub cluster: String,
+    pub project: String,
+    pub username: String,
+    pub email: String,
+    /// The role exactly as KubeSphere binds it.
+    pub role: String,
+    /// Not one of KubeSphere's built-in roles: shown, not managed here.
+    pub custom: bool,
+    pub status: Status,
+    pub last_login: Option<String>,
+    /// Through the console, when the activity log says so and the reader may see that entry.
+    pub granted: Option<Granted>,
+}
+
+/// A workspace's access, as far as the reader may list it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessReview {
+    pub workspace: String,
+    pub memberships: Vec<Membership>,
+    /// Every project read, as `cluster/project`.
+    pub projects: Vec<String>,
+    /// Projects whose members KubeSphere would not list to the reader, as `cluster/project`.
+    pub left_out: Vec<String>,
+    /// The reader does not manage the workspace's members: KubeSphere lists them only the
+    /// projects they belong to.
+    pub partial: bool,
+    /// Clusters of the placement that did not answer.
+    pub clusters_unanswered: Vec<String>,
+    /// Upstream reads, and the rounds they took.
+    pub reads: usize,
+    pub rounds: usize,
+}
+
+/// The review of `workspace` for the signed-in person.
+#[server(prefix = "/api", endpoint = "workspace_access")]
+pub async fn workspace_access(workspace: String) -> Result<AccessReview, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    ssr::load(&upstream, &ws).await
+}
+
+impl AccessReview {
+    /// The export: one line per membership, every cell neutralised against spreadsheet formulas.
+    pub fn csv(&self) -> String {
+        let mut out = crate::csv::line(CSV_HEADER);
+        for m in &self.memberships {
+            let granted = m.granted.as_ref();
+            out.push_str(&crate::csv::line([
+                m.scope.token(),
+                self.workspace.as_str(),
+                m.cluster.as_str(),
+                m.project.as_str(),
+                m.username.as_str(),
+                m.email.as_str(),
+                m.role.as_str(),
+                m.status.token(),
+                m.last_login.as_deref().unwrap_or_default(),
+                granted.map_or("", |g| g.by.as_str()),
+                granted.map_or("", |g| g.at.as_str()),
+            ]));
+        }
+        out
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use ks_client::model::{User, ANNOTATION_PROJECT_ROLE, ANNOTATION_WORKSPACE_ROLE};
+    use ks_types::{ClusterName, ProjectName, ProjectRole, WorkspaceName, WorkspaceRoleKind};
+
+    use super::{AccessReview, Granted, Membership, Scope, Status};
+    use crate::audit::{Entry, Filter, Visibility};
+    use crate::directory::ssr::bounded_join;
+    use crate::error::AppError;
+    use crate::upstream::Upstream;
+
+    /// The activity entries read to explain memberships (newest first).
+    const ENTRIES: u32 = 5000;
+
+    /// Three rounds at most: the workspace, its members, every user and what the reader may see
+    /// of the log; then its projects on each cluster of its placement; then each project's members.
+    pub async fn load(upstream: &Upstream, ws: &WorkspaceName) -> Result<AccessReview, AppError> {
+        let reads = AtomicUsize::new(0);
+        let read = || reads.fetch_add(1, Ordering::Relaxed);
+        let (template, members, users, visibility) = tokio::join!(
+            async {
+                read();
+                upstream.call(|api| async move { api.get_workspace(ws).await }).await
+            },
+            async {
+                read();
+                upstream.call(|api| async move { api.list_workspace_members(ws, &[("limit", "-1")]).await }).await
+            },
+            async {
+                read();
+                upstream.call(|api| async move { api.list_users(&[("limit", "-1")]).await }).await
+            },
+            visibility(ws),
+        );
+        let (template, members, users) = (template?, members?.into_items(), users?.into_items());
+        let people: HashMap<&str, &User> = users.iter().map(|u| (u.metadata.name.as_str(), u)).collect();
+        let entries = granting_entries(ws, &visibility).await;
+
+        // Round 2: the projects the reader may list, per cluster of the placement.
+        let clusters: Vec<ClusterName> =
+            template.cluster_names().iter().filter_map(|c| ClusterName::parse(c).ok()).collect();
+        let listed = bounded_join(clusters.into_iter().map(|cluster| async move {
+            read();
+            let c = &cluster;
+            let found = upstream.call_quiet(|api| async move { api.list_projects(c, ws).await }).await;
+            (cluster, found)
+        }))
+        .await;
+        let partial = match &visibility {
+            Visibility::Everything => false,
+            Visibility::Own { workspaces, .. } => !workspaces.iter().any(|w| w == ws.as_str()),
+        };
+        let mut review = AccessReview { workspace: ws.to_string(), rounds: 2, partial, ..AccessReview::default() };
+        let mut projects: Vec<(ClusterName, ProjectName)> = Vec::new();
+        for (cluster, found) in listed {
+            match found {
+                Some(list) => projects.extend(
+                    list.into_iter()
+                        .filter_map(|ns| Some((cluster.clone(), ProjectName::parse(&ns.metadata.name).ok()?))),
+                ),
+                None => review.clusters_unanswered.push(cluster.to_string()),
+            }
+        }
+        projects.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+
+        // Round 3: each project's members.
+        if !projects.is_empty() {
+            review.rounds = 3;
+        }
+        let project_members = bounded_join(projects.into_iter().map(|(cluster, project)| async move {
+            read();
+            let (c, p) = (&cluster, &project);
+            let found = upstream
+                .call_quiet(|api| async move { api.list_project_members(c, p, &[("limit", "-1")]).await })
+                .await;
+            (cluster, project, found)
+        }))
+        .await;
+
+        let membership = |scope: Scope, cluster: &str, project: &str, stub: &User, role: &str, custom: bool| {
+            let person = people.get(stub.metadata.name.as_str()).copied();
+            Membership {
+                scope,
+                cluster: cluster.to_owned(),
+                project: project.to_owned(),
+                username: stub.metadata.name.clone(),
+                email: person.map(|p| p.spec.email.clone()).unwrap_or_default(),
+                role: role.to_owned(),
+                custom,
+                status: Status::of(person.and_then(User::state)),
+                last_login: person.and_then(User::last_login_time).map(str::to_owned),
+                granted: granted(&entries, stub.metadata.name.as_str(), (cluster, project), role),
+            }
+        };
+        for stub in &members {
+            let role = stub.annotation(ANNOTATION_WORKSPACE_ROLE).unwrap_or_default();
+            let custom = !is_builtin_workspace_role(ws, role);
+            review.memberships.push(membership(Scope::Workspace, "", "", stub, role, custom));
+        }
+        review.memberships.sort_by(|a, b| a.username.cmp(&b.username));
+        for (cluster, project, found) in project_members {
+            let key = format!("{cluster}/{project}");
+            review.projects.push(key.clone());
+            let Some(stubs) = found else {
+                review.left_out.push(key);
+                continue;
+            };
+            let mut rows: Vec<Membership> = stubs
+                .into_items()
+                .iter()
+                .map(|stub| {
+                    let role = stub.annotation(ANNOTATION_PROJECT_ROLE).unwrap_or_default();
+                    let custom = ProjectRole::parse(role).is_err();
+                    membership(Scope::Project, cluster.as_str(), project.as_str(), stub, role, custom)
+                })
+                .collect();
+            rows.sort_by(|a, b| a.username.cmp(&b.username));
+            review.memberships.extend(rows);
+        }
+        review.reads = reads.load(Ordering::Relaxed);
+        Ok(review)
+    }
+
+    /// KubeSphere's built-in workspace roles are `<ws>-<kind>` (names KubeSphere shortens for
+    /// long workspace names are not recognised: shown as custom, which they are not; a rare case).
+    fn is_builtin_workspace_role(ws: &WorkspaceName, role: &str) -> bool {
+        role.strip_prefix(ws.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|kind| WorkspaceRoleKind::parse(kind).is_ok())
+    }
+
+    /// Which of the log's entries about this workspace the reader may see: all of them for a
+    /// platform administrator or one who manages its members; otherwise their own changes.
+    async fn visibility(ws: &WorkspaceName) -> Visibility {
+        let actor = Upstream::from_context().map(|u| u.username().to_owned()).unwrap_or_default();
+        let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
+        let manages = crate::permissions::ssr::surely_may(None, &scope, "members", "manage").await;
+        match crate::permissions::ssr::cached() {
+            Some(p) if p.manage_users && p.manage_workspaces => Visibility::Everything,
+            _ if manages => Visibility::Own { actor, workspaces: vec![ws.to_string()] },
+            _ => Visibility::Own { actor, workspaces: Vec::new() },
+        }
+    }
+
+    /// The log's successful entries about this workspace that the reader may see, newest first
+    /// (none when the log cannot be read: every membership then reads "outside the console").
+    async fn granting_entries(ws: &WorkspaceName, visibility: &Visibility) -> Vec<Entry> {
+        let Ok(log) = crate::upstream::activity_log() else { return Vec::new() };
+        let filter = Filter { workspace: Some(ws.to_string()), ..Filter::default() };
+        match log.list(&filter, visibility, ENTRIES).await {
+            Ok(entries) => entries.into_iter().filter(|e| e.record.succeeded).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "access review: the activity log could not be read");
+                Vec::new()
+            }
+        }
+    }
+
+    /// The newest console change that gave this person this role here.
+    fn granted(entries: &[Entry], user: &str, (cluster, project): (&str, &str), role: &str) -> Option<Granted> {
+        let here = |c: &Option<String>, p: &Option<String>| {
+            c.as_deref().unwrap_or_default() == cluster && p.as_deref().unwrap_or_default() == project
+        };
+        entries
+            .iter()
+            .find(|e| {
+                let c = &e.record.change;
+                c.target_user.as_deref() == Some(user)
+                    && here(&c.cluster, &c.project)
+                    && c.role_after.as_deref() == Some(role)
+            })
+            .map(|e| Granted { by: e.record.actor.clone(), at: rfc3339(e.record.at_ms) })
+    }
+
+    /// Milliseconds since the epoch as RFC 3339 UTC, to the second.
+    pub fn rfc3339(at_ms: i64) -> String {
+        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+        time::OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000))
+            .ok()
+            .and_then(|t| t.format(&format).ok())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,151 @@
+//! The access review of a workspace (`/workspaces/{ws}/access` and its CSV): every membership
+//! KubeSphere holds in the workspace and its projects, for a platform admin and for a team lead
+//! alike, with how each was granted; read only, in a number of reads that does not grow with the
+//! members.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+
+use crate::common::TestApp;
+
+const HEADER: &str = "scope,workspace,cluster,project,username,email,role,status,last_login,granted_by,granted_at";
+
+async fn export(app: &TestApp, cookie: &str, ws: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let res = app.request(Method::GET, &format!("/workspaces/{ws}/access.csv"), Some(cookie)).send().await.unwrap();
+    (res.status(), res.headers().clone(), res.text().await.unwrap())
+}
+
+/// (scope, cluster, project, username, role) of each line of the export.
+fn memberships(csv: &str) -> BTreeSet<(String, String, String, String, String)> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), 11, "{line}");
+            (cells[0].into(), cells[2].into(), cells[3].into(), cells[4].into(), cells[6].into())
+        })
+        .collect()
+}
+
+/// What KubeSphere holds for `demo`: its members, and the members of each of its projects on
+/// every cluster of its placement.
+async fn held_by_kubesphere(app: &TestApp) -> BTreeSet<(String, String, String, String, String)> {
+    let mut held = BTreeSet::new();
+    for (user, role) in app.upstream_members(Some("demo"), None).await {
+        held.insert(("workspace".into(), String::new(), String::new(), user, role));
+    }
+    let template = app.upstream_get("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates/demo").await;
+    let clusters: Vec<String> = template["spec"]["placement"]["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    for cluster in clusters {
+        let projects = app
+            .upstream_get(&format!("/clusters/{cluster}/kapis/tenant.kubesphere.io/v1beta1/workspaces/demo/namespaces"))
+            .await;
+        for ns in projects["items"].as_array().unwrap() {
+            let project = ns["metadata"]["name"].as_str().unwrap().to_owned();
+            for (user, role) in app.upstream_members(None, Some((&cluster, &project))).await {
+                held.insert(("project".into(), cluster.clone(), project.clone(), user, role));
+            }
+        }
+    }
+    held
+}
+
+#[tokio::test]
+async fn the_export_lists_exactly_the_memberships_kubesphere_holds_for_an_admin_and_a_team_lead() {
+    let app = TestApp::start().await;
+    let held = held_by_kubesphere(&app).await;
+    assert!(held.iter().any(|m| m.0 == "project"), "the demo seed has project members");
+    for who in ["admin", "lead"] {
+        let cookie = app.login(who).await;
+        app.sim.sim.reset_journal();
+        let (status, headers, csv) = export(&app, &cookie, "demo").await;
+        assert_eq!(status, StatusCode::OK, "{who}: {csv}");
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(headers["content-disposition"], "attachment; filename=\"access-demo.csv\"");
+        assert_eq!(csv.lines().next(), Some(HEADER));
+        assert_eq!(memberships(&csv), held, "{who} sees every membership, with its role");
+        let writes: Vec<String> =
+            app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").map(|e| e.path).collect();
+        assert!(writes.is_empty(), "{who}: nothing written to KubeSphere: {writes:?}");
+        // Accounts' state and e-mail come along.
+        let bob = csv.lines().find(|l| l.starts_with("workspace,demo,,,bob,")).expect("bob is a member of demo");
+        assert!(bob.contains("@") && bob.contains(",active,"), "{bob}");
+    }
+}
+
+#[tokio::test]
+async fn a_console_change_names_its_author_and_a_change_made_in_kubesphere_reads_outside() {
+    let app = TestApp::start().await;
+    let admin = app.login("admin").await;
+    let invite = [("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")];
+    assert_eq!(app.submit(&admin, "invite_workspace_members", &invite).await.0, StatusCode::OK);
+    let lead = app.login("lead").await;
+    let (_, _, csv) = export(&app, &lead, "demo").await;
+    let frank = csv.lines().find(|l| l.starts_with("workspace,demo,,,frank,")).unwrap().to_owned();
+    let cells: Vec<&str> = frank.split(',').collect();
+    assert_eq!((cells[6], cells[9]), ("demo-viewer", "admin"), "{frank}");
+    assert!(cells[10].ends_with('Z') && cells[10].contains('T'), "RFC 3339 UTC: {frank}");
+
+    // Changed in KubeSphere itself: the role is new, and nothing in the console explains it.
+    app.upstream_put(
+        "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers/frank",
+        serde_json::json!({"username": "frank", "roleRef": "demo-regular"}),
+    )
+    .await;
+    let (_, _, csv) = export(&app, &lead, "demo").await;
+    let frank = csv.lines().find(|l| l.starts_with("workspace,demo,,,frank,")).unwrap().to_owned();
+    let cells: Vec<&str> = frank.split(',').collect();
+    assert_eq!((cells[6], cells[9], cells[10]), ("demo-regular", "", ""), "{frank}");
+
+    // The page says the same, in words.
+    let page = app.request(Method::GET, "/workspaces/demo/access?role=demo-regular", Some(&lead)).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("href=\"/users/frank\"") && page.contains("Outside the console"), "{page}");
+    assert!(page.contains("href=\"/workspaces/demo/access.csv\""));
+    let filtered =
+        app.request(Method::GET, "/workspaces/demo/access?role=demo-viewer", Some(&lead)).send().await.unwrap();
+    assert!(!filtered.text().await.unwrap().contains("href=\"/users/frank\""), "filtered by role");
+}
+
+#[tokio::test]
+async fn the_reads_do_not_grow_with_the_members_and_a_regular_member_is_told_what_is_left_out() {
+    let app = TestApp::start().await;
+    let admin = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    export(&app, &admin, "demo").await;
+    let before = app.sim.sim.journal().len();
+    // Twenty more members of the workspace.
+    for i in 0..20 {
+        let name = format!("extra-{i}");
+        let user = serde_json::json!({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+            "metadata": {"name": name}, "spec": {"email": format!("{name}@example.com")}});
+        app.upstream_post("/kapis/iam.kubesphere.io/v1beta1/users", user).await;
+        app.upstream_post(
+            "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
+            serde_json::json!([{"username": name, "roleRef": "demo-viewer"}]),
+        )
+        .await;
+    }
+    let admin = app.login("admin").await;
+    app.sim.sim.reset_journal();
+    let (_, _, csv) = export(&app, &admin, "demo").await;
+    assert!(csv.contains(",extra-19,"));
+    let after = app.sim.sim.journal().len();
+    assert_eq!(after, before, "the same reads for 20 more members");
+
+    // A team member without rights over the workspace's projects sees what KubeSphere lets them.
+    let bob = app.login("bob").await;
+    let page = app.request(Method::GET, "/workspaces/demo/access", Some(&bob)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("KubeSphere lists you only the projects you belong to"), "{page}");
+    let lead = app.login("lead").await;
+    let page = app.request(Method::GET, "/workspaces/demo/access", Some(&lead)).send().await.unwrap();
+    assert!(!page.text().await.unwrap().contains("only the projects you belong to"), "a team lead sees them all");
+}

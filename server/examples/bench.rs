@@ -46,6 +46,17 @@ async fn main() {
     big.name = "ws-big".into();
     big.manager = "admin".into();
     big.members = (0..999).map(|i| (format!("user-{i:04}"), "ws-big-regular".to_owned())).collect();
+    // And 100 projects over its three clusters, ten members each: the access review's worst case.
+    let template = seed.projects[0].clone();
+    for p in 0..100u32 {
+        let mut project = template.clone();
+        project.name = format!("ws-big-p{p:03}");
+        project.workspace = "ws-big".into();
+        project.cluster = Some(["host", "member-1", "member-2"][(p % 3) as usize].into());
+        project.members =
+            (0..10u32).map(|k| (format!("user-{:04}", (p * 10 + k) % 999), "viewer".to_owned())).collect();
+        seed.projects.push(project);
+    }
     seed.workspaces.push(big);
     let sim =
         Simulator::spawn(SimConfig { seed, ..SimConfig::default() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
@@ -115,6 +126,8 @@ async fn main() {
         ("big member list, page 1 of 20 (/workspaces/ws-big)", "/workspaces/ws-big"),
         ("big member list, page 20 (/workspaces/ws-big?page=20)", "/workspaces/ws-big?page=20"),
         ("people list, page 1 (/users)", "/users"),
+        ("access review, 1,000 members and 100 projects (/workspaces/ws-big/access)", "/workspaces/ws-big/access"),
+        ("its export (/workspaces/ws-big/access.csv)", "/workspaces/ws-big/access.csv"),
     ] {
         sim.sim.reset_journal();
         let (_, bytes) = get(path.to_owned()).await;

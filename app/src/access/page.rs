@@ -180,12 +180,6 @@ fn Review(review: AccessReview, filters: Filters) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {(pages > 1).then(|| view! {
-            <nav class="pager" aria-label=td_string!(locale, access.pages)>
-                {(page > 1).then(|| view! { <a href=page_link(page - 1) rel="prev">{td_string!(locale, access.previous)}</a> })}
-                <span>{td_string!(locale, access.page_of, page, pages).to_string()}</span>
-                {(page < pages).then(|| view! { <a href=page_link(page + 1) rel="next">{td_string!(locale, access.next)}</a> })}
-            </nav>
-        })}
+        {crate::layout::pager(page as u32, pages as u32, move |n| page_link(n as usize))}
     }
 }

@@ -17,6 +17,7 @@ const PAGES = [
   "/users/new",
   "/workspaces",
   "/workspaces/demo",
+  "/workspaces/demo/access",
   "/workspaces/new",
   "/workspaces/invite",
   "/projects/host/demo-web",

@@ -26,7 +26,7 @@ pub fn WorkspacePage() -> impl IntoView {
                                     <dt>{td_string!(locale, workspaces.clusters)}</dt><dd>{w.clusters.join(", ")}</dd>
                                 </dl>
                             </section>
-                            <p><a href=format!("/workspaces/{}/access", w.name)>{td_string!(locale, access.review_link)}</a></p>
+                            <p><a class="button secondary" href=format!("/workspaces/{}/access", w.name)>{td_string!(locale, access.review_link)}</a></p>
                             <h2>{td_string!(locale, workspaces.members)}</h2>
                             {if w.setting_up {
                                 view! {

@@ -120,6 +120,57 @@ pub struct AccessReview {
     pub rounds: usize,
 }
 
+/// The role filter's value for every custom role (custom roles are never named in a control).
+pub const CUSTOM: &str = "custom";
+
+/// The filters, as the page's query has them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filters {
+    /// `cluster/project`, or `workspace` for the workspace's own members.
+    pub place: String,
+    pub role: String,
+    pub status: String,
+    pub page: usize,
+}
+
+impl Filters {
+    fn keeps(&self, m: &Membership) -> bool {
+        let place = match m.scope {
+            Scope::Workspace => "workspace".to_owned(),
+            Scope::Project => format!("{}/{}", m.cluster, m.project),
+        };
+        (self.place.is_empty() || self.place == place)
+            && (self.role.is_empty() || self.role == m.role || (self.role == CUSTOM && m.custom))
+            && (self.status.is_empty() || self.status == m.status.token())
+    }
+}
+
+/// One page of the review, filtered on the server (the page never carries the whole workspace).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessView {
+    pub workspace: String,
+    pub rows: Vec<Membership>,
+    /// Memberships the filters keep, over every page.
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    /// The workspace's projects, as `cluster/project`, for the place filter.
+    pub places: Vec<String>,
+    /// The built-in roles held here, for the role filter; custom ones are one choice.
+    pub roles: Vec<String>,
+    pub any_custom: bool,
+    pub partial: bool,
+    pub left_out: Vec<String>,
+    pub clusters_unanswered: Vec<String>,
+}
+
+/// One page of the review of `workspace`, filtered.
+#[server(prefix = "/api", endpoint = "workspace_access_page")]
+pub async fn workspace_access_page(workspace: String, filters: Filters) -> Result<AccessView, AppError> {
+    let review = workspace_access(workspace).await?;
+    Ok(review.view(&filters))
+}
+
 /// The review of `workspace` for the signed-in person.
 #[server(prefix = "/api", endpoint = "workspace_access")]
 pub async fn workspace_access(workspace: String) -> Result<AccessReview, AppError> {
@@ -129,6 +180,31 @@ pub async fn workspace_access(workspace: String) -> Result<AccessReview, AppErro
 }
 
 impl AccessReview {
+    /// The page of memberships `filters` asks for, with what the filters offer.
+    pub fn view(self, filters: &Filters) -> AccessView {
+        let kept: Vec<&Membership> = self.memberships.iter().filter(|m| filters.keeps(m)).collect();
+        let total = kept.len();
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let page = filters.page.clamp(1, pages);
+        let rows = kept.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).cloned().collect();
+        let mut roles: Vec<String> = self.memberships.iter().filter(|m| !m.custom).map(|m| m.role.clone()).collect();
+        roles.sort();
+        roles.dedup();
+        AccessView {
+            any_custom: self.memberships.iter().any(|m| m.custom),
+            workspace: self.workspace,
+            rows,
+            total,
+            page,
+            pages,
+            places: self.projects,
+            roles,
+            partial: self.partial,
+            left_out: self.left_out,
+            clusters_unanswered: self.clusters_unanswered,
+        }
+    }
+
     /// The export: one line per membership, every cell neutralised against spreadsheet formulas.
     pub fn csv(&self) -> String {
         let mut out = crate::csv::line(CSV_HEADER);

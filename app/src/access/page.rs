@@ -4,34 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{workspace_access, AccessReview, Membership, Scope, PAGE_SIZE};
+use super::{workspace_access_page, AccessView, Filters, Scope, CUSTOM};
 use crate::i18n::td_string;
 use crate::layout::{error_view, route_param};
-
-/// The role filter's value for every custom role (custom roles are never named in a control).
-const CUSTOM: &str = "custom";
-
-/// The filters, as the page's query has them.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Filters {
-    /// `cluster/project`, or `workspace` for the workspace's own members.
-    place: String,
-    role: String,
-    status: String,
-    page: usize,
-}
-
-impl Filters {
-    fn keeps(&self, m: &Membership) -> bool {
-        let place = match m.scope {
-            Scope::Workspace => "workspace".to_owned(),
-            Scope::Project => format!("{}/{}", m.cluster, m.project),
-        };
-        (self.place.is_empty() || self.place == place)
-            && (self.role.is_empty() || self.role == m.role || (self.role == CUSTOM && m.custom))
-            && (self.status.is_empty() || self.status == m.status.token())
-    }
-}
 
 #[component]
 pub fn AccessPage() -> impl IntoView {
@@ -45,7 +20,8 @@ pub fn AccessPage() -> impl IntoView {
             page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
         })
     };
-    let review = Resource::new_blocking(name, workspace_access);
+    // Filtered and cut to one page on the server: the page carries 50 rows, not the workspace.
+    let review = Resource::new_blocking(move || (name(), filters()), |(ws, f)| workspace_access_page(ws, f));
     let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
@@ -62,17 +38,11 @@ pub fn AccessPage() -> impl IntoView {
 }
 
 #[component]
-fn Review(review: AccessReview, filters: Filters) -> impl IntoView {
+fn Review(review: AccessView, filters: Filters) -> impl IntoView {
     let locale = crate::language::locale();
     let ws = review.workspace.clone();
-    let shown: Vec<&Membership> = review.memberships.iter().filter(|m| filters.keeps(m)).collect();
-    let total = shown.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = filters.page.min(pages);
-    let rows: Vec<Membership> = shown.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).cloned().collect();
-    let mut roles: Vec<String> = review.memberships.iter().filter(|m| !m.custom).map(|m| m.role.clone()).collect();
-    roles.sort();
-    roles.dedup();
+    let (total, page, pages, rows) = (review.total, review.page, review.pages, review.rows);
+    let roles = review.roles;
     let page_link = {
         let (ws, f) = (ws.clone(), filters.clone());
         move |n: usize| {
@@ -92,10 +62,10 @@ fn Review(review: AccessReview, filters: Filters) -> impl IntoView {
     };
     let place_options =
         std::iter::once(("workspace".to_owned(), td_string!(locale, access.workspace_itself).to_owned()))
-            .chain(review.projects.iter().map(|p| (p.clone(), p.clone())))
+            .chain(review.places.iter().map(|p| (p.clone(), p.clone())))
             .map(|(v, l)| option(v, l, &filters.place))
             .collect_view();
-    let any_custom = review.memberships.iter().any(|m| m.custom);
+    let any_custom = review.any_custom;
     let role_options = roles
         .into_iter()
         .map(|r| (r.clone(), r))

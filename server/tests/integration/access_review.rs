@@ -149,3 +149,23 @@ async fn the_reads_do_not_grow_with_the_members_and_a_regular_member_is_told_wha
     let page = app.request(Method::GET, "/workspaces/demo/access", Some(&lead)).send().await.unwrap();
     assert!(!page.text().await.unwrap().contains("only the projects you belong to"), "a team lead sees them all");
 }
+
+#[tokio::test]
+async fn with_kubesphere_away_the_review_says_so_and_the_export_is_an_error_not_a_partial_file() {
+    let app = TestApp::start().await;
+    let lead = app.login("lead").await;
+    app.sim.sim.inject(ks_sim::Fault::status(
+        "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
+        503,
+        None,
+    ));
+    let (status, headers, body) = export(&app, &lead, "demo").await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert!(!headers.contains_key("content-disposition") && !body.contains(HEADER), "no partial file: {body}");
+    let page = app.request(Method::GET, "/workspaces/demo/access", Some(&lead)).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("KubeSphere is not reachable right now"), "{page}");
+    app.sim.sim.clear_faults();
+    let (status, _, _) = export(&app, &lead, "no-such-workspace").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

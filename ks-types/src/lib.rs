@@ -7,7 +7,9 @@ mod names;
 mod password;
 mod roles;
 
-pub use names::{ClusterName, DisplayName, Email, IdentityLink, NameError, ProjectName, UserName, WorkspaceName};
+pub use names::{
+    ClusterName, DisplayName, Email, IdentityLink, LinkPart, NameError, ProjectName, UserName, WorkspaceName,
+};
 pub use password::{Password, PasswordCheck};
 pub use roles::{
     BuiltinWorkspaceRoles, PlatformRole, ProjectRole, RoleError, RoleFacts, WorkspaceRole, WorkspaceRoleKind,

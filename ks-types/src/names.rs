@@ -251,6 +251,13 @@ impl DisplayName {
     }
 }
 
+/// The two parts of an [`IdentityLink`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPart {
+    Provider,
+    Identity,
+}
+
 /// A new user's link to an identity of a KubeSphere identity provider (`shared/kubesphere-api.md`
 /// §12.3, §12.7): the annotation `iam.kubesphere.io/identity-provider.<provider>: <identity>`, by
 /// which their first directory or single sign-on sign-in lands in that user.
@@ -269,7 +276,20 @@ impl IdentityLink {
     /// ending with a letter or digit). `identity`: the login name as the directory stores it, or
     /// the SSO subject, kept exactly (case matters to KubeSphere), trimmed of outer spaces.
     pub fn parse(provider: &str, identity: &str) -> Result<Self, NameError> {
-        let provider = provider.trim();
+        Self::parse_parts(provider, identity).map_err(|(_, e)| e)
+    }
+
+    /// [`IdentityLink::parse`], saying which of the two parts was refused (a form or a file
+    /// points at that field or column).
+    pub fn parse_parts(provider: &str, identity: &str) -> Result<Self, (LinkPart, NameError)> {
+        let provider = Self::check_provider(provider).map_err(|e| (LinkPart::Provider, e))?;
+        let identity = Self::check_identity(identity).map_err(|e| (LinkPart::Identity, e))?;
+        Ok(Self { provider: provider.to_owned(), identity: identity.to_owned() })
+    }
+
+    /// An identity provider's name, trimmed.
+    pub fn check_provider(raw: &str) -> Result<&str, NameError> {
+        let provider = raw.trim();
         let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         if provider.is_empty() {
             return Err(NameError::Empty("sign-in method"));
@@ -278,10 +298,16 @@ impl IdentityLink {
             && edge(provider.chars().next())
             && edge(provider.chars().last())
             && provider.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-        if !provider_ok {
-            return Err(NameError::Characters { extra: ", dots or underscores" });
+        if provider_ok {
+            Ok(provider)
+        } else {
+            Err(NameError::Characters { extra: ", dots or underscores" })
         }
-        let identity = identity.trim();
+    }
+
+    /// A login name or subject, trimmed.
+    pub fn check_identity(raw: &str) -> Result<&str, NameError> {
+        let identity = raw.trim();
         if identity.is_empty() {
             return Err(NameError::Empty("login name or subject"));
         }
@@ -291,7 +317,7 @@ impl IdentityLink {
         if identity.chars().any(char::is_control) {
             return Err(NameError::ControlCharacters("login name or subject"));
         }
-        Ok(Self { provider: provider.to_owned(), identity: identity.to_owned() })
+        Ok(identity)
     }
 
     pub fn provider(&self) -> &str {

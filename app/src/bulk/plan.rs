@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use ks_types::{
-    ClusterName, DisplayName, Email, IdentityLink, PlatformRole, ProjectName, ProjectRole, UserName, WorkspaceName,
-    WorkspaceRoleKind,
+    ClusterName, DisplayName, Email, IdentityLink, LinkPart, PlatformRole, ProjectName, ProjectRole, UserName,
+    WorkspaceName, WorkspaceRoleKind,
 };
 
 use super::{DryRun, FileRow, RowReport};
@@ -52,12 +52,12 @@ fn not_built_in(column: Column, value: &str) -> Refusal {
 fn link(row: &FileRow) -> Result<Option<IdentityLink>, Refusal> {
     match (row.identity_provider.as_str(), row.identity.as_str()) {
         ("", "") => Ok(None),
-        (provider, identity) => IdentityLink::parse(provider, identity).map(Some).map_err(|_| {
-            let column =
-                if IdentityLink::parse(provider, "-").is_err() { Column::IdentityProvider } else { Column::Identity };
-            let value = if column == Column::Identity { identity } else { provider };
-            bad(column, value)
-        }),
+        (provider, identity) => {
+            IdentityLink::parse_parts(provider, identity).map(Some).map_err(|(part, _)| match part {
+                LinkPart::Provider => bad(Column::IdentityProvider, provider),
+                LinkPart::Identity => bad(Column::Identity, identity),
+            })
+        }
     }
 }
 

@@ -202,11 +202,10 @@ pub mod ssr {
         if input.identity_provider.is_empty() {
             return Ok(None);
         }
-        ks_types::IdentityLink::parse(&input.identity_provider, &input.identity).map(Some).map_err(|e| {
-            let name = if ks_types::IdentityLink::parse(&input.identity_provider, "-").is_err() {
-                "identity_provider"
-            } else {
-                "identity"
+        ks_types::IdentityLink::parse_parts(&input.identity_provider, &input.identity).map(Some).map_err(|(part, e)| {
+            let name = match part {
+                ks_types::LinkPart::Provider => "identity_provider",
+                ks_types::LinkPart::Identity => "identity",
             };
             field(name.into(), name_error(&e))
         })

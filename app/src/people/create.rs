@@ -31,18 +31,21 @@ pub async fn create_user(
     use crate::audit::{Action, Change, Via};
     use crate::i18n::td_string;
     use ks_client::{Cause, FirstSignIn, NewUser};
-    use ks_types::{Email, IdentityLink, Password, PlatformRole, UserName};
+    use ks_types::{Email, IdentityLink, LinkPart, Password, PlatformRole, UserName};
 
     let locale = crate::language::locale();
     let name = UserName::parse_new(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
     let email = Email::parse(&email).map_err(|e| AppError::field("email", crate::error::name_error(&e)))?;
     let link = match identity_provider.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(provider) => {
-            Some(IdentityLink::parse(provider, identity.as_deref().unwrap_or_default()).map_err(|e| {
-                let field = if IdentityLink::parse(provider, "-").is_err() { "identity_provider" } else { "identity" };
+        Some(provider) => Some(IdentityLink::parse_parts(provider, identity.as_deref().unwrap_or_default()).map_err(
+            |(part, e)| {
+                let field = match part {
+                    LinkPart::Provider => "identity_provider",
+                    LinkPart::Identity => "identity",
+                };
                 AppError::field(field, crate::error::name_error(&e))
-            })?)
-        }
+            },
+        )?),
         None => None,
     };
     // Linked to a directory or SSO identity: no password is set (a typed one is not used).

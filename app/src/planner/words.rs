@@ -92,8 +92,8 @@ fn name_problem(locale: Locale, column: Column, value: &str, new: bool) -> Strin
         Column::Workspace => WorkspaceName::parse(value).err(),
         Column::Cluster => ClusterName::parse(value).err(),
         Column::Project => ProjectName::parse(value).err(),
-        Column::IdentityProvider => IdentityLink::parse(value, "-").err(),
-        Column::Identity => IdentityLink::parse("-", value).err(),
+        Column::IdentityProvider => IdentityLink::check_provider(value).err(),
+        Column::Identity => IdentityLink::check_identity(value).err(),
         Column::PlatformRole | Column::WorkspaceRole | Column::ProjectRole => None,
     };
     match err {

@@ -191,11 +191,18 @@ fn temporarily_unavailable(req: &Request, request_id: Option<String>) -> Respons
 }
 
 fn has_session_cookie(req: &Request, name: &str) -> bool {
-    req.headers().get_all(header::COOKIE).iter().any(|v| {
-        v.to_str().is_ok_and(|s| {
-            s.split(';').any(|c| c.trim_start().strip_prefix(name).is_some_and(|rest| rest.starts_with('=')))
-        })
-    })
+    cookie_value(req.headers(), name).is_some()
+}
+
+/// The value of the cookie `name` the browser sent (every `Cookie` line read).
+pub(crate) fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
 }
 
 #[cfg(test)]

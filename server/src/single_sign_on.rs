@@ -132,15 +132,7 @@ fn set_flow_cookie(ctx: &ServerContext, res: &mut Response, flow: Option<&Flow>)
 /// The flow this browser started, if its cookie opens and has not outlived [`FLOW_LIFETIME`].
 fn flow_of(ctx: &ServerContext, headers: &HeaderMap) -> Option<Flow> {
     let name = flow_cookie_name(ctx.config.uses_tls());
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())?;
-    let sealed = URL_SAFE_NO_PAD.decode(value).ok()?;
+    let sealed = URL_SAFE_NO_PAD.decode(crate::session::cookie_value(headers, name)?).ok()?;
     let flow: Flow = serde_json::from_slice(&ctx.secrets.open(name, &sealed)?).ok()?;
     let age = now_unix_ms().saturating_sub(flow.started_ms);
     (age < u64::try_from(FLOW_LIFETIME.as_millis()).unwrap_or(u64::MAX)).then_some(flow)

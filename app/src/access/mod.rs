@@ -263,7 +263,7 @@ pub mod ssr {
                 read();
                 upstream.call(|api| async move { api.list_users(&[("limit", "-1")]).await }).await
             },
-            visibility(ws),
+            visibility(upstream, ws),
         );
         let (template, members, users) = (template?, members?.into_items(), users?.into_items());
         let people: HashMap<&str, &User> = users.iter().map(|u| (u.metadata.name.as_str(), u)).collect();
@@ -364,8 +364,8 @@ pub mod ssr {
 
     /// Which of the log's entries about this workspace the reader may see: all of them for a
     /// platform administrator or one who manages its members; otherwise their own changes.
-    async fn visibility(ws: &WorkspaceName) -> Visibility {
-        let actor = Upstream::from_context().map(|u| u.username().to_owned()).unwrap_or_default();
+    async fn visibility(upstream: &Upstream, ws: &WorkspaceName) -> Visibility {
+        let actor = upstream.username().to_owned();
         let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
         let manages = crate::permissions::ssr::surely_may(None, &scope, "members", "manage").await;
         match crate::permissions::ssr::cached() {

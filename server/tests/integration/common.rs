@@ -310,6 +310,9 @@ impl Builder {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(30))
+            // Shorter than the console's idle close (HEADER_READ_TIMEOUT_SECS), so no request
+            // races a connection the console is closing.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build()
             .unwrap();
         TestApp { url: format!("http://{addr}"), sim, portal, http, config, memory, shutdown: Some((stop, serving)) }

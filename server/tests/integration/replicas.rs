@@ -70,6 +70,9 @@ impl Replica {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
+            // The console closes connections idle for HEADER_READ_TIMEOUT_SECS (10 s here); a
+            // client that keeps them longer races that close (IncompleteMessage), as any proxy would.
+            .pool_idle_timeout(Duration::from_secs(5))
             .build()
             .unwrap();
         Self { child, url: format!("http://127.0.0.1:{port}"), http }

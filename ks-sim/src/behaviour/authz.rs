@@ -5,6 +5,7 @@ use http::Method;
 
 use super::authn::Caller;
 use crate::store::db::Db;
+use crate::store::level::RoleLevel;
 
 /// Paths that skip authorization (not authentication), §1.3.
 pub(crate) fn is_authz_exempt(path: &str) -> bool {
@@ -98,17 +99,32 @@ fn parse_resource(segments: &[&str]) -> Option<ResourceInfo> {
 /// Which role templates allow a request, per level of the scope walk (§1.4). A role with
 /// `*` matches any non-empty list.
 #[derive(Debug, Clone, Copy, Default)]
-struct Need {
-    global: &'static [&'static str],
-    workspace: &'static [&'static str],
-    namespace: &'static [&'static str],
+pub(crate) struct Need {
+    pub global: &'static [&'static str],
+    pub workspace: &'static [&'static str],
+    pub namespace: &'static [&'static str],
+}
+
+impl Need {
+    /// The templates that allow the request at `level`.
+    pub fn at(&self, level: RoleLevel) -> &'static [&'static str] {
+        match level {
+            RoleLevel::Global => self.global,
+            RoleLevel::Workspace => self.workspace,
+            RoleLevel::Namespace => self.namespace,
+        }
+    }
 }
 
 /// The authorization outcome before the scope walk.
-enum Rule {
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rule {
     /// Granted to every authenticated user (the built-in `authenticated` role).
     Everyone,
     Walk(Need),
+    /// A resource the simulator does not serve: the filter lets it through to the router (and
+    /// its 404/405); `subjectaccessreviews` judges it by the roles' rules (`rbac_rules`).
+    NotServed,
 }
 
 const VIEW_USERS: &[&str] = &["global-view-users", "global-manage-users"];
@@ -146,7 +162,7 @@ const fn walk(
 }
 
 /// The capability table of §6, expressed as role templates.
-fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
+pub(crate) fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
     let read = matches!(info.verb.as_str(), "get" | "list" | "watch");
     let ws = r.workspace.is_some();
     let ns = r.namespace.is_some();
@@ -189,6 +205,8 @@ fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
         ("iam.kubesphere.io", "roles") if read => walk(VIEW_WORKSPACES, WS_VIEW_PROJECTS, NS_VIEW_ROLES),
         ("iam.kubesphere.io", "roles") => walk(MANAGE_WORKSPACES, WS_MANAGE_PROJECTS, NS_MANAGE_ROLES),
         ("iam.kubesphere.io", "clustermembers") => global(MANAGE_CLUSTERS),
+        // No role template grants it: only a `*/*/*` rule does (platform-admin).
+        ("iam.kubesphere.io", "subjectaccessreviews") => global(&[]),
         // Every GET in the tenant group passes (the handlers filter what is shown).
         ("tenant.kubesphere.io", _) if read => Rule::Everyone,
         ("tenant.kubesphere.io", "workspacetemplates" | "workspaces") if r.name.is_none() && !ns => {
@@ -204,7 +222,7 @@ fn rule(info: &RequestInfo, r: &ResourceInfo, user: &str) -> Rule {
         ("tenant.kubesphere.io", "resourcequotas") => walk(MANAGE_WORKSPACES, WS_MANAGE_SETTINGS, &[]),
         ("tenant.kubesphere.io", _) => global(MANAGE_WORKSPACES),
         // Resources the simulator does not model reach the router (and its 404/405).
-        _ => Rule::Everyone,
+        _ => Rule::NotServed,
     }
 }
 
@@ -251,7 +269,7 @@ pub(crate) fn authorize(db: &Db, caller: &Caller, info: &RequestInfo, cluster: &
         return true;
     };
     let need = match rule(info, r, user) {
-        Rule::Everyone => return true,
+        Rule::Everyone | Rule::NotServed => return true,
         Rule::Walk(need) => need,
     };
     if db.global_grants_any(user, need.global) {

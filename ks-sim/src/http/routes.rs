@@ -8,8 +8,8 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 use crate::http::handlers::{
-    authorize, bindings, clusters, config, login_records, members, oauth, openid, projects, roles, roletemplates,
-    server_info, users, workspaces,
+    access_reviews, authorize, bindings, clusters, config, login_records, members, oauth, openid, projects, roles,
+    roletemplates, server_info, users, workspaces,
 };
 use crate::http::simulator::Simulator;
 
@@ -81,6 +81,8 @@ fn entries() -> Vec<Entry> {
         route!(O, put, iam!("/users/{user}/password"), users::change_password),
         route!(O, get, iam!("/users/{user}/roletemplates"), roletemplates::of_user),
         route!(O, get, iam!("/users/{user}/loginrecords"), login_records::list),
+        // Access reviews (§3.10 item 4)
+        route!(O, post, iam!("/subjectaccessreviews"), access_reviews::create),
         // Workspace members (§3.6)
         route!(O, get, iam!("/workspaces/{workspace}/workspacemembers"), members::list_workspace),
         route!(O, post, iam!("/workspaces/{workspace}/workspacemembers"), members::add_workspace),

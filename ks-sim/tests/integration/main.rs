@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_reviews;
 mod authentication;
 mod authorization_matrix;
 mod authorize;

@@ -1,6 +1,7 @@
 //! The route handlers, one module per area of the API. Authorization already ran in the filter
 //! chain; handlers implement what ks-apiserver's handlers (and webhooks) do on top.
 
+pub(crate) mod access_reviews;
 pub(crate) mod authorize;
 pub(crate) mod bindings;
 pub(crate) mod clusters;

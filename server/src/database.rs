@@ -33,12 +33,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
     (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
     (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
+    (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
     (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
     (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
     (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
+    (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
 ];
 
 #[derive(Debug)]

@@ -12,6 +12,7 @@ mod login;
 pub mod metrics;
 mod rate_limit;
 mod registration;
+mod review_records;
 mod secrets;
 mod security;
 pub mod serve;
@@ -64,6 +65,8 @@ type RenderPage = Arc<dyn Fn(Request) -> RenderFuture + Send + Sync>;
 pub struct ServerContext {
     pub config: Arc<Config>,
     pub state: AppState,
+    /// The access review's snapshots and sign-offs, in the activity log's database.
+    pub reviews: app::access::records::ReviewStore,
     pub vault: TokenVault,
     pub stores: Stores,
     pub public_origin: Arc<str>,
@@ -242,6 +245,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         let (sign_in, ks) = (Arc::clone(&state.sign_in), state.ks.clone());
         spawn_task(async move { sign_in.check_registration(&ks).await });
     }
+    let reviews = app::access::records::ReviewStore(Arc::new(activity.clone()));
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
     let settings = jobs::JobSettings {
         refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),
@@ -263,9 +267,10 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .build();
     let routes = app_routes();
     let provide_state = {
-        let state = state.clone();
+        let (state, reviews) = (state.clone(), reviews.clone());
         move || {
             provide_context(state.clone());
+            provide_context(reviews.clone());
             provide_context(jobs.clone());
         }
     };
@@ -285,6 +290,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         cookie_name: cookie_name(&config).into(),
         api_limiter: rate_limit::api_limiter(config.api_calls_per_second),
         state: state.clone(),
+        reviews,
         vault,
         stores,
         secrets,
@@ -305,6 +311,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .route("/logout", post(login::logout))
         .route(single_sign_on::START_PATH, get(single_sign_on::start))
         .route("/workspaces/{workspace}/access.csv", get(access_export::export))
+        .route("/workspaces/{workspace}/access-changes.csv", get(access_export::export_changes))
         .route(single_sign_on::CALLBACK_PATH, get(single_sign_on::callback))
         .route("/language", post(language::switch))
         .route("/onboard", post(forms::page_with_post))
@@ -407,7 +414,8 @@ pub(crate) fn spawn_task(task: impl Future<Output = ()> + Send + 'static) {
     }
 }
 
-/// Prunes the activity log of entries older than the retention, hourly (0 days: never).
+/// Prunes the activity log of entries, and the access review of snapshots (each workspace's
+/// newest stays), older than the retention, hourly (0 days: never).
 fn prune_activity_log(log: &database::Database, days: u32) {
     if days == 0 {
         return;
@@ -418,10 +426,16 @@ fn prune_activity_log(log: &database::Database, days: u32) {
         loop {
             tick.tick().await;
             let now_ms = i64::try_from(session::now_unix_ms()).unwrap_or(i64::MAX);
-            match log.prune(now_ms - i64::from(days) * 86_400_000).await {
+            let cutoff_ms = now_ms - i64::from(days) * 86_400_000;
+            match log.prune(cutoff_ms).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(entries = n, days, "activity log: pruned entries past the retention"),
                 Err(e) => tracing::warn!(error = %e, "activity log: could not prune"),
+            }
+            match log.prune_snapshots(cutoff_ms).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(snapshots = n, days, "access review: pruned snapshots past the retention"),
+                Err(e) => tracing::warn!(error = %e, "access review: could not prune snapshots"),
             }
         }
     });

@@ -2,8 +2,12 @@
 //! state, and how they got it (through the console, from the activity log, or from outside it).
 //! The page and its CSV export read the same review; nothing is written to KubeSphere.
 
+mod changes;
 mod page;
+#[cfg(feature = "ssr")]
+pub mod records;
 
+pub use changes::{diff, AccessChange, ChangeKind, Changes, Grant, Held, SignOff, Through, CHANGES_CSV_HEADER};
 pub use page::AccessPage;
 
 use leptos::prelude::*;
@@ -30,7 +34,7 @@ pub const CSV_HEADER: [&str; 11] = [
 ];
 
 /// Where a membership is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Scope {
     Workspace,
     Project,
@@ -131,6 +135,8 @@ pub struct Filters {
     pub role: String,
     pub status: String,
     pub page: usize,
+    /// Changes since this moment (RFC 3339, or a day); empty: since the last sign-off.
+    pub since: String,
 }
 
 impl Filters {
@@ -162,13 +168,41 @@ pub struct AccessView {
     pub partial: bool,
     pub left_out: Vec<String>,
     pub clusters_unanswered: Vec<String>,
+    /// The reader could list every membership: they may sign off and see what changed.
+    pub complete: bool,
+    pub sign_off: Option<SignOff>,
+    /// What changed since `filters.since` or the last sign-off (complete readers only).
+    pub changes: Option<Changes>,
+    /// What was wrong with the `since` asked for.
+    pub since_error: Option<String>,
 }
 
-/// One page of the review of `workspace`, filtered.
+/// One page of the review of `workspace`, filtered, with its sign-off and what changed. A
+/// complete read is kept as a snapshot when it differs from the last one.
 #[server(prefix = "/api", endpoint = "workspace_access_page")]
 pub async fn workspace_access_page(workspace: String, filters: Filters) -> Result<AccessView, AppError> {
-    let review = workspace_access(workspace).await?;
-    Ok(review.view(&filters))
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
+    // A mistyped day is shown at its field; the review itself still shows.
+    let (since, since_error) = match ssr::parse_since(&filters.since) {
+        Ok(since) => (since, None),
+        Err(e) => (None, Some(e.message())),
+    };
+    let upstream = crate::upstream::Upstream::from_context()?;
+    let recorded = ssr::review_with_records(&upstream, &ws, since).await?;
+    let mut view = recorded.review.view(&filters);
+    view.sign_off = recorded.sign_off;
+    view.changes = recorded.changes;
+    view.since_error = since_error;
+    Ok(view)
+}
+
+/// Records that the signed-in person reviewed `workspace`'s access now (an attestation shown on
+/// the review page). Only someone who can list every membership may.
+#[server(prefix = "/api", endpoint = "mark_access_reviewed")]
+pub async fn mark_access_reviewed(workspace: String) -> Result<SignOff, AppError> {
+    let ws = ks_types::WorkspaceName::parse(&workspace).map_err(|_| AppError::NotFound)?;
+    let upstream = crate::upstream::Upstream::from_context()?;
+    ssr::sign_off(&upstream, &ws).await
 }
 
 /// The review of `workspace` for the signed-in person.
@@ -180,6 +214,12 @@ pub async fn workspace_access(workspace: String) -> Result<AccessReview, AppErro
 }
 
 impl AccessReview {
+    /// Whether the reader could list every membership (a platform administrator, or one who
+    /// manages the workspace's members, with every cluster answering).
+    pub fn complete(&self) -> bool {
+        !self.partial && self.left_out.is_empty() && self.clusters_unanswered.is_empty()
+    }
+
     /// The page of memberships `filters` asks for, with what the filters offer.
     pub fn view(self, filters: &Filters) -> AccessView {
         let kept: Vec<&Membership> = self.memberships.iter().filter(|m| filters.keeps(m)).collect();
@@ -191,6 +231,10 @@ impl AccessReview {
         roles.sort();
         roles.dedup();
         AccessView {
+            complete: self.complete(),
+            sign_off: None,
+            changes: None,
+            since_error: None,
             any_custom: self.memberships.iter().any(|m| m.custom),
             workspace: self.workspace,
             rows,
@@ -236,7 +280,8 @@ pub mod ssr {
     use ks_client::model::{User, ANNOTATION_PROJECT_ROLE, ANNOTATION_WORKSPACE_ROLE};
     use ks_types::{ClusterName, ProjectName, ProjectRole, WorkspaceName, WorkspaceRoleKind};
 
-    use super::{AccessReview, Granted, Membership, Scope, Status};
+    use super::records::Snapshot;
+    use super::{diff, AccessReview, Changes, Grant, Granted, Held, Membership, Scope, SignOff, Status};
     use crate::audit::{Entry, Filter, Visibility};
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
@@ -248,6 +293,14 @@ pub mod ssr {
     /// Three rounds at most: the workspace, its members, every user and what the reader may see
     /// of the log; then its projects on each cluster of its placement; then each project's members.
     pub async fn load(upstream: &Upstream, ws: &WorkspaceName) -> Result<AccessReview, AppError> {
+        Ok(load_with_entries(upstream, ws).await?.0)
+    }
+
+    /// The review, and the log's entries about the workspace the reader may see (newest first).
+    async fn load_with_entries(
+        upstream: &Upstream,
+        ws: &WorkspaceName,
+    ) -> Result<(AccessReview, Vec<Entry>), AppError> {
         let reads = AtomicUsize::new(0);
         let read = || reads.fetch_add(1, Ordering::Relaxed);
         let (template, members, users, visibility) = tokio::join!(
@@ -351,7 +404,7 @@ pub mod ssr {
             review.memberships.extend(rows);
         }
         review.reads = reads.load(Ordering::Relaxed);
-        Ok(review)
+        Ok((review, entries))
     }
 
     /// KubeSphere's built-in workspace roles are `<ws>-<kind>` (names KubeSphere shortens for
@@ -403,6 +456,163 @@ pub mod ssr {
                     && c.role_after.as_deref() == Some(role)
             })
             .map(|e| Granted { by: e.record.actor.clone(), at: rfc3339(e.record.at_ms) })
+    }
+
+    /// A review as the page shows it: the sign-off, and what changed since `since` (else since
+    /// the sign-off) for a reader who could list everything.
+    pub struct Recorded {
+        pub review: AccessReview,
+        pub sign_off: Option<SignOff>,
+        pub changes: Option<Changes>,
+    }
+
+    /// Reads the review and, for a reader who could list everything, keeps it as a snapshot
+    /// when it differs from the last one (a deliberate write to the console's own database on a
+    /// read) and compares it with the snapshot at or before `since` (default: the last sign-off).
+    /// The database being away costs the sign-off and the changes, never the review.
+    pub async fn review_with_records(
+        upstream: &Upstream,
+        ws: &WorkspaceName,
+        since: Option<i64>,
+    ) -> Result<Recorded, AppError> {
+        let records = super::records::store().ok();
+        let (loaded, last_sign_off, latest) = tokio::join!(
+            load_with_entries(upstream, ws),
+            async {
+                let records = records.as_ref()?;
+                records.last_sign_off(ws.as_str()).await.map_err(warn).ok().flatten()
+            },
+            async {
+                let records = records.as_ref()?;
+                records.latest_snapshot(ws.as_str(), None).await.map_err(warn).ok()
+            },
+        );
+        let (review, entries) = loaded?;
+        let sign_off =
+            last_sign_off.as_ref().map(|(at, reviewer)| SignOff { reviewer: reviewer.clone(), at: rfc3339(*at) });
+        let (Some(records), true, Some(latest)) = (records, review.complete(), latest) else {
+            return Ok(Recorded { review, sign_off, changes: None });
+        };
+        let now = Held::of_all(&review.memberships);
+        let since = since.or(last_sign_off.map(|(at, _)| at));
+        let baseline = match since {
+            Some(since) if latest.as_ref().is_some_and(|l| l.at_ms <= since) => latest.clone(),
+            Some(since) => records.latest_snapshot(ws.as_str(), Some(since)).await.map_err(warn).ok().flatten(),
+            None => None,
+        };
+        if latest.as_ref().is_none_or(|l| l.held != now) {
+            let snapshot = Snapshot {
+                workspace: ws.to_string(),
+                at_ms: now_ms(),
+                taken_by: upstream.username().to_owned(),
+                held: now.clone(),
+            };
+            let _ = records.add_snapshot(&snapshot).await.map_err(warn);
+        }
+        let changes = since.map(|since| Changes {
+            workspace: ws.to_string(),
+            since: rfc3339(since),
+            baseline: baseline.as_ref().map(|b| rfc3339(b.at_ms)),
+            changes: baseline
+                .as_ref()
+                .map(|b| diff(&b.held, &now, &grants_after(&entries, b.at_ms), rfc3339))
+                .unwrap_or_default(),
+        });
+        Ok(Recorded { review, sign_off, changes })
+    }
+
+    /// The changes for the export: only for a reader who could list everything.
+    pub async fn changes(upstream: &Upstream, ws: &WorkspaceName, since: Option<i64>) -> Result<Changes, AppError> {
+        super::records::store()?;
+        let recorded = review_with_records(upstream, ws, since).await?;
+        if !recorded.review.complete() {
+            return Err(cannot_review_all());
+        }
+        let locale = crate::language::locale();
+        match recorded.changes {
+            None => Err(AppError::field("since", crate::i18n::td_string!(locale, access.since_needed))),
+            // No record to compare with: an empty file would read "nothing changed".
+            Some(Changes { baseline: None, since, .. }) => Err(AppError::field(
+                "since",
+                crate::i18n::td_string!(locale, access.no_baseline, since = since).to_string(),
+            )),
+            Some(changes) => Ok(changes),
+        }
+    }
+
+    /// Signs off the review of `ws` for the signed-in person, keeping what they saw as a snapshot.
+    pub async fn sign_off(upstream: &Upstream, ws: &WorkspaceName) -> Result<SignOff, AppError> {
+        let records = super::records::store()?;
+        let review = load(upstream, ws).await?;
+        if !review.complete() {
+            return Err(cannot_review_all());
+        }
+        let unavailable = |e| {
+            warn(e);
+            AppError::ActivityLogUnavailable
+        };
+        let now = Held::of_all(&review.memberships);
+        let latest = records.latest_snapshot(ws.as_str(), None).await.map_err(unavailable)?;
+        let at_ms = now_ms();
+        if latest.is_none_or(|l| l.held != now) {
+            let snapshot =
+                Snapshot { workspace: ws.to_string(), at_ms, taken_by: upstream.username().to_owned(), held: now };
+            records.add_snapshot(&snapshot).await.map_err(unavailable)?;
+        }
+        records.sign_off(ws.as_str(), at_ms, upstream.username()).await.map_err(unavailable)?;
+        Ok(SignOff { reviewer: upstream.username().to_owned(), at: rfc3339(at_ms) })
+    }
+
+    fn cannot_review_all() -> AppError {
+        let locale = crate::language::locale();
+        AppError::NotAllowedTo(crate::i18n::td_string!(locale, access.not_allowed_to_review).to_owned())
+    }
+
+    /// `since` as milliseconds: RFC 3339, or a day (its start, UTC); empty: none.
+    pub fn parse_since(raw: &str) -> Result<Option<i64>, AppError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let format = time::format_description::well_known::Rfc3339;
+        let at = time::OffsetDateTime::parse(raw, &format).ok().or_else(|| {
+            let day = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(raw, &day).ok().map(|d| d.midnight().assume_utc())
+        });
+        match at {
+            Some(at) => Ok(Some(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))),
+            None => {
+                let locale = crate::language::locale();
+                Err(AppError::field("since", crate::i18n::td_string!(locale, access.since_invalid)))
+            }
+        }
+    }
+
+    /// The console's grants after `after_ms`, from the log's entries (newest first).
+    fn grants_after(entries: &[Entry], after_ms: i64) -> Vec<Grant> {
+        entries
+            .iter()
+            .filter(|e| e.record.at_ms > after_ms)
+            .filter_map(|e| {
+                let c = &e.record.change;
+                Some(Grant {
+                    username: c.target_user.clone()?,
+                    cluster: c.cluster.clone().unwrap_or_default(),
+                    project: c.project.clone().unwrap_or_default(),
+                    role: c.role_after.clone()?,
+                    by: e.record.actor.clone(),
+                    at_ms: e.record.at_ms,
+                })
+            })
+            .collect()
+    }
+
+    fn warn(e: crate::audit::ssr::LogError) {
+        tracing::warn!(error = %e, "access review: the console's database could not be used");
+    }
+
+    fn now_ms() -> i64 {
+        i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
     }
 
     /// Milliseconds since the epoch as RFC 3339 UTC, to the second.

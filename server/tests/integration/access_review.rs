@@ -169,3 +169,132 @@ async fn with_kubesphere_away_the_review_says_so_and_the_export_is_an_error_not_
     let (status, _, _) = export(&app, &lead, "no-such-workspace").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+const CHANGES_HEADER: &str =
+    "change,scope,workspace,cluster,project,username,role_before,role_after,through,changed_by,changed_at";
+
+async fn changes(app: &TestApp, cookie: &str, query: &str) -> (StatusCode, String) {
+    let path = format!("/workspaces/demo/access-changes.csv{query}");
+    let res = app.request(Method::GET, &path, Some(cookie)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+async fn page(app: &TestApp, cookie: &str, query: &str) -> String {
+    let path = format!("/workspaces/demo/access{query}");
+    let res = app.request(Method::GET, &path, Some(cookie)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn after_a_sign_off_changes_name_console_changes_with_their_author_and_others_as_outside() {
+    let app = TestApp::start().await;
+    let (lead, admin) = (app.login("lead").await, app.login("admin").await);
+    app.sim.sim.reset_journal();
+
+    // The team lead reviews demo and signs off, as a browser without WASM does.
+    let before = page(&app, &lead, "").await;
+    assert!(before.contains("No one has marked this access as reviewed yet."), "{before}");
+    let res = app
+        .request(Method::POST, "/api/mark_access_reviewed", Some(&lead))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/workspaces/demo/access", app.url))
+        .form(&[("workspace", "demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/workspaces/demo/access");
+    let after = page(&app, &lead, "").await;
+    assert!(after.contains("Marked as reviewed at") && after.contains("Last reviewed by lead on"), "{after}");
+
+    // Then: bob's role changes in KubeSphere itself, and admin invites frank through the console.
+    app.upstream_put(
+        "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers/bob",
+        serde_json::json!({"username": "bob", "roleRef": "demo-viewer"}),
+    )
+    .await;
+    let invite = [("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")];
+    assert_eq!(app.submit(&admin, "invite_workspace_members", &invite).await.0, StatusCode::OK);
+
+    // Since the sign-off (the default), as the lead and as a platform admin.
+    for cookie in [&lead, &admin] {
+        app.sim.sim.reset_journal();
+        let (status, csv) = changes(&app, cookie, "").await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], CHANGES_HEADER);
+        assert_eq!(lines.len(), 3, "two changes: {csv}");
+        assert_eq!(lines[1], "changed,workspace,demo,,,bob,demo-regular,demo-viewer,outside,,");
+        let frank: Vec<&str> = lines[2].split(',').collect();
+        assert_eq!(frank[..10], ["added", "workspace", "demo", "", "", "frank", "", "demo-viewer", "console", "admin"]);
+        assert!(frank[10].ends_with('Z') && frank[10].contains('T'), "RFC 3339 UTC: {csv}");
+        let writes: Vec<String> =
+            app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").map(|e| e.path).collect();
+        assert!(writes.is_empty(), "nothing written to KubeSphere: {writes:?}");
+    }
+    let shown = page(&app, &lead, "").await;
+    assert!(shown.contains("2 changes since the record of"), "{shown}");
+    assert!(shown.contains("demo-regular → demo-viewer") && shown.contains("Through the console: admin"), "{shown}");
+    assert!(shown.contains("href=\"/workspaces/demo/access-changes.csv?since="), "{shown}");
+
+    // Before any record, the page and the export say so rather than "nothing changed".
+    let early = page(&app, &lead, "?since=2020-01-01").await;
+    assert!(
+        early.contains("The console kept no record of this access at or before 2020-01-01 00:00:00 UTC"),
+        "{early}"
+    );
+    let (status, body) = changes(&app, &lead, "?since=2020-01-01").await;
+    assert!(status.is_client_error() && !body.contains(CHANGES_HEADER), "{status}: {body}");
+    let (status, _) = changes(&app, &lead, "?since=yesterday").await;
+    assert!(status.is_client_error());
+    assert!(page(&app, &lead, "?since=yesterday").await.contains("Give a day such as 2026-01-31"));
+
+    // bob can list only his own projects: no sign-off, no changes, and told why.
+    let bob = app.login("bob").await;
+    let (status, _) = changes(&app, &bob, "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.submit(&bob, "mark_access_reviewed", &[("workspace", "demo")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let seen = page(&app, &bob, "").await;
+    assert!(
+        seen.contains("Only the workspace's administrators and platform administrators")
+            && !seen.contains("Mark as reviewed</button>"),
+        "{seen}"
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_is_kept_only_when_the_access_differs_from_the_last_one() {
+    let app = TestApp::start().await;
+    let lead = app.login("lead").await;
+    page(&app, &lead, "").await;
+    // Seconds later, the same access read again keeps no new record: the record compared with
+    // is still the first one.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    page(&app, &lead, "").await;
+    let since = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
+    let first = page(&app, &lead, &format!("?since={since}")).await;
+    let baseline = |html: &str| {
+        let needle = "changes since the record of ";
+        let start = html.find(needle).map(|i| i + needle.len()).unwrap_or_default();
+        html[start..start + 19].to_owned()
+    };
+    let kept = baseline(&first);
+    assert!(first.contains("0 changes since the record of"), "{first}");
+
+    // A change in KubeSphere is a new record (read in a new session: a session keeps what
+    // KubeSphere said for a few seconds).
+    app.upstream_put(
+        "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers/bob",
+        serde_json::json!({"username": "bob", "roleRef": "demo-viewer"}),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let lead = app.login("lead").await;
+    page(&app, &lead, "").await;
+    let since = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
+    let second = page(&app, &lead, &format!("?since={since}")).await;
+    assert!(second.contains("0 changes since the record of"), "{second}");
+    assert!(baseline(&second) > kept, "a newer record: {} after {kept}", baseline(&second));
+}

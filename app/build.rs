@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// One namespace per feature, as `app/src` is cut.
-const NAMESPACES: [&str; 17] = [
+const NAMESPACES: [&str; 18] = [
     "common",
     "errors",
     "auth",
@@ -25,6 +25,7 @@ const NAMESPACES: [&str; 17] = [
     "directory",
     "planner",
     "access",
+    "explain",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

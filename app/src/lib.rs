@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod csv;
 pub mod directory;
 pub mod error;
+pub mod explain;
 pub mod forms;
 mod home;
 pub mod language;
@@ -143,6 +144,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace/access") view=access::AccessPage ssr=SsrMode::Async />
+                    <Route path=path!("explain") view=explain::ExplainPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />

@@ -18,6 +18,8 @@ const PAGES = [
   "/workspaces",
   "/workspaces/demo",
   "/workspaces/demo/access",
+  "/workspaces/demo/access?since=2020-01-01",
+  "/explain?user=bob&workspace=demo&cluster=host&project=demo-web",
   "/workspaces/new",
   "/workspaces/invite",
   "/projects/host/demo-web",

@@ -4,6 +4,7 @@
 //! - every data call is made with the logged-in user's own token ([`KsClient::as_user`]);
 //! - it cannot send a DELETE: the only verbs it can express are those of [`Verb`].
 
+mod access_review;
 mod api;
 mod breaker;
 mod client;
@@ -14,6 +15,7 @@ mod sign_in;
 mod telemetry;
 mod tokens;
 
+pub use access_review::{AccessVerdict, SubjectAccessReview};
 pub use api::{email_field_selector, FirstSignIn, NewProject, NewUser, NewWorkspace, PlatformRoleChanged};
 pub use client::{CallContext, ClientConfig, Credentials, KsClient, UserApi, WriteHook};
 pub use error::{Cause, KsError, LoginError, RefreshError};

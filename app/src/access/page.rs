@@ -9,6 +9,7 @@ use super::{
     workspace_access_page, AccessView, ChangeKind, Changes, Filters, MarkAccessReviewed, Scope, SignOff, Through,
     CUSTOM,
 };
+use crate::explain::{ExplainLink, Question};
 use crate::forms::{take_flash, FormError, FormState};
 use crate::i18n::td_string;
 use crate::layout::{error_view, route_param};
@@ -161,6 +162,12 @@ fn Review(review: AccessView, filters: Filters, flash: Option<crate::forms::Flas
                             <td data-label=td_string!(locale, common.username)>
                                 <a href=format!("/users/{}", m.username)>{m.username.clone()}</a>
                                 <span class="muted">" "{m.email.clone()}</span>
+                                " " <ExplainLink question=Question {
+                                    user: m.username.clone(),
+                                    workspace: ws.clone(),
+                                    cluster: m.cluster.clone(),
+                                    project: m.project.clone(),
+                                } />
                             </td>
                             <td data-label=td_string!(locale, access.place)>{place}</td>
                             <td data-label=td_string!(locale, access.role)>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::{MemberPage, Memberships};
+use crate::explain::{ExplainLink, Question};
 use crate::i18n::td_string;
 use crate::layout::pager;
 
@@ -43,8 +44,21 @@ pub fn MembersTable(members: MemberPage, caption: &'static str, base: String) ->
 }
 
 #[component]
-pub fn MembershipList(memberships: Memberships) -> impl IntoView {
+pub fn MembershipList(
+    memberships: Memberships,
+    /// Whose memberships: each links to what they can do there, and why.
+    username: String,
+) -> impl IntoView {
     let locale = crate::language::locale();
+    let question = move |workspace: &str, place: Option<(&str, &str)>| {
+        let (cluster, project) = place.unwrap_or_default();
+        Question {
+            user: username.clone(),
+            workspace: workspace.to_owned(),
+            cluster: cluster.to_owned(),
+            project: project.to_owned(),
+        }
+    };
     view! {
         {memberships.partial.map(|text| view! { <p class="notice" role="note">{text}</p> })}
         {if memberships.workspaces.is_empty() {
@@ -52,7 +66,11 @@ pub fn MembershipList(memberships: Memberships) -> impl IntoView {
         } else {
             view! {
                 <ul class="memberships">
-                    {memberships.workspaces.into_iter().map(|w| view! {
+                    {memberships.workspaces.into_iter().map(|w| {
+                        let ws_question = question(&w.workspace, None);
+                        let project_questions: Vec<Question> =
+                            w.projects.iter().map(|p| question(&w.workspace, Some((&p.cluster, &p.project)))).collect();
+                        view! {
                         <li class="card">
                             <p>
                                 <a href=format!("/workspaces/{}", w.workspace)><strong>{w.workspace.clone()}</strong></a>
@@ -60,20 +78,22 @@ pub fn MembershipList(memberships: Memberships) -> impl IntoView {
                                     Some(role) => view! { <span class="role" data-testid="workspace-role">{format!(" — {role}")}</span> }.into_any(),
                                     None => view! { <span class="muted">{td_string!(locale, memberships.projects_only)}</span> }.into_any(),
                                 }}
+                                " " <ExplainLink question=ws_question />
                             </p>
                             {(!w.projects.is_empty()).then(|| view! {
                                 <ul>
-                                    {w.projects.into_iter().map(|p| view! {
+                                    {w.projects.into_iter().zip(project_questions).map(|(p, q)| view! {
                                         <li>
                                             <a href=format!("/projects/{}/{}", p.cluster, p.project)>{p.project.clone()}</a>
                                             <span class="muted">{td_string!(locale, memberships.on_cluster, cluster = &p.cluster).to_string()}</span>
                                             {format!(" — {}", p.role)}
+                                            " " <ExplainLink question=q />
                                         </li>
                                     }).collect_view()}
                                 </ul>
                             })}
                         </li>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </ul>
             }.into_any()
         }}

@@ -25,6 +25,7 @@ pub fn PersonPage() -> impl IntoView {
                                 "locked" => td_string!(locale, people.status_locked),
                                 _ => td_string!(locale, people.status_pending),
                             };
+                            let who = p.username.clone();
                             view! {
                                 <h1>{p.display_name.clone()}</h1>
                                 <section class="card">
@@ -55,12 +56,14 @@ pub fn PersonPage() -> impl IntoView {
                                 </section>
                                 <h2>{td_string!(locale, people.workspaces_and_projects)}</h2>
                                 <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, people.loading_memberships)}</p> }>
-                                    {move || Suspend::new(async move {
+                                    {move || {
+                                        let who = who.clone();
+                                        Suspend::new(async move {
                                         match memberships.await {
-                                            Ok(m) => view! { <MembershipList memberships=m /> }.into_any(),
+                                            Ok(m) => view! { <MembershipList memberships=m username=who /> }.into_any(),
                                             Err(e) => error_view(e),
                                         }
-                                    })}
+                                    })}}
                                 </Suspense>
                                 <p class="button-row">
                                     <a class="button secondary" href=format!("/workspaces/invite?user={}", p.username)>{td_string!(locale, common.action_invite_workspace)}</a>

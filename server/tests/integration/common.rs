@@ -152,13 +152,18 @@ impl TestApp {
     }
 
     async fn upstream_admin_token(&self) -> String {
+        self.upstream_token("admin").await
+    }
+
+    /// A KubeSphere access token of `user`'s own (seed password), for trying requests as them.
+    pub async fn upstream_token(&self, user: &str) -> String {
         let base = self.sim.base_url();
         let token: serde_json::Value = self
             .http
             .post(format!("{base}/oauth/token"))
             .form(&[
                 ("grant_type", "password"),
-                ("username", "admin"),
+                ("username", user),
                 ("password", PASSWORD),
                 ("client_id", "kubesphere"),
                 ("client_secret", "kubesphere"),

@@ -11,6 +11,7 @@ mod common;
 mod concurrent_apps;
 mod directory;
 mod every_page;
+mod explain;
 mod forms;
 mod guardrails;
 mod guards;

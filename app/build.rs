@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// One namespace per feature, as `app/src` is cut.
-const NAMESPACES: [&str; 18] = [
+const NAMESPACES: [&str; 19] = [
     "common",
     "errors",
     "auth",
@@ -26,6 +26,7 @@ const NAMESPACES: [&str; 18] = [
     "planner",
     "access",
     "explain",
+    "requests",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

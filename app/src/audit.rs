@@ -15,10 +15,15 @@ pub enum Action {
     ChangePlatformRole,
     ChangeWorkspaceRole,
     ChangeProjectRole,
+    /// Asked for access (an access request; nothing sent to KubeSphere).
+    RequestAccess,
+    ApproveRequest,
+    DeclineRequest,
+    WithdrawRequest,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 12] = [
         Action::CreateUser,
         Action::CreateWorkspace,
         Action::CreateProject,
@@ -27,7 +32,22 @@ impl Action {
         Action::ChangePlatformRole,
         Action::ChangeWorkspaceRole,
         Action::ChangeProjectRole,
+        Action::RequestAccess,
+        Action::ApproveRequest,
+        Action::DeclineRequest,
+        Action::WithdrawRequest,
     ];
+
+    /// Whether the change wrote a membership in KubeSphere (what explains someone's role).
+    pub fn grants_membership(self) -> bool {
+        matches!(
+            self,
+            Action::InviteToWorkspace
+                | Action::InviteToProject
+                | Action::ChangeWorkspaceRole
+                | Action::ChangeProjectRole
+        )
+    }
 
     /// The stable key kept in the database and used in addresses (`?action=`).
     pub fn key(self) -> &'static str {
@@ -40,6 +60,10 @@ impl Action {
             Action::ChangePlatformRole => "change_platform_role",
             Action::ChangeWorkspaceRole => "change_workspace_role",
             Action::ChangeProjectRole => "change_project_role",
+            Action::RequestAccess => "request_access",
+            Action::ApproveRequest => "approve_request",
+            Action::DeclineRequest => "decline_request",
+            Action::WithdrawRequest => "withdraw_request",
         }
     }
 
@@ -63,6 +87,10 @@ impl Action {
             Action::ChangePlatformRole => td_string!(locale, audit.changed_platform_role),
             Action::ChangeWorkspaceRole => td_string!(locale, audit.changed_workspace_role),
             Action::ChangeProjectRole => td_string!(locale, audit.changed_project_role),
+            Action::RequestAccess => td_string!(locale, audit.requested_access),
+            Action::ApproveRequest => td_string!(locale, audit.approved_request),
+            Action::DeclineRequest => td_string!(locale, audit.declined_request),
+            Action::WithdrawRequest => td_string!(locale, audit.withdrew_request),
         }
     }
 }
@@ -73,6 +101,8 @@ pub enum Via {
     Form,
     Wizard,
     Bulk,
+    /// An access request: asked, approved, declined or withdrawn.
+    Request,
 }
 
 impl Via {
@@ -81,11 +111,12 @@ impl Via {
             Via::Form => "form",
             Via::Wizard => "wizard",
             Via::Bulk => "bulk",
+            Via::Request => "request",
         }
     }
 
     pub fn parse(key: &str) -> Option<Self> {
-        [Via::Form, Via::Wizard, Via::Bulk].into_iter().find(|v| v.key() == key)
+        [Via::Form, Via::Wizard, Via::Bulk, Via::Request].into_iter().find(|v| v.key() == key)
     }
 }
 

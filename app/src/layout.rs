@@ -84,7 +84,12 @@ pub fn TopBar() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let current = move |href: &'static str| (location.pathname.get() == href).then_some("page");
     let locale = crate::language::locale();
-    let abilities = Resource::new_blocking(|| (), |_| crate::abilities::my_abilities());
+    let abilities = Resource::new_blocking(
+        || (),
+        |_| async {
+            futures::join!(crate::abilities::my_abilities(), crate::request_records::access_requests_waiting())
+        },
+    );
     let look_up = [
         ("/", td_string!(locale, common.nav_home)),
         ("/users", td_string!(locale, common.nav_people)),
@@ -102,11 +107,19 @@ pub fn TopBar() -> impl IntoView {
                 </ul>
                 <Suspense>
                     {move || Suspend::new(async move {
-                        let allowed: Vec<Action> = Abilities::offered(abilities.await).allowed().collect();
+                        let (abilities, waiting) = abilities.await;
+                        let allowed: Vec<Action> = Abilities::offered(abilities).allowed().collect();
+                        // Requests waiting for this person come first in the menu, with their count.
+                        let waiting = waiting.unwrap_or(0);
                         (!allowed.is_empty()).then(|| view! {
                             <details class="nav-menu">
                                 <summary>{td_string!(locale, common.nav_change)}</summary>
                                 <ul aria-label=td_string!(locale, common.nav_change)>
+                                    {(waiting > 0).then(|| view! {
+                                        <li><a href="/requests" aria-current=move || current("/requests")>
+                                            {td_string!(locale, common.nav_requests, n = waiting).to_string()}
+                                        </a></li>
+                                    })}
                                     {allowed.into_iter().map(|action| {
                                         let href = action.href();
                                         view! {

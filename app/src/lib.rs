@@ -22,6 +22,8 @@ pub mod people;
 pub mod permissions;
 pub mod planner;
 pub mod projects;
+pub mod request_records;
+pub mod requests;
 pub mod roles;
 pub mod sign_in_methods;
 #[cfg(feature = "ssr")]
@@ -145,6 +147,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace/access") view=access::AccessPage ssr=SsrMode::Async />
                     <Route path=path!("explain") view=explain::ExplainPage ssr=SsrMode::Async />
+                    <Route path=path!("requests") view=requests::RequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("requests/new") view=requests::NewRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("join/:workspace") view=requests::NewRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("join/:workspace/:cluster/:project") view=requests::NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />

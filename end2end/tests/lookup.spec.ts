@@ -29,6 +29,9 @@ const PAGES = [
   "/activity",
   "/onboard",
   "/onboard/bulk",
+  "/requests",
+  "/join/demo?role=viewer",
+  "/join/demo/host/demo-web",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

@@ -34,6 +34,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
     (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
     (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
+    (6, "access requests", include_str!("../migrations/0006_access_requests.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
@@ -41,6 +42,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
     (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
     (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
+    (6, "access requests", include_str!("../migrations/0006_access_requests.sql")),
 ];
 
 #[derive(Debug)]

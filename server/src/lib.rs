@@ -12,6 +12,7 @@ mod login;
 pub mod metrics;
 mod rate_limit;
 mod registration;
+mod request_records;
 mod review_records;
 mod secrets;
 mod security;
@@ -246,6 +247,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         spawn_task(async move { sign_in.check_registration(&ks).await });
     }
     let reviews = app::access::records::ReviewStore(Arc::new(activity.clone()));
+    let requests = app::request_records::ssr::RequestStore(Arc::new(activity.clone()));
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
     let settings = jobs::JobSettings {
         refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),
@@ -267,10 +269,11 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         .build();
     let routes = app_routes();
     let provide_state = {
-        let (state, reviews) = (state.clone(), reviews.clone());
+        let (state, reviews, requests) = (state.clone(), reviews.clone(), requests.clone());
         move || {
             provide_context(state.clone());
             provide_context(reviews.clone());
+            provide_context(requests.clone());
             provide_context(jobs.clone());
         }
     };

@@ -434,7 +434,12 @@ pub mod ssr {
         let Ok(log) = crate::upstream::activity_log() else { return Vec::new() };
         let filter = Filter { workspace: Some(ws.to_string()), ..Filter::default() };
         match log.list(&filter, visibility, ENTRIES).await {
-            Ok(entries) => entries.into_iter().filter(|e| e.record.succeeded).collect(),
+            // Only changes that wrote a membership explain one (a request asked for a role;
+            // its approval's invitation is the entry that counts).
+            Ok(entries) => entries
+                .into_iter()
+                .filter(|e| e.record.succeeded && e.record.change.action.grants_membership())
+                .collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "access review: the activity log could not be read");
                 Vec::new()

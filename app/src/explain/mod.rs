@@ -46,6 +46,8 @@ pub struct Explanation {
     pub workspace_admins: Vec<String>,
     /// KubeSphere was asked too (the reader is a platform administrator).
     pub asked_kubesphere: bool,
+    /// The reader asked about themself: the page offers to ask for access.
+    pub about_reader: bool,
 }
 
 /// The question, as the page's address has it.
@@ -211,6 +213,7 @@ pub mod ssr {
             project_admins,
             workspace_admins,
             asked_kubesphere,
+            about_reader: user.as_str() == upstream.username(),
         })
     }
 

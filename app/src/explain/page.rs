@@ -149,6 +149,15 @@ fn Answers(explanation: Explanation) -> impl IntoView {
         })
     };
     let asked = e.asked_kubesphere;
+    let about_reader = e.about_reader;
+    let ask_href = {
+        let mut query = vec![format!("workspace={}", crate::url::encode_query_value(&e.workspace))];
+        if in_project {
+            query.push(format!("cluster={}", crate::url::encode_query_value(&e.cluster)));
+            query.push(format!("project={}", crate::url::encode_query_value(&e.project)));
+        }
+        format!("/requests/new?{}", query.join("&"))
+    };
     view! {
         <section aria-labelledby="answers-title" class="stack">
             <h2 id="answers-title">{td_string!(locale, explain.answers_title, user = e.user.clone()).to_string()}" "{place}</h2>
@@ -175,6 +184,9 @@ fn Answers(explanation: Explanation) -> impl IntoView {
                     {grantors(e.workspace_admins, td_string!(locale, explain.workspace_admins))}
                     <li>{td_string!(locale, explain.platform_admin)}</li>
                 </ol>
+                {about_reader.then(|| view! {
+                    <p><a class="button" href=ask_href.clone()>{td_string!(locale, explain.ask_for_access)}</a></p>
+                })}
             })}
         </section>
     }

@@ -11,14 +11,24 @@ use crate::memberships::MembersTable;
 pub fn WorkspacePage() -> impl IntoView {
     let name = route_param("workspace");
     let page = page_param();
-    let details = Resource::new_blocking(move || (name(), page()), |(w, page)| get_workspace_details(w, page));
+    // Whether the reader manages its members (for the join link) is asked beside the details.
+    let details = Resource::new_blocking(
+        move || (name(), page()),
+        |(w, page)| async move {
+            let (details, manages) = futures::join!(
+                get_workspace_details(w.clone(), page),
+                crate::memberships::can_manage_workspace_members(w)
+            );
+            details.map(|d| (d, manages.unwrap_or(false)))
+        },
+    );
     let locale = crate::language::locale();
     view! {
         <main id="main" class="page">
             <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(w) => view! {
+                        Ok((w, manages)) => view! {
                             <h1>{td_string!(locale, workspaces.page_title, name = w.name.clone()).to_string()}</h1>
                             <section class="card">
                                 <dl class="facts">
@@ -26,7 +36,15 @@ pub fn WorkspacePage() -> impl IntoView {
                                     <dt>{td_string!(locale, workspaces.clusters)}</dt><dd>{w.clusters.join(", ")}</dd>
                                 </dl>
                             </section>
-                            <p><a class="button secondary" href=format!("/workspaces/{}/access", w.name)>{td_string!(locale, access.review_link)}</a></p>
+                            <p class="button-row">
+                                <a class="button secondary" href=format!("/workspaces/{}/access", w.name)>{td_string!(locale, access.review_link)}</a>
+                                {manages.then(|| view! {
+                                    <a class="button secondary" href=format!("/join/{}?role=regular", w.name)
+                                        aria-label=td_string!(locale, requests.join_link_label, place = w.name.clone()).to_string()>
+                                        {td_string!(locale, requests.join_link_title)}
+                                    </a>
+                                })}
+                            </p>
                             <h2>{td_string!(locale, workspaces.members)}</h2>
                             {if w.setting_up {
                                 view! {

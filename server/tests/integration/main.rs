@@ -22,6 +22,7 @@ mod metrics;
 mod navigation;
 mod onboarding;
 mod replicas;
+mod requests;
 mod rounds;
 mod sessions;
 mod single_sign_on;

@@ -149,6 +149,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("explain") view=explain::ExplainPage ssr=SsrMode::Async />
                     <Route path=path!("requests") view=requests::RequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/new") view=requests::NewRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("requests/link") view=requests::JoinLinkPage ssr=SsrMode::Async />
                     <Route path=path!("join/:workspace") view=requests::NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("join/:workspace/:cluster/:project") view=requests::NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />

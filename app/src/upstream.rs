@@ -30,6 +30,8 @@ pub struct AppState {
     pub sealer: Arc<dyn Sealer>,
     /// The ways in the sign-in page offers, from KubeSphere, kept briefly.
     pub sign_in: Arc<crate::sign_in_methods::ssr::SignInMethods>,
+    /// The origin people browse to (`PUBLIC_ORIGIN`), for links they share (join links).
+    pub public_origin: Arc<str>,
 }
 
 /// Authenticated encryption with the server's key, bound to a context: what is sealed for one
@@ -48,6 +50,11 @@ impl std::fmt::Debug for AppState {
 /// The activity log of this console.
 pub fn activity_log() -> Result<Arc<dyn ActivityLog>, AppError> {
     Ok(use_context::<AppState>().ok_or(AppError::Internal)?.activity)
+}
+
+/// The origin people browse to, for links meant to be shared.
+pub fn public_origin() -> Result<Arc<str>, AppError> {
+    Ok(use_context::<AppState>().ok_or(AppError::Internal)?.public_origin)
 }
 
 /// How long a change waits for the activity log before it is reported anyway.

@@ -32,6 +32,7 @@ const PAGES = [
   "/requests",
   "/join/demo?role=viewer",
   "/join/demo/host/demo-web",
+  "/requests/link?workspace=demo",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

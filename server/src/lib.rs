@@ -240,6 +240,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         activity: Arc::new(activity.clone()),
         sealer: Arc::new(secrets.clone()),
         sign_in: Arc::new(SignInMethods::new(&config.oauth_client_id, single_sign_on_settings(&config)?)),
+        public_origin: config.public_origin().into(),
     };
     if state.sign_in.single_sign_on_settings().is_some() {
         // Tells the operator what the console's OAuth client registration lacks, if anything.

@@ -5,10 +5,12 @@
 //! console's database and every step lands in the activity log. A request grants nothing.
 
 mod inbox_page;
+mod link_page;
 mod new_page;
 
 pub use crate::request_records::{AccessRequest, Place, RequestState};
 pub use inbox_page::RequestsPage;
+pub use link_page::JoinLinkPage;
 pub use new_page::NewRequestPage;
 
 use leptos::prelude::*;
@@ -31,6 +33,17 @@ pub struct RequestForm {
     pub chosen: String,
     /// The link named a role that is not built in: it cannot be asked for here.
     pub custom_asked: Option<String>,
+}
+
+/// A place's join link for someone who manages its members: the address and its QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinLink {
+    pub place: Place,
+    pub url: String,
+    /// An SVG of the QR code of `url`, drawn on the server.
+    pub qr_svg: String,
+    pub roles: Vec<RoleOption>,
+    pub chosen: String,
 }
 
 /// A pending request someone may decide, with the requester's role there now, if any.
@@ -60,6 +73,13 @@ pub async fn access_request_form(place: Place, role: String) -> Result<RequestFo
     let least = if checked.is_project() { "viewer" } else { "regular" };
     let chosen = if role.is_empty() || custom_asked.is_some() { least.to_owned() } else { role };
     Ok(RequestForm { place, roles, chosen, custom_asked })
+}
+
+/// The join link of `place` with `role` preselected, for those who may manage its members.
+#[server(prefix = "/api", endpoint = "place_join_link")]
+pub async fn place_join_link(place: Place, role: String) -> Result<JoinLink, AppError> {
+    let upstream = crate::upstream::Upstream::from_context()?;
+    ssr::join_link(&upstream, place, role).await
 }
 
 /// Asks for `role` in the place; stored, logged, nothing sent to KubeSphere.
@@ -268,6 +288,53 @@ pub mod ssr {
             })
             .await;
         stored.map(|()| request)
+    }
+
+    pub async fn join_link(upstream: &Upstream, place: Place, role: String) -> Result<super::JoinLink, AppError> {
+        let locale = crate::language::locale();
+        let checked = check_place(upstream, &place).await?;
+        let place = match &checked {
+            CheckedPlace::Workspace(ws) => Place { workspace: ws.to_string(), ..Place::default() },
+            CheckedPlace::Project(ws, c, p) => {
+                Place { workspace: ws.to_string(), cluster: c.to_string(), project: p.to_string() }
+            }
+        };
+        let probe = AccessRequest {
+            id: String::new(),
+            requester: String::new(),
+            place: place.clone(),
+            role: String::new(),
+            reason: String::new(),
+            at_ms: 0,
+            state: RequestState::Pending,
+            decided_by: None,
+            decided_at_ms: None,
+            note: String::new(),
+        };
+        if !may_decide(&probe).await {
+            return Err(AppError::NotAllowedTo(td_string!(locale, requests.join_link_what).to_owned()));
+        }
+        let roles = role_options(&place.workspace, place.is_project());
+        let least = if place.is_project() { "viewer" } else { "regular" };
+        let chosen = if roles.iter().any(|r| r.value == role) { role } else { least.to_owned() };
+        let origin = crate::upstream::public_origin()?;
+        let encode = crate::url::encode_query_value;
+        let path = if place.is_project() {
+            format!("/join/{}/{}/{}", encode(&place.workspace), encode(&place.cluster), encode(&place.project))
+        } else {
+            format!("/join/{}", encode(&place.workspace))
+        };
+        let url = format!("{}{path}?role={}", origin.trim_end_matches('/'), encode(&chosen));
+        let qr_svg = qrcode::QrCode::new(url.as_bytes())
+            .map_err(|_| AppError::Internal)?
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build()
+            // An XML declaration has no place inside an HTML page.
+            .trim_start_matches(r#"<?xml version="1.0" standalone="yes"?>"#)
+            .to_owned();
+        Ok(super::JoinLink { place, url, qr_svg, roles, chosen })
     }
 
     /// The requester's role at the place now, as the decider's token reads it.

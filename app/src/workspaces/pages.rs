@@ -39,7 +39,7 @@ pub fn WorkspacePage() -> impl IntoView {
                             <p class="button-row">
                                 <a class="button secondary" href=format!("/workspaces/{}/access", w.name)>{td_string!(locale, access.review_link)}</a>
                                 {manages.then(|| view! {
-                                    <a class="button secondary" href=format!("/join/{}?role=regular", w.name)
+                                    <a class="button secondary" href=format!("/requests/link?workspace={}", w.name)
                                         aria-label=td_string!(locale, requests.join_link_label, place = w.name.clone()).to_string()>
                                         {td_string!(locale, requests.join_link_title)}
                                     </a>

@@ -79,8 +79,13 @@ async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_
     let lead = app.login("lead").await;
     let home = page(&app, &lead, "/").await;
     assert!(home.contains("Access requests (1)"), "the count in the navigation");
-    assert!(page(&app, &lead, "/workspaces/demo").await.contains("href=\"/join/demo?role=regular\""));
-    assert!(!page(&app, &bob, "/workspaces/demo").await.contains("/join/demo"), "only for its admins");
+    assert!(page(&app, &lead, "/workspaces/demo").await.contains("href=\"/requests/link?workspace=demo\""));
+    assert!(!page(&app, &bob, "/workspaces/demo").await.contains("/requests/link"), "only for its admins");
+    let link = page(&app, &lead, "/requests/link?workspace=demo&role=viewer").await;
+    assert!(link.contains(&format!("value=\"{}/join/demo?role=viewer\"", app.config.public_origin())), "{link}");
+    assert!(link.contains("<svg") && link.contains("role=\"img\""), "a QR code drawn on the server");
+    let refused = app.request(Method::GET, "/requests/link?workspace=demo", Some(&bob)).send().await.unwrap();
+    assert!(refused.text().await.unwrap().contains("Your KubeSphere roles do not allow you to share a join link here"));
     let inbox = page(&app, &lead, "/requests").await;
     assert!(
         inbox.contains("frank asks for demo-viewer in demo") && inbox.contains("I join the demo team on Monday"),

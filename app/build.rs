@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// One namespace per feature, as `app/src` is cut.
-const NAMESPACES: [&str; 19] = [
+const NAMESPACES: [&str; 20] = [
     "common",
     "errors",
     "auth",
@@ -27,6 +27,7 @@ const NAMESPACES: [&str; 19] = [
     "access",
     "explain",
     "requests",
+    "same_access",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -25,6 +25,7 @@ pub mod projects;
 pub mod request_records;
 pub mod requests;
 pub mod roles;
+pub mod same_access;
 pub mod sign_in_methods;
 #[cfg(feature = "ssr")]
 pub mod upstream;
@@ -144,6 +145,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=people::PeoplePageView ssr=SsrMode::Async />
                     <Route path=path!("workspaces") view=workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("users/:name/same-access") view=same_access::SameAccessPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace/access") view=access::AccessPage ssr=SsrMode::Async />
                     <Route path=path!("explain") view=explain::ExplainPage ssr=SsrMode::Async />

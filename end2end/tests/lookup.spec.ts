@@ -33,6 +33,7 @@ const PAGES = [
   "/join/demo?role=viewer",
   "/join/demo/host/demo-web",
   "/requests/link?workspace=demo",
+  "/users/frank/same-access?reference=carol",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

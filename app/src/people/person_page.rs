@@ -69,6 +69,7 @@ pub fn PersonPage() -> impl IntoView {
                                     <a class="button secondary" href=format!("/workspaces/invite?user={}", p.username)>{td_string!(locale, common.action_invite_workspace)}</a>
                                     <a class="button secondary" href=format!("/projects/invite?user={}", p.username)>{td_string!(locale, common.action_invite_project)}</a>
                                     <a class="button secondary" href=format!("/roles?user={}", p.username)>{td_string!(locale, common.action_change_role)}</a>
+                                    <a class="button secondary" href=format!("/users/{}/same-access", p.username)>{td_string!(locale, same_access.link)}</a>
                                     <a class="button secondary" href=format!("/activity?person={}", p.username)>{td_string!(locale, people.activity_link)}</a>
                                 </p>
                             }.into_any()

@@ -128,7 +128,7 @@ fn one_refusal(locale: Locale, why: &Refusal, wish: &Wish, who: &str) -> AppErro
 }
 
 /// A failed call as the form says it.
-fn failure_error(failure: Failure) -> AppError {
+pub(crate) fn failure_error(failure: Failure) -> AppError {
     let locale = locale();
     match failure {
         Failure::RoleMissing => AppError::field("role", td_string!(locale, roles.role_missing_here)),

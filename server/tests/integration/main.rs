@@ -24,6 +24,7 @@ mod onboarding;
 mod replicas;
 mod requests;
 mod rounds;
+mod same_access;
 mod sessions;
 mod single_sign_on;
 mod stores;

@@ -1,0 +1,65 @@
+import { test, expect, type APIRequestContext } from "@playwright/test";
+import { SIM_URL } from "../playwright.config";
+import { signIn } from "./helpers";
+
+// Task: someone who belongs nowhere opens demo's join link (on a desktop and on a 360 px phone),
+// signs in, and asks to join as a viewer; nothing reaches KubeSphere until the team lead `lead`
+// approves it from their inbox. What KubeSphere holds afterwards is read from KubeSphere itself.
+
+async function adminToken(request: APIRequestContext): Promise<string> {
+  const res = await request.post(`${SIM_URL}/oauth/token`, {
+    form: { grant_type: "password", username: "admin", password: "P@88w0rd", client_id: "kubesphere", client_secret: "kubesphere" },
+  });
+  return (await res.json()).access_token;
+}
+
+async function newPerson(request: APIRequestContext, name: string) {
+  const token = await adminToken(request);
+  const res = await request.post(`${SIM_URL}/kapis/iam.kubesphere.io/v1beta1/users`, {
+    headers: { authorization: `Bearer ${token}` },
+    data: {
+      apiVersion: "iam.kubesphere.io/v1beta1",
+      kind: "User",
+      metadata: { name, annotations: { "iam.kubesphere.io/globalrole": "platform-regular" } },
+      spec: { email: `${name}@example.com`, password: "P@88w0rd" },
+    },
+  });
+  expect(res.status()).toBe(200);
+}
+
+async function demoRoles(request: APIRequestContext, user: string): Promise<string[]> {
+  const token = await adminToken(request);
+  const res = await request.get(`${SIM_URL}/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const items = ((await res.json()).items ?? []) as any[];
+  return items.filter((m) => m.metadata.name === user).map((m) => m.metadata.annotations["iam.kubesphere.io/workspacerole"]);
+}
+
+test("a join link leads to a request the workspace's admin approves from their inbox", async ({ page, request }, info) => {
+  const user = `jr-${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-5)}`;
+  await newPerson(request, user);
+
+  // Signed out, the link asks them to sign in first, then opens the prefilled request.
+  await page.goto("/join/demo?role=viewer");
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel("Username or e-mail").fill(user);
+  await page.getByLabel("Password").fill("P@88w0rd");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/join\/demo\?role=viewer/);
+  await expect(page.getByLabel("Role")).toHaveValue("viewer");
+  await page.getByLabel("Why do you need it?").fill("I join the demo team on Monday");
+  await page.getByRole("button", { name: "Ask to join" }).click();
+  await expect(page.getByRole("status")).toContainText("Asked for demo-viewer in demo");
+  expect(await demoRoles(request, user)).toEqual([]);
+
+  // The team lead approves it from the inbox.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "lead");
+  await page.goto("/requests");
+  const approval = page.getByRole("form", { name: `Approve ${user}'s request` });
+  await expect(approval.getByLabel("Role to give")).toHaveValue("viewer");
+  await approval.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status")).toContainText(`Approved: ${user} now has demo-viewer in demo.`);
+  expect(await demoRoles(request, user)).toEqual(["demo-viewer"]);
+});

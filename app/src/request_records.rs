@@ -172,6 +172,8 @@ pub mod ssr {
         /// Decides a pending request; `false` when it was not pending any more (decided by
         /// someone else meanwhile, withdrawn, replaced).
         fn decide<'a>(&'a self, id: &'a str, decision: &'a Decision) -> BoxFuture<'a, Result<bool, LogError>>;
+        /// Makes a request approved by `by` pending again (its invitation failed to send).
+        fn reopen<'a>(&'a self, id: &'a str, by: &'a str) -> BoxFuture<'a, Result<(), LogError>>;
     }
 
     /// How a request ended, by whom, when, and with what note (a decline's reason, the role given).

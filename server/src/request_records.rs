@@ -154,6 +154,22 @@ impl Database {
     }
 }
 
+impl Database {
+    async fn reopen_request(&self, id: &str, by: &str) -> Result<(), LogError> {
+        let pool = self.ready().await?;
+        sqlx::query(
+            "UPDATE access_requests SET state = 'pending', decided_by = NULL, decided_ms = NULL, note = '' \
+             WHERE id = $1 AND state = 'approved' AND decided_by = $2",
+        )
+        .bind(id)
+        .bind(by)
+        .execute(pool)
+        .await
+        .map_err(fail)?;
+        Ok(())
+    }
+}
+
 impl RequestRecords for Database {
     fn add<'a>(
         &'a self,
@@ -186,6 +202,10 @@ impl RequestRecords for Database {
 
     fn decide<'a>(&'a self, id: &'a str, decision: &'a Decision) -> BoxFuture<'a, Result<bool, LogError>> {
         Box::pin(self.decide_request(id, decision))
+    }
+
+    fn reopen<'a>(&'a self, id: &'a str, by: &'a str) -> BoxFuture<'a, Result<(), LogError>> {
+        Box::pin(self.reopen_request(id, by))
     }
 }
 

@@ -440,15 +440,18 @@ pub mod ssr {
         // decides, and its refusal is explained like any form's.
         let wish = Wish::asked(0, user, None, Some(membership), Intent::Onboard);
         let plan = crate::planner::form::plan(upstream, vec![wish], "role").await?;
-        crate::planner::form::send(upstream, plan).await?;
+        // Claimed first, so two approvers (or an approval and a withdrawal) never both act;
+        // given back if the invitation does not go through.
         let change = change_of(Action::ApproveRequest, &request, &role_name);
-        let decision = Decision {
-            state: RequestState::Approved,
-            by: upstream.username().to_owned(),
-            at_ms: now_ms(),
-            note: role_name,
-        };
-        upstream.recorded(Via::Request, vec![change], settle(request, decision)).await
+        let me = upstream.username().to_owned();
+        let decision = Decision { state: RequestState::Approved, by: me.clone(), at_ms: now_ms(), note: role_name };
+        let id = request.id.clone();
+        let approved = settle(request, decision).await?;
+        if let Err(e) = crate::planner::form::send(upstream, plan).await {
+            let _ = store()?.reopen(&id, &me).await.map_err(unavailable);
+            return Err(e);
+        }
+        upstream.recorded(Via::Request, vec![change], async { Ok(approved) }).await
     }
 
     pub async fn decline(upstream: &Upstream, id: &str, reason: String) -> Result<AccessRequest, AppError> {

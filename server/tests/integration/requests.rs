@@ -192,3 +192,23 @@ async fn a_newer_request_replaces_the_older_one_and_withdrawn_or_decided_ones_ca
     assert!(status.is_client_error() && body.to_string().contains("not waiting any more"), "{body}");
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("bob".into(), "demo-regular".into())));
 }
+
+#[tokio::test]
+async fn an_approval_kubesphere_refuses_leaves_the_request_waiting() {
+    let app = TestApp::start().await;
+    let frank = app.login("frank").await;
+    let fields = [("workspace", "demo"), ("cluster", ""), ("project", ""), ("role", "viewer"), ("reason", "team")];
+    let (_, asked) = app.submit(&frank, "ask_for_access", &fields).await;
+    let id = asked["id"].as_str().unwrap();
+    let lead = app.login("lead").await;
+    // The plan's reads go through; the invitation itself fails.
+    let members = "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers";
+    app.sim.sim.inject(ks_sim::Fault::status(members, 503, None).method("POST"));
+    let (status, body) = app.submit(&lead, "approve_access_request", &[("id", id), ("role", "viewer")]).await;
+    assert!(status.is_server_error(), "{status} {body}");
+    assert_eq!(app.upstream_count("POST", members), 1, "the invitation was tried");
+    app.sim.sim.clear_faults();
+    assert!(page(&app, &lead, "/requests").await.contains("frank asks for demo-viewer in demo"), "still waiting");
+    assert_eq!(app.submit(&lead, "approve_access_request", &[("id", id), ("role", "viewer")]).await.0, StatusCode::OK);
+    assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-viewer".into())));
+}

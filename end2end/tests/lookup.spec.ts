@@ -49,7 +49,7 @@ test("find a person as you type, read their workspace role, follow it to the wor
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("carol");
   const demo = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: "demo", exact: true }) });
   await expect(demo.getByTestId("workspace-role")).toHaveText("— demo-viewer");
-  await expect(page.getByRole("link", { name: "demo-web" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "demo-web", exact: true })).toBeVisible();
 
   await demo.getByRole("link", { name: "demo", exact: true }).click();
   await expect(page).toHaveURL(/\/workspaces\/demo$/);

@@ -179,7 +179,7 @@ fn Answers(explanation: Explanation) -> impl IntoView {
             {asked.then(|| view! { <p class="muted">{td_string!(locale, explain.kubesphere_note)}</p> })}
             {any_no.then(|| view! {
                 <h3>{td_string!(locale, explain.who_can_grant)}</h3>
-                <ol>
+                <ol class="link-list">
                     {grantors(e.project_admins, td_string!(locale, explain.project_admins))}
                     {grantors(e.workspace_admins, td_string!(locale, explain.workspace_admins))}
                     <li>{td_string!(locale, explain.platform_admin)}</li>

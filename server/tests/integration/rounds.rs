@@ -71,6 +71,32 @@ async fn every_page_waits_for_at_most_two_rounds_of_upstream_calls() {
     println!("{}", report.join("\n"));
 }
 
+/// The access pages: requests, join links, the explainer (a platform admin also asks KubeSphere's
+/// own verdict: a second round) wait for at most two rounds. "Same access as" reads the
+/// reference's memberships (two rounds), then plans like the wizard (up to three more): six
+/// today, a guard against more until its reads are batched with the plan's (#27 asks for two).
+#[tokio::test]
+async fn the_access_pages_wait_for_few_rounds() {
+    let app = TestApp::builder().sim(|s| s.seed = ks_sim::Seed::large()).start().await;
+    let pages: [(&str, usize); 5] = [
+        ("/requests", 2),
+        ("/join/ws-001?role=viewer", 2),
+        ("/requests/link?workspace=ws-001", 2),
+        ("/explain?user=user-0008&workspace=ws-001&cluster=host&project=ws-001-p0", 2),
+        ("/users/user-0008/same-access?reference=user-0009", 6),
+    ];
+    let mut report = Vec::new();
+    for (page, bound) in pages {
+        let cookie = app.login("admin").await;
+        delay_every_call(&app);
+        let (first, calls) = rounds_of(&app, &cookie, page).await;
+        app.sim.sim.clear_faults();
+        report.push(format!("{page}: {first} rounds ({calls} calls)"));
+        assert!(first <= bound, "{}", report.join("\n"));
+    }
+    println!("{}", report.join("\n"));
+}
+
 #[tokio::test]
 async fn a_team_leads_view_of_a_person_waits_for_at_most_three_rounds() {
     let app = TestApp::start().await;

@@ -303,6 +303,14 @@ pub mod ssr {
 
     pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+    /// Now, in milliseconds since the Unix epoch: the time of every record the console keeps.
+    pub fn now_ms() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default()
+    }
+
     /// The store behind the log (the server's SQL database). Append-only: there is no way to
     /// change or remove an entry through it.
     pub trait ActivityLog: Send + Sync + 'static {

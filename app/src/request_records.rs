@@ -62,6 +62,15 @@ impl Place {
         !self.project.is_empty()
     }
 
+    /// The least privileged role there: the workspace's regular role, a project's viewer.
+    pub fn least_role(&self) -> &'static str {
+        if self.is_project() {
+            "viewer"
+        } else {
+            "regular"
+        }
+    }
+
     /// `ws`, or `cluster/project`, as people read it.
     pub fn label(&self) -> String {
         if self.is_project() {
@@ -118,24 +127,12 @@ pub mod ssr {
 
     use ks_types::ClusterName;
 
-    use super::{AccessRequest, RequestState, PENDING_DAYS};
+    use super::{AccessRequest, Place, RequestState, PENDING_DAYS};
+    pub use crate::audit::ssr::now_ms;
     use crate::audit::ssr::{BoxFuture, LogError};
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
     use crate::upstream::Upstream;
-
-    /// A request about to be stored (its place and role already checked).
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct NewRequest {
-        pub id: String,
-        pub requester: String,
-        pub workspace: String,
-        pub cluster: String,
-        pub project: String,
-        pub role: String,
-        pub reason: String,
-        pub at_ms: i64,
-    }
 
     /// What storing a request did.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,11 +144,12 @@ pub mod ssr {
     }
 
     pub trait RequestRecords: Send + Sync + 'static {
-        /// Stores `new` unless its requester has `max_pending` pending already (not counting the one
-        /// it replaces). Pending requests created before `expired_before_ms` expire first.
+        /// Stores `new` (pending; its place and role checked already) unless its requester has
+        /// `max_pending` pending already (not counting the one it replaces). Pending requests
+        /// created before `expired_before_ms` expire first.
         fn add<'a>(
             &'a self,
-            new: &'a NewRequest,
+            new: &'a AccessRequest,
             max_pending: u32,
             expired_before_ms: i64,
         ) -> BoxFuture<'a, Result<Stored, LogError>>;
@@ -196,10 +194,6 @@ pub mod ssr {
     /// Requests read for an inbox.
     pub const INBOX_LIMIT: u32 = 500;
 
-    pub fn now_ms() -> i64 {
-        i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-    }
-
     /// Pending requests created before this moment have expired.
     pub fn expired_before(now: i64) -> i64 {
         now - PENDING_DAYS * 86_400_000
@@ -210,18 +204,18 @@ pub mod ssr {
         AppError::ActivityLogUnavailable
     }
 
-    /// Whether the reader may manage the members of the request's place (fail closed).
-    pub async fn may_decide(request: &AccessRequest) -> bool {
-        let ws = request.place.workspace.as_str();
+    /// Whether the reader may manage the members of `place` (fail closed).
+    pub async fn may_decide(place: &Place) -> bool {
+        let ws = place.workspace.as_str();
         let in_workspace = [("scope", "workspace"), ("workspace", ws)];
         if crate::permissions::ssr::surely_may(None, &in_workspace, "members", "manage").await {
             return true;
         }
-        if !request.place.is_project() {
+        if !place.is_project() {
             return false;
         }
-        let Ok(cluster) = ClusterName::parse(&request.place.cluster) else { return false };
-        let in_project = [("scope", "namespace"), ("namespace", request.place.project.as_str())];
+        let Ok(cluster) = ClusterName::parse(&place.cluster) else { return false };
+        let in_project = [("scope", "namespace"), ("namespace", place.project.as_str())];
         crate::permissions::ssr::surely_may(Some(&cluster), &in_project, "members", "manage").await
     }
 
@@ -232,7 +226,7 @@ pub mod ssr {
         let pending = records.pending(expired_before(now_ms()), INBOX_LIMIT).await.map_err(unavailable)?;
         let others: Vec<AccessRequest> = pending.into_iter().filter(|r| r.requester != me).collect();
         let judged = bounded_join(others.into_iter().map(|r| async move {
-            let may = may_decide(&r).await;
+            let may = may_decide(&r.place).await;
             (r, may)
         }))
         .await;

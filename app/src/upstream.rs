@@ -307,10 +307,7 @@ impl Upstream {
     }
 
     async fn record(&self, via: Via, changes: Vec<Change>, reason: Option<crate::audit::Failure>) {
-        let at_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .unwrap_or_default();
+        let at_ms = crate::audit::ssr::now_ms();
         // English words for whoever reads the database itself; pages use the typed reason.
         let message = reason.as_ref().map(|r| r.text_in(crate::language::Locale::en));
         let records: Vec<Record> = changes

@@ -1,40 +1,13 @@
 import { test, expect, type APIRequestContext } from "@playwright/test";
-import { SIM_URL } from "../playwright.config";
-import { signIn } from "./helpers";
+import { newPerson, rolesIn, signIn } from "./helpers";
 
 // Task: someone who belongs nowhere opens demo's join link (on a desktop and on a 360 px phone),
 // signs in, and asks to join as a viewer; nothing reaches KubeSphere until the team lead `lead`
 // approves it from their inbox. What KubeSphere holds afterwards is read from KubeSphere itself.
 
-async function adminToken(request: APIRequestContext): Promise<string> {
-  const res = await request.post(`${SIM_URL}/oauth/token`, {
-    form: { grant_type: "password", username: "admin", password: "P@88w0rd", client_id: "kubesphere", client_secret: "kubesphere" },
-  });
-  return (await res.json()).access_token;
-}
-
-async function newPerson(request: APIRequestContext, name: string) {
-  const token = await adminToken(request);
-  const res = await request.post(`${SIM_URL}/kapis/iam.kubesphere.io/v1beta1/users`, {
-    headers: { authorization: `Bearer ${token}` },
-    data: {
-      apiVersion: "iam.kubesphere.io/v1beta1",
-      kind: "User",
-      metadata: { name, annotations: { "iam.kubesphere.io/globalrole": "platform-regular" } },
-      spec: { email: `${name}@example.com`, password: "P@88w0rd" },
-    },
-  });
-  expect(res.status()).toBe(200);
-}
-
-async function demoRoles(request: APIRequestContext, user: string): Promise<string[]> {
-  const token = await adminToken(request);
-  const res = await request.get(`${SIM_URL}/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const items = ((await res.json()).items ?? []) as any[];
-  return items.filter((m) => m.metadata.name === user).map((m) => m.metadata.annotations["iam.kubesphere.io/workspacerole"]);
-}
+const demoMembers = "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers";
+const demoRoles = (request: APIRequestContext, user: string) =>
+  rolesIn(request, demoMembers, "iam.kubesphere.io/workspacerole", user);
 
 test("a join link leads to a request the workspace's admin approves from their inbox", async ({ page, request }, info) => {
   const user = `jr-${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-5)}`;

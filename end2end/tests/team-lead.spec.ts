@@ -1,6 +1,6 @@
 import { test, expect, type APIRequestContext } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
-import { signIn } from "./helpers";
+import { newPerson, rolesIn, signIn } from "./helpers";
 
 // Task: a team lead — `lead`, an administrator of workspace demo who is not a platform admin,
 // on a KubeSphere where no cluster is public — onboards an existing person into demo and into
@@ -8,35 +8,6 @@ import { signIn } from "./helpers";
 // KubeSphere holds afterwards is read from KubeSphere itself. Runs on desktop and at 360 px.
 
 type JournalEntry = { method: string; path: string; body: any; status: number };
-
-async function adminToken(request: APIRequestContext): Promise<string> {
-  const res = await request.post(`${SIM_URL}/oauth/token`, {
-    form: { grant_type: "password", username: "admin", password: "P@88w0rd", client_id: "kubesphere", client_secret: "kubesphere" },
-  });
-  return (await res.json()).access_token;
-}
-
-// A person with an account and no membership, made in KubeSphere directly (a lead cannot).
-async function newPerson(request: APIRequestContext, name: string) {
-  const token = await adminToken(request);
-  const res = await request.post(`${SIM_URL}/kapis/iam.kubesphere.io/v1beta1/users`, {
-    headers: { authorization: `Bearer ${token}` },
-    data: {
-      apiVersion: "iam.kubesphere.io/v1beta1",
-      kind: "User",
-      metadata: { name, annotations: { "iam.kubesphere.io/globalrole": "platform-regular" } },
-      spec: { email: `${name}@example.com`, password: "P@88w0rd" },
-    },
-  });
-  expect(res.status()).toBe(200);
-}
-
-async function rolesIn(request: APIRequestContext, path: string, annotation: string, user: string): Promise<string[]> {
-  const token = await adminToken(request);
-  const res = await request.get(`${SIM_URL}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  const items = ((await res.json()).items ?? []) as any[];
-  return items.filter((m) => m.metadata.name === user).map((m) => m.metadata.annotations[annotation]);
-}
 
 const demoMembers = "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers";
 const opsMembers = "/clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-ops/namespacemembers";

@@ -68,7 +68,7 @@ impl UserApi<'_> {
             "spec": { "user": review.user, "groups": ["system:authenticated"], "resourceAttributes": attributes },
         });
         let path = match cluster {
-            Some(c) => ApiPath::fixed("/clusters").seg(c.as_str()).lit("kapis/iam.kubesphere.io/v1beta1"),
+            Some(c) => crate::api::in_cluster(c, "kapis/iam.kubesphere.io/v1beta1"),
             None => ApiPath::fixed("/kapis/iam.kubesphere.io/v1beta1"),
         }
         .lit("subjectaccessreviews");

@@ -81,7 +81,7 @@ pub fn email_field_selector(email: &Email) -> String {
 
 /// Namespaced paths carry the cluster prefix (`/clusters/{c}`), which KubeSphere strips for the
 /// host cluster and proxies for member clusters.
-fn in_cluster(cluster: &ClusterName, group: &'static str) -> ApiPath {
+pub(crate) fn in_cluster(cluster: &ClusterName, group: &'static str) -> ApiPath {
     ApiPath::fixed("/clusters").seg(cluster.as_str()).lit(group)
 }
 

@@ -3,7 +3,7 @@
 //! one, or expired); nothing is removed.
 
 use app::audit::ssr::{BoxFuture, LogError};
-use app::request_records::ssr::{Decision, NewRequest, RequestRecords, Stored};
+use app::request_records::ssr::{Decision, RequestRecords, Stored};
 use app::request_records::{AccessRequest, Place, RequestState};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -36,7 +36,7 @@ fn request_of(row: &AnyRow) -> Result<AccessRequest, LogError> {
 impl Database {
     async fn add_request(
         &self,
-        new: &NewRequest,
+        new: &AccessRequest,
         max_pending: u32,
         expired_before_ms: i64,
     ) -> Result<Stored, LogError> {
@@ -53,9 +53,9 @@ impl Database {
              AND NOT (workspace = $2 AND cluster = $3 AND project = $4)",
         )
         .bind(&new.requester)
-        .bind(&new.workspace)
-        .bind(&new.cluster)
-        .bind(&new.project)
+        .bind(&new.place.workspace)
+        .bind(&new.place.cluster)
+        .bind(&new.place.project)
         .fetch_one(&mut *tx)
         .await
         .map_err(fail)?
@@ -72,9 +72,9 @@ impl Database {
         .bind(&new.requester)
         .bind(new.at_ms)
         .bind(&new.requester)
-        .bind(&new.workspace)
-        .bind(&new.cluster)
-        .bind(&new.project)
+        .bind(&new.place.workspace)
+        .bind(&new.place.cluster)
+        .bind(&new.place.project)
         .execute(&mut *tx)
         .await
         .map_err(fail)?
@@ -86,9 +86,9 @@ impl Database {
         )
         .bind(&new.id)
         .bind(&new.requester)
-        .bind(&new.workspace)
-        .bind(&new.cluster)
-        .bind(&new.project)
+        .bind(&new.place.workspace)
+        .bind(&new.place.cluster)
+        .bind(&new.place.project)
         .bind(&new.role)
         .bind(&new.reason)
         .bind(new.at_ms)
@@ -173,7 +173,7 @@ impl Database {
 impl RequestRecords for Database {
     fn add<'a>(
         &'a self,
-        new: &'a NewRequest,
+        new: &'a AccessRequest,
         max_pending: u32,
         expired_before_ms: i64,
     ) -> BoxFuture<'a, Result<Stored, LogError>> {
@@ -215,16 +215,18 @@ mod tests {
 
     use super::*;
 
-    fn new(id: &str, who: &str, ws: &str, at_ms: i64) -> NewRequest {
-        NewRequest {
+    fn new(id: &str, who: &str, ws: &str, at_ms: i64) -> AccessRequest {
+        AccessRequest {
             id: id.into(),
             requester: who.into(),
-            workspace: ws.into(),
-            cluster: String::new(),
-            project: String::new(),
+            place: Place { workspace: ws.into(), ..Place::default() },
             role: "viewer".into(),
             reason: "onboarding".into(),
             at_ms,
+            state: RequestState::Pending,
+            decided_by: None,
+            decided_at_ms: None,
+            note: String::new(),
         }
     }
 

@@ -282,6 +282,7 @@ pub mod ssr {
 
     use super::records::Snapshot;
     use super::{diff, AccessReview, Changes, Grant, Granted, Held, Membership, Scope, SignOff, Status};
+    use crate::audit::ssr::now_ms;
     use crate::audit::{Entry, Filter, Visibility};
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
@@ -614,10 +615,6 @@ pub mod ssr {
 
     fn warn(e: crate::audit::ssr::LogError) {
         tracing::warn!(error = %e, "access review: the console's database could not be used");
-    }
-
-    fn now_ms() -> i64 {
-        i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
     }
 
     /// Milliseconds since the epoch as RFC 3339 UTC, to the second.

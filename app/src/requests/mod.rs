@@ -65,13 +65,11 @@ pub struct Inbox {
 #[server(prefix = "/api", endpoint = "access_request_form")]
 pub async fn access_request_form(place: Place, role: String) -> Result<RequestForm, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
-    let checked = ssr::check_place(&upstream, &place).await?;
-    let roles = ssr::role_options(&place.workspace, checked.is_project());
+    let place = ssr::check_place(&upstream, &place).await?.place();
+    let roles = ssr::role_options(&place.workspace, place.is_project());
     let custom_asked = (!role.is_empty() && !roles.iter().any(|r| r.value == role)).then(|| role.clone());
-    // Least privilege unless the link named a built-in role: the workspace's regular role, a
-    // project's viewer.
-    let least = if checked.is_project() { "viewer" } else { "regular" };
-    let chosen = if role.is_empty() || custom_asked.is_some() { least.to_owned() } else { role };
+    // Least privilege unless the link named a built-in role.
+    let chosen = if role.is_empty() || custom_asked.is_some() { place.least_role().to_owned() } else { role };
     Ok(RequestForm { place, roles, chosen, custom_asked })
 }
 
@@ -140,7 +138,7 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::i18n::td_string;
     use crate::request_records::ssr::{
-        decidable, expired_before, may_decide, now_ms, store, unavailable, Decision, NewRequest, Stored,
+        decidable, expired_before, may_decide, now_ms, store, unavailable, Decision, Stored,
     };
     use crate::upstream::Upstream;
 
@@ -153,6 +151,16 @@ pub mod ssr {
     impl CheckedPlace {
         pub fn is_project(&self) -> bool {
             matches!(self, CheckedPlace::Project(..))
+        }
+
+        /// The place as stored and shown, in KubeSphere's spelling.
+        pub fn place(&self) -> Place {
+            match self {
+                CheckedPlace::Workspace(ws) => Place { workspace: ws.to_string(), ..Place::default() },
+                CheckedPlace::Project(ws, c, p) => {
+                    Place { workspace: ws.to_string(), cluster: c.to_string(), project: p.to_string() }
+                }
+            }
         }
     }
 
@@ -248,16 +256,10 @@ pub mod ssr {
         }
         let records = store()?;
         let at_ms = now_ms();
-        let place = match &checked {
-            CheckedPlace::Workspace(ws) => Place { workspace: ws.to_string(), ..Place::default() },
-            CheckedPlace::Project(ws, c, p) => {
-                Place { workspace: ws.to_string(), cluster: c.to_string(), project: p.to_string() }
-            }
-        };
         let request = AccessRequest {
             id: uuid::Uuid::new_v4().to_string(),
             requester: upstream.username().to_owned(),
-            place,
+            place: checked.place(),
             role,
             reason,
             at_ms,
@@ -266,20 +268,10 @@ pub mod ssr {
             decided_at_ms: None,
             note: String::new(),
         };
-        let new = NewRequest {
-            id: request.id.clone(),
-            requester: request.requester.clone(),
-            workspace: request.place.workspace.clone(),
-            cluster: request.place.cluster.clone(),
-            project: request.place.project.clone(),
-            role: request.role.clone(),
-            reason: request.reason.clone(),
-            at_ms,
-        };
         let change = change_of(Action::RequestAccess, &request, &request.role_name());
         let stored = upstream
             .recorded(Via::Request, vec![change], async {
-                match records.add(&new, MAX_PENDING, expired_before(at_ms)).await.map_err(unavailable)? {
+                match records.add(&request, MAX_PENDING, expired_before(at_ms)).await.map_err(unavailable)? {
                     Stored::Added { .. } => Ok(()),
                     Stored::TooMany => {
                         Err(AppError::Invalid(td_string!(locale, requests.too_many, n = MAX_PENDING).to_string()))
@@ -292,31 +284,12 @@ pub mod ssr {
 
     pub async fn join_link(upstream: &Upstream, place: Place, role: String) -> Result<super::JoinLink, AppError> {
         let locale = crate::language::locale();
-        let checked = check_place(upstream, &place).await?;
-        let place = match &checked {
-            CheckedPlace::Workspace(ws) => Place { workspace: ws.to_string(), ..Place::default() },
-            CheckedPlace::Project(ws, c, p) => {
-                Place { workspace: ws.to_string(), cluster: c.to_string(), project: p.to_string() }
-            }
-        };
-        let probe = AccessRequest {
-            id: String::new(),
-            requester: String::new(),
-            place: place.clone(),
-            role: String::new(),
-            reason: String::new(),
-            at_ms: 0,
-            state: RequestState::Pending,
-            decided_by: None,
-            decided_at_ms: None,
-            note: String::new(),
-        };
-        if !may_decide(&probe).await {
+        let place = check_place(upstream, &place).await?.place();
+        if !may_decide(&place).await {
             return Err(AppError::NotAllowedTo(td_string!(locale, requests.join_link_what).to_owned()));
         }
         let roles = role_options(&place.workspace, place.is_project());
-        let least = if place.is_project() { "viewer" } else { "regular" };
-        let chosen = if roles.iter().any(|r| r.value == role) { role } else { least.to_owned() };
+        let chosen = if roles.iter().any(|r| r.value == role) { role } else { place.least_role().to_owned() };
         let origin = crate::upstream::public_origin()?;
         let encode = crate::url::encode_query_value;
         let path = if place.is_project() {
@@ -461,7 +434,7 @@ pub mod ssr {
             return Err(AppError::field("reason", td_string!(locale, requests.decline_reason_needed)));
         }
         let request = pending_request(id).await?;
-        if !may_decide(&request).await {
+        if !may_decide(&request.place).await {
             return Err(AppError::NotAllowedTo(td_string!(locale, requests.decide_what).to_owned()));
         }
         let change = change_of(Action::DeclineRequest, &request, &request.role_name());

@@ -231,6 +231,17 @@ impl TestApp {
         self.url.trim_start_matches("http://").parse().unwrap()
     }
 
+    /// What was written to KubeSphere, sign-ins aside: (method, path, whose token).
+    pub fn upstream_changes(&self) -> Vec<(String, String, Option<String>)> {
+        self.sim
+            .sim
+            .journal()
+            .into_iter()
+            .filter(|e| e.method != "GET" && !e.path.starts_with("/oauth/"))
+            .map(|e| (e.method, e.path, e.user))
+            .collect()
+    }
+
     /// Mutating calls KubeSphere received (anything but GET), as `METHOD path`.
     pub fn upstream_writes(&self) -> Vec<String> {
         self.sim

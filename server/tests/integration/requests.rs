@@ -32,17 +32,6 @@ fn first_request_id(html: &str) -> String {
     html[at..at + 36].to_owned()
 }
 
-/// What was written to KubeSphere (sign-ins aside).
-fn writes(app: &TestApp) -> Vec<(String, String, Option<String>)> {
-    app.sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET" && !e.path.starts_with("/oauth/"))
-        .map(|e| (e.method, e.path, e.user))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_own_token() {
     let app = TestApp::start().await;
@@ -68,7 +57,7 @@ async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_
     .await;
     assert_eq!(back, "/join/demo?role=viewer");
     assert!(page(&app, &frank, &back).await.contains("Asked for demo-viewer in demo"));
-    assert!(writes(&app).is_empty(), "nothing written to KubeSphere: {:?}", writes(&app));
+    assert!(app.upstream_changes().is_empty(), "nothing written to KubeSphere: {:?}", app.upstream_changes());
 
     // bob may not manage demo's members: nothing waits for him.
     let bob = app.login("bob").await;
@@ -96,7 +85,7 @@ async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_
     assert!(page(&app, &lead, "/requests").await.contains("Approved: frank now has demo-viewer in demo."));
     let members = app.upstream_members(Some("demo"), None).await;
     assert!(members.contains(&("frank".into(), "demo-viewer".into())), "{members:?}");
-    let sent = writes(&app);
+    let sent = app.upstream_changes();
     assert_eq!(sent.len(), 1, "exactly the invitation: {sent:?}");
     assert_eq!(sent[0].1, "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers");
     assert_eq!(sent[0].2.as_deref(), Some("lead"), "made with the approver's token");
@@ -148,13 +137,13 @@ async fn forged_roles_and_places_are_refused_before_anything_is_stored_and_admin
     assert!(status.is_client_error() && body["detail"]["field"] == "confirm_admin", "{status} {body}");
     let (status, body) = app.submit(&lead, "approve_access_request", &[("id", &id), ("role", "custom-x")]).await;
     assert!(status.is_client_error(), "{status} {body}");
-    assert!(writes(&app).is_empty(), "nothing sent: {:?}", writes(&app));
+    assert!(app.upstream_changes().is_empty(), "nothing sent: {:?}", app.upstream_changes());
 
     // Someone who may not manage demo-web cannot approve it: KubeSphere's refusal, explained.
     let bob = app.login("bob").await;
     let (status, body) = app.submit(&bob, "approve_access_request", &[("id", &id), ("role", "viewer")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(writes(&app).is_empty(), "nothing sent: {:?}", writes(&app));
+    assert!(app.upstream_changes().is_empty(), "nothing sent: {:?}", app.upstream_changes());
     let (status, body) = app.submit(&bob, "decline_access_request", &[("id", &id), ("reason", "no")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 

@@ -29,16 +29,6 @@ fn rows(plan: &Value) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-fn writes(app: &TestApp) -> Vec<String> {
-    app.sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET" && !e.path.starts_with("/oauth/"))
-        .map(|e| format!("{} {}", e.method, e.path))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_team_lead_copies_what_they_may_grant_and_nothing_held_is_changed() {
     let app = TestApp::start().await;
@@ -61,7 +51,7 @@ async fn a_team_lead_copies_what_they_may_grant_and_nothing_held_is_changed() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-viewer".into())));
     assert!(app.upstream_members(None, Some(("host", "demo-web"))).await.contains(&("frank".into(), "viewer".into())));
-    assert_eq!(writes(&app).len(), 2, "exactly the two invitations: {:?}", writes(&app));
+    assert_eq!(app.upstream_changes().len(), 2, "exactly the two invitations: {:?}", app.upstream_changes());
 
     // bob holds roles in both places already: nothing is added, nothing changed.
     let planned = plan(&app, &lead, "bob", "carol").await;
@@ -101,7 +91,7 @@ async fn an_admin_role_needs_its_confirmation_and_a_changed_plan_must_be_reviewe
     let (status, _) =
         app.submit(&admin, "apply_same_access", &[("user", "frank"), ("reference", "lead"), ("key", "stale")]).await;
     assert!(status.is_client_error());
-    assert!(writes(&app).is_empty(), "nothing sent: {:?}", writes(&app));
+    assert!(app.upstream_changes().is_empty(), "nothing sent: {:?}", app.upstream_changes());
     let confirmed = [("user", "frank"), ("reference", "lead"), ("key", key.as_str()), ("confirm_admin", "yes")];
     assert_eq!(app.submit(&admin, "apply_same_access", &confirmed).await.0, StatusCode::OK);
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-admin".into())));

@@ -131,8 +131,8 @@ fn EntryRow(row: Row) -> impl IntoView {
     let record = row.entry.record;
     let change = record.change;
     let place = match (&change.workspace, &change.cluster, &change.project) {
-        (_, Some(cluster), Some(project)) => view! {
-            <a href=format!("/projects/{cluster}/{project}")>{project.clone()}</a>
+        (ws, Some(cluster), Some(project)) => view! {
+            <a href=format!("/projects/{cluster}/{project}{}", ws.as_ref().map(|w| format!("?workspace={w}")).unwrap_or_default())>{project.clone()}</a>
             <span class="muted">{td_string!(locale, activity.on_cluster, cluster = cluster.clone()).to_string()}</span>
         }
         .into_any(),

@@ -37,7 +37,7 @@ pub fn MembersTable(members: MemberPage, caption: &'static str, base: String) ->
                         }).collect_view()}
                     </tbody>
                 </table>
-                {pager(members.page, pages, |n| format!("{base}?page={n}"))}
+                {pager(members.page, pages, |n| format!("{base}{}page={n}", if base.contains('?') { '&' } else { '?' }))}
             }.into_any()
         }}
     }
@@ -84,7 +84,7 @@ pub fn MembershipList(
                                 <ul>
                                     {w.projects.into_iter().zip(project_questions).map(|(p, q)| view! {
                                         <li>
-                                            <a href=format!("/projects/{}/{}", p.cluster, p.project)>{p.project.clone()}</a>
+                                            <a href=format!("/projects/{}/{}?workspace={}", p.cluster, p.project, w.workspace)>{p.project.clone()}</a>
                                             <span class="muted">{td_string!(locale, memberships.on_cluster, cluster = &p.cluster).to_string()}</span>
                                             {format!(" — {}", p.role)}
                                             " " <ExplainLink question=q />

@@ -25,6 +25,8 @@ pub struct OnboardInput {
     pub platform_role: String,
     pub workspaces: Vec<WorkspaceRow>,
     pub projects: Vec<ProjectRow>,
+    /// "Same access as": a person whose built-in memberships are added too (joins only).
+    pub same_as: String,
     pub confirm_admin: bool,
     /// The plan the person reviewed (its steps' keys), which apply must still match.
     pub reviewed: String,
@@ -62,6 +64,7 @@ impl OnboardInput {
         input.platform_role = one("platform_role");
         input.identity_provider = one("identity_provider");
         input.identity = one("identity");
+        input.same_as = one("same_as");
         input.confirm_admin = one("confirm_admin") == "yes";
         input.reviewed = one("reviewed");
         let (names, roles) = (all("workspace"), all("workspace_role"));

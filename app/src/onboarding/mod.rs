@@ -121,7 +121,8 @@ impl OnboardOutcome {
 pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
     let user = ssr::username(&input)?;
-    let (wishes, password) = ssr::wishes(&input, &user)?;
+    let (mut wishes, password) = ssr::wishes(&input, &user)?;
+    wishes.extend(ssr::same_as_wishes(&input, &user).await?);
     let places = ssr::places(&wishes);
     let mut plan = crate::planner::verdicts::plan(&upstream, wishes, &Default::default()).await?;
     ssr::listed_twice(&mut plan, &places);
@@ -272,6 +273,28 @@ pub mod ssr {
             wishes.push(member(1 + MAX_ROWS + i, project_row(row)));
         }
         Ok((wishes, password))
+    }
+
+    /// The first line of the memberships copied from the "same access as" person (after the
+    /// form's rows).
+    pub const SAME_AS_FIRST_LINE: usize = 1 + 2 * MAX_ROWS;
+
+    /// "Same access as": the reference's memberships as wishes after the form's rows. Joins
+    /// only (a role the person holds is never changed); custom roles are listed as not copied.
+    pub async fn same_as_wishes(input: &OnboardInput, user: &UserName) -> Result<Vec<Wished>, AppError> {
+        if input.same_as.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reference = crate::same_access::ssr::reference_of("same_as", &input.same_as, user)
+            .map_err(crate::upstream::fail_with)?;
+        let held = crate::memberships::ssr::memberships(&reference).await?;
+        let copied = crate::same_access::ssr::copied(&held);
+        if copied.is_empty() {
+            let locale = crate::language::locale();
+            let holds_nothing = td_string!(locale, onboarding.same_as_holds_nothing, reference = reference.as_str());
+            return Err(field("same_as".into(), holds_nothing.to_string()));
+        }
+        Ok(copied.iter().enumerate().map(|(i, c)| c.wish(SAME_AS_FIRST_LINE + i, user)).collect())
     }
 
     fn workspace_row(workspace: &str, role: &str) -> Result<Membership, Refusal> {

@@ -278,6 +278,12 @@ fn OnboardForm(
                 <p><button type="submit" name="step" value="more" class="button secondary">{td_string!(locale, onboarding.more_rows)}</button></p>
             </fieldset>
 
+            <fieldset class="stack">
+                <legend>{td_string!(locale, onboarding.same_as_legend)}</legend>
+                <PlainField label=td_string!(locale, onboarding.same_as) name="same_as" value=input.same_as.clone()
+                    error=field_error("same_as") hint=td_string!(locale, onboarding.same_as_hint) />
+            </fieldset>
+
             {(!admin_grants.is_empty()).then(|| view! {
                 <div class="field confirm-admin">
                     <p><strong>{td_string!(locale, onboarding.admin_roles_heading)}</strong></p>

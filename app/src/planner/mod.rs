@@ -247,6 +247,11 @@ pub enum Refusal {
         user: String,
         place: Place,
     },
+    /// "Same access as": the reference's role there is not built-in, so it is not copied.
+    CustomRoleNotCopied {
+        place: Place,
+        role: String,
+    },
 }
 
 /// A workspace, or a project on a cluster: where a membership is.

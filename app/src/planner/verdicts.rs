@@ -123,12 +123,11 @@ fn account(ctx: &mut Ctx<'_>, wish: &Wish) -> Result<(Vec<Call>, Vec<Note>), Ref
         }
         return Ok((calls, notes));
     }
-    if wish.intent != Intent::Onboard {
-        return Err(Refusal::NoSuchUser { user: user.to_string() });
-    }
     match ctx.created.get(user) {
+        // Made by an earlier line of this plan: a join (the wizard's "same access as") may follow.
         Some(Ok(_)) => Ok((calls, notes)),
         Some(Err(line)) => Err(Refusal::AccountNotCreated { user: user.to_string(), line: *line }),
+        None if wish.intent != Intent::Onboard => Err(Refusal::NoSuchUser { user: user.to_string() }),
         None => match new_account(ctx.facts, user, &person) {
             Ok(call) => {
                 ctx.created.insert(user.clone(), Ok(wish.line));

@@ -167,6 +167,9 @@ impl Refusal {
             R::AlreadyMember { user, place, role } => {
                 td_string!(locale, planner.already_member, user, place = place.text_in(locale), role).to_string()
             }
+            R::CustomRoleNotCopied { place, role } => {
+                td_string!(locale, planner.custom_role_not_copied, place = place.text_in(locale), role).to_string()
+            }
             R::NotAMember { user, place } => {
                 td_string!(locale, planner.not_a_member, user, place = place.text_in(locale)).to_string()
             }

@@ -69,24 +69,79 @@ pub async fn create_project(
 pub struct ProjectDetails {
     pub name: String,
     pub cluster: String,
+    /// The project's workspace, when KubeSphere shows the caller the project's namespace.
+    pub workspace: Option<String>,
     pub members: MemberPage,
+    /// Whether the signed-in person may manage its members (and so show its join link).
+    pub manages: bool,
 }
 
-/// A project with one page of its members.
+/// A project with one page of its members. Two rounds at most: the members, the project's
+/// namespace (for its workspace label, when the caller sees it) and the caller's project-scope
+/// permissions together; then, when those do not allow managing members, the caller's
+/// workspace-scope permissions (KubeSphere's RBAC walks up from a project to its workspace).
+/// `workspace` is where the link came from; it counts once KubeSphere confirms the project is
+/// in it (a team lead's namespace list shows only projects where they hold a binding, §11).
 #[server(prefix = "/api", endpoint = "get_project_details")]
-pub async fn get_project_details(cluster: String, project: String, page: u32) -> Result<ProjectDetails, AppError> {
+pub async fn get_project_details(
+    cluster: String,
+    project: String,
+    page: u32,
+    #[server(default)] workspace: Option<String>,
+) -> Result<ProjectDetails, AppError> {
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
+    let hint = workspace.and_then(|w| ks_types::WorkspaceName::parse(&w).ok());
     let upstream = crate::upstream::Upstream::from_context()?;
-    let members = crate::memberships::ssr::member_page(
-        &upstream,
-        crate::memberships::ssr::MemberScope::Project(&c, &p),
-        page,
-        false,
-    )
-    .await?
-    .unwrap_or_default();
-    Ok(ProjectDetails { name: p.to_string(), cluster: c.to_string(), members })
+    let (cr, pr) = (&c, &p);
+    let scope = [("scope", "namespace"), ("namespace", p.as_str())];
+    let (members, namespace, manages_here) = tokio::join!(
+        crate::memberships::ssr::member_page(
+            &upstream,
+            crate::memberships::ssr::MemberScope::Project(cr, pr),
+            page,
+            false
+        ),
+        upstream.call_quiet(|api| async move { api.namespaces_named(cr, &[pr.as_str()]).await }),
+        crate::permissions::ssr::may(Some(cr), &scope, "members", "manage"),
+    );
+    let labelled = namespace
+        .unwrap_or_default()
+        .into_iter()
+        .find(|n| n.metadata.name == p.as_str())
+        .and_then(|n| ks_types::WorkspaceName::parse(n.label(ks_client::model::LABEL_WORKSPACE)?).ok());
+    let (workspace, manages) = match (labelled, hint) {
+        (Some(ws), _) => {
+            let manages = manages_here.unwrap_or(false) || workspace_may(&ws).await;
+            (Some(ws), manages)
+        }
+        (None, Some(ws)) => {
+            let w = &ws;
+            let (confirmed, may) =
+                tokio::join!(upstream.call_quiet(|api| async move { api.get_project(cr, w, pr).await }), async {
+                    manages_here.unwrap_or(false) || workspace_may(w).await
+                },);
+            match confirmed {
+                Some(_) => (Some(ws), may),
+                None => (None, false),
+            }
+        }
+        (None, None) => (None, false),
+    };
+    Ok(ProjectDetails {
+        name: p.to_string(),
+        cluster: c.to_string(),
+        workspace: workspace.map(|w| w.to_string()),
+        members: members?.unwrap_or_default(),
+        manages,
+    })
+}
+
+#[cfg(feature = "ssr")]
+async fn workspace_may(ws: &ks_types::WorkspaceName) -> bool {
+    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "members", "manage")
+        .await
+        .unwrap_or(false)
 }
 
 /// Whether the signed-in user may create projects in `workspace`.

@@ -78,73 +78,108 @@ pub mod ssr {
     use crate::audit::Via;
     use crate::error::AppError;
     use crate::i18n::td_string;
+    use crate::memberships::Memberships;
     use crate::planner::calls::{send_together, Call};
     use crate::planner::verdicts::Plan;
     use crate::planner::wishes::{Intent, Membership, Wish, Wished};
-    use crate::planner::Verdict;
+    use crate::planner::{Place, Refusal, Verdict};
     use crate::upstream::Upstream;
+
+    /// One of the reference's memberships: where, with which role, and the membership a wish
+    /// copies (`None`: a custom role, never copied).
+    pub struct Copied {
+        pub place: String,
+        pub role: String,
+        pub membership: Option<Membership>,
+    }
+
+    impl Copied {
+        /// The wish that gives `person` this membership (joins only: a role they hold is
+        /// never changed), or why it is not copied.
+        pub fn wish(&self, line: usize, person: &UserName) -> Wished {
+            let wish = match &self.membership {
+                Some(m) => Ok(Wish::asked(line, person.clone(), None, Some(m.clone()), Intent::Join)),
+                None => Err(Refusal::CustomRoleNotCopied { place: self.place(), role: self.role.clone() }),
+            };
+            (line, wish)
+        }
+
+        fn place(&self) -> Place {
+            match self.place.split_once('/') {
+                Some((cluster, project)) => {
+                    Place::Project { project: project.to_owned(), cluster: Some(cluster.to_owned()) }
+                }
+                None => Place::Workspace { workspace: self.place.clone() },
+            }
+        }
+    }
+
+    /// The reference, read from the form: someone else than `person`.
+    pub fn reference_of(field: &str, raw: &str, person: &UserName) -> Result<UserName, AppError> {
+        let locale = crate::language::locale();
+        let reference = UserName::parse(raw.trim())
+            .map_err(|_| AppError::field(field, td_string!(locale, same_access.no_such_person)))?;
+        if &reference == person {
+            return Err(AppError::field(field, td_string!(locale, same_access.not_themself)));
+        }
+        Ok(reference)
+    }
+
+    /// What `reference` holds that the signed-in person can see, in the order of their page.
+    pub fn copied(held: &Memberships) -> Vec<Copied> {
+        let mut out = Vec::new();
+        for w in &held.workspaces {
+            let Ok(ws) = WorkspaceName::parse(&w.workspace) else { continue };
+            if let Some(role) = &w.role {
+                let membership = crate::explain::workspace_kind(ws.as_str(), role)
+                    .map(|kind| Membership::Workspace { workspace: ws.clone(), kind });
+                out.push(Copied { place: ws.to_string(), role: role.clone(), membership });
+            }
+            for p in &w.projects {
+                let (Ok(cluster), Ok(project)) = (ClusterName::parse(&p.cluster), ProjectName::parse(&p.project))
+                else {
+                    continue;
+                };
+                let membership = ProjectRole::parse(&p.role).ok().map(|role| Membership::Project {
+                    workspace: ws.clone(),
+                    cluster: Some(cluster.clone()),
+                    project: project.clone(),
+                    role,
+                });
+                out.push(Copied { place: format!("{cluster}/{project}"), role: p.role.clone(), membership });
+            }
+        }
+        out
+    }
 
     /// The reference's memberships as wishes for `user` (joins only), the rows to show, and the
     /// planner's plan of them.
     pub async fn plan(upstream: &Upstream, user: &str, reference: &str) -> Result<(SameAccess, Plan), AppError> {
         let locale = crate::language::locale();
         let person = UserName::parse(user.trim()).map_err(|_| AppError::NotFound)?;
-        let reference = UserName::parse(reference.trim())
-            .map_err(|_| AppError::field("reference", td_string!(locale, same_access.no_such_person)))?;
-        if reference == person {
-            return Err(AppError::field("reference", td_string!(locale, same_access.not_themself)));
-        }
+        let reference = reference_of("reference", reference, &person)?;
         let held = crate::memberships::ssr::memberships(&reference).await?;
+        let copied = copied(&held);
         let custom = td_string!(locale, same_access.custom_role);
-        let mut rows: Vec<SameRow> = Vec::new();
-        let mut wishes: Vec<Wished> = Vec::new();
-        // Each wish's row, by the wish's line.
-        let mut lines: Vec<usize> = Vec::new();
-        let mut wish = |membership: Membership, rows: &mut Vec<SameRow>, place: String, role: String| {
-            let line = wishes.len();
-            wishes.push((line, Ok(Wish::asked(line, person.clone(), None, Some(membership), Intent::Join))));
-            lines.push(rows.len());
-            rows.push(SameRow { place, role, outcome: Outcome::Skip(String::new()) });
-        };
-        for w in &held.workspaces {
-            let Ok(ws) = WorkspaceName::parse(&w.workspace) else { continue };
-            if let Some(role) = &w.role {
-                match crate::explain::workspace_kind(ws.as_str(), role) {
-                    Some(kind) => wish(
-                        Membership::Workspace { workspace: ws.clone(), kind },
-                        &mut rows,
-                        ws.to_string(),
-                        role.clone(),
-                    ),
-                    None => rows.push(SameRow {
-                        place: ws.to_string(),
-                        role: role.clone(),
-                        outcome: Outcome::Skip(custom.to_owned()),
-                    }),
-                }
-            }
-            for p in &w.projects {
-                let place = format!("{}/{}", p.cluster, p.project);
-                let (Ok(cluster), Ok(project)) = (ClusterName::parse(&p.cluster), ProjectName::parse(&p.project))
-                else {
-                    continue;
-                };
-                match ProjectRole::parse(&p.role) {
-                    Ok(role) => {
-                        let membership =
-                            Membership::Project { workspace: ws.clone(), cluster: Some(cluster), project, role };
-                        wish(membership, &mut rows, place, p.role.clone());
-                    }
-                    Err(_) => {
-                        rows.push(SameRow { place, role: p.role.clone(), outcome: Outcome::Skip(custom.to_owned()) })
-                    }
-                }
-            }
-        }
+        // A wish's line is its row.
+        let mut rows: Vec<SameRow> = copied
+            .iter()
+            .map(|c| SameRow {
+                place: c.place.clone(),
+                role: c.role.clone(),
+                outcome: Outcome::Skip(if c.membership.is_some() { String::new() } else { custom.to_owned() }),
+            })
+            .collect();
+        let wishes: Vec<Wished> = copied
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.membership.is_some())
+            .map(|(i, c)| c.wish(i, &person))
+            .collect();
         let plan = crate::planner::verdicts::plan(upstream, wishes, &Default::default()).await?;
         for row in &plan.rows {
-            let Some(&at) = lines.get(row.line) else { continue };
-            rows[at].outcome = match &row.verdict {
+            let Some(shown) = rows.get_mut(row.line) else { continue };
+            shown.outcome = match &row.verdict {
                 Verdict::Send { steps, .. } => Outcome::Add(steps.iter().map(|s| s.text_in(locale)).collect()),
                 Verdict::InPlace(_) => Outcome::Skip(td_string!(locale, same_access.in_place).to_owned()),
                 Verdict::Refused(why) => Outcome::Skip(why.text_in(locale)),

@@ -59,7 +59,7 @@ pub fn WorkspacePage() -> impl IntoView {
                             <h2>{td_string!(locale, workspaces.projects)}</h2>
                             <ul class="link-list">
                                 {w.projects.iter().map(|p| view! {
-                                    <li><a href=format!("/projects/{}/{}", p.cluster, p.name)>{p.name.clone()}</a>
+                                    <li><a href=format!("/projects/{}/{}?workspace={}", p.cluster, p.name, w.name)>{p.name.clone()}</a>
                                     <span class="muted">{td_string!(locale, workspaces.on_cluster, cluster = p.cluster.clone()).to_string()}</span></li>
                                 }).collect_view()}
                             </ul>

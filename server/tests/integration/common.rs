@@ -177,6 +177,28 @@ impl TestApp {
         token["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// Every role binding of `user` as KubeSphere holds it: (place, role), place a workspace or
+    /// `cluster/project`, on the demo seed's clusters; sorted.
+    pub async fn upstream_memberships_of(&self, user: &str) -> Vec<(String, String)> {
+        let selector = format!("labelSelector=iam.kubesphere.io/user-ref={user}&limit=-1");
+        let mut out = Vec::new();
+        let workspace =
+            self.upstream_get(&format!("/kapis/iam.kubesphere.io/v1beta1/workspacerolebindings?{selector}")).await;
+        for b in workspace["items"].as_array().into_iter().flatten() {
+            let ws = b["metadata"]["labels"]["kubesphere.io/workspace"].as_str().unwrap_or_default();
+            out.push((ws.to_owned(), b["roleRef"]["name"].as_str().unwrap_or_default().to_owned()));
+        }
+        for cluster in ["host", "member-1"] {
+            let path = format!("/clusters/{cluster}/kapis/iam.kubesphere.io/v1beta1/rolebindings?{selector}");
+            for b in self.upstream_get(&path).await["items"].as_array().into_iter().flatten() {
+                let ns = b["metadata"]["namespace"].as_str().unwrap_or_default();
+                out.push((format!("{cluster}/{ns}"), b["roleRef"]["name"].as_str().unwrap_or_default().to_owned()));
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// The members of a workspace, or of a project on a cluster, as KubeSphere holds them:
     /// (username, role), sorted.
     pub async fn upstream_members(

@@ -201,3 +201,40 @@ async fn an_approval_kubesphere_refuses_leaves_the_request_waiting() {
     assert_eq!(app.submit(&lead, "approve_access_request", &[("id", id), ("role", "viewer")]).await.0, StatusCode::OK);
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-viewer".into())));
 }
+
+/// A project's page shows its join link to whoever may manage its members: the workspace's admin
+/// (KubeSphere's RBAC walks up from the project) and the project's own admin; not to an operator.
+#[tokio::test]
+async fn a_projects_page_links_its_admins_to_its_join_link() {
+    let app = TestApp::start().await;
+    app.upstream_post(
+        "/clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-ops/namespacemembers",
+        serde_json::json!([{"username": "frank", "roleRef": "admin"}]),
+    )
+    .await;
+    let link = "href=\"/requests/link?workspace=demo&amp;cluster=member-1&amp;project=demo-ops\"";
+    // The workspace's page links its projects with the workspace named (a team lead's own
+    // namespace list does not show projects where they hold no binding).
+    let lead = app.login("lead").await;
+    assert!(page(&app, &lead, "/workspaces/demo")
+        .await
+        .contains("href=\"/projects/member-1/demo-ops?workspace=demo\""));
+    for (user, path, shown) in [
+        ("lead", "/projects/member-1/demo-ops?workspace=demo", true),
+        ("frank", "/projects/member-1/demo-ops", true),
+        ("admin", "/projects/member-1/demo-ops", true),
+        // A workspace the project is not in counts for nothing.
+        ("lead", "/projects/member-1/demo-ops?workspace=team-b", false),
+    ] {
+        let cookie = app.login(user).await;
+        let html = page(&app, &cookie, path).await;
+        assert_eq!(html.contains(link), shown, "{user} {path}: {html}");
+    }
+    let bob = app.login("bob").await;
+    let html = page(&app, &bob, "/projects/host/demo-web?workspace=demo").await;
+    assert!(!html.contains("/requests/link"), "an operator gets no join link");
+    // The link it leads to, for the project's own admin.
+    let frank = app.login("frank").await;
+    let html = page(&app, &frank, "/requests/link?workspace=demo&cluster=member-1&project=demo-ops").await;
+    assert!(html.contains("/join/demo/member-1/demo-ops"), "{html}");
+}

@@ -96,3 +96,68 @@ async fn an_admin_role_needs_its_confirmation_and_a_changed_plan_must_be_reviewe
     assert_eq!(app.submit(&admin, "apply_same_access", &confirmed).await.0, StatusCode::OK);
     assert!(app.upstream_members(Some("demo"), None).await.contains(&("frank".into(), "demo-admin".into())));
 }
+
+/// The wizard's "Same access as": a new person (created by an admin) or an existing one (by a
+/// team lead) gets the reference's built-in memberships after the form's own rows, reviewed
+/// first; custom roles are listed as not copied; a role the person holds is not changed.
+#[tokio::test]
+async fn the_wizard_copies_a_reference_after_its_own_rows() {
+    let app = TestApp::start().await;
+    let onboard = |cookie: String, step: &'static str, fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            form.push(("step", step));
+            app.post_page(&cookie, "/onboard", &form).await
+        }
+    };
+
+    // An admin creates "newbie" with the same access as grace, whose two roles are custom: both
+    // are listed as not copied.
+    let admin = app.login("admin").await;
+    let (_, review) =
+        onboard(admin.clone(), "review", vec![("username", "newbie".into()), ("same_as", "grace".into())]).await;
+    assert_eq!(review.matches("is a custom role, not copied").count(), 2, "{review}");
+    assert!(app.upstream_changes().is_empty(), "a review sends nothing");
+
+    // ... and "carla" with carol's: exactly carol's memberships, her admin roles confirmed.
+    let fields = vec![
+        ("username", "carla".to_owned()),
+        ("email", "carla@example.com".to_owned()),
+        ("same_as", "carol".to_owned()),
+    ];
+    let (_, review) = onboard(admin.clone(), "review", fields.clone()).await;
+    let mut apply = fields.clone();
+    apply.push(("reviewed", crate::common::reviewed(&review)));
+    let (_, unconfirmed) = onboard(admin.clone(), "apply", apply.clone()).await;
+    assert!(unconfirmed.contains("Confirm the admin roles"), "{unconfirmed}");
+    assert!(app.upstream_changes().is_empty(), "nothing sent without the confirmation");
+    apply.push(("confirm_admin", "yes".into()));
+    let (_, done) = onboard(admin.clone(), "apply", apply).await;
+    assert!(!done.contains("Failed"), "{done}");
+    let carol = app.upstream_memberships_of("carol").await;
+    assert!(carol.len() >= 4, "{carol:?}");
+    assert_eq!(app.upstream_memberships_of("carla").await, carol);
+
+    // The lead gives bob carol's access: bob's own roles in demo and demo-web stay as they are.
+    let lead = app.login("lead").await;
+    let before = app.upstream_memberships_of("bob").await;
+    app.sim.sim.reset_journal();
+    let fields = vec![("username", "bob".to_owned()), ("same_as", "carol".to_owned())];
+    let (_, review) = onboard(lead.clone(), "review", fields.clone()).await;
+    let mut apply = fields;
+    apply.push(("reviewed", crate::common::reviewed(&review)));
+    onboard(lead.clone(), "apply", apply).await;
+    assert!(app.upstream_changes().is_empty(), "{:?}", app.upstream_changes());
+    assert_eq!(app.upstream_memberships_of("bob").await, before);
+
+    // The reference must be someone else, and hold something the lead can see.
+    let (status, html) =
+        onboard(lead.clone(), "review", vec![("username", "bob".into()), ("same_as", "bob".into())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("Choose someone else"), "{html}");
+    let (status, html) =
+        onboard(lead, "review", vec![("username", "frank".into()), ("same_as", "nobody-here".into())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("holds no workspace or project role that you can see"), "{html}");
+}

@@ -126,7 +126,8 @@ pub async fn dry_run(
     known_accounts: &BTreeSet<String>,
 ) -> Result<PlannedFile, AppError> {
     let wishes = rows.iter().map(|row| (row.line, wish(row))).collect();
-    let plan = crate::planner::verdicts::plan(upstream, wishes, known_accounts).await?;
+    let known = crate::planner::facts::Known { accounts: known_accounts.clone(), ..Default::default() };
+    let plan = crate::planner::verdicts::plan(upstream, wishes, &known).await?;
     let rows = rows.iter().cloned().zip(plan.rows.iter().cloned()).collect();
     Ok(PlannedFile { rows, plan })
 }

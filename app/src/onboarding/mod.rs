@@ -122,9 +122,10 @@ pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome,
     let upstream = crate::upstream::Upstream::from_context()?;
     let user = ssr::username(&input)?;
     let (mut wishes, password) = ssr::wishes(&input, &user)?;
-    wishes.extend(ssr::same_as_wishes(&input, &user).await?);
+    let (copied, known) = ssr::same_as_wishes(&input, &user).await?;
+    wishes.extend(copied);
     let places = ssr::places(&wishes);
-    let mut plan = crate::planner::verdicts::plan(&upstream, wishes, &Default::default()).await?;
+    let mut plan = crate::planner::verdicts::plan(&upstream, wishes, &known).await?;
     ssr::listed_twice(&mut plan, &places);
     let review = ssr::outcome(&user, &plan, Stage::Review);
     if !apply {
@@ -281,9 +282,12 @@ pub mod ssr {
 
     /// "Same access as": the reference's memberships as wishes after the form's rows. Joins
     /// only (a role the person holds is never changed); custom roles are listed as not copied.
-    pub async fn same_as_wishes(input: &OnboardInput, user: &UserName) -> Result<Vec<Wished>, AppError> {
+    pub async fn same_as_wishes(
+        input: &OnboardInput,
+        user: &UserName,
+    ) -> Result<(Vec<Wished>, crate::planner::facts::Known), AppError> {
         if input.same_as.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
         let reference = crate::same_access::ssr::reference_of("same_as", &input.same_as, user)
             .map_err(crate::upstream::fail_with)?;
@@ -294,7 +298,8 @@ pub mod ssr {
             let holds_nothing = td_string!(locale, onboarding.same_as_holds_nothing, reference = reference.as_str());
             return Err(field("same_as".into(), holds_nothing.to_string()));
         }
-        Ok(copied.iter().enumerate().map(|(i, c)| c.wish(SAME_AS_FIRST_LINE + i, user)).collect())
+        let wishes = copied.iter().enumerate().map(|(i, c)| c.wish(SAME_AS_FIRST_LINE + i, user)).collect();
+        Ok((wishes, crate::same_access::ssr::known(&copied)))
     }
 
     fn workspace_row(workspace: &str, role: &str) -> Result<Membership, Refusal> {

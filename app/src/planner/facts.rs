@@ -57,6 +57,8 @@ pub struct ProjectFacts {
     pub roles: BTreeSet<String>,
     pub members: HashMap<String, String>,
     pub may_manage: bool,
+    /// Whether the caller may read its members.
+    pub members_readable: bool,
     /// Just created, and KubeSphere's controllers have not made its roles yet.
     pub setting_up: bool,
 }
@@ -84,30 +86,59 @@ pub struct Facts {
     pub rounds: usize,
 }
 
-/// Reads the facts for `checked`. `known_accounts` exist whatever the users list says (made by
-/// this plan's apply a moment ago: KubeSphere's lists come from caches that may lag).
-pub async fn load(
-    upstream: &Upstream,
-    checked: &Checked,
-    known_accounts: &BTreeSet<String>,
-) -> Result<Facts, AppError> {
+/// What the caller learned from KubeSphere a moment ago, so the plan need not ask again.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Accounts that exist whatever the users list says (made by this plan's apply a moment
+    /// ago: KubeSphere's lists come from caches that may lag).
+    pub accounts: BTreeSet<String>,
+    /// Projects known to be in a workspace, on a cluster (read from KubeSphere for the same
+    /// page): a wish naming one needs no listing of the workspace's projects, and its project's
+    /// facts are read in the first round.
+    pub places: BTreeSet<(WorkspaceName, ClusterName, ProjectName)>,
+}
+
+/// Reads the facts for `checked`, skipping what `known` tells.
+pub async fn load(upstream: &Upstream, checked: &Checked, known: &Known) -> Result<Facts, AppError> {
     let reads = AtomicUsize::new(0);
     let wished: Vec<&Membership> =
         checked.wishes.iter().filter_map(|(_, w)| w.as_ref().ok()?.membership.as_ref()).collect();
     let workspaces: BTreeSet<WorkspaceName> = wished.iter().map(|m| m.workspace().clone()).collect();
+    // Wished projects whose workspace is known: read with the workspaces, not after them.
+    let placed: BTreeSet<(WorkspaceName, ClusterName, ProjectName)> = wished
+        .iter()
+        .filter_map(|m| match m {
+            Membership::Project { workspace, cluster: Some(cluster), project, .. } => {
+                Some((workspace.clone(), cluster.clone(), project.clone()))
+            }
+            _ => None,
+        })
+        .filter(|place| known.places.contains(place))
+        .collect();
+    let unplaced: Vec<&Membership> = wished
+        .iter()
+        .copied()
+        .filter(|m| match m {
+            Membership::Project { workspace, cluster: Some(cluster), project, .. } => {
+                !placed.contains(&(workspace.clone(), cluster.clone(), project.clone()))
+            }
+            _ => true,
+        })
+        .collect();
     let with_link = checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.link.is_some()));
     let with_email = with_link || checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.email.is_some()));
 
     // Round 1.
-    let (users, permissions, workspace_facts) = tokio::join!(
+    let (users, permissions, workspace_facts, placed_facts) = tokio::join!(
         read_users(upstream, &reads, checked.people.keys(), with_email),
         crate::permissions::ssr::load(),
         bounded_join(workspaces.into_iter().map(|ws| workspace(upstream, &reads, ws))),
+        bounded_join(placed.clone().into_iter().map(|(ws, c, p)| project(upstream, &reads, ws, c, p, false))),
     );
     let (mut users, emails, links) = users?;
     let providers = if with_link { sign_in_providers().await } else { None };
-    for known in known_accounts {
-        users.entry(known.clone()).or_default();
+    for account in &known.accounts {
+        users.entry(account.clone()).or_default();
     }
     let mut facts = Facts {
         manages_accounts: permissions?.manage_users,
@@ -116,21 +147,35 @@ pub async fn load(
         links,
         providers,
         workspaces: workspace_facts.into_iter().collect::<Result<_, _>>()?,
+        projects: placed_facts.into_iter().collect::<Result<_, _>>()?,
         rounds: 1,
         ..Facts::default()
     };
+    for (ws, cluster, project) in &placed {
+        // A workspace role counts inside the workspace's projects (KubeSphere's RBAC walks up).
+        let workspace_may = matches!(facts.workspaces.get(ws), Some(WorkspaceFacts::Found { may_manage: true, .. }));
+        if let Some(found) = facts.projects.get_mut(&(cluster.clone(), project.clone())) {
+            found.may_manage |= workspace_may && found.members_readable;
+        }
+        if let Ok(listed) = facts.listings.entry((ws.clone(), cluster.clone())).or_insert_with(|| Ok(BTreeSet::new())) {
+            listed.insert(project.clone());
+        }
+    }
 
     // Round 2: the projects of each workspace a wish names one in, on the clusters it needs.
-    let needed = clusters_to_list(&facts, &wished);
+    let needed = clusters_to_list(&facts, &unplaced);
     if !needed.is_empty() {
         facts.rounds += 1;
         let listed =
             bounded_join(needed.into_iter().map(|(ws, cluster)| projects_of(upstream, &reads, ws, cluster))).await;
-        facts.listings = listed.into_iter().collect::<Result<_, _>>()?;
+        // A full listing replaces what was known of the same workspace and cluster.
+        for (pair, listing) in listed.into_iter().collect::<Result<Vec<_>, _>>()? {
+            facts.listings.insert(pair, listing);
+        }
     }
 
-    // Round 3: each wished project that exists.
-    let found: BTreeSet<(WorkspaceName, ClusterName, ProjectName)> = wished
+    // Round 3: each wished project that exists (and was not read in round 1).
+    let found: BTreeSet<(WorkspaceName, ClusterName, ProjectName)> = unplaced
         .iter()
         .filter_map(|m| match m {
             Membership::Project { workspace, cluster, project, .. } => Some((workspace, cluster, project)),
@@ -158,7 +203,9 @@ pub async fn load(
             let via_workspace = workspace_may(&ws);
             project(upstream, &reads, ws, c, p, via_workspace)
         });
-        facts.projects = bounded_join(reads_of).await.into_iter().collect::<Result<_, _>>()?;
+        for (key, read) in bounded_join(reads_of).await.into_iter().collect::<Result<Vec<_>, _>>()? {
+            facts.projects.insert(key, read);
+        }
     }
     facts.reads = reads.load(Ordering::Relaxed);
     Ok(facts)
@@ -391,8 +438,13 @@ async fn project(
             || async { upstream.read(|api| async move { api.list_project_roles(c, n).await }).await.ok().map(names) };
         (roles, setting_up) = settled(young.await, read, |r: &BTreeSet<String>| !r.is_empty(), roles).await;
     }
-    let facts =
-        ProjectFacts { roles, may_manage: may? && members.is_some(), members: members.unwrap_or_default(), setting_up };
+    let facts = ProjectFacts {
+        roles,
+        may_manage: may? && members.is_some(),
+        members_readable: members.is_some(),
+        members: members.unwrap_or_default(),
+        setting_up,
+    };
     Ok(((cluster, ns), facts))
 }
 

@@ -2,8 +2,6 @@
 //! What stops a form is said as the form says it, next to the field it is about; the calls go out
 //! with the invitations of one place and role as one request.
 
-use std::collections::BTreeSet;
-
 use ks_types::LABEL_VALUE_MAX;
 
 use super::calls::{send_together, Call};
@@ -26,7 +24,7 @@ pub struct FormPlan {
 /// (`usernames` or `username`).
 pub async fn plan(upstream: &Upstream, wishes: Vec<Wish>, who: &'static str) -> Result<FormPlan, AppError> {
     let wished = wishes.iter().cloned().map(|w| (w.line, Ok(w))).collect();
-    let plan = super::verdicts::plan(upstream, wished, &BTreeSet::new()).await?;
+    let plan = super::verdicts::plan(upstream, wished, &Default::default()).await?;
     let mut refused = Vec::new();
     let mut out = FormPlan { calls: Vec::new(), notes: Vec::new() };
     for (row, wish) in plan.rows.into_iter().zip(&wishes) {

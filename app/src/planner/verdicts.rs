@@ -45,10 +45,10 @@ impl Plan {
 pub async fn plan(
     upstream: &Upstream,
     wishes: Vec<super::wishes::Wished>,
-    known_accounts: &BTreeSet<String>,
+    known: &super::facts::Known,
 ) -> Result<Plan, AppError> {
     let checked = super::wishes::check(wishes);
-    let facts = super::facts::load(upstream, &checked, known_accounts).await?;
+    let facts = super::facts::load(upstream, &checked, known).await?;
     Ok(decide(&checked, &facts))
 }
 

@@ -80,6 +80,7 @@ pub mod ssr {
     use crate::i18n::td_string;
     use crate::memberships::Memberships;
     use crate::planner::calls::{send_together, Call};
+    use crate::planner::facts::Known;
     use crate::planner::verdicts::Plan;
     use crate::planner::wishes::{Intent, Membership, Wish, Wished};
     use crate::planner::{Place, Refusal, Verdict};
@@ -112,6 +113,21 @@ pub mod ssr {
                 None => Place::Workspace { workspace: self.place.clone() },
             }
         }
+    }
+
+    /// Where the copied project memberships are: read from KubeSphere with them, so the plan
+    /// need not list the workspaces' projects again.
+    pub fn known(copied: &[Copied]) -> Known {
+        let places = copied
+            .iter()
+            .filter_map(|c| match &c.membership {
+                Some(Membership::Project { workspace, cluster: Some(cluster), project, .. }) => {
+                    Some((workspace.clone(), cluster.clone(), project.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        Known { places, ..Known::default() }
     }
 
     /// The reference, read from the form: someone else than `person`.
@@ -176,7 +192,7 @@ pub mod ssr {
             .filter(|(_, c)| c.membership.is_some())
             .map(|(i, c)| c.wish(i, &person))
             .collect();
-        let plan = crate::planner::verdicts::plan(upstream, wishes, &Default::default()).await?;
+        let plan = crate::planner::verdicts::plan(upstream, wishes, &known(&copied)).await?;
         for row in &plan.rows {
             let Some(shown) = rows.get_mut(row.line) else { continue };
             shown.outcome = match &row.verdict {

@@ -92,8 +92,8 @@ async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() 
     for expected in [
         "href=\"/users/bob\"",
         "demo-regular",
-        "href=\"/projects/host/demo-web\"",
-        "href=\"/projects/member-1/demo-api\"",
+        "href=\"/projects/host/demo-web?workspace=demo\"",
+        "href=\"/projects/member-1/demo-api?workspace=demo\"",
     ] {
         assert!(page.contains(expected), "{expected}");
     }

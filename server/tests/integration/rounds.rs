@@ -73,17 +73,19 @@ async fn every_page_waits_for_at_most_two_rounds_of_upstream_calls() {
 
 /// The access pages: requests, join links, the explainer (a platform admin also asks KubeSphere's
 /// own verdict: a second round) wait for at most two rounds. "Same access as" reads the
-/// reference's memberships (two rounds), then plans like the wizard (up to three more): six
-/// today, a guard against more until its reads are batched with the plan's (#27 asks for two).
+/// reference's memberships as the person's page does (three rounds on a session's first page,
+/// two after; KubeSphere 4.1 has no one-call "memberships of X"), then plans them in one more:
+/// the places are known from that read, so the plan lists no workspace's projects again.
 #[tokio::test]
 async fn the_access_pages_wait_for_few_rounds() {
     let app = TestApp::builder().sim(|s| s.seed = ks_sim::Seed::large()).start().await;
+    let same_access = "/users/user-0008/same-access?reference=user-0009";
     let pages: [(&str, usize); 5] = [
         ("/requests", 2),
         ("/join/ws-001?role=viewer", 2),
         ("/requests/link?workspace=ws-001", 2),
         ("/explain?user=user-0008&workspace=ws-001&cluster=host&project=ws-001-p0", 2),
-        ("/users/user-0008/same-access?reference=user-0009", 6),
+        (same_access, 4),
     ];
     let mut report = Vec::new();
     for (page, bound) in pages {
@@ -94,7 +96,27 @@ async fn the_access_pages_wait_for_few_rounds() {
         report.push(format!("{page}: {first} rounds ({calls} calls)"));
         assert!(first <= bound, "{}", report.join("\n"));
     }
+    // Reached from the person's page, as people do: the session knows the clusters.
+    let cookie = app.login("admin").await;
+    rounds_of(&app, &cookie, "/users/user-0008").await;
+    delay_every_call(&app);
+    let (warm, calls) = rounds_of(&app, &cookie, same_access).await;
+    app.sim.sim.clear_faults();
+    report.push(format!("{same_access} after the person's page: {warm} rounds ({calls} calls)"));
+    assert!(warm <= 3, "{}", report.join("\n"));
     println!("{}", report.join("\n"));
+}
+
+/// A team lead's "same access as": the reference's memberships through the lead's workspaces
+/// (three rounds, as the person's page), then the plan in one more.
+#[tokio::test]
+async fn a_team_leads_same_access_waits_for_at_most_four_rounds() {
+    let app = TestApp::start().await;
+    let cookie = app.login("lead").await;
+    delay_every_call(&app);
+    let (rounds, calls) = rounds_of(&app, &cookie, "/users/frank/same-access?reference=carol").await;
+    println!("lead, frank same as carol: {rounds} rounds ({calls} calls)");
+    assert!(rounds <= 4, "{rounds} rounds, {calls} calls");
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 /// One namespace per feature, as `app/src` is cut.
-const NAMESPACES: [&str; 20] = [
+const NAMESPACES: [&str; 21] = [
     "common",
     "errors",
     "auth",
@@ -28,6 +28,7 @@ const NAMESPACES: [&str; 20] = [
     "explain",
     "requests",
     "same_access",
+    "notices",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -314,7 +314,12 @@ pub mod ssr {
     /// The store behind the log (the server's SQL database). Append-only: there is no way to
     /// change or remove an entry through it.
     pub trait ActivityLog: Send + Sync + 'static {
-        fn append<'a>(&'a self, records: &'a [Record]) -> BoxFuture<'a, Result<(), LogError>>;
+        /// Keeps `records`, and in the same step the `notices` of them for the outbox.
+        fn append<'a>(
+            &'a self,
+            records: &'a [Record],
+            notices: &'a [crate::notices::Notice],
+        ) -> BoxFuture<'a, Result<(), LogError>>;
         /// Newest first, at most `limit`.
         fn list<'a>(
             &'a self,

@@ -17,6 +17,8 @@ mod home;
 pub mod language;
 pub mod layout;
 pub mod memberships;
+#[cfg(feature = "ssr")]
+pub mod notices;
 pub mod onboarding;
 pub mod people;
 pub mod permissions;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub sign_in: Arc<crate::sign_in_methods::ssr::SignInMethods>,
     /// The origin people browse to (`PUBLIC_ORIGIN`), for links they share (join links).
     pub public_origin: Arc<str>,
+    /// Whether people are told of changes (a notification channel is set up).
+    pub notify: bool,
 }
 
 /// Authenticated encryption with the server's key, bound to a context: what is sealed for one
@@ -288,9 +290,9 @@ impl Upstream {
         changes: Vec<Change>,
         write: impl Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
-        let result = write.await;
+        let (result, contacts) = tokio::join!(write, self.contacts(&changes));
         let reason = result.as_ref().err().map(crate::audit::Failure::from_error);
-        self.record(via, changes, reason).await;
+        self.record(via, changes, reason, contacts).await;
         result
     }
 
@@ -301,12 +303,26 @@ impl Upstream {
         changes: Vec<Change>,
         write: impl Future<Output = Result<T, crate::audit::Failure>>,
     ) -> Result<T, crate::audit::Failure> {
-        let result = write.await;
-        self.record(via, changes, result.as_ref().err().cloned()).await;
+        let (result, contacts) = tokio::join!(write, self.contacts(&changes));
+        self.record(via, changes, result.as_ref().err().cloned(), contacts).await;
         result
     }
 
-    async fn record(&self, via: Via, changes: Vec<Change>, reason: Option<crate::audit::Failure>) {
+    /// Who the changes concern, read while the write is in flight (nothing when nobody is told).
+    async fn contacts(&self, changes: &[Change]) -> Option<crate::notices::ssr::Contacts> {
+        if !self.state.notify {
+            return None;
+        }
+        Some(crate::notices::ssr::contacts(self, changes).await)
+    }
+
+    async fn record(
+        &self,
+        via: Via,
+        changes: Vec<Change>,
+        reason: Option<crate::audit::Failure>,
+        contacts: Option<crate::notices::ssr::Contacts>,
+    ) {
         let at_ms = crate::audit::ssr::now_ms();
         // English words for whoever reads the database itself; pages use the typed reason.
         let message = reason.as_ref().map(|r| r.text_in(crate::language::Locale::en));
@@ -323,7 +339,14 @@ impl Upstream {
                 via,
             })
             .collect();
-        let appended = tokio::time::timeout(ACTIVITY_LOG_TIMEOUT, self.state.activity.append(&records)).await;
+        let notices = match contacts {
+            Some(mut contacts) => {
+                crate::notices::ssr::complete(self, &mut contacts, &records).await;
+                crate::notices::ssr::notices(&records, &contacts)
+            }
+            None => Vec::new(),
+        };
+        let appended = tokio::time::timeout(ACTIVITY_LOG_TIMEOUT, self.state.activity.append(&records, &notices)).await;
         match appended {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {

@@ -36,3 +36,28 @@ test("a join link leads to a request the workspace's admin approves from their i
   await expect(page.getByRole("status")).toContainText(`Approved: ${user} now has demo-viewer in demo.`);
   expect(await demoRoles(request, user)).toEqual(["demo-viewer"]);
 });
+
+test("a team lead gives a newcomer a teammate's access, and finds a project's join link", async ({ page, request }, info) => {
+  const user = `sa-${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-5)}`;
+  await newPerson(request, user);
+  await signIn(page, "lead");
+  await page.goto("/onboard");
+  await page.getByLabel("Username").fill(user);
+  await page.getByLabel("Same access as (username)").fill("carol");
+  await page.getByRole("button", { name: "Review", exact: true }).click();
+  const review = page.getByRole("region", { name: "Review: these calls will be made" });
+  await expect(review).toContainText(`Invite ${user} to workspace demo as demo-viewer`);
+  await expect(review).toContainText(`Invite ${user} to project demo-web (cluster host) as viewer`);
+  expect(await demoRoles(request, user)).toEqual([]);
+  await page.getByRole("button", { name: "Apply these 2 changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "2 of 2 changes made" })).toBeVisible();
+  expect(await demoRoles(request, user)).toEqual(["demo-viewer"]);
+  const webMembers = "/clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers";
+  expect(await rolesIn(request, webMembers, "iam.kubesphere.io/role", user)).toEqual(["viewer"]);
+
+  // A project's page links its admins (here the workspace's) to its join link.
+  await page.goto("/workspaces/demo");
+  await page.getByRole("link", { name: "demo-ops", exact: true }).click();
+  await page.getByRole("link", { name: "Join link for member-1/demo-ops" }).click();
+  await expect(page.getByLabel("Link to share")).toHaveValue(/\/join\/demo\/member-1\/demo-ops\?role=viewer$/);
+});

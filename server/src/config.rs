@@ -14,6 +14,19 @@ fn parse_trusted_proxy(raw: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR range"))
 }
 
+/// The message format a webhook expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WebhookFormat {
+    /// `{"recipient", "email", "lang", "subject", "text"}`.
+    Json,
+    /// A WeCom (企业微信) group robot: `{"msgtype": "text", "text": {"content"}}`.
+    Wecom,
+    /// A DingTalk (钉钉) robot: `{"msgtype": "text", "text": {"content"}}`.
+    Dingtalk,
+    /// A Slack incoming webhook: `{"text"}`.
+    Slack,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -139,9 +152,31 @@ pub struct Config {
     /// (0 keeps them).
     #[arg(long, env = "BULK_JOB_RETENTION_DAYS", default_value_t = 30)]
     pub bulk_job_retention_days: u32,
-    /// Prune activity-log entries older than this many days (0 keeps everything).
+    /// Prune activity-log entries older than this many days (0 keeps everything); the
+    /// notification outbox is pruned with them.
     #[arg(long, env = "ACTIVITY_RETENTION_DAYS", default_value_t = 0)]
     pub activity_retention_days: u32,
+    /// Where e-mail notifications are sent: `smtps://user:pass@host:465` (TLS),
+    /// `smtp://host:587?tls=starttls` (STARTTLS), or plain `smtp://host:25` for a relay on the
+    /// same host or in the cluster. Unset: no e-mail.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<SecretText>,
+    /// The sender of e-mail notifications, e.g. `KS Console <console@example.com>`.
+    #[arg(long, env = "MAIL_FROM", default_value = "KS Console <ks-console@localhost>")]
+    pub mail_from: String,
+    /// A webhook told of every change as JSON (`WEBHOOK_FORMAT`). Unset: no webhook.
+    #[arg(long, env = "WEBHOOK_URL")]
+    pub webhook_url: Option<SecretText>,
+    /// The webhook's message format: the console's own JSON, or a WeCom, DingTalk or Slack bot's.
+    #[arg(long, env = "WEBHOOK_FORMAT", value_enum, default_value_t = WebhookFormat::Json)]
+    pub webhook_format: WebhookFormat,
+    /// The first retry of a notification that could not be sent waits this long; each next one
+    /// twice as long, at most an hour; after a day it is given up (shown on the activity page).
+    #[arg(long, env = "NOTIFY_RETRY_MS", default_value_t = 30_000)]
+    pub notify_retry_ms: u64,
+    /// How often the outbox is looked at for notifications to send.
+    #[arg(long, env = "NOTIFY_POLL_MS", default_value_t = 2_000)]
+    pub notify_poll_ms: u64,
     /// SameSite attribute of the session cookie.
     #[arg(long, env = "COOKIE_SAME_SITE", value_enum, default_value_t = SameSiteSetting::Lax)]
     pub cookie_same_site: SameSiteSetting,

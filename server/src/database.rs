@@ -15,9 +15,12 @@ use std::time::Duration;
 
 use app::audit::ssr::{ActivityLog, BoxFuture, LogError};
 use app::audit::{Action, Change, Entry, Filter, Record, Via, Visibility};
+use app::notices::Notice;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Row};
+
+use crate::notify::Channel;
 
 /// Which SQL dialect the URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
     (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
     (6, "access requests", include_str!("../migrations/0006_access_requests.sql")),
+    (7, "notifications", include_str!("../migrations/0007_notifications.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
@@ -43,6 +47,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
     (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
     (6, "access requests", include_str!("../migrations/0006_access_requests.sql")),
+    (7, "notifications", include_str!("../migrations/0007_notifications.sql")),
 ];
 
 #[derive(Debug)]
@@ -68,6 +73,8 @@ pub struct Database {
     pool: AnyPool,
     backend: Backend,
     migrated: std::sync::Arc<tokio::sync::OnceCell<()>>,
+    /// The notification channels set up, and when notices are due (none: no outbox rows).
+    outbox: Option<(std::sync::Arc<[Channel]>, Duration, u32)>,
 }
 
 const COLUMNS: &str = "id, at_ms, actor, action, target_user, workspace, cluster, project, role_before, role_after, \
@@ -112,7 +119,14 @@ impl Database {
             // A database that does not answer fails the write to the log quickly, not the change.
             .acquire_timeout(Duration::from_millis(1500));
         let pool = options.connect_lazy(&url).map_err(|e| format!("ACTIVITY_DB: {e}"))?;
-        Ok(Self { pool, backend, migrated: Default::default() })
+        Ok(Self { pool, backend, migrated: Default::default(), outbox: None })
+    }
+
+    /// Writes the notices of every change into the outbox for `channels`, due after `settle`
+    /// (an administrator's requests at `digest_hour_utc` of the next day, when they chose a digest).
+    pub fn with_outbox(mut self, channels: Vec<Channel>, settle: Duration, digest_hour_utc: u32) -> Self {
+        self.outbox = (!channels.is_empty()).then(|| (channels.into(), settle, digest_hour_utc));
+        self
     }
 
     /// The pool, once the schema is in place (tried again on the next use after a failure).
@@ -144,7 +158,7 @@ impl Database {
         sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(fail)
     }
 
-    async fn append_all(&self, records: &[Record]) -> Result<(), LogError> {
+    async fn append_all(&self, records: &[Record], notices: &[Notice]) -> Result<(), LogError> {
         if records.is_empty() {
             return Ok(());
         }
@@ -174,6 +188,14 @@ impl Database {
             .execute(&mut *tx)
             .await
             .map_err(fail)?;
+        }
+        if let Some((channels, settle, digest_hour)) = &self.outbox {
+            let schedule = crate::notify::outbox::Schedule {
+                now_ms: app::audit::ssr::now_ms(),
+                settle_ms: i64::try_from(settle.as_millis()).unwrap_or(i64::MAX),
+                digest_hour: *digest_hour,
+            };
+            crate::notify::outbox::insert(&mut tx, notices, channels, schedule).await?;
         }
         tx.commit().await.map_err(fail)
     }
@@ -272,9 +294,9 @@ pub(crate) fn fail(e: impl std::fmt::Display) -> LogError {
 }
 
 impl ActivityLog for Database {
-    fn append<'a>(&'a self, records: &'a [Record]) -> BoxFuture<'a, Result<(), LogError>> {
+    fn append<'a>(&'a self, records: &'a [Record], notices: &'a [Notice]) -> BoxFuture<'a, Result<(), LogError>> {
         Box::pin(async move {
-            let result = self.append_all(records).await;
+            let result = self.append_all(records, notices).await;
             if result.is_err() {
                 metrics::counter!("ks_console_activity_log_failures_total").increment(records.len() as u64);
             }

@@ -3,9 +3,11 @@
 
 use app::auth::safe_next_path;
 use app::language::{code, from_code, COOKIE};
+use app::upstream::Authenticated;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use axum::Form;
 use serde::Deserialize;
 
@@ -19,12 +21,20 @@ pub struct LanguageForm {
     back: Option<String>,
 }
 
-pub async fn switch(State(ctx): State<ServerContext>, Form(form): Form<LanguageForm>) -> Response {
+pub async fn switch(
+    State(ctx): State<ServerContext>,
+    signed_in: Option<Extension<Authenticated>>,
+    Form(form): Form<LanguageForm>,
+) -> Response {
     let back = safe_next_path(form.back.as_deref());
     // Only a supported language's own code is kept; anything else leaves the choice as it was.
     let Some(locale) = from_code(&form.lang) else {
         return Redirect::to(&back).into_response();
     };
+    if let Some(Extension(person)) = signed_in {
+        // Remembered for the messages they are sent (when KubeSphere has no language for them).
+        remember(&ctx.database, &person.username, code(locale)).await;
+    }
     let secure = if ctx.config.uses_tls() { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", code(locale));
     let mut response = Redirect::to(&back).into_response();
@@ -32,6 +42,17 @@ pub async fn switch(State(ctx): State<ServerContext>, Form(form): Form<LanguageF
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+async fn remember(database: &crate::database::Database, username: &str, lang: &str) {
+    let kept = async {
+        let mut prefs = database.preferences(username).await?;
+        prefs.lang = lang.to_owned();
+        database.set_preferences(username, &prefs, app::audit::ssr::now_ms()).await
+    };
+    if let Err(e) = kept.await {
+        tracing::warn!(error = %e, "notifications: the language choice was not kept");
+    }
 }
 
 /// Puts the request's language in scope for everything that answers it, the server's own

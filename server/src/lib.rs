@@ -10,6 +10,7 @@ pub mod jobs;
 mod language;
 mod login;
 pub mod metrics;
+pub mod notify;
 mod rate_limit;
 mod registration;
 mod request_records;
@@ -68,6 +69,8 @@ pub struct ServerContext {
     pub state: AppState,
     /// The access review's snapshots and sign-offs, in the activity log's database.
     pub reviews: app::access::records::ReviewStore,
+    /// The console's database (each person's notification choices, beside the log).
+    pub database: database::Database,
     pub vault: TokenVault,
     pub stores: Stores,
     pub public_origin: Arc<str>,
@@ -225,8 +228,16 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         logout_timeout: Duration::from_millis(config.logout_timeout_ms),
         ..ClientConfig::new(kubesphere_url)
     })?;
-    let activity = database::Database::open(&config.activity_db).map_err(StartError::Config)?;
+    let notify_settings = notify::NotifySettings::from_config(&config);
+    let activity = database::Database::open(&config.activity_db).map_err(StartError::Config)?.with_outbox(
+        notify_settings.channels(),
+        notify_settings.settle,
+        notify_settings.digest_hour_utc,
+    );
     prune_activity_log(&activity, config.activity_retention_days);
+    let database = activity.clone();
+    let notify = !notify_settings.channels().is_empty();
+    notify::Notifier::new(activity.clone(), notify_settings).map_err(StartError::Config)?.run();
     let first_use = activity.clone();
     spawn_task(async move {
         // Creates the tables now rather than on the first change; a database that is down only
@@ -241,6 +252,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         sealer: Arc::new(secrets.clone()),
         sign_in: Arc::new(SignInMethods::new(&config.oauth_client_id, single_sign_on_settings(&config)?)),
         public_origin: config.public_origin().into(),
+        notify,
     };
     if state.sign_in.single_sign_on_settings().is_some() {
         // Tells the operator what the console's OAuth client registration lacks, if anything.
@@ -295,6 +307,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
         api_limiter: rate_limit::api_limiter(config.api_calls_per_second),
         state: state.clone(),
         reviews,
+        database: database.clone(),
         vault,
         stores,
         secrets,
@@ -440,6 +453,11 @@ fn prune_activity_log(log: &database::Database, days: u32) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(snapshots = n, days, "access review: pruned snapshots past the retention"),
                 Err(e) => tracing::warn!(error = %e, "access review: could not prune snapshots"),
+            }
+            match log.prune_notifications(cutoff_ms).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(notifications = n, days, "notifications: pruned past the retention"),
+                Err(e) => tracing::warn!(error = %e, "notifications: could not prune"),
             }
         }
     });

@@ -62,8 +62,8 @@ async fn exercise(log: &Database) {
             false,
         ),
     ];
-    log.append(&records[..2]).await.unwrap();
-    log.append(&records[2..]).await.unwrap();
+    log.append(&records[..2], &[]).await.unwrap();
+    log.append(&records[2..], &[]).await.unwrap();
     let all = |filter: Filter| async move { log.list(&filter, &Visibility::Everything, 100).await.unwrap() };
 
     let everything = all(Filter::default()).await;

@@ -20,6 +20,7 @@ mod lists;
 mod lookup;
 mod metrics;
 mod navigation;
+mod notifications;
 mod onboarding;
 mod replicas;
 mod requests;

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 CONSOLE_URL=${CONSOLE_URL:-http://127.0.0.1:3000}
 LIGHTHOUSE_VERSION=13.5.0
 DIR=target/lighthouse
-PAGES=(/ /users/carol /workspaces/demo /workspaces/demo/access "/explain?user=bob&workspace=demo&cluster=host&project=demo-web" /workspaces/invite /roles /requests "/join/demo?role=viewer" "/requests/link?workspace=demo" "/users/frank/same-access?reference=carol")
+PAGES=(/ /users/carol /workspaces/demo /workspaces/demo/access "/explain?user=bob&workspace=demo&cluster=host&project=demo-web" /workspaces/invite /roles /requests "/join/demo?role=viewer" "/requests/link?workspace=demo" "/users/frank/same-access?reference=carol" /settings/notifications)
 
 if [ ! -x "$DIR/node_modules/.bin/lighthouse" ]; then
   mkdir -p "$DIR"

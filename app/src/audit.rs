@@ -262,6 +262,21 @@ pub struct Record {
     pub via: Via,
 }
 
+/// One person to tell about one change (`notices`): kept with the change, in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub recipient: String,
+    /// Their e-mail address in KubeSphere ('' when they have none).
+    pub email: String,
+    /// Their language in KubeSphere (`spec.lang`), when set.
+    pub lang: Option<String>,
+    /// What one request or job changed: told in one message.
+    pub batch: String,
+    /// About an access request (an administrator may take these as a daily digest).
+    pub about_request: bool,
+    pub record: Record,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: i64,
@@ -318,7 +333,7 @@ pub mod ssr {
         fn append<'a>(
             &'a self,
             records: &'a [Record],
-            notices: &'a [crate::notices::Notice],
+            notices: &'a [super::Notice],
         ) -> BoxFuture<'a, Result<(), LogError>>;
         /// Newest first, at most `limit`.
         fn list<'a>(

@@ -37,6 +37,10 @@ pub fn HomePage() -> impl IntoView {
                                         <dt>{td_string!(locale, common.platform_role)}</dt>
                                         <dd data-testid="platform-role">{role}</dd>
                                     </dl>
+                                    <p class="button-row">
+                                        <a class="button secondary" href=format!("/users/{}", user.username)>{td_string!(locale, home.my_access)}</a>
+                                        <a class="button secondary" href="/settings/notifications">{td_string!(locale, home.my_notifications)}</a>
+                                    </p>
                                 </section>
                                 <section class="next-steps" aria-labelledby="actions-heading">
                                     <h2 id="actions-heading">{td_string!(locale, home.what_next)}</h2>

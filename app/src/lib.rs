@@ -19,6 +19,7 @@ pub mod layout;
 pub mod memberships;
 #[cfg(feature = "ssr")]
 pub mod notices;
+pub mod notifications;
 pub mod onboarding;
 pub mod people;
 pub mod permissions;
@@ -148,6 +149,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces") view=workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
                     <Route path=path!("users/:name/same-access") view=same_access::SameAccessPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/notifications") view=notifications::NotificationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace/access") view=access::AccessPage ssr=SsrMode::Async />
                     <Route path=path!("explain") view=explain::ExplainPage ssr=SsrMode::Async />

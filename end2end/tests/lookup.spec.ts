@@ -34,6 +34,8 @@ const PAGES = [
   "/join/demo/host/demo-web",
   "/requests/link?workspace=demo",
   "/users/frank/same-access?reference=carol",
+  "/projects/member-1/demo-ops?workspace=demo",
+  "/settings/notifications",
 ];
 
 test("find a person as you type, read their workspace role, follow it to the workspace", async ({ page }) => {

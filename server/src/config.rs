@@ -171,9 +171,13 @@ pub struct Config {
     #[arg(long, env = "WEBHOOK_FORMAT", value_enum, default_value_t = WebhookFormat::Json)]
     pub webhook_format: WebhookFormat,
     /// The first retry of a notification that could not be sent waits this long; each next one
-    /// twice as long, at most an hour; after a day it is given up (shown on the activity page).
+    /// twice as long, at most an hour, until `NOTIFY_GIVE_UP_SECS`.
     #[arg(long, env = "NOTIFY_RETRY_MS", default_value_t = 30_000)]
     pub notify_retry_ms: u64,
+    /// A notification not sent this long after the change is given up (shown to platform
+    /// administrators on the activity page).
+    #[arg(long, env = "NOTIFY_GIVE_UP_SECS", default_value_t = 86_400)]
+    pub notify_give_up_secs: u64,
     /// How often the outbox is looked at for notifications to send.
     #[arg(long, env = "NOTIFY_POLL_MS", default_value_t = 2_000)]
     pub notify_poll_ms: u64,

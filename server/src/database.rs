@@ -14,8 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use app::audit::ssr::{ActivityLog, BoxFuture, LogError};
+use app::audit::Notice;
 use app::audit::{Action, Change, Entry, Filter, Record, Via, Visibility};
-use app::notices::Notice;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Row};

@@ -261,6 +261,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
     }
     let reviews = app::access::records::ReviewStore(Arc::new(activity.clone()));
     let requests = app::request_records::ssr::RequestStore(Arc::new(activity.clone()));
+    let notification_prefs = app::notifications::ssr::PrefsStore(Arc::new(activity.clone()));
     let vault = TokenVault::new(Arc::clone(&stores.tokens), Duration::from_millis(config.session_cache_ms));
     let settings = jobs::JobSettings {
         refresh_skew: Duration::from_secs(config.token_refresh_skew_secs),
@@ -287,6 +288,7 @@ pub fn build_app_with_stores(config: Config, kubesphere_url: &str, stores: Store
             provide_context(state.clone());
             provide_context(reviews.clone());
             provide_context(requests.clone());
+            provide_context(notification_prefs.clone());
             provide_context(jobs.clone());
         }
     };

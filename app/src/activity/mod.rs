@@ -25,6 +25,8 @@ pub struct ActivityPageData {
     /// The `before` of the next (older) page, when there is one.
     pub older: Option<i64>,
     pub sees_everything: bool,
+    /// For platform administrators: whether people are told of changes, and what was given up.
+    pub notify: Option<crate::notifications::NotifyStatus>,
 }
 
 pub const PAGE_SIZE: u32 = 50;
@@ -69,7 +71,8 @@ pub async fn list_activity(#[server(default)] query: ActivityQuery) -> Result<Ac
         entries.last().map(|e| e.id)
     });
     let entries = entries.into_iter().map(|entry| Row { when: ssr::display_time(entry.record.at_ms), entry }).collect();
-    Ok(ActivityPageData { entries, older: older.flatten(), sees_everything })
+    let notify = crate::notifications::ssr::status(ssr::display_time).await;
+    Ok(ActivityPageData { entries, older: older.flatten(), sees_everything, notify })
 }
 
 #[cfg(feature = "ssr")]

@@ -97,6 +97,7 @@ fn Entries(page: ActivityPageData, next: Option<String>) -> impl IntoView {
         td_string!(locale, activity.sees_own)
     };
     view! {
+        {page.notify.map(|status| view! { <NotifyNotice status /> })}
         <p class="muted">{scope}</p>
         {if page.entries.is_empty() {
             view! { <p class="muted">{td_string!(locale, activity.no_match)}</p> }.into_any()
@@ -167,5 +168,27 @@ fn EntryRow(row: Row) -> impl IntoView {
                 {outcome}
             </td>
         </tr>
+    }
+}
+
+/// For platform administrators: that nobody is told of changes until a channel is set up, and
+/// the messages given up after a day, with why.
+#[component]
+fn NotifyNotice(status: crate::notifications::NotifyStatus) -> impl IntoView {
+    let locale = crate::language::locale();
+    view! {
+        {(!status.enabled).then(|| view! {
+            <p class="notice" role="note">{td_string!(locale, activity.notify_off)}</p>
+        })}
+        {(!status.given_up.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="given-up-heading">
+                <h2 id="given-up-heading">{td_string!(locale, activity.given_up_heading)}</h2>
+                <ul>
+                    {status.given_up.into_iter().map(|g| view! {
+                        <li>{td_string!(locale, activity.given_up_line, when = g.when, channel = g.channel, recipient = g.recipient, why = g.why).to_string()}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
     }
 }

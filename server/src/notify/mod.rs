@@ -2,7 +2,7 @@
 //! and/or a webhook. The activity log writes the notices into the outbox in the same transaction
 //! as its entries (`outbox`); this worker, on every replica, claims due messages with a lease
 //! (so each goes out once), sends one message per person, batch and channel in the person's
-//! language, retries with backoff and gives up after a day. A mail server that is down never
+//! language, retries with backoff and gives up after a day (`NOTIFY_GIVE_UP_SECS`). A mail server that is down never
 //! slows a page: pages only write rows.
 
 pub mod outbox;
@@ -50,6 +50,7 @@ pub struct NotifySettings {
     pub webhook_url: Option<String>,
     pub webhook_format: WebhookFormat,
     pub retry: Duration,
+    pub give_up: Duration,
     pub poll: Duration,
     pub settle: Duration,
     pub digest_hour_utc: u32,
@@ -64,6 +65,7 @@ impl NotifySettings {
             webhook_url: config.webhook_url.as_ref().map(|s| s.0.clone()).filter(|s| !s.trim().is_empty()),
             webhook_format: config.webhook_format,
             retry: Duration::from_millis(config.notify_retry_ms.max(1)),
+            give_up: Duration::from_secs(config.notify_give_up_secs.max(1)),
             poll: Duration::from_millis(config.notify_poll_ms.max(50)),
             settle: Duration::from_millis(config.notify_poll_ms.clamp(50, 5_000)),
             digest_hour_utc: 1,
@@ -135,8 +137,8 @@ impl Notifier {
                     metrics::counter!("ks_console_notifications_total", "channel" => message.channel.key(), "outcome" => "sent").increment(1);
                     Settled::Sent
                 }
-                Err(error) if now - message.first_created_ms >= DAY_MS => {
-                    tracing::warn!(channel = message.channel.key(), recipient = %message.recipient, error = %error, "notifications: given up after a day");
+                Err(error) if now - message.first_created_ms >= self.give_up_ms() => {
+                    tracing::warn!(channel = message.channel.key(), recipient = %message.recipient, error = %error, "notifications: given up");
                     metrics::counter!("ks_console_notifications_total", "channel" => message.channel.key(), "outcome" => "given_up").increment(1);
                     Settled::GaveUp { error }
                 }
@@ -148,6 +150,10 @@ impl Notifier {
             self.0.db.settle_notification(&message, settled, now).await?;
         }
         Ok(sent)
+    }
+
+    fn give_up_ms(&self) -> i64 {
+        i64::try_from(self.0.settings.give_up.as_millis()).unwrap_or(DAY_MS)
     }
 
     fn backoff_ms(&self, message: &Claimed) -> i64 {

@@ -2,8 +2,8 @@
 //! transaction, claimed by one replica at a time with a lease, marked sent, retried or given up.
 //! And each person's choices (language, off, digest).
 
+use app::audit::Notice;
 use app::audit::Record;
-use app::notices::Notice;
 use sqlx::{Any, Row, Transaction};
 
 use super::Channel;
@@ -294,4 +294,30 @@ pub enum Settled<'a> {
     Sent,
     Retry { at_ms: i64, error: &'a str },
     GaveUp { error: &'a str },
+}
+
+impl app::notifications::ssr::NotificationPrefs for Database {
+    fn get<'a>(&'a self, username: &'a str) -> app::audit::ssr::BoxFuture<'a, Result<(bool, bool), LogError>> {
+        Box::pin(async move { self.preferences(username).await.map(|p| (p.muted, p.digest)) })
+    }
+
+    fn set<'a>(
+        &'a self,
+        username: &'a str,
+        muted: bool,
+        digest: bool,
+    ) -> app::audit::ssr::BoxFuture<'a, Result<(), LogError>> {
+        Box::pin(async move {
+            // The language kept beside them stays as it was.
+            let prefs = Preferences { muted, digest, ..self.preferences(username).await? };
+            self.set_preferences(username, &prefs, app::audit::ssr::now_ms()).await
+        })
+    }
+
+    fn given_up(
+        &self,
+        limit: u32,
+    ) -> app::audit::ssr::BoxFuture<'_, Result<Vec<(String, String, i64, String)>, LogError>> {
+        Box::pin(self.given_up_notifications(i64::from(limit)))
+    }
 }

@@ -314,3 +314,88 @@ async fn two_replicas_send_each_message_once() {
     smtp.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn who_turned_messages_off_is_not_told_and_a_digest_waits_for_its_day() {
+    let smtp = SmtpSink::start(free_port()).await;
+    let app = notifying(smtp.url(), None, None).start().await;
+    let frank = app.login("frank").await;
+    let (status, body) = app.submit(&frank, "save_notification_settings", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["muted"], true);
+    let page = app.request(Method::GET, "/settings/notifications", Some(&frank)).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("name=\"notify\" value=\"on\"/>") || !html.contains("name=\"notify\" value=\"on\" checked"),
+        "{html}"
+    );
+
+    // alice, demo's manager, takes requests as a daily digest.
+    let alice = app.login("alice").await;
+    let (status, _) = app.submit(&alice, "save_notification_settings", &[("notify", "on"), ("digest", "on")]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let lead = app.login("lead").await;
+    assert_eq!(invite(&app, &lead, "frank").await.0, StatusCode::OK);
+    let yan = serde_json::json!({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+        "metadata": {"name": "yan", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+        "spec": {"email": "yan@example.com", "password": "P@88w0rd"}});
+    app.upstream_post("/kapis/iam.kubesphere.io/v1beta1/users", yan).await;
+    let yan = app.login("yan").await;
+    let ask = [("workspace", "demo"), ("role", "viewer"), ("reason", "joining")];
+    assert_eq!(app.submit(&yan, "ask_for_access", &ask).await.0, StatusCode::OK);
+    assert!(settled(1, || smtp.mails()).await.is_empty(), "frank turned messages off; alice's digest goes tomorrow");
+}
+
+#[tokio::test]
+async fn platform_admins_are_told_when_nobody_is_told_and_what_was_given_up() {
+    let app = TestApp::start().await;
+    let (admin, lead) = (app.login("admin").await, app.login("lead").await);
+    let page = |cookie: String| {
+        let app = &app;
+        async move { app.request(Method::GET, "/activity", Some(&cookie)).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page(admin.clone()).await.contains("Nobody is told of changes"));
+    assert!(!page(lead.clone()).await.contains("Nobody is told of changes"));
+
+    // Nothing listens on the mail server's port: given up after a second.
+    let port = free_port();
+    let app =
+        notifying(format!("smtp://127.0.0.1:{port}"), None, None).config(|c| c.notify_give_up_secs = 1).start().await;
+    let (admin, lead) = (app.login("admin").await, app.login("lead").await);
+    assert_eq!(invite(&app, &lead, "frank").await.0, StatusCode::OK);
+    let mut html = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        html = app.request(Method::GET, "/activity", Some(&admin)).send().await.unwrap().text().await.unwrap();
+        if html.contains("Messages not sent") {
+            break;
+        }
+    }
+    assert!(html.contains("email to frank: given up"), "{html}");
+    assert!(!html.contains("Nobody is told of changes"));
+}
+
+/// A bulk job tells each person once, whatever the number of their rows.
+#[tokio::test]
+async fn a_bulk_job_sends_one_message_per_person() {
+    let smtp = SmtpSink::start(free_port()).await;
+    let app = notifying(smtp.url(), None, None).start().await;
+    let lead = app.login("lead").await;
+    let header = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
+    let csv = format!("{header}\nfrank,,,,demo,,,,\nfrank,,,,demo,,member-1,demo-ops,\ndave,,,,demo,,,,\n");
+    let (status, html) = app.post_page(&lead, "/onboard/bulk", &[("csv", &csv)]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let plan = crate::common::reviewed(&html);
+    let form = [("csv", csv.as_str()), ("reviewed", plan.as_str()), ("step", "apply")];
+    let (_, html) = app.post_page(&lead, "/onboard/bulk", &form).await;
+    let page = app.finished_job(&lead, &html).await;
+    assert!(page.contains("Done: all 3 rows applied."), "{page}");
+    let mails = settled(2, || smtp.mails()).await;
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["dave@example.com", "frank@example.com"], "{mails:?}");
+    let frank = mails.iter().find(|m| m.to == vec!["frank@example.com"]).unwrap();
+    assert!(frank.body.contains("to workspace demo as demo-regular"), "{}", frank.body);
+    assert!(frank.body.contains("to project demo-ops (cluster member-1) as viewer"), "{}", frank.body);
+}

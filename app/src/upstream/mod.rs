@@ -2,6 +2,8 @@
 //! own token. The session, the token vault and their stores belong to the server, which puts an
 //! [`Authenticated`] into the request's extensions once the person's token is fresh.
 
+pub mod contacts;
+
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
@@ -309,11 +311,11 @@ impl Upstream {
     }
 
     /// Who the changes concern, read while the write is in flight (nothing when nobody is told).
-    async fn contacts(&self, changes: &[Change]) -> Option<crate::notices::ssr::Contacts> {
+    async fn contacts(&self, changes: &[Change]) -> Option<contacts::Contacts> {
         if !self.state.notify {
             return None;
         }
-        Some(crate::notices::ssr::contacts(self, changes).await)
+        Some(contacts::contacts(self, changes).await)
     }
 
     async fn record(
@@ -321,7 +323,7 @@ impl Upstream {
         via: Via,
         changes: Vec<Change>,
         reason: Option<crate::audit::Failure>,
-        contacts: Option<crate::notices::ssr::Contacts>,
+        contacts: Option<contacts::Contacts>,
     ) {
         let at_ms = crate::audit::ssr::now_ms();
         // English words for whoever reads the database itself; pages use the typed reason.
@@ -341,8 +343,8 @@ impl Upstream {
             .collect();
         let notices = match contacts {
             Some(mut contacts) => {
-                crate::notices::ssr::complete(self, &mut contacts, &records).await;
-                crate::notices::ssr::notices(&records, &contacts)
+                contacts::complete(self, &mut contacts, &records).await;
+                contacts::notices(&records, &contacts)
             }
             None => Vec::new(),
         };

@@ -43,7 +43,7 @@ test("a team lead gives a newcomer a teammate's access, and finds a project's jo
   await signIn(page, "lead");
   await page.goto("/onboard");
   await page.getByLabel("Username").fill(user);
-  await page.getByLabel("Same access as (username)").fill("carol");
+  await page.getByLabel("Same access as", { exact: true }).fill("carol");
   await page.getByRole("button", { name: "Review", exact: true }).click();
   const review = page.getByRole("region", { name: "Review: these calls will be made" });
   await expect(review).toContainText(`Invite ${user} to workspace demo as demo-viewer`);

@@ -133,10 +133,10 @@ async fn the_sqlite_store_keeps_filters_pages_and_prunes_in_a_file_that_outlives
 
 /// A PostgreSQL server from Debian's package, on a loopback port, for one test. Its server
 /// refuses to run as root, so as root it runs as the `postgres` user.
-struct Postgres {
+pub(crate) struct Postgres {
     child: Child,
     dir: PathBuf,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Postgres {
@@ -174,7 +174,7 @@ impl Postgres {
         }
     }
 
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let dir = temp_dir("postgres");
         let root = std::process::Command::new("id").arg("-u").output().unwrap().stdout.starts_with(b"0\n");
         if root {

@@ -288,11 +288,9 @@ async fn with_the_mail_server_away_changes_go_on_and_the_message_follows_once_it
     assert_eq!(mails[0].to, vec!["frank@example.com"]);
 }
 
-#[tokio::test]
-async fn two_replicas_send_each_message_once() {
+/// Two replicas sharing the activity database (`db`) look at the outbox together.
+async fn two_replicas_send_each_message_once(db: String) {
     let mut smtp = SmtpSink::start(free_port()).await;
-    let dir = std::env::temp_dir().join(format!("ks-console-notify-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
     let one = notifying(smtp.url(), None, Some(db.clone())).start().await;
     let two = notifying(smtp.url(), None, Some(db)).start().await;
     let (lead, admin) = (one.login("lead").await, two.login("admin").await);
@@ -312,7 +310,19 @@ async fn two_replicas_send_each_message_once() {
     to.sort();
     assert_eq!(to, ["dave@example.com", "frank@example.com", "frank@example.com"], "{mails:?}");
     smtp.stop();
+}
+
+#[tokio::test]
+async fn two_replicas_on_a_sqlite_file_send_each_message_once() {
+    let dir = std::env::temp_dir().join(format!("ks-console-notify-{}", uuid::Uuid::new_v4()));
+    two_replicas_send_each_message_once(format!("sqlite://{}/activity.db", dir.display())).await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn two_replicas_on_postgres_send_each_message_once() {
+    let pg = crate::activity::Postgres::start().await;
+    two_replicas_send_each_message_once(pg.url.clone()).await;
 }
 
 #[tokio::test]

@@ -35,10 +35,11 @@ impl Channel {
     }
 }
 
-/// How long a replica holds the messages it claimed.
-const LEASE_MS: i64 = 60_000;
 /// Messages claimed at once.
 const GROUPS_PER_CLAIM: i64 = 20;
+/// How long a replica holds the messages it claimed: longer than sending all of them takes when
+/// every one waits for its whole timeout, so no other replica sends them meanwhile.
+const LEASE_MS: i64 = GROUPS_PER_CLAIM * send::SEND_TIMEOUT_MS + 60_000;
 /// The longest wait between two tries of one message.
 const MAX_BACKOFF_MS: i64 = 3_600_000;
 

@@ -12,7 +12,8 @@ use super::{Channel, NotifySettings};
 use crate::config::WebhookFormat;
 
 /// How long one message may take to go out.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+pub const SEND_TIMEOUT_MS: i64 = 10_000;
+const SEND_TIMEOUT: Duration = Duration::from_millis(SEND_TIMEOUT_MS.unsigned_abs());
 
 #[derive(Clone)]
 pub struct Senders {

@@ -277,6 +277,23 @@ pub struct Notice {
     pub record: Record,
 }
 
+#[cfg(test)]
+impl Record {
+    /// A change `actor` made that went through, in request `r1` (for tests).
+    pub(crate) fn done_by(actor: &str, change: Change) -> Self {
+        Record {
+            at_ms: 0,
+            actor: actor.into(),
+            change,
+            succeeded: true,
+            message: None,
+            reason: None,
+            request_id: Some("r1".into()),
+            via: Via::Form,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: i64,

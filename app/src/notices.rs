@@ -101,28 +101,14 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::audit::{Change, Via};
-
-    fn record(action: Action, actor: &str, change: Change) -> Record {
-        Record {
-            at_ms: 0,
-            actor: actor.into(),
-            change: Change { action, ..change },
-            succeeded: true,
-            message: None,
-            reason: None,
-            request_id: Some("r1".into()),
-            via: Via::Form,
-        }
-    }
+    use crate::audit::Change;
 
     #[test]
     fn an_approval_is_one_line() {
         let place = Change::new(Action::ApproveRequest).user("frank").workspace("demo").roles(None, "demo-viewer");
-        let approve = record(Action::ApproveRequest, "lead", place.clone());
-        let invite = record(Action::InviteToWorkspace, "lead", place);
-        let message =
-            compose(Locale::en, "frank", &[invite.clone(), approve.clone()], "https://console.example/", false);
+        let invite = Record::done_by("lead", Change { action: Action::InviteToWorkspace, ..place.clone() });
+        let approve = Record::done_by("lead", place);
+        let message = compose(Locale::en, "frank", &[invite, approve], "https://console.example/", false);
         assert_eq!(message.text.matches("\n- ").count(), 1, "{}", message.text);
         assert!(message.text.contains("lead approved your request"), "{}", message.text);
         assert!(message.text.contains("https://console.example/users/frank"), "{}", message.text);
@@ -130,8 +116,7 @@ mod tests {
 
     #[test]
     fn a_request_is_put_to_the_admins_in_their_language() {
-        let ask = record(
-            Action::RequestAccess,
+        let ask = Record::done_by(
             "frank",
             Change::new(Action::RequestAccess).user("frank").workspace("demo").roles(None, "demo-viewer"),
         );

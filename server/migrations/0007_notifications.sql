@@ -14,7 +14,7 @@ CREATE TABLE notification_outbox (
     batch          TEXT NOT NULL,
     record_json    TEXT NOT NULL,
     state          TEXT NOT NULL,
-    attempts       INTEGER NOT NULL,
+    attempts       BIGINT NOT NULL,
     next_ms        BIGINT NOT NULL,
     lease_owner    TEXT NOT NULL,
     lease_until_ms BIGINT NOT NULL,
@@ -29,7 +29,7 @@ CREATE INDEX notification_outbox_group ON notification_outbox (channel, recipien
 CREATE TABLE notification_preferences (
     username   TEXT PRIMARY KEY,
     lang       TEXT NOT NULL,
-    muted      INTEGER NOT NULL,
-    digest     INTEGER NOT NULL,
+    muted      BIGINT NOT NULL,
+    digest     BIGINT NOT NULL,
     updated_ms BIGINT NOT NULL
 );

@@ -105,26 +105,10 @@ pub async fn load(upstream: &Upstream, checked: &Checked, known: &Known) -> Resu
         checked.wishes.iter().filter_map(|(_, w)| w.as_ref().ok()?.membership.as_ref()).collect();
     let workspaces: BTreeSet<WorkspaceName> = wished.iter().map(|m| m.workspace().clone()).collect();
     // Wished projects whose workspace is known: read with the workspaces, not after them.
-    let placed: BTreeSet<(WorkspaceName, ClusterName, ProjectName)> = wished
-        .iter()
-        .filter_map(|m| match m {
-            Membership::Project { workspace, cluster: Some(cluster), project, .. } => {
-                Some((workspace.clone(), cluster.clone(), project.clone()))
-            }
-            _ => None,
-        })
-        .filter(|place| known.places.contains(place))
-        .collect();
-    let unplaced: Vec<&Membership> = wished
-        .iter()
-        .copied()
-        .filter(|m| match m {
-            Membership::Project { workspace, cluster: Some(cluster), project, .. } => {
-                !placed.contains(&(workspace.clone(), cluster.clone(), project.clone()))
-            }
-            _ => true,
-        })
-        .collect();
+    let placed: BTreeSet<(WorkspaceName, ClusterName, ProjectName)> =
+        wished.iter().filter_map(|m| m.placed()).filter(|place| known.places.contains(place)).collect();
+    let unplaced: Vec<&Membership> =
+        wished.iter().copied().filter(|m| m.placed().is_none_or(|place| !placed.contains(&place))).collect();
     let with_link = checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.link.is_some()));
     let with_email = with_link || checked.wishes.iter().any(|(_, w)| w.as_ref().is_ok_and(|w| w.email.is_some()));
 

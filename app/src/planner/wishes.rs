@@ -69,6 +69,16 @@ impl Wish {
 }
 
 impl Membership {
+    /// A project membership naming its cluster: where it is, whole.
+    pub fn placed(&self) -> Option<(WorkspaceName, ClusterName, ProjectName)> {
+        match self {
+            Membership::Project { workspace, cluster: Some(cluster), project, .. } => {
+                Some((workspace.clone(), cluster.clone(), project.clone()))
+            }
+            _ => None,
+        }
+    }
+
     pub fn workspace(&self) -> &WorkspaceName {
         match self {
             Membership::Workspace { workspace, .. } | Membership::Project { workspace, .. } => workspace,

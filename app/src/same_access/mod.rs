@@ -89,7 +89,7 @@ pub mod ssr {
     /// One of the reference's memberships: where, with which role, and the membership a wish
     /// copies (`None`: a custom role, never copied).
     pub struct Copied {
-        pub place: String,
+        pub place: Place,
         pub role: String,
         pub membership: Option<Membership>,
     }
@@ -100,17 +100,16 @@ pub mod ssr {
         pub fn wish(&self, line: usize, person: &UserName) -> Wished {
             let wish = match &self.membership {
                 Some(m) => Ok(Wish::asked(line, person.clone(), None, Some(m.clone()), Intent::Join)),
-                None => Err(Refusal::CustomRoleNotCopied { place: self.place(), role: self.role.clone() }),
+                None => Err(Refusal::CustomRoleNotCopied { place: self.place.clone(), role: self.role.clone() }),
             };
             (line, wish)
         }
 
-        fn place(&self) -> Place {
-            match self.place.split_once('/') {
-                Some((cluster, project)) => {
-                    Place::Project { project: project.to_owned(), cluster: Some(cluster.to_owned()) }
-                }
-                None => Place::Workspace { workspace: self.place.clone() },
+        /// `ws`, or `cluster/project`, as the page lists it.
+        pub fn label(&self) -> String {
+            match &self.place {
+                Place::Workspace { workspace } => workspace.clone(),
+                Place::Project { project, cluster } => format!("{}/{project}", cluster.as_deref().unwrap_or("")),
             }
         }
     }
@@ -118,15 +117,7 @@ pub mod ssr {
     /// Where the copied project memberships are: read from KubeSphere with them, so the plan
     /// need not list the workspaces' projects again.
     pub fn known(copied: &[Copied]) -> Known {
-        let places = copied
-            .iter()
-            .filter_map(|c| match &c.membership {
-                Some(Membership::Project { workspace, cluster: Some(cluster), project, .. }) => {
-                    Some((workspace.clone(), cluster.clone(), project.clone()))
-                }
-                _ => None,
-            })
-            .collect();
+        let places = copied.iter().filter_map(|c| c.membership.as_ref()?.placed()).collect();
         Known { places, ..Known::default() }
     }
 
@@ -149,7 +140,8 @@ pub mod ssr {
             if let Some(role) = &w.role {
                 let membership = crate::explain::workspace_kind(ws.as_str(), role)
                     .map(|kind| Membership::Workspace { workspace: ws.clone(), kind });
-                out.push(Copied { place: ws.to_string(), role: role.clone(), membership });
+                let place = Place::Workspace { workspace: ws.to_string() };
+                out.push(Copied { place, role: role.clone(), membership });
             }
             for p in &w.projects {
                 let (Ok(cluster), Ok(project)) = (ClusterName::parse(&p.cluster), ProjectName::parse(&p.project))
@@ -162,7 +154,8 @@ pub mod ssr {
                     project: project.clone(),
                     role,
                 });
-                out.push(Copied { place: format!("{cluster}/{project}"), role: p.role.clone(), membership });
+                let place = Place::Project { project: project.to_string(), cluster: Some(cluster.to_string()) };
+                out.push(Copied { place, role: p.role.clone(), membership });
             }
         }
         out
@@ -181,7 +174,7 @@ pub mod ssr {
         let mut rows: Vec<SameRow> = copied
             .iter()
             .map(|c| SameRow {
-                place: c.place.clone(),
+                place: c.label(),
                 role: c.role.clone(),
                 outcome: Outcome::Skip(if c.membership.is_some() { String::new() } else { custom.to_owned() }),
             })

@@ -177,34 +177,19 @@ pub fn told_about(record: &Record, admins: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::Via;
-
-    fn record(action: Action, actor: &str, change: Change) -> Record {
-        Record {
-            at_ms: 0,
-            actor: actor.into(),
-            change: Change { action, ..change },
-            succeeded: true,
-            message: None,
-            reason: None,
-            request_id: Some("r1".into()),
-            via: Via::Form,
-        }
-    }
 
     #[test]
     fn the_actor_is_never_told_and_a_refused_write_tells_nobody() {
-        let own = record(Action::InviteToWorkspace, "frank", Change::new(Action::InviteToWorkspace).user("frank"));
+        let own = Record::done_by("frank", Change::new(Action::InviteToWorkspace).user("frank"));
         assert!(told_about(&own, &[]).is_empty());
-        let invite = record(Action::InviteToWorkspace, "lead", Change::new(Action::InviteToWorkspace).user("frank"));
+        let invite = Record::done_by("lead", Change::new(Action::InviteToWorkspace).user("frank"));
         assert_eq!(told_about(&invite, &[]), vec!["frank"]);
         assert!(told_about(&Record { succeeded: false, ..invite }, &[]).is_empty());
     }
 
     #[test]
     fn a_request_tells_the_admins_of_its_place() {
-        let ask =
-            record(Action::RequestAccess, "frank", Change::new(Action::RequestAccess).user("frank").workspace("demo"));
+        let ask = Record::done_by("frank", Change::new(Action::RequestAccess).user("frank").workspace("demo"));
         assert_eq!(told_about(&ask, &["frank".into(), "lead".into(), "alice".into()]), vec!["alice", "lead"]);
     }
 }

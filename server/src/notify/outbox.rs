@@ -111,8 +111,8 @@ where
     Ok(match row {
         Some(row) => Preferences {
             lang: row.try_get("lang").map_err(fail)?,
-            muted: row.try_get::<i32, _>("muted").map_err(fail)? != 0,
-            digest: row.try_get::<i32, _>("digest").map_err(fail)? != 0,
+            muted: row.try_get::<i64, _>("muted").map_err(fail)? != 0,
+            digest: row.try_get::<i64, _>("digest").map_err(fail)? != 0,
         },
         None => Preferences::default(),
     })
@@ -137,8 +137,8 @@ impl Database {
         )
         .bind(username)
         .bind(&prefs.lang)
-        .bind(i32::from(prefs.muted))
-        .bind(i32::from(prefs.digest))
+        .bind(i64::from(prefs.muted))
+        .bind(i64::from(prefs.digest))
         .bind(now_ms)
         .execute(&mut *tx)
         .await
@@ -191,10 +191,7 @@ impl Database {
             };
             let id = text("id")?;
             let created: i64 = row.try_get("created_ms").map_err(fail)?;
-            let attempts: i64 = row
-                .try_get::<i64, _>("attempts")
-                .or_else(|_| row.try_get::<i32, _>("attempts").map(i64::from))
-                .map_err(fail)?;
+            let attempts: i64 = row.try_get("attempts").map_err(fail)?;
             match claimed.iter_mut().find(|c| c.channel == channel && c.recipient == recipient && c.batch == batch) {
                 Some(group) => {
                     group.ids.push(id);

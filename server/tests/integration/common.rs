@@ -143,6 +143,15 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK, "POST {path}: {}", res.text().await.unwrap());
     }
 
+    /// A platform-regular account made in KubeSphere itself: `{name}@example.com`, no language,
+    /// the seed's password.
+    pub async fn upstream_new_user(&self, name: &str) {
+        let user = serde_json::json!({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
+            "metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
+            "spec": {"email": format!("{name}@example.com"), "password": PASSWORD}});
+        self.upstream_post("/kapis/iam.kubesphere.io/v1beta1/users", user).await;
+    }
+
     /// A change made in KubeSphere itself, outside the console (kubectl, KubeSphere's console).
     pub async fn upstream_put(&self, path: &str, body: serde_json::Value) {
         let access = self.upstream_admin_token().await;

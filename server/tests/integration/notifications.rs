@@ -187,10 +187,7 @@ async fn people_who_chose_chinese_are_told_once_in_chinese_by_mail_and_webhook()
     frank["spec"]["lang"] = "zh".into();
     app.upstream_put("/kapis/iam.kubesphere.io/v1beta1/users/frank", frank).await;
     // mei has no language in KubeSphere and chose Chinese here.
-    let mei = serde_json::json!({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
-        "metadata": {"name": "mei", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
-        "spec": {"email": "mei@example.com", "password": "P@88w0rd"}});
-    app.upstream_post("/kapis/iam.kubesphere.io/v1beta1/users", mei).await;
+    app.upstream_new_user("mei").await;
     let mei = app.login("mei").await;
     choose_language(&app, &mei, "zh").await;
 
@@ -347,10 +344,7 @@ async fn who_turned_messages_off_is_not_told_and_a_digest_waits_for_its_day() {
 
     let lead = app.login("lead").await;
     assert_eq!(invite(&app, &lead, "frank").await.0, StatusCode::OK);
-    let yan = serde_json::json!({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
-        "metadata": {"name": "yan", "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
-        "spec": {"email": "yan@example.com", "password": "P@88w0rd"}});
-    app.upstream_post("/kapis/iam.kubesphere.io/v1beta1/users", yan).await;
+    app.upstream_new_user("yan").await;
     let yan = app.login("yan").await;
     let ask = [("workspace", "demo"), ("role", "viewer"), ("reason", "joining")];
     assert_eq!(app.submit(&yan, "ask_for_access", &ask).await.0, StatusCode::OK);

@@ -180,17 +180,12 @@ async fn an_unready_cluster_refuses_its_rows_with_a_sentence_and_the_others_go_o
 #[tokio::test]
 async fn a_binding_name_taken_by_another_workspace_is_explained_with_what_kubesphere_removed() {
     let app = TestApp::start().await;
-    let user = |name: &str| {
-        serde_json::json!({"apiVersion": "iam.kubesphere.io/v1beta1", "kind": "User",
-            "metadata": {"name": name, "annotations": {"iam.kubesphere.io/globalrole": "platform-regular"}},
-            "spec": {"email": format!("{name}@example.com"), "password": "P@88w0rd"}})
-    };
     let workspace = |name: &str| {
         serde_json::json!({"apiVersion": "tenant.kubesphere.io/v1beta1", "kind": "WorkspaceTemplate",
             "metadata": {"name": name}, "spec": {"template": {"spec": {"manager": "admin"}},
             "placement": {"clusters": [{"name": "host"}]}}})
     };
-    app.upstream_post("/kapis/iam.kubesphere.io/v1beta1/users", user("zoe")).await;
+    app.upstream_new_user("zoe").await;
     for ws in ["zoe-sandbox", "sandbox"] {
         app.upstream_post("/kapis/tenant.kubesphere.io/v1beta1/workspacetemplates", workspace(ws)).await;
     }

@@ -94,7 +94,7 @@ impl Abilities {
 /// What the signed-in person may change.
 #[server(prefix = "/api", endpoint = "my_abilities")]
 pub async fn my_abilities() -> Result<Abilities, AppError> {
-    ssr::load().await
+    ssr::load(&crate::upstream::Upstream::from_context()?).await
 }
 
 #[cfg(feature = "ssr")]
@@ -105,14 +105,13 @@ pub mod ssr {
     use super::Abilities;
     use crate::directory::ssr::CONCURRENCY;
     use crate::error::AppError;
-    use crate::permissions::ssr::may;
+    use crate::permissions::ssr::{may, Action, Module, Scope};
     use crate::upstream::Upstream;
 
     /// The signed-in person's abilities, kept in the session cache (every page's top bar asks).
-    pub async fn load() -> Result<Abilities, AppError> {
-        let upstream = Upstream::from_context()?;
+    pub async fn load(upstream: &Upstream) -> Result<Abilities, AppError> {
         let cache = upstream.cache().clone();
-        cache.get_or_load("abilities", || load_fresh(&upstream)).await
+        cache.get_or_load("abilities", || load_fresh(upstream)).await
     }
 
     /// The permissions and the visible workspaces together, then the workspaces' role templates
@@ -120,8 +119,8 @@ pub mod ssr {
     /// both answers are yes: two rounds unless a person sees many workspaces. An admin needs one.
     async fn load_fresh(upstream: &Upstream) -> Result<Abilities, AppError> {
         // An admin's permissions may be known already: then no workspace list is needed.
-        let known_admin = crate::permissions::ssr::cached().is_some_and(|p| p.manage_workspaces);
-        let (permissions, workspaces) = tokio::join!(crate::permissions::ssr::load(), async {
+        let known_admin = crate::permissions::ssr::cached(upstream).is_some_and(|p| p.manage_workspaces);
+        let (permissions, workspaces) = tokio::join!(crate::permissions::ssr::load(upstream), async {
             if known_admin {
                 return Some(Vec::new());
             }
@@ -146,11 +145,13 @@ pub mod ssr {
             .filter(|w| w.metadata.name != "system-workspace")
             .filter_map(|w| WorkspaceName::parse(&w.metadata.name).ok());
         let mut checks = stream::iter(visible.map(|ws| async move {
-            let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
+            let scope = Scope::Workspace(&ws);
             // One upstream call: both read the same cached role templates.
-            let (members, projects) =
-                tokio::join!(may(None, &scope, "members", "manage"), may(None, &scope, "projects", "create"));
-            Ok::<_, AppError>((members?, projects?))
+            let (members, projects) = tokio::join!(
+                may(upstream, scope, Module::Members, Action::Manage),
+                may(upstream, scope, Module::Projects, Action::Create)
+            );
+            Ok::<_, AppError>((members?.may_try(), projects?.may_try()))
         }))
         .buffer_unordered(CONCURRENCY);
         while let Some(found) = checks.next().await {

@@ -290,10 +290,12 @@ pub fn password_error(err: &str) -> String {
     }
 }
 
-/// The JSON body of an error answered outside server functions (`/login`, the guards).
+/// The JSON body of every error the console answers (server functions, the sign-in, the
+/// guards): the error (`code`, and `detail` where it has one), its sentence, and the request id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub code: String,
+    #[serde(flatten)]
+    pub error: AppError,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub request_id: Option<String>,
@@ -304,7 +306,7 @@ impl ErrorBody {
     /// quote it; other answers stay identical from one request to the next.
     pub fn new(err: &AppError, request_id: Option<String>) -> Self {
         let request_id = request_id.filter(|_| err.status().is_server_error());
-        Self { code: err.code().into(), message: err.message(), request_id }
+        Self { error: err.clone(), message: err.message(), request_id }
     }
 }
 
@@ -356,6 +358,18 @@ mod tests {
             assert!(e.message().ends_with('.'), "{e:?} needs a full sentence");
             let json = serde_json::to_string(&e).unwrap();
             assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+        }
+    }
+
+    #[test]
+    fn every_error_has_one_body_that_reads_back_whole() {
+        for e in [AppError::field("usernames", "Who?"), AppError::Forbidden, AppError::StillSettingUp("x".into())] {
+            let body = ErrorBody::new(&e, Some("req-1".into()));
+            let json = serde_json::to_value(&body).unwrap();
+            assert_eq!(json["code"], e.code(), "{json}");
+            assert_eq!(json["message"], e.message(), "{json}");
+            assert_eq!(json.get("request_id").is_some(), e.status().is_server_error(), "{json}");
+            assert_eq!(serde_json::from_value::<ErrorBody>(json).unwrap(), body);
         }
     }
 

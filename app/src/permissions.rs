@@ -31,12 +31,14 @@ impl Permissions {
 /// The permissions of the signed-in user.
 #[server(prefix = "/api", endpoint = "my_permissions")]
 pub async fn my_permissions() -> Result<Permissions, AppError> {
-    ssr::load().await
+    ssr::load(&crate::upstream::Upstream::from_context()?).await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use std::collections::BTreeMap;
+
+    use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
     use super::Permissions;
     use crate::error::AppError;
@@ -44,17 +46,102 @@ pub mod ssr {
 
     const RULES_ANNOTATION: &str = "iam.kubesphere.io/role-template-rules";
 
+    /// Where a permission is asked: a workspace, or a project (a namespace of a cluster).
+    #[derive(Clone, Copy, Debug)]
+    pub enum Scope<'a> {
+        Workspace(&'a WorkspaceName),
+        Project(&'a ClusterName, &'a ProjectName),
+    }
+
+    impl Scope<'_> {
+        fn cluster(&self) -> Option<&ClusterName> {
+            match self {
+                Scope::Workspace(_) => None,
+                Scope::Project(cluster, _) => Some(cluster),
+            }
+        }
+
+        /// The query KubeSphere's role-template list takes for this scope.
+        fn query(&self) -> [(&'static str, &str); 2] {
+            match self {
+                Scope::Workspace(ws) => [("scope", "workspace"), ("workspace", ws.as_str())],
+                Scope::Project(_, ns) => [("scope", "namespace"), ("namespace", ns.as_str())],
+            }
+        }
+    }
+
+    /// A module of KubeSphere's role templates (the keys of `role-template-rules`).
+    #[derive(Clone, Copy, Debug)]
+    pub enum Module {
+        Members,
+        Projects,
+    }
+
+    /// An action a role template grants on a module (`manage` grants every action).
+    #[derive(Clone, Copy, Debug)]
+    pub enum Action {
+        Manage,
+        Create,
+    }
+
+    impl Module {
+        fn key(self) -> &'static str {
+            match self {
+                Module::Members => "members",
+                Module::Projects => "projects",
+            }
+        }
+    }
+
+    impl Action {
+        fn key(self) -> &'static str {
+            match self {
+                Action::Manage => "manage",
+                Action::Create => "create",
+            }
+        }
+    }
+
+    /// What KubeSphere's role templates say about one permission.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Answer {
+        Yes,
+        No,
+        /// KubeSphere did not answer.
+        Unknown,
+    }
+
+    impl Answer {
+        /// For what is offered: yes unless KubeSphere said no (it still decides, and its 403 is
+        /// explained).
+        pub fn may_try(self) -> bool {
+            self != Answer::No
+        }
+
+        /// For what must fail closed, such as reading other people's changes.
+        pub fn surely(self) -> bool {
+            self == Answer::Yes
+        }
+
+        fn of(templates: Option<Vec<ks_client::model::Object>>, module: Module, action: Action) -> Self {
+            match templates {
+                None => Answer::Unknown,
+                Some(ts) if grants(&ts, module, action) => Answer::Yes,
+                Some(_) => Answer::No,
+            }
+        }
+    }
+
     /// The signed-in person's permissions: their user record and global role templates, asked
     /// for together, kept in the session cache.
-    pub async fn load() -> Result<Permissions, AppError> {
-        let upstream = Upstream::from_context()?;
+    pub async fn load(upstream: &Upstream) -> Result<Permissions, AppError> {
         let cache = upstream.cache().clone();
-        cache.get_or_load("permissions", || load_fresh(&upstream)).await
+        cache.get_or_load("permissions", || load_fresh(upstream)).await
     }
 
     /// The permissions if the session cache holds them (nothing is asked upstream).
-    pub fn cached() -> Option<Permissions> {
-        Upstream::from_context().ok()?.cache().peek("permissions")
+    pub fn cached(upstream: &Upstream) -> Option<Permissions> {
+        upstream.cache().peek("permissions")
     }
 
     async fn load_fresh(upstream: &Upstream) -> Result<Permissions, AppError> {
@@ -91,107 +178,86 @@ pub mod ssr {
         })
     }
 
-    /// Whether the signed-in user holds `action` on `module` at a workspace or namespace `scope`
-    /// (global workspace management covers every scope). When KubeSphere cannot tell, the answer
-    /// is yes: the user may try, KubeSphere still decides, and its 403 is explained.
+    /// Whether the signed-in person holds `action` on `module` at `scope` (global workspace
+    /// management covers every scope).
     pub async fn may(
-        cluster: Option<&ks_types::ClusterName>,
-        scope: &[(&str, &str)],
-        module: &str,
-        action: &str,
-    ) -> Result<bool, AppError> {
-        if load().await?.manage_workspaces {
-            return Ok(true);
+        upstream: &Upstream,
+        scope: Scope<'_>,
+        module: Module,
+        action: Action,
+    ) -> Result<Answer, AppError> {
+        if load(upstream).await?.manage_workspaces {
+            return Ok(Answer::Yes);
         }
-        Ok(templates_in(cluster, scope).await?.is_none_or(|ts| grants(&ts, module, action)))
+        Ok(Answer::of(templates_in(upstream, scope).await, module, action))
     }
 
     /// [`may`], with the person's permissions and the scope's role templates asked at once when
     /// the session cache does not hold the permissions yet: one round instead of two (a plan
     /// asks this for every workspace it touches, all in its first round).
     pub async fn may_at_once(
-        cluster: Option<&ks_types::ClusterName>,
-        scope: &[(&str, &str)],
-        module: &str,
-        action: &str,
-    ) -> Result<bool, AppError> {
-        if cached().is_some() {
-            return may(cluster, scope, module, action).await;
+        upstream: &Upstream,
+        scope: Scope<'_>,
+        module: Module,
+        action: Action,
+    ) -> Result<Answer, AppError> {
+        if cached(upstream).is_some() {
+            return may(upstream, scope, module, action).await;
         }
-        let (permissions, templates) = tokio::join!(load(), templates_in(cluster, scope));
+        let (permissions, templates) = tokio::join!(load(upstream), templates_in(upstream, scope));
         if permissions?.manage_workspaces {
-            return Ok(true);
+            return Ok(Answer::Yes);
         }
-        Ok(templates?.is_none_or(|ts| grants(&ts, module, action)))
-    }
-
-    /// Like [`may`], but `false` when KubeSphere cannot tell: for what must fail closed, such as
-    /// reading other people's changes in the activity log.
-    pub async fn surely_may(
-        cluster: Option<&ks_types::ClusterName>,
-        scope: &[(&str, &str)],
-        module: &str,
-        action: &str,
-    ) -> bool {
-        match load().await {
-            Ok(p) if p.manage_workspaces => true,
-            Ok(_) => templates_in(cluster, scope).await.ok().flatten().is_some_and(|ts| grants(&ts, module, action)),
-            Err(_) => false,
-        }
+        Ok(Answer::of(templates, module, action))
     }
 
     /// The signed-in person's role templates at a scope, from the session cache; `None` when
     /// KubeSphere did not answer (an unanswered question is not kept: the next page asks again).
-    async fn templates_in(
-        cluster: Option<&ks_types::ClusterName>,
-        scope: &[(&str, &str)],
-    ) -> Result<Option<Vec<ks_client::model::Object>>, AppError> {
-        let upstream = Upstream::from_context()?;
+    async fn templates_in(upstream: &Upstream, scope: Scope<'_>) -> Option<Vec<ks_client::model::Object>> {
         let me = upstream.username();
-        let key = format!("templates {cluster:?} {scope:?}");
-        Ok(upstream
+        let (cluster, query) = (scope.cluster(), scope.query());
+        let key = format!("templates {cluster:?} {query:?}");
+        upstream
             .cache()
             .get_or_load(&key, || async {
                 let found =
-                    upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, me, scope).await });
+                    upstream.call_quiet(|api| async move { api.my_role_templates_in(cluster, me, &query).await });
                 found.await.ok_or(AppError::TemporarilyUnavailable)
             })
             .await
-            .ok())
+            .ok()
     }
 
-    /// Whether the signed-in user holds `action` on `module` in project `ns`. KubeSphere's RBAC
+    /// Whether the signed-in person holds `action` on `module` in project `ns`. KubeSphere's RBAC
     /// walks from a namespace to its workspace (`pkg/apiserver/authorization/rbac/rbac.go`), so
     /// a workspace role counts inside the workspace's projects too; the namespace-scope role
     /// templates alone do not show it. `workspace` is the project's workspace as the caller
     /// believes it; it counts only once KubeSphere confirms that the project is in it.
     pub async fn may_in_project(
-        cluster: &ks_types::ClusterName,
-        ns: &ks_types::ProjectName,
-        workspace: Option<&ks_types::WorkspaceName>,
-        module: &str,
-        action: &str,
-    ) -> Result<bool, AppError> {
-        if may(Some(cluster), &[("scope", "namespace"), ("namespace", ns.as_str())], module, action).await? {
-            return Ok(true);
-        }
-        let Some(ws) = workspace else { return Ok(false) };
-        let upstream = Upstream::from_context()?;
+        upstream: &Upstream,
+        cluster: &ClusterName,
+        ns: &ProjectName,
+        workspace: Option<&WorkspaceName>,
+        module: Module,
+        action: Action,
+    ) -> Result<Answer, AppError> {
+        let here = may(upstream, Scope::Project(cluster, ns), module, action).await?;
+        let Some(ws) = workspace.filter(|_| !here.may_try()) else { return Ok(here) };
         let in_workspace =
             upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some();
         if !in_workspace {
-            return Ok(false);
+            return Ok(here);
         }
-        may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], module, action).await
+        may(upstream, Scope::Workspace(ws), module, action).await
     }
 
     /// Whether any of the role templates grants `action` (or `manage`) on `module`.
-    pub fn grants(templates: &[ks_client::model::Object], module: &str, action: &str) -> bool {
+    pub fn grants(templates: &[ks_client::model::Object], module: Module, action: Action) -> bool {
         templates
             .iter()
             .filter_map(|t| t.annotation(RULES_ANNOTATION))
             .filter_map(|raw| serde_json::from_str::<BTreeMap<String, String>>(raw).ok())
-            .any(|rules| rules.get(module).is_some_and(|a| a == action || a == "manage"))
+            .any(|rules| rules.get(module.key()).is_some_and(|a| a == action.key() || a == "manage"))
     }
 
     fn fallback_rules(role: Option<&str>) -> BTreeMap<String, String> {

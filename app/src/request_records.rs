@@ -125,7 +125,7 @@ pub mod ssr {
 
     use leptos::prelude::use_context;
 
-    use ks_types::ClusterName;
+    use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
     use super::{AccessRequest, Place, RequestState, PENDING_DAYS};
     pub use crate::audit::ssr::now_ms;
@@ -205,18 +205,22 @@ pub mod ssr {
     }
 
     /// Whether the reader may manage the members of `place` (fail closed).
-    pub async fn may_decide(place: &Place) -> bool {
-        let ws = place.workspace.as_str();
-        let in_workspace = [("scope", "workspace"), ("workspace", ws)];
-        if crate::permissions::ssr::surely_may(None, &in_workspace, "members", "manage").await {
+    pub async fn may_decide(upstream: &Upstream, place: &Place) -> bool {
+        use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
+        let surely = |scope| async move {
+            may(upstream, scope, Module::Members, Action::Manage).await.is_ok_and(Answer::surely)
+        };
+        let Ok(ws) = WorkspaceName::parse(&place.workspace) else { return false };
+        if surely(Scope::Workspace(&ws)).await {
             return true;
         }
         if !place.is_project() {
             return false;
         }
-        let Ok(cluster) = ClusterName::parse(&place.cluster) else { return false };
-        let in_project = [("scope", "namespace"), ("namespace", place.project.as_str())];
-        crate::permissions::ssr::surely_may(Some(&cluster), &in_project, "members", "manage").await
+        let (Ok(cluster), Ok(ns)) = (ClusterName::parse(&place.cluster), ProjectName::parse(&place.project)) else {
+            return false;
+        };
+        surely(Scope::Project(&cluster, &ns)).await
     }
 
     /// The pending requests of others the reader may decide.
@@ -226,7 +230,7 @@ pub mod ssr {
         let pending = records.pending(expired_before(now_ms()), INBOX_LIMIT).await.map_err(unavailable)?;
         let others: Vec<AccessRequest> = pending.into_iter().filter(|r| r.requester != me).collect();
         let judged = bounded_join(others.into_iter().map(|r| async move {
-            let may = may_decide(&r.place).await;
+            let may = may_decide(upstream, &r.place).await;
             (r, may)
         }))
         .await;

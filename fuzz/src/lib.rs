@@ -81,11 +81,11 @@ fn target() -> &'static Target {
         let (app, sim, host) = runtime.block_on(async {
             let sim =
                 ks_sim::Simulator::spawn(ks_sim::SimConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-            let mut config = server::Config::for_upstream(sim.base_url());
+            let mut config = server::Config::for_upstream(&sim.base_url());
             config.api_calls_per_second = 0; // the fuzzer is one very busy person
             config.upstream_breaker_threshold = 0;
             let host = config.site_addr.to_string();
-            let app = server::build_app(config, &sim.base_url()).unwrap();
+            let app = server::build_app(config.clone(), server::memory_stores(&config).0).unwrap();
             (app, sim, host)
         });
         let mut target = Target { runtime, app, sim, host, cookie: String::new() };

@@ -62,14 +62,14 @@ async fn main() {
         Simulator::spawn(SimConfig { seed, ..SimConfig::default() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut config = Config::for_upstream(sim.base_url());
+    let mut config = Config::for_upstream(&sim.base_url());
     config.site_addr = addr;
     config.login_throttle_max_failures = 0;
     // Throughput is measured with a few sessions: the per-session limit would measure itself.
     config.api_calls_per_second = 0;
     config.max_concurrent_requests = usize::MAX;
     let config_template = config.clone();
-    let app = build_app(config, &sim.base_url()).unwrap();
+    let app = build_app(config.clone(), server::memory_stores(&config).0).unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
@@ -189,7 +189,7 @@ async fn main() {
     println!("Peak memory of the process (console + simulator together, VmHWM): {}", peak_memory());
     round_trips(&sim, &get, &get_as, &new_session).await;
     bulk_onboarding(&sim, &addr, new_session().await).await;
-    session_stores(&sim.base_url(), &config_template).await;
+    session_stores(&config_template).await;
     println!("{NOTES}");
 }
 
@@ -274,7 +274,7 @@ where
 
 /// Sign-in and a person's page with the in-memory store and with Redis, measured alternately in
 /// one run (a noisy machine slows both alike), against the same simulator.
-async fn session_stores(kubesphere: &str, template: &Config) {
+async fn session_stores(template: &Config) {
     println!("\n## Session store: memory and Redis\n");
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let Ok(mut redis) = tokio::process::Command::new("redis-server")
@@ -300,7 +300,8 @@ async fn session_stores(kubesphere: &str, template: &Config) {
             config.session_store = Some(format!("redis://127.0.0.1:{port}"));
             config.session_secret = Some(server::config::SecretText("a-benchmark-secret-of-enough-length!!".into()));
         }
-        let app = server::build_app_from_config(config, kubesphere).await.unwrap();
+        let stores = server::stores_from_config(&config).await.unwrap();
+        let app = server::build_app(config, stores).unwrap();
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();

@@ -73,11 +73,11 @@ async fn main() {
     let sim = Simulator::spawn(sim_config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut config = Config::for_upstream(sim.base_url());
+    let mut config = Config::for_upstream(&sim.base_url());
     config.site_addr = addr;
     config.upstream_breaker_cooldown_ms = cooldown_ms;
     let limits = config.serve_limits();
-    let app = build_app(config.clone(), &sim.base_url()).unwrap();
+    let app = build_app(config.clone(), server::memory_stores(&config).0).unwrap();
     tokio::spawn(server::serve::serve(listener, app, limits, std::future::pending()));
     let base = format!("http://{addr}");
     let http = reqwest::Client::builder()

@@ -60,7 +60,7 @@ where
 {
     let request_id = request_id_of(&req);
     let Ok(ws) = ks_types::WorkspaceName::parse(workspace) else {
-        return crate::security::error_response(&AppError::NotFound, request_id);
+        return crate::errors::error_response(&AppError::NotFound, request_id);
     };
     let (parts, _) = req.into_parts();
     let owner = Owner::new();
@@ -71,7 +71,7 @@ where
     });
     let csv = match owner.with(|| ScopedFuture::new(write(ws))).await {
         Ok(csv) => csv,
-        Err(err) => return crate::security::error_response(&err, request_id),
+        Err(err) => return crate::errors::error_response(&err, request_id),
     };
     let chunks: Vec<Result<String, std::io::Error>> =
         csv.split_inclusive('\n').collect::<Vec<_>>().chunks(LINES_PER_CHUNK).map(|lines| Ok(lines.concat())).collect();

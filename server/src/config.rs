@@ -60,7 +60,7 @@ pub struct Config {
     /// ks-apiserver base URL, e.g. `http://ks-apiserver.kubesphere-system.svc` in the cluster.
     /// Required: the console refuses to start without it.
     #[arg(long, env = "KUBESPHERE_HOST")]
-    pub kubesphere_host: Option<String>,
+    pub kubesphere_host: url::Url,
 
     /// The origin browsers use to reach the console, e.g. `https://console.example.com`.
     /// Requests whose `Origin` differs are refused. Defaults to `http://{site_addr}`.
@@ -237,9 +237,8 @@ pub enum SameSiteSetting {
 
 impl Config {
     /// Defaults for tests: everything as in production, upstream given.
-    pub fn for_upstream(kubesphere_host: impl Into<String>) -> Self {
-        let mut config = Config::parse_from(["ks-console"]);
-        config.kubesphere_host = Some(kubesphere_host.into());
+    pub fn for_upstream(kubesphere_host: &str) -> Self {
+        let mut config = Config::parse_from(["ks-console", "--kubesphere-host", kubesphere_host]);
         // Each app its own log, gone with it.
         config.activity_db = "sqlite::memory:".into();
         config
@@ -339,7 +338,7 @@ mod tests {
     #[test]
     fn plain_http_beyond_loopback_is_warned_about() {
         let config = |addr: &str, origin: Option<&str>| {
-            let mut c = Config::parse_from(["ks-console", "--site-addr", addr]);
+            let mut c = Config::parse_from(["ks-console", "--kubesphere-host", "http://ks", "--site-addr", addr]);
             c.public_origin = origin.map(str::to_owned);
             c
         };

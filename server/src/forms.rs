@@ -1,5 +1,4 @@
-//! Server side of progressive enhancement, and one place that gives server-function errors
-//! their HTTP status.
+//! Server side of progressive enhancement: forms that work without WASM.
 //!
 //! A browser without WASM submits a form as a plain POST to the server function (`Accept:
 //! text/html`). We run the function as if called by the app, keep its outcome and the values
@@ -7,7 +6,7 @@
 //! them (post/redirect/get). An ended session sends the user to sign in instead.
 
 use app::auth::{login_url, safe_next_path};
-use app::error::{AppError, ErrorBody};
+use app::error::AppError;
 use app::forms::{Flash, PostedForm, SECRET_FIELDS};
 use app::upstream::FLASH_KEY;
 use axum::body::{to_bytes, Body};
@@ -17,6 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+use crate::errors::decode_error;
 use crate::ServerContext;
 
 /// The largest form body the console reads (server functions and plain form posts alike).
@@ -217,50 +217,4 @@ async fn render_with(
     let fields = fields.into_iter().map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
     page_req.extensions_mut().insert(PostedForm(fields));
     (ctx.render_page)(page_req).await
-}
-
-/// Errors come either from a server function (an encoded `AppError`) or from our own guards
-/// (an `ErrorBody`).
-fn decode_error(body: &[u8]) -> AppError {
-    serde_json::from_slice::<AppError>(body)
-        .ok()
-        .or_else(|| serde_json::from_slice::<ErrorBody>(body).ok().and_then(|b| AppError::from_code(&b.code)))
-        .unwrap_or(AppError::Internal)
-}
-
-/// Server functions answer every `Err` with 500; give each `AppError` its own status (401, 403,
-/// 400, 502, …) so that clients, logs and tests see what happened. Failures on our side or
-/// upstream also name the request id, so a person can quote it.
-pub async fn api_error_status(req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
-    }
-    let request_id = crate::security::request_id_of(&req);
-    let res = next.run(req).await;
-    let is_json =
-        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(res.status().is_client_error() || res.status().is_server_error()) || !is_json {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_ANSWER_BYTES).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let Ok(err) = serde_json::from_slice::<AppError>(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    parts.status = err.status();
-    let body = match (&err, request_id) {
-        (e, Some(id)) if e.status().is_server_error() => {
-            let mut value = serde_json::to_value(&err).unwrap_or_default();
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("message".into(), err.message().into());
-                obj.insert("request_id".into(), id.into());
-            }
-            parts.headers.remove(header::CONTENT_LENGTH);
-            Body::from(value.to_string())
-        }
-        _ => Body::from(bytes),
-    };
-    Response::from_parts(parts, body)
 }

@@ -12,12 +12,10 @@ use app::audit::ssr::{BoxFuture, LogError};
 use app::bulk::job::ssr::{Jobs, NewJob};
 use app::bulk::job::{JobRecord, JobState, RowOutcome, RowResult, StopReason, StoredKind};
 use app::error::AppError;
-use app::upstream::{AppState, Authenticated, EndSession, RequestId, SessionCache};
+use app::upstream::{AppState, Authenticated, EndSession, SessionCache, Upstream};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use ks_client::CallContext;
-use leptos::prelude::{provide_context, Owner};
-use leptos::reactive::computed::ScopedFuture;
 use sqlx::Row;
 
 use crate::database::{fail, Database};
@@ -143,7 +141,7 @@ impl JobRunner {
             return;
         }
         let db = self.0.db.clone();
-        crate::spawn_task(async move {
+        crate::background::spawn_task(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
@@ -161,7 +159,7 @@ impl JobRunner {
     /// runs.
     pub fn resume_stopped_jobs(&self, period: Duration) {
         let runner = self.clone();
-        crate::spawn_task(async move {
+        crate::background::spawn_task(async move {
             let mut tick = tokio::time::interval(period.max(Duration::from_millis(100)));
             loop {
                 tick.tick().await;
@@ -175,7 +173,7 @@ impl JobRunner {
 
     fn start(&self, id: String) {
         let runner = self.clone();
-        crate::spawn_task(async move { runner.run(&id).await });
+        crate::background::spawn_task(async move { runner.run(&id).await });
     }
 
     async fn run(&self, id: &str) {
@@ -263,36 +261,22 @@ impl JobRunner {
         })
     }
 
-    /// Runs the job's rows as its owner, with the app's code, in a context of its own (the app's
-    /// functions read the person and the request id from the request, as a page does).
+    /// Runs the job's rows as its owner, with the app's code, under the job's own request id.
     async fn run_rows(&self, id: &str, job: &JobRecord, auth: Authenticated) -> Result<(), AppError> {
         let db = &self.0.db;
-        let mut parts = http::Request::new(()).into_parts().0;
-        parts.extensions.insert(auth);
-        parts.extensions.insert(RequestId(format!("job-{id}")));
-        let owner = Owner::new();
-        owner.with(|| {
-            provide_context(self.0.state.clone());
-            provide_context(parts);
-        });
-        let next_seq = job.results.len();
-        let work = owner.with(|| {
-            ScopedFuture::new(async {
-                let mut seq = next_seq;
-                app::bulk::job::run::rows(job, |result| {
-                    seq += 1;
-                    let this_seq = seq;
-                    async move {
-                        if let Err(e) = db.add_result(id, this_seq, &result).await {
-                            tracing::error!(error = %e, job = id, "bulk onboarding: a row's result was not kept");
-                        }
-                        db.claim(id, &self.0.replica).await.unwrap_or(false)
-                    }
-                })
-                .await
-            })
-        });
-        work.await
+        let upstream = Upstream::new(self.0.state.clone(), auth, Some(format!("job-{id}")));
+        let mut seq = job.results.len();
+        app::bulk::job::run::rows(&upstream, job, |result| {
+            seq += 1;
+            let this_seq = seq;
+            async move {
+                if let Err(e) = db.add_result(id, this_seq, &result).await {
+                    tracing::error!(error = %e, job = id, "bulk onboarding: a row's result was not kept");
+                }
+                db.claim(id, &self.0.replica).await.unwrap_or(false)
+            }
+        })
+        .await
     }
 }
 

@@ -65,7 +65,7 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let nonce = req.extensions().get::<CspNonce>().cloned();
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &()).await else {
         let err = AppError::Invalid(app::error::sentences::enter_credentials());
-        return crate::security::error_response(&err, request_id);
+        return crate::errors::error_response(&err, request_id);
     };
     let next = safe_next_path(form.next.as_deref());
     let kept = (form.username.as_str(), form.provider.as_str());
@@ -230,7 +230,7 @@ async fn failed_login(
     request_id: Option<String>,
 ) -> Response {
     let mut res = if wants_json {
-        crate::security::error_response(&err, request_id)
+        crate::errors::error_response(&err, request_id)
     } else {
         // Render the login page again, with the message and the username kept.
         let kept = [("error", err.code()), ("next", next), ("username", username), ("provider", provider)];

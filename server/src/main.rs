@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use server::config::LogFormat;
-use server::{build_app_from_config, Config};
+use server::{build_app, stores_from_config, Config};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing_subscriber::EnvFilter;
 
@@ -16,7 +16,14 @@ without a KubeSphere, run `make run`, which starts the simulator beside it.";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::parse();
+    let config = match Config::try_parse() {
+        Ok(config) => config,
+        Err(e) if e.kind() == clap::error::ErrorKind::MissingRequiredArgument => {
+            eprintln!("{MISSING_UPSTREAM}\n\n{e}");
+            std::process::exit(2);
+        }
+        Err(e) => e.exit(),
+    };
     if config.health {
         std::process::exit(if healthy(&config).await { 0 } else { 1 });
     }
@@ -30,12 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing::warn!("{warning}");
     }
 
-    let Some(kubesphere_url) = config.kubesphere_host.clone().filter(|h| !h.trim().is_empty()) else {
-        eprintln!("{MISSING_UPSTREAM}");
-        std::process::exit(2);
-    };
-
-    let app = match build_app_from_config(config.clone(), &kubesphere_url).await {
+    let app = match stores_from_config(&config).await.and_then(|stores| build_app(config.clone(), stores)) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("KS Console cannot start: {e}");
@@ -49,7 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::spawn(server::serve::serve(listener, metrics, config.serve_limits(), std::future::pending()));
     }
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
-    tracing::info!(url = %config.public_origin(), upstream = %kubesphere_url, "KS Console is listening");
+    tracing::info!(url = %config.public_origin(), upstream = %config.kubesphere_host, "KS Console is listening");
     server::serve::serve(listener, app, config.serve_limits(), shutdown_signal()).await;
     Ok(())
 }

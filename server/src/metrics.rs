@@ -88,7 +88,7 @@ fn route_label(path: &str) -> &'static str {
         _ if path.starts_with("/pkg/") => return "/pkg",
         _ => {}
     }
-    let pages = PAGES.get_or_init(|| crate::app_routes().iter().map(|r| r.path().to_owned()).collect());
+    let pages = PAGES.get_or_init(|| crate::routes::app_routes().iter().map(|r| r.path().to_owned()).collect());
     pages.iter().find(|pattern| matches_pattern(pattern, path)).map_or("other", String::as_str)
 }
 

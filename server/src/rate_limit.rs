@@ -27,7 +27,7 @@ pub fn api_limiter(per_second: u32) -> Option<ApiLimiter> {
     let limiter: ApiLimiter = Arc::new(RateLimiter::dashmap(Quota::per_second(rate).allow_burst(burst)));
     // Forget sessions that have been quiet long enough to be back at a full burst.
     let sweeping = Arc::clone(&limiter);
-    crate::spawn_every(Duration::from_secs(60), move || {
+    crate::background::spawn_every(Duration::from_secs(60), move || {
         sweeping.retain_recent();
         sweeping.shrink_to_fit();
     });
@@ -48,7 +48,7 @@ pub async fn limit_api_calls(State(ctx): State<ServerContext>, req: Request, nex
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         tracing::warn!(user = %auth.username, "server-function calls rate limited");
         let err = AppError::TooManyRequests;
-        let mut res = crate::security::error_response(&err, request_id_of(&req));
+        let mut res = crate::errors::error_response(&err, request_id_of(&req));
         let secs = wait.as_secs().max(1).to_string();
         if let Ok(v) = HeaderValue::from_str(&secs) {
             res.headers_mut().insert(header::RETRY_AFTER, v);

@@ -52,7 +52,7 @@ pub async fn begin(
     if let Err(e) = session.insert(REGISTERING_KEY, &record).await {
         tracing::error!(error = %e, "could not keep a registration in the session");
         ctx.vault.remove(&record.vault_key).await;
-        return crate::security::error_response(&app::AppError::TemporarilyUnavailable, None);
+        return crate::errors::error_response(&app::AppError::TemporarilyUnavailable, None);
     }
     tracing::info!(provider = %record.provider, "a directory person signs in for the first time");
     go(CONFIRM_PATH, wants_json)
@@ -140,7 +140,7 @@ pub async fn confirm(State(ctx): State<ServerContext>, session: Session, Form(ch
         Err(err) => Err(err),
     };
     if let Err(err) = signed_in {
-        return crate::security::error_response(&err, request_id);
+        return crate::errors::error_response(&err, request_id);
     }
     tracing::info!(%user, provider = %record.provider, "signed in for the first time, as a new user");
     Redirect::to(&record.next).into_response()

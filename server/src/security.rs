@@ -1,15 +1,15 @@
 //! Browser-facing protections: the same-origin guard (Leptos server functions do no CSRF checks
 //! of their own), security headers, a per-response CSP nonce, and request ids.
 
-use app::error::{AppError, ErrorBody};
+use app::error::AppError;
 use app::CspNonce;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 
 use crate::config::{is_loopback_name, origin_authority, split_host};
+use crate::errors::error_response;
 use crate::ServerContext;
 
 pub const REQUEST_ID: &str = "x-request-id";
@@ -58,12 +58,6 @@ fn host_allowed(host: &str, public_origin: &str) -> bool {
     let (name, port) = split_host(host);
     port == expected_port
         && (name.eq_ignore_ascii_case(expected_name) || (is_loopback_name(expected_name) && is_loopback_name(name)))
-}
-
-/// The JSON error every refusal of the server itself answers with: the error's status, its code
-/// and sentence, and the request id.
-pub(crate) fn error_response(err: &AppError, request_id: Option<String>) -> Response {
-    (err.status(), Json(ErrorBody::new(err, request_id))).into_response()
 }
 
 /// Standard security headers on every response; a CSP with a fresh nonce on HTML, which the

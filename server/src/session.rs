@@ -131,7 +131,7 @@ pub async fn session_gate(
                         if is_public(&path) {
                             return next.run(req).await;
                         }
-                        return crate::security::error_response(&err, request_id);
+                        return crate::errors::error_response(&err, request_id);
                     }
                     Err(SessionEnd::Store(e)) => {
                         tracing::error!(error = %e, "token store unavailable");
@@ -161,7 +161,7 @@ pub async fn session_gate(
     let browser_form = req.method() == Method::POST
         && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if path.starts_with("/api/") || !(matches!(*req.method(), Method::GET | Method::HEAD) || browser_form) {
-        return crate::security::error_response(&err, request_id);
+        return crate::errors::error_response(&err, request_id);
     }
     let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
     let reason = ended.then_some(&err);
@@ -172,7 +172,7 @@ pub async fn session_gate(
 fn temporarily_unavailable(req: &Request, request_id: Option<String>) -> Response {
     let err = AppError::TemporarilyUnavailable;
     let mut res = if req.uri().path().starts_with("/api/") || *req.method() != Method::GET {
-        crate::security::error_response(&err, request_id)
+        crate::errors::error_response(&err, request_id)
     } else {
         let locale = app::language::locale();
         let page = format!(

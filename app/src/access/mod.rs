@@ -420,9 +420,10 @@ pub mod ssr {
     /// platform administrator or one who manages its members; otherwise their own changes.
     async fn visibility(upstream: &Upstream, ws: &WorkspaceName) -> Visibility {
         let actor = upstream.username().to_owned();
-        let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
-        let manages = crate::permissions::ssr::surely_may(None, &scope, "members", "manage").await;
-        match crate::permissions::ssr::cached() {
+        use crate::permissions::ssr as perm;
+        let manages = perm::may(upstream, perm::Scope::Workspace(ws), perm::Module::Members, perm::Action::Manage);
+        let manages = manages.await.is_ok_and(perm::Answer::surely);
+        match perm::cached(upstream) {
             Some(p) if p.manage_users && p.manage_workspaces => Visibility::Everything,
             _ if manages => Visibility::Own { actor, workspaces: vec![ws.to_string()] },
             _ => Visibility::Own { actor, workspaces: Vec::new() },

@@ -71,7 +71,7 @@ pub async fn list_activity(#[server(default)] query: ActivityQuery) -> Result<Ac
         entries.last().map(|e| e.id)
     });
     let entries = entries.into_iter().map(|entry| Row { when: ssr::display_time(entry.record.at_ms), entry }).collect();
-    let notify = crate::notifications::ssr::status(ssr::display_time).await;
+    let notify = crate::notifications::ssr::status(&upstream, ssr::display_time).await;
     Ok(ActivityPageData { entries, older: older.flatten(), sees_everything, notify })
 }
 
@@ -195,11 +195,11 @@ pub mod ssr {
         let admin = |p: &crate::permissions::Permissions| p.manage_users && p.manage_workspaces;
         // Two rounds at most: the workspaces are asked for with the permissions unless those
         // are known already (and, for an administrator, never needed).
-        let visible = match crate::permissions::ssr::cached() {
+        let visible = match crate::permissions::ssr::cached(upstream) {
             Some(p) if admin(&p) => return Ok(Visibility::Everything),
             Some(_) => list().await?,
             None => {
-                let (perms, visible) = futures::future::join(crate::permissions::ssr::load(), list()).await;
+                let (perms, visible) = futures::future::join(crate::permissions::ssr::load(upstream), list()).await;
                 if admin(&perms?) {
                     return Ok(Visibility::Everything);
                 }
@@ -210,8 +210,9 @@ pub mod ssr {
         // Fails closed: a workspace whose roles KubeSphere does not confirm stays hidden.
         let checks = visible.into_iter().map(|w| async move {
             let ws = ks_types::WorkspaceName::parse(&w.metadata.name).ok()?;
-            let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
-            crate::permissions::ssr::surely_may(None, &scope, "members", "manage").await.then(|| ws.to_string())
+            use crate::permissions::ssr as perm;
+            let answer = perm::may(upstream, perm::Scope::Workspace(&ws), perm::Module::Members, perm::Action::Manage);
+            answer.await.is_ok_and(perm::Answer::surely).then(|| ws.to_string())
         });
         let workspaces = crate::directory::ssr::bounded_join(checks).await.into_iter().flatten().collect();
         Ok(Visibility::Own { actor: upstream.username().to_owned(), workspaces })

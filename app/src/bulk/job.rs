@@ -309,12 +309,11 @@ pub mod run {
 
     /// Runs the rows of `job` that have no result yet, in the file's order. `record` keeps each
     /// result and says whether to go on (false: another replica has taken the job over).
-    pub async fn rows<F, Fut>(job: &JobRecord, mut record: F) -> Result<(), AppError>
+    pub async fn rows<F, Fut>(upstream: &Upstream, job: &JobRecord, mut record: F) -> Result<(), AppError>
     where
         F: FnMut(RowResult) -> Fut,
         Fut: Future<Output = bool>,
     {
-        let upstream = Upstream::from_context()?;
         let pending: BTreeSet<usize> =
             job.rows.iter().filter(|r| job.result_of(r.line).is_none()).map(|r| r.line).collect();
         if pending.is_empty() {
@@ -335,7 +334,7 @@ pub mod run {
         // The whole file is planned, as it was reviewed (a row's plan can depend on the rows
         // before it: a person joins a workspace on one line, its project on the next); only
         // the rows left are sent.
-        let planned = super::super::plan::dry_run(&upstream, &job.rows, &known).await?;
+        let planned = super::super::plan::dry_run(upstream, &job.rows, &known).await?;
         for (row, plan) in planned.rows.into_iter().filter(|(row, _)| pending.contains(&row.line)) {
             let reviewed = job.reviewed.as_ref().map(|all| {
                 all.iter().filter(|(line, _)| *line == row.line).flat_map(|(_, steps)| steps.clone()).collect()
@@ -344,7 +343,7 @@ pub mod run {
             let outcome = if without_account.contains(user) {
                 RowOutcome::Failed(RowFailure::NoAccount { user: user.to_owned(), why: None })
             } else {
-                outcome(&upstream, user, plan, reviewed).await
+                outcome(upstream, user, plan, reviewed).await
             };
             if unreachable(&outcome) {
                 // Not the row's fault: the job pauses (KubeSphere away, or the breaker open) and

@@ -131,7 +131,7 @@ pub mod ssr {
                 );
                 Some((projects, members))
             },
-            crate::permissions::ssr::load(),
+            crate::permissions::ssr::load(upstream),
         );
         let person = person?.into_items().into_iter().find(|p| p.metadata.name == user.as_str());
         let person = person.ok_or_else(|| invalid("user"))?;

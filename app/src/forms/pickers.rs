@@ -232,8 +232,8 @@ pub async fn project_form_start(
             if !check_members {
                 return None;
             }
-            let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
-            crate::permissions::ssr::may(None, &scope, "members", "manage").await.ok()
+            use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
+            may(&upstream, Scope::Workspace(&ws), Module::Members, Action::Manage).await.ok().map(Answer::may_try)
         })
         .await;
     Ok((PickerStart { workspaces: names, workspace: first, projects }, allowed))

@@ -69,7 +69,7 @@ pub struct ProjectMembership {
 #[server(prefix = "/api", endpoint = "get_memberships")]
 pub async fn get_memberships(username: String) -> Result<Memberships, AppError> {
     let user = ks_types::UserName::parse(&username).map_err(|_| AppError::NotFound)?;
-    ssr::memberships(&user).await
+    ssr::memberships(&crate::upstream::Upstream::from_context()?, &user).await
 }
 
 /// Whether the signed-in user may invite people to, and change roles in, `workspace`.
@@ -77,7 +77,9 @@ pub async fn get_memberships(username: String) -> Result<Memberships, AppError> 
 pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace)
         .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "members", "manage").await
+    use crate::permissions::ssr::{may, Action, Module, Scope};
+    let upstream = crate::upstream::Upstream::from_context()?;
+    Ok(may(&upstream, Scope::Workspace(&ws), Module::Members, Action::Manage).await?.may_try())
 }
 
 /// Whether the signed-in user may invite people to, and change roles in, a project
@@ -94,7 +96,9 @@ pub async fn can_manage_project_members(
         .map(|w| ks_types::WorkspaceName::parse(&w))
         .transpose()
         .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    crate::permissions::ssr::may_in_project(&cluster, &ns, ws.as_ref(), "members", "manage").await
+    use crate::permissions::ssr::{may_in_project, Action, Module};
+    let upstream = crate::upstream::Upstream::from_context()?;
+    Ok(may_in_project(&upstream, &cluster, &ns, ws.as_ref(), Module::Members, Action::Manage).await?.may_try())
 }
 
 /// Invites one or several people to a workspace (`<ws>-regular` by default in the form).
@@ -114,7 +118,7 @@ pub async fn invite_workspace_members(
     crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
     let membership = Membership::Workspace { workspace: ws.clone(), kind };
-    ssr::invite(users, membership, ws.to_string()).await
+    ssr::invite(&crate::upstream::Upstream::from_context()?, users, membership, ws.to_string()).await
 }
 
 /// Invites one or several people to a project (`viewer` by default in the form).
@@ -138,7 +142,8 @@ pub async fn invite_project_members(
     let upstream = crate::upstream::Upstream::from_context()?;
     let ws = crate::roles::ssr::project_workspace(&upstream, &cluster, &ns, workspace).await?;
     let target = format!("{cluster}/{ns}");
-    ssr::invite(users, Membership::Project { workspace: ws, cluster: Some(cluster), project: ns, role }, target).await
+    let membership = Membership::Project { workspace: ws, cluster: Some(cluster), project: ns, role };
+    ssr::invite(&upstream, users, membership, target).await
 }
 
 #[cfg(feature = "ssr")]
@@ -223,9 +228,7 @@ pub(crate) mod ssr {
         Ok(Some(MemberPage { members, total, page }))
     }
 
-    pub async fn memberships(user: &UserName) -> Result<Memberships, AppError> {
-        let upstream = Upstream::from_context()?;
-        let upstream = &upstream;
+    pub async fn memberships(upstream: &Upstream, user: &UserName) -> Result<Memberships, AppError> {
         // One round for everything either path may need: the admin-wide workspace bindings, the
         // workspace list, and — when the signed-in person manages every workspace, so the
         // admin-wide lists will be readable — the person's bindings on every cluster. With the
@@ -234,7 +237,7 @@ pub(crate) mod ssr {
         let bindings = upstream.call_quiet(|api| async move { api.workspace_role_bindings_of(user).await });
         // Someone the session cache already knows to manage every workspace needs no list of
         // them (it is the biggest answer of the page).
-        let known_admin = crate::permissions::ssr::cached().is_some_and(|p| p.manage_workspaces);
+        let known_admin = crate::permissions::ssr::cached(upstream).is_some_and(|p| p.manage_workspaces);
         let workspaces = async {
             if known_admin {
                 return Ok(None);
@@ -243,7 +246,7 @@ pub(crate) mod ssr {
         };
         let per_cluster = async {
             let (perms, clusters) =
-                tokio::join!(crate::permissions::ssr::load(), crate::directory::ssr::clusters(upstream));
+                tokio::join!(crate::permissions::ssr::load(upstream), crate::directory::ssr::clusters(upstream));
             match (perms, clusters) {
                 (Ok(perms), Ok(clusters)) if perms.manage_workspaces => {
                     Some(cluster_bindings(upstream, user, clusters).await)
@@ -476,20 +479,20 @@ pub(crate) mod ssr {
 
     /// Invites `users` (existing people, not members yet) as the planner decides, in one request.
     pub async fn invite(
+        upstream: &Upstream,
         users: Vec<UserName>,
         membership: crate::planner::wishes::Membership,
         target: String,
     ) -> Result<super::MembershipChange, AppError> {
         use crate::planner::wishes::{Intent, Wish};
-        let upstream = Upstream::from_context()?;
         let wishes = users
             .iter()
             .enumerate()
             .map(|(line, user)| Wish::asked(line, user.clone(), None, Some(membership.clone()), Intent::Join))
             .collect();
-        let plan = crate::planner::form::plan(&upstream, wishes, "usernames").await?;
+        let plan = crate::planner::form::plan(upstream, wishes, "usernames").await?;
         let change = super::MembershipChange::planned(target, &plan);
-        crate::planner::form::send(&upstream, plan).await?;
+        crate::planner::form::send(upstream, plan).await?;
         Ok(change)
     }
 

@@ -89,8 +89,11 @@ pub mod ssr {
 
     /// For platform administrators (`None` for everyone else; nothing to say when the database
     /// does not answer: the log's own page says so).
-    pub async fn status(display_time: fn(i64) -> String) -> Option<super::NotifyStatus> {
-        if !crate::permissions::ssr::load().await.ok()?.manage_users {
+    pub async fn status(
+        upstream: &crate::upstream::Upstream,
+        display_time: fn(i64) -> String,
+    ) -> Option<super::NotifyStatus> {
+        if !crate::permissions::ssr::load(upstream).await.ok()?.manage_users {
             return None;
         }
         let given_up = store()

@@ -45,7 +45,7 @@ pub struct Choices {
 /// What the wizard offers the signed-in person.
 #[server(prefix = "/api", endpoint = "onboard_choices")]
 pub async fn onboard_choices() -> Result<Choices, AppError> {
-    ssr::load().await
+    ssr::load(&crate::upstream::Upstream::from_context()?).await
 }
 
 #[cfg(feature = "ssr")]
@@ -59,11 +59,9 @@ mod ssr {
     use crate::error::AppError;
     use crate::upstream::Upstream;
 
-    pub async fn load() -> Result<Choices, AppError> {
-        let upstream = Upstream::from_context()?;
-        let upstream = &upstream;
+    pub async fn load(upstream: &Upstream) -> Result<Choices, AppError> {
         let (permissions, templates) = tokio::join!(
-            crate::permissions::ssr::load(),
+            crate::permissions::ssr::load(upstream),
             upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }),
         );
         let permissions = permissions?;
@@ -89,12 +87,12 @@ mod ssr {
         }
         // Per workspace at once: whether the person may manage its members, and its projects.
         let found = bounded_join(visible.into_iter().map(|(ws, clusters)| async move {
-            let scope = [("scope", "workspace"), ("workspace", ws.as_str())];
+            use crate::permissions::ssr::{may_at_once, Action, Answer, Module, Scope};
             let (may, projects) = tokio::join!(
-                crate::permissions::ssr::may_at_once(None, &scope, "members", "manage"),
+                may_at_once(upstream, Scope::Workspace(&ws), Module::Members, Action::Manage),
                 projects_in(upstream, &ws, &clusters),
             );
-            may.map(|may| may.then_some((ws, clusters, projects)))
+            may.map(|may| Answer::may_try(may).then_some((ws, clusters, projects)))
         }))
         .await;
         let managed: Vec<_> = found.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();

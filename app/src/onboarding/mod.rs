@@ -122,7 +122,7 @@ pub async fn onboard(input: OnboardInput, apply: bool) -> Result<OnboardOutcome,
     let upstream = crate::upstream::Upstream::from_context()?;
     let user = ssr::username(&input)?;
     let (mut wishes, password) = ssr::wishes(&input, &user)?;
-    let (copied, known) = ssr::same_as_wishes(&input, &user).await?;
+    let (copied, known) = ssr::same_as_wishes(&upstream, &input, &user).await?;
     wishes.extend(copied);
     let places = ssr::places(&wishes);
     let mut plan = crate::planner::verdicts::plan(&upstream, wishes, &known).await?;
@@ -283,6 +283,7 @@ pub mod ssr {
     /// "Same access as": the reference's memberships as wishes after the form's rows. Joins
     /// only (a role the person holds is never changed); custom roles are listed as not copied.
     pub async fn same_as_wishes(
+        upstream: &Upstream,
         input: &OnboardInput,
         user: &UserName,
     ) -> Result<(Vec<Wished>, crate::planner::facts::Known), AppError> {
@@ -291,7 +292,7 @@ pub mod ssr {
         }
         let reference = crate::same_access::ssr::reference_of("same_as", &input.same_as, user)
             .map_err(crate::upstream::fail_with)?;
-        let held = crate::memberships::ssr::memberships(&reference).await?;
+        let held = crate::memberships::ssr::memberships(upstream, &reference).await?;
         let copied = crate::same_access::ssr::copied(&held);
         if copied.is_empty() {
             let locale = crate::language::locale();

@@ -16,6 +16,7 @@ use ks_types::{BuiltinWorkspaceRoles, ClusterName, ProjectName, UserName, Worksp
 use super::wishes::{Checked, Membership};
 use crate::directory::ssr::bounded_join;
 use crate::error::AppError;
+use crate::permissions::ssr::{may_at_once, Action, Answer, Module, Scope};
 use crate::upstream::Upstream;
 
 /// `iam.kubesphere.io/identity-provider.<provider>: <identity>` (§12.3).
@@ -115,12 +116,12 @@ pub async fn load(upstream: &Upstream, checked: &Checked, known: &Known) -> Resu
     // Round 1.
     let (users, permissions, workspace_facts, placed_facts) = tokio::join!(
         read_users(upstream, &reads, checked.people.keys(), with_email),
-        crate::permissions::ssr::load(),
+        crate::permissions::ssr::load(upstream),
         bounded_join(workspaces.into_iter().map(|ws| workspace(upstream, &reads, ws))),
         bounded_join(placed.clone().into_iter().map(|(ws, c, p)| project(upstream, &reads, ws, c, p, false))),
     );
     let (mut users, emails, links) = users?;
-    let providers = if with_link { sign_in_providers().await } else { None };
+    let providers = if with_link { sign_in_providers(upstream).await } else { None };
     for account in &known.accounts {
         users.entry(account.clone()).or_default();
     }
@@ -198,8 +199,8 @@ pub async fn load(upstream: &Upstream, checked: &Checked, known: &Known) -> Resu
 /// Everyone named, from one full list when e-mails must be compared (KubeSphere's selector
 /// compares an e-mail whole, one address a call), otherwise by names, 50 a read.
 /// The identity providers KubeSphere has loaded (its public list, kept briefly).
-async fn sign_in_providers() -> Option<BTreeSet<String>> {
-    let state = leptos::prelude::use_context::<crate::upstream::AppState>()?;
+async fn sign_in_providers(upstream: &Upstream) -> Option<BTreeSet<String>> {
+    let state = upstream.state();
     let known = state.sign_in.known(&state.ks).await;
     known.provider_names().map(|names| names.into_iter().collect())
 }
@@ -267,12 +268,11 @@ async fn workspace(
 ) -> Result<(WorkspaceName, WorkspaceFacts), AppError> {
     let w = &ws;
     reads.fetch_add(3, Ordering::Relaxed);
-    let scope = [("scope", "workspace"), ("workspace", w.as_str())];
     let (clusters, roles, members, may) = tokio::join!(
         upstream.read(|api| async move { api.workspace_clusters(w).await }),
         upstream.read(|api| async move { api.builtin_workspace_roles(w).await }),
         upstream.read(|api| async move { api.list_workspace_members(w, &[("limit", "-1")]).await }),
-        crate::permissions::ssr::may_at_once(None, &scope, "members", "manage"),
+        may_at_once(upstream, Scope::Workspace(w), Module::Members, Action::Manage),
     );
     let clusters = match clusters {
         Err(KsError::NotFound { .. }) => return Ok((ws, WorkspaceFacts::Missing)),
@@ -294,7 +294,7 @@ async fn workspace(
     let facts = WorkspaceFacts::Found {
         clusters: clusters.iter().filter_map(|c| ClusterName::parse(&c.metadata.name).ok()).collect(),
         roles,
-        may_manage: may? && members.is_some(),
+        may_manage: may?.may_try() && members.is_some(),
         members,
         setting_up,
     };
@@ -390,13 +390,12 @@ async fn project(
 ) -> Result<((ClusterName, ProjectName), ProjectFacts), AppError> {
     let (w, c, n) = (&ws, &cluster, &ns);
     reads.fetch_add(2, Ordering::Relaxed);
-    let scope = [("scope", "namespace"), ("namespace", n.as_str())];
     let may = async {
         // A workspace role counts inside the workspace's projects (KubeSphere's RBAC walks up).
         if via_workspace {
             Ok(true)
         } else {
-            crate::permissions::ssr::may_at_once(Some(c), &scope, "members", "manage").await
+            may_at_once(upstream, Scope::Project(c, n), Module::Members, Action::Manage).await.map(Answer::may_try)
         }
     };
     let (roles, members, may) = tokio::join!(

@@ -91,10 +91,10 @@ pub async fn get_project_details(
 ) -> Result<ProjectDetails, AppError> {
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
+    use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
     let hint = workspace.and_then(|w| ks_types::WorkspaceName::parse(&w).ok());
     let upstream = crate::upstream::Upstream::from_context()?;
     let (cr, pr) = (&c, &p);
-    let scope = [("scope", "namespace"), ("namespace", p.as_str())];
     let (members, namespace, manages_here) = tokio::join!(
         crate::memberships::ssr::member_page(
             &upstream,
@@ -103,7 +103,7 @@ pub async fn get_project_details(
             false
         ),
         upstream.call_quiet(|api| async move { api.namespaces_named(cr, &[pr.as_str()]).await }),
-        crate::permissions::ssr::may(Some(cr), &scope, "members", "manage"),
+        may(&upstream, Scope::Project(cr, pr), Module::Members, Action::Manage),
     );
     let labelled = namespace
         .unwrap_or_default()
@@ -112,14 +112,14 @@ pub async fn get_project_details(
         .and_then(|n| ks_types::WorkspaceName::parse(n.label(ks_client::model::LABEL_WORKSPACE)?).ok());
     let (workspace, manages) = match (labelled, hint) {
         (Some(ws), _) => {
-            let manages = manages_here.unwrap_or(false) || workspace_may(&ws).await;
+            let manages = manages_here.is_ok_and(Answer::may_try) || workspace_may(&upstream, &ws).await;
             (Some(ws), manages)
         }
         (None, Some(ws)) => {
             let w = &ws;
             let (confirmed, may) =
                 tokio::join!(upstream.call_quiet(|api| async move { api.get_project(cr, w, pr).await }), async {
-                    manages_here.unwrap_or(false) || workspace_may(w).await
+                    manages_here.is_ok_and(Answer::may_try) || workspace_may(&upstream, w).await
                 },);
             match confirmed {
                 Some(_) => (Some(ws), may),
@@ -138,10 +138,9 @@ pub async fn get_project_details(
 }
 
 #[cfg(feature = "ssr")]
-async fn workspace_may(ws: &ks_types::WorkspaceName) -> bool {
-    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "members", "manage")
-        .await
-        .unwrap_or(false)
+async fn workspace_may(upstream: &crate::upstream::Upstream, ws: &ks_types::WorkspaceName) -> bool {
+    use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
+    may(upstream, Scope::Workspace(ws), Module::Members, Action::Manage).await.is_ok_and(Answer::may_try)
 }
 
 /// Whether the signed-in user may create projects in `workspace`.
@@ -149,6 +148,7 @@ async fn workspace_may(ws: &ks_types::WorkspaceName) -> bool {
 pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
     let ws = ks_types::WorkspaceName::parse(&workspace)
         .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    crate::permissions::ssr::may(None, &[("scope", "workspace"), ("workspace", ws.as_str())], "projects", "create")
-        .await
+    use crate::permissions::ssr::{may, Action, Module, Scope};
+    let upstream = crate::upstream::Upstream::from_context()?;
+    Ok(may(&upstream, Scope::Workspace(&ws), Module::Projects, Action::Create).await?.may_try())
 }

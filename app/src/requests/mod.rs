@@ -285,7 +285,7 @@ pub mod ssr {
     pub async fn join_link(upstream: &Upstream, place: Place, role: String) -> Result<super::JoinLink, AppError> {
         let locale = crate::language::locale();
         let place = check_place(upstream, &place).await?.place();
-        if !may_decide(&place).await {
+        if !may_decide(upstream, &place).await {
             return Err(AppError::NotAllowedTo(td_string!(locale, requests.join_link_what).to_owned()));
         }
         let roles = role_options(&place.workspace, place.is_project());
@@ -434,7 +434,7 @@ pub mod ssr {
             return Err(AppError::field("reason", td_string!(locale, requests.decline_reason_needed)));
         }
         let request = pending_request(id).await?;
-        if !may_decide(&request.place).await {
+        if !may_decide(upstream, &request.place).await {
             return Err(AppError::NotAllowedTo(td_string!(locale, requests.decide_what).to_owned()));
         }
         let change = change_of(Action::DeclineRequest, &request, &request.role_name());

@@ -167,7 +167,7 @@ pub mod ssr {
         let locale = crate::language::locale();
         let person = UserName::parse(user.trim()).map_err(|_| AppError::NotFound)?;
         let reference = reference_of("reference", reference, &person)?;
-        let held = crate::memberships::ssr::memberships(&reference).await?;
+        let held = crate::memberships::ssr::memberships(upstream, &reference).await?;
         let copied = copied(&held);
         let custom = td_string!(locale, same_access.custom_role);
         // A wish's line is its row.

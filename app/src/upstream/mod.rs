@@ -187,7 +187,14 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    /// Requires a signed-in user (the session middleware has checked and refreshed the token).
+    /// Calls on behalf of `auth`, outside any request (a bulk job runs as its owner).
+    pub fn new(state: AppState, auth: Authenticated, request_id: Option<String>) -> Self {
+        Self { state, auth, request_id }
+    }
+
+    /// The signed-in person of the request being served: only `#[server]` bodies ask, and pass
+    /// it on. Requires a signed-in user (the session middleware has checked and refreshed the
+    /// token).
     pub fn from_context() -> Result<Self, AppError> {
         let state = use_context::<AppState>().ok_or(AppError::Internal)?;
         let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
@@ -196,6 +203,11 @@ impl Upstream {
         };
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
         Ok(Self { state, auth, request_id })
+    }
+
+    /// What every call shares: the client, the activity log, the sealer, the ways in.
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     pub fn username(&self) -> &str {

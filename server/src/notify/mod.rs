@@ -111,7 +111,7 @@ impl Notifier {
             return;
         }
         let notifier = self.clone();
-        crate::spawn_task(async move {
+        crate::background::spawn_task(async move {
             let mut tick = tokio::time::interval(notifier.0.settings.poll);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

@@ -111,7 +111,7 @@ impl RedisStores {
     /// is never blocked.
     pub fn report_sessions(&self, period: Duration) {
         let client = self.client.clone();
-        crate::spawn_task(async move {
+        crate::background::spawn_task(async move {
             let mut tick = tokio::time::interval(period);
             loop {
                 tick.tick().await;

@@ -17,6 +17,18 @@ fn without_kubesphere_host_it_refuses_to_start_and_says_what_to_set() {
     assert!(stderr.contains("make run"), "{stderr}");
 }
 
+#[test]
+fn a_kubesphere_host_that_is_not_a_url_is_refused_at_start() {
+    let out = Command::new(BIN)
+        .env("KUBESPHERE_HOST", "ks-apiserver.kubesphere-system")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .expect("ks-console runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("KUBESPHERE_HOST") && stderr.contains("ks-apiserver.kubesphere-system"), "{stderr}");
+}
+
 /// No simulator is linked in: nothing of its demo world or its control routes is in the binary.
 #[test]
 fn the_binary_carries_no_simulator() {
@@ -43,7 +55,13 @@ async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
         .spawn()
         .unwrap();
     let health = |port: u16| {
-        Command::new(BIN).arg("--health").env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")).status().unwrap()
+        // The image's HEALTHCHECK runs with the container's environment, KUBESPHERE_HOST included.
+        Command::new(BIN)
+            .arg("--health")
+            .env("KUBESPHERE_HOST", "http://127.0.0.1:9")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .status()
+            .unwrap()
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !health(port).success() {

@@ -9,7 +9,7 @@ use ks_sim::{RunningSim, SimConfig};
 use reqwest::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
 use server::stores::Stores;
-use server::{build_app_with_stores, memory_stores, AppMemory, Config};
+use server::{build_app, memory_stores, AppMemory, Config};
 
 pub const PASSWORD: &str = "P@88w0rd";
 
@@ -334,7 +334,7 @@ impl Builder {
         let addr = listener.local_addr().unwrap();
         let mut config = self.config;
         config.site_addr = addr;
-        config.kubesphere_host = Some(sim.base_url());
+        config.kubesphere_host = sim.base_url().parse().unwrap();
         let portal = if self.portal {
             let portal = sim.spawn_portal().await.unwrap();
             config.kubesphere_portal_url = Some(portal.url());
@@ -344,7 +344,7 @@ impl Builder {
             None
         };
         let (stores, memory) = memory_stores(&config);
-        let app = build_app_with_stores(config.clone(), &sim.base_url(), (self.stores)(stores)).unwrap();
+        let app = build_app(config.clone(), (self.stores)(stores)).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let limits = config.serve_limits();
         let serving = tokio::spawn(async move {

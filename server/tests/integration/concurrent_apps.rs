@@ -19,7 +19,8 @@ async fn building_apps_never_stalls_pages_rendering_elsewhere() {
     let builder = tokio::task::spawn_blocking(|| {
         for _ in 0..100 {
             let config = Config::for_upstream("http://127.0.0.1:9");
-            let _app = build_app(config, "http://127.0.0.1:9").expect("an app");
+            let stores = server::memory_stores(&config).0;
+            let _app = build_app(config, stores).expect("an app");
         }
     });
 

@@ -22,6 +22,7 @@ mod metrics;
 mod navigation;
 mod notifications;
 mod onboarding;
+mod panics;
 mod replicas;
 mod requests;
 mod rounds;

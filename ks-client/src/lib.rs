@@ -10,6 +10,7 @@ mod breaker;
 mod client;
 mod error;
 mod grants;
+mod list_options;
 pub mod model;
 mod path;
 mod sign_in;
@@ -23,6 +24,7 @@ pub use api::{email_field_selector, FirstSignIn, NewProject, NewUser, NewWorkspa
 pub use client::{CallContext, ClientConfig, KsClient};
 pub use error::{Cause, KsError, LoginError, RefreshError};
 pub use grants::Credentials;
+pub use list_options::{ListOptions, SortBy};
 pub use path::ApiPath;
 pub use sign_in::CodeError;
 pub use tokens::{AccessToken, PreRegistration, RefreshToken, TokenSet, PRE_REGISTRATION_USER};

@@ -311,11 +311,15 @@ pub mod ssr {
             },
             async {
                 read();
-                upstream.call(|api| async move { api.list_workspace_members(ws, &[("limit", "-1")]).await }).await
+                upstream
+                    .call(|api| async move {
+                        api.list_workspace_members(ws, &ks_client::ListOptions::new().unpaged()).await
+                    })
+                    .await
             },
             async {
                 read();
-                upstream.call(|api| async move { api.list_users(&[("limit", "-1")]).await }).await
+                upstream.call(|api| async move { api.list_users(&ks_client::ListOptions::new().unpaged()).await }).await
             },
             visibility(upstream, ws),
         );
@@ -358,7 +362,9 @@ pub mod ssr {
             read();
             let (c, p) = (&cluster, &project);
             let found = upstream
-                .call_quiet(|api| async move { api.list_project_members(c, p, &[("limit", "-1")]).await })
+                .call_quiet(|api| async move {
+                    api.list_project_members(c, p, &ks_client::ListOptions::new().unpaged()).await
+                })
                 .await;
             (cluster, project, found)
         }))

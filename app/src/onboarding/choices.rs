@@ -64,7 +64,7 @@ mod ssr {
         let upstream = &upstream;
         let (permissions, templates) = tokio::join!(
             crate::permissions::ssr::load(),
-            upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }),
+            upstream.call(|api| async move { api.list_workspaces(&ks_client::ListOptions::new().unpaged()).await }),
         );
         let permissions = permissions?;
         let sign_in_methods =

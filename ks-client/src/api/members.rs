@@ -5,19 +5,17 @@ use serde_json::Value;
 
 use super::{in_cluster, IAM};
 use crate::model::{KubeList, ListResult, MemberRef, Object, User};
-use crate::{ApiPath, KsError, UserApi, Verb};
+use crate::{ApiPath, KsError, ListOptions, UserApi, Verb};
 
 impl UserApi<'_> {
     /// Members of a workspace (stub users carrying the role annotation).
     pub async fn list_workspace_members(
         &self,
         ws: &WorkspaceName,
-        params: &[(&str, &str)],
+        options: &ListOptions,
     ) -> Result<ListResult<User>, KsError> {
-        let mut path = ApiPath::fixed(IAM).lit("workspaces").seg(ws.as_str()).lit("workspacemembers");
-        for (k, v) in params {
-            path = path.query(k, *v);
-        }
+        let path = ApiPath::fixed(IAM).lit("workspaces").seg(ws.as_str()).lit("workspacemembers");
+        let path = options.append_to(path);
         self.send::<(), _>(Verb::Get, &path, None).await
     }
 
@@ -49,15 +47,13 @@ impl UserApi<'_> {
         &self,
         cluster: &ClusterName,
         project: &ProjectName,
-        params: &[(&str, &str)],
+        options: &ListOptions,
     ) -> Result<ListResult<User>, KsError> {
-        let mut path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
+        let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
             .lit("namespaces")
             .seg(project.as_str())
             .lit("namespacemembers");
-        for (k, v) in params {
-            path = path.query(k, *v);
-        }
+        let path = options.append_to(path);
         self.send::<(), _>(Verb::Get, &path, None).await
     }
 

@@ -8,7 +8,7 @@ use crate::model::{
     KubeList, ListResult, Object, User, ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION,
     ANNOTATION_GLOBAL_ROLE, ANNOTATION_UNINITIALIZED,
 };
-use crate::{ApiPath, KsError, UserApi, Verb};
+use crate::{ApiPath, KsError, ListOptions, UserApi, Verb};
 
 /// A new account, as the create-user form collects it.
 #[derive(Debug, Clone)]
@@ -58,13 +58,9 @@ impl UserApi<'_> {
         self.send(Verb::Get, &ApiPath::fixed(IAM).lit("users").seg(name), None::<&()>).await
     }
 
-    /// `GET /kapis/iam.kubesphere.io/v1beta1/users` with list parameters (§1.5).
-    pub async fn list_users(&self, params: &[(&str, &str)]) -> Result<ListResult<User>, KsError> {
-        let mut path = ApiPath::fixed(IAM).lit("users");
-        for (k, v) in params {
-            path = path.query(k, *v);
-        }
-        self.send(Verb::Get, &path, None::<&()>).await
+    /// `GET /kapis/iam.kubesphere.io/v1beta1/users`, paged, filtered and sorted by `options`.
+    pub async fn list_users(&self, options: &ListOptions) -> Result<ListResult<User>, KsError> {
+        self.send(Verb::Get, &options.append_to(ApiPath::fixed(IAM).lit("users")), None::<&()>).await
     }
 
     /// `POST /users` with the body KubeSphere's console sends (§3.1): the user must change the
@@ -102,7 +98,7 @@ impl UserApi<'_> {
         let key = link.annotation_key();
         let plain = !link.identity().contains(['=', ',', '!']);
         let filter = if plain { format!("{key}={}", link.identity()) } else { key.clone() };
-        let users = self.list_users(&[("annotation", filter.as_str())]).await?;
+        let users = self.list_users(&ListOptions::new().annotation(filter)).await?;
         let linked = |u: &User| u.metadata.annotations.get(&key).map(String::as_str) == Some(link.identity());
         Ok(users.into_items().into_iter().filter(linked).collect())
     }

@@ -7,7 +7,7 @@ use super::{put_text, TENANT};
 use crate::model::{
     ListResult, Object, WorkspaceTemplate, ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION,
 };
-use crate::{ApiPath, KsError, UserApi, Verb};
+use crate::{ApiPath, KsError, ListOptions, UserApi, Verb};
 
 /// A new workspace.
 #[derive(Debug, Clone)]
@@ -21,11 +21,8 @@ pub struct NewWorkspace {
 
 impl UserApi<'_> {
     /// `GET /workspacetemplates`: every workspace for platform admins, "my workspaces" otherwise.
-    pub async fn list_workspaces(&self, params: &[(&str, &str)]) -> Result<ListResult<WorkspaceTemplate>, KsError> {
-        let mut path = ApiPath::fixed(TENANT).lit("workspacetemplates");
-        for (k, v) in params {
-            path = path.query(k, *v);
-        }
+    pub async fn list_workspaces(&self, options: &ListOptions) -> Result<ListResult<WorkspaceTemplate>, KsError> {
+        let path = options.append_to(ApiPath::fixed(TENANT).lit("workspacetemplates"));
         self.send::<(), _>(Verb::Get, &path, None).await
     }
 

@@ -1,6 +1,7 @@
 //! Calls on behalf of one user: the one place a request goes upstream, with the user's bearer
 //! token, the request id, the circuit breaker, read retries and the write hook.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,33 +67,12 @@ impl UserApi<'_> {
         if let Some(hook) = write_hook {
             (hook.0)();
         }
-        let outcome = self.send_with_retries(verb, path, body).await;
+        let attempts = if verb.is_idempotent_read() { 1 + self.client.inner.config.max_read_retries } else { 1 };
+        let outcome = with_retries(attempts, || self.send_once(verb, path, body)).await;
         if let Some(hook) = write_hook {
             (hook.0)();
         }
         outcome
-    }
-
-    async fn send_with_retries<B: Serialize + ?Sized, T: DeserializeOwned>(
-        &self,
-        verb: Verb,
-        path: &ApiPath,
-        body: Option<&B>,
-    ) -> Result<T, KsError> {
-        let inner = &self.client.inner;
-        let attempts = if verb.is_idempotent_read() { 1 + inner.config.max_read_retries } else { 1 };
-        let mut last = KsError::Unavailable { detail: "no attempt made".into() };
-        for attempt in 0..attempts {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
-            }
-            match self.send_once(verb, path, body).await {
-                Ok(value) => return Ok(value),
-                Err(e @ KsError::Unavailable { .. }) => last = e,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last)
     }
 
     async fn send_once<B: Serialize + ?Sized, T: DeserializeOwned>(
@@ -144,4 +124,24 @@ impl UserApi<'_> {
         crate::telemetry::observe(&operation, started, &crate::telemetry::outcome_of(answered));
         outcome
     }
+}
+
+/// Makes up to `attempts` attempts, with a short growing pause between them, while the
+/// upstream is unavailable; any other answer, good or bad, is final.
+async fn with_retries<T, F: Future<Output = Result<T, KsError>>>(
+    attempts: u32,
+    attempt: impl Fn() -> F,
+) -> Result<T, KsError> {
+    let mut last = KsError::Unavailable { detail: "no attempt made".into() };
+    for n in 0..attempts {
+        if n > 0 {
+            tokio::time::sleep(Duration::from_millis(50 * u64::from(n))).await;
+        }
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(e @ KsError::Unavailable { .. }) => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
 }

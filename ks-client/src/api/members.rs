@@ -3,7 +3,7 @@
 use ks_types::{ClusterName, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRole};
 use serde_json::Value;
 
-use super::{in_cluster, IAM};
+use super::{in_cluster, project_iam, IAM};
 use crate::model::{KubeList, ListResult, MemberRef, Object, User};
 use crate::{ApiPath, KsError, ListOptions, UserApi, Verb};
 
@@ -49,10 +49,7 @@ impl UserApi<'_> {
         project: &ProjectName,
         options: &ListOptions,
     ) -> Result<ListResult<User>, KsError> {
-        let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
-            .lit("namespaces")
-            .seg(project.as_str())
-            .lit("namespacemembers");
+        let path = project_iam(cluster, project).lit("namespacemembers");
         let path = options.append_to(path);
         self.send::<(), _>(Verb::Get, &path, None).await
     }
@@ -66,10 +63,7 @@ impl UserApi<'_> {
     ) -> Result<Value, KsError> {
         let body: Vec<MemberRef> =
             members.iter().map(|(u, r)| MemberRef { username: u.to_string(), role_ref: r.name().into() }).collect();
-        let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
-            .lit("namespaces")
-            .seg(project.as_str())
-            .lit("namespacemembers");
+        let path = project_iam(cluster, project).lit("namespacemembers");
         self.send(Verb::Post, &path, Some(&body)).await
     }
 
@@ -82,11 +76,7 @@ impl UserApi<'_> {
         role: ProjectRole,
     ) -> Result<Value, KsError> {
         let body = MemberRef { username: user.to_string(), role_ref: role.name().into() };
-        let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
-            .lit("namespaces")
-            .seg(project.as_str())
-            .lit("namespacemembers")
-            .seg(user.as_str());
+        let path = project_iam(cluster, project).lit("namespacemembers").seg(user.as_str());
         self.send(Verb::Put, &path, Some(&body)).await
     }
 

@@ -9,9 +9,10 @@ mod roles;
 mod users;
 mod workspaces;
 
-use ks_types::ClusterName;
-use serde_json::Value;
+use ks_types::{ClusterName, ProjectName};
+use serde_json::{Map, Value};
 
+use crate::model::{ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION};
 use crate::ApiPath;
 
 pub use projects::NewProject;
@@ -29,7 +30,22 @@ pub(crate) fn in_cluster(cluster: &ClusterName, group: &'static str) -> ApiPath 
     ApiPath::fixed("/clusters").seg(cluster.as_str()).lit(group)
 }
 
-fn put_text(annotations: &mut serde_json::Map<String, Value>, key: &str, value: &Option<String>) {
+/// A project's IAM path on its cluster: `/clusters/{c}/kapis/iam.kubesphere.io/v1beta1/namespaces/{p}`.
+fn project_iam(cluster: &ClusterName, project: &ProjectName) -> ApiPath {
+    in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1").lit("namespaces").seg(project.as_str())
+}
+
+/// The annotations KubeSphere's console writes on a workspace or project it creates: the
+/// creator, and the alias and description when given.
+fn created_by(creator: &str, alias: &Option<String>, description: &Option<String>) -> Map<String, Value> {
+    let mut annotations = Map::new();
+    annotations.insert(ANNOTATION_CREATOR.into(), creator.into());
+    put_text(&mut annotations, ANNOTATION_ALIAS, alias);
+    put_text(&mut annotations, ANNOTATION_DESCRIPTION, description);
+    annotations
+}
+
+fn put_text(annotations: &mut Map<String, Value>, key: &str, value: &Option<String>) {
     if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         annotations.insert(key.to_owned(), Value::String(v.to_owned()));
     }

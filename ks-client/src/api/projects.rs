@@ -3,10 +3,8 @@
 use ks_types::{ClusterName, ProjectName, WorkspaceName};
 use serde_json::json;
 
-use super::{in_cluster, put_text};
-use crate::model::{
-    ListResult, Object, ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION, LABEL_MANAGED, LABEL_WORKSPACE,
-};
+use super::{created_by, in_cluster};
+use crate::model::{ListResult, Object, LABEL_MANAGED, LABEL_WORKSPACE};
 use crate::{KsError, UserApi, Verb};
 
 /// A new project in a workspace, on one cluster.
@@ -49,10 +47,7 @@ impl UserApi<'_> {
     /// Creates a project (step 2 of the workflow). The managed label and the creator annotation
     /// make KubeSphere create the built-in project roles and make the creator its admin (§3.5).
     pub async fn create_project(&self, new: &NewProject, creator: &str) -> Result<Object, KsError> {
-        let mut annotations = serde_json::Map::new();
-        annotations.insert(ANNOTATION_CREATOR.into(), creator.into());
-        put_text(&mut annotations, ANNOTATION_ALIAS, &new.alias);
-        put_text(&mut annotations, ANNOTATION_DESCRIPTION, &new.description);
+        let annotations = created_by(creator, &new.alias, &new.description);
         let body = json!({
             "apiVersion": "v1",
             "kind": "Namespace",

@@ -2,7 +2,7 @@
 
 use ks_types::{BuiltinWorkspaceRoles, ClusterName, ProjectName, WorkspaceName};
 
-use super::{in_cluster, IAM};
+use super::{in_cluster, project_iam, IAM};
 use crate::model::{KubeList, ListResult, Object};
 use crate::{ApiPath, KsError, UserApi, Verb};
 
@@ -26,11 +26,7 @@ impl UserApi<'_> {
         cluster: &ClusterName,
         project: &ProjectName,
     ) -> Result<Vec<Object>, KsError> {
-        let path = in_cluster(cluster, "kapis/iam.kubesphere.io/v1beta1")
-            .lit("namespaces")
-            .seg(project.as_str())
-            .lit("roles")
-            .query("limit", "-1");
+        let path = project_iam(cluster, project).lit("roles").query("limit", "-1");
         Ok(self.send::<(), KubeList<Object>>(Verb::Get, &path, None).await?.into_items())
     }
 

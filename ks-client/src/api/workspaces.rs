@@ -3,10 +3,8 @@
 use ks_types::{ClusterName, UserName, WorkspaceName};
 use serde_json::{json, Value};
 
-use super::{put_text, TENANT};
-use crate::model::{
-    ListResult, Object, WorkspaceTemplate, ANNOTATION_ALIAS, ANNOTATION_CREATOR, ANNOTATION_DESCRIPTION,
-};
+use super::{created_by, TENANT};
+use crate::model::{ListResult, Object, WorkspaceTemplate, ANNOTATION_CREATOR};
 use crate::{ApiPath, KsError, ListOptions, UserApi, Verb};
 
 /// A new workspace.
@@ -33,10 +31,7 @@ impl UserApi<'_> {
 
     /// `POST /workspacetemplates` as in the multi-tenant workflow (step 1).
     pub async fn create_workspace(&self, new: &NewWorkspace, creator: &str) -> Result<WorkspaceTemplate, KsError> {
-        let mut annotations = serde_json::Map::new();
-        annotations.insert(ANNOTATION_CREATOR.into(), creator.into());
-        put_text(&mut annotations, ANNOTATION_ALIAS, &new.alias);
-        put_text(&mut annotations, ANNOTATION_DESCRIPTION, &new.description);
+        let annotations = created_by(creator, &new.alias, &new.description);
         let clusters: Vec<Value> = new.clusters.iter().map(|c| json!({ "name": c.as_str() })).collect();
         let mut body = json!({
             "apiVersion": "tenant.kubesphere.io/v1beta1",

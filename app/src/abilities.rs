@@ -124,7 +124,8 @@ pub mod ssr {
             if known_admin {
                 return Some(Vec::new());
             }
-            let found = upstream.call_quiet(|api| async move { api.list_workspaces(&[("limit", "-1")]).await });
+            let found = upstream
+                .call_quiet(|api| async move { api.list_workspaces(&ks_client::ListOptions::new().unpaged()).await });
             Some(found.await?.into_items())
         });
         let permissions = permissions?;

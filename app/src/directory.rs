@@ -64,21 +64,17 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
     }
     let upstream = crate::upstream::Upstream::from_context()?;
     let by_name = q.clone();
-    let by_email = ks_types::Email::parse(&q).ok().map(|e| ks_client::email_field_selector(&e));
+    let by_email = ks_types::Email::parse(&q).ok().map(|e| ks_client::ListOptions::new().email(&e).limit(10));
     let (names, emails) = tokio::join!(
         upstream.call(|api| async move {
-            api.list_users(&[("name", by_name.as_str()), ("limit", "10"), ("sortBy", "name"), ("ascending", "true")])
-                .await
+            api.list_users(
+                &ks_client::ListOptions::new().name(by_name.as_str()).limit(10).sort(ks_client::SortBy::Name, true),
+            )
+            .await
         }),
         async {
             match &by_email {
-                Some(selector) => {
-                    upstream
-                        .call_quiet(|api| async move {
-                            api.list_users(&[("fieldSelector", selector.as_str()), ("limit", "10")]).await
-                        })
-                        .await
-                }
+                Some(by_email) => upstream.call_quiet(|api| async move { api.list_users(by_email).await }).await,
                 None => None,
             }
         },
@@ -103,12 +99,11 @@ pub async fn search_users(query: String) -> Result<Vec<UserHit>, AppError> {
 #[server(prefix = "/api", endpoint = "my_workspaces")]
 pub async fn my_workspaces() -> Result<Vec<WorkspaceSummary>, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
-    let list =
-        upstream
-            .call(|api| async move {
-                api.list_workspaces(&[("limit", "-1"), ("sortBy", "name"), ("ascending", "true")]).await
-            })
-            .await?;
+    let list = upstream
+        .call(|api| async move {
+            api.list_workspaces(&ks_client::ListOptions::new().unpaged().sort(ks_client::SortBy::Name, true)).await
+        })
+        .await?;
     let mut out: Vec<WorkspaceSummary> = list
         .into_items()
         .into_iter()

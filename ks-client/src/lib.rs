@@ -9,19 +9,26 @@ mod api;
 mod breaker;
 mod client;
 mod error;
+mod grants;
+mod list_options;
 pub mod model;
 mod path;
 mod sign_in;
 mod telemetry;
 mod tokens;
+mod upstream_body;
+mod user_api;
 
 pub use access_review::{AccessVerdict, SubjectAccessReview};
 pub use api::{email_field_selector, FirstSignIn, NewProject, NewUser, NewWorkspace, PlatformRoleChanged};
-pub use client::{CallContext, ClientConfig, Credentials, KsClient, UserApi, WriteHook};
+pub use client::{CallContext, ClientConfig, KsClient};
 pub use error::{Cause, KsError, LoginError, RefreshError};
+pub use grants::Credentials;
+pub use list_options::{ListOptions, SortBy};
 pub use path::ApiPath;
 pub use sign_in::CodeError;
 pub use tokens::{AccessToken, PreRegistration, RefreshToken, TokenSet, PRE_REGISTRATION_USER};
+pub use user_api::{UserApi, WriteHook};
 
 /// The HTTP verbs this client can send. There is deliberately no `Delete`: the console never
 /// removes anything in KubeSphere, and leaving the variant out makes such a call unwritable.

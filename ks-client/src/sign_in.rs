@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::client::read_body;
 use crate::model::OAuthConfiguration;
+use crate::upstream_body::read_body;
 use crate::{CallContext, KsClient, KsError, TokenSet};
 
 /// Why an authorization code gave no tokens.

@@ -1,7 +1,7 @@
 //! The client against the simulator: what actually goes over the wire.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ks_client::{CallContext, ClientConfig, KsClient, KsError};
+use ks_client::{CallContext, ClientConfig, KsClient, KsError, ListOptions};
 use ks_sim::{Fault, SimConfig, Simulator};
 
 async fn start() -> (ks_sim::RunningSim, KsClient, ks_client::AccessToken) {
@@ -40,11 +40,14 @@ async fn an_over_long_request_refused_upstream_does_not_open_the_breaker() {
     let client_with_breaker = KsClient::new(config).unwrap();
     sim.sim.inject(Fault::status("/kapis/iam.kubesphere.io/v1beta1/users", 414, Some("URI Too Long".into())));
     for _ in 0..5 {
-        let err = client_with_breaker.as_user(&token).list_users(&[("name", "x")]).await.unwrap_err();
+        let err = client_with_breaker.as_user(&token).list_users(&ListOptions::new().name("x")).await.unwrap_err();
         assert!(matches!(err, KsError::Invalid { status: 414, .. }), "{err:?}");
     }
     sim.sim.clear_faults();
-    assert!(client_with_breaker.as_user(&token).list_users(&[]).await.is_ok(), "the breaker stayed closed");
+    assert!(
+        client_with_breaker.as_user(&token).list_users(&ListOptions::new()).await.is_ok(),
+        "the breaker stayed closed"
+    );
     drop(client);
 }
 
@@ -60,14 +63,17 @@ async fn a_probe_dropped_mid_request_does_not_wedge_the_breaker() {
     let client = KsClient::new(config).unwrap();
     let users = "/kapis/iam.kubesphere.io/v1beta1/users";
     sim.sim.inject(Fault::status(users, 503, None).times(1));
-    assert!(client.as_user(&token).list_users(&[]).await.is_err(), "opens the breaker");
+    assert!(client.as_user(&token).list_users(&ListOptions::new()).await.is_err(), "opens the breaker");
     tokio::time::sleep(std::time::Duration::from_millis(80)).await;
     // The probe hangs upstream and its caller gives up (a browser that disconnects).
     sim.sim.inject(Fault::delay(users, std::time::Duration::from_secs(5)).times(1));
-    let probe =
-        tokio::time::timeout(std::time::Duration::from_millis(100), client.as_user(&token).list_users(&[])).await;
+    let probe = tokio::time::timeout(
+        std::time::Duration::from_millis(100),
+        client.as_user(&token).list_users(&ListOptions::new()),
+    )
+    .await;
     assert!(probe.is_err(), "the probe was dropped mid-flight");
-    assert!(client.as_user(&token).list_users(&[]).await.is_ok(), "the next call goes through");
+    assert!(client.as_user(&token).list_users(&ListOptions::new()).await.is_ok(), "the next call goes through");
 }
 
 #[tokio::test]
@@ -81,7 +87,7 @@ async fn the_write_hook_runs_before_and_after_each_write_and_never_for_a_read() 
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let api = client.as_user(&token).around_write(hook);
-    api.list_users(&[]).await.unwrap();
+    api.list_users(&ListOptions::new()).await.unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 0, "a read leaves caches alone");
     let user = api.get_user("bob").await.unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 0);

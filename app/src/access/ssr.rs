@@ -32,11 +32,15 @@ async fn load_with_entries(upstream: &Upstream, ws: &WorkspaceName) -> Result<(A
         },
         async {
             read();
-            upstream.call(|api| async move { api.list_workspace_members(ws, &[("limit", "-1")]).await }).await
+            upstream
+                .call(
+                    |api| async move { api.list_workspace_members(ws, &ks_client::ListOptions::new().unpaged()).await },
+                )
+                .await
         },
         async {
             read();
-            upstream.call(|api| async move { api.list_users(&[("limit", "-1")]).await }).await
+            upstream.call(|api| async move { api.list_users(&ks_client::ListOptions::new().unpaged()).await }).await
         },
         visibility(upstream, ws),
     );
@@ -77,8 +81,11 @@ async fn load_with_entries(upstream: &Upstream, ws: &WorkspaceName) -> Result<(A
     let project_members = bounded_join(projects.into_iter().map(|(cluster, project)| async move {
         read();
         let (c, p) = (&cluster, &project);
-        let found =
-            upstream.call_quiet(|api| async move { api.list_project_members(c, p, &[("limit", "-1")]).await }).await;
+        let found = upstream
+            .call_quiet(
+                |api| async move { api.list_project_members(c, p, &ks_client::ListOptions::new().unpaged()).await },
+            )
+            .await;
         (cluster, project, found)
     }))
     .await;

@@ -162,7 +162,9 @@ pub mod ssr {
         user: &ks_types::UserName,
     ) -> Option<String> {
         let members = upstream
-            .call_quiet(|api| async move { api.list_workspace_members(ws, &[("name", user.as_str())]).await })
+            .call_quiet(|api| async move {
+                api.list_workspace_members(ws, &ks_client::ListOptions::new().name(user.as_str())).await
+            })
             .await?;
         role_in(members.into_items(), user, ks_client::model::ANNOTATION_WORKSPACE_ROLE)
     }
@@ -175,7 +177,9 @@ pub mod ssr {
         user: &ks_types::UserName,
     ) -> Option<String> {
         let members = upstream
-            .call_quiet(|api| async move { api.list_project_members(cluster, ns, &[("name", user.as_str())]).await })
+            .call_quiet(|api| async move {
+                api.list_project_members(cluster, ns, &ks_client::ListOptions::new().name(user.as_str())).await
+            })
             .await?;
         role_in(members.into_items(), user, ks_client::model::ANNOTATION_PROJECT_ROLE)
     }
@@ -191,7 +195,8 @@ pub mod ssr {
     /// What the signed-in person may read: everything for a platform administrator; otherwise
     /// their own changes and those touching a workspace whose members they may manage.
     pub async fn visibility(upstream: &Upstream) -> Result<Visibility, AppError> {
-        let list = || upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await });
+        let list =
+            || upstream.call(|api| async move { api.list_workspaces(&ks_client::ListOptions::new().unpaged()).await });
         let admin = |p: &crate::permissions::Permissions| p.manage_users && p.manage_workspaces;
         // Two rounds at most: the workspaces are asked for with the permissions unless those
         // are known already (and, for an administrator, never needed).

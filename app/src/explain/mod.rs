@@ -121,13 +121,19 @@ pub mod ssr {
         };
         let (u, w, place_ref) = (&user, &ws, place.as_ref());
         let (person, ws_members, project_side, reader) = tokio::join!(
-            upstream.call(|api| async move { api.list_users(&[("names", u.as_str()), ("limit", "1")]).await }),
-            upstream.call(|api| async move { api.list_workspace_members(w, &[("limit", "-1")]).await }),
+            upstream.call(|api| async move {
+                api.list_users(&ks_client::ListOptions::new().names([u.as_str()]).limit(1)).await
+            }),
+            upstream.call(|api| async move {
+                api.list_workspace_members(w, &ks_client::ListOptions::new().unpaged()).await
+            }),
             async move {
                 let (c, p) = place_ref?;
                 let (projects, members) = tokio::join!(
                     upstream.call(|api| async move { api.list_projects(c, w).await }),
-                    upstream.call(|api| async move { api.list_project_members(c, p, &[("limit", "-1")]).await }),
+                    upstream.call(|api| async move {
+                        api.list_project_members(c, p, &ks_client::ListOptions::new().unpaged()).await
+                    }),
                 );
                 Some((projects, members))
             },

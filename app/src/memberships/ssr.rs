@@ -29,9 +29,7 @@ pub async fn member_page(
     may_be_setting_up: bool,
 ) -> Result<Option<MemberPage>, AppError> {
     let page = page.max(1);
-    let (limit, page_text) = (MEMBERS_PAGE_SIZE.to_string(), page.to_string());
-    let params = [("limit", limit.as_str()), ("page", page_text.as_str()), ("sortBy", "name"), ("ascending", "true")];
-    let params = &params;
+    let params = &ks_client::ListOptions::new().page(MEMBERS_PAGE_SIZE, page).sort(ks_client::SortBy::Name, true);
     let (listed, role_annotation) = match scope {
         MemberScope::Workspace(ws) if may_be_setting_up => {
             match upstream.call_quiet(|api| async move { api.list_workspace_members(ws, params).await }).await {
@@ -50,13 +48,15 @@ pub async fn member_page(
     };
     let total = listed.total_items;
     let stubs = listed.into_items();
-    let names = stubs.iter().map(|m| m.metadata.name.as_str()).collect::<Vec<_>>().join(",");
+    let names = stubs.iter().map(|m| m.metadata.name.as_str()).collect::<Vec<_>>();
     let people = if names.is_empty() {
         Vec::new()
     } else {
-        let names = names.as_str();
+        let names = &names;
         upstream
-            .call_quiet(|api| async move { api.list_users(&[("names", names), ("limit", "-1")]).await })
+            .call_quiet(
+                |api| async move { api.list_users(&ks_client::ListOptions::new().names(names).unpaged()).await },
+            )
             .await
             .map(ListResult::into_items)
             .unwrap_or_default()
@@ -91,7 +91,10 @@ pub async fn memberships(upstream: &Upstream, user: &UserName) -> Result<Members
         if known_admin {
             return Ok(None);
         }
-        upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }).await.map(Some)
+        upstream
+            .call(|api| async move { api.list_workspaces(&ks_client::ListOptions::new().unpaged()).await })
+            .await
+            .map(Some)
     };
     let per_cluster = async {
         let (perms, clusters) =
@@ -109,7 +112,9 @@ pub async fn memberships(upstream: &Upstream, user: &UserName) -> Result<Members
         (None, Some(workspaces)) => per_workspace(upstream, user, workspaces.into_items()).await,
         // The admin-wide list was refused after all: ask for the workspaces now.
         (None, None) => {
-            let workspaces = upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }).await?;
+            let workspaces = upstream
+                .call(|api| async move { api.list_workspaces(&ks_client::ListOptions::new().unpaged()).await })
+                .await?;
             per_workspace(upstream, user, workspaces.into_items()).await
         }
     }
@@ -214,7 +219,7 @@ async fn per_workspace(
         let role = async {
             let members = upstream
                 .call_quiet(|api| async move {
-                    api.list_workspace_members(w, &[("name", user.as_str()), ("limit", "-1")]).await
+                    api.list_workspace_members(w, &ks_client::ListOptions::new().name(user.as_str()).unpaged()).await
                 })
                 .await;
             members
@@ -256,7 +261,7 @@ async fn per_workspace(
         let (c, p) = (&cluster, &project);
         let members = upstream
             .call_quiet(|api| async move {
-                api.list_project_members(c, p, &[("name", user.as_str()), ("limit", "-1")]).await
+                api.list_project_members(c, p, &ks_client::ListOptions::new().name(user.as_str()).unpaged()).await
             })
             .await?;
         let role = members

@@ -62,7 +62,7 @@ mod ssr {
     pub async fn load(upstream: &Upstream) -> Result<Choices, AppError> {
         let (permissions, templates) = tokio::join!(
             crate::permissions::ssr::load(upstream),
-            upstream.call(|api| async move { api.list_workspaces(&[("limit", "-1")]).await }),
+            upstream.call(|api| async move { api.list_workspaces(&ks_client::ListOptions::new().unpaged()).await }),
         );
         let permissions = permissions?;
         let sign_in_methods =

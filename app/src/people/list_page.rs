@@ -64,12 +64,14 @@ impl PeopleSort {
     }
 
     /// KubeSphere's `sortBy` and `ascending` parameters.
-    pub fn upstream(self) -> (&'static str, &'static str) {
+    #[cfg(feature = "ssr")]
+    pub fn upstream(self) -> (ks_client::SortBy, bool) {
+        use ks_client::SortBy;
         match self {
-            Self::NameAscending => ("name", "true"),
-            Self::NameDescending => ("name", "false"),
-            Self::Newest => ("createTime", "false"),
-            Self::Oldest => ("createTime", "true"),
+            Self::NameAscending => (SortBy::Name, true),
+            Self::NameDescending => (SortBy::Name, false),
+            Self::Newest => (SortBy::CreateTime, false),
+            Self::Oldest => (SortBy::CreateTime, true),
         }
     }
 }
@@ -81,21 +83,15 @@ pub async fn list_people(query: String, page: u32, sort: String) -> Result<Peopl
     let q = crate::directory::bounded_search(&query)?;
     let page = page.max(1);
     let upstream = crate::upstream::Upstream::from_context()?;
-    let (limit, page_text) = (PAGE_SIZE.to_string(), page.to_string());
     let (sort_by, ascending) = PeopleSort::parse(&sort).upstream();
-    let mut params: Vec<(&str, String)> =
-        vec![("limit", limit), ("page", page_text), ("sortBy", sort_by.into()), ("ascending", ascending.into())];
+    let mut options = ks_client::ListOptions::new().page(PAGE_SIZE, page).sort(sort_by, ascending);
     if let Ok(email) = ks_types::Email::parse(&q) {
-        params.push(("fieldSelector", ks_client::email_field_selector(&email)));
+        options = options.email(&email);
     } else if !q.is_empty() {
-        params.push(("name", q.clone()));
+        options = options.name(q.clone());
     }
-    let list = upstream
-        .call(|api| async move {
-            let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            api.list_users(&borrowed).await
-        })
-        .await?;
+    let options = &options;
+    let list = upstream.call(|api| async move { api.list_users(options).await }).await?;
     let total = list.total_items;
     let rows = list
         .into_items()

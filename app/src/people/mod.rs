@@ -46,7 +46,7 @@ pub async fn get_person(username: String) -> Result<Person, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
     // Anyone may list users (and so read this one), even where reading users/{name} is refused.
     let found = upstream
-        .call(|api| async move { api.list_users(&[("names", name.as_str()), ("limit", "1")]).await })
+        .call(|api| async move { api.list_users(&ks_client::ListOptions::new().names([name.as_str()]).limit(1)).await })
         .await?
         .into_items();
     let user = found.into_iter().next().ok_or_else(|| crate::upstream::fail_with(AppError::NotFound))?;

@@ -176,7 +176,7 @@ pub async fn join_link(upstream: &Upstream, place: Place, role: String) -> Resul
 async fn holds(upstream: &Upstream, request: &AccessRequest) -> Option<String> {
     let user = request.requester.as_str();
     let ws = WorkspaceName::parse(&request.place.workspace).ok()?;
-    let params = [("name", user), ("limit", "-1")];
+    let params = ks_client::ListOptions::new().name(user).unpaged();
     let (members, annotation) = if request.place.is_project() {
         let c = ClusterName::parse(&request.place.cluster).ok()?;
         let p = ProjectName::parse(&request.place.project).ok()?;

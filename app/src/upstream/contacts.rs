@@ -68,10 +68,8 @@ async fn people(upstream: &Upstream, names: &BTreeSet<String>) -> HashMap<String
     if names.is_empty() {
         return HashMap::new();
     }
-    let list = names.iter().cloned().collect::<Vec<_>>().join(",");
-    let list = &list;
     let found = upstream
-        .call_quiet(|api| async move { api.list_users(&[("names", list.as_str()), ("limit", "-1")]).await })
+        .call_quiet(|api| async move { api.list_users(&ks_client::ListOptions::new().names(names).unpaged()).await })
         .await;
     found
         .map(|l| l.into_items())
@@ -94,8 +92,11 @@ async fn admins_of(upstream: &Upstream, c: &Change) -> Vec<String> {
     let w = &ws;
     let admin_role = format!("{ws}-admin");
     let workspace_admins = async {
-        let members =
-            upstream.call_quiet(|api| async move { api.list_workspace_members(w, &[("limit", "-1")]).await }).await;
+        let members = upstream
+            .call_quiet(
+                |api| async move { api.list_workspace_members(w, &ks_client::ListOptions::new().unpaged()).await },
+            )
+            .await;
         match members {
             Some(list) => list
                 .into_items()
@@ -119,7 +120,9 @@ async fn admins_of(upstream: &Upstream, c: &Change) -> Vec<String> {
     let project_admins = async {
         let Some((cl, p)) = &project else { return Vec::new() };
         upstream
-            .call_quiet(|api| async move { api.list_project_members(cl, p, &[("limit", "-1")]).await })
+            .call_quiet(
+                |api| async move { api.list_project_members(cl, p, &ks_client::ListOptions::new().unpaged()).await },
+            )
             .await
             .map(|l| l.into_items())
             .unwrap_or_default()

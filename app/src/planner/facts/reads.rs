@@ -32,23 +32,15 @@ pub(super) async fn read_users<'a>(
     with_email: bool,
 ) -> Result<(HashMap<String, Account>, HashMap<String, String>, HashMap<(String, String), String>), AppError> {
     let names: Vec<String> = people.map(ToString::to_string).collect();
-    let lists: Vec<String> = if with_email {
-        vec![String::new()]
+    let lists: Vec<ks_client::ListOptions> = if with_email {
+        vec![ks_client::ListOptions::new().unpaged()]
     } else {
-        names.chunks(NAMES_PER_READ).map(|chunk| chunk.join(",")).collect()
+        names.chunks(NAMES_PER_READ).map(|chunk| ks_client::ListOptions::new().names(chunk).unpaged()).collect()
     };
     let found = bounded_join(lists.into_iter().map(|list| async move {
         reads.fetch_add(1, Ordering::Relaxed);
         let list = &list;
-        upstream
-            .call(|api| async move {
-                if list.is_empty() {
-                    api.list_users(&[("limit", "-1")]).await
-                } else {
-                    api.list_users(&[("names", list.as_str()), ("limit", "-1")]).await
-                }
-            })
-            .await
+        upstream.call(|api| async move { api.list_users(list).await }).await
     }))
     .await;
     let (mut users, mut emails, mut links) = (HashMap::new(), HashMap::new(), HashMap::new());
@@ -88,7 +80,8 @@ pub(super) async fn workspace(
     let (clusters, roles, members, may) = tokio::join!(
         upstream.read(|api| async move { api.workspace_clusters(w).await }),
         upstream.read(|api| async move { api.builtin_workspace_roles(w).await }),
-        upstream.read(|api| async move { api.list_workspace_members(w, &[("limit", "-1")]).await }),
+        upstream
+            .read(|api| async move { api.list_workspace_members(w, &ks_client::ListOptions::new().unpaged()).await }),
         may_at_once(upstream, Scope::Workspace(w), Module::Members, Action::Manage),
     );
     let clusters = match clusters {
@@ -217,7 +210,8 @@ pub(super) async fn project(
     };
     let (roles, members, may) = tokio::join!(
         upstream.read(|api| async move { api.list_project_roles(c, n).await }),
-        upstream.read(|api| async move { api.list_project_members(c, n, &[("limit", "-1")]).await }),
+        upstream
+            .read(|api| async move { api.list_project_members(c, n, &ks_client::ListOptions::new().unpaged()).await }),
         may,
     );
     let members: Option<HashMap<String, String>> = refused_or_fail(members)?.map(|list| {

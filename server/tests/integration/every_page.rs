@@ -120,7 +120,12 @@ async fn only_pages_with_islands_load_the_wasm() {
         // A form's page loads the WASM even for someone who is only told they may not use the
         // form (the shell is decided by the route); a page with an island always loads it.
         assert!(!islands || loads_wasm, "{page} has islands but loads no WASM");
-        assert_eq!(loads_wasm, app::route_has_islands(path), "{page}: route_has_islands is out of date");
+        // The shell loads the WASM exactly where `route_has_islands` says, so what can go stale is
+        // that list: an admin, who may use every form, sees an island on each of its routes and
+        // on no other. (The made-up job of the route `/onboard/bulk/jobs/{id}` is not found, so
+        // it has no live bar; a running job's is tested in bulk.rs.)
+        let job = path.starts_with("/onboard/bulk/jobs/");
+        assert_eq!(islands, app::route_has_islands(path) && !job, "{page}: route_has_islands is out of date");
         seen.push((page.to_owned(), islands));
     }
     let without: Vec<&str> = seen.iter().filter(|(_, i)| !i).map(|(p, _)| p.as_str()).collect();

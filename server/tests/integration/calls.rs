@@ -1,6 +1,5 @@
 //! The server functions the tests call most, as typed posts: each form's fields named once,
 //! so a test says whom it invites or what it changes, not how the request is built.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;

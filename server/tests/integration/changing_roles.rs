@@ -1,7 +1,6 @@
 //! Changing a member's workspace or project role: the new role is put, admin grants are
 //! confirmed, and only built-in roles that exist are offered or sent, on KubeSphere 4.1.2 and
 //! 4.1.3 alike (whose role names differ for long workspace names).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::TestApp;
 use reqwest::StatusCode;

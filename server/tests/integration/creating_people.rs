@@ -1,6 +1,5 @@
 //! Creating people: the exact account KubeSphere receives, least privilege by default, and its
 //! refusals as plain sentences next to the field.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::calls::new_user;
 use crate::common::TestApp;

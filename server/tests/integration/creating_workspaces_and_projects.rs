@@ -1,6 +1,5 @@
 //! Creating workspaces and projects: the exact bodies KubeSphere receives, who may create what,
 //! and a new workspace that KubeSphere is still setting up.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::TestApp;
 use reqwest::StatusCode;

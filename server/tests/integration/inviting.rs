@@ -1,6 +1,5 @@
 //! Inviting people to workspaces and projects: one request per invitation, existing members
 //! refused, who may invite said up front, and the live parts of the invitation forms.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::TestApp;
 use ks_sim::JournalEntry;

@@ -1,6 +1,5 @@
 //! Changing a person's platform role: only the role annotation changes, a concurrent update is
 //! retried once, and only built-in roles are ever offered or sent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common::TestApp;
 use reqwest::StatusCode;

@@ -10,13 +10,7 @@ use serde_json::{json, Value};
 async fn invitations_send_one_array_and_refuse_existing_members() {
     let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app
-        .submit(
-            &cookie,
-            "invite_workspace_members",
-            &[("workspace", "demo"), ("usernames", "frank, dave"), ("role", "regular")],
-        )
-        .await;
+    let (status, body) = app.invite_to_workspace(&cookie, "demo", "frank, dave", "regular").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let w = app.writes();
     assert_eq!(w.len(), 1);

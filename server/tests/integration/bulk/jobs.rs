@@ -139,14 +139,7 @@ zed,zed@example.com,,,demo,auditor,,,
     let page = finished_job(&app, &cookie, &html).await;
     assert!(page.contains("Done: all 4 rows applied."), "{page}");
 
-    let mut writes: Vec<String> = app
-        .sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {} {}", e.method, e.path, e.body.map(|b| b.to_string()).unwrap_or_default()))
-        .collect();
+    let mut writes: Vec<String> = writes_with_bodies(&app);
     writes.sort();
     assert_eq!(writes.len(), 6, "{writes:#?}");
     assert_eq!(writes.iter().filter(|w| w.starts_with("POST /kapis/iam.kubesphere.io/v1beta1/users ")).count(), 2);
@@ -295,6 +288,12 @@ async fn line_2_done(pool: &sqlx::SqlitePool, id: &str) {
     .unwrap();
 }
 
+/// What KubeSphere was sent (anything but reads), as `METHOD path body`.
+fn writes_with_bodies(app: &TestApp) -> Vec<String> {
+    let body = |e: &ks_sim::JournalEntry| e.body.as_ref().map(ToString::to_string).unwrap_or_default();
+    app.writes().iter().map(|e| format!("{} {} {}", e.method, e.path, body(e))).collect()
+}
+
 /// A job's page as a reader in `lang` sees it.
 async fn job_page_in(app: &TestApp, cookie: &str, id: &str, lang: &str) -> String {
     let cookie = format!("{cookie}; i18n_pref_locale={lang}");
@@ -363,14 +362,7 @@ async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change
             || page.contains("this row's calls are not the ones reviewed any more"),
         "{page}"
     );
-    let writes: Vec<String> = app
-        .sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {} {}", e.method, e.path, e.body.map(|b| b.to_string()).unwrap_or_default()))
-        .collect();
+    let writes: Vec<String> = writes_with_bodies(&app);
     assert_eq!(writes.len(), 1, "only frank's reviewed invitation: {writes:#?}");
     assert!(writes[0].contains("frank") && !writes.iter().any(|w| w.contains("carol")));
     std::fs::remove_dir_all(dir).ok();

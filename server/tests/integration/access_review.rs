@@ -5,14 +5,14 @@
 
 use std::collections::BTreeSet;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::common::TestApp;
 
 const HEADER: &str = "scope,workspace,cluster,project,username,email,role,status,last_login,granted_by,granted_at";
 
 async fn export(app: &TestApp, cookie: &str, ws: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
-    let res = app.request(Method::GET, &format!("/workspaces/{ws}/access.csv"), Some(cookie)).send().await.unwrap();
+    let res = app.get(cookie, &format!("/workspaces/{ws}/access.csv")).await;
     (res.status(), res.headers().clone(), res.text().await.unwrap())
 }
 
@@ -81,8 +81,7 @@ async fn the_export_lists_exactly_the_memberships_kubesphere_holds_for_an_admin_
 
 #[tokio::test]
 async fn a_console_change_names_its_author_and_a_change_made_in_kubesphere_reads_outside() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     let invite = [("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")];
     assert_eq!(app.submit(&admin, "invite_workspace_members", &invite).await.0, StatusCode::OK);
     let lead = app.login("lead").await;
@@ -104,19 +103,17 @@ async fn a_console_change_names_its_author_and_a_change_made_in_kubesphere_reads
     assert_eq!((cells[6], cells[9], cells[10]), ("demo-regular", "", ""), "{frank}");
 
     // The page says the same, in words.
-    let page = app.request(Method::GET, "/workspaces/demo/access?role=demo-regular", Some(&lead)).send().await.unwrap();
+    let page = app.get(&lead, "/workspaces/demo/access?role=demo-regular").await;
     let page = page.text().await.unwrap();
     assert!(page.contains("href=\"/users/frank\"") && page.contains("Outside the console"), "{page}");
     assert!(page.contains("href=\"/workspaces/demo/access.csv\""));
-    let filtered =
-        app.request(Method::GET, "/workspaces/demo/access?role=demo-viewer", Some(&lead)).send().await.unwrap();
+    let filtered = app.get(&lead, "/workspaces/demo/access?role=demo-viewer").await;
     assert!(!filtered.text().await.unwrap().contains("href=\"/users/frank\""), "filtered by role");
 }
 
 #[tokio::test]
 async fn the_reads_do_not_grow_with_the_members_and_a_regular_member_is_told_what_is_left_out() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     export(&app, &admin, "demo").await;
     let before = app.sim.sim.journal().len();
@@ -141,19 +138,18 @@ async fn the_reads_do_not_grow_with_the_members_and_a_regular_member_is_told_wha
 
     // A team member without rights over the workspace's projects sees what KubeSphere lets them.
     let bob = app.login("bob").await;
-    let page = app.request(Method::GET, "/workspaces/demo/access", Some(&bob)).send().await.unwrap();
+    let page = app.get(&bob, "/workspaces/demo/access").await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     assert!(page.contains("KubeSphere lists you only the projects you belong to"), "{page}");
     let lead = app.login("lead").await;
-    let page = app.request(Method::GET, "/workspaces/demo/access", Some(&lead)).send().await.unwrap();
+    let page = app.get(&lead, "/workspaces/demo/access").await;
     assert!(!page.text().await.unwrap().contains("only the projects you belong to"), "a team lead sees them all");
 }
 
 #[tokio::test]
 async fn with_kubesphere_away_the_review_says_so_and_the_export_is_an_error_not_a_partial_file() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     app.sim.sim.inject(ks_sim::Fault::status(
         "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
         503,
@@ -162,7 +158,7 @@ async fn with_kubesphere_away_the_review_says_so_and_the_export_is_an_error_not_
     let (status, headers, body) = export(&app, &lead, "demo").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
     assert!(!headers.contains_key("content-disposition") && !body.contains(HEADER), "no partial file: {body}");
-    let page = app.request(Method::GET, "/workspaces/demo/access", Some(&lead)).send().await.unwrap();
+    let page = app.get(&lead, "/workspaces/demo/access").await;
     let page = page.text().await.unwrap();
     assert!(page.contains("KubeSphere is not reachable right now"), "{page}");
     app.sim.sim.clear_faults();
@@ -175,13 +171,13 @@ const CHANGES_HEADER: &str =
 
 async fn changes(app: &TestApp, cookie: &str, query: &str) -> (StatusCode, String) {
     let path = format!("/workspaces/demo/access-changes.csv{query}");
-    let res = app.request(Method::GET, &path, Some(cookie)).send().await.unwrap();
+    let res = app.get(cookie, &path).await;
     (res.status(), res.text().await.unwrap())
 }
 
 async fn page(app: &TestApp, cookie: &str, query: &str) -> String {
     let path = format!("/workspaces/demo/access{query}");
-    let res = app.request(Method::GET, &path, Some(cookie)).send().await.unwrap();
+    let res = app.get(cookie, &path).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.text().await.unwrap()
 }
@@ -196,13 +192,8 @@ async fn after_a_sign_off_changes_name_console_changes_with_their_author_and_oth
     let before = page(&app, &lead, "").await;
     assert!(before.contains("No one has marked this access as reviewed yet."), "{before}");
     let res = app
-        .request(Method::POST, "/api/mark_access_reviewed", Some(&lead))
-        .header("accept", "text/html")
-        .header("referer", format!("{}/workspaces/demo/access", app.url))
-        .form(&[("workspace", "demo")])
-        .send()
-        .await
-        .unwrap();
+        .post_without_wasm(Some(&lead), "mark_access_reviewed", "/workspaces/demo/access", &[("workspace", "demo")])
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/workspaces/demo/access");
     let after = page(&app, &lead, "").await;
@@ -266,8 +257,7 @@ async fn after_a_sign_off_changes_name_console_changes_with_their_author_and_oth
 
 #[tokio::test]
 async fn a_snapshot_is_kept_only_when_the_access_differs_from_the_last_one() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     page(&app, &lead, "").await;
     // Seconds later, the same access read again keeps no new record: the record compared with
     // is still the first one.

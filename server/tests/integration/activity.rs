@@ -14,6 +14,7 @@ use serde_json::Value;
 use server::database::Database;
 use tokio::process::{Child, Command};
 
+use crate::calls::new_user;
 use crate::common::{free_port, wait_for_port, TestApp};
 
 const DAY: i64 = 86_400_000;
@@ -260,14 +261,8 @@ fn entries(page: &Value) -> Vec<Value> {
 
 #[tokio::test]
 async fn every_change_through_the_console_is_recorded_with_who_what_where_and_the_roles() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
-    let created = [
-        ("username", "zoe"),
-        ("email", "zoe@example.com"),
-        ("password", "Welcome2026secret"),
-        ("platform_role", "platform-regular"),
-    ];
+    let (app, admin) = TestApp::start_as("admin").await;
+    let created = new_user("zoe", "zoe@example.com", "Welcome2026secret", "platform-regular");
     assert_eq!(app.submit(&admin, "create_user", &created).await.0, StatusCode::OK);
     let invite = [("workspace", "demo"), ("usernames", "zoe, frank"), ("role", "regular")];
     assert_eq!(app.submit(&admin, "invite_workspace_members", &invite).await.0, StatusCode::OK);
@@ -327,26 +322,19 @@ async fn every_change_through_the_console_is_recorded_with_who_what_where_and_th
     assert!(!page.to_string().contains("Welcome2026secret"));
 
     // The page itself, as a person reads it, filtered to what was done to zoe.
-    let html =
-        app.request(Method::GET, "/activity?person=zoe", Some(&admin)).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&admin, "/activity?person=zoe").await;
     assert!(html.contains("Changed a workspace role") && html.contains("demo-regular → demo-viewer"), "{html}");
     assert!(html.contains("changes made through KS Console") || html.contains("Changes made through KS Console"));
     assert!(!html.contains("frank</a>"), "the filter keeps only zoe's entries");
-    let person = app.request(Method::GET, "/users/zoe", Some(&admin)).send().await.unwrap().text().await.unwrap();
+    let person = app.page(&admin, "/users/zoe").await;
     assert!(person.contains("href=\"/activity?person=zoe\""), "a person's page links to what was done to them");
 }
 
 #[tokio::test]
 async fn a_refused_change_is_recorded_as_failed_and_bad_input_that_never_left_is_not() {
-    let app = TestApp::start().await;
-    let bob = app.login("bob").await;
+    let (app, bob) = TestApp::start_as("bob").await;
     // bob is not allowed to create users: KubeSphere refuses.
-    let fields = [
-        ("username", "zed"),
-        ("email", "zed@example.com"),
-        ("password", "Passw0rdZed1"),
-        ("platform_role", "platform-regular"),
-    ];
+    let fields = new_user("zed", "zed@example.com", "Passw0rdZed1", "platform-regular");
     let (status, _) = app.submit(&bob, "create_user", &fields).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A custom role is refused before anything is sent: nothing happened, nothing to record.
@@ -364,8 +352,7 @@ async fn a_refused_change_is_recorded_as_failed_and_bad_input_that_never_left_is
 
 #[tokio::test]
 async fn people_see_their_own_changes_and_those_in_workspaces_they_administer_only() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     // In demo (alice administers it) and at platform level (she does not).
     let invite = [("workspace", "demo"), ("usernames", "frank"), ("role", "regular")];
     assert_eq!(app.submit(&admin, "invite_workspace_members", &invite).await.0, StatusCode::OK);
@@ -388,8 +375,7 @@ async fn people_see_their_own_changes_and_those_in_workspaces_they_administer_on
 
 #[tokio::test]
 async fn filters_are_checked_and_explained() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     for (field, value) in [("person", "../x"), ("from", "2026-13-01"), ("action", "delete_user"), ("workspace", "A B")]
     {
         let (status, body) = list(&app, &admin, &[(field, value)]).await;
@@ -399,7 +385,7 @@ async fn filters_are_checked_and_explained() {
     let (status, body) = list(&app, &admin, &[("from", "2026-11-02"), ("to", "2026-11-01")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     // The page shows the sentence, not a crash.
-    let res = app.request(Method::GET, "/activity?from=yesterday", Some(&admin)).send().await.unwrap();
+    let res = app.get(&admin, "/activity?from=yesterday").await;
     let html = res.text().await.unwrap();
     assert!(html.contains("Enter a date as YYYY-MM-DD."), "{html}");
 }

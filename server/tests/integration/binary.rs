@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+use crate::shared::sign_in_request;
+
 const BIN: &str = env!("CARGO_BIN_EXE_ks-console");
 
 #[test]
@@ -80,20 +82,12 @@ async fn the_health_check_metrics_listener_and_json_logs_work_as_deployed() {
     assert!(text.contains("ks_console_http_request_duration_seconds_bucket"), "{text}");
     // A sign-in that cannot reach KubeSphere is logged from inside its request.
     for _ in 0..2 {
-        let forwarded = http
-            .post(format!("http://127.0.0.1:{port}/login"))
-            .header("sec-fetch-site", "same-origin")
-            .header("x-forwarded-for", "6.6.6.6")
-            .form(&[("username", "bob"), ("password", "x")]);
+        let forwarded = sign_in_request(&http, &format!("http://127.0.0.1:{port}"), "bob", "x")
+            .header("x-forwarded-for", "6.6.6.6");
         assert_eq!(forwarded.send().await.unwrap().status(), 502);
     }
-    let login = http
-        .post(format!("http://127.0.0.1:{port}/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", "bob"), ("password", "Secret-pass-1")])
-        .send()
-        .await
-        .unwrap();
+    let login =
+        sign_in_request(&http, &format!("http://127.0.0.1:{port}"), "bob", "Secret-pass-1").send().await.unwrap();
     assert_eq!(login.status(), 502);
     let public = http.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
     assert!(!public.text().await.unwrap().contains("ks_console_http_requests_total"), "not on the public origin");

@@ -11,7 +11,7 @@ use reqwest::{Method, Response, StatusCode};
 use server::stores::Stores;
 use server::{build_app, memory_stores, AppMemory, Config};
 
-pub const PASSWORD: &str = "P@88w0rd";
+pub use crate::shared::{reviewed, PASSWORD};
 
 pub struct TestApp {
     pub url: String,
@@ -47,6 +47,13 @@ impl TestApp {
         Self::builder().start().await
     }
 
+    /// A console on the demo seed, and the session cookie of `user` signed in to it.
+    pub async fn start_as(user: &str) -> (TestApp, String) {
+        let app = Self::start().await;
+        let cookie = app.login(user).await;
+        (app, cookie)
+    }
+
     /// A request as a same-origin browser page would send it.
     pub fn request(&self, method: Method, path: &str, cookie: Option<&str>) -> reqwest::RequestBuilder {
         let mut req =
@@ -59,6 +66,20 @@ impl TestApp {
             req = req.header("cookie", c);
         }
         req
+    }
+
+    /// A page as a signed-in person's browser asks for it; the whole answer.
+    pub async fn get(&self, cookie: &str, path: &str) -> Response {
+        self.request(Method::GET, path, Some(cookie)).send().await.unwrap()
+    }
+
+    /// The HTML of a page a signed-in person opens, which must answer 200 OK.
+    pub async fn page(&self, cookie: &str, path: &str) -> String {
+        let res = self.get(cookie, path).await;
+        let status = res.status();
+        let html = res.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "GET {path}: {html}");
+        html
     }
 
     pub async fn login_response(&self, username: &str, password: &str, json: bool) -> Response {
@@ -98,28 +119,14 @@ impl TestApp {
         endpoint: &str,
         fields: &[(&str, &str)],
     ) -> (StatusCode, serde_json::Value) {
-        let res = self
-            .request(Method::POST, &format!("/api/{endpoint}"), Some(cookie))
-            .header("accept", "application/json")
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
+        let res = self.post_api(Some(cookie), endpoint, fields).await;
         let status = res.status();
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     /// Posts a form to a page, as a browser without WASM does; status and HTML.
     pub async fn post_page(&self, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let res = self
-            .request(Method::POST, path, Some(cookie))
-            .header("accept", "text/html")
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        (status, res.text().await.unwrap())
+        crate::shared::post_for_page(self.request(Method::POST, path, Some(cookie)), fields).await
     }
 
     /// A user exactly as KubeSphere (the simulator) stores it, read with an admin token of its own.
@@ -166,24 +173,7 @@ impl TestApp {
 
     /// A KubeSphere access token of `user`'s own (seed password), for trying requests as them.
     pub async fn upstream_token(&self, user: &str) -> String {
-        let base = self.sim.base_url();
-        let token: serde_json::Value = self
-            .http
-            .post(format!("{base}/oauth/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", user),
-                ("password", PASSWORD),
-                ("client_id", "kubesphere"),
-                ("client_secret", "kubesphere"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        token["access_token"].as_str().unwrap().to_owned()
+        crate::shared::token_for(&self.http, &self.sim.base_url(), user).await
     }
 
     /// Every role binding of `user` as KubeSphere holds it: (place, role), place a workspace or
@@ -273,6 +263,19 @@ impl TestApp {
             .collect()
     }
 
+    /// Every call KubeSphere received but reads, whole.
+    pub fn writes(&self) -> Vec<ks_sim::JournalEntry> {
+        self.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect()
+    }
+
+    /// The writes to a workspace's members (invitations and role changes).
+    pub fn workspace_member_writes(&self) -> Vec<ks_sim::JournalEntry> {
+        self.writes()
+            .into_iter()
+            .filter(|e| e.path.ends_with("/workspacemembers") || e.path.contains("/workspacemembers/"))
+            .collect()
+    }
+
     /// Mutating calls KubeSphere received (anything but GET), as `METHOD path`.
     pub fn upstream_writes(&self) -> Vec<String> {
         self.sim
@@ -286,11 +289,9 @@ impl TestApp {
 
     /// Waits for the bulk job `html` links to ("href=\"/onboard/bulk/jobs/…\"") to finish; its page.
     pub async fn finished_job(&self, cookie: &str, html: &str) -> String {
-        let marker = "href=\"/onboard/bulk/jobs/";
-        let start = html.find(marker).expect("a link to the job") + "href=\"".len();
-        let path = &html[start..start + html[start..].find('"').unwrap()];
+        let path = crate::shared::job_link(html);
         for _ in 0..100 {
-            let page = self.request(Method::GET, path, Some(cookie)).send().await.unwrap().text().await.unwrap();
+            let page = self.get(cookie, path).await.text().await.unwrap();
             if !page.contains("http-equiv=\"refresh\"") {
                 return page;
             }
@@ -389,7 +390,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     set_cookies(headers)
         .into_iter()
         .find(|c| c.starts_with("ks-console=") || c.starts_with("__Host-ks-console="))
-        .map(|c| c.split(';').next().unwrap().to_owned())
+        .map(|c| crate::shared::cookie_pair(&c))
 }
 
 pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -462,19 +463,4 @@ pub fn dry_run_verdict(html: &str, line: usize) -> String {
     let from = html[start..].find(cell).unwrap() + start + cell.len();
     let to = html[from..].find("</td>").unwrap() + from;
     html[from..to].replace("&#x27;", "'").replace("&#39;", "'")
-}
-
-/// The plan a page asks the person to approve: its hidden `reviewed` field, unescaped as the
-/// browser would send it back (empty when the page has none).
-pub fn reviewed(html: &str) -> String {
-    let marker = "name=\"reviewed\" value=\"";
-    let Some(start) = html.find(marker).map(|i| i + marker.len()) else { return String::new() };
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end]
-        .replace("&#10;", "\n")
-        .replace("&#x0A;", "\n")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
 }

@@ -8,13 +8,12 @@
 use std::time::Duration;
 
 use crate::common::TestApp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use server::{build_app, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn building_apps_never_stalls_pages_rendering_elsewhere() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
 
     let builder = tokio::task::spawn_blocking(|| {
         for _ in 0..100 {
@@ -28,7 +27,7 @@ async fn building_apps_never_stalls_pages_rendering_elsewhere() {
     for round in 0..300 {
         let path = ["/users/carol", "/workspaces/demo", "/projects/host/demo-web"][round % 3];
         let res = tokio::time::timeout(Duration::from_secs(5), async {
-            let res = app.request(Method::GET, path, Some(&cookie)).send().await.unwrap();
+            let res = app.get(&cookie, path).await;
             let status = res.status();
             let body = res.text().await.unwrap();
             (status, body)

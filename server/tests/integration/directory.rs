@@ -57,7 +57,7 @@ async fn a_directory_person_signs_in_with_their_directory_password_and_acts_as_t
     let user = app.upstream_get("/kapis/iam.kubesphere.io/v1beta1/users/mei.tan").await;
     assert_eq!(user["metadata"]["annotations"]["iam.kubesphere.io/identity-provider.corp-ldap"], "Mei.Tan");
     // Their page says how they sign in, and when they last did.
-    let page = app.request(Method::GET, "/users/mei.tan", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&cookie, "/users/mei.tan").await;
     assert!(page.contains("company directory: Corporate Directory"), "{page}");
     assert!(page.contains("<time datetime="), "the last sign-in: {page}");
     let token = app.sim.sim.journal().into_iter().find(|e| e.path == "/oauth/token").unwrap();
@@ -107,9 +107,9 @@ async fn a_first_sign_in_under_manual_mapping_confirms_a_username_then_signs_in_
     let registering = session_cookie(res.headers()).expect("a session for the registration");
     // Nothing else is reachable yet.
     assert_eq!(app.call("current_user", Some(&registering)).await.status(), StatusCode::UNAUTHORIZED);
-    let home = app.request(Method::GET, "/", Some(&registering)).send().await.unwrap();
+    let home = app.get(&registering, "/").await;
     assert_eq!(home.status(), StatusCode::SEE_OTHER);
-    let page = app.request(Method::GET, "/login/confirm", Some(&registering)).send().await.unwrap();
+    let page = app.get(&registering, "/login/confirm").await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     assert!(page.contains("Choose your KubeSphere username") && page.contains("value=\"jo.kim\""), "{page}");
@@ -122,14 +122,7 @@ async fn a_first_sign_in_under_manual_mapping_confirms_a_username_then_signs_in_
     };
     let taken = confirm("bob").await.unwrap();
     assert_eq!(taken.headers()["location"], "/login/confirm?problem=name_taken&username=bob");
-    let shown = app
-        .request(Method::GET, "/login/confirm?problem=name_taken&username=bob", Some(&registering))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let shown = app.page(&registering, "/login/confirm?problem=name_taken&username=bob").await;
     assert!(shown.contains("That username is taken."));
     let bad = confirm("Jo_Kim").await.unwrap();
     assert!(bad.headers()["location"].to_str().unwrap().contains("problem=name_invalid"));

@@ -70,7 +70,7 @@ async fn no_page_offers_a_destructive_action_or_a_custom_role() {
     for user in ["admin", "alice", "bob"] {
         let cookie = app.login(user).await;
         for page in &pages {
-            let res = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap();
+            let res = app.get(&cookie, page).await;
             assert!(
                 res.status() == StatusCode::OK || res.status() == StatusCode::NOT_FOUND,
                 "{user} {page}: {}",
@@ -92,8 +92,7 @@ async fn no_page_offers_a_destructive_action_or_a_custom_role() {
 
 #[tokio::test]
 async fn static_pages_are_not_shadowed_by_parameter_routes() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     for (page, heading) in [
         ("/workspaces/new", "Create a workspace"),
         ("/workspaces/invite", "Invite to a workspace"),
@@ -101,15 +100,14 @@ async fn static_pages_are_not_shadowed_by_parameter_routes() {
         ("/projects/new", "Create a project"),
         ("/projects/invite", "Invite to a project"),
     ] {
-        let html = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap().text().await.unwrap();
+        let html = app.page(&cookie, page).await;
         assert!(html.contains(&format!("<h1>{heading}</h1>")), "{page}");
     }
 }
 
 #[tokio::test]
 async fn only_pages_with_islands_load_the_wasm() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let mut pages = app_pages();
     pages.push("/users?q=bo".into());
     let mut seen = Vec::new();
@@ -122,7 +120,12 @@ async fn only_pages_with_islands_load_the_wasm() {
         // A form's page loads the WASM even for someone who is only told they may not use the
         // form (the shell is decided by the route); a page with an island always loads it.
         assert!(!islands || loads_wasm, "{page} has islands but loads no WASM");
-        assert_eq!(loads_wasm, app::route_has_islands(path), "{page}: route_has_islands is out of date");
+        // The shell loads the WASM exactly where `route_has_islands` says, so what can go stale is
+        // that list: an admin, who may use every form, sees an island on each of its routes and
+        // on no other. (The made-up job of the route `/onboard/bulk/jobs/{id}` is not found, so
+        // it has no live bar; a running job's is tested in bulk.rs.)
+        let job = path.starts_with("/onboard/bulk/jobs/");
+        assert_eq!(islands, app::route_has_islands(path) && !job, "{page}: route_has_islands is out of date");
         seen.push((page.to_owned(), islands));
     }
     let without: Vec<&str> = seen.iter().filter(|(_, i)| !i).map(|(p, _)| p.as_str()).collect();

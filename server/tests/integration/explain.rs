@@ -2,7 +2,7 @@
 //! agree with KubeSphere. Member, role and project actions are tried upstream as the person;
 //! for workloads, which the simulator does not serve, its `subjectaccessreviews` is the oracle.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::common::TestApp;
@@ -91,8 +91,7 @@ async fn verdicts_agree_with_what_kubesphere_does_and_with_its_own_review() {
 
 #[tokio::test]
 async fn the_reason_names_the_membership_and_custom_roles_are_not_explained() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     let bob = explain(&app, &lead, "bob", Some(("host", "demo-web"))).await;
     let by_ability = |e: &Value, ability: &str| {
         e["answers"].as_array().unwrap().iter().find(|a| a["ability"] == ability).unwrap()["verdict"].clone()
@@ -130,11 +129,7 @@ async fn the_reason_names_the_membership_and_custom_roles_are_not_explained() {
     assert_eq!(bob["workspace_admins"], json!(workspace_admins));
     assert!(!project_admins.is_empty() && !workspace_admins.is_empty());
 
-    let page = app
-        .request(Method::GET, "/explain?user=bob&workspace=demo&cluster=host&project=demo-web", Some(&lead))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get(&lead, "/explain?user=bob&workspace=demo&cluster=host&project=demo-web").await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text} in {page}"));
@@ -143,8 +138,7 @@ async fn the_reason_names_the_membership_and_custom_roles_are_not_explained() {
     assert!(page.contains("their project role operator"), "{page}");
 
     // A name that is not there is said at its field.
-    let missing =
-        app.request(Method::GET, "/explain?user=nobody-here&workspace=demo", Some(&lead)).send().await.unwrap();
+    let missing = app.get(&lead, "/explain?user=nobody-here&workspace=demo").await;
     let missing = missing.text().await.unwrap();
     assert!(
         missing.contains("aria-invalid=\"true\"") && missing.contains("KubeSphere has no such name here"),

@@ -2,8 +2,9 @@
 //! names parsed before anything goes upstream, and forms that work without WASM.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::calls::new_user;
 use crate::common::{header, TestApp};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 fn upstream_writes(app: &TestApp) -> Vec<String> {
@@ -12,19 +13,10 @@ fn upstream_writes(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn a_custom_role_is_refused_before_anything_is_sent_upstream() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let cases: [(&str, Vec<(&str, &str)>); 5] = [
-        (
-            "create_user",
-            vec![
-                ("username", "zed"),
-                ("email", "zed@example.com"),
-                ("password", "Passw0rdZed"),
-                ("platform_role", "platform-auditor"),
-            ],
-        ),
+        ("create_user", new_user("zed", "zed@example.com", "Passw0rdZed", "platform-auditor").to_vec()),
         ("change_platform_role", vec![("username", "bob"), ("platform_role", "platform-auditor")]),
         ("invite_workspace_members", vec![("workspace", "demo"), ("usernames", "frank"), ("role", "auditor")]),
         ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "team-b-admin")]),
@@ -41,19 +33,10 @@ async fn a_custom_role_is_refused_before_anything_is_sent_upstream() {
 
 #[tokio::test]
 async fn admin_roles_need_an_explicit_confirmation() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let cases: [(&str, Vec<(&str, &str)>); 3] = [
-        (
-            "create_user",
-            vec![
-                ("username", "zed"),
-                ("email", "zed@example.com"),
-                ("password", "Passw0rdZed"),
-                ("platform_role", "platform-admin"),
-            ],
-        ),
+        ("create_user", new_user("zed", "zed@example.com", "Passw0rdZed", "platform-admin").to_vec()),
         ("change_workspace_role", vec![("workspace", "demo"), ("username", "bob"), ("role", "admin")]),
         ("change_project_role", vec![("project", "host/demo-web"), ("username", "bob"), ("role", "admin")]),
     ];
@@ -67,25 +50,14 @@ async fn admin_roles_need_an_explicit_confirmation() {
 
 #[tokio::test]
 async fn names_that_could_change_an_upstream_path_never_reach_kubesphere() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     for bad in ["../admin", "a/b", "Alice", "x?y", &"a".repeat(64)] {
-        let (status, _) = app
-            .submit(&cookie, "change_workspace_role", &[("workspace", bad), ("username", "bob"), ("role", "x-regular")])
-            .await;
+        let (status, _) = app.change_workspace_role(&cookie, bad, "bob", "x-regular").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        let (status, _) = app
-            .submit(&cookie, "change_platform_role", &[("username", bad), ("platform_role", "platform-regular")])
-            .await;
+        let (status, _) = app.change_platform_role(&cookie, bad, "platform-regular").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
-        let (status, _) = app
-            .submit(
-                &cookie,
-                "invite_project_members",
-                &[("project", &format!("host/{bad}")), ("usernames", "bob"), ("role", "viewer")],
-            )
-            .await;
+        let (status, _) = app.invite_to_project(&cookie, &format!("host/{bad}"), "bob", "viewer").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
     assert!(app.sim.sim.journal().is_empty());
@@ -93,21 +65,10 @@ async fn names_that_could_change_an_upstream_path_never_reach_kubesphere() {
 
 #[tokio::test]
 async fn the_weak_password_rule_is_the_servers_own() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app
-        .submit(
-            &cookie,
-            "create_user",
-            &[
-                ("username", "zed"),
-                ("email", "zed@example.com"),
-                ("password", "short1A"),
-                ("platform_role", "platform-regular"),
-            ],
-        )
-        .await;
+    let (status, body) =
+        app.submit(&cookie, "create_user", &new_user("zed", "zed@example.com", "short1A", "platform-regular")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["field"], "password");
     assert!(app.sim.sim.journal().is_empty());
@@ -115,92 +76,70 @@ async fn the_weak_password_rule_is_the_servers_own() {
 
 #[tokio::test]
 async fn without_wasm_a_refused_form_comes_back_with_the_message_and_the_input() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     // A plain HTML form post, as a browser without WASM sends it.
     let res = app
-        .request(Method::POST, "/api/create_user", Some(&cookie))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", format!("{}/users/new", app.url))
-        .form(&[
-            ("username", "zed"),
-            ("email", "zed@example.com"),
-            ("password", "Passw0rdZed"),
-            ("platform_role", "platform-admin"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_without_wasm(
+            Some(&cookie),
+            "create_user",
+            "/users/new",
+            &new_user("zed", "zed@example.com", "Passw0rdZed", "platform-admin"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(res.headers(), "location"), Some("/users/new"));
     assert!(app.sim.sim.journal().is_empty(), "the unconfirmed admin grant went nowhere");
 
-    let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&cookie, "/users/new").await;
     assert!(page.contains("Confirm that this user should be a platform administrator."), "the reason is shown");
     assert!(page.contains("value=\"zed\""), "the username is kept");
     assert!(page.contains("value=\"zed@example.com\""), "the e-mail is kept");
     assert!(!page.contains("Passw0rdZed"), "the password is never kept");
     // The flash is shown once.
-    let again = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let again = app.page(&cookie, "/users/new").await;
     assert!(!again.contains("Confirm that this user should be a platform administrator."));
 }
 
 #[tokio::test]
 async fn a_plain_form_post_with_an_ended_session_goes_to_sign_in() {
     let app = TestApp::start().await;
-    let res = app
-        .request(Method::POST, "/api/create_user", None)
-        .header("accept", "text/html")
-        .header("referer", format!("{}/users/new", app.url))
-        .form(&[("username", "zed")])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_without_wasm(None, "create_user", "/users/new", &[("username", "zed")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(res.headers(), "location"), Some("/login?next=/users/new&reason=not_signed_in"));
 }
 
 #[tokio::test]
 async fn regular_users_are_told_why_they_cannot_create_users() {
-    let app = TestApp::start().await;
-    let cookie = app.login("bob").await;
-    let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let (app, cookie) = TestApp::start_as("bob").await;
+    let page = app.page(&cookie, "/users/new").await;
     assert!(page.contains("Only platform administrators can create users. Your platform role is platform-regular."));
     assert!(!page.contains("name=\"password\""), "no form is offered");
 }
 
 #[tokio::test]
 async fn an_oversized_form_is_refused_before_it_is_read() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     // 1.8 MiB naming 46,656 people: once kept a core busy well past 30 s.
     let names: String = (0..46_656).map(|i| format!("person-{i:05},")).collect::<String>().repeat(3);
     let res = app
-        .request(Method::POST, "/api/invite_workspace_members", Some(&cookie))
-        .header("accept", "application/json")
-        .form(&[("workspace", "demo"), ("usernames", names.as_str()), ("role", "regular")])
-        .send()
-        .await
-        .unwrap();
+        .post_api(
+            Some(&cookie),
+            "invite_workspace_members",
+            &[("workspace", "demo"), ("usernames", names.as_str()), ("role", "regular")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(app.sim.sim.journal().is_empty(), "nothing reached KubeSphere");
 }
 
 #[tokio::test]
 async fn an_invitation_names_at_most_a_hundred_people() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let names: Vec<String> = (0..101).map(|i| format!("p{i}")).collect();
-    let (status, body) = app
-        .submit(
-            &cookie,
-            "invite_workspace_members",
-            &[("workspace", "demo"), ("usernames", &names.join(",")), ("role", "regular")],
-        )
-        .await;
+    let (status, body) = app.invite_to_workspace(&cookie, "demo", &names.join(","), "regular").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"], json!({"field": "usernames", "message": "Invite at most 100 people at a time."}));
     assert!(app.sim.sim.journal().is_empty());
@@ -208,19 +147,13 @@ async fn an_invitation_names_at_most_a_hundred_people() {
 
 #[tokio::test]
 async fn search_text_never_adds_selector_terms_and_is_bounded() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let search = |q: String| {
         let app = &app;
         let cookie = cookie.clone();
         async move {
-            app.request(Method::POST, "/api/list_people", Some(&cookie))
-                .header("accept", "application/json")
-                .form(&[("query", q.as_str()), ("page", "1"), ("sort", "")])
-                .send()
-                .await
-                .unwrap()
+            app.post_api(Some(&cookie), "list_people", &[("query", q.as_str()), ("page", "1"), ("sort", "")]).await
         }
     };
     assert_eq!(search("x@y.io,status.state!=Active".into()).await.status(), StatusCode::OK);
@@ -238,25 +171,24 @@ async fn search_text_never_adds_selector_terms_and_is_bounded() {
 
 #[tokio::test]
 async fn a_plain_form_keeps_only_a_few_kib_for_its_page() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let long = "d".repeat(50 * 1024);
     let res = app
-        .request(Method::POST, "/api/create_user", Some(&cookie))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", format!("{}/users/new", app.url))
-        .form(&[
-            ("username", "zed"),
-            ("email", "zed@example.com"),
-            ("password", "Passw0rdZed"),
-            ("platform_role", "platform-admin"),
-            ("description", &long),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_without_wasm(
+            Some(&cookie),
+            "create_user",
+            "/users/new",
+            &[
+                ("username", "zed"),
+                ("email", "zed@example.com"),
+                ("password", "Passw0rdZed"),
+                ("platform_role", "platform-admin"),
+                ("description", &long),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let page = app.request(Method::GET, "/users/new", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&cookie, "/users/new").await;
     assert!(page.contains("value=\"zed\""), "the short fields are kept");
     assert!(page.contains(&"d".repeat(2048)) && !page.contains(&"d".repeat(2049)), "a long value is kept only in part");
 }

@@ -42,8 +42,7 @@ async fn no_server_function_is_reachable_with_get() {
 
 #[tokio::test]
 async fn cross_origin_requests_are_refused_before_anything_happens() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let url = format!("{}/api/current_user", app.url);
     let attempts: [&[(&str, &str)]; 4] = [
@@ -141,17 +140,10 @@ async fn sign_in_and_sign_out_answers_are_never_cached_and_no_site_may_embed_or_
 
 #[tokio::test]
 async fn a_token_refused_during_an_optional_read_ends_the_session_too() {
-    let app = TestApp::start().await;
-    let cookie = app.login("bob").await;
+    let (app, cookie) = TestApp::start_as("bob").await;
     // Signed out elsewhere (multipleLogin: false, or an administrator): KubeSphere answers 401.
     app.sim.sim.revoke_user_tokens("bob");
-    let res = app
-        .request(Method::POST, "/api/workspace_role_options", Some(&cookie))
-        .header("accept", "application/json")
-        .form(&[("workspace", "demo")])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_api(Some(&cookie), "workspace_role_options", &[("workspace", "demo")]).await;
     assert_eq!(res.status(), StatusCode::OK, "an optional read answers with nothing");
     app.sim.sim.reset_journal();
     let res = app.call("my_permissions", Some(&cookie)).await;
@@ -273,9 +265,8 @@ async fn shutdown_lets_an_in_flight_request_finish_and_refuses_new_connections()
 
 #[tokio::test]
 async fn signed_in_pages_and_answers_are_never_cached() {
-    let app = TestApp::start().await;
-    let cookie = app.login("bob").await;
-    let page = app.request(Method::GET, "/users/bob", Some(&cookie)).send().await.unwrap();
+    let (app, cookie) = TestApp::start_as("bob").await;
+    let page = app.get(&cookie, "/users/bob").await;
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(header(page.headers(), "cache-control"), Some("no-store"));
     let answer = app.call("current_user", Some(&cookie)).await;

@@ -16,8 +16,7 @@ async fn page(app: &TestApp, path: &str, cookie: Option<&str>, accept_language: 
 
 #[tokio::test]
 async fn pages_follow_the_browsers_language_before_any_wasm() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     // A page without islands: complete in Chinese as HTML, no script needed.
     let (status, html) = page(&app, "/users", Some(&cookie), Some("zh-CN,zh;q=0.9,en;q=0.8")).await;
     assert_eq!(status, StatusCode::OK);
@@ -34,8 +33,7 @@ async fn pages_follow_the_browsers_language_before_any_wasm() {
 
 #[tokio::test]
 async fn the_switch_remembers_the_choice_over_the_browsers_language() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let res = app
         .request(Method::POST, "/language", Some(&cookie))
         .header("accept", "text/html")
@@ -72,16 +70,15 @@ async fn the_switch_remembers_the_choice_over_the_browsers_language() {
 
 #[tokio::test]
 async fn errors_are_explained_in_the_persons_language() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     // A server function's refusal, as an island shows it.
     let res = app
-        .request(Method::POST, "/api/create_workspace", Some(&format!("{cookie}; i18n_pref_locale=zh")))
-        .header("accept", "application/json")
-        .form(&[("name", "Not A Name"), ("manager", "admin")])
-        .send()
-        .await
-        .unwrap();
+        .post_api(
+            Some(&format!("{cookie}; i18n_pref_locale=zh")),
+            "create_workspace",
+            &[("name", "Not A Name"), ("manager", "admin")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = res.json().await.unwrap();
     let message = body["detail"]["message"].as_str().unwrap_or_default();

@@ -6,21 +6,14 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn memberships(app: &TestApp, cookie: &str, user: &str) -> Value {
-    let res = app
-        .request(Method::POST, "/api/get_memberships", Some(cookie))
-        .header("accept", "application/json")
-        .form(&[("username", user)])
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_api(Some(cookie), "get_memberships", &[("username", user)]).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
 
 #[tokio::test]
 async fn an_admin_sees_every_membership_seeded_for_a_person() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let m = memberships(&app, &cookie, "carol").await;
     assert_eq!(m["partial"], Value::Null);
     assert_eq!(
@@ -30,15 +23,14 @@ async fn an_admin_sees_every_membership_seeded_for_a_person() {
             {"workspace": "team-b", "role": "team-b-admin", "projects": [{"project": "team-b-data", "cluster": "host", "role": "admin"}]}
         ])
     );
-    let page = app.request(Method::GET, "/users/carol", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&cookie, "/users/carol").await;
     assert!(page.contains(" — demo-viewer"), "the page renders on the server");
     assert!(page.contains("href=\"/workspaces/team-b\""));
 }
 
 #[tokio::test]
 async fn a_regular_user_sees_less_and_is_told_so() {
-    let app = TestApp::start().await;
-    let cookie = app.login("bob").await;
+    let (app, cookie) = TestApp::start_as("bob").await;
     let m = memberships(&app, &cookie, "carol").await;
     assert!(m["partial"].as_str().unwrap().contains("may be incomplete"));
     let names: Vec<(&str, &str)> = m["workspaces"]
@@ -82,13 +74,12 @@ async fn a_persons_page_costs_the_same_upstream_calls_with_the_large_seed() {
 
 #[tokio::test]
 async fn a_workspace_page_lists_its_members_and_its_projects_on_every_cluster() {
-    let app = TestApp::start().await;
-    let cookie = app.login("alice").await;
+    let (app, cookie) = TestApp::start_as("alice").await;
     // The top bar's view of what alice may change is worked out on a session's first page and
     // kept (`navigation.rs`); what is counted here is the page's own.
-    app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    app.page(&cookie, "/").await;
     app.sim.sim.reset_journal();
-    let page = app.request(Method::GET, "/workspaces/demo", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&cookie, "/workspaces/demo").await;
     for expected in [
         "href=\"/users/bob\"",
         "demo-regular",
@@ -114,13 +105,12 @@ fn user_list_queries(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn member_lists_show_e_mails_fetched_in_one_users_call_per_page() {
-    let app = TestApp::start().await;
-    let cookie = app.login("alice").await;
+    let (app, cookie) = TestApp::start_as("alice").await;
     for (path, members) in
         [("/workspaces/demo", ["alice", "bob", "carol"]), ("/projects/host/demo-web", ["bob", "carol", "grace"])]
     {
         app.sim.sim.reset_journal();
-        let page = app.request(Method::GET, path, Some(&cookie)).send().await.unwrap().text().await.unwrap();
+        let page = app.page(&cookie, path).await;
         assert!(page.contains("<th scope=\"col\">E-mail</th>"), "{path}");
         for member in members {
             let email = app.upstream_user(member).await["spec"]["email"].as_str().unwrap().to_owned();
@@ -143,13 +133,13 @@ async fn a_big_member_list_is_paged_by_kubesphere_and_costs_the_same_calls_on_ev
     let app = TestApp::builder().sim(|s| s.seed = seed).start().await;
     let cookie = app.login("admin").await;
     // The session's first page also works out the top bar's view of what admin may change.
-    app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    app.page(&cookie, "/").await;
 
     let mut calls = Vec::new();
     for (page, rows, first) in [(1, 50, "user-0000"), (3, 21, "user-0099")] {
         app.sim.sim.reset_journal();
         let path = format!("/workspaces/ws-big?page={page}");
-        let html = app.request(Method::GET, &path, Some(&cookie)).send().await.unwrap().text().await.unwrap();
+        let html = app.page(&cookie, &path).await;
         // 120 invited members plus the manager (admin, first by name).
         assert!(html.contains(&format!("121 members. Page {page} of 3.")), "{path}");
         assert_eq!(html.matches("<td data-label=\"Member\">").count(), rows, "{path}");
@@ -165,8 +155,7 @@ async fn a_big_member_list_is_paged_by_kubesphere_and_costs_the_same_calls_on_ev
 
 #[tokio::test]
 async fn a_persons_page_opens_the_invite_and_role_forms_with_them_filled_in() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let get = |path: String| {
         let req = app.request(Method::GET, &path, Some(&cookie));
         async move { req.send().await.unwrap().text().await.unwrap() }

@@ -7,11 +7,10 @@ use crate::common::TestApp;
 #[tokio::test]
 async fn requests_upstream_calls_and_logins_are_counted_by_route_never_by_value() {
     let handle = server::metrics::recorder();
-    let app = TestApp::start().await;
-    let cookie = app.login("bob").await;
+    let (app, cookie) = TestApp::start_as("bob").await;
     assert_eq!(app.login_response("bob", "Wrong-passw0rd", true).await.status(), 401);
     assert_eq!(app.call("current_user", Some(&cookie)).await.status(), 200);
-    let page = app.request(Method::GET, "/users/carol", Some(&cookie)).send().await.unwrap();
+    let page = app.get(&cookie, "/users/carol").await;
     assert_eq!(page.status(), 200);
     let _ = app.call("no_such_function", Some(&cookie)).await;
 

@@ -2,7 +2,7 @@
 //! own permissions (the demo seed's people), and everyone the places to look things up. What is
 //! not offered is still refused by the server, as before.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::common::{strip_tags, TestApp};
 
@@ -31,7 +31,7 @@ struct Offered {
 
 async fn offered(app: &TestApp, username: &str, page: &str) -> Offered {
     let cookie = app.login(username).await;
-    let res = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap();
+    let res = app.get(&cookie, page).await;
     assert_eq!(res.status(), StatusCode::OK, "{username} {page}");
     let html = res.text().await.unwrap();
     // The top bar's navigation is the page's first.
@@ -145,7 +145,7 @@ async fn the_groups_are_named_and_every_page_marks_where_it_is() {
 
     // A self-provisioner who manages demo: workspaces and demo's members, no accounts; in Chinese.
     let cookie = format!("{}; i18n_pref_locale=zh", app.login("alice").await);
-    let html = app.request(Method::GET, "/users", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&cookie, "/users").await;
     let menu = links(between(&html, "<details", "</details>"));
     assert!(html.contains("<summary>进行变更</summary>") && html.contains("aria-label=\"查看\""), "{html}");
     let hrefs: Vec<&str> = menu.iter().map(|(h, _)| h.as_str()).collect();
@@ -157,12 +157,11 @@ async fn the_groups_are_named_and_every_page_marks_where_it_is() {
 
 #[tokio::test]
 async fn what_a_person_may_do_is_worked_out_once_for_the_pages_that_follow() {
-    let app = TestApp::start().await;
-    let cookie = app.login("carol").await;
-    let html = app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let (app, cookie) = TestApp::start_as("carol").await;
+    let html = app.page(&cookie, "/").await;
     assert!(html.contains("href=\"/onboard\""), "carol administers team-b");
     app.sim.sim.reset_journal();
-    let res = app.request(Method::GET, "/workspaces", Some(&cookie)).send().await.unwrap();
+    let res = app.get(&cookie, "/workspaces").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("href=\"/onboard\""));
     let templates = app.sim.sim.journal().iter().filter(|e| e.path.contains("/roletemplates")).count();

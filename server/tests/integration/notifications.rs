@@ -10,6 +10,7 @@ use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+use crate::calls::new_user;
 use crate::common::{free_port, TestApp};
 
 /// One e-mail as the SMTP server received it.
@@ -172,8 +173,7 @@ async fn choose_language(app: &TestApp, cookie: &str, lang: &str) {
 }
 
 async fn invite(app: &TestApp, cookie: &str, user: &str) -> (StatusCode, serde_json::Value) {
-    app.submit(cookie, "invite_workspace_members", &[("workspace", "demo"), ("usernames", user), ("role", "viewer")])
-        .await
+    app.invite_to_workspace(cookie, "demo", user, "viewer").await
 }
 
 /// Chosen in KubeSphere (`spec.lang`), or else in this console.
@@ -226,12 +226,7 @@ async fn a_new_account_is_told_without_its_password_and_the_actor_is_never_told(
     let smtp = SmtpSink::start(free_port()).await;
     let app = notifying(smtp.url(), None, None).start().await;
     let admin = app.login("admin").await;
-    let fields = [
-        ("username", "zoe"),
-        ("email", "zoe@example.com"),
-        ("password", "Welcome2026zz"),
-        ("platform_role", "platform-regular"),
-    ];
+    let fields = new_user("zoe", "zoe@example.com", "Welcome2026zz", "platform-regular");
     let (status, body) = app.submit(&admin, "create_user", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let mails = settled(1, || smtp.mails()).await;
@@ -294,13 +289,7 @@ async fn two_replicas_send_each_message_once(db: String) {
     for user in ["frank", "dave"] {
         assert_eq!(invite(&one, &lead, user).await.0, StatusCode::OK);
     }
-    let (status, _) = two
-        .submit(
-            &admin,
-            "invite_workspace_members",
-            &[("workspace", "team-b"), ("usernames", "frank"), ("role", "viewer")],
-        )
-        .await;
+    let (status, _) = two.invite_to_workspace(&admin, "team-b", "frank", "viewer").await;
     assert_eq!(status, StatusCode::OK);
     let mails = settled(3, || smtp.mails()).await;
     let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
@@ -330,7 +319,7 @@ async fn who_turned_messages_off_is_not_told_and_a_digest_waits_for_its_day() {
     let (status, body) = app.submit(&frank, "save_notification_settings", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["muted"], true);
-    let page = app.request(Method::GET, "/settings/notifications", Some(&frank)).send().await.unwrap();
+    let page = app.get(&frank, "/settings/notifications").await;
     let html = page.text().await.unwrap();
     assert!(
         html.contains("name=\"notify\" value=\"on\"/>") || !html.contains("name=\"notify\" value=\"on\" checked"),
@@ -357,7 +346,7 @@ async fn platform_admins_are_told_when_nobody_is_told_and_what_was_given_up() {
     let (admin, lead) = (app.login("admin").await, app.login("lead").await);
     let page = |cookie: String| {
         let app = &app;
-        async move { app.request(Method::GET, "/activity", Some(&cookie)).send().await.unwrap().text().await.unwrap() }
+        async move { app.page(&cookie, "/activity").await }
     };
     assert!(page(admin.clone()).await.contains("Nobody is told of changes"));
     assert!(!page(lead.clone()).await.contains("Nobody is told of changes"));
@@ -371,7 +360,7 @@ async fn platform_admins_are_told_when_nobody_is_told_and_what_was_given_up() {
     let mut html = String::new();
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        html = app.request(Method::GET, "/activity", Some(&admin)).send().await.unwrap().text().await.unwrap();
+        html = app.page(&admin, "/activity").await;
         if html.contains("Messages not sent") {
             break;
         }

@@ -42,8 +42,7 @@ const NEW_PERSON: [(&str, &str); 13] = [
 
 #[tokio::test]
 async fn the_review_lists_every_call_in_plain_words_and_sends_nothing() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let (status, html) = post(&app, &cookie, "review", &NEW_PERSON).await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -63,8 +62,7 @@ async fn the_review_lists_every_call_in_plain_words_and_sends_nothing() {
 
 #[tokio::test]
 async fn apply_sends_what_was_reviewed_in_order_and_shows_the_generated_password_once() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let (_, review) = post(&app, &cookie, "review", &NEW_PERSON).await;
     let plan = reviewed(&review);
     assert_eq!(plan.lines().count(), 3, "{plan}");
@@ -115,8 +113,7 @@ async fn apply_sends_what_was_reviewed_in_order_and_shows_the_generated_password
 
 #[tokio::test]
 async fn a_failed_step_leaves_the_others_done_and_retry_sends_only_the_rest() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let (_, review) = post(&app, &cookie, "review", &NEW_PERSON).await;
     let plan = reviewed(&review);
     let members = "/clusters/host/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-web/namespacemembers";
@@ -144,8 +141,7 @@ async fn a_failed_step_leaves_the_others_done_and_retry_sends_only_the_rest() {
 
 #[tokio::test]
 async fn an_existing_username_adds_memberships_and_changes_only_what_differs() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     // frank exists and belongs nowhere; carol is in demo already.
     let fields = [
         ("username", "frank"),
@@ -176,8 +172,7 @@ async fn an_existing_username_adds_memberships_and_changes_only_what_differs() {
 
 #[tokio::test]
 async fn apply_sends_nothing_that_was_not_reviewed_and_admin_roles_need_the_confirmation() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     // Not reviewed (or reviewed differently): the new plan is shown, nothing is sent.
     let mut fields = NEW_PERSON.to_vec();
@@ -205,8 +200,7 @@ async fn apply_sends_nothing_that_was_not_reviewed_and_admin_roles_need_the_conf
 
 #[tokio::test]
 async fn bad_rows_are_explained_next_to_the_row_and_custom_roles_are_refused() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.reset_journal();
     let cases: [(&[(&str, &str)], &str); 4] = [
         (&[("username", "bob"), ("workspace", "nowhere-ws")], "There is no workspace nowhere-ws."),
@@ -246,8 +240,7 @@ async fn bad_rows_are_explained_next_to_the_row_and_custom_roles_are_refused() {
 
 #[tokio::test]
 async fn a_typed_password_is_never_echoed_by_the_review_and_still_applies() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let typed = "Typed-Initial-2026";
     let mut fields: Vec<(&str, &str)> =
         NEW_PERSON.iter().map(|&(k, v)| if k == "password" { (k, typed) } else { (k, v) }).collect();

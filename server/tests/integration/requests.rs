@@ -21,7 +21,7 @@ async fn post_form(app: &TestApp, cookie: &str, endpoint: &str, page: &str, fiel
 }
 
 async fn page(app: &TestApp, cookie: &str, path: &str) -> String {
-    let res = app.request(Method::GET, path, Some(cookie)).send().await.unwrap();
+    let res = app.get(cookie, path).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     res.text().await.unwrap()
 }
@@ -34,8 +34,7 @@ fn first_request_id(html: &str) -> String {
 
 #[tokio::test]
 async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_own_token() {
-    let app = TestApp::start().await;
-    let frank = app.login("frank").await;
+    let (app, frank) = TestApp::start_as("frank").await;
     app.sim.sim.reset_journal();
 
     // The link preselects the role it names; the request is stored, nothing is sent.
@@ -73,7 +72,7 @@ async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_
     let link = page(&app, &lead, "/requests/link?workspace=demo&role=viewer").await;
     assert!(link.contains(&format!("value=\"{}/join/demo?role=viewer\"", app.config.public_origin())), "{link}");
     assert!(link.contains("<svg") && link.contains("role=\"img\""), "a QR code drawn on the server");
-    let refused = app.request(Method::GET, "/requests/link?workspace=demo", Some(&bob)).send().await.unwrap();
+    let refused = app.get(&bob, "/requests/link?workspace=demo").await;
     assert!(refused.text().await.unwrap().contains("Your KubeSphere roles do not allow you to share a join link here"));
     let inbox = page(&app, &lead, "/requests").await;
     assert!(
@@ -101,8 +100,7 @@ async fn a_join_link_leads_to_a_request_the_workspace_admin_approves_with_their_
 
 #[tokio::test]
 async fn forged_roles_and_places_are_refused_before_anything_is_stored_and_admin_needs_its_confirmation() {
-    let app = TestApp::start().await;
-    let frank = app.login("frank").await;
+    let (app, frank) = TestApp::start_as("frank").await;
     let ask = |ws: &'static str, cluster: &'static str, project: &'static str, role: &'static str| {
         [("workspace", ws), ("cluster", cluster), ("project", project), ("role", role), ("reason", "work")]
     };
@@ -156,8 +154,7 @@ async fn forged_roles_and_places_are_refused_before_anything_is_stored_and_admin
 
 #[tokio::test]
 async fn a_newer_request_replaces_the_older_one_and_withdrawn_or_decided_ones_cannot_be_decided_again() {
-    let app = TestApp::start().await;
-    let bob = app.login("bob").await;
+    let (app, bob) = TestApp::start_as("bob").await;
     let ask = |role: &'static str, reason: &'static str| {
         [("workspace", "demo"), ("cluster", ""), ("project", ""), ("role", role), ("reason", reason)]
     };
@@ -184,8 +181,7 @@ async fn a_newer_request_replaces_the_older_one_and_withdrawn_or_decided_ones_ca
 
 #[tokio::test]
 async fn an_approval_kubesphere_refuses_leaves_the_request_waiting() {
-    let app = TestApp::start().await;
-    let frank = app.login("frank").await;
+    let (app, frank) = TestApp::start_as("frank").await;
     let fields = [("workspace", "demo"), ("cluster", ""), ("project", ""), ("role", "viewer"), ("reason", "team")];
     let (_, asked) = app.submit(&frank, "ask_for_access", &fields).await;
     let id = asked["id"].as_str().unwrap();

@@ -6,54 +6,37 @@
 use std::time::Duration;
 
 use ks_sim::journal::sequential_rounds;
-use ks_sim::Fault;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::common::TestApp;
+use crate::shared::FORM_PAGES;
 
 /// Long enough that calls sent together all arrive before the first is answered.
 const DELAY: Duration = Duration::from_millis(80);
 
 /// Every page a person opens, on the large seed (47 workspaces on three clusters).
-const PAGES: [&str; 17] = [
-    "/",
-    "/users",
-    "/workspaces",
-    "/users/user-0008",
-    "/workspaces/ws-001",
-    "/projects/host/ws-001-p0",
-    "/users/new",
-    "/workspaces/new",
-    "/projects/new",
-    "/workspaces/invite",
-    "/projects/invite",
-    "/roles?level=platform",
-    "/roles?level=workspace",
-    "/roles?level=project",
-    "/activity",
-    "/activity?person=user-0008",
-    "/onboard",
-];
+fn pages() -> Vec<&'static str> {
+    let lookups = ["/", "/users", "/workspaces", "/users/user-0008", "/workspaces/ws-001", "/projects/host/ws-001-p0"];
+    let activity = ["/activity", "/activity?person=user-0008", "/onboard"];
+    lookups.into_iter().chain(FORM_PAGES).chain(activity).collect()
+}
 
 async fn rounds_of(app: &TestApp, cookie: &str, page: &str) -> (usize, usize) {
     app.sim.sim.reset_journal();
-    let res = app.request(Method::GET, page, Some(cookie)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{page}");
-    res.text().await.unwrap();
+    app.page(cookie, page).await;
     let journal = app.sim.sim.journal();
     (sequential_rounds(&journal), journal.len())
 }
 
 fn delay_every_call(app: &TestApp) {
-    app.sim.sim.inject(Fault::delay("/kapis", DELAY));
-    app.sim.sim.inject(Fault::delay("/clusters", DELAY));
+    crate::shared::delay_every_call(&app.sim, DELAY);
 }
 
 #[tokio::test]
 async fn every_page_waits_for_at_most_two_rounds_of_upstream_calls() {
     let app = TestApp::builder().sim(|s| s.seed = ks_sim::Seed::large()).start().await;
     let mut report = Vec::new();
-    for page in PAGES {
+    for page in pages() {
         // A new session: its cache is empty, as on the first page after signing in.
         let cookie = app.login("admin").await;
         delay_every_call(&app);
@@ -111,8 +94,7 @@ async fn the_access_pages_wait_for_few_rounds() {
 /// (three rounds, as the person's page), then the plan in one more.
 #[tokio::test]
 async fn a_team_leads_same_access_waits_for_at_most_four_rounds() {
-    let app = TestApp::start().await;
-    let cookie = app.login("lead").await;
+    let (app, cookie) = TestApp::start_as("lead").await;
     delay_every_call(&app);
     let (rounds, calls) = rounds_of(&app, &cookie, "/users/frank/same-access?reference=carol").await;
     println!("lead, frank same as carol: {rounds} rounds ({calls} calls)");
@@ -160,7 +142,7 @@ async fn the_project_pickers_ask_only_for_the_chosen_workspaces_projects() {
     let cookie = app.login("admin").await;
     for page in ["/projects/invite", "/roles?level=project", "/projects/invite?workspace=ws-002"] {
         app.sim.sim.reset_journal();
-        let html = app.request(Method::GET, page, Some(&cookie)).send().await.unwrap().text().await.unwrap();
+        let html = app.page(&cookie, page).await;
         let listed: Vec<String> = app
             .sim
             .sim
@@ -186,17 +168,14 @@ async fn the_project_pickers_ask_only_for_the_chosen_workspaces_projects() {
 /// The calls a page made to `path` (exact, without the query).
 async fn asks(app: &TestApp, cookie: &str, page: &str, path: &str) -> usize {
     app.sim.sim.reset_journal();
-    let res = app.request(Method::GET, page, Some(cookie)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{page}");
-    res.text().await.unwrap();
+    app.page(cookie, page).await;
     app.sim.sim.journal().iter().filter(|e| e.path == path).count()
 }
 
 #[tokio::test]
 async fn the_session_cache_is_one_persons_and_a_write_of_theirs_empties_it() {
     const CLUSTERS: &str = "/kapis/tenant.kubesphere.io/v1beta1/clusters";
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     assert_eq!(asks(&app, &admin, "/workspaces/new", CLUSTERS).await, 1);
     assert_eq!(asks(&app, &admin, "/workspaces/new", CLUSTERS).await, 0, "kept for the next page");
     assert_eq!(asks(&app, &admin, "/users/new", "/kapis/iam.kubesphere.io/v1beta1/users/admin").await, 0);

@@ -31,8 +31,7 @@ fn rows(plan: &Value) -> Vec<(String, String, bool)> {
 
 #[tokio::test]
 async fn a_team_lead_copies_what_they_may_grant_and_nothing_held_is_changed() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     let before_bob =
         (app.upstream_members(Some("demo"), None).await, app.upstream_members(None, Some(("host", "demo-web"))).await);
 
@@ -79,8 +78,7 @@ async fn a_team_lead_copies_what_they_may_grant_and_nothing_held_is_changed() {
 
 #[tokio::test]
 async fn an_admin_role_needs_its_confirmation_and_a_changed_plan_must_be_reviewed_again() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     let planned = plan(&app, &admin, "frank", "lead").await;
     assert_eq!(planned["grants_admin"], true, "{planned}");
     let key = planned["key"].as_str().unwrap().to_owned();

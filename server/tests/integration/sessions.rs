@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::calls::new_user;
 use crate::common::{header, session_cookie, set_cookies, TestApp, PASSWORD};
 use futures::StreamExt;
 use ks_sim::Fault;
@@ -37,8 +38,7 @@ async fn plain_http_development_cookie_is_not_secure_but_still_http_only() {
 
 #[tokio::test]
 async fn session_id_changes_on_login_and_the_old_id_is_dead() {
-    let app = TestApp::start().await;
-    let first = app.login("alice").await;
+    let (app, first) = TestApp::start_as("alice").await;
     // Log in again while holding the first session: a new id is issued.
     let res = app
         .request(Method::POST, "/login", Some(&first))
@@ -184,8 +184,7 @@ async fn no_token_ever_reaches_the_browser() {
 
 #[tokio::test]
 async fn logout_revokes_upstream_expires_the_cookie_and_kills_the_session() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     let res = app.request(Method::POST, "/logout", Some(&cookie)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(res.headers(), "location"), Some("/login?reason=signed_out"));
@@ -315,9 +314,8 @@ async fn next_after_login_only_accepts_same_origin_paths() {
 
 #[tokio::test]
 async fn home_page_renders_the_user_on_the_server() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let res = app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap();
+    let (app, cookie) = TestApp::start_as("admin").await;
+    let res = app.get(&cookie, "/").await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
     assert!(html.contains("Administrator</h1>"), "{html}");
@@ -345,17 +343,16 @@ async fn a_token_without_expiry_is_never_refreshed() {
 
 #[tokio::test]
 async fn signing_in_over_a_session_revokes_the_previous_users_token_and_keeps_nothing_of_it() {
-    let app = TestApp::start().await;
-    let bob = app.login("bob").await;
+    let (app, bob) = TestApp::start_as("bob").await;
     // bob leaves a failed plain-form submission (its fields are kept for the form) ...
     let res = app
-        .request(Method::POST, "/api/create_user", Some(&bob))
-        .header("accept", "text/html")
-        .header("referer", format!("{}/users/new", app.url))
-        .form(&[("username", "kept-by-bob"), ("email", "x"), ("password", ""), ("platform_role", "platform-regular")])
-        .send()
-        .await
-        .unwrap();
+        .post_without_wasm(
+            Some(&bob),
+            "create_user",
+            "/users/new",
+            &new_user("kept-by-bob", "x", "", "platform-regular"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // ... then alice signs in on the same browser.
     let res = app
@@ -367,7 +364,7 @@ async fn signing_in_over_a_session_revokes_the_previous_users_token_and_keeps_no
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let alice = session_cookie(res.headers()).expect("a new session");
     assert_eq!(app.upstream_count("GET", "/oauth/logout"), 1, "bob's access token was revoked upstream");
-    let page = app.request(Method::GET, "/users/new", Some(&alice)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&alice, "/users/new").await;
     assert!(!page.contains("kept-by-bob"), "nothing of bob's session carries over");
     let res = app.call("my_permissions", Some(&bob)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "bob's old cookie is worthless");

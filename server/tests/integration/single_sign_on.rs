@@ -366,7 +366,7 @@ async fn a_person_linked_before_their_first_sign_in_is_invited_and_lands_in_thei
     browser.send(Method::GET, &callback, None).await;
     assert_eq!(whoami(&app, &browser).await.as_deref(), Some("pat"));
     let cookie = whoami_of(&app, &browser);
-    let page = app.request(Method::GET, "/workspaces", Some(&cookie)).send().await.unwrap().text().await.unwrap();
+    let page = app.page(&cookie, "/workspaces").await;
     assert!(page.contains("href=\"/workspaces/demo\""), "{page}");
 }
 

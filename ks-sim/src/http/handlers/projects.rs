@@ -4,16 +4,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::behaviour::authn::Caller;
 use crate::behaviour::controllers::{create_project_roles, reconcile};
 use crate::behaviour::validation::label_error;
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::http::handlers::workspaces::VIEW_ALL;
@@ -125,13 +124,8 @@ pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(mut object): JsonBody,
 ) -> Response {
-    let mut object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     let name = body::str_at(&object, &["metadata", "name"]).to_owned();
     if let Some(problem) = label_error(&name) {
         return errors::handler_text(StatusCode::BAD_REQUEST, &format!("Namespace \"{name}\" is invalid: {problem}"));

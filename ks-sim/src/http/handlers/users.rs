@@ -2,20 +2,18 @@
 //! filter chain, so handlers only implement the handler-level behaviour.
 
 use std::sync::Arc;
-
 use std::time::Instant;
 
-use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::behaviour::authn::Caller;
 use crate::behaviour::directory::registration_link;
 use crate::behaviour::validation::{email_denial, password_error, subdomain_error};
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::query::{by_name, ListQuery};
 use crate::http::response::list_result;
@@ -89,13 +87,8 @@ fn email_webhook(cache: &Db, name: &str, email: &str) -> Result<(), Response> {
 pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     let link = if caller.is_pre_registration() {
         match registration_link(&caller.extra) {
             Some(link) => Some(link),
@@ -175,19 +168,10 @@ pub(crate) async fn update(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let body_name = body::str_at(&object, &["metadata", "name"]);
-    if body_name != name {
-        return errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            &format!("the name of the object ({body_name}) does not match the name on the URL ({name})"),
-        );
+    if let Some(refused) = body::name_mismatch(body::str_at(&object, &["metadata", "name"]), &name) {
+        return refused;
     }
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
     let cache = state.cached();
@@ -248,7 +232,7 @@ pub(crate) async fn update(
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PasswordChange {
+pub(crate) struct PasswordChange {
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -261,15 +245,8 @@ pub(crate) async fn change_password(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(change): JsonBody<PasswordChange>,
 ) -> Response {
-    let change: PasswordChange = match body::json(&headers, &bytes).and_then(|v| {
-        serde_json::from_value(v).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
-    }) {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
     let mut db = state.db();
     let manager = db.global_grants_any(&caller.name, MANAGE_USERS);
     let Some(user) = db.users.get_mut(&name) else {

@@ -4,16 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::Value;
 
 use crate::behaviour::authn::Caller;
 use crate::behaviour::controllers::{create_workspace_roles, reconcile};
 use crate::behaviour::validation::subdomain_error;
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::handlers::clusters::{cluster_json, usable};
 use crate::http::query::ListQuery;
@@ -85,13 +84,8 @@ pub(crate) async fn get(AxState(state): AxState<Arc<State>>, Path(ws): Path<Stri
 pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     if !object.is_object() {
         return bad_request("json: cannot unmarshal into Go value of type v1beta1.WorkspaceTemplate");
     }
@@ -133,16 +127,10 @@ pub(crate) async fn create(
 pub(crate) async fn update(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let name = body::str_at(&object, &["metadata", "name"]);
-    if name != ws {
-        return bad_request(&format!("the name of the object ({name}) does not match the name on the URL ({ws})"));
+    if let Some(refused) = body::name_mismatch(body::str_at(&object, &["metadata", "name"]), &ws) {
+        return refused;
     }
     let mut db = state.db();
     let Some(old) = db.workspaces.get(&ws) else {
@@ -161,13 +149,8 @@ pub(crate) async fn update(
 pub(crate) async fn delete(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(options): JsonBody,
 ) -> Response {
-    let options = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     let mut db = state.db();
     let Some(object) = db.workspaces.get(&ws) else {
         return errors::not_found(QUALIFIED, &ws);

@@ -8,7 +8,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::controllers::{create_project_roles, create_workspace_roles};
-use super::membership::grant_workspace_role;
+use super::membership::Scope;
 use crate::store::bindings::Binding;
 use crate::store::config::{KsVersion, SimConfig};
 use crate::store::db::Db;
@@ -149,7 +149,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
     for w in &seed.workspaces {
         for (user, role) in &w.members {
             // A seed naming an impossible role is a seed bug; the member is left out.
-            let _ = grant_workspace_role(&mut db, None, &w.name, user, role, time(&w.created));
+            let _ = Scope::Workspace(&w.name).grant(&mut db, None, user, role, time(&w.created));
         }
     }
     let host = seed.host_cluster().to_owned();

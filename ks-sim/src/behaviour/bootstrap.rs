@@ -2,7 +2,6 @@
 //! with KubeSphere's controllers already run over every seeded workspace and project.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use serde_json::json;
 use time::OffsetDateTime;
@@ -72,7 +71,6 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
         let rv = db.bump();
         let reason = (u.state == Some(UserState::AuthLimitExceeded)).then(|| "seeded as locked".to_owned());
         let user = User {
-            name: u.name.clone(),
             email: u.email.clone(),
             password: u.password.clone(),
             labels: u.labels.clone(),
@@ -80,15 +78,10 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
             display_name: u.display_name.clone(),
             description: u.description.clone(),
             lang: u.lang.clone(),
-            created,
-            resource_version: rv,
             state: u.state,
             reason,
             last_transition: u.state.map(|_| created),
-            last_transition_at: Instant::now(),
-            last_login: None,
-            failed_logins: Vec::new(),
-            login_records: Vec::new(),
+            ..User::named(&u.name, created, rv)
         };
         db.users.insert(user.name.clone(), user);
         if let Some(role) = &u.global_role {

@@ -2,7 +2,6 @@
 //! filter chain, so handlers only implement the handler-level behaviour.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::{Extension, Path, RawQuery, State as AxState};
 use axum::response::Response;
@@ -132,7 +131,6 @@ pub(crate) async fn create(
     }
     let rv = db.bump();
     let mut user = User {
-        name: name.clone(),
         email,
         password: password.filter(|p| !p.is_empty()),
         labels: body::string_map(&object["metadata"]["labels"]),
@@ -140,15 +138,7 @@ pub(crate) async fn create(
         display_name: body::str_at(&object, &["spec", "displayName"]).to_owned(),
         description: body::str_at(&object, &["spec", "description"]).to_owned(),
         lang: body::str_at(&object, &["spec", "lang"]).to_owned(),
-        created,
-        resource_version: rv,
-        state: None,
-        reason: None,
-        last_transition: None,
-        last_transition_at: Instant::now(),
-        last_login: None,
-        failed_logins: Vec::new(),
-        login_records: Vec::new(),
+        ..User::named(&name, created, rv)
     };
     // The user controller would activate the account a moment later; the simulator does it now.
     user.transition(UserState::Active, None);

@@ -17,8 +17,8 @@ use crate::store::labels::{
 };
 use crate::store::level::RoleLevel;
 use crate::store::objects::{stored_namespace, stored_workspace};
-use crate::store::roles::role_from_seed;
-use crate::store::seed::Seed;
+use crate::store::roles::{role_from_seed, Role};
+use crate::store::seed::{Seed, SeedRole};
 use crate::store::state::State;
 use crate::store::users::{User, UserState};
 use crate::store::util::{now_utc, parse_time, rfc3339};
@@ -28,6 +28,19 @@ pub(crate) fn state(config: SimConfig) -> State {
     let mut db = db_from_seed(&config.seed, config.ks_version);
     db.unready_clusters = config.unready_clusters.iter().cloned().collect();
     State::new(config, db)
+}
+
+/// A custom WorkspaceRole or project Role of the seed, before it is placed in its scope.
+fn seeded_role(level: RoleLevel, r: &SeedRole, created: OffsetDateTime) -> Role {
+    role_from_seed(
+        level,
+        &r.name,
+        r.creator.as_ref(),
+        r.alias.as_ref(),
+        r.description.as_ref(),
+        r.templates.clone(),
+        created,
+    )
 }
 
 /// The resources of `seed`, as KubeSphere's controllers leave them.
@@ -127,15 +140,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
     }
     for r in &seed.workspace_roles {
         let ws = r.workspace.clone().unwrap_or_default();
-        let mut role = role_from_seed(
-            RoleLevel::Workspace,
-            &r.name,
-            r.creator.as_ref(),
-            r.alias.as_ref(),
-            r.description.as_ref(),
-            r.templates.clone(),
-            time(&r.created),
-        );
+        let mut role = seeded_role(RoleLevel::Workspace, r, time(&r.created));
         role.labels.insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws);
         db.insert_role(role);
     }
@@ -175,15 +180,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
     }
     for r in &seed.project_roles {
         let cluster = r.cluster.clone().unwrap_or_else(|| host.clone());
-        let mut role = role_from_seed(
-            RoleLevel::Namespace,
-            &r.name,
-            r.creator.as_ref(),
-            r.alias.as_ref(),
-            r.description.as_ref(),
-            r.templates.clone(),
-            time(&r.created),
-        );
+        let mut role = seeded_role(RoleLevel::Namespace, r, time(&r.created));
         role.cluster = Some(cluster);
         role.namespace = r.project.clone();
         db.insert_role(role);

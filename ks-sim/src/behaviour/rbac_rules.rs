@@ -91,8 +91,10 @@ const OPERATOR: &[PolicyRule] = &[
 ];
 
 /// `global-view-workspaces` / `global-manage-workspaces`, `workspace-view-projects` /
-/// `workspace-manage-projects`: these resources in any group (cut).
+/// `workspace-manage-projects`: these resources in any group (cut). `pods/exec` comes first so
+/// that `PROJECT_VIEW_RESOURCES` can be the rest.
 const TENANT_RESOURCES: &[&str] = &[
+    "pods/exec",
     "configmaps",
     "secrets",
     "services",
@@ -101,21 +103,10 @@ const TENANT_RESOURCES: &[&str] = &[
     "daemonsets",
     "pods",
     "pods/log",
-    "pods/exec",
     "pods/containers",
 ];
 /// `workspace-view-projects` lists everything of `TENANT_RESOURCES` but `pods/exec`.
-const PROJECT_VIEW_RESOURCES: &[&str] = &[
-    "configmaps",
-    "secrets",
-    "services",
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "pods",
-    "pods/log",
-    "pods/containers",
-];
+const PROJECT_VIEW_RESOURCES: &[&str] = TENANT_RESOURCES.split_at(1).1;
 const WORKLOAD_GROUPS: &[&str] = &[
     "apps",
     "extensions",
@@ -141,6 +132,35 @@ const APP_WORKLOADS_VIEW: &[&str] = &[
 const APP_WORKLOADS_MANAGE: &[&str] =
     &["services", "deployments", "statefulsets", "daemonsets", "pods", "pods/log", "pods/exec", "pods/containers"];
 
+/// The API groups `global-manage-clusters` manages and `global-view-clusters` reads. The chart
+/// gives the viewer one rule over these and `CLUSTER_VIEW_ONLY_GROUPS`; two rules here, so
+/// that the shared groups are written once (rules are alternatives: the verdict is the same).
+const CLUSTER_GROUPS: &[&str] = &[
+    "",
+    "apiextensions.k8s.io",
+    "app.k8s.io",
+    "apps",
+    "autoscaling",
+    "batch",
+    "events.k8s.io",
+    "extensions",
+    "node.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+    "storage.kubesphere.io",
+    "resources.kubesphere.io",
+    "cluster.kubesphere.io",
+];
+/// The groups only `global-view-clusters` names (it reads them; nothing manages them).
+const CLUSTER_VIEW_ONLY_GROUPS: &[&str] = &[
+    "config.istio.io",
+    "events.kubesphere.io",
+    "metrics.k8s.io",
+    "networking.k8s.io",
+    "rbac.istio.io",
+    "security.istio.io",
+];
+
 /// The rules a template contributes (the simulator's template names; KubeSphere calls the
 /// `project-*` ones `namespace-*`, and `project-*-workloads` `namespace-*-app-workloads`).
 const TEMPLATE_RULES: &[(&str, &[PolicyRule])] = &[
@@ -148,62 +168,9 @@ const TEMPLATE_RULES: &[(&str, &[PolicyRule])] = &[
     ("global-manage-workspaces", &[rule(ANY, TENANT_RESOURCES, ANY)]),
     (
         "global-view-clusters",
-        &[
-            rule(
-                &[
-                    "",
-                    "apiextensions.k8s.io",
-                    "app.k8s.io",
-                    "apps",
-                    "autoscaling",
-                    "batch",
-                    "config.istio.io",
-                    "events.k8s.io",
-                    "events.kubesphere.io",
-                    "extensions",
-                    "metrics.k8s.io",
-                    "networking.k8s.io",
-                    "node.k8s.io",
-                    "rbac.istio.io",
-                    "scheduling.k8s.io",
-                    "security.istio.io",
-                    "storage.k8s.io",
-                    "storage.kubesphere.io",
-                    "resources.kubesphere.io",
-                    "cluster.kubesphere.io",
-                ],
-                ANY,
-                READ,
-            ),
-            url_rule(ANY, &["GET"]),
-        ],
+        &[rule(CLUSTER_GROUPS, ANY, READ), rule(CLUSTER_VIEW_ONLY_GROUPS, ANY, READ), url_rule(ANY, &["GET"])],
     ),
-    (
-        "global-manage-clusters",
-        &[
-            rule(
-                &[
-                    "",
-                    "apiextensions.k8s.io",
-                    "app.k8s.io",
-                    "apps",
-                    "autoscaling",
-                    "batch",
-                    "events.k8s.io",
-                    "extensions",
-                    "node.k8s.io",
-                    "scheduling.k8s.io",
-                    "storage.k8s.io",
-                    "storage.kubesphere.io",
-                    "resources.kubesphere.io",
-                    "cluster.kubesphere.io",
-                ],
-                ANY,
-                ANY,
-            ),
-            url_rule(ANY, &["GET"]),
-        ],
-    ),
+    ("global-manage-clusters", &[rule(CLUSTER_GROUPS, ANY, ANY), url_rule(ANY, &["GET"])]),
     ("workspace-create-projects", &[rule(ANY, &["pods"], READ)]),
     ("workspace-view-projects", &[rule(ANY, PROJECT_VIEW_RESOURCES, READ), rule(WORKLOAD_GROUPS, ANY, READ)]),
     ("workspace-manage-projects", &[rule(WORKLOAD_GROUPS, ANY, ANY), rule(ANY, TENANT_RESOURCES, ANY)]),
@@ -280,13 +247,12 @@ pub(crate) fn role_allows(db: &Db, role: &Role, request: Request<'_>) -> bool {
         return rules.iter().any(|r| matches(r, request));
     }
     builtin_rules(db, role).iter().any(|r| matches(r, request))
-        || role.templates.iter().any(|t| {
-            template_rego_allows(t, request)
-                || TEMPLATE_RULES
-                    .iter()
-                    .filter(|(name, _)| name == t)
-                    .any(|(_, rules)| rules.iter().any(|r| matches(r, request)))
-        })
+        || role.templates.iter().any(|t| template_rego_allows(t, request) || template_rules_allow(t, request))
+}
+
+/// Whether one of the rules of template `name` allows `request`.
+fn template_rules_allow(name: &str, request: Request<'_>) -> bool {
+    TEMPLATE_RULES.iter().filter(|(n, _)| *n == name).any(|(_, rules)| rules.iter().any(|r| matches(r, request)))
 }
 
 /// The chart's `authenticated` GlobalRole (bound to group `system:authenticated`): its rules
@@ -365,5 +331,21 @@ mod tests {
         assert!(matches(&images, Request::NonResource { verb: "GET", path: "/static/images/a.png" }));
         assert!(!matches(&images, Request::NonResource { verb: "get", path: "/static/images/a.png" }));
         assert!(!matches(&images, resource("GET", "", "images", "")));
+    }
+
+    #[test]
+    fn templates_sharing_a_list_keep_their_own_reach() {
+        let allows = template_rules_allow;
+        // `workspace-view-projects` reads what `global-view-workspaces` reads, but `pods/exec`.
+        assert!(allows("global-view-workspaces", resource("get", "", "pods", "exec")));
+        assert!(!allows("workspace-view-projects", resource("get", "", "pods", "exec")));
+        assert!(allows("workspace-view-projects", resource("get", "", "pods", "log")));
+        assert!(allows("workspace-view-projects", resource("list", "", "secrets", "")));
+        // `global-view-clusters` reads more groups than `global-manage-clusters` manages.
+        assert!(allows("global-view-clusters", resource("list", "metrics.k8s.io", "nodes", "")));
+        assert!(!allows("global-manage-clusters", resource("list", "metrics.k8s.io", "nodes", "")));
+        assert!(allows("global-manage-clusters", resource("delete", "apps", "deployments", "")));
+        assert!(allows("global-view-clusters", resource("list", "apps", "deployments", "")));
+        assert!(!allows("global-view-clusters", resource("delete", "apps", "deployments", "")));
     }
 }

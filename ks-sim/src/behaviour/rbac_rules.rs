@@ -65,20 +65,15 @@ const EVERYTHING: &[PolicyRule] = &[rule(ANY, ANY, ANY)];
 const PLATFORM_ADMIN: &[PolicyRule] = &[rule(ANY, ANY, ANY), url_rule(ANY, ANY)];
 /// The own rules of `project-viewer` and `workspace-viewer` (`builtinroles.yaml`).
 const READ_EVERYTHING: &[PolicyRule] = &[rule(ANY, ANY, READ)];
-/// The own rules of `project-operator`: read everything, anything in the workload groups
-/// (not `iam.kubesphere.io`: no members, no roles).
+/// The own rules of `project-operator`: read everything, anything in the workload groups and
+/// a few more (not `iam.kubesphere.io`: no members, no roles). The chart has one rule over all
+/// these groups; two here, so that the workload groups are written once.
 const OPERATOR: &[PolicyRule] = &[
     rule(ANY, ANY, READ),
+    rule(WORKLOAD_GROUPS, ANY, ANY),
     rule(
         &[
             "",
-            "apps",
-            "extensions",
-            "batch",
-            "autoscaling",
-            "app.k8s.io",
-            "operations.kubesphere.io",
-            "resources.kubesphere.io",
             "config.istio.io",
             "events.k8s.io",
             "events.kubesphere.io",
@@ -92,7 +87,7 @@ const OPERATOR: &[PolicyRule] = &[
 
 /// `global-view-workspaces` / `global-manage-workspaces`, `workspace-view-projects` /
 /// `workspace-manage-projects`: these resources in any group (cut). `pods/exec` comes first so
-/// that `PROJECT_VIEW_RESOURCES` can be the rest.
+/// that `VIEWABLE_RESOURCES` can be the rest.
 const TENANT_RESOURCES: &[&str] = &[
     "pods/exec",
     "configmaps",
@@ -105,8 +100,9 @@ const TENANT_RESOURCES: &[&str] = &[
     "pods/log",
     "pods/containers",
 ];
-/// `workspace-view-projects` lists everything of `TENANT_RESOURCES` but `pods/exec`.
-const PROJECT_VIEW_RESOURCES: &[&str] = TENANT_RESOURCES.split_at(1).1;
+/// `TENANT_RESOURCES` but `pods/exec`: what `workspace-view-projects` and
+/// `namespace-view-app-workloads` read (the latter reads config maps and secrets too).
+const VIEWABLE_RESOURCES: &[&str] = TENANT_RESOURCES.split_at(1).1;
 const WORKLOAD_GROUPS: &[&str] = &[
     "apps",
     "extensions",
@@ -115,18 +111,6 @@ const WORKLOAD_GROUPS: &[&str] = &[
     "app.k8s.io",
     "operations.kubesphere.io",
     "resources.kubesphere.io",
-];
-/// `namespace-view-app-workloads` (cut; it also reads config maps and secrets).
-const APP_WORKLOADS_VIEW: &[&str] = &[
-    "services",
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "pods",
-    "pods/log",
-    "pods/containers",
-    "configmaps",
-    "secrets",
 ];
 /// `namespace-manage-app-workloads` (cut).
 const APP_WORKLOADS_MANAGE: &[&str] =
@@ -172,10 +156,10 @@ const TEMPLATE_RULES: &[(&str, &[PolicyRule])] = &[
     ),
     ("global-manage-clusters", &[rule(CLUSTER_GROUPS, ANY, ANY), url_rule(ANY, &["GET"])]),
     ("workspace-create-projects", &[rule(ANY, &["pods"], READ)]),
-    ("workspace-view-projects", &[rule(ANY, PROJECT_VIEW_RESOURCES, READ), rule(WORKLOAD_GROUPS, ANY, READ)]),
+    ("workspace-view-projects", &[rule(ANY, VIEWABLE_RESOURCES, READ), rule(WORKLOAD_GROUPS, ANY, READ)]),
     ("workspace-manage-projects", &[rule(WORKLOAD_GROUPS, ANY, ANY), rule(ANY, TENANT_RESOURCES, ANY)]),
     ("project-manage-project-settings", EVERYTHING),
-    ("project-view-workloads", &[rule(ANY, APP_WORKLOADS_VIEW, READ)]),
+    ("project-view-workloads", &[rule(ANY, VIEWABLE_RESOURCES, READ)]),
     ("project-manage-workloads", &[rule(ANY, APP_WORKLOADS_MANAGE, ANY), rule(ANY, &["secrets"], &["list"])]),
     ("project-view-configmaps", &[rule(ANY, &["configmaps"], READ)]),
     ("project-manage-configmaps", &[rule(ANY, &["configmaps"], ANY)]),
@@ -341,11 +325,21 @@ mod tests {
         assert!(!allows("workspace-view-projects", resource("get", "", "pods", "exec")));
         assert!(allows("workspace-view-projects", resource("get", "", "pods", "log")));
         assert!(allows("workspace-view-projects", resource("list", "", "secrets", "")));
+        assert!(allows("project-view-workloads", resource("get", "", "pods", "log")));
+        assert!(allows("project-view-workloads", resource("list", "", "configmaps", "")));
+        assert!(!allows("project-view-workloads", resource("get", "", "pods", "exec")));
         // `global-view-clusters` reads more groups than `global-manage-clusters` manages.
         assert!(allows("global-view-clusters", resource("list", "metrics.k8s.io", "nodes", "")));
         assert!(!allows("global-manage-clusters", resource("list", "metrics.k8s.io", "nodes", "")));
         assert!(allows("global-manage-clusters", resource("delete", "apps", "deployments", "")));
         assert!(allows("global-view-clusters", resource("list", "apps", "deployments", "")));
         assert!(!allows("global-view-clusters", resource("delete", "apps", "deployments", "")));
+        // `project-operator` changes anything in the workload groups and its other groups.
+        let operator = |request| OPERATOR.iter().any(|r| matches(r, request));
+        assert!(operator(resource("delete", "apps", "deployments", "")));
+        assert!(operator(resource("create", "networking.k8s.io", "ingresses", "")));
+        assert!(operator(resource("patch", "", "configmaps", "")));
+        assert!(!operator(resource("create", "iam.kubesphere.io", "rolebindings", "")));
+        assert!(operator(resource("list", "iam.kubesphere.io", "rolebindings", "")));
     }
 }

@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::extract::{Extension, RawQuery, State as AxState};
+use axum::extract::{Extension, State as AxState};
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::behaviour::authn::Caller;
 use crate::http::query::ListQuery;
-use crate::http::response::list_result;
+use crate::http::response::list_page;
 use crate::store::db::Db;
 use crate::store::labels::ANNOTATION_GRANTED_CLUSTERS;
 use crate::store::state::State;
@@ -71,9 +71,8 @@ pub(crate) fn usable(db: &Db, user: &str, cluster: &str) -> bool {
 pub(crate) async fn list(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
     let db = state.db_for_read();
     let names: Vec<String> = if db.global_grants_any(&caller.name, LIST_ALL) {
         db.clusters.clone()
@@ -91,6 +90,5 @@ pub(crate) async fn list(
     };
     let all: Vec<Value> = names.iter().map(|c| cluster_json(&db, c)).collect();
     drop(db);
-    let (items, total) = query.apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }

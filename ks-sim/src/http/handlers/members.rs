@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -41,8 +41,8 @@ fn stub(user: &str, annotation: &str, role: &str) -> Value {
 }
 
 /// The member-list envelope: `items` is `null` when nothing matched.
-fn member_list(all: Vec<Value>, raw: Option<&str>) -> Response {
-    let (items, total) = ListQuery::parse(raw).apply(all);
+fn member_list(all: Vec<Value>, query: &ListQuery) -> Response {
+    let (items, total) = query.apply(all);
     let items = if total == 0 { Value::Null } else { json!(items) };
     errors::json_response(StatusCode::OK, &json!({"items": items, "totalItems": total}), false)
 }
@@ -76,8 +76,7 @@ fn role_annotation(scope: Scope) -> &'static str {
 }
 
 /// `GET …members[?workspacerole=|?role=]`: a stub for each binding in the scope.
-fn list(state: &State, scope: Scope, raw: Option<&str>) -> Response {
-    let query = ListQuery::parse(raw);
+fn list(state: &State, scope: Scope, query: &ListQuery) -> Response {
     let filter_key = match scope {
         Scope::Workspace(_) => "workspacerole",
         Scope::Project { .. } => "role",
@@ -90,7 +89,7 @@ fn list(state: &State, scope: Scope, raw: Option<&str>) -> Response {
         .map(|b| stub(&b.user, role_annotation(scope), &b.role))
         .collect();
     drop(db);
-    member_list(all, raw)
+    member_list(all, query)
 }
 
 /// `POST …members`, body `[{"username","roleRef"}]`: entries apply in order without rollback;
@@ -135,9 +134,9 @@ fn remove(state: &State, scope: Scope, member: &str) -> Response {
 pub(crate) async fn list_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    list(&state, Scope::Workspace(&ws), raw.as_deref())
+    list(&state, Scope::Workspace(&ws), &query)
 }
 
 /// `GET /workspaces/{ws}/workspacemembers/{member}`: the full user plus the role annotation.
@@ -192,9 +191,9 @@ pub(crate) async fn list_project(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    list(&state, Scope::Project { cluster: &cluster, ns: &ns }, raw.as_deref())
+    list(&state, Scope::Project { cluster: &cluster, ns: &ns }, &query)
 }
 
 /// `POST [/clusters/{c}]/…/namespaces/{ns}/namespacemembers`.

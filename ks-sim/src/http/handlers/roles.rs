@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
 use serde_json::Value;
@@ -43,8 +43,7 @@ impl Target {
     }
 }
 
-fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
-    let query = ListQuery::parse(raw);
+fn list_target(state: &State, target: &Target, query: &ListQuery) -> Response {
     let db = state.db_for_read();
     let all: Vec<Value> = match target {
         Target::Global => db.global_roles.values().map(Role::to_json).collect(),
@@ -56,7 +55,7 @@ fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
         }
     };
     drop(db);
-    k8s_list(&query, all)
+    k8s_list(query, all)
 }
 
 fn get_target(state: &State, target: &Target, name: &str) -> Response {
@@ -178,8 +177,8 @@ fn ns_target(cluster: String, namespace: String) -> Target {
 
 // --- GlobalRoles ---
 
-pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
-    list_target(&state, &Target::Global, raw.as_deref())
+pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, query: ListQuery) -> Response {
+    list_target(&state, &Target::Global, &query)
 }
 
 pub(crate) async fn get_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
@@ -207,9 +206,9 @@ pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name
 pub(crate) async fn list_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    list_target(&state, &Target::Workspace(ws), raw.as_deref())
+    list_target(&state, &Target::Workspace(ws), &query)
 }
 
 pub(crate) async fn get_workspace(
@@ -248,9 +247,9 @@ pub(crate) async fn list_namespace(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    list_target(&state, &ns_target(cluster, ns), raw.as_deref())
+    list_target(&state, &ns_target(cluster, ns), &query)
 }
 
 pub(crate) async fn get_namespace(

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use crate::behaviour::validation::{email_denial, password_error, subdomain_error
 use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::query::{by_name, ListQuery};
-use crate::http::response::list_result;
+use crate::http::response::{list_page, list_result};
 use crate::store::db::Db;
 use crate::store::labels::{ANNOTATION_GLOBALROLE, ANNOTATION_PASSWORD_CHANGED};
 use crate::store::state::State;
@@ -23,8 +23,7 @@ use crate::store::users::{User, UserState};
 use crate::store::util::{now_utc, rfc3339};
 
 /// `GET /users`: every authenticated user may list (and see everyone's e-mail).
-pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+pub(crate) async fn list(AxState(state): AxState<Arc<State>>, query: ListQuery) -> Response {
     let db = state.db_for_read();
     if let Some(role) = query.filter("globalrole") {
         // Every user bound to the role, ignoring all other parameters and pagination.
@@ -44,8 +43,7 @@ pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): Raw
     let wanted: Option<Vec<&str>> = query.filter("names").map(|n| n.split(',').collect());
     let all: Vec<Value> = db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
     drop(db);
-    let (items, total) = query.apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }
 
 /// `GET /users/{user}`.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::handlers::clusters::{cluster_json, usable};
 use crate::http::query::ListQuery;
-use crate::http::response::list_result;
+use crate::http::response::list_page;
 use crate::store::db::Db;
 use crate::store::objects::stored_workspace;
 use crate::store::state::State;
@@ -50,9 +50,8 @@ fn bad_request(message: &str) -> Response {
 pub(crate) async fn list(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
     let db = state.db_for_read();
     let all_visible = db.global_grants_any(&caller.name, VIEW_ALL);
     let all: Vec<Value> = db
@@ -68,8 +67,7 @@ pub(crate) async fn list(
         .map(|(_, w)| w.clone())
         .collect();
     drop(db);
-    let (items, total) = query.apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }
 
 /// `GET /workspacetemplates/{ws}`: any authenticated user may read any workspace.
@@ -182,7 +180,7 @@ pub(crate) async fn delete(
 pub(crate) async fn clusters(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let db = state.db_for_read();
     let Some(object) = db.workspaces.get(&ws) else {
@@ -191,6 +189,5 @@ pub(crate) async fn clusters(
     let all: Vec<Value> =
         placement(&db, object).iter().filter(|c| db.is_cluster(c)).map(|c| cluster_json(&db, c)).collect();
     drop(db);
-    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }

@@ -46,27 +46,30 @@ fn bad_request(message: &str) -> Response {
     errors::handler_text(StatusCode::BAD_REQUEST, message)
 }
 
-/// `GET /workspacetemplates`: every workspace for platform admins, "my workspaces" otherwise.
-pub(crate) async fn list(
-    AxState(state): AxState<Arc<State>>,
-    Extension(caller): Extension<Caller>,
-    query: ListQuery,
-) -> Response {
-    let db = state.db_for_read();
-    let all_visible = db.global_grants_any(&caller.name, VIEW_ALL);
-    let all: Vec<Value> = db
-        .workspaces
+/// The workspaces `user` sees listed: every workspace for platform admins, those the user is
+/// bound in ("my workspaces") otherwise.
+fn visible_workspaces(db: &Db, user: &str) -> Vec<Value> {
+    let all_visible = db.global_grants_any(user, VIEW_ALL);
+    db.workspaces
         .iter()
         .filter(|(name, _)| {
             all_visible
                 || db
                     .workspace_role_bindings
                     .iter()
-                    .any(|b| b.user == caller.name && b.workspace.as_deref() == Some(name.as_str()))
+                    .any(|b| b.user == user && b.workspace.as_deref() == Some(name.as_str()))
         })
         .map(|(_, w)| w.clone())
-        .collect();
-    drop(db);
+        .collect()
+}
+
+/// `GET /workspacetemplates`: the caller's [`visible_workspaces`].
+pub(crate) async fn list(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    query: ListQuery,
+) -> Response {
+    let all = visible_workspaces(&state.db_for_read(), &caller.name);
     list_page(&query, all)
 }
 

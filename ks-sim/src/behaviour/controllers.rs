@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::store::bindings::Binding;
+use super::membership::Scope;
 use crate::store::config::KsVersion;
 use crate::store::db::Db;
 use crate::store::labels::{ANNOTATION_AUTO_AGGREGATE, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL};
@@ -86,16 +86,7 @@ pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, creat
         // `CreateOrUpdate` of the binding named like the admin role: a binding of that name
         // (whoever's it was) becomes the manager's.
         let admin = workspace_role_name(db, ws, "admin");
-        db.workspace_role_bindings.retain(|b| b.name != admin);
-        db.workspace_role_bindings.push(Binding {
-            name: admin.clone(),
-            user: manager.to_owned(),
-            role: admin,
-            workspace: Some(ws.to_owned()),
-            cluster: None,
-            namespace: None,
-            created,
-        });
+        Scope::Workspace(ws).bind(db, admin.clone(), manager, &admin, created);
     }
 }
 
@@ -120,17 +111,6 @@ pub(crate) fn create_project_roles(
     }
     if let Some(creator) = creator.filter(|c| !c.is_empty()) {
         // `CreateOrUpdate` of the RoleBinding `{creator}-admin`.
-        let name = format!("{creator}-admin");
-        let here = |b: &Binding| b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns);
-        db.role_bindings.retain(|b| !(b.name == name && here(b)));
-        db.role_bindings.push(Binding {
-            name,
-            user: creator.to_owned(),
-            role: "admin".to_owned(),
-            workspace: None,
-            cluster: Some(cluster.to_owned()),
-            namespace: Some(ns.to_owned()),
-            created,
-        });
+        Scope::Project { cluster, ns }.bind(db, format!("{creator}-admin"), creator, "admin", created);
     }
 }

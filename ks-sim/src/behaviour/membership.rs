@@ -155,6 +155,14 @@ impl<'a> Scope<'a> {
         Ok(())
     }
 
+    /// `CreateOrUpdate` of the binding `name` (the controllers' creator and manager bindings):
+    /// a binding of that name in the scope, whoever's it was, is replaced by `user`'s.
+    pub(crate) fn bind(self, db: &mut Db, name: String, user: &str, role: &str, created: OffsetDateTime) {
+        self.bindings_mut(db).retain(|b| !self.is_object(b, &name));
+        let binding = self.binding(name, user, role, created);
+        self.bindings_mut(db).push(binding);
+    }
+
     /// `DELETE …/workspacemembers/{user}` or `…/namespacemembers/{user}`: deletes the bindings
     /// the cache shows.
     pub(crate) fn remove(self, db: &mut Db, cache: Option<&Db>, user: &str) {

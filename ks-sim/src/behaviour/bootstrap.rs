@@ -2,13 +2,12 @@
 //! with KubeSphere's controllers already run over every seeded workspace and project.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::controllers::{create_project_roles, create_workspace_roles};
-use super::membership::grant_workspace_role;
+use super::membership::Scope;
 use crate::store::bindings::Binding;
 use crate::store::config::{KsVersion, SimConfig};
 use crate::store::db::Db;
@@ -18,8 +17,8 @@ use crate::store::labels::{
 };
 use crate::store::level::RoleLevel;
 use crate::store::objects::{stored_namespace, stored_workspace};
-use crate::store::roles::role_from_seed;
-use crate::store::seed::Seed;
+use crate::store::roles::{role_from_seed, Role};
+use crate::store::seed::{Seed, SeedRole};
 use crate::store::state::State;
 use crate::store::users::{User, UserState};
 use crate::store::util::{now_utc, parse_time, rfc3339};
@@ -29,6 +28,19 @@ pub(crate) fn state(config: SimConfig) -> State {
     let mut db = db_from_seed(&config.seed, config.ks_version);
     db.unready_clusters = config.unready_clusters.iter().cloned().collect();
     State::new(config, db)
+}
+
+/// A custom WorkspaceRole or project Role of the seed, before it is placed in its scope.
+fn seeded_role(level: RoleLevel, r: &SeedRole, created: OffsetDateTime) -> Role {
+    role_from_seed(
+        level,
+        &r.name,
+        r.creator.as_ref(),
+        r.alias.as_ref(),
+        r.description.as_ref(),
+        r.templates.clone(),
+        created,
+    )
 }
 
 /// The resources of `seed`, as KubeSphere's controllers leave them.
@@ -72,7 +84,6 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
         let rv = db.bump();
         let reason = (u.state == Some(UserState::AuthLimitExceeded)).then(|| "seeded as locked".to_owned());
         let user = User {
-            name: u.name.clone(),
             email: u.email.clone(),
             password: u.password.clone(),
             labels: u.labels.clone(),
@@ -80,15 +91,10 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
             display_name: u.display_name.clone(),
             description: u.description.clone(),
             lang: u.lang.clone(),
-            created,
-            resource_version: rv,
             state: u.state,
             reason,
             last_transition: u.state.map(|_| created),
-            last_transition_at: Instant::now(),
-            last_login: None,
-            failed_logins: Vec::new(),
-            login_records: Vec::new(),
+            ..User::named(&u.name, created, rv)
         };
         db.users.insert(user.name.clone(), user);
         if let Some(role) = &u.global_role {
@@ -134,22 +140,14 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
     }
     for r in &seed.workspace_roles {
         let ws = r.workspace.clone().unwrap_or_default();
-        let mut role = role_from_seed(
-            RoleLevel::Workspace,
-            &r.name,
-            r.creator.as_ref(),
-            r.alias.as_ref(),
-            r.description.as_ref(),
-            r.templates.clone(),
-            time(&r.created),
-        );
+        let mut role = seeded_role(RoleLevel::Workspace, r, time(&r.created));
         role.labels.insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws);
         db.insert_role(role);
     }
     for w in &seed.workspaces {
         for (user, role) in &w.members {
             // A seed naming an impossible role is a seed bug; the member is left out.
-            let _ = grant_workspace_role(&mut db, None, &w.name, user, role, time(&w.created));
+            let _ = Scope::Workspace(&w.name).grant(&mut db, None, user, role, time(&w.created));
         }
     }
     let host = seed.host_cluster().to_owned();
@@ -182,15 +180,7 @@ pub(crate) fn db_from_seed(seed: &Seed, ks_version: KsVersion) -> Db {
     }
     for r in &seed.project_roles {
         let cluster = r.cluster.clone().unwrap_or_else(|| host.clone());
-        let mut role = role_from_seed(
-            RoleLevel::Namespace,
-            &r.name,
-            r.creator.as_ref(),
-            r.alias.as_ref(),
-            r.description.as_ref(),
-            r.templates.clone(),
-            time(&r.created),
-        );
+        let mut role = seeded_role(RoleLevel::Namespace, r, time(&r.created));
         role.cluster = Some(cluster);
         role.namespace = r.project.clone();
         db.insert_role(role);

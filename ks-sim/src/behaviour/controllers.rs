@@ -6,12 +6,12 @@ use std::sync::Arc;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::store::bindings::Binding;
+use super::membership::Scope;
 use crate::store::config::KsVersion;
 use crate::store::db::Db;
 use crate::store::labels::{ANNOTATION_AUTO_AGGREGATE, ANNOTATION_DESCRIPTION, ANNOTATION_WORKSPACE_LABEL};
 use crate::store::level::RoleLevel;
-use crate::store::roles::role_from_seed;
+use crate::store::roles::{role_from_seed, Role};
 use crate::store::state::State;
 use crate::store::templates::{builtin_project_templates, builtin_workspace_templates};
 
@@ -51,6 +51,22 @@ pub(crate) fn workspace_role_name(db: &Db, ws: &str, role: &str) -> String {
     }
 }
 
+/// A built-in role as the controllers create it: creator `system`, auto-aggregated, and its
+/// description in both languages.
+fn builtin_role(
+    level: RoleLevel,
+    name: &str,
+    description: &str,
+    templates: Vec<String>,
+    created: OffsetDateTime,
+) -> Role {
+    let mut role = role_from_seed(level, name, Some(&"system".to_owned()), None, None, templates, created);
+    role.annotations.insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
+    role.annotations
+        .insert(ANNOTATION_DESCRIPTION.to_owned(), json!({"zh": description, "en": description}).to_string());
+    role
+}
+
 /// The workspace controller: the four built-in roles and the manager's binding, named like
 /// the admin role (`initManagerRoleBinding`).
 pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, created: OffsetDateTime) {
@@ -60,18 +76,9 @@ pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, creat
         ("self-provisioner", "Create projects and become the admin of the created projects."),
         ("viewer", "View all resources in the workspace."),
     ] {
-        let mut role = role_from_seed(
-            RoleLevel::Workspace,
-            &workspace_role_name(db, ws, suffix),
-            Some(&"system".to_owned()),
-            None,
-            None,
-            builtin_workspace_templates(suffix),
-            created,
-        );
-        role.annotations.insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
-        role.annotations
-            .insert(ANNOTATION_DESCRIPTION.to_owned(), json!({"zh": description, "en": description}).to_string());
+        let name = workspace_role_name(db, ws, suffix);
+        let mut role =
+            builtin_role(RoleLevel::Workspace, &name, description, builtin_workspace_templates(suffix), created);
         role.labels.insert(ANNOTATION_WORKSPACE_LABEL.to_owned(), ws.to_owned());
         db.insert_role(role);
     }
@@ -79,16 +86,7 @@ pub(crate) fn create_workspace_roles(db: &mut Db, ws: &str, manager: &str, creat
         // `CreateOrUpdate` of the binding named like the admin role: a binding of that name
         // (whoever's it was) becomes the manager's.
         let admin = workspace_role_name(db, ws, "admin");
-        db.workspace_role_bindings.retain(|b| b.name != admin);
-        db.workspace_role_bindings.push(Binding {
-            name: admin.clone(),
-            user: manager.to_owned(),
-            role: admin,
-            workspace: Some(ws.to_owned()),
-            cluster: None,
-            namespace: None,
-            created,
-        });
+        Scope::Workspace(ws).bind(db, admin.clone(), manager, &admin, created);
     }
 }
 
@@ -106,35 +104,13 @@ pub(crate) fn create_project_roles(
         ("operator", "View all resources and manage workloads in the project."),
         ("viewer", "View all resources in the project."),
     ] {
-        let mut role = role_from_seed(
-            RoleLevel::Namespace,
-            name,
-            Some(&"system".to_owned()),
-            None,
-            None,
-            builtin_project_templates(name),
-            created,
-        );
-        role.annotations.insert(ANNOTATION_AUTO_AGGREGATE.to_owned(), "true".to_owned());
-        role.annotations
-            .insert(ANNOTATION_DESCRIPTION.to_owned(), json!({"zh": description, "en": description}).to_string());
+        let mut role = builtin_role(RoleLevel::Namespace, name, description, builtin_project_templates(name), created);
         role.cluster = Some(cluster.to_owned());
         role.namespace = Some(ns.to_owned());
         db.insert_role(role);
     }
     if let Some(creator) = creator.filter(|c| !c.is_empty()) {
         // `CreateOrUpdate` of the RoleBinding `{creator}-admin`.
-        let name = format!("{creator}-admin");
-        let here = |b: &Binding| b.cluster.as_deref() == Some(cluster) && b.namespace.as_deref() == Some(ns);
-        db.role_bindings.retain(|b| !(b.name == name && here(b)));
-        db.role_bindings.push(Binding {
-            name,
-            user: creator.to_owned(),
-            role: "admin".to_owned(),
-            workspace: None,
-            cluster: Some(cluster.to_owned()),
-            namespace: Some(ns.to_owned()),
-            created,
-        });
+        Scope::Project { cluster, ns }.bind(db, format!("{creator}-admin"), creator, "admin", created);
     }
 }

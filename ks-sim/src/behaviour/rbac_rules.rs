@@ -65,20 +65,15 @@ const EVERYTHING: &[PolicyRule] = &[rule(ANY, ANY, ANY)];
 const PLATFORM_ADMIN: &[PolicyRule] = &[rule(ANY, ANY, ANY), url_rule(ANY, ANY)];
 /// The own rules of `project-viewer` and `workspace-viewer` (`builtinroles.yaml`).
 const READ_EVERYTHING: &[PolicyRule] = &[rule(ANY, ANY, READ)];
-/// The own rules of `project-operator`: read everything, anything in the workload groups
-/// (not `iam.kubesphere.io`: no members, no roles).
+/// The own rules of `project-operator`: read everything, anything in the workload groups and
+/// a few more (not `iam.kubesphere.io`: no members, no roles). The chart has one rule over all
+/// these groups; two here, so that the workload groups are written once.
 const OPERATOR: &[PolicyRule] = &[
     rule(ANY, ANY, READ),
+    rule(WORKLOAD_GROUPS, ANY, ANY),
     rule(
         &[
             "",
-            "apps",
-            "extensions",
-            "batch",
-            "autoscaling",
-            "app.k8s.io",
-            "operations.kubesphere.io",
-            "resources.kubesphere.io",
             "config.istio.io",
             "events.k8s.io",
             "events.kubesphere.io",
@@ -91,21 +86,10 @@ const OPERATOR: &[PolicyRule] = &[
 ];
 
 /// `global-view-workspaces` / `global-manage-workspaces`, `workspace-view-projects` /
-/// `workspace-manage-projects`: these resources in any group (cut).
+/// `workspace-manage-projects`: these resources in any group (cut). `pods/exec` comes first so
+/// that `VIEWABLE_RESOURCES` can be the rest.
 const TENANT_RESOURCES: &[&str] = &[
-    "configmaps",
-    "secrets",
-    "services",
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "pods",
-    "pods/log",
     "pods/exec",
-    "pods/containers",
-];
-/// `workspace-view-projects` lists everything of `TENANT_RESOURCES` but `pods/exec`.
-const PROJECT_VIEW_RESOURCES: &[&str] = &[
     "configmaps",
     "secrets",
     "services",
@@ -116,6 +100,9 @@ const PROJECT_VIEW_RESOURCES: &[&str] = &[
     "pods/log",
     "pods/containers",
 ];
+/// `TENANT_RESOURCES` but `pods/exec`: what `workspace-view-projects` and
+/// `namespace-view-app-workloads` read (the latter reads config maps and secrets too).
+const VIEWABLE_RESOURCES: &[&str] = TENANT_RESOURCES.split_at(1).1;
 const WORKLOAD_GROUPS: &[&str] = &[
     "apps",
     "extensions",
@@ -125,21 +112,38 @@ const WORKLOAD_GROUPS: &[&str] = &[
     "operations.kubesphere.io",
     "resources.kubesphere.io",
 ];
-/// `namespace-view-app-workloads` (cut; it also reads config maps and secrets).
-const APP_WORKLOADS_VIEW: &[&str] = &[
-    "services",
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "pods",
-    "pods/log",
-    "pods/containers",
-    "configmaps",
-    "secrets",
-];
 /// `namespace-manage-app-workloads` (cut).
 const APP_WORKLOADS_MANAGE: &[&str] =
     &["services", "deployments", "statefulsets", "daemonsets", "pods", "pods/log", "pods/exec", "pods/containers"];
+
+/// The API groups `global-manage-clusters` manages and `global-view-clusters` reads. The chart
+/// gives the viewer one rule over these and `CLUSTER_VIEW_ONLY_GROUPS`; two rules here, so
+/// that the shared groups are written once (rules are alternatives: the verdict is the same).
+const CLUSTER_GROUPS: &[&str] = &[
+    "",
+    "apiextensions.k8s.io",
+    "app.k8s.io",
+    "apps",
+    "autoscaling",
+    "batch",
+    "events.k8s.io",
+    "extensions",
+    "node.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+    "storage.kubesphere.io",
+    "resources.kubesphere.io",
+    "cluster.kubesphere.io",
+];
+/// The groups only `global-view-clusters` names (it reads them; nothing manages them).
+const CLUSTER_VIEW_ONLY_GROUPS: &[&str] = &[
+    "config.istio.io",
+    "events.kubesphere.io",
+    "metrics.k8s.io",
+    "networking.k8s.io",
+    "rbac.istio.io",
+    "security.istio.io",
+];
 
 /// The rules a template contributes (the simulator's template names; KubeSphere calls the
 /// `project-*` ones `namespace-*`, and `project-*-workloads` `namespace-*-app-workloads`).
@@ -148,67 +152,14 @@ const TEMPLATE_RULES: &[(&str, &[PolicyRule])] = &[
     ("global-manage-workspaces", &[rule(ANY, TENANT_RESOURCES, ANY)]),
     (
         "global-view-clusters",
-        &[
-            rule(
-                &[
-                    "",
-                    "apiextensions.k8s.io",
-                    "app.k8s.io",
-                    "apps",
-                    "autoscaling",
-                    "batch",
-                    "config.istio.io",
-                    "events.k8s.io",
-                    "events.kubesphere.io",
-                    "extensions",
-                    "metrics.k8s.io",
-                    "networking.k8s.io",
-                    "node.k8s.io",
-                    "rbac.istio.io",
-                    "scheduling.k8s.io",
-                    "security.istio.io",
-                    "storage.k8s.io",
-                    "storage.kubesphere.io",
-                    "resources.kubesphere.io",
-                    "cluster.kubesphere.io",
-                ],
-                ANY,
-                READ,
-            ),
-            url_rule(ANY, &["GET"]),
-        ],
+        &[rule(CLUSTER_GROUPS, ANY, READ), rule(CLUSTER_VIEW_ONLY_GROUPS, ANY, READ), url_rule(ANY, &["GET"])],
     ),
-    (
-        "global-manage-clusters",
-        &[
-            rule(
-                &[
-                    "",
-                    "apiextensions.k8s.io",
-                    "app.k8s.io",
-                    "apps",
-                    "autoscaling",
-                    "batch",
-                    "events.k8s.io",
-                    "extensions",
-                    "node.k8s.io",
-                    "scheduling.k8s.io",
-                    "storage.k8s.io",
-                    "storage.kubesphere.io",
-                    "resources.kubesphere.io",
-                    "cluster.kubesphere.io",
-                ],
-                ANY,
-                ANY,
-            ),
-            url_rule(ANY, &["GET"]),
-        ],
-    ),
+    ("global-manage-clusters", &[rule(CLUSTER_GROUPS, ANY, ANY), url_rule(ANY, &["GET"])]),
     ("workspace-create-projects", &[rule(ANY, &["pods"], READ)]),
-    ("workspace-view-projects", &[rule(ANY, PROJECT_VIEW_RESOURCES, READ), rule(WORKLOAD_GROUPS, ANY, READ)]),
+    ("workspace-view-projects", &[rule(ANY, VIEWABLE_RESOURCES, READ), rule(WORKLOAD_GROUPS, ANY, READ)]),
     ("workspace-manage-projects", &[rule(WORKLOAD_GROUPS, ANY, ANY), rule(ANY, TENANT_RESOURCES, ANY)]),
     ("project-manage-project-settings", EVERYTHING),
-    ("project-view-workloads", &[rule(ANY, APP_WORKLOADS_VIEW, READ)]),
+    ("project-view-workloads", &[rule(ANY, VIEWABLE_RESOURCES, READ)]),
     ("project-manage-workloads", &[rule(ANY, APP_WORKLOADS_MANAGE, ANY), rule(ANY, &["secrets"], &["list"])]),
     ("project-view-configmaps", &[rule(ANY, &["configmaps"], READ)]),
     ("project-manage-configmaps", &[rule(ANY, &["configmaps"], ANY)]),
@@ -280,13 +231,12 @@ pub(crate) fn role_allows(db: &Db, role: &Role, request: Request<'_>) -> bool {
         return rules.iter().any(|r| matches(r, request));
     }
     builtin_rules(db, role).iter().any(|r| matches(r, request))
-        || role.templates.iter().any(|t| {
-            template_rego_allows(t, request)
-                || TEMPLATE_RULES
-                    .iter()
-                    .filter(|(name, _)| name == t)
-                    .any(|(_, rules)| rules.iter().any(|r| matches(r, request)))
-        })
+        || role.templates.iter().any(|t| template_rego_allows(t, request) || template_rules_allow(t, request))
+}
+
+/// Whether one of the rules of template `name` allows `request`.
+fn template_rules_allow(name: &str, request: Request<'_>) -> bool {
+    TEMPLATE_RULES.iter().filter(|(n, _)| *n == name).any(|(_, rules)| rules.iter().any(|r| matches(r, request)))
 }
 
 /// The chart's `authenticated` GlobalRole (bound to group `system:authenticated`): its rules
@@ -365,5 +315,31 @@ mod tests {
         assert!(matches(&images, Request::NonResource { verb: "GET", path: "/static/images/a.png" }));
         assert!(!matches(&images, Request::NonResource { verb: "get", path: "/static/images/a.png" }));
         assert!(!matches(&images, resource("GET", "", "images", "")));
+    }
+
+    #[test]
+    fn templates_sharing_a_list_keep_their_own_reach() {
+        let allows = template_rules_allow;
+        // `workspace-view-projects` reads what `global-view-workspaces` reads, but `pods/exec`.
+        assert!(allows("global-view-workspaces", resource("get", "", "pods", "exec")));
+        assert!(!allows("workspace-view-projects", resource("get", "", "pods", "exec")));
+        assert!(allows("workspace-view-projects", resource("get", "", "pods", "log")));
+        assert!(allows("workspace-view-projects", resource("list", "", "secrets", "")));
+        assert!(allows("project-view-workloads", resource("get", "", "pods", "log")));
+        assert!(allows("project-view-workloads", resource("list", "", "configmaps", "")));
+        assert!(!allows("project-view-workloads", resource("get", "", "pods", "exec")));
+        // `global-view-clusters` reads more groups than `global-manage-clusters` manages.
+        assert!(allows("global-view-clusters", resource("list", "metrics.k8s.io", "nodes", "")));
+        assert!(!allows("global-manage-clusters", resource("list", "metrics.k8s.io", "nodes", "")));
+        assert!(allows("global-manage-clusters", resource("delete", "apps", "deployments", "")));
+        assert!(allows("global-view-clusters", resource("list", "apps", "deployments", "")));
+        assert!(!allows("global-view-clusters", resource("delete", "apps", "deployments", "")));
+        // `project-operator` changes anything in the workload groups and its other groups.
+        let operator = |request| OPERATOR.iter().any(|r| matches(r, request));
+        assert!(operator(resource("delete", "apps", "deployments", "")));
+        assert!(operator(resource("create", "networking.k8s.io", "ingresses", "")));
+        assert!(operator(resource("patch", "", "configmaps", "")));
+        assert!(!operator(resource("create", "iam.kubesphere.io", "rolebindings", "")));
+        assert!(operator(resource("list", "iam.kubesphere.io", "rolebindings", "")));
     }
 }

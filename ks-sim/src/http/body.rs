@@ -3,8 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::response::Response;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::http::errors;
@@ -12,8 +15,36 @@ use crate::http::errors;
 /// Content types go-restful decodes as JSON.
 const JSON_TYPES: &[&str] = &["application/json", "application/merge-patch+json", "application/json-patch+json"];
 
+/// A JSON request body (`T` = the Go type it is read into), as an extractor: every handler
+/// reads its body before anything else, so a body it cannot decode is answered here, as
+/// ks-apiserver answers it, before the handler runs.
+pub(crate) struct JsonBody<T = Value>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        let bytes = Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        let value = json(&headers, &bytes)?;
+        serde_json::from_value(value)
+            .map(JsonBody)
+            .map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+    }
+}
+
+/// A PUT's refusal when the body names another object than the URL does.
+pub(crate) fn name_mismatch(body_name: &str, url_name: &str) -> Option<Response> {
+    (body_name != url_name).then(|| {
+        errors::handler_text(
+            StatusCode::BAD_REQUEST,
+            &format!("the name of the object ({body_name}) does not match the name on the URL ({url_name})"),
+        )
+    })
+}
+
 /// Decodes a JSON body, answering like ks-apiserver when it can't.
-pub(crate) fn json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Response> {
+fn json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Response> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if !JSON_TYPES.contains(&mime.as_str()) {

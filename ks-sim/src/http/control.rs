@@ -109,10 +109,24 @@ async fn revoke_tokens(AxState(sim): AxState<Simulator>, Path(user): Path<String
     Json(json!({"revoked": sim.revoke_user_tokens_counted(&user)})).into_response()
 }
 
+/// 404 `no {what}`: the control API names what it could not find.
+fn missing(what: &str) -> Response {
+    (StatusCode::NOT_FOUND, format!("no {what}")).into_response()
+}
+
+/// `success` when the change found its target, else [`missing`].
+fn success_if_found(found: bool, what: &str) -> Response {
+    if found {
+        crate::http::errors::success()
+    } else {
+        missing(what)
+    }
+}
+
 async fn user_state(AxState(sim): AxState<Simulator>, Path(user): Path<String>) -> Response {
     match sim.user_state(&user) {
         Some(state) => Json(json!({"state": state})).into_response(),
-        None => (StatusCode::NOT_FOUND, format!("no user {user}")).into_response(),
+        None => missing(&format!("user {user}")),
     }
 }
 
@@ -121,11 +135,7 @@ async fn set_user_state(
     Path(user): Path<String>,
     Json(body): Json<StateBody>,
 ) -> Response {
-    if sim.set_user_state(&user, body.state) {
-        crate::http::errors::success()
-    } else {
-        (StatusCode::NOT_FOUND, format!("no user {user}")).into_response()
-    }
+    success_if_found(sim.set_user_state(&user, body.state), &format!("user {user}"))
 }
 
 async fn unready_clusters(AxState(sim): AxState<Simulator>) -> Response {
@@ -142,9 +152,5 @@ async fn set_directory_reachable(
     Path(idp): Path<String>,
     Json(body): Json<ReachableBody>,
 ) -> Response {
-    if sim.set_directory_reachable(&idp, body.reachable) {
-        crate::http::errors::success()
-    } else {
-        (StatusCode::NOT_FOUND, format!("no identity provider {idp}")).into_response()
-    }
+    success_if_found(sim.set_directory_reachable(&idp, body.reachable), &format!("identity provider {idp}"))
 }

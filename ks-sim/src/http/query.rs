@@ -2,7 +2,10 @@
 //! objects in their JSON form so every resource can share them.
 
 use std::cmp::Ordering;
+use std::convert::Infallible;
 
+use axum::extract::FromRequestParts;
+use http::request::Parts;
 use serde_json::Value;
 
 /// Parsed list parameters. Unknown keys are kept as filters and ignored when not understood.
@@ -14,6 +17,16 @@ pub(crate) struct ListQuery {
     pub ascending: bool,
     pub label_selector: Option<String>,
     pub filters: Vec<(String, String)>,
+}
+
+/// The list parameters of the request's query string, for handlers that list (a query that
+/// cannot be decoded is no parameters, as with `parse`).
+impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(ListQuery::parse(parts.uri.query()))
+    }
 }
 
 impl ListQuery {

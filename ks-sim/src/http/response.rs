@@ -12,6 +12,12 @@ pub(crate) fn list_result(items: Vec<Value>, total: usize) -> Response {
     errors::json_response(StatusCode::OK, &json!({"items": items, "totalItems": total}), false)
 }
 
+/// One page of `all`, as `query` asks, in the `{"items":[…],"totalItems":N}` envelope.
+pub(crate) fn list_page(query: &ListQuery, all: Vec<Value>) -> Response {
+    let (items, total) = query.apply(all);
+    list_result(items, total)
+}
+
 /// The dynamic handler's list envelope: `metadata.continue` = total as a string,
 /// `remainingItemCount` = items after this page (§1.5).
 pub(crate) fn k8s_list(query: &ListQuery, all: Vec<Value>) -> Response {

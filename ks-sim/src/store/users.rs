@@ -70,7 +70,8 @@ pub(crate) struct LoginRecord {
 }
 
 impl User {
-    /// A user with only a name: no password, no e-mail, no annotations, status `{}`.
+    /// A user with only a name: no password, no e-mail, no annotations, status `{}`. New users
+    /// are built on it, so a field added to `User` needs a default in one place only.
     pub fn named(name: &str, created: OffsetDateTime, resource_version: u64) -> Self {
         User {
             name: name.to_owned(),

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{TestSim, IAM, TENANT, USERS};
+use crate::common::{TestSim, IAM, USERS};
 
 const SAR: &str = "/kapis/iam.kubesphere.io/v1beta1/subjectaccessreviews";
 
@@ -192,51 +192,28 @@ async fn filter_allows(sim: &TestSim, user: &str, method: &str, path: &str) -> b
     !(res.status == 403 && res.content_type.starts_with("application/json"))
 }
 
+/// A request on a collection in a workspace or namespace (`scope` = kind, name), with the
+/// review attributes that ask the same: GET lists, POST creates.
+fn collection(method: &'static str, group: &str, scope: (&str, &str), resource: &str) -> (&'static str, String, Value) {
+    let (kind, name) = scope;
+    let verb = if method == "GET" { "list" } else { "create" };
+    let path = format!("/kapis/{group}/v1beta1/{kind}s/{name}/{resource}");
+    (method, path, json!({kind: name, "verb": verb, "group": group, "resource": resource}))
+}
+
 #[tokio::test]
 async fn verdicts_on_members_roles_and_projects_are_what_the_filter_decides() {
     let sim = TestSim::start().await;
     let iam = "iam.kubesphere.io";
     let cases = [
-        (
-            "GET",
-            format!("{IAM}/namespaces/demo-web/namespacemembers"),
-            json!({"namespace": "demo-web", "verb": "list", "group": iam, "resource": "namespacemembers"}),
-        ),
-        (
-            "POST",
-            format!("{IAM}/namespaces/demo-web/namespacemembers"),
-            json!({"namespace": "demo-web", "verb": "create", "group": iam, "resource": "namespacemembers"}),
-        ),
-        (
-            "GET",
-            format!("{IAM}/namespaces/demo-web/roles"),
-            json!({"namespace": "demo-web", "verb": "list", "group": iam, "resource": "roles"}),
-        ),
-        (
-            "POST",
-            format!("{IAM}/namespaces/demo-web/roles"),
-            json!({"namespace": "demo-web", "verb": "create", "group": iam, "resource": "roles"}),
-        ),
-        (
-            "GET",
-            format!("{IAM}/workspaces/demo/workspacemembers"),
-            json!({"workspace": "demo", "verb": "list", "group": iam, "resource": "workspacemembers"}),
-        ),
-        (
-            "POST",
-            format!("{IAM}/workspaces/demo/workspacemembers"),
-            json!({"workspace": "demo", "verb": "create", "group": iam, "resource": "workspacemembers"}),
-        ),
-        (
-            "POST",
-            format!("{IAM}/workspaces/demo/workspaceroles"),
-            json!({"workspace": "demo", "verb": "create", "group": iam, "resource": "workspaceroles"}),
-        ),
-        (
-            "POST",
-            format!("{TENANT}/workspaces/demo/namespaces"),
-            json!({"workspace": "demo", "verb": "create", "group": "tenant.kubesphere.io", "resource": "namespaces"}),
-        ),
+        collection("GET", iam, ("namespace", "demo-web"), "namespacemembers"),
+        collection("POST", iam, ("namespace", "demo-web"), "namespacemembers"),
+        collection("GET", iam, ("namespace", "demo-web"), "roles"),
+        collection("POST", iam, ("namespace", "demo-web"), "roles"),
+        collection("GET", iam, ("workspace", "demo"), "workspacemembers"),
+        collection("POST", iam, ("workspace", "demo"), "workspacemembers"),
+        collection("POST", iam, ("workspace", "demo"), "workspaceroles"),
+        collection("POST", "tenant.kubesphere.io", ("workspace", "demo"), "namespaces"),
         (
             "GET",
             format!("{USERS}/bob"),

@@ -2,11 +2,40 @@
 #![allow(clippy::unwrap_used)]
 
 use ks_sim::{RunningSim, SimConfig, Simulator};
-use reqwest::{Client, Response};
+use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
 
 pub const PASSWORD: &str = ks_sim::DEMO_PASSWORD;
 pub const USERS: &str = "/kapis/iam.kubesphere.io/v1beta1/users";
+
+/// The shipped OAuth client (`client_id`, `client_secret`), which every grant uses unless a
+/// test names another.
+pub const CLIENT: (&str, &str) = ("kubesphere", "kubesphere");
+
+/// A password-grant form for `/oauth/token` through the client `(id, secret)`.
+pub fn password_form<'a>(
+    username: &'a str,
+    password: &'a str,
+    (id, secret): (&'a str, &'a str),
+) -> [(&'a str, &'a str); 5] {
+    [
+        ("grant_type", "password"),
+        ("username", username),
+        ("password", password),
+        ("client_id", id),
+        ("client_secret", secret),
+    ]
+}
+
+/// A refresh-grant form for `/oauth/token` through the shipped client.
+pub fn refresh_form(refresh_token: &str) -> [(&str, &str); 4] {
+    [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", CLIENT.0),
+        ("client_secret", CLIENT.1),
+    ]
+}
 
 pub struct TestSim {
     pub running: RunningSim,
@@ -36,14 +65,7 @@ impl TestSim {
 
     /// Password grant with the default client.
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.token_form(&[
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", password),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
-        .await
+        self.token_form(&password_form(username, password, CLIENT)).await
     }
 
     /// Password grant through identity provider `provider` (§12.2), reduced to status and JSON.
@@ -54,8 +76,8 @@ impl TestSim {
                 ("username", username),
                 ("password", password),
                 ("provider", provider),
-                ("client_id", "kubesphere"),
-                ("client_secret", "kubesphere"),
+                ("client_id", CLIENT.0),
+                ("client_secret", CLIENT.1),
             ])
             .await;
         let status = res.status().as_u16();
@@ -65,19 +87,17 @@ impl TestSim {
 
     /// Refresh grant, reduced to status and JSON.
     pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
-        let res = self
-            .token_form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token),
-                ("client_id", "kubesphere"),
-                ("client_secret", "kubesphere"),
-            ])
-            .await;
+        let res = self.token_form(&refresh_form(refresh_token)).await;
         (res.status().as_u16(), res.json().await.unwrap())
     }
 
     pub async fn token_form(&self, form: &[(&str, &str)]) -> Response {
-        self.http.post(self.url("/oauth/token")).form(form).send().await.unwrap()
+        self.token_request().form(form).send().await.unwrap()
+    }
+
+    /// `POST /oauth/token`, for tests that add headers or expect no response.
+    pub fn token_request(&self) -> RequestBuilder {
+        self.http.post(self.url("/oauth/token"))
     }
 
     /// Logs in and returns (access, refresh).

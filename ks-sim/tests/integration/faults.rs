@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{TestSim, PASSWORD, USERS};
+use crate::common::{password_form, TestSim, CLIENT, PASSWORD, USERS};
 use ks_sim::Fault;
 use serde_json::json;
 
@@ -60,19 +60,7 @@ async fn a_delayed_request_is_in_the_journal_while_it_hangs() {
 async fn a_drop_fault_closes_the_connection_without_a_response() {
     let sim = TestSim::start().await;
     sim.sim().inject(Fault::drop_connection("/oauth/token").times(1));
-    let err = sim
-        .http
-        .post(sim.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", PASSWORD),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
-        .send()
-        .await
-        .unwrap_err();
+    let err = sim.token_request().form(&password_form("admin", PASSWORD, CLIENT)).send().await.unwrap_err();
     assert!(!err.is_status(), "{err:?}");
     assert!(err.is_request() || err.is_connect() || err.is_body(), "{err:?}");
     assert_eq!(sim.sim().journal().pop().unwrap().status, 0);

@@ -1,37 +1,23 @@
 //! The request journal and the `/_sim` control API.
 #![allow(clippy::unwrap_used)]
 
-use crate::common::{TestSim, PASSWORD, USERS};
+use crate::common::{password_form, refresh_form, TestSim, CLIENT, PASSWORD, USERS};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn the_journal_records_requests_without_secrets() {
     let sim = TestSim::start().await;
     let res = sim
-        .http
-        .post(sim.url("/oauth/token"))
+        .token_request()
         .header("x-request-id", "req-1")
         .header("x-client-ip", "10.0.0.7")
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "alice"),
-            ("password", PASSWORD),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
+        .form(&password_form("alice", PASSWORD, CLIENT))
         .send()
         .await
         .unwrap();
     let body: Value = res.json().await.unwrap();
     let refresh = body["refresh_token"].as_str().unwrap();
-    let res = sim
-        .token_form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
-        .await;
+    let res = sim.token_form(&refresh_form(refresh)).await;
     assert_eq!(res.status(), 200);
 
     let journal = sim.sim().journal();

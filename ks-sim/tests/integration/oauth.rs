@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::common::{content_type, TestSim, PASSWORD, USERS};
+use crate::common::{content_type, password_form, refresh_form, TestSim, CLIENT, PASSWORD, USERS};
 use base64::Engine as _;
 use serde_json::{json, Value};
 
@@ -96,15 +96,7 @@ async fn locked_user_gets_429_rate_limit_exceeded() {
 #[tokio::test]
 async fn unknown_client_id_is_invalid_client() {
     let sim = TestSim::start().await;
-    let res = sim
-        .token_form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", PASSWORD),
-            ("client_id", "other"),
-            ("client_secret", "kubesphere"),
-        ])
-        .await;
+    let res = sim.token_form(&password_form("admin", PASSWORD, ("other", "kubesphere"))).await;
     assert_eq!(
         error_of(res).await,
         (400, oauth_error("invalid_client", "The provided client_id is invalid or does not exist."))
@@ -114,15 +106,7 @@ async fn unknown_client_id_is_invalid_client() {
 #[tokio::test]
 async fn wrong_client_secret_is_401_unauthorized_client() {
     let sim = TestSim::start().await;
-    let res = sim
-        .token_form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", PASSWORD),
-            ("client_id", "kubesphere"),
-            ("client_secret", "nope"),
-        ])
-        .await;
+    let res = sim.token_form(&password_form("admin", PASSWORD, ("kubesphere", "nope"))).await;
     assert_eq!(error_of(res).await, (401, oauth_error("unauthorized_client", "Invalid client credential.")));
 }
 
@@ -134,15 +118,7 @@ async fn client_credentials_are_configurable() {
     })
     .await;
     assert_eq!(sim.login("admin", PASSWORD).await.status(), 400);
-    let res = sim
-        .token_form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", PASSWORD),
-            ("client_id", "console"),
-            ("client_secret", "s3cret"),
-        ])
-        .await;
+    let res = sim.token_form(&password_form("admin", PASSWORD, ("console", "s3cret"))).await;
     assert_eq!(res.status(), 200);
 }
 
@@ -166,8 +142,7 @@ async fn unsupported_grant_type_is_rejected() {
 async fn json_body_on_the_token_endpoint_is_415_text() {
     let sim = TestSim::start().await;
     let res = sim
-        .http
-        .post(sim.url("/oauth/token"))
+        .token_request()
         .json(&json!({"grant_type": "password", "username": "admin", "password": PASSWORD, "client_id": "kubesphere", "client_secret": "kubesphere"}))
         .send()
         .await
@@ -233,12 +208,7 @@ async fn failures_older_than_the_window_do_not_count() {
 async fn refresh_grant_issues_a_new_pair_and_keeps_the_old_refresh_token_valid() {
     let sim = TestSim::start().await;
     let (_, refresh) = sim.tokens("bob").await;
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh.as_str()),
-        ("client_id", "kubesphere"),
-        ("client_secret", "kubesphere"),
-    ];
+    let form = refresh_form(&refresh);
     let res = sim.token_form(&form).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-store");
@@ -255,14 +225,7 @@ async fn refresh_with_an_access_token_or_garbage_is_invalid_grant() {
     let (access, _) = sim.tokens("bob").await;
     let expected = (400, oauth_error("invalid_grant", "The refresh token is invalid or expired."));
     for token in [access.as_str(), "garbage", ""] {
-        let res = sim
-            .token_form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", token),
-                ("client_id", "kubesphere"),
-                ("client_secret", "kubesphere"),
-            ])
-            .await;
+        let res = sim.token_form(&refresh_form(token)).await;
         assert_eq!(error_of(res).await, expected);
     }
 }
@@ -276,14 +239,7 @@ async fn expired_refresh_token_is_invalid_grant() {
     .await;
     let (_, refresh) = sim.tokens("bob").await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let res = sim
-        .token_form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &refresh),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
-        .await;
+    let res = sim.token_form(&refresh_form(&refresh)).await;
     assert_eq!(res.status(), 400);
 }
 
@@ -291,16 +247,9 @@ async fn expired_refresh_token_is_invalid_grant() {
 async fn an_invalid_authorization_header_on_the_token_endpoint_is_401() {
     let sim = TestSim::start().await;
     let res = sim
-        .http
-        .post(sim.url("/oauth/token"))
+        .token_request()
         .bearer_auth("not-a-token")
-        .form(&[
-            ("grant_type", "password"),
-            ("username", "admin"),
-            ("password", PASSWORD),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
+        .form(&password_form("admin", PASSWORD, CLIENT))
         .send()
         .await
         .unwrap();
@@ -309,19 +258,7 @@ async fn an_invalid_authorization_header_on_the_token_endpoint_is_401() {
     assert_eq!(body["kind"], "Status");
     // The console's habit: the refresh token itself as Bearer is fine.
     let (_, refresh) = sim.tokens("admin").await;
-    let res = sim
-        .http
-        .post(sim.url("/oauth/token"))
-        .bearer_auth(&refresh)
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh.as_str()),
-            ("client_id", "kubesphere"),
-            ("client_secret", "kubesphere"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = sim.token_request().bearer_auth(&refresh).form(&refresh_form(&refresh)).send().await.unwrap();
     assert_eq!(res.status(), 200);
 }
 

@@ -2,7 +2,7 @@
 //! the token endpoint finds them.
 #![allow(clippy::unwrap_used)]
 
-use crate::common::{TestSim, PASSWORD};
+use crate::common::{password_form, TestSim, PASSWORD};
 use ks_sim::{GrantMethod, OAuthClient};
 use serde_json::{json, Value};
 
@@ -57,14 +57,7 @@ async fn the_default_client_is_the_shipped_one_without_redirect_uris() {
 }
 
 async fn password_grant(sim: &TestSim, client_id: &str, secret: &str) -> (u16, Value) {
-    let form = [
-        ("grant_type", "password"),
-        ("username", "alice"),
-        ("password", PASSWORD),
-        ("client_id", client_id),
-        ("client_secret", secret),
-    ];
-    let res = sim.token_form(&form).await;
+    let res = sim.token_form(&password_form("alice", PASSWORD, (client_id, secret))).await;
     (res.status().as_u16(), res.json().await.unwrap())
 }
 

@@ -10,14 +10,13 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Extension, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use crate::behaviour::access_review::{self, NonResourceAttributes, Question, ResourceAttributes};
-use crate::http::body;
+use crate::http::body::JsonBody;
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::store::db::Db;
@@ -236,13 +235,8 @@ fn bad_request(message: &str) -> Response {
 pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Response {
-    let value = match body::json(&headers, &bytes) {
-        Ok(value) => value,
-        Err(response) => return response,
-    };
     // `ReadEntity(&map[string]interface{})`: `null` leaves the map nil (an empty review).
     let object = match value {
         Value::Object(o) => o,

@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
-use serde_json::Value;
 
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
@@ -25,15 +24,11 @@ fn qualified(level: RoleLevel) -> &'static str {
     }
 }
 
-fn list(items: Vec<Value>, raw: Option<&str>) -> Response {
-    k8s_list(&ListQuery::parse(raw), items)
-}
-
 /// Whether `b` can match the query's `iam.kubesphere.io/user-ref=X` term, if it has one (the
 /// admin-wide lookups of §3.9). Lists skip rendering the other users' bindings; the full
 /// selector still runs afterwards, so this only saves time.
-fn may_match_user_ref(raw: Option<&str>) -> impl Fn(&Binding) -> bool {
-    let wanted = ListQuery::parse(raw).label_selector.and_then(|selector| {
+fn may_match_user_ref(query: &ListQuery) -> impl Fn(&Binding) -> bool {
+    let wanted = query.label_selector.as_deref().and_then(|selector| {
         selector.split(',').find_map(|term| {
             let value = term.trim().strip_prefix(LABEL_USER_REF)?.trim_start();
             let value = value.strip_prefix("==").or_else(|| value.strip_prefix('='))?;
@@ -65,10 +60,10 @@ fn deleted(removed: bool, level: RoleLevel, name: &str) -> Response {
     }
 }
 
-pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
-    let user_ref = may_match_user_ref(raw.as_deref());
+pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, query: ListQuery) -> Response {
+    let user_ref = may_match_user_ref(&query);
     let items = state.db_for_read().global_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
-    list(items, raw.as_deref())
+    k8s_list(&query, items)
 }
 
 pub(crate) async fn get_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
@@ -82,11 +77,11 @@ pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name
 }
 
 /// `GET /workspacerolebindings` (every workspace).
-pub(crate) async fn list_workspace_all(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
-    let user_ref = may_match_user_ref(raw.as_deref());
+pub(crate) async fn list_workspace_all(AxState(state): AxState<Arc<State>>, query: ListQuery) -> Response {
+    let user_ref = may_match_user_ref(&query);
     let items =
         state.db_for_read().workspace_role_bindings.iter().filter(|b| user_ref(b)).map(Binding::to_json).collect();
-    list(items, raw.as_deref())
+    k8s_list(&query, items)
 }
 
 pub(crate) async fn get_workspace_any(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
@@ -103,7 +98,7 @@ pub(crate) async fn delete_workspace_any(AxState(state): AxState<Arc<State>>, Pa
 pub(crate) async fn list_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let items = state
         .db_for_read()
@@ -112,7 +107,7 @@ pub(crate) async fn list_workspace(
         .filter(|b| b.workspace.as_deref() == Some(ws.as_str()))
         .map(Binding::to_json)
         .collect();
-    list(items, raw.as_deref())
+    k8s_list(&query, items)
 }
 
 pub(crate) async fn delete_workspace(
@@ -129,9 +124,9 @@ pub(crate) async fn delete_workspace(
 pub(crate) async fn list_namespaced_all(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let user_ref = may_match_user_ref(raw.as_deref());
+    let user_ref = may_match_user_ref(&query);
     let items = state
         .db_for_read()
         .role_bindings
@@ -139,7 +134,7 @@ pub(crate) async fn list_namespaced_all(
         .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && user_ref(b))
         .map(Binding::to_json)
         .collect();
-    list(items, raw.as_deref())
+    k8s_list(&query, items)
 }
 
 /// `GET [/clusters/{c}]/…/namespaces/{ns}/rolebindings`.
@@ -147,7 +142,7 @@ pub(crate) async fn list_namespaced(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let items = state
         .db_for_read()
@@ -156,7 +151,7 @@ pub(crate) async fn list_namespaced(
         .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && b.namespace.as_deref() == Some(ns.as_str()))
         .map(Binding::to_json)
         .collect();
-    list(items, raw.as_deref())
+    k8s_list(&query, items)
 }
 
 pub(crate) async fn get_namespaced(
@@ -210,11 +205,11 @@ mod tests {
         let (bob, carol) = (binding("bob"), binding("carol"));
         for raw in ["labelSelector=iam.kubesphere.io/user-ref=bob", "labelSelector=iam.kubesphere.io/user-ref==bob,a=b"]
         {
-            let keep = may_match_user_ref(Some(raw));
+            let keep = may_match_user_ref(&ListQuery::parse(Some(raw)));
             assert!(keep(&bob) && !keep(&carol), "{raw}");
         }
         for raw in ["labelSelector=iam.kubesphere.io/user-ref!=bob", "labelSelector=a=b", "limit=1", ""] {
-            let keep = may_match_user_ref(Some(raw));
+            let keep = may_match_user_ref(&ListQuery::parse(Some(raw)));
             assert!(keep(&bob) && keep(&carol), "{raw}");
         }
     }

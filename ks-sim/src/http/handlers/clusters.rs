@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::extract::{Extension, RawQuery, State as AxState};
+use axum::extract::{Extension, State as AxState};
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::behaviour::authn::Caller;
 use crate::http::query::ListQuery;
-use crate::http::response::list_result;
+use crate::http::response::list_page;
 use crate::store::db::Db;
 use crate::store::labels::ANNOTATION_GRANTED_CLUSTERS;
 use crate::store::state::State;
@@ -66,31 +66,34 @@ pub(crate) fn usable(db: &Db, user: &str, cluster: &str) -> bool {
     db.public_clusters.contains(cluster) || db.global_grants_any(user, &["global-manage-clusters"])
 }
 
-/// `GET /clusters`: all for admins; otherwise the `granted-clusters` annotation plus, with
-/// `roleBindingExists=true`, clusters where the caller holds a RoleBinding.
+/// The clusters `user` sees listed: all for admins; otherwise the `granted-clusters`
+/// annotation plus, `with_role_bindings`, clusters where the user holds a RoleBinding.
+fn listed_clusters(db: &Db, user: &str, with_role_bindings: bool) -> Vec<String> {
+    if db.global_grants_any(user, LIST_ALL) {
+        return db.clusters.clone();
+    }
+    let mut set: BTreeSet<String> = db
+        .users
+        .get(user)
+        .and_then(|u| u.annotations.get(ANNOTATION_GRANTED_CLUSTERS))
+        .map(|v| v.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if with_role_bindings {
+        set.extend(db.role_bindings.iter().filter(|b| b.user == user).filter_map(|b| b.cluster.clone()));
+    }
+    set.into_iter().filter(|c| db.is_cluster(c)).collect()
+}
+
+/// `GET /clusters[?roleBindingExists=true]`: the caller's [`listed_clusters`].
 pub(crate) async fn list(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+    let with_role_bindings = query.filter("roleBindingExists") == Some("true");
     let db = state.db_for_read();
-    let names: Vec<String> = if db.global_grants_any(&caller.name, LIST_ALL) {
-        db.clusters.clone()
-    } else {
-        let mut set: BTreeSet<String> = db
-            .users
-            .get(&caller.name)
-            .and_then(|u| u.annotations.get(ANNOTATION_GRANTED_CLUSTERS))
-            .map(|v| v.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default();
-        if query.filter("roleBindingExists") == Some("true") {
-            set.extend(db.role_bindings.iter().filter(|b| b.user == caller.name).filter_map(|b| b.cluster.clone()));
-        }
-        set.into_iter().filter(|c| db.is_cluster(c)).collect()
-    };
-    let all: Vec<Value> = names.iter().map(|c| cluster_json(&db, c)).collect();
+    let all: Vec<Value> =
+        listed_clusters(&db, &caller.name, with_role_bindings).iter().map(|c| cluster_json(&db, c)).collect();
     drop(db);
-    let (items, total) = query.apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }

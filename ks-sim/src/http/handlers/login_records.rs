@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State as AxState};
+use axum::extract::{Path, State as AxState};
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::http::query::ListQuery;
-use crate::http::response::list_result;
+use crate::http::response::list_page;
 use crate::store::state::State;
 use crate::store::users::LoginRecord;
 use crate::store::util::rfc3339;
@@ -34,17 +34,12 @@ fn record_json(user: &str, record: &LoginRecord) -> Value {
 }
 
 /// An unknown user simply has no records (the handler filters records by label).
-pub(crate) async fn list(
-    AxState(state): AxState<Arc<State>>,
-    Path(user): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Response {
+pub(crate) async fn list(AxState(state): AxState<Arc<State>>, Path(user): Path<String>, query: ListQuery) -> Response {
     let all: Vec<Value> = state
         .db_for_read()
         .users
         .get(&user)
         .map(|u| u.login_records.iter().map(|r| record_json(&user, r)).collect())
         .unwrap_or_default();
-    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }

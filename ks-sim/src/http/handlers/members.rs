@@ -5,18 +5,14 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::behaviour::membership::{
-    grant_project_role, grant_workspace_role, project_bindings_of, remove_project_member, remove_workspace_member,
-    workspace_bindings_of, GrantError,
-};
-use crate::http::body;
+use crate::behaviour::membership::{GrantError, Scope};
+use crate::http::body::JsonBody;
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::http::query::ListQuery;
@@ -29,7 +25,7 @@ const ANNOTATION_ROLE: &str = "iam.kubesphere.io/role";
 /// One entry of a member POST/PUT body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Member {
+pub(crate) struct Member {
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -45,8 +41,8 @@ fn stub(user: &str, annotation: &str, role: &str) -> Value {
 }
 
 /// The member-list envelope: `items` is `null` when nothing matched.
-fn member_list(all: Vec<Value>, raw: Option<&str>) -> Response {
-    let (items, total) = ListQuery::parse(raw).apply(all);
+fn member_list(all: Vec<Value>, query: &ListQuery) -> Response {
+    let (items, total) = query.apply(all);
     let items = if total == 0 { Value::Null } else { json!(items) };
     errors::json_response(StatusCode::OK, &json!({"items": items, "totalItems": total}), false)
 }
@@ -71,14 +67,65 @@ fn incorrect_username(username: &str) -> Response {
     )
 }
 
-fn parse_array(headers: &HeaderMap, bytes: &Bytes) -> Result<Vec<Member>, Response> {
-    let value = body::json(headers, bytes)?;
-    serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+/// The annotation a member stub carries its role in.
+fn role_annotation(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Workspace(_) => ANNOTATION_WORKSPACEROLE,
+        Scope::Project { .. } => ANNOTATION_ROLE,
+    }
 }
 
-fn parse_one(headers: &HeaderMap, bytes: &Bytes) -> Result<Member, Response> {
-    let value = body::json(headers, bytes)?;
-    serde_json::from_value(value).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
+/// `GET …members[?workspacerole=|?role=]`: a stub for each binding in the scope.
+fn list(state: &State, scope: Scope, query: &ListQuery) -> Response {
+    let filter_key = match scope {
+        Scope::Workspace(_) => "workspacerole",
+        Scope::Project { .. } => "role",
+    };
+    let role_filter = query.filter(filter_key);
+    let db = state.db_for_read();
+    let all: Vec<Value> = scope
+        .members(&db)
+        .filter(|b| role_filter.is_none_or(|r| r == b.role))
+        .map(|b| stub(&b.user, role_annotation(scope), &b.role))
+        .collect();
+    drop(db);
+    member_list(all, query)
+}
+
+/// `POST …members`, body `[{"username","roleRef"}]`: entries apply in order without rollback;
+/// the user is not checked; a member already holding the role (in the cache) is left alone.
+fn add(state: &State, scope: Scope, members: &[Member]) -> Response {
+    let cache = state.cached();
+    let mut db = state.db();
+    for m in members {
+        if let Err(e) = scope.grant(&mut db, cache.as_deref(), &m.username, &m.role_ref, now_utc()) {
+            return grant_failed(e);
+        }
+    }
+    errors::json_response(StatusCode::OK, &json!(members), false)
+}
+
+/// `PUT …members/{member}`: only a member (in the cache) has a role to change.
+fn update(state: &State, scope: Scope, member: &str, m: &Member) -> Response {
+    if m.username != member {
+        return incorrect_username(&m.username);
+    }
+    let cache = state.cached();
+    let mut db = state.db();
+    if scope.bindings_of(cache.as_deref().unwrap_or(&db), member).is_empty() {
+        return not_member(member);
+    }
+    match scope.grant(&mut db, cache.as_deref(), member, &m.role_ref, now_utc()) {
+        Ok(()) => errors::success(),
+        Err(e) => grant_failed(e),
+    }
+}
+
+/// `DELETE …members/{member}` (success also for non-members).
+fn remove(state: &State, scope: Scope, member: &str) -> Response {
+    let cache = state.cached();
+    scope.remove(&mut state.db(), cache.as_deref(), member);
+    errors::success()
 }
 
 // --- workspace members ---
@@ -87,20 +134,9 @@ fn parse_one(headers: &HeaderMap, bytes: &Bytes) -> Result<Member, Response> {
 pub(crate) async fn list_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
-    let role_filter = query.filter("workspacerole").map(str::to_owned);
-    let db = state.db_for_read();
-    let all: Vec<Value> = db
-        .workspace_role_bindings
-        .iter()
-        .filter(|b| b.workspace.as_deref() == Some(ws.as_str()))
-        .filter(|b| role_filter.as_deref().is_none_or(|r| r == b.role))
-        .map(|b| stub(&b.user, ANNOTATION_WORKSPACEROLE, &b.role))
-        .collect();
-    drop(db);
-    member_list(all, raw.as_deref())
+    list(&state, Scope::Workspace(&ws), &query)
 }
 
 /// `GET /workspaces/{ws}/workspacemembers/{member}`: the full user plus the role annotation.
@@ -109,7 +145,7 @@ pub(crate) async fn get_workspace(
     Path((ws, member)): Path<(String, String)>,
 ) -> Response {
     let db = state.db_for_read();
-    let Some((_, role)) = workspace_bindings_of(&db, &ws, &member).into_iter().next() else {
+    let Some((_, role)) = Scope::Workspace(&ws).bindings_of(&db, &member).into_iter().next() else {
         return not_member(&member);
     };
     let Some(user) = db.users.get(&member) else {
@@ -122,62 +158,30 @@ pub(crate) async fn get_workspace(
     errors::json_response(StatusCode::OK, &object, false)
 }
 
-/// `POST /workspaces/{ws}/workspacemembers`, body `[{"username","roleRef"}]`: entries apply in
-/// order without rollback; the user is not checked; a member already holding the role (in the
-/// cache) is left alone.
+/// `POST /workspaces/{ws}/workspacemembers`.
 pub(crate) async fn add_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(members): JsonBody<Vec<Member>>,
 ) -> Response {
-    let members = match parse_array(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
-    let cache = state.cached();
-    let mut db = state.db();
-    for m in &members {
-        if let Err(e) = grant_workspace_role(&mut db, cache.as_deref(), &ws, &m.username, &m.role_ref, now_utc()) {
-            return grant_failed(e);
-        }
-    }
-    errors::json_response(StatusCode::OK, &json!(members), false)
+    add(&state, Scope::Workspace(&ws), &members)
 }
 
 /// `PUT /workspaces/{ws}/workspacemembers/{member}`.
 pub(crate) async fn update_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, member)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(m): JsonBody<Member>,
 ) -> Response {
-    let m = match parse_one(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
-    if m.username != member {
-        return incorrect_username(&m.username);
-    }
-    let cache = state.cached();
-    let mut db = state.db();
-    if workspace_bindings_of(cache.as_deref().unwrap_or(&db), &ws, &member).is_empty() {
-        return not_member(&member);
-    }
-    match grant_workspace_role(&mut db, cache.as_deref(), &ws, &member, &m.role_ref, now_utc()) {
-        Ok(()) => errors::success(),
-        Err(e) => grant_failed(e),
-    }
+    update(&state, Scope::Workspace(&ws), &member, &m)
 }
 
-/// `DELETE /workspaces/{ws}/workspacemembers/{member}` (success also for non-members).
+/// `DELETE /workspaces/{ws}/workspacemembers/{member}`.
 pub(crate) async fn remove_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, member)): Path<(String, String)>,
 ) -> Response {
-    let cache = state.cached();
-    remove_workspace_member(&mut state.db(), cache.as_deref(), &ws, &member);
-    errors::success()
+    remove(&state, Scope::Workspace(&ws), &member)
 }
 
 // --- project members ---
@@ -187,20 +191,9 @@ pub(crate) async fn list_project(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
-    let role_filter = query.filter("role").map(str::to_owned);
-    let db = state.db_for_read();
-    let all: Vec<Value> = db
-        .role_bindings
-        .iter()
-        .filter(|b| b.cluster.as_deref() == Some(cluster.as_str()) && b.namespace.as_deref() == Some(ns.as_str()))
-        .filter(|b| role_filter.as_deref().is_none_or(|r| r == b.role))
-        .map(|b| stub(&b.user, ANNOTATION_ROLE, &b.role))
-        .collect();
-    drop(db);
-    member_list(all, raw.as_deref())
+    list(&state, Scope::Project { cluster: &cluster, ns: &ns }, &query)
 }
 
 /// `POST [/clusters/{c}]/…/namespaces/{ns}/namespacemembers`.
@@ -208,22 +201,9 @@ pub(crate) async fn add_project(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(members): JsonBody<Vec<Member>>,
 ) -> Response {
-    let members = match parse_array(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
-    let cache = state.cached();
-    let mut db = state.db();
-    for m in &members {
-        let granted = grant_project_role(&mut db, cache.as_deref(), &cluster, &ns, &m.username, &m.role_ref, now_utc());
-        if let Err(e) = granted {
-            return grant_failed(e);
-        }
-    }
-    errors::json_response(StatusCode::OK, &json!(members), false)
+    add(&state, Scope::Project { cluster: &cluster, ns: &ns }, &members)
 }
 
 /// `PUT [/clusters/{c}]/…/namespaces/{ns}/namespacemembers/{member}`.
@@ -231,25 +211,9 @@ pub(crate) async fn update_project(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ns, member)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(m): JsonBody<Member>,
 ) -> Response {
-    let m = match parse_one(&headers, &bytes) {
-        Ok(m) => m,
-        Err(response) => return response,
-    };
-    if m.username != member {
-        return incorrect_username(&m.username);
-    }
-    let cache = state.cached();
-    let mut db = state.db();
-    if project_bindings_of(cache.as_deref().unwrap_or(&db), &cluster, &ns, &member).is_empty() {
-        return not_member(&member);
-    }
-    match grant_project_role(&mut db, cache.as_deref(), &cluster, &ns, &member, &m.role_ref, now_utc()) {
-        Ok(()) => errors::success(),
-        Err(e) => grant_failed(e),
-    }
+    update(&state, Scope::Project { cluster: &cluster, ns: &ns }, &member, &m)
 }
 
 /// `DELETE [/clusters/{c}]/…/namespaces/{ns}/namespacemembers/{member}`.
@@ -258,7 +222,5 @@ pub(crate) async fn remove_project(
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ns, member)): Path<(String, String)>,
 ) -> Response {
-    let cache = state.cached();
-    remove_project_member(&mut state.db(), cache.as_deref(), &cluster, &ns, &member);
-    errors::success()
+    remove(&state, Scope::Project { cluster: &cluster, ns: &ns }, &member)
 }

@@ -4,21 +4,20 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::behaviour::authn::Caller;
 use crate::behaviour::controllers::{create_project_roles, reconcile};
 use crate::behaviour::validation::label_error;
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::http::handlers::workspaces::VIEW_ALL;
 use crate::http::query::ListQuery;
-use crate::http::response::list_result;
+use crate::http::response::list_page;
 use crate::store::db::Db;
 use crate::store::labels::{ANNOTATION_CREATOR, ANNOTATION_WORKSPACE_LABEL, LABEL_MANAGED};
 use crate::store::objects::stored_namespace;
@@ -64,11 +63,10 @@ pub(crate) async fn list_in_workspace(
     Extension(caller): Extension<Caller>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let all = visible_in_workspace(&state.db_for_read(), &caller.name, &cluster, &ws);
-    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }
 
 /// `GET [/clusters/{c}]/…/workspaces/{ws}/workspacemembers/{member}/namespaces`: computed with
@@ -77,11 +75,10 @@ pub(crate) async fn list_of_member(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ws, member)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let all = visible_in_workspace(&state.db_for_read(), &member, &cluster, &ws);
-    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }
 
 /// `GET [/clusters/{c}]/kapis/tenant.kubesphere.io/v1beta1/namespaces`: the caller's namespaces
@@ -90,7 +87,7 @@ pub(crate) async fn list_mine(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let db = state.db_for_read();
     let everything = db.global_grants_any(&caller.name, VIEW_ALL);
@@ -102,8 +99,7 @@ pub(crate) async fn list_mine(
         .map(|(_, n)| n.clone())
         .collect();
     drop(db);
-    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }
 
 /// `GET [/clusters/{c}]/…/workspaces/{ws}/namespaces/{ns}`: 404 unless the namespace is in ws.
@@ -125,13 +121,8 @@ pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(mut object): JsonBody,
 ) -> Response {
-    let mut object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     let name = body::str_at(&object, &["metadata", "name"]).to_owned();
     if let Some(problem) = label_error(&name) {
         return errors::handler_text(StatusCode::BAD_REQUEST, &format!("Namespace \"{name}\" is invalid: {problem}"));

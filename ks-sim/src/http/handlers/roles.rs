@@ -5,13 +5,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::Value;
 
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::filters::ClusterCtx;
 use crate::http::query::ListQuery;
@@ -44,8 +43,7 @@ impl Target {
     }
 }
 
-fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
-    let query = ListQuery::parse(raw);
+fn list_target(state: &State, target: &Target, query: &ListQuery) -> Response {
     let db = state.db_for_read();
     let all: Vec<Value> = match target {
         Target::Global => db.global_roles.values().map(Role::to_json).collect(),
@@ -57,7 +55,7 @@ fn list_target(state: &State, target: &Target, raw: Option<&str>) -> Response {
         }
     };
     drop(db);
-    k8s_list(&query, all)
+    k8s_list(query, all)
 }
 
 fn get_target(state: &State, target: &Target, name: &str) -> Response {
@@ -82,8 +80,7 @@ struct RoleBody {
 }
 
 /// Parses a role body for create/update: GVK must match, name required.
-fn parse_role(target: &Target, headers: &HeaderMap, bytes: &Bytes) -> Result<RoleBody, Response> {
-    let value = body::json(headers, bytes)?;
+fn parse_role(target: &Target, value: &Value) -> Result<RoleBody, Response> {
     let level = target.level();
     if value["apiVersion"] != "iam.kubesphere.io/v1beta1" || value["kind"] != level.kind() {
         return Err(errors::handler_text(StatusCode::BAD_REQUEST, "wrong resource GroupVersionKind"));
@@ -104,24 +101,13 @@ fn parse_role(target: &Target, headers: &HeaderMap, bytes: &Bytes) -> Result<Rol
     Ok(RoleBody { name: name.to_owned(), labels, annotations, templates })
 }
 
-fn write_target(
-    state: &State,
-    target: &Target,
-    url_name: Option<&str>,
-    headers: &HeaderMap,
-    bytes: &Bytes,
-) -> Response {
-    let RoleBody { name, labels, annotations, templates } = match parse_role(target, headers, bytes) {
+fn write_target(state: &State, target: &Target, url_name: Option<&str>, value: &Value) -> Response {
+    let RoleBody { name, labels, annotations, templates } = match parse_role(target, value) {
         Ok(parts) => parts,
         Err(response) => return response,
     };
-    if let Some(url_name) = url_name {
-        if url_name != name {
-            return errors::handler_text(
-                StatusCode::BAD_REQUEST,
-                &format!("the name of the object ({name}) does not match the name on the URL ({url_name})"),
-            );
-        }
+    if let Some(refused) = url_name.and_then(|url_name| body::name_mismatch(&name, url_name)) {
+        return refused;
     }
     let level = target.level();
     let mut db = state.db();
@@ -191,25 +177,24 @@ fn ns_target(cluster: String, namespace: String) -> Target {
 
 // --- GlobalRoles ---
 
-pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
-    list_target(&state, &Target::Global, raw.as_deref())
+pub(crate) async fn list_global(AxState(state): AxState<Arc<State>>, query: ListQuery) -> Response {
+    list_target(&state, &Target::Global, &query)
 }
 
 pub(crate) async fn get_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
     get_target(&state, &Target::Global, &name)
 }
 
-pub(crate) async fn create_global(AxState(state): AxState<Arc<State>>, headers: HeaderMap, bytes: Bytes) -> Response {
-    write_target(&state, &Target::Global, None, &headers, &bytes)
+pub(crate) async fn create_global(AxState(state): AxState<Arc<State>>, JsonBody(value): JsonBody) -> Response {
+    write_target(&state, &Target::Global, None, &value)
 }
 
 pub(crate) async fn update_global(
     AxState(state): AxState<Arc<State>>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Response {
-    write_target(&state, &Target::Global, Some(&name), &headers, &bytes)
+    write_target(&state, &Target::Global, Some(&name), &value)
 }
 
 pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name): Path<String>) -> Response {
@@ -221,9 +206,9 @@ pub(crate) async fn delete_global(AxState(state): AxState<Arc<State>>, Path(name
 pub(crate) async fn list_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    list_target(&state, &Target::Workspace(ws), raw.as_deref())
+    list_target(&state, &Target::Workspace(ws), &query)
 }
 
 pub(crate) async fn get_workspace(
@@ -236,19 +221,17 @@ pub(crate) async fn get_workspace(
 pub(crate) async fn create_workspace(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Response {
-    write_target(&state, &Target::Workspace(ws), None, &headers, &bytes)
+    write_target(&state, &Target::Workspace(ws), None, &value)
 }
 
 pub(crate) async fn update_workspace(
     AxState(state): AxState<Arc<State>>,
     Path((ws, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Response {
-    write_target(&state, &Target::Workspace(ws), Some(&name), &headers, &bytes)
+    write_target(&state, &Target::Workspace(ws), Some(&name), &value)
 }
 
 pub(crate) async fn delete_workspace(
@@ -264,9 +247,9 @@ pub(crate) async fn list_namespace(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    list_target(&state, &ns_target(cluster, ns), raw.as_deref())
+    list_target(&state, &ns_target(cluster, ns), &query)
 }
 
 pub(crate) async fn get_namespace(
@@ -281,20 +264,18 @@ pub(crate) async fn create_namespace(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(ns): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Response {
-    write_target(&state, &ns_target(cluster, ns), None, &headers, &bytes)
+    write_target(&state, &ns_target(cluster, ns), None, &value)
 }
 
 pub(crate) async fn update_namespace(
     AxState(state): AxState<Arc<State>>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path((ns, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Response {
-    write_target(&state, &ns_target(cluster, ns), Some(&name), &headers, &bytes)
+    write_target(&state, &ns_target(cluster, ns), Some(&name), &value)
 }
 
 pub(crate) async fn delete_namespace(

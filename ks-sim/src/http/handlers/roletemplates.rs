@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
 use http::StatusCode;
 use serde_json::Value;
@@ -26,9 +26,8 @@ pub(crate) async fn of_user(
     Extension(caller): Extension<Caller>,
     Extension(ClusterCtx(cluster)): Extension<ClusterCtx>,
     Path(user): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
     let db = state.db_for_read();
     if caller.name != user
         && !db.user_has_template(&caller.name, "global-view-users")
@@ -82,8 +81,7 @@ pub(crate) async fn of_user(
 }
 
 /// `GET /roletemplates` (dynamic handler, Kubernetes List).
-pub(crate) async fn list(RawQuery(raw): RawQuery) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+pub(crate) async fn list(query: ListQuery) -> Response {
     let all: Vec<Value> = CATALOGUE.iter().map(Template::to_json).collect();
     k8s_list(&query, all)
 }

@@ -3,22 +3,19 @@
 
 use std::sync::Arc;
 
-use std::time::Instant;
-
-use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::behaviour::authn::Caller;
 use crate::behaviour::directory::registration_link;
 use crate::behaviour::validation::{email_denial, password_error, subdomain_error};
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::query::{by_name, ListQuery};
-use crate::http::response::list_result;
+use crate::http::response::{list_page, list_result};
 use crate::store::db::Db;
 use crate::store::labels::{ANNOTATION_GLOBALROLE, ANNOTATION_PASSWORD_CHANGED};
 use crate::store::state::State;
@@ -26,8 +23,7 @@ use crate::store::users::{User, UserState};
 use crate::store::util::{now_utc, rfc3339};
 
 /// `GET /users`: every authenticated user may list (and see everyone's e-mail).
-pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): RawQuery) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
+pub(crate) async fn list(AxState(state): AxState<Arc<State>>, query: ListQuery) -> Response {
     let db = state.db_for_read();
     if let Some(role) = query.filter("globalrole") {
         // Every user bound to the role, ignoring all other parameters and pagination.
@@ -47,8 +43,7 @@ pub(crate) async fn list(AxState(state): AxState<Arc<State>>, RawQuery(raw): Raw
     let wanted: Option<Vec<&str>> = query.filter("names").map(|n| n.split(',').collect());
     let all: Vec<Value> = db.users_json(|u| wanted.as_ref().is_none_or(|w| w.contains(&u.name.as_str())));
     drop(db);
-    let (items, total) = query.apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }
 
 /// `GET /users/{user}`.
@@ -89,13 +84,8 @@ fn email_webhook(cache: &Db, name: &str, email: &str) -> Result<(), Response> {
 pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     let link = if caller.is_pre_registration() {
         match registration_link(&caller.extra) {
             Some(link) => Some(link),
@@ -139,7 +129,6 @@ pub(crate) async fn create(
     }
     let rv = db.bump();
     let mut user = User {
-        name: name.clone(),
         email,
         password: password.filter(|p| !p.is_empty()),
         labels: body::string_map(&object["metadata"]["labels"]),
@@ -147,15 +136,7 @@ pub(crate) async fn create(
         display_name: body::str_at(&object, &["spec", "displayName"]).to_owned(),
         description: body::str_at(&object, &["spec", "description"]).to_owned(),
         lang: body::str_at(&object, &["spec", "lang"]).to_owned(),
-        created,
-        resource_version: rv,
-        state: None,
-        reason: None,
-        last_transition: None,
-        last_transition_at: Instant::now(),
-        last_login: None,
-        failed_logins: Vec::new(),
-        login_records: Vec::new(),
+        ..User::named(&name, created, rv)
     };
     // The user controller would activate the account a moment later; the simulator does it now.
     user.transition(UserState::Active, None);
@@ -175,19 +156,10 @@ pub(crate) async fn update(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let body_name = body::str_at(&object, &["metadata", "name"]);
-    if body_name != name {
-        return errors::handler_text(
-            StatusCode::BAD_REQUEST,
-            &format!("the name of the object ({body_name}) does not match the name on the URL ({name})"),
-        );
+    if let Some(refused) = body::name_mismatch(body::str_at(&object, &["metadata", "name"]), &name) {
+        return refused;
     }
     let email = body::str_at(&object, &["spec", "email"]).to_owned();
     let cache = state.cached();
@@ -248,7 +220,7 @@ pub(crate) async fn update(
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PasswordChange {
+pub(crate) struct PasswordChange {
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -261,15 +233,8 @@ pub(crate) async fn change_password(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(change): JsonBody<PasswordChange>,
 ) -> Response {
-    let change: PasswordChange = match body::json(&headers, &bytes).and_then(|v| {
-        serde_json::from_value(v).map_err(|e| errors::handler_text(StatusCode::BAD_REQUEST, &e.to_string()))
-    }) {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
     let mut db = state.db();
     let manager = db.global_grants_any(&caller.name, MANAGE_USERS);
     let Some(user) = db.users.get_mut(&name) else {

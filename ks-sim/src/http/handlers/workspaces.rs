@@ -4,20 +4,19 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State as AxState};
+use axum::extract::{Extension, Path, State as AxState};
 use axum::response::Response;
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde_json::Value;
 
 use crate::behaviour::authn::Caller;
 use crate::behaviour::controllers::{create_workspace_roles, reconcile};
 use crate::behaviour::validation::subdomain_error;
-use crate::http::body;
+use crate::http::body::{self, JsonBody};
 use crate::http::errors;
 use crate::http::handlers::clusters::{cluster_json, usable};
 use crate::http::query::ListQuery;
-use crate::http::response::list_result;
+use crate::http::response::list_page;
 use crate::store::db::Db;
 use crate::store::objects::stored_workspace;
 use crate::store::state::State;
@@ -47,30 +46,31 @@ fn bad_request(message: &str) -> Response {
     errors::handler_text(StatusCode::BAD_REQUEST, message)
 }
 
-/// `GET /workspacetemplates`: every workspace for platform admins, "my workspaces" otherwise.
-pub(crate) async fn list(
-    AxState(state): AxState<Arc<State>>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let query = ListQuery::parse(raw.as_deref());
-    let db = state.db_for_read();
-    let all_visible = db.global_grants_any(&caller.name, VIEW_ALL);
-    let all: Vec<Value> = db
-        .workspaces
+/// The workspaces `user` sees listed: every workspace for platform admins, those the user is
+/// bound in ("my workspaces") otherwise.
+fn visible_workspaces(db: &Db, user: &str) -> Vec<Value> {
+    let all_visible = db.global_grants_any(user, VIEW_ALL);
+    db.workspaces
         .iter()
         .filter(|(name, _)| {
             all_visible
                 || db
                     .workspace_role_bindings
                     .iter()
-                    .any(|b| b.user == caller.name && b.workspace.as_deref() == Some(name.as_str()))
+                    .any(|b| b.user == user && b.workspace.as_deref() == Some(name.as_str()))
         })
         .map(|(_, w)| w.clone())
-        .collect();
-    drop(db);
-    let (items, total) = query.apply(all);
-    list_result(items, total)
+        .collect()
+}
+
+/// `GET /workspacetemplates`: the caller's [`visible_workspaces`].
+pub(crate) async fn list(
+    AxState(state): AxState<Arc<State>>,
+    Extension(caller): Extension<Caller>,
+    query: ListQuery,
+) -> Response {
+    let all = visible_workspaces(&state.db_for_read(), &caller.name);
+    list_page(&query, all)
 }
 
 /// `GET /workspacetemplates/{ws}`: any authenticated user may read any workspace.
@@ -85,13 +85,8 @@ pub(crate) async fn get(AxState(state): AxState<Arc<State>>, Path(ws): Path<Stri
 pub(crate) async fn create(
     AxState(state): AxState<Arc<State>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     if !object.is_object() {
         return bad_request("json: cannot unmarshal into Go value of type v1beta1.WorkspaceTemplate");
     }
@@ -133,16 +128,10 @@ pub(crate) async fn create(
 pub(crate) async fn update(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(object): JsonBody,
 ) -> Response {
-    let object = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let name = body::str_at(&object, &["metadata", "name"]);
-    if name != ws {
-        return bad_request(&format!("the name of the object ({name}) does not match the name on the URL ({ws})"));
+    if let Some(refused) = body::name_mismatch(body::str_at(&object, &["metadata", "name"]), &ws) {
+        return refused;
     }
     let mut db = state.db();
     let Some(old) = db.workspaces.get(&ws) else {
@@ -161,13 +150,8 @@ pub(crate) async fn update(
 pub(crate) async fn delete(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(options): JsonBody,
 ) -> Response {
-    let options = match body::json(&headers, &bytes) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     let mut db = state.db();
     let Some(object) = db.workspaces.get(&ws) else {
         return errors::not_found(QUALIFIED, &ws);
@@ -199,7 +183,7 @@ pub(crate) async fn delete(
 pub(crate) async fn clusters(
     AxState(state): AxState<Arc<State>>,
     Path(ws): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: ListQuery,
 ) -> Response {
     let db = state.db_for_read();
     let Some(object) = db.workspaces.get(&ws) else {
@@ -208,6 +192,5 @@ pub(crate) async fn clusters(
     let all: Vec<Value> =
         placement(&db, object).iter().filter(|c| db.is_cluster(c)).map(|c| cluster_json(&db, c)).collect();
     drop(db);
-    let (items, total) = ListQuery::parse(raw.as_deref()).apply(all);
-    list_result(items, total)
+    list_page(&query, all)
 }

@@ -32,7 +32,27 @@ pub(super) fn demo_user(name: &str, email: &str, role: &str, day: u8) -> SeedUse
     }
 }
 
-pub(super) fn builtin_global_roles() -> Vec<SeedGlobalRole> {
+/// The clusters of both built-in seeds: the host and two members.
+pub(super) fn demo_clusters() -> Vec<String> {
+    vec![s("host"), s("member-1"), s("member-2")]
+}
+
+/// A built-in seed's frame: `users`, the built-in global roles, [`demo_clusters`] (none
+/// public), and nothing else yet.
+pub(super) fn demo_frame(users: Vec<SeedUser>) -> Seed {
+    Seed {
+        users,
+        global_roles: builtin_global_roles(),
+        clusters: demo_clusters(),
+        public_clusters: Vec::new(),
+        workspaces: Vec::new(),
+        projects: Vec::new(),
+        workspace_roles: Vec::new(),
+        project_roles: Vec::new(),
+    }
+}
+
+fn builtin_global_roles() -> Vec<SeedGlobalRole> {
     let role = |name: &str, description: &str, templates: &[&str]| SeedGlobalRole {
         name: s(name),
         creator: Some(s("admin")),
@@ -187,15 +207,6 @@ impl Seed {
             templates: vec![s("project-view-members"), s("project-manage-workloads")],
             created: s("2025-01-15T00:00:00Z"),
         }];
-        Seed {
-            users,
-            global_roles: builtin_global_roles(),
-            clusters: vec![s("host"), s("member-1"), s("member-2")],
-            public_clusters: Vec::new(),
-            workspaces,
-            projects,
-            workspace_roles,
-            project_roles,
-        }
+        Seed { workspaces, projects, workspace_roles, project_roles, ..demo_frame(users) }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::demo::{builtin_global_roles, demo_user, s};
+use super::demo::{demo_clusters, demo_frame, demo_user, s};
 use super::{Seed, SeedProject, SeedUser, SeedWorkspace};
 
 impl Seed {
@@ -54,7 +54,7 @@ impl Seed {
             workspaces.push(SeedWorkspace {
                 name,
                 manager,
-                clusters: Some(vec![s("host"), s("member-1"), s("member-2")]),
+                clusters: Some(demo_clusters()),
                 protected: false,
                 creator: Some(s("admin")),
                 alias: None,
@@ -63,15 +63,6 @@ impl Seed {
                 members: ws_members,
             });
         }
-        Seed {
-            users,
-            global_roles: builtin_global_roles(),
-            clusters: vec![s("host"), s("member-1"), s("member-2")],
-            public_clusters: Vec::new(),
-            workspaces,
-            projects,
-            workspace_roles: Vec::new(),
-            project_roles: Vec::new(),
-        }
+        Seed { workspaces, projects, ..demo_frame(users) }
     }
 }

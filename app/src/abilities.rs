@@ -105,7 +105,7 @@ pub mod ssr {
     use super::Abilities;
     use crate::directory::ssr::CONCURRENCY;
     use crate::error::AppError;
-    use crate::permissions::ssr::{may, Action, Module, Scope};
+    use crate::permissions::ssr::{may, Permission, Scope};
     use crate::upstream::Upstream;
 
     /// The signed-in person's abilities, kept in the session cache (every page's top bar asks).
@@ -149,8 +149,8 @@ pub mod ssr {
             let scope = Scope::Workspace(&ws);
             // One upstream call: both read the same cached role templates.
             let (members, projects) = tokio::join!(
-                may(upstream, scope, Module::Members, Action::Manage),
-                may(upstream, scope, Module::Projects, Action::Create)
+                may(upstream, scope, Permission::ManageMembers),
+                may(upstream, scope, Permission::CreateProjects)
             );
             Ok::<_, AppError>((members?.may_try(), projects?.may_try()))
         }))

@@ -64,8 +64,7 @@ pub async fn platform_role_options() -> Result<Vec<RoleOption>, AppError> {
 #[server(prefix = "/api", endpoint = "workspace_role_options")]
 pub async fn workspace_role_options(workspace: String) -> Result<Vec<RoleOption>, AppError> {
     let locale = crate::language::locale();
-    let ws = ks_types::WorkspaceName::parse(&workspace)
-        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
+    let ws = crate::error::parse_field("workspace", &workspace, ks_types::WorkspaceName::parse)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let roles =
         upstream.call_quiet(|api| async move { api.builtin_workspace_roles(&ws).await }).await.unwrap_or_default();

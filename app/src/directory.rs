@@ -124,8 +124,7 @@ pub async fn my_clusters() -> Result<Vec<String>, AppError> {
 /// The projects of one workspace that the signed-in user can see, on each of its clusters.
 #[server(prefix = "/api", endpoint = "workspace_projects")]
 pub async fn workspace_projects(workspace: String) -> Result<Vec<ProjectSummary>, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace)
-        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
+    let ws = crate::error::parse_field("workspace", &workspace, ks_types::WorkspaceName::parse)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let w = &ws;
     let template = upstream.call(|api| async move { api.get_workspace(w).await }).await?;

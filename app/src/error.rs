@@ -90,28 +90,29 @@ impl AppError {
         }
     }
 
+    /// The errors without a payload: those a page URL may name by their code.
+    pub const WITHOUT_DETAIL: [AppError; 16] = [
+        AppError::NotSignedIn,
+        AppError::SessionExpired,
+        AppError::InvalidCredentials,
+        AppError::TooManyRequests,
+        AppError::AccountLocked,
+        AppError::SignInMethodUnavailable,
+        AppError::SingleSignOnIncomplete,
+        AppError::Forbidden,
+        AppError::NotFound,
+        AppError::Conflict,
+        AppError::CrossSite,
+        AppError::UpstreamUnavailable,
+        AppError::UpstreamTimeout,
+        AppError::TemporarilyUnavailable,
+        AppError::ActivityLogUnavailable,
+        AppError::Internal,
+    ];
+
     /// Parses the codes used in page URLs; only codes without a payload qualify.
     pub fn from_code(code: &str) -> Option<Self> {
-        [
-            AppError::NotSignedIn,
-            AppError::SessionExpired,
-            AppError::InvalidCredentials,
-            AppError::TooManyRequests,
-            AppError::AccountLocked,
-            AppError::SignInMethodUnavailable,
-            AppError::SingleSignOnIncomplete,
-            AppError::Forbidden,
-            AppError::NotFound,
-            AppError::Conflict,
-            AppError::CrossSite,
-            AppError::UpstreamUnavailable,
-            AppError::UpstreamTimeout,
-            AppError::TemporarilyUnavailable,
-            AppError::ActivityLogUnavailable,
-            AppError::Internal,
-        ]
-        .into_iter()
-        .find(|e| e.code() == code)
+        Self::WITHOUT_DETAIL.into_iter().find(|e| e.code() == code)
     }
 
     pub fn status(&self) -> http::StatusCode {
@@ -238,6 +239,32 @@ pub mod sentences {
     pub fn continue_on() -> &'static str {
         td_string!(locale(), auth.continue_on)
     }
+}
+
+/// A refusal of ks-types (which says it in English, for logs), in the person's language.
+pub trait Refusal {
+    fn sentence(&self) -> String;
+}
+
+impl Refusal for ks_types::NameError {
+    fn sentence(&self) -> String {
+        name_error(self)
+    }
+}
+
+impl Refusal for ks_types::RoleError {
+    fn sentence(&self) -> String {
+        role_error(self)
+    }
+}
+
+/// `parse(raw)`, or what is wrong with it, to be shown next to form field `field`.
+pub fn parse_field<T, E: Refusal>(
+    field: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, AppError> {
+    parse(raw).map_err(|e| AppError::field(field, e.sentence()))
 }
 
 /// Why a name or address was refused (ks-types says it in English, for logs), in the person's language.

@@ -15,8 +15,7 @@ pub fn HomePage() -> impl IntoView {
     let locale = crate::language::locale();
 
     view! {
-        <main id="main" class="page">
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+        <crate::layout::LoadingPage>
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(user) => {
@@ -55,8 +54,7 @@ pub fn HomePage() -> impl IntoView {
                         Err(err) => view! { <p class="error-banner" role="alert">{err.message()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
-        </main>
+        </crate::layout::LoadingPage>
     }
 }
 

@@ -150,6 +150,24 @@ pub fn Frame() -> impl IntoView {
     }
 }
 
+/// What a page shows in place of its content while its data loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let locale = crate::language::locale();
+    view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }
+}
+
+/// A page all of whose content waits for its data: [`Loading`] first, the content streamed in
+/// its place.
+#[component]
+pub fn LoadingPage(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <main id="main" class="page">
+            <Suspense fallback=Loading>{children()}</Suspense>
+        </main>
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

@@ -70,34 +70,22 @@ pub mod ssr {
         }
     }
 
-    /// A module of KubeSphere's role templates (the keys of `role-template-rules`).
+    /// A permission KubeSphere's role templates grant: a module and an action on it (`manage`
+    /// grants every action of its module).
     #[derive(Clone, Copy, Debug)]
-    pub enum Module {
-        Members,
-        Projects,
+    pub enum Permission {
+        /// `members: manage`: invite people and change their roles.
+        ManageMembers,
+        /// `projects: create`.
+        CreateProjects,
     }
 
-    /// An action a role template grants on a module (`manage` grants every action).
-    #[derive(Clone, Copy, Debug)]
-    pub enum Action {
-        Manage,
-        Create,
-    }
-
-    impl Module {
-        fn key(self) -> &'static str {
+    impl Permission {
+        /// The module and action, as the `role-template-rules` annotation names them.
+        fn rule(self) -> (&'static str, &'static str) {
             match self {
-                Module::Members => "members",
-                Module::Projects => "projects",
-            }
-        }
-    }
-
-    impl Action {
-        fn key(self) -> &'static str {
-            match self {
-                Action::Manage => "manage",
-                Action::Create => "create",
+                Permission::ManageMembers => ("members", "manage"),
+                Permission::CreateProjects => ("projects", "create"),
             }
         }
     }
@@ -123,10 +111,10 @@ pub mod ssr {
             self == Answer::Yes
         }
 
-        fn of(templates: Option<Vec<ks_client::model::Object>>, module: Module, action: Action) -> Self {
+        fn of(templates: Option<Vec<ks_client::model::Object>>, permission: Permission) -> Self {
             match templates {
                 None => Answer::Unknown,
-                Some(ts) if grants(&ts, module, action) => Answer::Yes,
+                Some(ts) if grants(&ts, permission) => Answer::Yes,
                 Some(_) => Answer::No,
             }
         }
@@ -178,18 +166,13 @@ pub mod ssr {
         })
     }
 
-    /// Whether the signed-in person holds `action` on `module` at `scope` (global workspace
+    /// Whether the signed-in person holds `permission` at `scope` (global workspace
     /// management covers every scope).
-    pub async fn may(
-        upstream: &Upstream,
-        scope: Scope<'_>,
-        module: Module,
-        action: Action,
-    ) -> Result<Answer, AppError> {
+    pub async fn may(upstream: &Upstream, scope: Scope<'_>, permission: Permission) -> Result<Answer, AppError> {
         if load(upstream).await?.manage_workspaces {
             return Ok(Answer::Yes);
         }
-        Ok(Answer::of(templates_in(upstream, scope).await, module, action))
+        Ok(Answer::of(templates_in(upstream, scope).await, permission))
     }
 
     /// [`may`], with the person's permissions and the scope's role templates asked at once when
@@ -198,17 +181,16 @@ pub mod ssr {
     pub async fn may_at_once(
         upstream: &Upstream,
         scope: Scope<'_>,
-        module: Module,
-        action: Action,
+        permission: Permission,
     ) -> Result<Answer, AppError> {
         if cached(upstream).is_some() {
-            return may(upstream, scope, module, action).await;
+            return may(upstream, scope, permission).await;
         }
         let (permissions, templates) = tokio::join!(load(upstream), templates_in(upstream, scope));
         if permissions?.manage_workspaces {
             return Ok(Answer::Yes);
         }
-        Ok(Answer::of(templates, module, action))
+        Ok(Answer::of(templates, permission))
     }
 
     /// The signed-in person's role templates at a scope, from the session cache; `None` when
@@ -228,7 +210,7 @@ pub mod ssr {
             .ok()
     }
 
-    /// Whether the signed-in person holds `action` on `module` in project `ns`. KubeSphere's RBAC
+    /// Whether the signed-in person holds `permission` in project `ns`. KubeSphere's RBAC
     /// walks from a namespace to its workspace (`pkg/apiserver/authorization/rbac/rbac.go`), so
     /// a workspace role counts inside the workspace's projects too; the namespace-scope role
     /// templates alone do not show it. `workspace` is the project's workspace as the caller
@@ -238,26 +220,26 @@ pub mod ssr {
         cluster: &ClusterName,
         ns: &ProjectName,
         workspace: Option<&WorkspaceName>,
-        module: Module,
-        action: Action,
+        permission: Permission,
     ) -> Result<Answer, AppError> {
-        let here = may(upstream, Scope::Project(cluster, ns), module, action).await?;
+        let here = may(upstream, Scope::Project(cluster, ns), permission).await?;
         let Some(ws) = workspace.filter(|_| !here.may_try()) else { return Ok(here) };
         let in_workspace =
             upstream.call_quiet(|api| async move { api.get_project(cluster, ws, ns).await }).await.is_some();
         if !in_workspace {
             return Ok(here);
         }
-        may(upstream, Scope::Workspace(ws), module, action).await
+        may(upstream, Scope::Workspace(ws), permission).await
     }
 
-    /// Whether any of the role templates grants `action` (or `manage`) on `module`.
-    pub fn grants(templates: &[ks_client::model::Object], module: Module, action: Action) -> bool {
+    /// Whether any of the role templates grants `permission` (or `manage` on its module).
+    pub fn grants(templates: &[ks_client::model::Object], permission: Permission) -> bool {
+        let (module, action) = permission.rule();
         templates
             .iter()
             .filter_map(|t| t.annotation(RULES_ANNOTATION))
             .filter_map(|raw| serde_json::from_str::<BTreeMap<String, String>>(raw).ok())
-            .any(|rules| rules.get(module.key()).is_some_and(|a| a == action.key() || a == "manage"))
+            .any(|rules| rules.get(module).is_some_and(|a| a == action || a == "manage"))
     }
 
     fn fallback_rules(role: Option<&str>) -> BTreeMap<String, String> {

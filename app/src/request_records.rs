@@ -58,6 +58,17 @@ pub struct Place {
 }
 
 impl Place {
+    /// "in workspace W" or "in project P (C) of workspace W", to be put into a sentence.
+    pub fn phrase(&self, locale: crate::language::Locale) -> String {
+        use crate::i18n::td_string;
+        let Place { workspace, cluster, project } = self.clone();
+        if self.is_project() {
+            td_string!(locale, common.in_project, project, cluster, workspace).to_string()
+        } else {
+            td_string!(locale, common.in_workspace, workspace).to_string()
+        }
+    }
+
     pub fn is_project(&self) -> bool {
         !self.project.is_empty()
     }
@@ -206,10 +217,9 @@ pub mod ssr {
 
     /// Whether the reader may manage the members of `place` (fail closed).
     pub async fn may_decide(upstream: &Upstream, place: &Place) -> bool {
-        use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
-        let surely = |scope| async move {
-            may(upstream, scope, Module::Members, Action::Manage).await.is_ok_and(Answer::surely)
-        };
+        use crate::permissions::ssr::{may, Answer, Permission, Scope};
+        let surely =
+            |scope| async move { may(upstream, scope, Permission::ManageMembers).await.is_ok_and(Answer::surely) };
         let Ok(ws) = WorkspaceName::parse(&place.workspace) else { return false };
         if surely(Scope::Workspace(&ws)).await {
             return true;

@@ -1,4 +1,4 @@
-import { test, expect, type APIRequestContext } from "@playwright/test";
+import { test, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
 import { signIn } from "./helpers";
 
@@ -7,6 +7,50 @@ import { signIn } from "./helpers";
 // log. The page is plain HTML forms (no WASM). Runs on desktop and on a 360 px phone.
 
 type JournalEntry = { method: string; path: string; body: any; status: number };
+
+// The wizard's fields by their visible labels, in each language.
+type WizardLabels = {
+  username: string; email: string; displayName: string;
+  workspace: (n: number) => string; workspaceRole: (n: number) => string;
+  projectWorkspace: string; project: string; projectCluster: string; review: string;
+};
+const ENGLISH: WizardLabels = {
+  username: "Username", email: "E-mail", displayName: "Display name",
+  workspace: (n) => `Workspace ${n}`, workspaceRole: (n) => `Role in workspace ${n}`,
+  projectWorkspace: "Workspace of project 1", project: "Project 1", projectCluster: "Cluster of project 1",
+  review: "Review",
+};
+const CHINESE: WizardLabels = {
+  username: "用户名", email: "电子邮箱", displayName: "显示名称",
+  workspace: (n) => `企业空间 ${n}`, workspaceRole: (n) => `在企业空间 ${n} 中的角色`,
+  projectWorkspace: "项目 1 所在的企业空间", project: "项目 1", projectCluster: "项目 1 所在的集群",
+  review: "核对",
+};
+
+// What KubeSphere receives for the wizard below, whatever the page's language.
+const WIZARD_WRITES = [
+  "POST /kapis/iam.kubesphere.io/v1beta1/users",
+  "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
+  "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/team-b/workspacemembers",
+  "POST /clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-api/namespacemembers",
+];
+
+// The person, two workspaces (demo as regular, the default; team-b as viewer) and project
+// demo-api of demo; then Review. An administrator names the project (their choices are many):
+// its workspace, then its name and cluster.
+async function fillWizard(page: Page, l: WizardLabels, user: string, displayName: string) {
+  await page.getByLabel(l.username, { exact: true }).fill(user);
+  await page.getByLabel(l.email, { exact: true }).fill(`${user}@example.com`);
+  await page.getByLabel(l.displayName).fill(displayName);
+  await page.getByLabel(l.workspace(1), { exact: true }).selectOption("demo");
+  await expect(page.getByLabel(l.workspaceRole(1))).toHaveValue("regular");
+  await page.getByLabel(l.workspace(2), { exact: true }).selectOption("team-b");
+  await page.getByLabel(l.workspaceRole(2)).selectOption("viewer");
+  await page.getByLabel(l.projectWorkspace).selectOption("demo");
+  await page.getByLabel(l.project, { exact: true }).fill("demo-api");
+  await page.getByLabel(l.projectCluster).selectOption("member-1");
+  await page.getByRole("button", { name: l.review, exact: true }).click();
+}
 
 async function writes(request: APIRequestContext, user: string): Promise<JournalEntry[]> {
   const res = await request.get(`${SIM_URL}/_sim/journal`);
@@ -18,20 +62,9 @@ test("onboard a person on one page: two workspaces and a project, reviewed, then
   const user = `wiz-${info.project.name === "phone" ? "p" : "d"}${Date.now().toString(36).slice(-5)}`;
   await signIn(page, "admin");
   await page.goto("/onboard");
-  await page.getByLabel("Username").fill(user);
-  await page.getByLabel("E-mail").fill(`${user}@example.com`);
-  await page.getByLabel("Display name").fill("Wizard Person");
   await expect(page.getByLabel("Platform role")).toHaveValue("");
-  await page.getByLabel("Workspace 1", { exact: true }).selectOption("demo");
-  await expect(page.getByLabel("Role in workspace 1")).toHaveValue("regular");
-  await page.getByLabel("Workspace 2", { exact: true }).selectOption("team-b");
-  await page.getByLabel("Role in workspace 2").selectOption("viewer");
-  // An administrator names the project (their choices are many): its workspace, then its name.
-  await page.getByLabel("Workspace of project 1").selectOption("demo");
-  await page.getByLabel("Project 1", { exact: true }).fill("demo-api");
-  await page.getByLabel("Cluster of project 1").selectOption("member-1");
   await expect(page.getByLabel("Role in project 1")).toHaveValue("viewer");
-  await page.getByRole("button", { name: "Review", exact: true }).click();
+  await fillWizard(page, ENGLISH, user, "Wizard Person");
 
   // The review names every call, and nothing has been sent.
   const review = page.getByRole("region", { name: "Review: these calls will be made" });
@@ -48,12 +81,7 @@ test("onboard a person on one page: two workspaces and a project, reviewed, then
   expect(password.length).toBeGreaterThanOrEqual(12);
 
   const sent = await writes(request, user);
-  expect(sent.map((e) => `${e.method} ${e.path}`)).toEqual([
-    "POST /kapis/iam.kubesphere.io/v1beta1/users",
-    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
-    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/team-b/workspacemembers",
-    "POST /clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-api/namespacemembers",
-  ]);
+  expect(sent.map((e) => `${e.method} ${e.path}`)).toEqual(WIZARD_WRITES);
   expect(sent[1].body).toEqual([{ username: user, roleRef: "demo-regular" }]);
   expect(sent[2].body).toEqual([{ username: user, roleRef: "team-b-viewer" }]);
   expect(sent[3].body).toEqual([{ username: user, roleRef: "viewer" }]);
@@ -139,17 +167,7 @@ test("the same wizard in Chinese: switched in the top bar, every label and call 
   await expect(page.locator("html")).toHaveAttribute("lang", "zh-Hans");
   await page.goto("/onboard");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("添加成员");
-  await page.getByLabel("用户名", { exact: true }).fill(user);
-  await page.getByLabel("电子邮箱", { exact: true }).fill(`${user}@example.com`);
-  await page.getByLabel("显示名称").fill("向导用户");
-  await page.getByLabel("企业空间 1", { exact: true }).selectOption("demo");
-  await expect(page.getByLabel("在企业空间 1 中的角色")).toHaveValue("regular");
-  await page.getByLabel("企业空间 2", { exact: true }).selectOption("team-b");
-  await page.getByLabel("在企业空间 2 中的角色").selectOption("viewer");
-  await page.getByLabel("项目 1 所在的企业空间").selectOption("demo");
-  await page.getByLabel("项目 1", { exact: true }).fill("demo-api");
-  await page.getByLabel("项目 1 所在的集群").selectOption("member-1");
-  await page.getByRole("button", { name: "核对", exact: true }).click();
+  await fillWizard(page, CHINESE, user, "向导用户");
 
   const review = page.getByRole("region", { name: "核对：将进行以下调用" });
   await expect(review).toContainText(`创建账户 ${user}（${user}@example.com），平台角色为 platform-regular`);
@@ -162,12 +180,7 @@ test("the same wizard in Chinese: switched in the top bar, every label and call 
   expect((await page.getByLabel(`${user} 的初始密码`).inputValue()).length).toBeGreaterThanOrEqual(12);
   // KubeSphere received exactly what it receives in English.
   const sent = await writes(request, user);
-  expect(sent.map((e) => `${e.method} ${e.path}`)).toEqual([
-    "POST /kapis/iam.kubesphere.io/v1beta1/users",
-    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/demo/workspacemembers",
-    "POST /kapis/iam.kubesphere.io/v1beta1/workspaces/team-b/workspacemembers",
-    "POST /clusters/member-1/kapis/iam.kubesphere.io/v1beta1/namespaces/demo-api/namespacemembers",
-  ]);
+  expect(sent.map((e) => `${e.method} ${e.path}`)).toEqual(WIZARD_WRITES);
   expect(sent.every((e) => e.status === 200)).toBe(true);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
   expect(overflow).toBe(false);

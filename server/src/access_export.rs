@@ -14,7 +14,7 @@ use leptos::prelude::{provide_context, Owner};
 use leptos::reactive::computed::ScopedFuture;
 use serde::Deserialize;
 
-use crate::security::request_id_of;
+use crate::request_id::request_id_of;
 use crate::ServerContext;
 
 /// Lines per chunk of the streamed file.

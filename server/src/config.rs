@@ -76,6 +76,7 @@ pub struct Config {
     /// OAuth client registered in KubeSphere.
     #[arg(long, env = "KS_OAUTH_CLIENT_ID", default_value = "kubesphere")]
     pub oauth_client_id: String,
+    /// The OAuth client's secret (its value is never printed).
     #[arg(long, env = "KS_OAUTH_CLIENT_SECRET", default_value = "kubesphere", hide_env_values = true)]
     pub oauth_client_secret: String,
 

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::security::request_id_of;
+use crate::request_id::request_id_of;
 
 /// The largest error body read back to be given its status (a server function's is small).
 const MAX_ERROR_BYTES: usize = 64 * 1024;

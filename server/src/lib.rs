@@ -8,6 +8,7 @@
 
 mod access_export;
 mod background;
+mod clock;
 pub mod config;
 pub mod database;
 mod errors;
@@ -21,6 +22,7 @@ mod middleware;
 pub mod notify;
 mod rate_limit;
 mod registration;
+mod request_id;
 mod request_records;
 mod review_records;
 pub mod routes;
@@ -28,6 +30,7 @@ mod secrets;
 mod security;
 pub mod serve;
 mod session;
+mod sign_in;
 mod single_sign_on;
 pub mod state;
 pub mod stores;

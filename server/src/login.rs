@@ -14,12 +14,11 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use ipnet::IpNet;
-use ks_client::{AccessToken, CallContext, Credentials, LoginError, TokenSet};
+use ks_client::{CallContext, Credentials, LoginError};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::security::request_id_of;
-use crate::session::now_unix_ms;
+use crate::request_id::request_id_of;
 use crate::stores::{Admission, MAX_LOGIN_NAME};
 use crate::vault::{end_session, SessionRecord, SESSION_KEY};
 use crate::ServerContext;
@@ -144,14 +143,14 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     let username = tokens.access.username_claim().unwrap_or_else(|| username.to_owned());
     // A directory person's first sign-in under `manual` mapping: not signed in yet.
     let registering = tokens.access.pre_registration();
-    let vault_key = match begin_session(&ctx, &session, &username, tokens, &request_id).await {
+    let vault_key = match crate::sign_in::begin_session(&ctx, &session, &username, tokens, &request_id).await {
         Ok(key) => key,
         Err(err) => return fail(err, None).await,
     };
     if let Some(pre) = registering {
         return crate::registration::begin(&ctx, &session, pre, vault_key, (&next, wants_json)).await;
     }
-    if let Err(err) = finish_sign_in(&ctx, &session, &username, vault_key, None, &request_id).await {
+    if let Err(err) = crate::sign_in::finish_sign_in(&ctx, &session, &username, vault_key, None, &request_id).await {
         return fail(err, None).await;
     }
     tracing::info!(user = %username, "signed in");
@@ -160,62 +159,6 @@ pub async fn login(State(ctx): State<ServerContext>, session: Session, req: Requ
     } else {
         Redirect::to(&next).into_response()
     }
-}
-
-/// Starts a session for `username` with the tokens KubeSphere just issued: the previous
-/// session's tokens are revoked and forgotten (nothing it kept carries over), the session id
-/// changes (so an id planted before sign-in is worthless) and the tokens go to the vault, whose
-/// key is returned. On failure the new tokens are revoked.
-pub(crate) async fn begin_session(
-    ctx: &ServerContext,
-    session: &Session,
-    username: &str,
-    tokens: TokenSet,
-    request_id: &Option<String>,
-) -> Result<String, AppError> {
-    // (A browser without a session has nothing to end.)
-    let previous = match session.id() {
-        Some(_) => end_session(session, &ctx.vault).await,
-        None => None,
-    };
-    if let Some(previous) = previous {
-        revoke(ctx, &previous, request_id).await;
-    }
-    if let Err(e) = session.cycle_id().await {
-        tracing::error!(error = %e, "could not rotate the session id");
-        revoke(ctx, &tokens.access, request_id).await;
-        return Err(AppError::TemporarilyUnavailable);
-    }
-    let access = tokens.access.clone();
-    match ctx.vault.insert(username, tokens).await {
-        Ok(key) => Ok(key),
-        Err(e) => {
-            tracing::error!(error = %e, "could not store the tokens");
-            revoke(ctx, &access, request_id).await;
-            Err(AppError::TemporarilyUnavailable)
-        }
-    }
-}
-
-/// Signs the session in as `username`, whose tokens [`begin_session`] stored under `vault_key`.
-/// `via`: the single sign-on provider the person chose, if that is how they came.
-pub(crate) async fn finish_sign_in(
-    ctx: &ServerContext,
-    session: &Session,
-    username: &str,
-    vault_key: String,
-    via: Option<String>,
-    request_id: &Option<String>,
-) -> Result<(), AppError> {
-    let record = SessionRecord { username: username.to_owned(), vault_key, signed_in_at_ms: now_unix_ms(), via };
-    if let Err(e) = session.insert(SESSION_KEY, &record).await {
-        tracing::error!(error = %e, "could not store the session");
-        if let Some(token) = ctx.vault.remove(&record.vault_key).await {
-            revoke(ctx, &token, request_id).await;
-        }
-        return Err(AppError::TemporarilyUnavailable);
-    }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -249,14 +192,6 @@ async fn failed_login(
         }
     }
     res
-}
-
-/// Revokes a token KubeSphere issued that the console will not use (best effort).
-pub(crate) async fn revoke(ctx: &ServerContext, token: &AccessToken, request_id: &Option<String>) {
-    let call = CallContext { request_id: request_id.clone() };
-    if let Err(e) = ctx.state.ks.logout(token, &call).await {
-        tracing::info!(error = %e, "could not revoke an unused token upstream");
-    }
 }
 
 pub async fn logout(State(ctx): State<ServerContext>, session: Session, req: Request) -> Response {

@@ -21,7 +21,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::{self, Config};
 use crate::stores::SharedSessions;
-use crate::{errors, forms, language, metrics, rate_limit, secrets, security, session, ServerContext};
+use crate::{errors, forms, language, metrics, rate_limit, request_id, secrets, security, session, ServerContext};
 
 /// `app` behind every layer, `health` behind the outer ones only (probes must get through when
 /// the console is busy, and never need a session).
@@ -31,10 +31,10 @@ pub(crate) fn around(ctx: &ServerContext, app: Router, health: Router) -> Router
     // and the CSP nonce; every JSON error in its one shape; a panic answered as a 500.
     let outer = ServiceBuilder::new()
         .layer(axum::middleware::from_fn(language::scope))
-        .layer(axum::middleware::from_fn(security::sanitize_request_id))
+        .layer(axum::middleware::from_fn(request_id::sanitize_request_id))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let id = req.headers().get(request_id::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -15,7 +15,7 @@ use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::security::request_id_of;
+use crate::request_id::request_id_of;
 use crate::ServerContext;
 
 pub type ApiLimiter = Arc<DefaultKeyedRateLimiter<String>>;

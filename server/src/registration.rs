@@ -135,8 +135,8 @@ pub async fn confirm(State(ctx): State<ServerContext>, session: Session, Form(ch
     let _ = session.remove::<Registering>(REGISTERING_KEY).await;
     // Signed in as someone else than the session was: a new session id.
     let request_id = None;
-    let signed_in = match crate::login::begin_session(&ctx, &session, &user, fresh, &request_id).await {
-        Ok(vault_key) => crate::login::finish_sign_in(&ctx, &session, &user, vault_key, None, &request_id).await,
+    let signed_in = match crate::sign_in::begin_session(&ctx, &session, &user, fresh, &request_id).await {
+        Ok(vault_key) => crate::sign_in::finish_sign_in(&ctx, &session, &user, vault_key, None, &request_id).await,
         Err(err) => Err(err),
     };
     if let Err(err) = signed_in {

@@ -10,9 +10,8 @@ use axum::response::Response;
 
 use crate::config::{is_loopback_name, origin_authority, split_host};
 use crate::errors::error_response;
+use crate::request_id::request_id_of;
 use crate::ServerContext;
-
-pub const REQUEST_ID: &str = "x-request-id";
 
 /// Refuses cross-site requests to `/api` and every non-GET request: `Sec-Fetch-Site` must say
 /// `same-origin`, or, for clients that do not send it, `Origin` must be our public origin.
@@ -107,23 +106,6 @@ pub async fn security_headers(State(ctx): State<ServerContext>, mut req: Request
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     res
-}
-
-/// Keeps an incoming `x-request-id` only if it looks like an id (so it is safe to log and to
-/// forward upstream); otherwise removes it and a fresh one is generated.
-pub async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
-    let valid = req.headers().get(REQUEST_ID).is_some_and(|v| {
-        let b = v.as_bytes();
-        !b.is_empty() && b.len() <= 128 && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
-    });
-    if !valid {
-        req.headers_mut().remove(REQUEST_ID);
-    }
-    next.run(req).await
-}
-
-pub fn request_id_of(req: &Request) -> Option<String> {
-    req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! KubeSphere token before anything renders (cookies set during streamed SSR can be lost), and
 //! turns away requests without a session: 401 for `/api`, a redirect to `/login` for pages.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use app::auth::{login_url, safe_next_path};
 use app::error::AppError;
@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ks_client::CallContext;
 use tower_sessions::Session;
 
-use crate::security::request_id_of;
+use crate::clock::now_unix_ms;
+use crate::request_id::request_id_of;
 use crate::stores::TokenUse;
 use crate::vault::{end_session, SessionEnd, SessionRecord, SESSION_KEY};
 use crate::ServerContext;
@@ -42,10 +43,6 @@ fn is_public(path: &str) -> bool {
 pub struct SessionKey {
     pub vault_key: String,
     pub signed_in_at_ms: u64,
-}
-
-pub fn now_unix_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0)
 }
 
 pub async fn session_gate(
@@ -191,18 +188,7 @@ fn temporarily_unavailable(req: &Request, request_id: Option<String>) -> Respons
 }
 
 fn has_session_cookie(req: &Request, name: &str) -> bool {
-    cookie_value(req.headers(), name).is_some()
-}
-
-/// The value of the cookie `name` the browser sent (every `Cookie` line read).
-pub(crate) fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == name).then_some(v))
+    crate::single_sign_on::cookie_value(req.headers(), name).is_some()
 }
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::Session;
 
-use crate::security::request_id_of;
-use crate::session::now_unix_ms;
+use crate::clock::now_unix_ms;
+use crate::request_id::request_id_of;
 use crate::ServerContext;
 
 pub const START_PATH: &str = "/login/sso";
@@ -132,7 +132,7 @@ fn set_flow_cookie(ctx: &ServerContext, res: &mut Response, flow: Option<&Flow>)
 /// The flow this browser started, if its cookie opens and has not outlived [`FLOW_LIFETIME`].
 fn flow_of(ctx: &ServerContext, headers: &HeaderMap) -> Option<Flow> {
     let name = flow_cookie_name(ctx.config.uses_tls());
-    let sealed = URL_SAFE_NO_PAD.decode(crate::session::cookie_value(headers, name)?).ok()?;
+    let sealed = URL_SAFE_NO_PAD.decode(cookie_value(headers, name)?).ok()?;
     let flow: Flow = serde_json::from_slice(&ctx.secrets.open(name, &sealed)?).ok()?;
     let age = now_unix_ms().saturating_sub(flow.started_ms);
     (age < u64::try_from(FLOW_LIFETIME.as_millis()).unwrap_or(u64::MAX)).then_some(flow)
@@ -216,15 +216,16 @@ async fn finish(
     };
     // A code is issued for a signed-in KubeSphere user; the pre-registration user has no page here.
     let Some(username) = tokens.access.username_claim().filter(|_| tokens.access.pre_registration().is_none()) else {
-        crate::login::revoke(ctx, &tokens.access, &request_id).await;
+        crate::sign_in::revoke(ctx, &tokens.access, &request_id).await;
         return incomplete("the tokens name no user", &flow.next);
     };
-    let vault_key = match crate::login::begin_session(ctx, session, &username, tokens, &request_id).await {
+    let vault_key = match crate::sign_in::begin_session(ctx, session, &username, tokens, &request_id).await {
         Ok(key) => key,
         Err(err) => return login_page_with(&err, &flow.next),
     };
     if let Err(err) =
-        crate::login::finish_sign_in(ctx, session, &username, vault_key, Some(flow.provider.clone()), &request_id).await
+        crate::sign_in::finish_sign_in(ctx, session, &username, vault_key, Some(flow.provider.clone()), &request_id)
+            .await
     {
         return login_page_with(&err, &flow.next);
     }
@@ -255,6 +256,17 @@ fn continue_to(next: &str) -> Response {
 
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The value of the cookie `name` the browser sent (every `Cookie` line read).
+pub(crate) fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
 }
 
 #[cfg(test)]

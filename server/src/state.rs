@@ -10,7 +10,7 @@ use app::upstream::AppState;
 use ks_client::{ClientConfig, KsClient, KsError};
 use leptos::prelude::provide_context;
 
-use crate::background::{prune_activity_log, spawn_every, spawn_task};
+use crate::background::{spawn_every, spawn_task};
 use crate::config::Config;
 use crate::database::Database;
 use crate::secrets::Secrets;
@@ -97,7 +97,7 @@ impl Services {
             notify_settings.settle,
             notify_settings.digest_hour_utc,
         );
-        prune_activity_log(&database, config.activity_retention_days);
+        crate::database::prune_periodically(&database, config.activity_retention_days);
         let notify = !notify_settings.channels().is_empty();
         notify::Notifier::new(database.clone(), notify_settings).map_err(StartError::Config)?.run();
         let first_use = database.clone();
@@ -153,7 +153,7 @@ impl ServerContext {
             vault: services.vault.clone(),
             stores,
             secrets: services.secrets.clone(),
-            hashed_assets: crate::routes::hashed_assets(),
+            hashed_assets: hashed_assets(),
             render_page,
             config: Arc::new(config),
         }
@@ -256,4 +256,10 @@ fn throttle_limits(config: &Config) -> stores::Limits {
         window: Duration::from_secs(config.login_throttle_window_secs),
         capacity: 100_000,
     }
+}
+
+/// Whether cargo-leptos hashed the site's file names: it then writes `hash.txt` beside the
+/// binary (a release build; tests and `cargo run` have none).
+pub(crate) fn hashed_assets() -> bool {
+    std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("hash.txt").is_file())).unwrap_or(false)
 }

@@ -15,8 +15,7 @@ use tower_sessions::Session;
 
 use crate::stores::{StoreError, StoredTokens, TokenStore, TokenUse};
 
-/// Key of the [`SessionRecord`] in the session store.
-pub const SESSION_KEY: &str = "ks-console.auth";
+pub use crate::stores::SESSION_KEY;
 
 /// What the session store keeps about a signed-in user: no secrets.
 #[derive(Debug, Clone, Serialize, Deserialize)]

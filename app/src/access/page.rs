@@ -43,18 +43,15 @@ pub fn AccessPage() -> impl IntoView {
             review.map(|r| (r, flash.ok().flatten()))
         },
     );
-    let locale = crate::language::locale();
     view! {
-        <main id="main" class="page">
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+        <crate::layout::LoadingPage>
                 {move || Suspend::new(async move {
                     match review.await {
                         Ok((r, flash)) => view! { <Review review=r filters=filters() flash /> }.into_any(),
                         Err(e) => error_view(e),
                     }
                 })}
-            </Suspense>
-        </main>
+        </crate::layout::LoadingPage>
     }
 }
 

@@ -147,7 +147,7 @@ fn is_builtin_workspace_role(ws: &WorkspaceName, role: &str) -> bool {
 async fn visibility(upstream: &Upstream, ws: &WorkspaceName) -> Visibility {
     let actor = upstream.username().to_owned();
     use crate::permissions::ssr as perm;
-    let manages = perm::may(upstream, perm::Scope::Workspace(ws), perm::Module::Members, perm::Action::Manage);
+    let manages = perm::may(upstream, perm::Scope::Workspace(ws), perm::Permission::ManageMembers);
     let manages = manages.await.is_ok_and(perm::Answer::surely);
     match perm::cached(upstream) {
         Some(p) if p.manage_users && p.manage_workspaces => Visibility::Everything,

@@ -216,7 +216,7 @@ pub mod ssr {
         let checks = visible.into_iter().map(|w| async move {
             let ws = ks_types::WorkspaceName::parse(&w.metadata.name).ok()?;
             use crate::permissions::ssr as perm;
-            let answer = perm::may(upstream, perm::Scope::Workspace(&ws), perm::Module::Members, perm::Action::Manage);
+            let answer = perm::may(upstream, perm::Scope::Workspace(&ws), perm::Permission::ManageMembers);
             answer.await.is_ok_and(perm::Answer::surely).then(|| ws.to_string())
         });
         let workspaces = crate::directory::ssr::bounded_join(checks).await.into_iter().flatten().collect();

@@ -18,7 +18,7 @@ pub fn BulkJobPage() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, bulk.job_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let job = match job.await {
                         Ok(job) => job,

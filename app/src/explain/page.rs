@@ -31,7 +31,7 @@ pub fn ExplainPage() -> impl IntoView {
         <main id="main" class="page">
             <h1>{td_string!(locale, explain.title)}</h1>
             <p class="muted">{td_string!(locale, explain.intro)}</p>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let q = question();
                     match answer.await {
@@ -95,18 +95,12 @@ fn Answers(explanation: Explanation) -> impl IntoView {
     let locale = crate::language::locale();
     let e = explanation;
     let in_project = !e.project.is_empty();
-    let place = if in_project {
-        td_string!(
-            locale,
-            explain.in_project,
-            project = e.project.clone(),
-            cluster = e.cluster.clone(),
-            workspace = e.workspace.clone()
-        )
-        .to_string()
-    } else {
-        td_string!(locale, explain.in_workspace, workspace = e.workspace.clone()).to_string()
-    };
+    let place = crate::request_records::Place {
+        workspace: e.workspace.clone(),
+        cluster: e.cluster.clone(),
+        project: e.project.clone(),
+    }
+    .phrase(locale);
     let none = td_string!(locale, explain.no_role);
     let role_line = |label: &'static str, role: Option<String>| {
         view! { <li>{label}": "<strong>{role.unwrap_or_else(|| none.to_owned())}</strong></li> }

@@ -224,16 +224,15 @@ pub async fn project_form_start(
         return Ok((PickerStart::default(), None));
     };
     let clusters = workspaces.iter().find(|w| w.name == first).map(|w| w.clusters.clone()).unwrap_or_default();
-    let ws = ks_types::WorkspaceName::parse(&first)
-        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
+    let ws = crate::error::parse_field("workspace", &first, ks_types::WorkspaceName::parse)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let (projects, allowed) =
         futures::future::join(crate::directory::ssr::projects_in(&upstream, &ws, &clusters), async {
             if !check_members {
                 return None;
             }
-            use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
-            may(&upstream, Scope::Workspace(&ws), Module::Members, Action::Manage).await.ok().map(Answer::may_try)
+            use crate::permissions::ssr::{may, Answer, Permission, Scope};
+            may(&upstream, Scope::Workspace(&ws), Permission::ManageMembers).await.ok().map(Answer::may_try)
         })
         .await;
     Ok((PickerStart { workspaces: names, workspace: first, projects }, allowed))

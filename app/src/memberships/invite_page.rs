@@ -72,7 +72,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, memberships.invite_workspace_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (Ok(ws), ..) if ws.is_empty() => view! {
@@ -160,7 +160,7 @@ pub fn InviteProjectPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, memberships.invite_project_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok((start, ..)) if start.workspaces.is_empty() => view! {

@@ -75,11 +75,10 @@ pub async fn get_memberships(username: String) -> Result<Memberships, AppError> 
 /// Whether the signed-in user may invite people to, and change roles in, `workspace`.
 #[server(prefix = "/api", endpoint = "can_manage_workspace_members")]
 pub async fn can_manage_workspace_members(workspace: String) -> Result<bool, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace)
-        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    use crate::permissions::ssr::{may, Action, Module, Scope};
+    let ws = crate::error::parse_field("workspace", &workspace, ks_types::WorkspaceName::parse)?;
+    use crate::permissions::ssr::{may, Permission, Scope};
     let upstream = crate::upstream::Upstream::from_context()?;
-    Ok(may(&upstream, Scope::Workspace(&ws), Module::Members, Action::Manage).await?.may_try())
+    Ok(may(&upstream, Scope::Workspace(&ws), Permission::ManageMembers).await?.may_try())
 }
 
 /// Whether the signed-in user may invite people to, and change roles in, a project
@@ -93,12 +92,11 @@ pub async fn can_manage_project_members(
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
     let ws = workspace
         .filter(|w| !w.is_empty())
-        .map(|w| ks_types::WorkspaceName::parse(&w))
-        .transpose()
-        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    use crate::permissions::ssr::{may_in_project, Action, Module};
+        .map(|w| crate::error::parse_field("workspace", &w, ks_types::WorkspaceName::parse))
+        .transpose()?;
+    use crate::permissions::ssr::{may_in_project, Permission};
     let upstream = crate::upstream::Upstream::from_context()?;
-    Ok(may_in_project(&upstream, &cluster, &ns, ws.as_ref(), Module::Members, Action::Manage).await?.may_try())
+    Ok(may_in_project(&upstream, &cluster, &ns, ws.as_ref(), Permission::ManageMembers).await?.may_try())
 }
 
 /// Invites one or several people to a workspace (`<ws>-regular` by default in the form).
@@ -111,9 +109,8 @@ pub async fn invite_workspace_members(
 ) -> Result<MembershipChange, AppError> {
     use crate::planner::wishes::Membership;
     use ks_types::{WorkspaceName, WorkspaceRoleKind};
-    let ws =
-        WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    let ws = crate::error::parse_field("workspace", &workspace, WorkspaceName::parse)?;
+    let kind = crate::error::parse_field("role", &role, WorkspaceRoleKind::parse)?;
     let what = crate::roles::ssr::admin_of_workspace(&ws);
     crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
@@ -135,7 +132,7 @@ pub async fn invite_project_members(
     use crate::planner::wishes::Membership;
     use ks_types::ProjectRole;
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
-    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    let role = crate::error::parse_field("role", &role, ProjectRole::parse)?;
     let what = crate::roles::ssr::admin_of_project(&ns);
     crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;

@@ -21,7 +21,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, notices.settings_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (flash, Ok(settings)) => view! { <SettingsForm settings flash /> }.into_any(),

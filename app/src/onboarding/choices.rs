@@ -87,9 +87,9 @@ mod ssr {
         }
         // Per workspace at once: whether the person may manage its members, and its projects.
         let found = bounded_join(visible.into_iter().map(|(ws, clusters)| async move {
-            use crate::permissions::ssr::{may_at_once, Action, Answer, Module, Scope};
+            use crate::permissions::ssr::{may_at_once, Answer, Permission, Scope};
             let (may, projects) = tokio::join!(
-                may_at_once(upstream, Scope::Workspace(&ws), Module::Members, Action::Manage),
+                may_at_once(upstream, Scope::Workspace(&ws), Permission::ManageMembers),
                 projects_in(upstream, &ws, &clusters),
             );
             may.map(|may| Answer::may_try(may).then_some((ws, clusters, projects)))

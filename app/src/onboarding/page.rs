@@ -57,7 +57,7 @@ pub fn OnboardPage() -> impl IntoView {
             <h1>{td_string!(locale, onboarding.title)}</h1>
             <p class="muted">{td_string!(locale, onboarding.intro)}</p>
             <p class="button-row"><a class="button secondary" href="/onboard/bulk">{td_string!(locale, onboarding.bulk_link)}</a></p>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let (posted, outcome, choices) = data.await;
                     let choices = match choices {

@@ -34,8 +34,8 @@ pub async fn create_user(
     use ks_types::{Email, IdentityLink, LinkPart, Password, PlatformRole, UserName};
 
     let locale = crate::language::locale();
-    let name = UserName::parse_new(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
-    let email = Email::parse(&email).map_err(|e| AppError::field("email", crate::error::name_error(&e)))?;
+    let name = crate::error::parse_field("username", &username, UserName::parse_new)?;
+    let email = crate::error::parse_field("email", &email, Email::parse)?;
     let link = match identity_provider.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(provider) => Some(IdentityLink::parse_parts(provider, identity.as_deref().unwrap_or_default()).map_err(
             |(part, e)| {
@@ -55,13 +55,11 @@ pub async fn create_user(
             Password::parse(&password).map_err(|e| AppError::field("password", crate::error::password_error(e)))?,
         ),
     };
-    let role = PlatformRole::parse(&platform_role)
-        .map_err(|e| AppError::field("platform_role", crate::error::role_error(&e)))?;
+    let role = crate::error::parse_field("platform_role", &platform_role, PlatformRole::parse)?;
     let display_name = display_name
         .filter(|d| !d.trim().is_empty())
-        .map(|d| ks_types::DisplayName::parse(&d).map(String::from))
-        .transpose()
-        .map_err(|e| AppError::field("display_name", crate::error::name_error(&e)))?;
+        .map(|d| crate::error::parse_field("display_name", &d, ks_types::DisplayName::parse).map(String::from))
+        .transpose()?;
     if role.is_admin() && confirm_admin.as_deref() != Some("yes") {
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",

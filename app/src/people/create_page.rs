@@ -32,7 +32,7 @@ pub fn CreateUserPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, people.create_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let (perms, roles, flash, methods) = data.await;
                     match (perms, roles) {

@@ -14,8 +14,7 @@ pub fn PersonPage() -> impl IntoView {
     let memberships = Resource::new_blocking(name, get_memberships);
     let locale = crate::language::locale();
     view! {
-        <main id="main" class="page">
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+        <crate::layout::LoadingPage>
                 {move || Suspend::new(async move {
                     match person.await {
                         Ok(p) => {
@@ -77,7 +76,6 @@ pub fn PersonPage() -> impl IntoView {
                         Err(e) => error_view(e),
                     }
                 })}
-            </Suspense>
-        </main>
+        </crate::layout::LoadingPage>
     }
 }

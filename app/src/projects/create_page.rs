@@ -29,7 +29,7 @@ pub fn CreateProjectPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, projects.create_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (Ok(ws), ..) if ws.is_empty() => view! {

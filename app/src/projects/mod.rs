@@ -32,13 +32,12 @@ pub async fn create_project(
     use ks_client::{Cause, NewProject};
     use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
-    use crate::error::name_error;
     use crate::i18n::td_string;
 
     let locale = crate::language::locale();
-    let ws = WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", name_error(&e)))?;
-    let cluster = ClusterName::parse(&cluster).map_err(|e| AppError::field("cluster", name_error(&e)))?;
-    let project = ProjectName::parse_new(&name).map_err(|e| AppError::field("name", name_error(&e)))?;
+    let ws = crate::error::parse_field("workspace", &workspace, WorkspaceName::parse)?;
+    let cluster = crate::error::parse_field("cluster", &cluster, ClusterName::parse)?;
+    let project = crate::error::parse_field("name", &name, ProjectName::parse_new)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let ws_for_lookup = ws.clone();
     let placement = upstream.call(|api| async move { api.workspace_clusters(&ws_for_lookup).await }).await?;
@@ -91,7 +90,7 @@ pub async fn get_project_details(
 ) -> Result<ProjectDetails, AppError> {
     let c = ks_types::ClusterName::parse(&cluster).map_err(|_| AppError::NotFound)?;
     let p = ks_types::ProjectName::parse(&project).map_err(|_| AppError::NotFound)?;
-    use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
+    use crate::permissions::ssr::{may, Answer, Permission, Scope};
     let hint = workspace.and_then(|w| ks_types::WorkspaceName::parse(&w).ok());
     let upstream = crate::upstream::Upstream::from_context()?;
     let (cr, pr) = (&c, &p);
@@ -103,7 +102,7 @@ pub async fn get_project_details(
             false
         ),
         upstream.call_quiet(|api| async move { api.namespaces_named(cr, &[pr.as_str()]).await }),
-        may(&upstream, Scope::Project(cr, pr), Module::Members, Action::Manage),
+        may(&upstream, Scope::Project(cr, pr), Permission::ManageMembers),
     );
     let labelled = namespace
         .unwrap_or_default()
@@ -139,16 +138,15 @@ pub async fn get_project_details(
 
 #[cfg(feature = "ssr")]
 async fn workspace_may(upstream: &crate::upstream::Upstream, ws: &ks_types::WorkspaceName) -> bool {
-    use crate::permissions::ssr::{may, Action, Answer, Module, Scope};
-    may(upstream, Scope::Workspace(ws), Module::Members, Action::Manage).await.is_ok_and(Answer::may_try)
+    use crate::permissions::ssr::{may, Answer, Permission, Scope};
+    may(upstream, Scope::Workspace(ws), Permission::ManageMembers).await.is_ok_and(Answer::may_try)
 }
 
 /// Whether the signed-in user may create projects in `workspace`.
 #[server(prefix = "/api", endpoint = "can_create_projects")]
 pub async fn can_create_projects(workspace: String) -> Result<bool, AppError> {
-    let ws = ks_types::WorkspaceName::parse(&workspace)
-        .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    use crate::permissions::ssr::{may, Action, Module, Scope};
+    let ws = crate::error::parse_field("workspace", &workspace, ks_types::WorkspaceName::parse)?;
+    use crate::permissions::ssr::{may, Permission, Scope};
     let upstream = crate::upstream::Upstream::from_context()?;
-    Ok(may(&upstream, Scope::Workspace(&ws), Module::Projects, Action::Create).await?.may_try())
+    Ok(may(&upstream, Scope::Workspace(&ws), Permission::CreateProjects).await?.may_try())
 }

@@ -20,8 +20,7 @@ pub fn ProjectPage() -> impl IntoView {
     );
     let locale = crate::language::locale();
     view! {
-        <main id="main" class="page">
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+        <crate::layout::LoadingPage>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok(p) => view! {
@@ -45,7 +44,6 @@ pub fn ProjectPage() -> impl IntoView {
                         Err(e) => error_view(e),
                     }
                 })}
-            </Suspense>
-        </main>
+        </crate::layout::LoadingPage>
     }
 }

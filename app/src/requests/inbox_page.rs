@@ -42,7 +42,7 @@ pub fn RequestsPage() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, requests.inbox_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (flash, Ok(inbox)) => view! { <InboxView inbox flash /> }.into_any(),

@@ -29,7 +29,7 @@ pub fn NewRequestPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, requests.new_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (flash, Ok(form)) => view! { <RequestFormView form flash /> }.into_any(),
@@ -46,18 +46,7 @@ fn RequestFormView(form: RequestForm, flash: Option<Flash>) -> impl IntoView {
     let locale = crate::language::locale();
     let state = FormState::<AskForAccess>::new(&flash);
     let place = form.place.clone();
-    let where_ = if place.is_project() {
-        td_string!(
-            locale,
-            requests.in_project,
-            project = place.project.clone(),
-            cluster = place.cluster.clone(),
-            workspace = place.workspace.clone()
-        )
-        .to_string()
-    } else {
-        td_string!(locale, requests.in_workspace, workspace = place.workspace.clone()).to_string()
-    };
+    let where_ = td_string!(locale, requests.asking_for, place = place.phrase(locale)).to_string();
     let chosen = state.kept_or("role", form.chosen.clone());
     view! {
         {state.success().map(|r| view! {

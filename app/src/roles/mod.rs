@@ -60,9 +60,8 @@ pub async fn change_platform_role(
 ) -> Result<MembershipChange, AppError> {
     use ks_types::{PlatformRole, UserName};
     let locale = crate::language::locale();
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
-    let role = PlatformRole::parse(&platform_role)
-        .map_err(|e| AppError::field("platform_role", crate::error::role_error(&e)))?;
+    let user = crate::error::parse_field("username", &username, UserName::parse)?;
+    let role = crate::error::parse_field("platform_role", &platform_role, PlatformRole::parse)?;
     let what = td_string!(locale, roles.what_platform_admin);
     ssr::require_confirmation(role.is_admin(), &confirm_admin, what)?;
     ssr::change(user, Some(role), None, "platform".into(), role.name()).await
@@ -78,10 +77,9 @@ pub async fn change_workspace_role(
 ) -> Result<MembershipChange, AppError> {
     use crate::planner::wishes::Membership;
     use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
-    let ws =
-        WorkspaceName::parse(&workspace).map_err(|e| AppError::field("workspace", crate::error::name_error(&e)))?;
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
-    let kind = WorkspaceRoleKind::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    let ws = crate::error::parse_field("workspace", &workspace, WorkspaceName::parse)?;
+    let user = crate::error::parse_field("username", &username, UserName::parse)?;
+    let kind = crate::error::parse_field("role", &role, WorkspaceRoleKind::parse)?;
     ssr::require_confirmation(kind.is_admin(), &confirm_admin, &ssr::admin_of_workspace(&ws))?;
     let target = ws.to_string();
     // The role's name as KubeSphere gave it is known once planned; this is what the form asked.
@@ -103,8 +101,8 @@ pub async fn change_project_role(
     use crate::planner::wishes::Membership;
     use ks_types::{ProjectRole, UserName};
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
-    let user = UserName::parse(&username).map_err(|e| AppError::field("username", crate::error::name_error(&e)))?;
-    let role = ProjectRole::parse(&role).map_err(|e| AppError::field("role", crate::error::role_error(&e)))?;
+    let user = crate::error::parse_field("username", &username, UserName::parse)?;
+    let role = crate::error::parse_field("role", &role, ProjectRole::parse)?;
     ssr::require_confirmation(role.is_admin(), &confirm_admin, &ssr::admin_of_project(&ns))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let ws = ssr::project_workspace(&upstream, &cluster, &ns, workspace).await?;
@@ -174,8 +172,7 @@ pub(crate) mod ssr {
     ) -> Result<WorkspaceName, AppError> {
         let locale = locale();
         if let Some(named) = named.filter(|w| !w.is_empty()) {
-            return WorkspaceName::parse(&named)
-                .map_err(|e| AppError::field("workspace", crate::error::name_error(&e)));
+            return crate::error::parse_field("workspace", &named, WorkspaceName::parse);
         }
         let found = upstream.call_quiet(|api| async move { api.namespaces_named(cluster, &[ns.as_str()]).await }).await;
         let labelled = found.unwrap_or_default().into_iter().find(|n| n.metadata.name == ns.as_str());

@@ -157,7 +157,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, roles.title)}</h1>
             <p class="muted">{td_string!(locale, roles.intro)}</p>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let (level, section, flash) = data.await;
                     let level = Level::parse(&level).unwrap_or(Level::Workspace);

@@ -31,7 +31,7 @@ pub fn SameAccessPage() -> impl IntoView {
         <main id="main" class="page">
             <h1>{move || td_string!(locale, same_access.title, user = name()).to_string()}</h1>
             <p class="muted">{td_string!(locale, same_access.intro)}</p>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let (flash, plan) = data.await;
                     let field_error = match &plan {

@@ -23,7 +23,7 @@ pub fn CreateWorkspacePage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, workspaces.create_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let (perms, clusters, flash) = data.await;
                     match (perms, clusters) {

@@ -32,17 +32,15 @@ pub async fn create_workspace(
     use ks_client::{Cause, NewWorkspace};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 
-    use crate::error::name_error;
     use crate::i18n::td_string;
 
     let locale = crate::language::locale();
-    let ws = WorkspaceName::parse_new(&name).map_err(|e| AppError::field("name", name_error(&e)))?;
-    let manager = UserName::parse(&manager).map_err(|e| AppError::field("manager", name_error(&e)))?;
+    let ws = crate::error::parse_field("name", &name, WorkspaceName::parse_new)?;
+    let manager = crate::error::parse_field("manager", &manager, UserName::parse)?;
     let clusters = clusters
         .iter()
-        .map(|c| ClusterName::parse(c))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| AppError::field("clusters", name_error(&e)))?;
+        .map(|c| crate::error::parse_field("clusters", c, ClusterName::parse))
+        .collect::<Result<Vec<_>, _>>()?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let creator = upstream.username().to_owned();
     let change = Change::new(Action::CreateWorkspace).workspace(&ws).user(&manager);

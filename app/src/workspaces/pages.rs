@@ -24,8 +24,7 @@ pub fn WorkspacePage() -> impl IntoView {
     );
     let locale = crate::language::locale();
     view! {
-        <main id="main" class="page">
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+        <crate::layout::LoadingPage>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok((w, manages)) => view! {
@@ -67,8 +66,7 @@ pub fn WorkspacePage() -> impl IntoView {
                         Err(e) => error_view(e),
                     }
                 })}
-            </Suspense>
-        </main>
+        </crate::layout::LoadingPage>
     }
 }
 
@@ -80,7 +78,7 @@ pub fn WorkspacesPage() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, workspaces.list_title)}</h1>
-            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, common.loading)}</p> }>
+            <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(ws) if ws.is_empty() => view! { <p class="muted">{td_string!(locale, workspaces.none)}</p> }.into_any(),

@@ -33,7 +33,7 @@ const MAX_FAILED_RUNS: u32 = 5;
 const PAUSE: Duration = Duration::from_secs(5);
 
 fn now_ms() -> i64 {
-    i64::try_from(crate::session::now_unix_ms()).unwrap_or(i64::MAX)
+    i64::try_from(crate::clock::now_unix_ms()).unwrap_or(i64::MAX)
 }
 
 fn lease_ms() -> i64 {
@@ -136,7 +136,7 @@ impl JobRunner {
             return stop(StopReason::KeptFailing { runs: found.failed_runs }).await;
         }
         let lifetime_ms = u64::try_from(self.0.settings.max_lifetime.as_millis()).unwrap_or(u64::MAX);
-        if crate::session::now_unix_ms().saturating_sub(session.signed_in_at_ms) >= lifetime_ms {
+        if crate::clock::now_unix_ms().saturating_sub(session.signed_in_at_ms) >= lifetime_ms {
             return stop(StopReason::SessionEnded { owner }).await;
         }
         let call = CallContext { request_id: Some(format!("job-{id}")) };

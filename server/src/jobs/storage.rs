@@ -65,7 +65,7 @@ pub fn sealed_columns_for(
         rows_json: rows_json.to_owned(),
         reviewed_json: reviewed_json.map(str::to_owned),
     };
-    let session = SealedSession { vault_key: vault_key.to_owned(), signed_in_at_ms: crate::session::now_unix_ms() };
+    let session = SealedSession { vault_key: vault_key.to_owned(), signed_in_at_ms: crate::clock::now_unix_ms() };
     seal_columns(&secrets, id, &job, &session)
 }
 

@@ -5,35 +5,15 @@
 //! language, retries with backoff and gives up after a day (`NOTIFY_GIVE_UP_SECS`). A mail server that is down never
 //! slows a page: pages only write rows.
 
-pub mod outbox;
 mod send;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, WebhookFormat};
+pub use crate::database::outbox::Channel;
+use crate::database::outbox::{Claimed, Settled, DAY_MS};
 use crate::database::Database;
-use outbox::{Claimed, Settled, DAY_MS};
-
-/// A way people are told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Email,
-    Webhook,
-}
-
-impl Channel {
-    pub fn key(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Webhook => "webhook",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        [Channel::Email, Channel::Webhook].into_iter().find(|c| c.key() == key)
-    }
-}
 
 /// Messages claimed at once.
 const GROUPS_PER_CLAIM: i64 = 20;

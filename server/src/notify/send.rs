@@ -7,9 +7,9 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::outbox::Claimed;
 use super::{Channel, NotifySettings};
 use crate::config::WebhookFormat;
+use crate::database::outbox::Claimed;
 
 /// How long one message may take to go out.
 pub const SEND_TIMEOUT_MS: i64 = 10_000;

@@ -110,6 +110,9 @@ pub trait AttemptStore: Debug + Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
+/// Key of the signed-in record (the vault's `SessionRecord`) in a session.
+pub const SESSION_KEY: &str = "ks-console.auth";
+
 /// The stores of one console process.
 #[derive(Clone, Debug)]
 pub struct Stores {

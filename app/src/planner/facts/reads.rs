@@ -10,7 +10,7 @@ use ks_types::{BuiltinWorkspaceRoles, ClusterName, ProjectName, UserName, Worksp
 
 use super::*;
 use crate::error::AppError;
-use crate::permissions::ssr::{may_at_once, Action, Answer, Module, Scope};
+use crate::permissions::ssr::{may_at_once, Answer, Permission, Scope};
 use crate::upstream::Upstream;
 
 /// The identity providers KubeSphere has loaded (its public list, kept briefly).
@@ -82,7 +82,7 @@ pub(super) async fn workspace(
         upstream.read(|api| async move { api.builtin_workspace_roles(w).await }),
         upstream
             .read(|api| async move { api.list_workspace_members(w, &ks_client::ListOptions::new().unpaged()).await }),
-        may_at_once(upstream, Scope::Workspace(w), Module::Members, Action::Manage),
+        may_at_once(upstream, Scope::Workspace(w), Permission::ManageMembers),
     );
     let clusters = match clusters {
         Err(KsError::NotFound { .. }) => return Ok((ws, WorkspaceFacts::Missing)),
@@ -205,7 +205,7 @@ pub(super) async fn project(
         if via_workspace {
             Ok(true)
         } else {
-            may_at_once(upstream, Scope::Project(c, n), Module::Members, Action::Manage).await.map(Answer::may_try)
+            may_at_once(upstream, Scope::Project(c, n), Permission::ManageMembers).await.map(Answer::may_try)
         }
     };
     let (roles, members, may) = tokio::join!(

@@ -17,7 +17,7 @@ impl RedisStores {
         let idle_end = record.expiry_date.unix_timestamp().saturating_mul(1000);
         let signed_in = record
             .data
-            .get(crate::vault::SESSION_KEY)
+            .get(crate::stores::SESSION_KEY)
             .and_then(|v| v.get("signed_in_at_ms"))
             .and_then(serde_json::Value::as_i64);
         let end = signed_in.map_or(idle_end, |at| idle_end.min(at.saturating_add(millis(self.max_lifetime))));

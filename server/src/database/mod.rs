@@ -20,7 +20,9 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Row};
 
-use crate::notify::Channel;
+pub(crate) mod outbox;
+
+use outbox::Channel;
 
 /// Which SQL dialect the URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,36 +31,28 @@ enum Backend {
     Postgres,
 }
 
-/// The schema, one list per backend: the activity table differs in its id column; later tables
+/// The schema: the activity table differs between the backends in its id column; later tables
 /// are written in SQL both read alike.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "activity", include_str!("../migrations/sqlite/0001_activity.sql")),
-    (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
-    (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
-    (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
-    (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
-    (6, "access requests", include_str!("../migrations/0006_access_requests.sql")),
-    (7, "notifications", include_str!("../migrations/0007_notifications.sql")),
-];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "activity", include_str!("../migrations/postgres/0001_activity.sql")),
-    (2, "bulk jobs", include_str!("../migrations/0002_bulk_jobs.sql")),
-    (3, "typed outcomes", include_str!("../migrations/0003_typed_outcomes.sql")),
-    (4, "sealed jobs", include_str!("../migrations/0004_sealed_jobs.sql")),
-    (5, "access reviews", include_str!("../migrations/0005_access_reviews.sql")),
-    (6, "access requests", include_str!("../migrations/0006_access_requests.sql")),
-    (7, "notifications", include_str!("../migrations/0007_notifications.sql")),
+const FIRST_MIGRATION_SQLITE: &str = include_str!("../../migrations/sqlite/0001_activity.sql");
+const FIRST_MIGRATION_POSTGRES: &str = include_str!("../../migrations/postgres/0001_activity.sql");
+const LATER_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (2, "bulk jobs", include_str!("../../migrations/0002_bulk_jobs.sql")),
+    (3, "typed outcomes", include_str!("../../migrations/0003_typed_outcomes.sql")),
+    (4, "sealed jobs", include_str!("../../migrations/0004_sealed_jobs.sql")),
+    (5, "access reviews", include_str!("../../migrations/0005_access_reviews.sql")),
+    (6, "access requests", include_str!("../../migrations/0006_access_requests.sql")),
+    (7, "notifications", include_str!("../../migrations/0007_notifications.sql")),
 ];
 
 #[derive(Debug)]
-struct Embedded(&'static [(i64, &'static str, &'static str)]);
+/// The migrations of one backend: its own first one, then the shared ones.
+struct Embedded(&'static str);
 
 impl<'s> MigrationSource<'s> for Embedded {
     fn resolve(self) -> futures::future::BoxFuture<'s, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
         Box::pin(async move {
-            Ok(self
-                .0
-                .iter()
+            Ok(std::iter::once(&(1, "activity", self.0))
+                .chain(LATER_MIGRATIONS)
                 .map(|(version, name, sql)| {
                     Migration::new(*version, Cow::Borrowed(*name), MigrationType::Simple, Cow::Borrowed(*sql), false)
                 })
@@ -134,8 +128,8 @@ impl Database {
         self.migrated
             .get_or_try_init(|| async {
                 let source = Embedded(match self.backend {
-                    Backend::Sqlite => SQLITE_MIGRATIONS,
-                    Backend::Postgres => POSTGRES_MIGRATIONS,
+                    Backend::Sqlite => FIRST_MIGRATION_SQLITE,
+                    Backend::Postgres => FIRST_MIGRATION_POSTGRES,
                 });
                 let migrator = Migrator::new(source).await.map_err(fail)?;
                 migrator.run(&self.pool).await.map_err(fail)
@@ -190,12 +184,12 @@ impl Database {
             .map_err(fail)?;
         }
         if let Some((channels, settle, digest_hour)) = &self.outbox {
-            let schedule = crate::notify::outbox::Schedule {
+            let schedule = outbox::Schedule {
                 now_ms: app::audit::ssr::now_ms(),
                 settle_ms: i64::try_from(settle.as_millis()).unwrap_or(i64::MAX),
                 digest_hour: *digest_hour,
             };
-            crate::notify::outbox::insert(&mut tx, notices, channels, schedule).await?;
+            outbox::insert(&mut tx, notices, channels, schedule).await?;
         }
         tx.commit().await.map_err(fail)
     }
@@ -311,5 +305,33 @@ impl ActivityLog for Database {
         limit: u32,
     ) -> BoxFuture<'a, Result<Vec<Entry>, LogError>> {
         Box::pin(self.list_page(filter, visibility, limit))
+    }
+}
+
+/// Prunes the activity log of entries, the access review of snapshots (each workspace's newest
+/// stays) and the notifications, older than the retention, hourly (0 days: never).
+pub(crate) fn prune_periodically(log: &Database, days: u32) {
+    if days == 0 {
+        return;
+    }
+    let log = log.clone();
+    crate::background::spawn_task(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now_ms = i64::try_from(crate::clock::now_unix_ms()).unwrap_or(i64::MAX);
+            let cutoff_ms = now_ms - i64::from(days) * 86_400_000;
+            report("activity log", "entries", log.prune(cutoff_ms).await);
+            report("access review", "snapshots", log.prune_snapshots(cutoff_ms).await);
+            report("notifications", "notifications", log.prune_notifications(cutoff_ms).await);
+        }
+    });
+}
+
+fn report<E: std::fmt::Display>(part: &str, rows: &str, pruned: Result<u64, E>) {
+    match pruned {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("{part}: pruned {n} {rows} past the retention"),
+        Err(e) => tracing::warn!(error = %e, "{part}: could not prune"),
     }
 }

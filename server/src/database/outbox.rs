@@ -6,9 +6,28 @@ use app::audit::Notice;
 use app::audit::Record;
 use sqlx::{Any, Row, Transaction};
 
-use super::Channel;
-use crate::database::{fail, Database};
+use super::{fail, Database};
 use app::audit::ssr::LogError;
+
+/// A way people are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Webhook,
+}
+
+impl Channel {
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        [Channel::Email, Channel::Webhook].into_iter().find(|c| c.key() == key)
+    }
+}
 
 /// A day: a notification not sent by then is given up; a digest goes once a day.
 pub const DAY_MS: i64 = 86_400_000;

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""What reviews keep finding, checked by `make check` without building anything:
+
+1. no import circle between the modules of any crate: each top-level module of a crate (a file or
+   folder under src/) may name others as `crate::name`, never in a circle, of any length;
+2. no Rust source over 400 lines outside `tests/` folders (examples and binaries count);
+"""
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CRATES = ["app", "server", "ks-client", "ks-types", "ks-sim", "frontend", "fuzz"]
+MAX_LINES = 400
+failures = []
+
+
+def module_uses(src: pathlib.Path) -> dict:
+    """Top-level module -> the top-level modules it names as `crate::name`."""
+    uses = {}
+    for file in sorted(src.rglob("*.rs")):
+        top = file.relative_to(src).parts[0].removesuffix(".rs")
+        if top in ("lib", "main"):
+            continue
+        named = uses.setdefault(top, set())
+        for name in re.findall(r"crate::([a-z_][a-z0-9_]*)", file.read_text()):
+            if name != top:
+                named.add(name)
+    return uses
+
+
+def circle(uses: dict):
+    """Any circle, of any length, by depth-first search from every module."""
+    done = set()
+
+    def visit(at, path):
+        if at in path:
+            return path[path.index(at):] + [at]
+        if at in done:
+            return None
+        for nxt in sorted(uses.get(at, ())):
+            found = visit(nxt, path + [at])
+            if found:
+                return found
+        done.add(at)
+        return None
+
+    for module in sorted(uses):
+        found = visit(module, [])
+        if found:
+            return found
+    return None
+
+
+for crate in CRATES:
+    src = ROOT / crate / "src"
+    if src.is_dir():
+        uses = module_uses(src)
+        if crate == "app" and not {"memberships", "forms"} <= uses.keys():
+            failures.append(f"app: the module scan found too little ({sorted(uses)})")
+        found = circle(uses)
+        if found:
+            failures.append(f"{crate}: import circle: {' → '.join(found)}")
+
+tracked = subprocess.run(["git", "ls-files", "*.rs"], cwd=ROOT, capture_output=True, text=True, check=True)
+for name in tracked.stdout.split():
+    path = ROOT / name
+    if "tests" in pathlib.PurePath(name).parts or not path.is_file():
+        continue
+    lines = path.read_text().count("\n")
+    if lines > MAX_LINES:
+        failures.append(f"{name}: {lines} lines (at most {MAX_LINES} outside tests/)")
+
+for failure in failures:
+    print(f"check-shape: {failure}", file=sys.stderr)
+if failures:
+    sys.exit(1)
+print("check-shape: no import circle in any crate, no source over 400 lines outside tests/")

@@ -2,7 +2,7 @@
 //! job changed for them (`upstream::contacts` works out who is told; the server's worker sends
 //! it). Made from activity records, which have no place for a password or a token.
 
-use crate::audit::{Action, Record};
+use crate::activity_log::{Action, Record};
 use crate::i18n::td_string;
 use crate::language::Locale;
 
@@ -101,7 +101,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::audit::Change;
+    use crate::activity_log::Change;
 
     #[test]
     fn an_approval_is_one_line() {

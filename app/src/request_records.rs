@@ -139,8 +139,8 @@ pub mod ssr {
     use ks_types::{ClusterName, ProjectName, WorkspaceName};
 
     use super::{AccessRequest, Place, RequestState, PENDING_DAYS};
-    pub use crate::audit::ssr::now_ms;
-    use crate::audit::ssr::{BoxFuture, LogError};
+    pub use crate::activity_log::ssr::now_ms;
+    use crate::activity_log::ssr::{BoxFuture, LogError};
     use crate::directory::ssr::bounded_join;
     use crate::error::AppError;
     use crate::upstream::Upstream;

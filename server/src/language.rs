@@ -48,7 +48,7 @@ async fn remember(database: &crate::database::Database, username: &str, lang: &s
     let kept = async {
         let mut prefs = database.preferences(username).await?;
         prefs.lang = lang.to_owned();
-        database.set_preferences(username, &prefs, app::audit::ssr::now_ms()).await
+        database.set_preferences(username, &prefs, app::activity_log::ssr::now_ms()).await
     };
     if let Err(e) = kept.await {
         tracing::warn!(error = %e, "notifications: the language choice was not kept");

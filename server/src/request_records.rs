@@ -2,7 +2,7 @@
 //! A request is stored, then decided once (approved, declined, withdrawn, replaced by a newer
 //! one, or expired); nothing is removed.
 
-use app::audit::ssr::{BoxFuture, LogError};
+use app::activity_log::ssr::{BoxFuture, LogError};
 use app::request_records::ssr::{Decision, RequestRecords, Stored};
 use app::request_records::{AccessRequest, Place, RequestState};
 use sqlx::any::AnyRow;

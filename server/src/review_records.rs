@@ -5,7 +5,7 @@
 
 use app::access::records::{ReviewRecords, Snapshot};
 use app::access::Held;
-use app::audit::ssr::{BoxFuture, LogError};
+use app::activity_log::ssr::{BoxFuture, LogError};
 use sqlx::Row;
 
 use crate::database::{fail, Database};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use super::changes::Held;
-use crate::audit::ssr::{BoxFuture, LogError};
+use crate::activity_log::ssr::{BoxFuture, LogError};
 use crate::error::AppError;
 
 /// The store, as the server provides it to every request's context.

@@ -6,8 +6,8 @@ use ks_types::{ClusterName, ProjectName, ProjectRole, WorkspaceName, WorkspaceRo
 
 use super::records::Snapshot;
 use super::{diff, AccessReview, Changes, Grant, Granted, Held, Membership, Scope, SignOff, Status};
-use crate::audit::ssr::now_ms;
-use crate::audit::{Entry, Filter, Visibility};
+use crate::activity_log::ssr::now_ms;
+use crate::activity_log::{Entry, Filter, Visibility};
 use crate::directory::ssr::bounded_join;
 use crate::error::AppError;
 use crate::upstream::Upstream;
@@ -339,7 +339,7 @@ fn grants_after(entries: &[Entry], after_ms: i64) -> Vec<Grant> {
         .collect()
 }
 
-fn warn(e: crate::audit::ssr::LogError) {
+fn warn(e: crate::activity_log::ssr::LogError) {
     tracing::warn!(error = %e, "access review: the console's database could not be used");
 }
 

@@ -8,7 +8,7 @@ pub use page::ActivityPage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::Entry;
+use crate::activity_log::Entry;
 use crate::error::AppError;
 
 /// An entry with its time as people read it.
@@ -60,7 +60,7 @@ pub async fn list_activity(#[server(default)] query: ActivityQuery) -> Result<Ac
     let filter = ssr::parse_filter([person, by, workspace, project], action, (from, to), before)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let visibility = ssr::visibility(&upstream).await?;
-    let sees_everything = visibility == crate::audit::Visibility::Everything;
+    let sees_everything = visibility == crate::activity_log::Visibility::Everything;
     let log = crate::upstream::activity_log()?;
     let mut entries = log.list(&filter, &visibility, PAGE_SIZE + 1).await.map_err(|e| {
         tracing::error!(error = %e, "activity log: could not read");
@@ -77,7 +77,7 @@ pub async fn list_activity(#[server(default)] query: ActivityQuery) -> Result<Ac
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::audit::{Action, Filter, Visibility};
+    use crate::activity_log::{Action, Filter, Visibility};
     use crate::error::{name_error, AppError};
     use crate::i18n::td_string;
     use crate::upstream::Upstream;

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FileRow;
-use crate::audit::Failure;
+use crate::activity_log::Failure;
 use crate::i18n::td_string;
 use crate::language::Locale;
 use crate::planner::{Note, Refusal, Step, Verdict};
@@ -212,7 +212,7 @@ pub mod ssr {
     use std::sync::Arc;
 
     use super::{JobRecord, RowResult};
-    use crate::audit::ssr::{BoxFuture, LogError};
+    use crate::activity_log::ssr::{BoxFuture, LogError};
     use crate::planner::Step;
 
     /// A new job: who asked, the accepted rows, the calls reviewed for them, and the results
@@ -300,7 +300,7 @@ pub mod run {
     use std::future::Future;
 
     use super::{JobRecord, RowFailure, RowOutcome, RowResult};
-    use crate::audit::Via;
+    use crate::activity_log::Via;
     use crate::error::AppError;
     use crate::planner::calls::Call;
     use crate::planner::verdicts::RowPlan;
@@ -378,7 +378,7 @@ pub mod run {
     /// Nothing of the row was sent because KubeSphere could not be reached.
     fn unreachable(outcome: &RowOutcome) -> bool {
         let away = [AppError::UpstreamUnavailable.code(), AppError::UpstreamTimeout.code()];
-        matches!(outcome, RowOutcome::Failed(RowFailure::Call { failure: crate::audit::Failure::Error { code }, done })
+        matches!(outcome, RowOutcome::Failed(RowFailure::Call { failure: crate::activity_log::Failure::Error { code }, done })
             if done.is_empty() && away.contains(&code.as_str()))
     }
 

@@ -9,6 +9,7 @@ mod job_page;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod plan;
+mod upload_form;
 
 pub use job_page::BulkJobPage;
 pub use page::BulkPage;
@@ -124,7 +125,7 @@ pub struct NewAccount {
     pub line: usize,
     pub username: String,
     /// Its password (`None`: it signs in through a directory or SSO), or why it was not created.
-    pub result: Result<Option<String>, crate::audit::Failure>,
+    pub result: Result<Option<String>, crate::activity_log::Failure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +145,7 @@ pub async fn bulk_apply(
     reviewed: String,
     #[server(default)] confirm_admin: bool,
 ) -> Result<ApplyOutcome, AppError> {
-    use crate::audit::Via;
+    use crate::activity_log::Via;
     use job::{RowFailure, RowOutcome, RowResult};
 
     let rows =

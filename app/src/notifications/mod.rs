@@ -62,7 +62,7 @@ pub mod ssr {
 
     use leptos::prelude::use_context;
 
-    use crate::audit::ssr::{BoxFuture, LogError};
+    use crate::activity_log::ssr::{BoxFuture, LogError};
     use crate::error::AppError;
 
     /// Each person's choices and the outbox's given-up messages, in the console's database.

@@ -9,6 +9,7 @@
 mod choices;
 mod fields;
 mod input;
+mod outcome;
 mod page;
 
 pub use choices::{onboard_choices, Choices, ProjectChoice, FEW_PROJECTS};
@@ -34,7 +35,7 @@ pub enum StepState {
     /// Cannot be done, and why: listed apart, never sent.
     Refused,
     Done,
-    Failed(crate::audit::Failure),
+    Failed(crate::activity_log::Failure),
     /// Not sent because an earlier step it needs failed.
     NotRun,
 }

@@ -4,7 +4,7 @@ use ks_types::{
 };
 
 use super::{OnboardInput, OnboardOutcome, OnboardStep, Stage, StepState, StepWhat, MAX_ROWS};
-use crate::audit::Via;
+use crate::activity_log::Via;
 use crate::error::{name_error, password_error, role_error, AppError};
 use crate::i18n::td_string;
 use crate::planner::verdicts::Plan;

@@ -28,7 +28,7 @@ pub async fn create_user(
     #[server(default)] identity_provider: Option<String>,
     #[server(default)] identity: Option<String>,
 ) -> Result<CreatedUser, AppError> {
-    use crate::audit::{Action, Change, Via};
+    use crate::activity_log::{Action, Change, Via};
     use crate::i18n::td_string;
     use ks_client::{Cause, FirstSignIn, NewUser};
     use ks_types::{Email, IdentityLink, LinkPart, Password, PlatformRole, UserName};

@@ -8,7 +8,7 @@ use ks_types::{
 };
 
 use super::Step;
-use crate::audit::{Action, Change, Failure, Via};
+use crate::activity_log::{Action, Change, Failure, Via};
 use crate::error::AppError;
 use crate::upstream::Upstream;
 

@@ -7,7 +7,7 @@ use ks_types::LABEL_VALUE_MAX;
 use super::calls::{send_together, Call};
 use super::wishes::{Membership, Wish};
 use super::{Note, Place, Refusal, Verdict};
-use crate::audit::{Failure, Via};
+use crate::activity_log::{Failure, Via};
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::language::{locale, Locale};

@@ -28,7 +28,7 @@ pub async fn create_project(
     #[server(default)] alias: Option<String>,
     #[server(default)] description: Option<String>,
 ) -> Result<CreatedProject, AppError> {
-    use crate::audit::{Action, Change, Via};
+    use crate::activity_log::{Action, Change, Via};
     use ks_client::{Cause, NewProject};
     use ks_types::{ClusterName, ProjectName, WorkspaceName};
 

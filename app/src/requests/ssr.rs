@@ -2,7 +2,7 @@ use ks_client::model::{ANNOTATION_PROJECT_ROLE, ANNOTATION_WORKSPACE_ROLE};
 use ks_types::{ClusterName, ProjectName, ProjectRole, UserName, WorkspaceName, WorkspaceRoleKind};
 
 use super::{AccessRequest, Inbox, Place, RequestState, ToDecide, MAX_PENDING, MAX_REASON_CHARS};
-use crate::audit::{Action, Change, Via};
+use crate::activity_log::{Action, Change, Via};
 use crate::builtin_roles::RoleOption;
 use crate::directory::ssr::bounded_join;
 use crate::error::AppError;

@@ -75,7 +75,7 @@ pub mod ssr {
     use ks_types::{ClusterName, ProjectName, ProjectRole, UserName, WorkspaceName};
 
     use super::{Applied, Outcome, SameAccess, SameRow};
-    use crate::audit::Via;
+    use crate::activity_log::Via;
     use crate::error::AppError;
     use crate::i18n::td_string;
     use crate::memberships::Memberships;

@@ -9,7 +9,7 @@ use ks_client::model::{ANNOTATION_PROJECT_ROLE, ANNOTATION_WORKSPACE_ROLE};
 use ks_types::{ClusterName, ProjectName, UserName, WorkspaceName};
 
 use super::Upstream;
-use crate::audit::{Action, Change, Notice, Record};
+use crate::activity_log::{Action, Change, Notice, Record};
 
 /// What KubeSphere told about the people a write concerns, read with the writer's token.
 #[derive(Debug, Clone, Default)]

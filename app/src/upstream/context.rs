@@ -9,7 +9,7 @@ use ks_client::{AccessToken, KsClient};
 use leptos::prelude::*;
 
 use super::SessionCache;
-use crate::audit::ssr::ActivityLog;
+use crate::activity_log::ssr::ActivityLog;
 use crate::error::AppError;
 
 /// Key of the flash (`forms::Flash`) a plain-form submission leaves in the session.

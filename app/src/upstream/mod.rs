@@ -22,7 +22,7 @@ pub use context::{
     activity_log, fail_with, public_origin, AppState, Authenticated, EndSession, RequestId, Sealer, FLASH_KEY,
 };
 
-use crate::audit::{Change, Record, Via};
+use crate::activity_log::{Change, Record, Via};
 use crate::error::AppError;
 
 /// How long a change waits for the activity log before it is reported anyway.
@@ -154,7 +154,7 @@ impl Upstream {
         write: impl Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         let (result, contacts) = tokio::join!(write, self.contacts(&changes));
-        let reason = result.as_ref().err().map(crate::audit::Failure::from_error);
+        let reason = result.as_ref().err().map(crate::activity_log::Failure::from_error);
         self.record(via, changes, reason, contacts).await;
         result
     }
@@ -164,8 +164,8 @@ impl Upstream {
         &self,
         via: Via,
         changes: Vec<Change>,
-        write: impl Future<Output = Result<T, crate::audit::Failure>>,
-    ) -> Result<T, crate::audit::Failure> {
+        write: impl Future<Output = Result<T, crate::activity_log::Failure>>,
+    ) -> Result<T, crate::activity_log::Failure> {
         let (result, contacts) = tokio::join!(write, self.contacts(&changes));
         self.record(via, changes, result.as_ref().err().cloned(), contacts).await;
         result
@@ -183,10 +183,10 @@ impl Upstream {
         &self,
         via: Via,
         changes: Vec<Change>,
-        reason: Option<crate::audit::Failure>,
+        reason: Option<crate::activity_log::Failure>,
         contacts: Option<contacts::Contacts>,
     ) {
-        let at_ms = crate::audit::ssr::now_ms();
+        let at_ms = crate::activity_log::ssr::now_ms();
         // English words for whoever reads the database itself; pages use the typed reason.
         let message = reason.as_ref().map(|r| r.text_in(crate::language::Locale::en));
         let records: Vec<Record> = changes

@@ -28,7 +28,7 @@ pub async fn create_workspace(
     #[server(default)] alias: Option<String>,
     #[server(default)] description: Option<String>,
 ) -> Result<CreatedWorkspace, AppError> {
-    use crate::audit::{Action, Change, Via};
+    use crate::activity_log::{Action, Change, Via};
     use ks_client::{Cause, NewWorkspace};
     use ks_types::{ClusterName, UserName, WorkspaceName};
 

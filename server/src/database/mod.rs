@@ -13,9 +13,9 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
-use app::audit::ssr::{ActivityLog, BoxFuture, LogError};
-use app::audit::Notice;
-use app::audit::{Action, Change, Entry, Filter, Record, Via, Visibility};
+use app::activity_log::ssr::{ActivityLog, BoxFuture, LogError};
+use app::activity_log::Notice;
+use app::activity_log::{Action, Change, Entry, Filter, Record, Via, Visibility};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Row};
@@ -185,7 +185,7 @@ impl Database {
         }
         if let Some((channels, settle, digest_hour)) = &self.outbox {
             let schedule = outbox::Schedule {
-                now_ms: app::audit::ssr::now_ms(),
+                now_ms: app::activity_log::ssr::now_ms(),
                 settle_ms: i64::try_from(settle.as_millis()).unwrap_or(i64::MAX),
                 digest_hour: *digest_hour,
             };

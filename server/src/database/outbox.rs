@@ -2,12 +2,12 @@
 //! transaction, claimed by one replica at a time with a lease, marked sent, retried or given up.
 //! And each person's choices (language, off, digest).
 
-use app::audit::Notice;
-use app::audit::Record;
+use app::activity_log::Notice;
+use app::activity_log::Record;
 use sqlx::{Any, Row, Transaction};
 
 use super::{fail, Database};
-use app::audit::ssr::LogError;
+use app::activity_log::ssr::LogError;
 
 /// A way people are told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,7 +313,7 @@ pub enum Settled<'a> {
 }
 
 impl app::notifications::ssr::NotificationPrefs for Database {
-    fn get<'a>(&'a self, username: &'a str) -> app::audit::ssr::BoxFuture<'a, Result<(bool, bool), LogError>> {
+    fn get<'a>(&'a self, username: &'a str) -> app::activity_log::ssr::BoxFuture<'a, Result<(bool, bool), LogError>> {
         Box::pin(async move { self.preferences(username).await.map(|p| (p.muted, p.digest)) })
     }
 
@@ -322,18 +322,18 @@ impl app::notifications::ssr::NotificationPrefs for Database {
         username: &'a str,
         muted: bool,
         digest: bool,
-    ) -> app::audit::ssr::BoxFuture<'a, Result<(), LogError>> {
+    ) -> app::activity_log::ssr::BoxFuture<'a, Result<(), LogError>> {
         Box::pin(async move {
             // The language kept beside them stays as it was.
             let prefs = Preferences { muted, digest, ..self.preferences(username).await? };
-            self.set_preferences(username, &prefs, app::audit::ssr::now_ms()).await
+            self.set_preferences(username, &prefs, app::activity_log::ssr::now_ms()).await
         })
     }
 
     fn given_up(
         &self,
         limit: u32,
-    ) -> app::audit::ssr::BoxFuture<'_, Result<Vec<(String, String, i64, String)>, LogError>> {
+    ) -> app::activity_log::ssr::BoxFuture<'_, Result<Vec<(String, String, i64, String)>, LogError>> {
         Box::pin(self.given_up_notifications(i64::from(limit)))
     }
 }

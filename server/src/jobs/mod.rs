@@ -10,7 +10,7 @@ mod storage;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::audit::ssr::{BoxFuture, LogError};
+use app::activity_log::ssr::{BoxFuture, LogError};
 use app::bulk::job::ssr::{Jobs, NewJob};
 use app::bulk::job::{JobRecord, JobState, RowResult, StopReason};
 use app::error::AppError;

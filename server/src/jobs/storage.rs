@@ -1,7 +1,7 @@
 //! Where jobs are kept: their rows in the console's database, what they send and whose session
 //! they act with sealed with a key derived from `SESSION_SECRET` (AAD: the job's id).
 
-use app::audit::ssr::LogError;
+use app::activity_log::ssr::LogError;
 use app::bulk::job::ssr::NewJob;
 use app::bulk::job::{JobRecord, JobState, RowOutcome, RowResult, StopReason, StoredKind};
 use base64::engine::general_purpose::STANDARD;

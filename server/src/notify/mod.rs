@@ -104,7 +104,7 @@ impl Notifier {
     }
 
     /// Claims and sends the due messages once; how many went out.
-    pub async fn send_due(&self) -> Result<usize, app::audit::ssr::LogError> {
+    pub async fn send_due(&self) -> Result<usize, app::activity_log::ssr::LogError> {
         let now = now_ms();
         let owner = uuid::Uuid::new_v4().to_string();
         let claimed = self.0.db.claim_notifications(&owner, now, now + LEASE_MS, GROUPS_PER_CLAIM).await?;
@@ -145,5 +145,5 @@ impl Notifier {
 }
 
 fn now_ms() -> i64 {
-    app::audit::ssr::now_ms()
+    app::activity_log::ssr::now_ms()
 }

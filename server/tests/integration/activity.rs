@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use app::audit::ssr::ActivityLog;
-use app::audit::{Action, Change, Filter, Record, Via, Visibility};
+use app::activity_log::ssr::ActivityLog;
+use app::activity_log::{Action, Change, Filter, Record, Via, Visibility};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use server::database::Database;
@@ -26,7 +26,7 @@ fn record(at_ms: i64, actor: &str, change: Change, succeeded: bool) -> Record {
         change,
         succeeded,
         message: (!succeeded).then(|| "KubeSphere does not allow you to do this.".into()),
-        reason: (!succeeded).then(|| app::audit::Failure::Error { code: "forbidden".into() }),
+        reason: (!succeeded).then(|| app::activity_log::Failure::Error { code: "forbidden".into() }),
         request_id: Some(format!("req-{at_ms}")),
         via: Via::Form,
     }

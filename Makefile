@@ -46,16 +46,15 @@ build: tools
 ## end-to-end in Chromium.
 test: check unit e2e
 
-## make check: rustfmt and leptosfmt (the view! macros); clippy with warnings as errors for the
+## make check: rustfmt; clippy with warnings as errors for the
 ## server build and for the browser (wasm32, hydrate) build; cargo-deny on licenses, banned crates
 ## and sources (deny.toml); no unused dependency (cargo-machete); no import circle in any crate and
 ## no source over 400 lines outside tests/ (scripts/check-shape.py); .env.sample exactly the
 ## settings of the binaries' --help (scripts/env-sample.py).
-## Installs only what checking needs: rustfmt, clippy, cargo-deny, cargo-machete, leptosfmt.
+## Installs only what checking needs: rustfmt, clippy, cargo-deny, cargo-machete.
 check:
 	@WANT_BUILD=0 WANT_CHECK=1 scripts/ensure-tools.sh
 	cargo fmt --all -- --check
-	leptosfmt --check --quiet app/src frontend/src
 	python3 scripts/check-shape.py
 	cargo machete
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings

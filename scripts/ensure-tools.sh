@@ -7,8 +7,8 @@
 #                                                 packages (wasm-opt; Playwright for the e2e tests)
 #   WANT_BUILD=0 WANT_CHECK=1 scripts/ensure-tools.sh
 #                                                 make check: the wasm32 target, rustfmt, clippy,
-#                                                 cargo-deny, cargo-machete, leptosfmt (none of
-#                                                 the build tools above)
+#                                                 cargo-deny, cargo-machete (none of the build
+#                                                 tools above)
 #   WANT_REDIS=1, WANT_POSTGRES=1, WANT_BROWSER=1 add Debian's redis-server, postgresql, chromium
 #                                                 (make unit, make e2e)
 set -euo pipefail
@@ -17,7 +17,6 @@ cd "$(dirname "$0")/.."
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than 1.95
 CARGO_DENY_VERSION=0.20.2
 CARGO_MACHETE_VERSION=0.9.2
-LEPTOSFMT_VERSION=0.1.33
 want_build=${WANT_BUILD:-1}
 want_check=${WANT_CHECK:-0}
 want_browser=${WANT_BROWSER:-0}
@@ -47,10 +46,6 @@ if [ "$want_check" = 1 ]; then
   if ! cargo machete --version 2>/dev/null | grep -q "$CARGO_MACHETE_VERSION"; then
     log "installing cargo-machete $CARGO_MACHETE_VERSION (one-off, ~1 min)"
     cargo install cargo-machete --version "$CARGO_MACHETE_VERSION" --locked
-  fi
-  if ! leptosfmt --version 2>/dev/null | grep -q "$LEPTOSFMT_VERSION"; then
-    log "installing leptosfmt $LEPTOSFMT_VERSION (one-off, ~2 min)"
-    cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked
   fi
 fi
 

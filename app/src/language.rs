@@ -125,12 +125,7 @@ pub fn LanguageSwitch() -> impl IntoView {
         }
     };
     view! {
-        <form
-            method="post"
-            action="/language"
-            class="language-switch"
-            aria-label=crate::i18n::td_string!(current, common.language)
-        >
+        <form method="post" action="/language" class="language-switch" aria-label=crate::i18n::td_string!(current, common.language)>
             <input type="hidden" name="back" value=back />
             <input type="hidden" name="lang" value=code(other) />
             <button type="submit" class="button secondary" lang=html_tag(other)>

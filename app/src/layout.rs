@@ -13,11 +13,7 @@ use crate::language::Locale;
 /// One line saying why an action is not available to this user.
 #[component]
 pub fn NoticeUnavailable(#[prop(into)] text: String) -> impl IntoView {
-    view! {
-        <p class="notice" role="note">
-            {text}
-        </p>
-    }
+    view! { <p class="notice" role="note">{text}</p> }
 }
 
 /// The standard rendering of an error that stops a whole page.
@@ -27,12 +23,7 @@ pub fn error_view(err: AppError) -> AnyView {
             let here = leptos_router::hooks::use_location().pathname.get_untracked();
             view! { <leptos_router::components::Redirect path=crate::auth::login_url(&here, Some(&err)) /> }.into_any()
         }
-        other => view! {
-            <p class="error-banner" role="alert">
-                {other.message()}
-            </p>
-        }
-        .into_any(),
+        other => view! { <p class="error-banner" role="alert">{other.message()}</p> }.into_any(),
     }
 }
 
@@ -50,22 +41,8 @@ pub fn pager(page: u32, pages: u32, link: impl Fn(u32) -> String) -> impl IntoVi
     (prev.is_some() || next.is_some()).then(|| {
         view! {
             <nav class="button-row" aria-label=td_string!(locale, common.pages)>
-                {prev
-                    .map(|href| {
-                        view! {
-                            <a class="button secondary" href=href rel="prev">
-                                {td_string!(locale, common.previous_page)}
-                            </a>
-                        }
-                    })}
-                {next
-                    .map(|href| {
-                        view! {
-                            <a class="button secondary" href=href rel="next">
-                                {td_string!(locale, common.next_page)}
-                            </a>
-                        }
-                    })}
+                {prev.map(|href| view! { <a class="button secondary" href=href rel="prev">{td_string!(locale, common.previous_page)}</a> })}
+                {next.map(|href| view! { <a class="button secondary" href=href rel="next">{td_string!(locale, common.next_page)}</a> })}
             </nav>
         }
     })
@@ -121,71 +98,37 @@ pub fn TopBar() -> impl IntoView {
     ];
     view! {
         <header class="top-bar">
-            <a class="brand" href="/">
-                "KS Console"
-            </a>
+            <a class="brand" href="/">"KS Console"</a>
             <nav class="main-nav" aria-label=td_string!(locale, common.main_nav)>
-                <ul aria-label=td_string!(
-                    locale, common.nav_look_up
-                )>
-                    {look_up
-                        .into_iter()
-                        .map(|(href, label)| {
-                            view! {
-                                <li>
-                                    <a href=href aria-current=move || current(href)>
-                                        {label}
-                                    </a>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
+                <ul aria-label=td_string!(locale, common.nav_look_up)>
+                    {look_up.into_iter().map(|(href, label)| view! {
+                        <li><a href=href aria-current=move || current(href)>{label}</a></li>
+                    }).collect_view()}
                 </ul>
                 <Suspense>
                     {move || Suspend::new(async move {
                         let (abilities, waiting) = abilities.await;
                         let allowed: Vec<Action> = Abilities::offered(abilities).allowed().collect();
+                        // Requests waiting for this person come first in the menu, with their count.
                         let waiting = waiting.unwrap_or(0);
-                        (!allowed.is_empty())
-                            .then(|| {
-                                // Requests waiting for this person come first in the menu, with their count.
-                                view! {
-                                    <details class="nav-menu">
-                                        <summary>{td_string!(locale, common.nav_change)}</summary>
-                                        <ul aria-label=td_string!(
-                                            locale, common.nav_change
-                                        )>
-                                            {(waiting > 0)
-                                                .then(|| {
-                                                    view! {
-                                                        <li>
-                                                            <a
-                                                                href="/requests"
-                                                                aria-current=move || current("/requests")
-                                                            >
-                                                                {td_string!(locale, common.nav_requests, n = waiting)
-                                                                    .to_string()}
-                                                            </a>
-                                                        </li>
-                                                    }
-                                                })}
-                                            {allowed
-                                                .into_iter()
-                                                .map(|action| {
-                                                    let href = action.href();
-                                                    view! {
-                                                        <li>
-                                                            <a href=href aria-current=move || current(href)>
-                                                                {action_words(locale, action).0}
-                                                            </a>
-                                                        </li>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </ul>
-                                    </details>
-                                }
-                            })
+                        (!allowed.is_empty()).then(|| view! {
+                            <details class="nav-menu">
+                                <summary>{td_string!(locale, common.nav_change)}</summary>
+                                <ul aria-label=td_string!(locale, common.nav_change)>
+                                    {(waiting > 0).then(|| view! {
+                                        <li><a href="/requests" aria-current=move || current("/requests")>
+                                            {td_string!(locale, common.nav_requests, n = waiting).to_string()}
+                                        </a></li>
+                                    })}
+                                    {allowed.into_iter().map(|action| {
+                                        let href = action.href();
+                                        view! {
+                                            <li><a href=href aria-current=move || current(href)>{action_words(locale, action).0}</a></li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </details>
+                        })
                     })}
                 </Suspense>
             </nav>
@@ -235,9 +178,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, common.not_found_title)}</h1>
-            <p>
-                <a href="/">{td_string!(locale, common.not_found_home)}</a>
-            </p>
+            <p><a href="/">{td_string!(locale, common.not_found_home)}</a></p>
         </main>
     }
 }

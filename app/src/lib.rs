@@ -129,9 +129,7 @@ pub fn App() -> impl IntoView {
     let locale = language::locale();
     view! {
         <Title text="KS Console" />
-        <a class="skip-link" href="#main">
-            {i18n::td_string!(locale, common.skip_to_content)}
-        </a>
+        <a class="skip-link" href="#main">{i18n::td_string!(locale, common.skip_to_content)}</a>
         <Router>
             <Routes fallback=layout::NotFound>
                 // In order: the sign-in forms wait for KubeSphere's ways in, and must be whole in
@@ -151,11 +149,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces") view=workspaces::WorkspacesPage ssr=SsrMode::Async />
                     <Route path=path!("users/:name") view=people::PersonPage ssr=SsrMode::Async />
                     <Route path=path!("users/:name/same-access") view=same_access::SameAccessPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("settings/notifications")
-                        view=notifications::NotificationSettingsPage
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("settings/notifications") view=notifications::NotificationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace") view=workspaces::WorkspacePage ssr=SsrMode::Async />
                     <Route path=path!("workspaces/:workspace/access") view=access::AccessPage ssr=SsrMode::Async />
                     <Route path=path!("explain") view=explain::ExplainPage ssr=SsrMode::Async />
@@ -163,11 +157,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests/new") view=requests::NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("requests/link") view=requests::JoinLinkPage ssr=SsrMode::Async />
                     <Route path=path!("join/:workspace") view=requests::NewRequestPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("join/:workspace/:cluster/:project")
-                        view=requests::NewRequestPage
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("join/:workspace/:cluster/:project") view=requests::NewRequestPage ssr=SsrMode::Async />
                     <Route path=path!("projects/:cluster/:project") view=projects::ProjectPage ssr=SsrMode::Async />
                     <Route path=path!("activity") view=activity::ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("onboard") view=onboarding::OnboardPage ssr=SsrMode::Async />

@@ -6,7 +6,6 @@ mod changes;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod records;
-mod sections;
 
 pub use changes::{diff, AccessChange, ChangeKind, Changes, Grant, Held, SignOff, Through, CHANGES_CSV_HEADER};
 pub use page::AccessPage;

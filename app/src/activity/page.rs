@@ -38,58 +38,28 @@ pub fn ActivityPage() -> impl IntoView {
             <h1>{td_string!(locale, activity.title)}</h1>
             <p class="muted">{td_string!(locale, activity.intro)}</p>
             <form method="get" action="/activity" class="filters" aria-label=td_string!(locale, activity.filters)>
-                <div class="field">
-                    <label for="f-person">{td_string!(locale, activity.person_changed)}</label>
-                    <input id="f-person" name="person" value=value("person") autocomplete="off" spellcheck="false" />
-                </div>
-                <div class="field">
-                    <label for="f-by">{td_string!(locale, activity.changed_by)}</label>
-                    <input id="f-by" name="by" value=value("by") autocomplete="off" spellcheck="false" />
-                </div>
-                <div class="field">
-                    <label for="f-workspace">{td_string!(locale, activity.workspace)}</label>
-                    <input
-                        id="f-workspace"
-                        name="workspace"
-                        value=value("workspace")
-                        autocomplete="off"
-                        spellcheck="false"
-                    />
-                </div>
-                <div class="field">
-                    <label for="f-project">{td_string!(locale, activity.project)}</label>
-                    <input id="f-project" name="project" value=value("project") autocomplete="off" spellcheck="false" />
-                </div>
-                <div class="field">
-                    <label for="f-action">{td_string!(locale, activity.change)}</label>
+                <div class="field"><label for="f-person">{td_string!(locale, activity.person_changed)}</label>
+                    <input id="f-person" name="person" value=value("person") autocomplete="off" spellcheck="false" /></div>
+                <div class="field"><label for="f-by">{td_string!(locale, activity.changed_by)}</label>
+                    <input id="f-by" name="by" value=value("by") autocomplete="off" spellcheck="false" /></div>
+                <div class="field"><label for="f-workspace">{td_string!(locale, activity.workspace)}</label>
+                    <input id="f-workspace" name="workspace" value=value("workspace") autocomplete="off" spellcheck="false" /></div>
+                <div class="field"><label for="f-project">{td_string!(locale, activity.project)}</label>
+                    <input id="f-project" name="project" value=value("project") autocomplete="off" spellcheck="false" /></div>
+                <div class="field"><label for="f-action">{td_string!(locale, activity.change)}</label>
                     <select id="f-action" name="action">
                         <option value="">{td_string!(locale, activity.any_change)}</option>
-                        {Action::ALL
-                            .map(|a| {
-                                view! {
-                                    <option value=a.key() selected=chosen_action == a.key()>
-                                        {a.label_in(locale)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="f-from">{td_string!(locale, activity.from)}</label>
-                    <input id="f-from" name="from" type="date" value=value("from") />
-                </div>
-                <div class="field">
-                    <label for="f-to">{td_string!(locale, activity.to)}</label>
-                    <input id="f-to" name="to" type="date" value=value("to") />
-                </div>
+                        {Action::ALL.map(|a| view! {
+                            <option value=a.key() selected=chosen_action == a.key()>{a.label_in(locale)}</option>
+                        }).collect_view()}
+                    </select></div>
+                <div class="field"><label for="f-from">{td_string!(locale, activity.from)}</label>
+                    <input id="f-from" name="from" type="date" value=value("from") /></div>
+                <div class="field"><label for="f-to">{td_string!(locale, activity.to)}</label>
+                    <input id="f-to" name="to" type="date" value=value("to") /></div>
                 <div class="button-row">
-                    <button type="submit" class="button primary">
-                        {td_string!(locale, activity.show)}
-                    </button>
-                    <a class="button secondary" href="/activity">
-                        {td_string!(locale, activity.clear_filters)}
-                    </a>
+                    <button type="submit" class="button primary">{td_string!(locale, activity.show)}</button>
+                    <a class="button secondary" href="/activity">{td_string!(locale, activity.clear_filters)}</a>
                 </div>
             </form>
             <Suspense fallback=crate::layout::Loading>
@@ -135,32 +105,24 @@ fn Entries(page: ActivityPageData, next: Option<String>) -> impl IntoView {
             view! {
                 <table class="cards-on-phone activity">
                     <caption class="sr-only">{td_string!(locale, activity.caption)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{td_string!(locale, activity.when)}</th>
-                            <th scope="col">{td_string!(locale, activity.who)}</th>
-                            <th scope="col">{td_string!(locale, activity.change)}</th>
-                            <th scope="col">{td_string!(locale, activity.person)}</th>
-                            <th scope="col">{td_string!(locale, activity.place)}</th>
-                            <th scope="col">{td_string!(locale, activity.role)}</th>
-                            <th scope="col">{td_string!(locale, activity.outcome)}</th>
-                        </tr>
-                    </thead>
+                    <thead><tr>
+                        <th scope="col">{td_string!(locale, activity.when)}</th>
+                        <th scope="col">{td_string!(locale, activity.who)}</th>
+                        <th scope="col">{td_string!(locale, activity.change)}</th>
+                        <th scope="col">{td_string!(locale, activity.person)}</th>
+                        <th scope="col">{td_string!(locale, activity.place)}</th>
+                        <th scope="col">{td_string!(locale, activity.role)}</th>
+                        <th scope="col">{td_string!(locale, activity.outcome)}</th>
+                    </tr></thead>
                     <tbody>{page.entries.into_iter().map(|row| view! { <EntryRow row /> }).collect_view()}</tbody>
                 </table>
-            }
-                .into_any()
+            }.into_any()
         }}
-        {next
-            .map(|href| {
-                view! {
-                    <nav class="button-row" aria-label=td_string!(locale, common.pages)>
-                        <a class="button secondary" href=href rel="next">
-                            {td_string!(locale, activity.older)}
-                        </a>
-                    </nav>
-                }
-            })}
+        {next.map(|href| view! {
+            <nav class="button-row" aria-label=td_string!(locale, common.pages)>
+                <a class="button secondary" href=href rel="next">{td_string!(locale, activity.older)}</a>
+            </nav>
+        })}
     }
 }
 
@@ -171,10 +133,7 @@ fn EntryRow(row: Row) -> impl IntoView {
     let change = record.change;
     let place = match (&change.workspace, &change.cluster, &change.project) {
         (ws, Some(cluster), Some(project)) => view! {
-            <a href=format!(
-                "/projects/{cluster}/{project}{}",
-                ws.as_ref().map(|w| format!("?workspace={w}")).unwrap_or_default(),
-            )>{project.clone()}</a>
+            <a href=format!("/projects/{cluster}/{project}{}", ws.as_ref().map(|w| format!("?workspace={w}")).unwrap_or_default())>{project.clone()}</a>
             <span class="muted">{td_string!(locale, activity.on_cluster, cluster = cluster.clone()).to_string()}</span>
         }
         .into_any(),
@@ -196,27 +155,16 @@ fn EntryRow(row: Row) -> impl IntoView {
     };
     view! {
         <tr>
-            <td data-label=td_string!(locale, activity.when)>
-                <time>{row.when}</time>
-            </td>
-            <td data-label=td_string!(locale, activity.who)>
-                <a href=format!("/users/{}", record.actor)>{record.actor.clone()}</a>
-            </td>
+            <td data-label=td_string!(locale, activity.when)><time>{row.when}</time></td>
+            <td data-label=td_string!(locale, activity.who)><a href=format!("/users/{}", record.actor)>{record.actor.clone()}</a></td>
             <td data-label=td_string!(locale, activity.change)>{change.action.label_in(locale)}</td>
-            <td data-label=td_string!(
-                locale, activity.person
-            )>
-                {match change.target_user {
-                    Some(u) => view! { <a href=format!("/users/{u}")>{u.clone()}</a> }.into_any(),
-                    None => view! { "—" }.into_any(),
-                }}
-            </td>
+            <td data-label=td_string!(locale, activity.person)>{match change.target_user {
+                Some(u) => view! { <a href=format!("/users/{u}")>{u.clone()}</a> }.into_any(),
+                None => view! { "—" }.into_any(),
+            }}</td>
             <td data-label=td_string!(locale, activity.place)>{place}</td>
             <td data-label=td_string!(locale, activity.role)>{role}</td>
-            <td
-                data-label=td_string!(locale, activity.outcome)
-                title=record.request_id.map(|id| td_string!(locale, activity.request, id).to_string())
-            >
+            <td data-label=td_string!(locale, activity.outcome) title=record.request_id.map(|id| td_string!(locale, activity.request, id).to_string())>
                 {outcome}
             </td>
         </tr>
@@ -229,37 +177,18 @@ fn EntryRow(row: Row) -> impl IntoView {
 fn NotifyNotice(status: crate::notifications::NotifyStatus) -> impl IntoView {
     let locale = crate::language::locale();
     view! {
-        {(!status.enabled)
-            .then(|| {
-                view! {
-                    <p class="notice" role="note">
-                        {td_string!(locale, activity.notify_off)}
-                    </p>
-                }
-            })}
-        {(!status.given_up.is_empty())
-            .then(|| {
-                view! {
-                    <section class="card" aria-labelledby="given-up-heading">
-                        <h2 id="given-up-heading">{td_string!(locale, activity.given_up_heading)}</h2>
-                        <ul>
-                            {status
-                                .given_up
-                                .into_iter()
-                                .map(|g| {
-                                    view! {
-                                        <li>
-                                            {td_string!(
-                                                locale, activity.given_up_line, when = g.when, channel = g.channel, recipient = g.recipient, why = g.why
-                                            )
-                                                .to_string()}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </section>
-                }
-            })}
+        {(!status.enabled).then(|| view! {
+            <p class="notice" role="note">{td_string!(locale, activity.notify_off)}</p>
+        })}
+        {(!status.given_up.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="given-up-heading">
+                <h2 id="given-up-heading">{td_string!(locale, activity.given_up_heading)}</h2>
+                <ul>
+                    {status.given_up.into_iter().map(|g| view! {
+                        <li>{td_string!(locale, activity.given_up_line, when = g.when, channel = g.channel, recipient = g.recipient, why = g.why).to_string()}</li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
     }
 }

@@ -30,44 +30,20 @@ pub fn ConfirmPage() -> impl IntoView {
         <main class="auth-page" id="main">
             <div class="card auth-card">
                 <h1>{td_string!(locale, auth.confirm_title)}</h1>
-                <p class="muted">
-                    {td_string!(locale, auth.confirm_intro, directory = directory.as_str()).to_string()}
-                </p>
-                {(!registration.email.is_empty())
-                    .then(|| {
-                        view! {
-                            <p>
-                                {td_string!(locale, auth.confirm_email, email = registration.email.as_str())
-                                    .to_string()}
-                            </p>
-                        }
-                    })}
+                <p class="muted">{td_string!(locale, auth.confirm_intro, directory = directory.as_str()).to_string()}</p>
+                {(!registration.email.is_empty()).then(|| view! {
+                    <p>{td_string!(locale, auth.confirm_email, email = registration.email.as_str()).to_string()}</p>
+                })}
                 <form method="post" action="/login/confirm" class="stack">
                     <div class="field">
                         <label for="username">{td_string!(locale, auth.confirm_username)}</label>
-                        <input
-                            id="username"
-                            name="username"
-                            type="text"
-                            value=value
-                            required
-                            autofocus
-                            autocomplete="username"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            aria-describedby="username-hint username-error"
-                            aria-invalid=problem.is_some().then_some("true")
-                        />
-                        <p class="hint" id="username-hint">
-                            {td_string!(locale, auth.confirm_hint)}
-                        </p>
-                        <p class="field-error" id="username-error" role="alert">
-                            {problem}
-                        </p>
+                        <input id="username" name="username" type="text" value=value required autofocus
+                            autocomplete="username" autocapitalize="none" spellcheck="false"
+                            aria-describedby="username-hint username-error" aria-invalid=problem.is_some().then_some("true") />
+                        <p class="hint" id="username-hint">{td_string!(locale, auth.confirm_hint)}</p>
+                        <p class="field-error" id="username-error" role="alert">{problem}</p>
                     </div>
-                    <button type="submit" class="button primary">
-                        {td_string!(locale, auth.confirm_submit)}
-                    </button>
+                    <button type="submit" class="button primary">{td_string!(locale, auth.confirm_submit)}</button>
                 </form>
             </div>
         </main>

@@ -54,22 +54,8 @@ pub fn LoginPage() -> impl IntoView {
                 <crate::language::LanguageSwitch />
                 <h1>{td_string!(locale, auth.title)}</h1>
                 <p class="muted">{td_string!(locale, auth.subtitle)}</p>
-                {notice
-                    .map(|text| {
-                        view! {
-                            <p class="notice" role="status">
-                                {text}
-                            </p>
-                        }
-                    })}
-                {error
-                    .map(|e| {
-                        view! {
-                            <p class="error-banner" role="alert" id="login-error">
-                                {e.message_in(locale)}
-                            </p>
-                        }
-                    })}
+                {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                {error.map(|e| view! { <p class="error-banner" role="alert" id="login-error">{e.message_in(locale)}</p> })}
                 <Suspense fallback=|| ()>
                     {move || {
                         let (next, username, provider) = (next.clone(), username.clone(), provider.clone());
@@ -80,8 +66,7 @@ pub fn LoginPage() -> impl IntoView {
                             view! {
                                 {choices.still_signed_in.map(|still| view! { <StillSignedInNotice still /> })}
                                 <LoginForm next username provider directories=choices.directories has_error />
-                                {(!single_sign_on.is_empty())
-                                    .then(|| view! { <SingleSignOnButtons methods=single_sign_on next=sso_next /> })}
+                                {(!single_sign_on.is_empty()).then(|| view! { <SingleSignOnButtons methods=single_sign_on next=sso_next /> })}
                             }
                         })
                     }}
@@ -107,59 +92,56 @@ fn LoginForm(
             .into_iter()
             .map(|d| {
                 let chosen = d.name == provider;
-                view! {
-                    <option value=d.name selected=chosen>
-                        {d.label}
-                    </option>
-                }
+                view! { <option value=d.name selected=chosen>{d.label}</option> }
             })
             .collect_view();
         view! {
             <div class="field">
                 <label for="provider">{td_string!(locale, auth.sign_in_with)}</label>
                 <select id="provider" name="provider">
-                    <option value="" selected=provider.is_empty()>
-                        {td_string!(locale, auth.kubesphere_account)}
-                    </option>
+                    <option value="" selected=provider.is_empty()>{td_string!(locale, auth.kubesphere_account)}</option>
                     {options}
                 </select>
             </div>
         }
     });
     view! {
-        <form method="post" action="/login" class="stack" aria-describedby=has_error.then_some("login-error")>
-            <input type="hidden" name="next" value=next />
-            {choice}
-            <div class="field">
-                <label for="username">{td_string!(locale, auth.username_or_email)}</label>
-                <input
-                    id="username"
-                    name="username"
-                    type="text"
-                    autocomplete="username"
-                    autocapitalize="none"
-                    spellcheck="false"
-                    required
-                    autofocus
-                    value=username
-                    aria-invalid=has_error.then_some("true")
-                />
-            </div>
-            <div class="field">
-                <label for="password">{td_string!(locale, auth.password)}</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    autocomplete="current-password"
-                    required
-                    aria-invalid=has_error.then_some("true")
-                />
-            </div>
-            <button type="submit" class="button primary">
-                {td_string!(locale, auth.sign_in)}
-            </button>
-        </form>
+    <form
+        method="post"
+        action="/login"
+        class="stack"
+        aria-describedby=has_error.then_some("login-error")
+    >
+        <input type="hidden" name="next" value=next />
+        {choice}
+        <div class="field">
+            <label for="username">{td_string!(locale, auth.username_or_email)}</label>
+            <input
+                id="username"
+                name="username"
+                type="text"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                autofocus
+                value=username
+                aria-invalid=has_error.then_some("true")
+            />
+        </div>
+        <div class="field">
+            <label for="password">{td_string!(locale, auth.password)}</label>
+            <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required
+                aria-invalid=has_error.then_some("true")
+            />
+        </div>
+        <button type="submit" class="button primary">{td_string!(locale, auth.sign_in)}</button>
+    </form>
     }
 }
 
@@ -177,20 +159,12 @@ fn SingleSignOnButtons(methods: Vec<SignInMethod>, next: String) -> impl IntoVie
                 crate::url::encode_query_value(&next)
             );
             let label = td_string!(locale, auth.sign_in_with_provider, name = m.label.clone()).to_string();
-            view! {
-                <li>
-                    <a class="button" href=href>
-                        {label}
-                    </a>
-                </li>
-            }
+            view! { <li><a class="button" href=href>{label}</a></li> }
         })
         .collect_view();
     view! {
         <section class="stack single-sign-on" aria-labelledby="sso-heading">
-            <h2 id="sso-heading" class="divider">
-                {td_string!(locale, auth.or_single_sign_on)}
-            </h2>
+            <h2 id="sso-heading" class="divider">{td_string!(locale, auth.or_single_sign_on)}</h2>
             <ul class="plain stack">{buttons}</ul>
             <p class="muted small">{td_string!(locale, auth.single_sign_on_hint)}</p>
         </section>
@@ -205,23 +179,13 @@ fn StillSignedInNotice(still: StillSignedIn) -> impl IntoView {
     let locale = crate::language::locale();
     let provider = still.provider_sign_out.map(|(label, url)| {
         let text = td_string!(locale, auth.sign_out_of_provider, name = label).to_string();
-        view! {
-            <li>
-                <a href=url rel="noreferrer">
-                    {text}
-                </a>
-            </li>
-        }
+        view! { <li><a href=url rel="noreferrer">{text}</a></li> }
     });
     view! {
         <section class="notice" aria-labelledby="still-signed-in">
             <p id="still-signed-in">{td_string!(locale, auth.still_signed_in)}</p>
             <ul>
-                <li>
-                    <a href=still.kubesphere_sign_out rel="noreferrer">
-                        {td_string!(locale, auth.sign_out_of_kubesphere)}
-                    </a>
-                </li>
+                <li><a href=still.kubesphere_sign_out rel="noreferrer">{td_string!(locale, auth.sign_out_of_kubesphere)}</a></li>
                 {provider}
             </ul>
         </section>

@@ -77,9 +77,7 @@ pub fn SignOutButton() -> impl IntoView {
     let locale = crate::language::locale();
     view! {
         <form method="post" action="/logout" class="sign-out">
-            <button type="submit" class="button secondary">
-                {crate::i18n::td_string!(locale, common.sign_out)}
-            </button>
+            <button type="submit" class="button secondary">{crate::i18n::td_string!(locale, common.sign_out)}</button>
         </form>
     }
 }

@@ -29,9 +29,7 @@ pub fn BulkJobPage() -> impl IntoView {
                     let failed = job.results.iter().filter(|r| r.outcome.is_failed()).count();
                     let (running, state) = match &job.state {
                         JobState::Running => (true, td_string!(locale, bulk.job_running, finished, total).to_string()),
-                        JobState::Done if failed == 0 => {
-                            (false, td_string!(locale, bulk.job_done_all, total).to_string())
-                        }
+                        JobState::Done if failed == 0 => (false, td_string!(locale, bulk.job_done_all, total).to_string()),
                         JobState::Done => {
                             let applied = total - failed;
                             (false, td_string!(locale, bulk.job_done_some_failed, applied, total, failed).to_string())
@@ -47,85 +45,50 @@ pub fn BulkJobPage() -> impl IntoView {
                             {if running {
                                 view! {
                                     // Read only without scripts: then the page refreshes itself.
-                                    <noscript>
-                                        <meta http-equiv="refresh" content="2" />
-                                    </noscript>
+                                    <noscript><meta http-equiv="refresh" content="2" /></noscript>
                                     <LiveProgress id=job.id.clone() finished total />
-                                    <noscript>
-                                        <p class="muted">{td_string!(locale, bulk.refreshes_itself)}</p>
-                                    </noscript>
-                                }
-                                    .into_any()
+                                    <noscript><p class="muted">{td_string!(locale, bulk.refreshes_itself)}</p></noscript>
+                                }.into_any()
                             } else {
                                 view! {
                                     <h2 id="job-heading">{state}</h2>
-                                    <progress max=total value=finished aria-label=td_string!(locale, bulk.rows_applied)>
-                                        {td_string!(locale, bulk.progress, finished, total).to_string()}
-                                    </progress>
-                                }
-                                    .into_any()
+                                    <progress max=total value=finished aria-label=td_string!(locale, bulk.rows_applied)>{td_string!(locale, bulk.progress, finished, total).to_string()}</progress>
+                                }.into_any()
                             }}
                             <p class="button-row">
-                                <a
-                                    class="button secondary"
-                                    href=download
-                                    download=format!("onboarding-result-{}.csv", job.id)
-                                >
-                                    {td_string!(locale, bulk.download_result)}
-                                </a>
-                                <a class="button secondary" href="/onboard/bulk">
-                                    {td_string!(locale, bulk.onboard_another_file)}
-                                </a>
+                                <a class="button secondary" href=download download=format!("onboarding-result-{}.csv", job.id)>{td_string!(locale, bulk.download_result)}</a>
+                                <a class="button secondary" href="/onboard/bulk">{td_string!(locale, bulk.onboard_another_file)}</a>
                             </p>
                             <p class="muted">{td_string!(locale, bulk.apply_again_is_safe)}</p>
                         </section>
                         <table class="cards-on-phone dry-run">
                             <caption class="sr-only">{td_string!(locale, bulk.each_rows_result)}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{td_string!(locale, bulk.line)}</th>
-                                    <th scope="col">{td_string!(locale, bulk.person)}</th>
-                                    <th scope="col">{td_string!(locale, bulk.result)}</th>
-                                </tr>
-                            </thead>
+                            <thead><tr><th scope="col">{td_string!(locale, bulk.line)}</th><th scope="col">{td_string!(locale, bulk.person)}</th><th scope="col">{td_string!(locale, bulk.result)}</th></tr></thead>
                             <tbody>
-                                {job
-                                    .rows
-                                    .iter()
-                                    .map(|row| {
-                                        let (class, text) = match job.result_of(row.line) {
-                                            Some(o) => {
-                                                let message = o.text_in(locale);
-                                                match o.kind() {
-                                                    StoredKind::Done => {
-                                                        ("send", td_string!(locale, bulk.row_done, message).to_string())
-                                                    }
-                                                    StoredKind::InPlace => ("in-place", message),
-                                                    StoredKind::Failed => {
-                                                        (
-                                                            "refused",
-                                                            td_string!(locale, bulk.row_failed, message).to_string(),
-                                                        )
-                                                    }
-                                                }
+                                {job.rows.iter().map(|row| {
+                                    let (class, text) = match job.result_of(row.line) {
+                                        Some(o) => {
+                                            let message = o.text_in(locale);
+                                            match o.kind() {
+                                                StoredKind::Done => ("send", td_string!(locale, bulk.row_done, message).to_string()),
+                                                StoredKind::InPlace => ("in-place", message),
+                                                StoredKind::Failed => ("refused", td_string!(locale, bulk.row_failed, message).to_string()),
                                             }
-                                            None => ("waiting", td_string!(locale, bulk.row_waiting).to_owned()),
-                                        };
-                                        view! {
-                                            <tr class=class>
-                                                <td data-label=td_string!(locale, bulk.line)>{row.line}</td>
-                                                <td data-label=td_string!(
-                                                    locale, bulk.person
-                                                )>{row.username.clone()}</td>
-                                                <td data-label=td_string!(locale, bulk.result)>{text}</td>
-                                            </tr>
                                         }
-                                    })
-                                    .collect_view()}
+                                        None => ("waiting", td_string!(locale, bulk.row_waiting).to_owned()),
+                                    };
+                                    view! {
+                                        <tr class=class>
+                                            <td data-label=td_string!(locale, bulk.line)>{row.line}</td>
+                                            <td data-label=td_string!(locale, bulk.person)>{row.username.clone()}</td>
+                                            <td data-label=td_string!(locale, bulk.result)>{text}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
                             </tbody>
                         </table>
                     }
-                        .into_any()
+                    .into_any()
                 })}
             </Suspense>
         </main>
@@ -167,9 +130,7 @@ fn LiveProgress(id: String, finished: usize, total: usize) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
     view! {
-        <h2 id="job-heading" aria-live="polite">
-            {move || td_string!(locale, bulk.job_running, finished = finished.get(), total).to_string()}
-        </h2>
+        <h2 id="job-heading" aria-live="polite">{move || td_string!(locale, bulk.job_running, finished = finished.get(), total).to_string()}</h2>
         <progress max=total value=move || finished.get() aria-label=td_string!(locale, bulk.rows_applied)>
             {move || td_string!(locale, bulk.progress, finished = finished.get(), total).to_string()}
         </progress>

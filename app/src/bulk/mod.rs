@@ -9,7 +9,6 @@ mod job_page;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod plan;
-mod upload_form;
 
 pub use job_page::BulkJobPage;
 pub use page::BulkPage;

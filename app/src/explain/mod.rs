@@ -83,11 +83,7 @@ pub fn ExplainLink(question: Question) -> impl IntoView {
     };
     let label =
         crate::i18n::td_string!(locale, explain.link_label, user = question.user.clone(), place = place).to_string();
-    view! {
-        <a class="explain-link" href=question.href() aria-label=label>
-            {crate::i18n::td_string!(locale, explain.explain_link)}
-        </a>
-    }
+    view! { <a class="explain-link" href=question.href() aria-label=label>{crate::i18n::td_string!(locale, explain.explain_link)}</a> }
 }
 
 /// Explains what `question.user` can do in the workspace (or project) asked about.

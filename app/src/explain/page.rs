@@ -35,23 +35,9 @@ pub fn ExplainPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let q = question();
                     match answer.await {
-                        Ok(found) => {
-                            view! {
-                                <QuestionForm question=q error=None />
-                                {found.map(|e| view! { <Answers explanation=e /> })}
-                            }
-                                .into_any()
-                        }
-                        Err(e @ AppError::InvalidField { .. }) => {
-                            view! { <QuestionForm question=q error=Some(e) /> }.into_any()
-                        }
-                        Err(e) => {
-                            view! {
-                                <QuestionForm question=q error=None />
-                                {error_view(e)}
-                            }
-                                .into_any()
-                        }
+                        Ok(found) => view! { <QuestionForm question=q error=None /> {found.map(|e| view! { <Answers explanation=e /> })} }.into_any(),
+                        Err(e @ AppError::InvalidField { .. }) => view! { <QuestionForm question=q error=Some(e) /> }.into_any(),
+                        Err(e) => view! { <QuestionForm question=q error=None /> {error_view(e)} }.into_any(),
                     }
                 })}
             </Suspense>
@@ -75,32 +61,10 @@ fn QuestionForm(question: Question, error: Option<AppError>) -> impl IntoView {
             view! {
                 <div class="field">
                     <label for=id>{label}</label>
-                    {hint
-                        .map(|h| {
-                            view! {
-                                <p class="hint" id=format!("{id}-hint")>
-                                    {h}
-                                </p>
-                            }
-                        })}
-                    <input
-                        id=id
-                        name=name
-                        type="text"
-                        value=value
-                        autocomplete="off"
-                        spellcheck="false"
-                        aria-invalid=error.is_some().then_some("true")
-                        aria-describedby=described
-                    />
-                    {error
-                        .map(|e| {
-                            view! {
-                                <p class="field-error" id=format!("{id}-error")>
-                                    {e}
-                                </p>
-                            }
-                        })}
+                    {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+                    <input id=id name=name type="text" value=value autocomplete="off" spellcheck="false"
+                        aria-invalid=error.is_some().then_some("true") aria-describedby=described />
+                    {error.map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })}
                 </div>
             }
         };
@@ -108,17 +72,9 @@ fn QuestionForm(question: Question, error: Option<AppError>) -> impl IntoView {
         <form method="get" action="/explain" class="stack" aria-label=td_string!(locale, explain.question)>
             {field("field-user", "user", td_string!(locale, explain.user), question.user, None)}
             {field("field-workspace", "workspace", td_string!(locale, explain.workspace), question.workspace, None)}
-            {field(
-                "field-cluster",
-                "cluster",
-                td_string!(locale, explain.cluster),
-                question.cluster,
-                Some(td_string!(locale, explain.place_hint)),
-            )}
+            {field("field-cluster", "cluster", td_string!(locale, explain.cluster), question.cluster, Some(td_string!(locale, explain.place_hint)))}
             {field("field-project", "project", td_string!(locale, explain.project), question.project, None)}
-            <button type="submit" class="button primary">
-                {td_string!(locale, explain.submit)}
-            </button>
+            <button type="submit" class="button primary">{td_string!(locale, explain.submit)}</button>
         </form>
     }
 }
@@ -150,73 +106,40 @@ fn Answers(explanation: Explanation) -> impl IntoView {
         view! { <li>{label}": "<strong>{role.unwrap_or_else(|| none.to_owned())}</strong></li> }
     };
     let any_no = e.answers.iter().any(|a| !matches!(a.verdict, Verdict::Yes(_)));
-    let rows = e
-        .answers
-        .into_iter()
-        .map(|Answer { ability, verdict, kubesphere }| {
-            let (answer, class, because) = match verdict {
-                Verdict::Yes(b) => {
-                    let because = match (b.level, b.inherited) {
-                        (Level::Project, _) => td_string!(locale, explain.because_project, role = b.role).to_string(),
-                        (Level::Workspace, true) => {
-                            td_string!(locale, explain.because_workspace_applies, role = b.role).to_string()
-                        }
-                        (Level::Workspace, false) => {
-                            td_string!(locale, explain.because_workspace, role = b.role).to_string()
-                        }
-                        (Level::Platform, _) => td_string!(locale, explain.because_platform, role = b.role).to_string(),
-                    };
-                    (td_string!(locale, explain.yes), "verdict-yes", because)
-                }
-                Verdict::No => (
-                    td_string!(locale, explain.no),
-                    "verdict-no",
-                    td_string!(locale, explain.no_role_allows).to_owned(),
-                ),
-                Verdict::NotExplained { role } => (
-                    td_string!(locale, explain.not_explained),
-                    "verdict-unknown",
-                    td_string!(locale, explain.custom_role, role = role).to_string(),
-                ),
-            };
-            let kubesphere = kubesphere.map(|k| {
-                let said = if k.allowed { td_string!(locale, explain.yes) } else { td_string!(locale, explain.no) };
-                view! {
-                    <td data-label=td_string!(
-                        locale, explain.kubesphere_says
-                    )>
-                        {said}{(!k.reason.is_empty()).then(|| view! { <span class="muted">" — "{k.reason}</span> })}
-                    </td>
-                }
-            });
-            view! {
-                <tr>
-                    <th scope="row">{ability_label(ability, locale)}</th>
-                    <td data-label=td_string!(locale, explain.answer)>
-                        <strong class=class>{answer}</strong>
-                    </td>
-                    <td data-label=td_string!(locale, explain.because)>{because}</td>
-                    {kubesphere}
-                </tr>
+    let rows = e.answers.into_iter().map(|Answer { ability, verdict, kubesphere }| {
+        let (answer, class, because) = match verdict {
+            Verdict::Yes(b) => {
+                let because = match (b.level, b.inherited) {
+                    (Level::Project, _) => td_string!(locale, explain.because_project, role = b.role).to_string(),
+                    (Level::Workspace, true) => td_string!(locale, explain.because_workspace_applies, role = b.role).to_string(),
+                    (Level::Workspace, false) => td_string!(locale, explain.because_workspace, role = b.role).to_string(),
+                    (Level::Platform, _) => td_string!(locale, explain.because_platform, role = b.role).to_string(),
+                };
+                (td_string!(locale, explain.yes), "verdict-yes", because)
             }
-        })
-        .collect_view();
+            Verdict::No => (td_string!(locale, explain.no), "verdict-no", td_string!(locale, explain.no_role_allows).to_owned()),
+            Verdict::NotExplained { role } => (
+                td_string!(locale, explain.not_explained),
+                "verdict-unknown",
+                td_string!(locale, explain.custom_role, role = role).to_string(),
+            ),
+        };
+        let kubesphere = kubesphere.map(|k| {
+            let said = if k.allowed { td_string!(locale, explain.yes) } else { td_string!(locale, explain.no) };
+            view! { <td data-label=td_string!(locale, explain.kubesphere_says)>{said}{(!k.reason.is_empty()).then(|| view! { <span class="muted">" — "{k.reason}</span> })}</td> }
+        });
+        view! {
+            <tr>
+                <th scope="row">{ability_label(ability, locale)}</th>
+                <td data-label=td_string!(locale, explain.answer)><strong class=class>{answer}</strong></td>
+                <td data-label=td_string!(locale, explain.because)>{because}</td>
+                {kubesphere}
+            </tr>
+        }
+    }).collect_view();
     let grantors = |names: Vec<String>, label: &'static str| {
-        (!names.is_empty()).then(|| {
-            view! {
-                <li>
-                    {label}": "
-                    {names
-                        .into_iter()
-                        .map(|n| {
-                            view! {
-                                <a href=format!("/users/{n}")>{n.clone()}</a>
-                                " "
-                            }
-                        })
-                        .collect_view()}
-                </li>
-            }
+        (!names.is_empty()).then(|| view! {
+            <li>{label}": "{names.into_iter().map(|n| view! { <a href=format!("/users/{n}")>{n.clone()}</a>" " }).collect_view()}</li>
         })
     };
     let asked = e.asked_kubesphere;
@@ -231,9 +154,7 @@ fn Answers(explanation: Explanation) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="answers-title" class="stack">
-            <h2 id="answers-title">
-                {td_string!(locale, explain.answers_title, user = e.user.clone()).to_string()}" "{place}
-            </h2>
+            <h2 id="answers-title">{td_string!(locale, explain.answers_title, user = e.user.clone()).to_string()}" "{place}</h2>
             <ul>
                 {role_line(td_string!(locale, explain.platform_role), e.roles.platform)}
                 {role_line(td_string!(locale, explain.workspace_role), e.roles.workspace)}
@@ -241,38 +162,26 @@ fn Answers(explanation: Explanation) -> impl IntoView {
             </ul>
             <table class="cards-on-phone">
                 <caption class="sr-only">{td_string!(locale, explain.caption)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{td_string!(locale, explain.action)}</th>
-                        <th scope="col">{td_string!(locale, explain.answer)}</th>
-                        <th scope="col">{td_string!(locale, explain.because)}</th>
-                        {asked.then(|| view! { <th scope="col">{td_string!(locale, explain.kubesphere_says)}</th> })}
-                    </tr>
-                </thead>
+                <thead><tr>
+                    <th scope="col">{td_string!(locale, explain.action)}</th>
+                    <th scope="col">{td_string!(locale, explain.answer)}</th>
+                    <th scope="col">{td_string!(locale, explain.because)}</th>
+                    {asked.then(|| view! { <th scope="col">{td_string!(locale, explain.kubesphere_says)}</th> })}
+                </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
             {asked.then(|| view! { <p class="muted">{td_string!(locale, explain.kubesphere_note)}</p> })}
-            {any_no
-                .then(|| {
-                    view! {
-                        <h3>{td_string!(locale, explain.who_can_grant)}</h3>
-                        <ol class="link-list">
-                            {grantors(e.project_admins, td_string!(locale, explain.project_admins))}
-                            {grantors(e.workspace_admins, td_string!(locale, explain.workspace_admins))}
-                            <li>{td_string!(locale, explain.platform_admin)}</li>
-                        </ol>
-                        {about_reader
-                            .then(|| {
-                                view! {
-                                    <p>
-                                        <a class="button" href=ask_href.clone()>
-                                            {td_string!(locale, explain.ask_for_access)}
-                                        </a>
-                                    </p>
-                                }
-                            })}
-                    }
+            {any_no.then(|| view! {
+                <h3>{td_string!(locale, explain.who_can_grant)}</h3>
+                <ol class="link-list">
+                    {grantors(e.project_admins, td_string!(locale, explain.project_admins))}
+                    {grantors(e.workspace_admins, td_string!(locale, explain.workspace_admins))}
+                    <li>{td_string!(locale, explain.platform_admin)}</li>
+                </ol>
+                {about_reader.then(|| view! {
+                    <p><a class="button" href=ask_href.clone()>{td_string!(locale, explain.ask_for_access)}</a></p>
                 })}
+            })}
         </section>
     }
 }

@@ -35,53 +35,26 @@ pub fn LinkFields(
         .into_iter()
         .map(|m| {
             let chosen = m.name == provider;
-            view! {
-                <option value=m.name selected=chosen>
-                    {m.label}
-                </option>
-            }
+            view! { <option value=m.name selected=chosen>{m.label}</option> }
         })
         .collect_view();
     view! {
         <div class="field">
             <label for="field-identity_provider">{td_string!(locale, onboarding.signs_in_with)}</label>
-            <select
-                id="field-identity_provider"
-                name="identity_provider"
-                aria-describedby="field-identity_provider-hint field-identity_provider-error"
-                aria-invalid=provider_error.is_some().then_some("true")
-            >
-                <option value="" selected=provider.is_empty()>
-                    {td_string!(locale, onboarding.signs_in_with_password)}
-                </option>
+            <select id="field-identity_provider" name="identity_provider" aria-describedby="field-identity_provider-hint field-identity_provider-error"
+                aria-invalid=provider_error.is_some().then_some("true")>
+                <option value="" selected=provider.is_empty()>{td_string!(locale, onboarding.signs_in_with_password)}</option>
                 {options}
             </select>
-            <p class="hint" id="field-identity_provider-hint">
-                {td_string!(locale, onboarding.signs_in_with_hint)}
-            </p>
-            <p class="field-error" id="field-identity_provider-error" aria-live="polite">
-                {provider_error}
-            </p>
+            <p class="hint" id="field-identity_provider-hint">{td_string!(locale, onboarding.signs_in_with_hint)}</p>
+            <p class="field-error" id="field-identity_provider-error" aria-live="polite">{provider_error}</p>
         </div>
         <div class="field">
             <label for="field-identity">{td_string!(locale, onboarding.identity)}</label>
-            <input
-                id="field-identity"
-                name="identity"
-                type="text"
-                value=identity
-                autocomplete="off"
-                autocapitalize="none"
-                spellcheck="false"
-                aria-describedby="field-identity-hint field-identity-error"
-                aria-invalid=identity_error.is_some().then_some("true")
-            />
-            <p class="hint" id="field-identity-hint">
-                {td_string!(locale, onboarding.identity_hint)}
-            </p>
-            <p class="field-error" id="field-identity-error" aria-live="polite">
-                {identity_error}
-            </p>
+            <input id="field-identity" name="identity" type="text" value=identity autocomplete="off" autocapitalize="none" spellcheck="false"
+                aria-describedby="field-identity-hint field-identity-error" aria-invalid=identity_error.is_some().then_some("true") />
+            <p class="hint" id="field-identity-hint">{td_string!(locale, onboarding.identity_hint)}</p>
+            <p class="field-error" id="field-identity-error" aria-live="polite">{identity_error}</p>
         </div>
     }
 }

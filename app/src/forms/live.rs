@@ -34,21 +34,15 @@ pub async fn people_matches(query: String, usage: MatchUse) -> Result<String, Ap
             .map(|h| {
                 let about = format!(" {} · {}", h.display_name, h.email);
                 let person = match usage {
-                    MatchUse::Open => {
-                        view! { <a href=format!("/users/{}", h.username)>{h.username.clone()}</a> }.into_any()
-                    }
+                    MatchUse::Open => view! { <a href=format!("/users/{}", h.username)>{h.username.clone()}</a> }.into_any(),
                     MatchUse::Add | MatchUse::Choose => {
                         let label = if usage == MatchUse::Add {
                             td_string!(locale, forms.add_person, name = h.username.clone()).to_string()
                         } else {
                             td_string!(locale, forms.choose_person, name = h.username.clone()).to_string()
                         };
-                        view! {
-                            <button type="button" class="button secondary" data-username=h.username.clone()>
-                                {label}
-                            </button>
-                        }
-                        .into_any()
+                        view! { <button type="button" class="button secondary" data-username=h.username.clone()>{label}</button> }
+                            .into_any()
                     }
                 };
                 view! { <li>{person}<span class="muted">{about}</span></li> }
@@ -128,15 +122,8 @@ pub async fn follow_field(list: FollowList, workspace: String, look: FieldLook) 
         }
         FollowList::WorkspaceRoles => {
             let options = crate::builtin_roles::workspace_role_options(workspace).await?;
-            view! {
-                <super::RoleSelect
-                    look
-                    options
-                    selected=crate::builtin_roles::REGULAR.to_owned()
-                    follows=FollowList::WorkspaceRoles
-                />
-            }
-            .to_html()
+            view! { <super::RoleSelect look options selected=crate::builtin_roles::REGULAR.to_owned() follows=FollowList::WorkspaceRoles /> }
+                .to_html()
         }
         FollowList::Clusters => {
             let workspaces = crate::directory::my_workspaces().await?;
@@ -160,11 +147,7 @@ pub fn follows_attr(list: FollowList) -> &'static str {
 #[island]
 pub fn Follow(children: Children) -> impl IntoView {
     super::island_hydrated();
-    view! {
-        <div class="follow" on:change=follow_change>
-            {children()}
-        </div>
-    }
+    view! { <div class="follow" on:change=follow_change>{children()}</div> }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -279,21 +262,10 @@ pub fn PeopleFinder(target: String, multiple: bool) -> impl IntoView {
     view! {
         <div class="field js-only search-field">
             <label for=search_id.clone()>{td_string!(locale, forms.find_people)}</label>
-            <input
-                id=search_id
-                type="search"
-                autocomplete="off"
-                maxlength=crate::directory::SEARCH_MAX_CHARS
+            <input id=search_id type="search" autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS
                 placeholder=td_string!(locale, forms.search_placeholder)
-                prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev))
-            />
-            <ul
-                class="search-results"
-                aria-live="polite"
-                on:click=choose
-                inner_html=move || found.get().unwrap_or_default()
-            ></ul>
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
+            <ul class="search-results" aria-live="polite" on:click=choose inner_html=move || found.get().unwrap_or_default()></ul>
         </div>
     }
 }

@@ -216,11 +216,9 @@ pub fn TextField(
     let locale = crate::language::locale();
     view! {
         <div class="field">
-            <label for=id
-                .clone()>
+            <label for=id.clone()>
                 {label}
-                {(!required)
-                    .then(|| view! { <span class="optional">{crate::i18n::td_string!(locale, forms.optional)}</span> })}
+                {(!required).then(|| view! { <span class="optional">{crate::i18n::td_string!(locale, forms.optional)}</span> })}
             </label>
             <input
                 id=id
@@ -234,17 +232,8 @@ pub fn TextField(
                 aria-invalid=error.is_some().then_some("true")
                 aria-describedby=(!described_by.is_empty()).then_some(described_by)
             />
-            {hint
-                .map(|h| {
-                    view! {
-                        <p class="hint" id=hint_id>
-                            {h}
-                        </p>
-                    }
-                })}
-            <p class="field-error" id=error_id aria-live="polite">
-                {error}
-            </p>
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">{error}</p>
         </div>
     }
 }
@@ -252,21 +241,13 @@ pub fn TextField(
 /// The submit button.
 #[component]
 pub fn SubmitButton(label: &'static str) -> impl IntoView {
-    view! {
-        <button type="submit" class="button primary">
-            {label}
-        </button>
-    }
+    view! { <button type="submit" class="button primary">{label}</button> }
 }
 
 /// The outcome banner of a form: the error sentence (field errors are shown at their fields).
 #[component]
 pub fn FormError(error: Option<AppError>) -> impl IntoView {
     error.filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| {
-        view! {
-            <p class="error-banner" role="alert">
-                {e.message()}
-            </p>
-        }
+        view! { <p class="error-banner" role="alert">{e.message()}</p> }
     })
 }

@@ -54,13 +54,7 @@ pub fn ProjectPicker(
     let look = FieldLook::new(&project_id, "project", td_string!(locale, forms.project));
     view! {
         <Follow>
-            <WorkspaceSelect
-                id=ws_id
-                label=td_string!(locale, forms.workspace)
-                workspaces
-                selected=first.clone()
-                pick_form
-            />
+            <WorkspaceSelect id=ws_id label=td_string!(locale, forms.workspace) workspaces selected=first.clone() pick_form />
             <input type="hidden" name="workspace" value=first data-mirror="" />
             <ProjectSelect look projects selected=project error />
             {notice.map(|text| view! { <WorkspaceNotice text /> })}
@@ -85,42 +79,22 @@ pub fn WorkspaceSelect(
         .into_iter()
         .map(|w| {
             let chosen = w == selected;
-            view! {
-                <option value=w.clone() selected=chosen>
-                    {w.clone()}
-                </option>
-            }
+            view! { <option value=w.clone() selected=chosen>{w.clone()}</option> }
         })
         .collect_view();
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
             {match pick_form {
-                Some(form) => {
-                    view! {
-                        <div class="inline-controls">
-                            <select id=id name="workspace" form=form data-follow="">
-                                {options}
-                            </select>
-                            <button type="submit" form=form class="button secondary no-js">
-                                {td_string!(locale, forms.show_projects)}
-                            </button>
-                        </div>
-                    }
-                        .into_any()
-                }
-                None => {
-                    view! {
-                        <select id=id name="workspace" data-follow="">
-                            {options}
-                        </select>
-                    }
-                        .into_any()
-                }
+                Some(form) => view! {
+                    <div class="inline-controls">
+                        <select id=id name="workspace" form=form data-follow="">{options}</select>
+                        <button type="submit" form=form class="button secondary no-js">{td_string!(locale, forms.show_projects)}</button>
+                    </div>
+                }.into_any(),
+                None => view! { <select id=id name="workspace" data-follow="">{options}</select> }.into_any(),
             }}
-            <p class="field-error" aria-live="polite">
-                {error}
-            </p>
+            <p class="field-error" aria-live="polite">{error}</p>
         </div>
     }
 }
@@ -128,11 +102,7 @@ pub fn WorkspaceSelect(
 /// A notice about the workspace chosen first; [`Follow`] removes it once another is chosen.
 #[component]
 pub fn WorkspaceNotice(text: String) -> impl IntoView {
-    view! {
-        <div data-for-workspace="">
-            <crate::layout::NoticeUnavailable text />
-        </div>
-    }
+    view! { <div data-for-workspace=""><crate::layout::NoticeUnavailable text /></div> }
 }
 
 /// The select of one workspace's projects; [`Follow`] replaces it for another workspace.
@@ -148,38 +118,21 @@ pub fn ProjectSelect(
     let FieldLook { id, name, label } = look.clone();
     let error_id = format!("{id}-error");
     view! {
-        <div
-            class="field"
-            data-follows=follows_attr(FollowList::Projects)
-            data-id=look.id
-            data-name=look.name
-            data-label=look.label
-        >
+        <div class="field" data-follows=follows_attr(FollowList::Projects) data-id=look.id data-name=look.name data-label=look.label>
             <label for=id.clone()>{label}</label>
             <select id=id name=name aria-describedby=error_id.clone()>
                 {if projects.is_empty() {
                     view! { <option value="">{td_string!(locale, forms.no_projects)}</option> }.into_any()
                 } else {
-                    projects
-                        .into_iter()
-                        .map(|p| {
-                            let key = p.key();
-                            let chosen = key == selected;
-                            let text = td_string!(locale, forms.project_option, name = p.name, cluster = p.cluster)
-                                .to_string();
-                            view! {
-                                <option value=key selected=chosen>
-                                    {text}
-                                </option>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
+                    projects.into_iter().map(|p| {
+                        let key = p.key();
+                        let chosen = key == selected;
+                        let text = td_string!(locale, forms.project_option, name = p.name, cluster = p.cluster).to_string();
+                        view! { <option value=key selected=chosen>{text}</option> }
+                    }).collect_view().into_any()
                 }}
             </select>
-            <p class="field-error" id=error_id aria-live="polite">
-                {error}
-            </p>
+            <p class="field-error" id=error_id aria-live="polite">{error}</p>
         </div>
     }
 }
@@ -201,45 +154,23 @@ pub fn ClusterSelect(
     let locale = crate::language::locale();
     let empty = clusters.is_empty();
     view! {
-        <div
-            class="field"
-            data-follows=follows_attr(FollowList::Clusters)
-            data-id=look.id
-            data-name=look.name
-            data-label=look.label
-        >
+        <div class="field" data-follows=follows_attr(FollowList::Clusters) data-id=look.id data-name=look.name data-label=look.label>
             <label for=id.clone()>{label}</label>
             <select id=id name=name aria-describedby=format!("{hint_id} {error_id}")>
                 {if clusters.is_empty() {
                     view! { <option value="">{td_string!(locale, forms.no_clusters)}</option> }.into_any()
                 } else {
-                    clusters
-                        .into_iter()
-                        .map(|c| {
-                            let chosen = c == selected;
-                            view! {
-                                <option value=c.clone() selected=chosen>
-                                    {c.clone()}
-                                </option>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
+                    clusters.into_iter().map(|c| {
+                        let chosen = c == selected;
+                        view! { <option value=c.clone() selected=chosen>{c.clone()}</option> }
+                    }).collect_view().into_any()
                 }}
             </select>
-            <p class="hint" id=hint_id>
-                {td_string!(locale, forms.cluster_hint)}
-            </p>
-            {empty
-                .then(|| {
-                    view! {
-                        <crate::layout::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace)
-                            .to_string() />
-                    }
-                })}
-            <p class="field-error" id=error_id aria-live="polite">
-                {error}
-            </p>
+            <p class="hint" id=hint_id>{td_string!(locale, forms.cluster_hint)}</p>
+            {empty.then(|| view! {
+                <crate::layout::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace).to_string() />
+            })}
+            <p class="field-error" id=error_id aria-live="polite">{error}</p>
         </div>
     }
 }
@@ -266,35 +197,10 @@ pub fn UserPicker(
     let field_id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     view! {
         {match id {
-            Some(id) => {
-                view! {
-                    <super::TextField
-                        label=label
-                        name=name
-                        value=value
-                        error=error
-                        required=true
-                        autocomplete="off"
-                        hint=hint
-                        id=id
-                    />
-                }
-                    .into_any()
-            }
-            None => {
-                view! {
-                    <super::TextField
-                        label=label
-                        name=name
-                        value=value
-                        error=error
-                        required=true
-                        autocomplete="off"
-                        hint=hint
-                    />
-                }
-                    .into_any()
-            }
+            Some(id) => view! { <super::TextField label=label name=name value=value error=error required=true
+                autocomplete="off" hint=hint id=id /> }.into_any(),
+            None => view! { <super::TextField label=label name=name value=value error=error required=true
+                autocomplete="off" hint=hint /> }.into_any(),
         }}
         <PeopleFinder target=field_id multiple=multiple />
     }

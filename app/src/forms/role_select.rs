@@ -30,49 +30,30 @@ pub fn RoleSelect(
     let admin = options.iter().find(|o| o.is_admin).cloned();
     let hints = options.iter().map(|o| view! { <p class="hint role-hint">{o.description.clone()}</p> }).collect_view();
     view! {
-        <div
-            class="role-field"
-            data-follows=follows.map(follows_attr)
-            data-id=look.id
-            data-name=look.name
-            data-label=look.label
-        >
+        <div class="role-field" data-follows=follows.map(follows_attr) data-id=look.id data-name=look.name data-label=look.label>
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 <select id=id name=name aria-describedby=format!("{hints_id} {error_id}")>
-                    {options
-                        .into_iter()
-                        .map(|o| {
-                            let chosen = o.value == selected;
-                            view! {
-                                <option value=o.value selected=chosen data-admin=o.is_admin.then_some("")>
-                                    {o.name}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {options.into_iter().map(|o| {
+                        let chosen = o.value == selected;
+                        view! { <option value=o.value selected=chosen data-admin=o.is_admin.then_some("")>{o.name}</option> }
+                    }).collect_view()}
                 </select>
                 <div id=hints_id>{hints}</div>
-                <p class="field-error" id=error_id aria-live="polite">
-                    {error}
-                </p>
+                <p class="field-error" id=error_id aria-live="polite">{error}</p>
             </div>
-            {admin
-                .map(|o| {
-                    let grant = td_string!(locale, forms.confirm_grant, role = o.name, description = o.description)
-                        .to_string();
-                    view! {
-                        <div class="field confirm-admin">
-                            <label class="checkbox">
-                                <input type="checkbox" name="confirm_admin" value="yes" />
-                                {format!(" {grant}")}
-                            </label>
-                            <p class="field-error" aria-live="polite">
-                                {confirm_error}
-                            </p>
-                        </div>
-                    }
-                })}
+            {admin.map(|o| {
+                let grant = td_string!(locale, forms.confirm_grant, role = o.name, description = o.description).to_string();
+                view! {
+                    <div class="field confirm-admin">
+                        <label class="checkbox">
+                            <input type="checkbox" name="confirm_admin" value="yes" />
+                            {format!(" {grant}")}
+                        </label>
+                        <p class="field-error" aria-live="polite">{confirm_error}</p>
+                    </div>
+                }
+            })}
         </div>
     }
 }

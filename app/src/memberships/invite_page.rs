@@ -36,19 +36,9 @@ fn success_banner(change: MembershipChange, place: Place) -> impl IntoView {
         <div class="success-banner" role="status">
             <p>{sentence}</p>
             {change.notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
-            {change
-                .usernames
-                .into_iter()
-                .map(|u| {
-                    view! {
-                        <p>
-                            <a href=format!(
-                                "/users/{u}",
-                            )>{td_string!(locale, memberships.open_person, user = &u).to_string()}</a>
-                        </p>
-                    }
-                })
-                .collect_view()}
+            {change.usernames.into_iter().map(|u| view! {
+                <p><a href=format!("/users/{u}")>{td_string!(locale, memberships.open_person, user = &u).to_string()}</a></p>
+            }).collect_view()}
         </div>
     }
 }
@@ -85,23 +75,13 @@ pub fn InviteWorkspacePage() -> impl IntoView {
             <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(ws), ..) if ws.is_empty() => {
-                            view! { <NoticeUnavailable text=td_string!(locale, memberships.no_workspace_to_invite) /> }
-                                .into_any()
-                        }
+                        (Ok(ws), ..) if ws.is_empty() => view! {
+                            <NoticeUnavailable text=td_string!(locale, memberships.no_workspace_to_invite) />
+                        }.into_any(),
                         (Ok(workspaces), flash, roles, allowed) => {
                             let names = workspaces.into_iter().map(|w| w.name).collect::<Vec<_>>();
                             let flash = flash_for(&flash, <InviteWorkspaceMembers as ServerFn>::PATH);
-                            view! {
-                                <InviteWorkspaceForm
-                                    workspaces=names
-                                    flash
-                                    roles
-                                    first=allowed
-                                    person=person.get_value()
-                                />
-                            }
-                                .into_any()
+                            view! { <InviteWorkspaceForm workspaces=names flash roles first=allowed person=person.get_value() /> }.into_any()
                         }
                         (Err(e), ..) => error_view(e),
                     }
@@ -137,38 +117,16 @@ fn InviteWorkspaceForm(
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
             <Follow>
-                <WorkspaceSelect
-                    id="field-workspace"
-                    label=td_string!(locale, memberships.workspace)
-                    workspaces
-                    selected=first_ws.clone()
-                    error=workspace_error
-                />
-                {(!allowed)
-                    .then(|| {
-                        view! {
-                            <WorkspaceNotice text=td_string!(
-                                locale, memberships.cannot_invite_workspace, workspace = first_ws.clone()
-                            )
-                                .to_string() />
-                        }
-                    })}
-                <RoleSelect
-                    look=FieldLook::new("field-role", "role", td_string!(locale, memberships.workspace_role))
-                    options=roles
-                    selected=role
-                    error=role_error
-                    confirm_error
-                    follows=FollowList::WorkspaceRoles
-                />
+                <WorkspaceSelect id="field-workspace" label=td_string!(locale, memberships.workspace) workspaces
+                    selected=first_ws.clone() error=workspace_error />
+                {(!allowed).then(|| view! {
+                    <WorkspaceNotice text=td_string!(locale, memberships.cannot_invite_workspace, workspace = first_ws.clone()).to_string() />
+                })}
+                <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.workspace_role)) options=roles
+                    selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
             </Follow>
-            <UserPicker
-                label=td_string!(locale, memberships.people_to_invite)
-                name="usernames"
-                value=form.kept_or("usernames", person)
-                multiple=true
-                error=form.field_error("usernames")
-            />
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=form.kept_or("usernames", person)
+                multiple=true error=form.field_error("usernames") />
             <SubmitButton label=td_string!(locale, memberships.invite) />
         </form>
     }
@@ -205,10 +163,9 @@ pub fn InviteProjectPage() -> impl IntoView {
             <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok((start, ..)) if start.workspaces.is_empty() => {
-                            view! { <NoticeUnavailable text=td_string!(locale, memberships.no_project_to_invite) /> }
-                                .into_any()
-                        }
+                        Ok((start, ..)) if start.workspaces.is_empty() => view! {
+                            <NoticeUnavailable text=td_string!(locale, memberships.no_project_to_invite) />
+                        }.into_any(),
                         Ok((start, first, roles, flash)) => {
                             let flash = flash_for(&flash, <InviteProjectMembers as ServerFn>::PATH);
                             view! { <InviteProjectForm start roles flash first person=person.get_value() /> }.into_any()
@@ -244,35 +201,12 @@ fn InviteProjectForm(
         <form id=PICK_WORKSPACE_FORM method="get" action="/projects/invite">
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <form
-            method="post"
-            action=form.url()
-            class="stack"
-            novalidate
-            aria-label=td_string!(locale, memberships.invite_project_title)
-        >
-            <ProjectPicker
-                start
-                project
-                pick_form=PICK_WORKSPACE_FORM
-                id="invite"
-                error=form.field_error("project")
-                notice
-            />
-            <UserPicker
-                label=td_string!(locale, memberships.people_to_invite)
-                name="usernames"
-                value=form.kept_or("usernames", person.clone())
-                multiple=true
-                error=form.field_error("usernames")
-            />
-            <RoleSelect
-                look=FieldLook::new("field-role", "role", td_string!(locale, memberships.project_role))
-                options=roles
-                selected=form.kept_or("role", "viewer")
-                error=form.field_error("role")
-                confirm_error=form.field_error("confirm_admin")
-            />
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, memberships.invite_project_title)>
+            <ProjectPicker start project pick_form=PICK_WORKSPACE_FORM id="invite" error=form.field_error("project") notice />
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=form.kept_or("usernames", person.clone())
+                multiple=true error=form.field_error("usernames") />
+            <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.project_role)) options=roles
+                selected=form.kept_or("role", "viewer") error=form.field_error("role") confirm_error=form.field_error("confirm_admin") />
             <SubmitButton label=td_string!(locale, memberships.invite) />
         </form>
     }

@@ -40,47 +40,22 @@ fn SettingsForm(settings: NotifyChoices, flash: Option<Flash>) -> impl IntoView 
     // What was just saved, else what is kept.
     let shown = state.success().unwrap_or(settings);
     view! {
-        {state
-            .success()
-            .map(|_| {
-                view! {
-                    <p class="success-banner" role="status">
-                        {td_string!(locale, notices.saved)}
-                    </p>
-                }
-            })}
+        {state.success().map(|_| view! { <p class="success-banner" role="status">{td_string!(locale, notices.saved)}</p> })}
         <FormError error=state.error() />
-        {(!shown.enabled)
-            .then(|| {
-                view! {
-                    <p class="notice" role="note">
-                        {td_string!(locale, notices.none_set_up)}
-                    </p>
-                }
-            })}
+        {(!shown.enabled).then(|| view! { <p class="notice" role="note">{td_string!(locale, notices.none_set_up)}</p> })}
         <form method="post" action={<SaveNotificationSettings as ServerFn>::PATH} class="stack">
             <div class="field">
                 <label class="checkbox">
                     <input type="checkbox" name="notify" value="on" checked=!shown.muted />
-                    " "
-                    {td_string!(locale, notices.setting_notify)}
+                    " " {td_string!(locale, notices.setting_notify)}
                 </label>
             </div>
             <div class="field">
                 <label class="checkbox">
-                    <input
-                        type="checkbox"
-                        name="digest"
-                        value="on"
-                        checked=shown.digest
-                        aria-describedby="digest-hint"
-                    />
-                    " "
-                    {td_string!(locale, notices.setting_digest)}
+                    <input type="checkbox" name="digest" value="on" checked=shown.digest aria-describedby="digest-hint" />
+                    " " {td_string!(locale, notices.setting_digest)}
                 </label>
-                <p class="hint" id="digest-hint">
-                    {td_string!(locale, notices.setting_digest_hint)}
-                </p>
+                <p class="hint" id="digest-hint">{td_string!(locale, notices.setting_digest_hint)}</p>
             </div>
             <SubmitButton label=td_string!(locale, notices.save) />
         </form>

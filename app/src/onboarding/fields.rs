@@ -28,20 +28,11 @@ pub(super) fn WorkspaceField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=name aria-describedby=error_id aria-invalid=invalid>
-                <option value="" selected=value.is_empty()>
-                    {td_string!(locale, onboarding.no_workspace)}
-                </option>
-                {choices
-                    .into_iter()
-                    .map(|w| {
-                        let chosen = w == value;
-                        view! {
-                            <option value=w.clone() selected=chosen>
-                                {w.clone()}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                <option value="" selected=value.is_empty()>{td_string!(locale, onboarding.no_workspace)}</option>
+                {choices.into_iter().map(|w| {
+                    let chosen = w == value;
+                    view! { <option value=w.clone() selected=chosen>{w.clone()}</option> }
+                }).collect_view()}
             </select>
         </div>
     }
@@ -76,45 +67,19 @@ pub(super) fn ProjectRowFields(
             view! {
                 <div class="field">
                     <label for=format!("project-{i}")>{label}</label>
-                    <select
-                        id=format!("project-{i}")
-                        name="project"
-                        aria-describedby=error_id.clone()
-                        aria-invalid=invalid
-                    >
+                    <select id=format!("project-{i}") name="project" aria-describedby=error_id.clone() aria-invalid=invalid>
                         <option value="">{td_string!(locale, onboarding.no_project)}</option>
-                        {choices
-                            .workspaces
-                            .iter()
-                            .map(|ws| {
-                                let here: Vec<&super::ProjectChoice> = projects
-                                    .iter()
-                                    .filter(|p| &p.workspace == ws)
-                                    .collect();
-                                (!here.is_empty())
-                                    .then(|| {
-                                        view! {
-                                            <optgroup label=ws
-                                                .clone()>
-                                                {here
-                                                    .into_iter()
-                                                    .map(|p| {
-                                                        let text = td_string!(
-                                                            locale, onboarding.project_choice, project = &p.project, cluster = &p.cluster
-                                                        )
-                                                            .to_string();
-                                                        view! {
-                                                            <option value=p.value() selected=p.value() == chosen>
-                                                                {text}
-                                                            </option>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </optgroup>
-                                        }
-                                    })
+                        {choices.workspaces.iter().map(|ws| {
+                            let here: Vec<&super::ProjectChoice> = projects.iter().filter(|p| &p.workspace == ws).collect();
+                            (!here.is_empty()).then(|| view! {
+                                <optgroup label=ws.clone()>
+                                    {here.into_iter().map(|p| {
+                                        let text = td_string!(locale, onboarding.project_choice, project = &p.project, cluster = &p.cluster).to_string();
+                                        view! { <option value=p.value() selected=p.value() == chosen>{text}</option> }
+                                    }).collect_view()}
+                                </optgroup>
                             })
-                            .collect_view()}
+                        }).collect_view()}
                     </select>
                 </div>
             }
@@ -124,28 +89,11 @@ pub(super) fn ProjectRowFields(
             let mut clusters = vec![String::new()];
             clusters.extend(choices.clusters.iter().cloned());
             view! {
-                <WorkspaceField
-                    id=format!("project-workspace-{i}")
-                    label=td_string!(locale, onboarding.project_workspace_n, n).to_string()
-                    name="project_workspace"
-                    value=row.workspace.clone()
-                    choices=choices.workspaces.clone()
-                    error_id=error_id.clone()
-                />
-                <RowInput
-                    id=format!("project-{i}")
-                    label
-                    name="project"
-                    value=row.project.clone()
-                    error_id=error_id.clone()
-                />
-                <RowSelect
-                    id=format!("project-cluster-{i}")
-                    label=td_string!(locale, onboarding.project_cluster_n, n).to_string()
-                    name="project_cluster"
-                    options=clusters
-                    selected=row.cluster.clone()
-                />
+                <WorkspaceField id=format!("project-workspace-{i}") label=td_string!(locale, onboarding.project_workspace_n, n).to_string()
+                    name="project_workspace" value=row.workspace.clone() choices=choices.workspaces.clone() error_id=error_id.clone() />
+                <RowInput id=format!("project-{i}") label name="project" value=row.project.clone() error_id=error_id.clone() />
+                <RowSelect id=format!("project-cluster-{i}") label=td_string!(locale, onboarding.project_cluster_n, n).to_string()
+                    name="project_cluster" options=clusters selected=row.cluster.clone() />
             }
             .into_any()
         }
@@ -153,21 +101,9 @@ pub(super) fn ProjectRowFields(
     view! {
         <div class="row-fields">
             {place}
-            <RowSelect
-                id=format!("project-role-{i}")
-                label=td_string!(locale, onboarding.project_role_n, n).to_string()
-                name="project_role"
-                options=roles
-                selected=role
-            />
-            {error
-                .map(|e| {
-                    view! {
-                        <p class="field-error" id=error_id>
-                            {e}
-                        </p>
-                    }
-                })}
+            <RowSelect id=format!("project-role-{i}") label=td_string!(locale, onboarding.project_role_n, n).to_string()
+                name="project_role" options=roles selected=role />
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
         </div>
     }
 }
@@ -193,32 +129,11 @@ pub(super) fn PlainField(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input
-                id=id
-                name=name
-                type=input_type
-                value=value
-                autocomplete="off"
-                spellcheck="false"
+            <input id=id name=name type=input_type value=value autocomplete="off" spellcheck="false"
                 aria-describedby=(!described.is_empty()).then_some(described)
-                aria-invalid=error.is_some().then_some("true")
-            />
-            {hint
-                .map(|h| {
-                    view! {
-                        <p class="hint" id=hint_id>
-                            {h}
-                        </p>
-                    }
-                })}
-            {error
-                .map(|e| {
-                    view! {
-                        <p class="field-error" id=error_id>
-                            {e}
-                        </p>
-                    }
-                })}
+                aria-invalid=error.is_some().then_some("true") />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
         </div>
     }
 }
@@ -237,16 +152,8 @@ pub(super) fn RowInput(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <input
-                id=id
-                name=name
-                list=list
-                value=value
-                autocomplete="off"
-                spellcheck="false"
-                aria-describedby=error_id
-                aria-invalid=invalid
-            />
+            <input id=id name=name list=list value=value autocomplete="off" spellcheck="false"
+                aria-describedby=error_id aria-invalid=invalid />
         </div>
     }
 }
@@ -264,22 +171,11 @@ pub(super) fn RowSelect(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=name>
-                {options
-                    .into_iter()
-                    .map(|o| {
-                        let chosen = o == selected;
-                        let text = if o.is_empty() {
-                            td_string!(crate::language::locale(), onboarding.any_cluster).to_owned()
-                        } else {
-                            o.clone()
-                        };
-                        view! {
-                            <option value=o selected=chosen>
-                                {text}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                {options.into_iter().map(|o| {
+                    let chosen = o == selected;
+                    let text = if o.is_empty() { td_string!(crate::language::locale(), onboarding.any_cluster).to_owned() } else { o.clone() };
+                    view! { <option value=o selected=chosen>{text}</option> }
+                }).collect_view()}
             </select>
         </div>
     }

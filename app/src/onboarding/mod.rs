@@ -9,7 +9,6 @@
 mod choices;
 mod fields;
 mod input;
-mod outcome;
 mod page;
 
 pub use choices::{onboard_choices, Choices, ProjectChoice, FEW_PROJECTS};

@@ -5,8 +5,7 @@
 use leptos::prelude::*;
 
 use super::fields::{PlainField, ProjectRowFields, RowSelect, WorkspaceField};
-use super::outcome::{sentence, Outcome};
-use super::{onboard, onboard_choices, Choices, OnboardInput, OnboardOutcome, Stage, MAX_ROWS};
+use super::{onboard, onboard_choices, Choices, OnboardInput, OnboardOutcome, Stage, StepState, StepWhat, MAX_ROWS};
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::layout::error_view;
@@ -57,11 +56,7 @@ pub fn OnboardPage() -> impl IntoView {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, onboarding.title)}</h1>
             <p class="muted">{td_string!(locale, onboarding.intro)}</p>
-            <p class="button-row">
-                <a class="button secondary" href="/onboard/bulk">
-                    {td_string!(locale, onboarding.bulk_link)}
-                </a>
-            </p>
+            <p class="button-row"><a class="button secondary" href="/onboard/bulk">{td_string!(locale, onboarding.bulk_link)}</a></p>
             <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     let (posted, outcome, choices) = data.await;
@@ -83,32 +78,98 @@ pub fn OnboardPage() -> impl IntoView {
                     }
                     view! {
                         {outcome.clone().map(|o| view! { <Outcome outcome=o /> })}
-                        {error
-                            .as_ref()
-                            .filter(|e| !matches!(e, AppError::InvalidField { .. }))
-                            .map(|e| {
-                                view! {
-                                    <p class="error-banner" role="alert">
-                                        {e.message()}
-                                    </p>
-                                }
-                            })}
-                        {choices
-                            .workspaces
-                            .is_empty()
-                            .then(|| {
-                                view! {
-                                    <p class="notice" role="note">
-                                        {td_string!(locale, onboarding.nothing_to_manage)}
-                                    </p>
-                                }
-                            })}
+                        {error.as_ref().filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| view! {
+                            <p class="error-banner" role="alert">{e.message()}</p>
+                        })}
+                        {choices.workspaces.is_empty().then(|| view! {
+                            <p class="notice" role="note">{td_string!(locale, onboarding.nothing_to_manage)}</p>
+                        })}
                         <OnboardForm input outcome error more choices />
                     }
-                        .into_any()
+                    .into_any()
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// A listed call or note as a sentence: its first letter upper-cased (Chinese has none).
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The review or the results.
+#[component]
+fn Outcome(outcome: OnboardOutcome) -> impl IntoView {
+    let locale = crate::language::locale();
+    let applied = outcome.stage == Stage::Applied;
+    let heading = match (&outcome.stage, outcome.changed_since_review) {
+        (Stage::Review, true) => td_string!(locale, onboarding.heading_changed),
+        (Stage::Review, false) => td_string!(locale, onboarding.heading_review),
+        (Stage::Applied, _) if outcome.left() == 0 => td_string!(locale, onboarding.heading_done),
+        (Stage::Applied, _) => td_string!(locale, onboarding.heading_partial),
+    };
+    let user = outcome.username.as_str();
+    let summary = if applied {
+        let done = outcome.steps.iter().filter(|s| s.state == StepState::Done).count();
+        match outcome.left() {
+            0 => td_string!(locale, onboarding.summary_all_done, done, user).to_string(),
+            left => td_string!(locale, onboarding.summary_some_left, done, user, left).to_string(),
+        }
+    } else if outcome.planned() == 0 {
+        td_string!(locale, onboarding.summary_nothing).to_owned()
+    } else {
+        td_string!(locale, onboarding.summary_planned, calls = outcome.planned()).to_string()
+    };
+    let existing = outcome.existing_user.then(|| td_string!(locale, onboarding.existing_account, user).to_string());
+    view! {
+        <section class="card" aria-labelledby="outcome-heading" role=if applied { "status" } else { "region" }>
+            <h2 id="outcome-heading">{heading}</h2>
+            {existing.map(|t| view! { <p class="notice" role="note">{t}</p> })}
+            <p>{summary}</p>
+            <ol class="steps">
+                {outcome.steps.iter().map(|s| {
+                    let text = match &s.what {
+                        StepWhat::Call(step) => sentence(&step.text_in(locale)),
+                        // Notes start with a username: kept as it is written.
+                        StepWhat::Note(note) if note.is_warning() => {
+                            return view! { <li class="note">{format!("{}.", note.text_in(locale))}</li> }.into_any();
+                        }
+                        StepWhat::Note(note) => note.text_in(locale),
+                        StepWhat::Refused(why) => {
+                            let why = why.text_in(locale);
+                            return view! {
+                                <li class="refused"><strong>{td_string!(locale, onboarding.state_refused, why).to_string()}</strong></li>
+                            }.into_any();
+                        }
+                    };
+                    let (class, label) = match &s.state {
+                        StepState::Planned => ("planned", td_string!(locale, onboarding.state_planned).to_owned()),
+                        StepState::InPlace | StepState::Refused => ("in-place", td_string!(locale, onboarding.state_in_place).to_owned()),
+                        StepState::Done => ("done", td_string!(locale, onboarding.state_done).to_owned()),
+                        StepState::Failed(why) => ("failed", td_string!(locale, onboarding.state_failed, message = why.text_in(locale)).to_string()),
+                        StepState::NotRun => ("not-run", td_string!(locale, onboarding.state_not_run).to_owned()),
+                    };
+                    view! { <li class=class><span class="step-text">{text}</span>" — "<strong>{label}</strong></li> }.into_any()
+                }).collect_view()}
+            </ol>
+            {outcome.password.clone().map(|p| view! {
+                <div class="field">
+                    <label for="created-password">{td_string!(locale, onboarding.initial_password_of, user).to_string()}</label>
+                    <input id="created-password" type="text" readonly value=p aria-describedby="created-password-hint" />
+                    <p class="hint" id="created-password-hint">
+                        {td_string!(locale, onboarding.copy_password_hint)}
+                    </p>
+                </div>
+            })}
+            {(applied && outcome.left() == 0).then(|| view! {
+                <p class="button-row">
+                    <a class="button secondary" href=format!("/users/{}", outcome.username)>{td_string!(locale, onboarding.open_user_page, user).to_string()}</a>
+                    <a class="button secondary" href="/onboard">{td_string!(locale, onboarding.onboard_another)}</a>
+                </p>
+            })}
+        </section>
     }
 }
 
@@ -151,94 +212,33 @@ fn OnboardForm(
             <input type="hidden" name="reviewed" value=reviewed />
             <fieldset class="stack">
                 <legend>{td_string!(locale, onboarding.the_person)}</legend>
-                <PlainField
-                    label=td_string!(locale, common.username)
-                    name="username"
-                    value=input.username.clone()
-                    error=person_error
-                    hint=if choices.manages_accounts {
-                        td_string!(locale, onboarding.username_hint)
-                    } else {
-                        td_string!(locale, onboarding.accounts_by_admins)
-                    }
-                />
-                {new_person
-                    .then(|| {
-                        view! {
-                            <PlainField
-                                label=td_string!(locale, common.email)
-                                name="email"
-                                value=input.email.clone()
-                                error=field_error("email")
-                                input_type="email"
-                            />
-                            <PlainField
-                                label=td_string!(locale, onboarding.display_name)
-                                name="display_name"
-                                value=input.display_name.clone()
-                                error=None
-                            />
-                            // A typed password is never echoed: the page carries it sealed.
-                            <PlainField
-                                label=td_string!(locale, onboarding.initial_password)
-                                name="password"
-                                value=String::new()
-                                error=field_error("password")
-                                input_type="password"
-                                hint=if sealed_password.is_some() {
-                                    td_string!(locale, onboarding.password_kept)
-                                } else {
-                                    td_string!(locale, onboarding.password_hint)
-                                }
-                            />
-                            {sealed_password
-                                .clone()
-                                .map(|v| view! { <input type="hidden" name="sealed_password" value=v /> })}
-                            {(!choices.sign_in_methods.is_empty())
-                                .then(|| {
-                                    view! {
-                                        <crate::forms::LinkFields
-                                            methods=choices.sign_in_methods.clone()
-                                            provider=input.identity_provider.clone()
-                                            identity=input.identity.clone()
-                                            provider_error=field_error("identity_provider")
-                                            identity_error=field_error("identity")
-                                        />
-                                    }
-                                })}
-                        }
+                <PlainField label=td_string!(locale, common.username) name="username" value=input.username.clone() error=person_error
+                    hint=if choices.manages_accounts { td_string!(locale, onboarding.username_hint) } else { td_string!(locale, onboarding.accounts_by_admins) } />
+                {new_person.then(|| view! {
+                    <PlainField label=td_string!(locale, common.email) name="email" value=input.email.clone() error=field_error("email") input_type="email" />
+                    <PlainField label=td_string!(locale, onboarding.display_name) name="display_name" value=input.display_name.clone() error=None />
+                    // A typed password is never echoed: the page carries it sealed.
+                    <PlainField label=td_string!(locale, onboarding.initial_password) name="password" value=String::new() error=field_error("password")
+                        input_type="password" hint=if sealed_password.is_some() { td_string!(locale, onboarding.password_kept) } else { td_string!(locale, onboarding.password_hint) } />
+                    {sealed_password.clone().map(|v| view! { <input type="hidden" name="sealed_password" value=v /> })}
+                    {(!choices.sign_in_methods.is_empty()).then(|| view! {
+                        <crate::forms::LinkFields methods=choices.sign_in_methods.clone() provider=input.identity_provider.clone()
+                            identity=input.identity.clone() provider_error=field_error("identity_provider") identity_error=field_error("identity") />
                     })}
-                {choices
-                    .manages_accounts
-                    .then(|| {
-                        view! {
-                            <div class="field">
-                                <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
-                                <select
-                                    id="field-platform_role"
-                                    name="platform_role"
-                                    aria-describedby="field-platform_role-hint"
-                                >
-                                    <option value="" selected=input.platform_role.is_empty()>
-                                        {td_string!(locale, onboarding.platform_role_default)}
-                                    </option>
-                                    {ks_types::PlatformRole::ALL
-                                        .map(|r| {
-                                            view! {
-                                                <option value=r.name() selected=input.platform_role == r.name()>
-                                                    {r.name()}
-                                                </option>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </select>
-                                <p class="hint" id="field-platform_role-hint">
-                                    {td_string!(locale, onboarding.built_in_only)}
-                                </p>
-                                {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
-                            </div>
-                        }
-                    })}
+                })}
+                {choices.manages_accounts.then(|| view! {
+                    <div class="field">
+                        <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
+                        <select id="field-platform_role" name="platform_role" aria-describedby="field-platform_role-hint">
+                            <option value="" selected=input.platform_role.is_empty()>{td_string!(locale, onboarding.platform_role_default)}</option>
+                            {ks_types::PlatformRole::ALL.map(|r| view! {
+                                <option value=r.name() selected=input.platform_role == r.name()>{r.name()}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="hint" id="field-platform_role-hint">{td_string!(locale, onboarding.built_in_only)}</p>
+                        {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
+                    </div>
+                })}
             </fieldset>
 
             <fieldset class="stack">
@@ -247,115 +247,62 @@ fn OnboardForm(
                 <datalist id="known-workspaces">
                     {choices.workspaces.iter().map(|w| view! { <option value=w.clone()></option> }).collect_view()}
                 </datalist>
-                {(0..ws_rows)
-                    .map(|i| {
-                        let row = input.workspaces.get(i).cloned().unwrap_or_default();
-                        let n = i + 1;
-                        let error = field_error(&format!("workspace-{i}")).or_else(|| refusal(1 + i));
-                        let error_id = error.is_some().then(|| format!("workspace-{i}-error"));
-                        let role = if row.role.is_empty() { "regular".to_owned() } else { row.role };
-                        let kinds = ks_types::WorkspaceRoleKind::ALL.map(|k| k.suffix().to_owned()).to_vec();
-                        let label = td_string!(locale, onboarding.workspace_n, n).to_string();
-                        view! {
-                            <div class="row-fields">
-                                <WorkspaceField
-                                    id=format!("workspace-{i}")
-                                    label
-                                    name="workspace"
-                                    value=row.workspace
-                                    choices=choices.workspaces.clone()
-                                    error_id=error_id.clone()
-                                />
-                                <RowSelect
-                                    id=format!("workspace-role-{i}")
-                                    label=td_string!(locale, onboarding.workspace_role_n, n).to_string()
-                                    name="workspace_role"
-                                    options=kinds
-                                    selected=role
-                                />
-                                {error
-                                    .map(|e| {
-                                        view! {
-                                            <p class="field-error" id=error_id>
-                                                {e}
-                                            </p>
-                                        }
-                                    })}
-                            </div>
-                        }
-                    })
-                    .collect_view()}
+                {(0..ws_rows).map(|i| {
+                    let row = input.workspaces.get(i).cloned().unwrap_or_default();
+                    let n = i + 1;
+                    let error = field_error(&format!("workspace-{i}")).or_else(|| refusal(1 + i));
+                    let error_id = error.is_some().then(|| format!("workspace-{i}-error"));
+                    let role = if row.role.is_empty() { "regular".to_owned() } else { row.role };
+                    let kinds = ks_types::WorkspaceRoleKind::ALL.map(|k| k.suffix().to_owned()).to_vec();
+                    let label = td_string!(locale, onboarding.workspace_n, n).to_string();
+                    view! {
+                        <div class="row-fields">
+                            <WorkspaceField id=format!("workspace-{i}") label name="workspace" value=row.workspace
+                                choices=choices.workspaces.clone() error_id=error_id.clone() />
+                            <RowSelect id=format!("workspace-role-{i}") label=td_string!(locale, onboarding.workspace_role_n, n).to_string()
+                                name="workspace_role" options=kinds selected=role />
+                            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+                        </div>
+                    }
+                }).collect_view()}
             </fieldset>
 
             <fieldset class="stack">
                 <legend>{td_string!(locale, onboarding.projects)}</legend>
                 <p class="hint">{td_string!(locale, onboarding.projects_hint)}</p>
-                {(0..project_rows)
-                    .map(|i| {
-                        let row = input.projects.get(i).cloned().unwrap_or_default();
-                        let error = field_error(&format!("project-{i}")).or_else(|| refusal(1 + MAX_ROWS + i));
-                        view! { <ProjectRowFields i row error choices=choices.clone() /> }
-                    })
-                    .collect_view()}
-                <p>
-                    <button type="submit" name="step" value="more" class="button secondary">
-                        {td_string!(locale, onboarding.more_rows)}
-                    </button>
-                </p>
+                {(0..project_rows).map(|i| {
+                    let row = input.projects.get(i).cloned().unwrap_or_default();
+                    let error = field_error(&format!("project-{i}")).or_else(|| refusal(1 + MAX_ROWS + i));
+                    view! { <ProjectRowFields i row error choices=choices.clone() /> }
+                }).collect_view()}
+                <p><button type="submit" name="step" value="more" class="button secondary">{td_string!(locale, onboarding.more_rows)}</button></p>
             </fieldset>
 
             <fieldset class="stack">
                 <legend>{td_string!(locale, onboarding.same_as_legend)}</legend>
-                <PlainField
-                    label=td_string!(locale, onboarding.same_as)
-                    name="same_as"
-                    value=input.same_as.clone()
-                    error=field_error("same_as")
-                    hint=td_string!(locale, onboarding.same_as_hint)
-                />
+                <PlainField label=td_string!(locale, onboarding.same_as) name="same_as" value=input.same_as.clone()
+                    error=field_error("same_as") hint=td_string!(locale, onboarding.same_as_hint) />
             </fieldset>
 
-            {(!admin_grants.is_empty())
-                .then(|| {
-                    view! {
-                        <div class="field confirm-admin">
-                            <p>
-                                <strong>{td_string!(locale, onboarding.admin_roles_heading)}</strong>
-                            </p>
-                            <ul>{admin_grants.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
-                            <label class="checkbox">
-                                <input type="checkbox" name="confirm_admin" value="yes" />
-                                {format!(
-                                    " {}",
-                                    td_string!(locale, onboarding.confirm_admin_roles, grants = admin_grants.len()),
-                                )}
-                            </label>
-                            {field_error("confirm_admin").map(|e| view! { <p class="field-error">{e}</p> })}
-                        </div>
-                    }
-                })}
+            {(!admin_grants.is_empty()).then(|| view! {
+                <div class="field confirm-admin">
+                    <p><strong>{td_string!(locale, onboarding.admin_roles_heading)}</strong></p>
+                    <ul>{admin_grants.iter().map(|g| view! { <li>{g.clone()}</li> }).collect_view()}</ul>
+                    <label class="checkbox">
+                        <input type="checkbox" name="confirm_admin" value="yes" />
+                        {format!(" {}", td_string!(locale, onboarding.confirm_admin_roles, grants = admin_grants.len()))}
+                    </label>
+                    {field_error("confirm_admin").map(|e| view! { <p class="field-error">{e}</p> })}
+                </div>
+            })}
 
             <div class="button-row">
-                <button
-                    type="submit"
-                    name="step"
-                    value="review"
-                    class=if apply_label.is_some() { "button secondary" } else { "button primary" }
-                >
-                    {if outcome.is_some() {
-                        td_string!(locale, onboarding.review_again)
-                    } else {
-                        td_string!(locale, onboarding.review)
-                    }}
+                <button type="submit" name="step" value="review" class=if apply_label.is_some() { "button secondary" } else { "button primary" }>
+                    {if outcome.is_some() { td_string!(locale, onboarding.review_again) } else { td_string!(locale, onboarding.review) }}
                 </button>
-                {apply_label
-                    .map(|label| {
-                        view! {
-                            <button type="submit" name="step" value="apply" class="button primary">
-                                {label}
-                            </button>
-                        }
-                    })}
+                {apply_label.map(|label| view! {
+                    <button type="submit" name="step" value="apply" class="button primary">{label}</button>
+                })}
             </div>
         </form>
     }

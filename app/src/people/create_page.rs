@@ -36,15 +36,10 @@ pub fn CreateUserPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let (perms, roles, flash, methods) = data.await;
                     match (perms, roles) {
-                        (Ok(p), _) if !p.manage_users => {
-                            view! {
-                                <NoticeUnavailable text=td_string!(
-                                    locale, people.only_admins_create, role = p.role_label().to_owned()
-                                )
-                                    .to_string() />
-                            }
-                                .into_any()
+                        (Ok(p), _) if !p.manage_users => view! {
+                            <NoticeUnavailable text=td_string!(locale, people.only_admins_create, role = p.role_label().to_owned()).to_string() />
                         }
+                        .into_any(),
                         (Ok(_), Ok(roles)) => {
                             let flash = flash_for(&flash, <CreateUser as ServerFn>::PATH);
                             view! { <CreateUserForm roles flash methods /> }.into_any()
@@ -85,90 +80,37 @@ fn CreateUserForm(
         .collect();
     let password_error = form.field_error("password");
     view! {
-        {form
-            .success()
-            .map(|c| {
-                view! {
-                    <div class="success-banner" role="status">
-                        <p>
-                            {td_string!(locale, people.created_before)} <strong>{c.username.clone()}</strong>
-                            {td_string!(locale, people.created_after)}
-                        </p>
-                        <p>
-                            <a href=format!(
-                                "/users/{}",
-                                c.username,
-                            )>{td_string!(locale, people.open_page, name = c.username.clone()).to_string()}</a>
-                        </p>
-                    </div>
-                }
-            })}
+        {form.success().map(|c| view! {
+            <div class="success-banner" role="status">
+                <p>
+                    {td_string!(locale, people.created_before)} <strong>{c.username.clone()}</strong> {td_string!(locale, people.created_after)}
+                </p>
+                <p><a href=format!("/users/{}", c.username)>{td_string!(locale, people.open_page, name = c.username.clone()).to_string()}</a></p>
+            </div>
+        })}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
-            <TextField
-                label=td_string!(locale, common.username)
-                name="username"
-                value=form.kept("username")
-                error=form.field_error("username")
-                required=true
-                autocomplete="off"
-                hint=td_string!(locale, people.username_hint)
-            />
-            <TextField
-                label=td_string!(locale, common.email)
-                name="email"
-                input_type="email"
-                value=form.kept("email")
-                error=form.field_error("email")
-                required=true
-                autocomplete="off"
-            />
+            <TextField label=td_string!(locale, common.username) name="username" value=form.kept("username") error=form.field_error("username")
+                required=true autocomplete="off" hint=td_string!(locale, people.username_hint) />
+            <TextField label=td_string!(locale, common.email) name="email" input_type="email" value=form.kept("email")
+                error=form.field_error("email") required=true autocomplete="off" />
             <div class="field">
                 <label for="field-password">{td_string!(locale, people.initial_password)}</label>
-                <input
-                    id="field-password"
-                    name="password"
-                    type="text"
-                    required
-                    autocomplete="off"
-                    autocapitalize="none"
-                    spellcheck="false"
-                    value=password
-                    aria-describedby="field-password-hint password-rules field-password-error"
-                    aria-invalid=password_error.is_some().then_some("true")
-                />
-                <p class="hint" id="field-password-hint">
-                    {td_string!(locale, people.password_generated)}
-                </p>
+                <input id="field-password" name="password" type="text" required autocomplete="off" autocapitalize="none" spellcheck="false"
+                    value=password aria-describedby="field-password-hint password-rules field-password-error"
+                    aria-invalid=password_error.is_some().then_some("true") />
+                <p class="hint" id="field-password-hint">{td_string!(locale, people.password_generated)}</p>
                 <Checklist id="password-rules" items=rule_items />
-                <p class="field-error" id="field-password-error" aria-live="polite">
-                    {password_error}
-                </p>
+                <p class="field-error" id="field-password-error" aria-live="polite">{password_error}</p>
             </div>
-            {(!methods.is_empty())
-                .then(|| {
-                    view! {
-                        <crate::forms::LinkFields
-                            methods
-                            provider=form.kept("identity_provider")
-                            identity=form.kept("identity")
-                            provider_error=form.field_error("identity_provider")
-                            identity_error=form.field_error("identity")
-                        />
-                    }
-                })}
-            <RoleSelect
-                look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, common.platform_role))
-                options=roles
-                selected=form.kept_or("platform_role", "platform-regular")
-                error=form.field_error("platform_role")
-                confirm_error=form.field_error("confirm_admin")
-            />
-            <TextField
-                label=td_string!(locale, people.display_name)
-                name="display_name"
-                value=form.kept("display_name")
-            />
+            {(!methods.is_empty()).then(|| view! {
+                <crate::forms::LinkFields methods provider=form.kept("identity_provider") identity=form.kept("identity")
+                    provider_error=form.field_error("identity_provider") identity_error=form.field_error("identity") />
+            })}
+            <RoleSelect look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, common.platform_role))
+                options=roles selected=form.kept_or("platform_role", "platform-regular")
+                error=form.field_error("platform_role") confirm_error=form.field_error("confirm_admin") />
+            <TextField label=td_string!(locale, people.display_name) name="display_name" value=form.kept("display_name") />
             <TextField label=td_string!(locale, people.description) name="description" value=form.kept("description") />
             <SubmitButton label=td_string!(locale, people.create_button) />
         </form>

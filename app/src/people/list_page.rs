@@ -118,49 +118,23 @@ pub fn PersonSearch(
 ) -> impl IntoView {
     let locale = crate::language::locale();
     view! {
-        <form
-            method="get"
-            action="/users"
-            class="search-form"
-            role="search"
-            aria-label=td_string!(locale, people.find_person)
-        >
+        <form method="get" action="/users" class="search-form" role="search" aria-label=td_string!(locale, people.find_person)>
             <label for="person-search">{td_string!(locale, people.find_person)}</label>
             <div class="input-row">
-                <input
-                    id="person-search"
-                    name="q"
-                    type="search"
-                    value=initial
-                    autocomplete="off"
-                    maxlength=crate::directory::SEARCH_MAX_CHARS
-                    placeholder=td_string!(locale, people.search_placeholder)
-                    aria-describedby=hint
-                />
-                <button type="submit" class="button primary">
-                    {td_string!(locale, people.search)}
-                </button>
+                <input id="person-search" name="q" type="search" value=initial autocomplete="off" maxlength=crate::directory::SEARCH_MAX_CHARS
+                    placeholder=td_string!(locale, people.search_placeholder) aria-describedby=hint />
+                <button type="submit" class="button primary">{td_string!(locale, people.search)}</button>
             </div>
-            {sort
-                .map(|current| {
-                    view! {
-                        <div class="field inline-field">
-                            <label for="person-sort">{td_string!(locale, people.sort_by)}</label>
-                            <select id="person-sort" name="sort">
-                                {PeopleSort::ALL
-                                    .into_iter()
-                                    .map(|s| {
-                                        view! {
-                                            <option value=s.key() selected=s == current>
-                                                {s.label(locale)}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </div>
-                    }
-                })}
+            {sort.map(|current| view! {
+                <div class="field inline-field">
+                    <label for="person-sort">{td_string!(locale, people.sort_by)}</label>
+                    <select id="person-sort" name="sort">
+                        {PeopleSort::ALL.into_iter().map(|s| view! {
+                            <option value=s.key() selected=s == current>{s.label(locale)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            })}
         </form>
     }
 }
@@ -175,15 +149,9 @@ pub fn LivePersonSearch(children: Children) -> impl IntoView {
     view! {
         <div class="live-search" on:input=move |ev| query.set(event_target_value(&ev))>
             {children()}
-            <p id="person-search-hint" class="hint js-only">
-                {td_string!(locale, people.search_hint)}
-            </p>
-            <ul
-                class="search-results"
-                aria-live="polite"
-                aria-label=td_string!(locale, people.matching_people)
-                inner_html=move || found.get().unwrap_or_default()
-            ></ul>
+            <p id="person-search-hint" class="hint js-only">{td_string!(locale, people.search_hint)}</p>
+            <ul class="search-results" aria-live="polite" aria-label=td_string!(locale, people.matching_people)
+                inner_html=move || found.get().unwrap_or_default()></ul>
         </div>
     }
 }
@@ -203,9 +171,7 @@ pub fn PeoplePageView() -> impl IntoView {
         <main id="main" class="page">
             <h1>{td_string!(locale, people.title)}</h1>
             <PersonSearch initial=q() sort=sort() />
-            <Suspense fallback=move || {
-                view! { <p aria-busy="true">{td_string!(locale, people.searching)}</p> }
-            }>
+            <Suspense fallback=move || view! { <p aria-busy="true">{td_string!(locale, people.searching)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(p) => {
@@ -214,49 +180,26 @@ pub fn PeoplePageView() -> impl IntoView {
                             let sort = sort().key();
                             let link = move |n: u32| format!("/users?q={}&sort={sort}&page={n}", urlencode(&q));
                             view! {
-                                <p class="muted" role="status">
-                                    {td_string!(locale, people.found, total = p.total, page = p.page, pages)
-                                        .to_string()}
-                                </p>
+                                <p class="muted" role="status">{td_string!(locale, people.found, total = p.total, page = p.page, pages).to_string()}</p>
                                 <table class="cards-on-phone">
                                     <caption class="sr-only">{td_string!(locale, people.title)}</caption>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{td_string!(locale, common.username)}</th>
-                                            <th scope="col">{td_string!(locale, people.name)}</th>
-                                            <th scope="col">{td_string!(locale, common.email)}</th>
-                                            <th scope="col">{td_string!(locale, common.platform_role)}</th>
-                                        </tr>
-                                    </thead>
+                                    <thead><tr>
+                                        <th scope="col">{td_string!(locale, common.username)}</th><th scope="col">{td_string!(locale, people.name)}</th>
+                                        <th scope="col">{td_string!(locale, common.email)}</th><th scope="col">{td_string!(locale, common.platform_role)}</th>
+                                    </tr></thead>
                                     <tbody>
-                                        {p
-                                            .rows
-                                            .into_iter()
-                                            .map(|r| {
-                                                view! {
-                                                    <tr>
-                                                        <td data-label=td_string!(locale, common.username)>
-                                                            <a href=format!(
-                                                                "/users/{}",
-                                                                r.username,
-                                                            )>{r.username.clone()}</a>
-                                                        </td>
-                                                        <td data-label=td_string!(
-                                                            locale, people.name
-                                                        )>{r.display_name}</td>
-                                                        <td data-label=td_string!(locale, common.email)>{r.email}</td>
-                                                        <td data-label=td_string!(
-                                                            locale, common.platform_role
-                                                        )>{r.platform_role}</td>
-                                                    </tr>
-                                                }
-                                            })
-                                            .collect_view()}
+                                        {p.rows.into_iter().map(|r| view! {
+                                            <tr>
+                                                <td data-label=td_string!(locale, common.username)><a href=format!("/users/{}", r.username)>{r.username.clone()}</a></td>
+                                                <td data-label=td_string!(locale, people.name)>{r.display_name}</td>
+                                                <td data-label=td_string!(locale, common.email)>{r.email}</td>
+                                                <td data-label=td_string!(locale, common.platform_role)>{r.platform_role}</td>
+                                            </tr>
+                                        }).collect_view()}
                                     </tbody>
                                 </table>
                                 {crate::layout::pager(p.page, pages, link)}
-                            }
-                                .into_any()
+                            }.into_any()
                         }
                         Err(e) => error_view(e),
                     }

@@ -32,9 +32,9 @@ pub fn CreateProjectPage() -> impl IntoView {
             <Suspense fallback=crate::layout::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(ws), ..) if ws.is_empty() => {
-                            view! { <NoticeUnavailable text=td_string!(locale, projects.no_workspace) /> }.into_any()
-                        }
+                        (Ok(ws), ..) if ws.is_empty() => view! {
+                            <NoticeUnavailable text=td_string!(locale, projects.no_workspace) />
+                        }.into_any(),
                         (Ok(workspaces), flash, allowed) => {
                             let flash = flash_for(&flash, <CreateProject as ServerFn>::PATH);
                             view! { <CreateProjectForm workspaces flash first=allowed /> }.into_any()
@@ -66,69 +66,30 @@ fn CreateProjectForm(
     let (workspace_error, cluster, cluster_error) =
         (form.field_error("workspace"), form.kept("cluster"), form.field_error("cluster"));
     view! {
-        {created
-            .map(|c| {
-                view! {
-                    <div class="success-banner" role="status">
-                        <p>
-                            {td_string!(locale, projects.created_before)} <strong>{c.name.clone()}</strong>
-                            {td_string!(
-                                locale, projects.created_after, workspace = c.workspace.clone(), cluster = c.cluster.clone()
-                            )
-                                .to_string()}
-                        </p>
-                        <p>
-                            <a href=format!(
-                                "/projects/{}/{}",
-                                c.cluster,
-                                c.name,
-                            )>{td_string!(locale, projects.open_project, name = c.name.clone()).to_string()}</a>
-                        </p>
-                    </div>
-                }
-            })}
+        {created.map(|c| view! {
+            <div class="success-banner" role="status">
+                <p>
+                    {td_string!(locale, projects.created_before)} <strong>{c.name.clone()}</strong>
+                    {td_string!(locale, projects.created_after, workspace = c.workspace.clone(), cluster = c.cluster.clone()).to_string()}
+                </p>
+                <p><a href=format!("/projects/{}/{}", c.cluster, c.name)>{td_string!(locale, projects.open_project, name = c.name.clone()).to_string()}</a></p>
+            </div>
+        })}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
             <Follow>
-                <WorkspaceSelect
-                    id="field-workspace"
-                    label=td_string!(locale, projects.workspace)
-                    workspaces=names
-                    selected=first_ws.clone()
-                    error=workspace_error
-                />
-                {(!allowed)
-                    .then(|| {
-                        view! {
-                            <WorkspaceNotice text=td_string!(
-                                locale, projects.cannot_create_in, workspace = first_ws.clone()
-                            )
-                                .to_string() />
-                        }
-                    })}
-                <ClusterSelect
-                    look=FieldLook::new("field-cluster", "cluster", td_string!(locale, projects.cluster))
-                    workspace=first_ws.clone()
-                    clusters
-                    selected=cluster
-                    error=cluster_error
-                />
+                <WorkspaceSelect id="field-workspace" label=td_string!(locale, projects.workspace) workspaces=names
+                    selected=first_ws.clone() error=workspace_error />
+                {(!allowed).then(|| view! {
+                    <WorkspaceNotice text=td_string!(locale, projects.cannot_create_in, workspace = first_ws.clone()).to_string() />
+                })}
+                <ClusterSelect look=FieldLook::new("field-cluster", "cluster", td_string!(locale, projects.cluster))
+                    workspace=first_ws.clone() clusters selected=cluster error=cluster_error />
             </Follow>
-            <TextField
-                label=td_string!(locale, projects.name_label)
-                name="name"
-                value=form.kept("name")
-                error=form.field_error("name")
-                required=true
-                autocomplete="off"
-                hint=td_string!(locale, projects.name_hint)
-            />
+            <TextField label=td_string!(locale, projects.name_label) name="name" value=form.kept("name") error=form.field_error("name")
+                required=true autocomplete="off" hint=td_string!(locale, projects.name_hint) />
             <TextField label=td_string!(locale, projects.alias) name="alias" value=form.kept("alias") />
-            <TextField
-                label=td_string!(locale, projects.description)
-                name="description"
-                value=form.kept("description")
-            />
+            <TextField label=td_string!(locale, projects.description) name="description" value=form.kept("description") />
             <SubmitButton label=td_string!(locale, projects.submit) />
         </form>
     }

@@ -21,54 +21,29 @@ pub fn ProjectPage() -> impl IntoView {
     let locale = crate::language::locale();
     view! {
         <crate::layout::LoadingPage>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(p) => {
-                        view! {
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(p) => view! {
                             <h1>{td_string!(locale, projects.page_title, name = p.name.clone()).to_string()}</h1>
-                            <p class="muted">
-                                {td_string!(locale, projects.on_cluster, cluster = p.cluster.clone()).to_string()}
-                            </p>
-                            {p
-                                .workspace
-                                .clone()
-                                .filter(|_| p.manages)
-                                .map(|ws| {
-                                    let place = format!("{}/{}", p.cluster, p.name);
-                                    view! {
-                                        <p class="button-row">
-                                            <a
-                                                class="button secondary"
-                                                href=format!(
-                                                    "/requests/link?workspace={ws}&cluster={}&project={}",
-                                                    p.cluster,
-                                                    p.name,
-                                                )
-                                                aria-label=td_string!(locale, requests.join_link_label, place)
-                                                    .to_string()
-                                            >
-                                                {td_string!(locale, requests.join_link_title)}
-                                            </a>
-                                        </p>
-                                    }
-                                })}
+                            <p class="muted">{td_string!(locale, projects.on_cluster, cluster = p.cluster.clone()).to_string()}</p>
+                            {p.workspace.clone().filter(|_| p.manages).map(|ws| {
+                                let place = format!("{}/{}", p.cluster, p.name);
+                                view! {
+                                    <p class="button-row">
+                                        <a class="button secondary" href=format!("/requests/link?workspace={ws}&cluster={}&project={}", p.cluster, p.name)
+                                            aria-label=td_string!(locale, requests.join_link_label, place).to_string()>
+                                            {td_string!(locale, requests.join_link_title)}
+                                        </a>
+                                    </p>
+                                }
+                            })}
                             <h2>{td_string!(locale, projects.members)}</h2>
-                            <MembersTable
-                                members=p.members.clone()
-                                caption=td_string!(locale, projects.members_caption)
-                                base=format!(
-                                    "/projects/{}/{}{}",
-                                    p.cluster,
-                                    p.name,
-                                    p.workspace.as_ref().map(|w| format!("?workspace={w}")).unwrap_or_default(),
-                                )
-                            />
-                        }
-                            .into_any()
+                            <MembersTable members=p.members.clone() caption=td_string!(locale, projects.members_caption)
+                                base=format!("/projects/{}/{}{}", p.cluster, p.name, p.workspace.as_ref().map(|w| format!("?workspace={w}")).unwrap_or_default()) />
+                        }.into_any(),
+                        Err(e) => error_view(e),
                     }
-                    Err(e) => error_view(e),
-                }
-            })}
+                })}
         </crate::layout::LoadingPage>
     }
 }

@@ -80,39 +80,22 @@ fn InboxView(inbox: Inbox, flash: Option<Flash>) -> impl IntoView {
     let to_decide = inbox.to_decide;
     let mine = inbox.mine;
     view! {
-        {done
-            .map(|text| {
-                view! {
-                    <p class="success-banner" role="status">
-                        {text}
-                    </p>
-                }
-            })}
+        {done.map(|text| view! { <p class="success-banner" role="status">{text}</p> })}
         <FormError error=errors />
         <section aria-labelledby="to-decide-title" class="stack">
-            <h2 id="to-decide-title">
-                {td_string!(locale, requests.to_decide_title, n = to_decide.len()).to_string()}
-            </h2>
+            <h2 id="to-decide-title">{td_string!(locale, requests.to_decide_title, n = to_decide.len()).to_string()}</h2>
             {if to_decide.is_empty() {
                 view! { <p class="muted">{td_string!(locale, requests.nothing_to_decide)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="request-list">
-                        {to_decide
-                            .into_iter()
-                            .map(|d| {
-                                let confirm_error = (d.request.id == failed_id)
-                                    .then(|| confirm_error.clone())
-                                    .flatten();
-                                let decline_error = (d.request.id == decline_failed)
-                                    .then(|| decline_error.clone())
-                                    .flatten();
-                                view! { <Decide item=d confirm_error decline_error /> }
-                            })
-                            .collect_view()}
+                        {to_decide.into_iter().map(|d| {
+                            let confirm_error = (d.request.id == failed_id).then(|| confirm_error.clone()).flatten();
+                            let decline_error = (d.request.id == decline_failed).then(|| decline_error.clone()).flatten();
+                            view! { <Decide item=d confirm_error decline_error /> }
+                        }).collect_view()}
                     </ul>
-                }
-                    .into_any()
+                }.into_any()
             }}
         </section>
         <section aria-labelledby="mine-title" class="stack">
@@ -120,12 +103,7 @@ fn InboxView(inbox: Inbox, flash: Option<Flash>) -> impl IntoView {
             {if mine.is_empty() {
                 view! { <p class="muted">{td_string!(locale, requests.none_of_mine)}</p> }.into_any()
             } else {
-                view! {
-                    <ul class="request-list">
-                        {mine.into_iter().map(|r| view! { <Mine request=r /> }).collect_view()}
-                    </ul>
-                }
-                    .into_any()
+                view! { <ul class="request-list">{mine.into_iter().map(|r| view! { <Mine request=r /> }).collect_view()}</ul> }.into_any()
             }}
         </section>
     }
@@ -149,61 +127,26 @@ fn Decide(item: ToDecide, confirm_error: Option<String>, decline_error: Option<S
     let holds = holds.map(|role| td_string!(locale, requests.holds_now, role = role).to_string());
     view! {
         <li class="card stack">
-            <p>
-                <strong>{asked}</strong>
-                " "
-                <span class="muted">{when(r.at_ms)}</span>
-            </p>
+            <p><strong>{asked}</strong>" "<span class="muted">{when(r.at_ms)}</span></p>
             <blockquote>{r.reason.clone()}</blockquote>
-            {holds
-                .map(|text| {
-                    view! {
-                        <p class="notice" role="note">
-                            {text}
-                        </p>
-                    }
-                })}
-            <form
-                method="post"
-                action={<ApproveAccessRequest as ServerFn>::PATH}
-                class="stack"
-                aria-label=td_string!(locale, requests.approve_label, user = r.requester.clone()).to_string()
-            >
+            {holds.map(|text| view! { <p class="notice" role="note">{text}</p> })}
+            <form method="post" action={<ApproveAccessRequest as ServerFn>::PATH} class="stack"
+                aria-label=td_string!(locale, requests.approve_label, user = r.requester.clone()).to_string()>
                 <input type="hidden" name="id" value=id.clone() />
-                <RoleSelect
-                    look=FieldLook::new(&format!("role-{short}"), "role", td_string!(locale, requests.role_to_give))
-                    options=roles
-                    selected=r.role.clone()
-                    confirm_error
-                />
-                <button type="submit" class="button primary">
-                    {td_string!(locale, requests.approve)}
-                </button>
+                <RoleSelect look=FieldLook::new(&format!("role-{short}"), "role", td_string!(locale, requests.role_to_give))
+                    options=roles selected=r.role.clone() confirm_error />
+                <button type="submit" class="button primary">{td_string!(locale, requests.approve)}</button>
             </form>
-            <form
-                method="post"
-                action={<DeclineAccessRequest as ServerFn>::PATH}
-                class="stack"
-                aria-label=td_string!(locale, requests.decline_label, user = r.requester.clone()).to_string()
-            >
+            <form method="post" action={<DeclineAccessRequest as ServerFn>::PATH} class="stack"
+                aria-label=td_string!(locale, requests.decline_label, user = r.requester.clone()).to_string()>
                 <input type="hidden" name="id" value=id.clone() />
                 <div class="field">
                     <label for=format!("reason-{short}")>{td_string!(locale, requests.decline_reason)}</label>
-                    <input
-                        id=format!("reason-{short}")
-                        name="reason"
-                        type="text"
-                        maxlength=super::MAX_REASON_CHARS.to_string()
-                        aria-invalid=decline_error.is_some().then_some("true")
-                        aria-describedby=format!("reason-{short}-error")
-                    />
-                    <p class="field-error" id=format!("reason-{short}-error") aria-live="polite">
-                        {decline_error}
-                    </p>
+                    <input id=format!("reason-{short}") name="reason" type="text" maxlength=super::MAX_REASON_CHARS.to_string()
+                        aria-invalid=decline_error.is_some().then_some("true") aria-describedby=format!("reason-{short}-error") />
+                    <p class="field-error" id=format!("reason-{short}-error") aria-live="polite">{decline_error}</p>
                 </div>
-                <button type="submit" class="button secondary">
-                    {td_string!(locale, requests.decline)}
-                </button>
+                <button type="submit" class="button secondary">{td_string!(locale, requests.decline)}</button>
             </form>
         </li>
     }
@@ -237,28 +180,17 @@ fn Mine(request: AccessRequest) -> impl IntoView {
     let pending = r.state == RequestState::Pending;
     view! {
         <li class="card stack">
-            <p>
-                <strong>{format!("{} — {}", r.place.label(), r.role_name())}</strong>
-                " "
-                <span class="muted">{when(r.at_ms)}</span>
-            </p>
+            <p><strong>{format!("{} — {}", r.place.label(), r.role_name())}</strong>" "<span class="muted">{when(r.at_ms)}</span></p>
             <p>{state}</p>
-            {pending
-                .then(|| {
-                    view! {
-                        <form method="post" action={<WithdrawAccessRequest as ServerFn>::PATH}>
-                            <input type="hidden" name="id" value=r.id.clone() />
-                            <button
-                                type="submit"
-                                class="button secondary"
-                                aria-label=td_string!(locale, requests.withdraw_label, place = r.place.label())
-                                    .to_string()
-                            >
-                                {td_string!(locale, requests.withdraw)}
-                            </button>
-                        </form>
-                    }
-                })}
+            {pending.then(|| view! {
+                <form method="post" action={<WithdrawAccessRequest as ServerFn>::PATH}>
+                    <input type="hidden" name="id" value=r.id.clone() />
+                    <button type="submit" class="button secondary"
+                        aria-label=td_string!(locale, requests.withdraw_label, place = r.place.label()).to_string()>
+                        {td_string!(locale, requests.withdraw)}
+                    </button>
+                </form>
+            })}
         </li>
     }
 }

@@ -42,34 +42,20 @@ fn LinkView(link: JoinLink) -> impl IntoView {
     view! {
         <p>{td_string!(locale, requests.join_link_for, place = place.label()).to_string()}</p>
         <p class="muted">{td_string!(locale, requests.join_link_intro)}</p>
-        <form
-            method="get"
-            action="/requests/link"
-            class="filters"
-            aria-label=td_string!(locale, requests.join_link_role)
-        >
+        <form method="get" action="/requests/link" class="filters" aria-label=td_string!(locale, requests.join_link_role)>
             <input type="hidden" name="workspace" value=place.workspace.clone() />
             <input type="hidden" name="cluster" value=place.cluster.clone() />
             <input type="hidden" name="project" value=place.project.clone() />
             <div class="field">
                 <label for="field-link-role">{td_string!(locale, requests.join_link_role)}</label>
                 <select id="field-link-role" name="role">
-                    {roles
-                        .into_iter()
-                        .map(|o| {
-                            let selected = o.value == chosen;
-                            view! {
-                                <option value=o.value selected=selected>
-                                    {o.name}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {roles.into_iter().map(|o| {
+                        let selected = o.value == chosen;
+                        view! { <option value=o.value selected=selected>{o.name}</option> }
+                    }).collect_view()}
                 </select>
             </div>
-            <button type="submit" class="button">
-                {td_string!(locale, requests.join_link_show)}
-            </button>
+            <button type="submit" class="button">{td_string!(locale, requests.join_link_show)}</button>
         </form>
         <div class="field">
             <label for="join-url">{td_string!(locale, requests.join_link_address)}</label>
@@ -77,11 +63,7 @@ fn LinkView(link: JoinLink) -> impl IntoView {
         </div>
         // Drawn on the server from the address above: rectangles only, no text or script.
         <figure class="qr">
-            <div
-                role="img"
-                aria-label=td_string!(locale, requests.join_link_qr, place = place.label()).to_string()
-                inner_html=qr_svg
-            ></div>
+            <div role="img" aria-label=td_string!(locale, requests.join_link_qr, place = place.label()).to_string() inner_html=qr_svg></div>
         </figure>
     }
 }

@@ -49,33 +49,18 @@ fn RequestFormView(form: RequestForm, flash: Option<Flash>) -> impl IntoView {
     let where_ = td_string!(locale, requests.asking_for, place = place.phrase(locale)).to_string();
     let chosen = state.kept_or("role", form.chosen.clone());
     view! {
-        {state
-            .success()
-            .map(|r| {
-                view! {
-                    <div class="success-banner" role="status">
-                        <p>
-                            {td_string!(locale, requests.sent, role = r.role_name(), place = r.place.label())
-                                .to_string()}
-                        </p>
-                        <p>
-                            <a href="/requests">{td_string!(locale, requests.see_mine)}</a>
-                        </p>
-                    </div>
-                }
-            })}
+        {state.success().map(|r| view! {
+            <div class="success-banner" role="status">
+                <p>{td_string!(locale, requests.sent, role = r.role_name(), place = r.place.label()).to_string()}</p>
+                <p><a href="/requests">{td_string!(locale, requests.see_mine)}</a></p>
+            </div>
+        })}
         <FormError error=state.error() />
         <p>{where_}</p>
         <p class="muted">{td_string!(locale, requests.new_intro)}</p>
-        {form
-            .custom_asked
-            .map(|role| {
-                view! {
-                    <p class="notice" role="note">
-                        {td_string!(locale, requests.custom_asked, role = role).to_string()}
-                    </p>
-                }
-            })}
+        {form.custom_asked.map(|role| view! {
+            <p class="notice" role="note">{td_string!(locale, requests.custom_asked, role = role).to_string()}</p>
+        })}
         <form method="post" action={<AskForAccess as ServerFn>::PATH} class="stack" novalidate>
             <input type="hidden" name="workspace" value=place.workspace.clone() />
             <input type="hidden" name="cluster" value=place.cluster.clone() />
@@ -84,41 +69,20 @@ fn RequestFormView(form: RequestForm, flash: Option<Flash>) -> impl IntoView {
             <div class="field">
                 <label for="field-role">{td_string!(locale, requests.role)}</label>
                 <select id="field-role" name="role" aria-describedby="field-role-error">
-                    {form
-                        .roles
-                        .into_iter()
-                        .map(|o| {
-                            let selected = o.value == chosen;
-                            view! {
-                                <option value=o.value selected=selected>
-                                    {format!("{} — {}", o.name, o.description)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {form.roles.into_iter().map(|o| {
+                        let selected = o.value == chosen;
+                        view! { <option value=o.value selected=selected>{format!("{} — {}", o.name, o.description)}</option> }
+                    }).collect_view()}
                 </select>
-                <p class="field-error" id="field-role-error" aria-live="polite">
-                    {state.field_error("role")}
-                </p>
+                <p class="field-error" id="field-role-error" aria-live="polite">{state.field_error("role")}</p>
             </div>
             <div class="field">
                 <label for="field-reason">{td_string!(locale, requests.reason)}</label>
-                <textarea
-                    id="field-reason"
-                    name="reason"
-                    rows="3"
-                    maxlength=super::MAX_REASON_CHARS.to_string()
+                <textarea id="field-reason" name="reason" rows="3" maxlength=super::MAX_REASON_CHARS.to_string()
                     aria-describedby="field-reason-hint field-reason-error"
-                    aria-invalid=state.field_error("reason").is_some().then_some("true")
-                >
-                    {state.kept("reason")}
-                </textarea>
-                <p class="hint" id="field-reason-hint">
-                    {td_string!(locale, requests.reason_hint)}
-                </p>
-                <p class="field-error" id="field-reason-error" aria-live="polite">
-                    {state.field_error("reason")}
-                </p>
+                    aria-invalid=state.field_error("reason").is_some().then_some("true")>{state.kept("reason")}</textarea>
+                <p class="hint" id="field-reason-hint">{td_string!(locale, requests.reason_hint)}</p>
+                <p class="field-error" id="field-reason-error" aria-live="polite">{state.field_error("reason")}</p>
             </div>
             <SubmitButton label=td_string!(locale, requests.ask) />
         </form>

@@ -28,18 +28,10 @@ fn changed_banner(c: MembershipChange) -> impl IntoView {
         <div class="success-banner" role="status">
             <p>{sentence}</p>
             {c.notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
-            {c
-                .usernames
-                .into_iter()
-                .map(|u| {
-                    let open = td_string!(locale, roles.open_user_page, user = &u).to_string();
-                    view! {
-                        <p>
-                            <a href=format!("/users/{u}")>{open}</a>
-                        </p>
-                    }
-                })
-                .collect_view()}
+            {c.usernames.into_iter().map(|u| {
+                let open = td_string!(locale, roles.open_user_page, user = &u).to_string();
+                view! { <p><a href=format!("/users/{u}")>{open}</a></p> }
+            }).collect_view()}
         </div>
     }
 }
@@ -173,18 +165,9 @@ pub fn ChangeRolesPage() -> impl IntoView {
                     let tabs = view! {
                         <nav class="tabs" aria-label=td_string!(locale, roles.levels)>
                             <ul>
-                                {Level::ALL
-                                    .into_iter()
-                                    .map(|l| {
-                                        view! {
-                                            <li>
-                                                <a href=l.href(&person) aria-current=(l == level).then_some("page")>
-                                                    {l.label(locale)}
-                                                </a>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
+                                {Level::ALL.into_iter().map(|l| view! {
+                                    <li><a href=l.href(&person) aria-current=(l == level).then_some("page")>{l.label(locale)}</a></li>
+                                }).collect_view()}
                             </ul>
                         </nav>
                     };
@@ -194,41 +177,29 @@ pub fn ChangeRolesPage() -> impl IntoView {
                         Err(e) => error_view(e),
                         Ok(SectionData::Platform { perms, roles }) => {
                             if perms.manage_users {
-                                view! { <PlatformRoleForm roles flash=flash.clone() person=person.clone() /> }
-                                    .into_any()
+                                view! { <PlatformRoleForm roles flash=flash.clone() person=person.clone() /> }.into_any()
                             } else {
                                 let text = td_string!(
                                     locale,
                                     roles.only_admins_change_platform_roles,
                                     role = perms.role_label(),
                                 )
-                                    .to_string();
+                                .to_string();
                                 view! { <NoticeUnavailable text /> }.into_any()
                             }
                         }
                         Ok(SectionData::Workspace { workspaces, .. }) if workspaces.is_empty() => {
                             view! { <NoticeUnavailable text=td_string!(locale, roles.no_workspace) /> }.into_any()
                         }
-                        Ok(SectionData::Workspace { workspaces, roles }) => {
-                            view! {
-                                <WorkspaceRoleForm
-                                    workspaces
-                                    roles
-                                    flash=flash.clone()
-                                    person=person.clone()
-                                    wanted=wanted_ws.get_value()
-                                />
-                            }
-                                .into_any()
-                        }
+                        Ok(SectionData::Workspace { workspaces, roles }) => view! {
+                            <WorkspaceRoleForm workspaces roles flash=flash.clone() person=person.clone() wanted=wanted_ws.get_value() />
+                        }.into_any(),
                         Ok(SectionData::Project { start, .. }) if start.workspaces.is_empty() => {
-                            view! { <NoticeUnavailable text=td_string!(locale, roles.no_workspace_no_project) /> }
-                                .into_any()
+                            view! { <NoticeUnavailable text=td_string!(locale, roles.no_workspace_no_project) /> }.into_any()
                         }
-                        Ok(SectionData::Project { start, roles }) => {
-                            view! { <ProjectRoleForm start roles flash=flash.clone() person=person.clone() /> }
-                                .into_any()
-                        }
+                        Ok(SectionData::Project { start, roles }) => view! {
+                            <ProjectRoleForm start roles flash=flash.clone() person=person.clone() />
+                        }.into_any(),
                     };
                     view! {
                         {tabs}
@@ -237,7 +208,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                             {body}
                         </section>
                     }
-                        .into_any()
+                    .into_any()
                 })}
             </Suspense>
         </main>
@@ -251,27 +222,12 @@ fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String
     view! {
         {form.success().map(changed_banner)}
         <FormError error=form.error() />
-        <form
-            method="post"
-            action=form.url()
-            class="stack"
-            novalidate
-            aria-label=td_string!(locale, roles.change_platform_role)
-        >
-            <UserPicker
-                label=td_string!(locale, roles.user)
-                name="username"
-                value=form.kept_or("username", person)
-                error=form.field_error("username")
-                id="platform-user"
-            />
-            <RoleSelect
-                look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, roles.new_platform_role))
-                options=roles
-                selected=form.kept_or("platform_role", "platform-regular")
-                error=form.field_error("platform_role")
-                confirm_error=form.field_error("confirm_admin")
-            />
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_platform_role)>
+            <UserPicker label=td_string!(locale, roles.user) name="username" value=form.kept_or("username", person)
+                error=form.field_error("username") id="platform-user" />
+            <RoleSelect look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, roles.new_platform_role))
+                options=roles selected=form.kept_or("platform_role", "platform-regular")
+                error=form.field_error("platform_role") confirm_error=form.field_error("confirm_admin") />
             <SubmitButton label=td_string!(locale, roles.change_platform_role) />
         </form>
     }
@@ -297,36 +253,14 @@ fn WorkspaceRoleForm(
     view! {
         {form.success().map(changed_banner)}
         <FormError error=form.error() />
-        <form
-            method="post"
-            action=form.url()
-            class="stack"
-            novalidate
-            aria-label=td_string!(locale, roles.change_workspace_role)
-        >
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_workspace_role)>
             <Follow>
-                <WorkspaceSelect
-                    id="field-role-workspace"
-                    label=td_string!(locale, roles.workspace)
-                    workspaces
-                    selected=first_ws
-                />
-                <RoleSelect
-                    look=FieldLook::new("workspace-role", "role", td_string!(locale, roles.new_workspace_role))
-                    options=roles
-                    selected=role
-                    error=role_error
-                    confirm_error
-                    follows=FollowList::WorkspaceRoles
-                />
+                <WorkspaceSelect id="field-role-workspace" label=td_string!(locale, roles.workspace) workspaces selected=first_ws />
+                <RoleSelect look=FieldLook::new("workspace-role", "role", td_string!(locale, roles.new_workspace_role)) options=roles
+                    selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
             </Follow>
-            <UserPicker
-                label=td_string!(locale, roles.member)
-                name="username"
-                value=form.kept_or("username", person)
-                error=form.field_error("username")
-                id="workspace-member"
-            />
+            <UserPicker label=td_string!(locale, roles.member) name="username" value=form.kept_or("username", person)
+                error=form.field_error("username") id="workspace-member" />
             <SubmitButton label=td_string!(locale, roles.change_workspace_role) />
         </form>
     }
@@ -348,28 +282,12 @@ fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Fla
             <input type="hidden" name="level" value="project" />
             {(!person.is_empty()).then(|| view! { <input type="hidden" name="user" value=person.clone() /> })}
         </form>
-        <form
-            method="post"
-            action=form.url()
-            class="stack"
-            novalidate
-            aria-label=td_string!(locale, roles.change_project_role)
-        >
+        <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_project_role)>
             <ProjectPicker start project pick_form=PICK_WORKSPACE_FORM id="role" error=form.field_error("project") />
-            <UserPicker
-                label=td_string!(locale, roles.project_member)
-                name="username"
-                value=form.kept_or("username", person.clone())
-                error=form.field_error("username")
-                id="project-member"
-            />
-            <RoleSelect
-                look=FieldLook::new("project-role", "role", td_string!(locale, roles.new_project_role))
-                options=roles
-                selected=form.kept_or("role", "viewer")
-                error=form.field_error("role")
-                confirm_error=form.field_error("confirm_admin")
-            />
+            <UserPicker label=td_string!(locale, roles.project_member) name="username" value=form.kept_or("username", person.clone())
+                error=form.field_error("username") id="project-member" />
+            <RoleSelect look=FieldLook::new("project-role", "role", td_string!(locale, roles.new_project_role)) options=roles
+                selected=form.kept_or("role", "viewer") error=form.field_error("role") confirm_error=form.field_error("confirm_admin") />
             <SubmitButton label=td_string!(locale, roles.change_project_role) />
         </form>
     }

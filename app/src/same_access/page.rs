@@ -57,32 +57,14 @@ pub fn SameAccessPage() -> impl IntoView {
 fn ReferenceForm(user: String, reference: String, error: Option<String>) -> impl IntoView {
     let locale = crate::language::locale();
     view! {
-        <form
-            method="get"
-            action=format!("/users/{user}/same-access")
-            class="filters"
-            aria-label=td_string!(locale, same_access.reference)
-        >
+        <form method="get" action=format!("/users/{user}/same-access") class="filters" aria-label=td_string!(locale, same_access.reference)>
             <div class="field">
                 <label for="field-reference">{td_string!(locale, same_access.reference)}</label>
-                <input
-                    id="field-reference"
-                    name="reference"
-                    type="text"
-                    value=reference
-                    autocomplete="off"
-                    spellcheck="false"
-                    autocapitalize="none"
-                    aria-invalid=error.is_some().then_some("true")
-                    aria-describedby="field-reference-error"
-                />
-                <p class="field-error" id="field-reference-error" aria-live="polite">
-                    {error}
-                </p>
+                <input id="field-reference" name="reference" type="text" value=reference autocomplete="off" spellcheck="false"
+                    autocapitalize="none" aria-invalid=error.is_some().then_some("true") aria-describedby="field-reference-error" />
+                <p class="field-error" id="field-reference-error" aria-live="polite">{error}</p>
             </div>
-            <button type="submit" class="button">
-                {td_string!(locale, same_access.show_plan)}
-            </button>
+            <button type="submit" class="button">{td_string!(locale, same_access.show_plan)}</button>
         </form>
     }
 }
@@ -94,62 +76,35 @@ fn Review(plan: SameAccess, flash: Option<Flash>) -> impl IntoView {
     let adds = plan.rows.iter().filter(|r| matches!(r.outcome, Outcome::Add(_))).count();
     let SameAccess { user, reference, rows, key, grants_admin, partial } = plan;
     view! {
-        {form
-            .success()
-            .map(|a| {
-                view! {
-                    <p class="success-banner" role="status">
-                        {td_string!(locale, same_access.applied, n = a.added, user = a.user.clone()).to_string()}
-                        " "
-                        <a href=format!("/users/{}", a.user)>{td_string!(locale, same_access.see_person)}</a>
-                    </p>
-                }
-            })}
+        {form.success().map(|a| view! {
+            <p class="success-banner" role="status">
+                {td_string!(locale, same_access.applied, n = a.added, user = a.user.clone()).to_string()}
+                " " <a href=format!("/users/{}", a.user)>{td_string!(locale, same_access.see_person)}</a>
+            </p>
+        })}
         <FormError error=form.error() />
-        {partial
-            .map(|text| {
-                view! {
-                    <p class="notice" role="note">
-                        {text}
-                    </p>
-                }
-            })}
+        {partial.map(|text| view! { <p class="notice" role="note">{text}</p> })}
         <table class="cards-on-phone">
             <caption>{td_string!(locale, same_access.caption, reference = reference.clone()).to_string()}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">{td_string!(locale, same_access.place)}</th>
-                    <th scope="col">{td_string!(locale, same_access.role)}</th>
-                    <th scope="col">{td_string!(locale, same_access.outcome)}</th>
-                </tr>
-            </thead>
+            <thead><tr>
+                <th scope="col">{td_string!(locale, same_access.place)}</th>
+                <th scope="col">{td_string!(locale, same_access.role)}</th>
+                <th scope="col">{td_string!(locale, same_access.outcome)}</th>
+            </tr></thead>
             <tbody>
-                {rows
-                    .into_iter()
-                    .map(|r| {
-                        let outcome = match r.outcome {
-                            Outcome::Add(steps) => {
-                                view! {
-                                    <strong>{td_string!(locale, same_access.added)}</strong>
-                                    " "
-                                    {steps.join("; ")}
-                                }
-                                    .into_any()
-                            }
-                            Outcome::Skip(why) => {
-                                view! { <span class="muted">{td_string!(locale, same_access.skipped)}" "{why}</span> }
-                                    .into_any()
-                            }
-                        };
-                        view! {
-                            <tr>
-                                <td data-label=td_string!(locale, same_access.place)>{r.place}</td>
-                                <td data-label=td_string!(locale, same_access.role)>{r.role}</td>
-                                <td data-label=td_string!(locale, same_access.outcome)>{outcome}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
+                {rows.into_iter().map(|r| {
+                    let outcome = match r.outcome {
+                        Outcome::Add(steps) => view! { <strong>{td_string!(locale, same_access.added)}</strong>" "{steps.join("; ")} }.into_any(),
+                        Outcome::Skip(why) => view! { <span class="muted">{td_string!(locale, same_access.skipped)}" "{why}</span> }.into_any(),
+                    };
+                    view! {
+                        <tr>
+                            <td data-label=td_string!(locale, same_access.place)>{r.place}</td>
+                            <td data-label=td_string!(locale, same_access.role)>{r.role}</td>
+                            <td data-label=td_string!(locale, same_access.outcome)>{outcome}</td>
+                        </tr>
+                    }
+                }).collect_view()}
             </tbody>
         </table>
         {if adds == 0 {
@@ -160,27 +115,18 @@ fn Review(plan: SameAccess, flash: Option<Flash>) -> impl IntoView {
                     <input type="hidden" name="user" value=user />
                     <input type="hidden" name="reference" value=reference />
                     <input type="hidden" name="key" value=key />
-                    {grants_admin
-                        .then(|| {
-                            view! {
-                                <div class="field">
-                                    <label class="checkbox">
-                                        <input type="checkbox" name="confirm_admin" value="yes" />
-                                        " "
-                                        {td_string!(locale, same_access.confirm_admin)}
-                                    </label>
-                                    <p class="field-error" aria-live="polite">
-                                        {form.field_error("confirm_admin")}
-                                    </p>
-                                </div>
-                            }
-                        })}
-                    <button type="submit" class="button primary">
-                        {td_string!(locale, same_access.apply, n = adds).to_string()}
-                    </button>
+                    {grants_admin.then(|| view! {
+                        <div class="field">
+                            <label class="checkbox">
+                                <input type="checkbox" name="confirm_admin" value="yes" />
+                                " " {td_string!(locale, same_access.confirm_admin)}
+                            </label>
+                            <p class="field-error" aria-live="polite">{form.field_error("confirm_admin")}</p>
+                        </div>
+                    })}
+                    <button type="submit" class="button primary">{td_string!(locale, same_access.apply, n = adds).to_string()}</button>
                 </form>
-            }
-                .into_any()
+            }.into_any()
         }}
     }
 }

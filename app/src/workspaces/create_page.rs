@@ -27,17 +27,13 @@ pub fn CreateWorkspacePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let (perms, clusters, flash) = data.await;
                     match (perms, clusters) {
-                        (Ok(p), _) if !p.create_workspaces => {
-                            view! {
-                                <NoticeUnavailable text=td_string!(
-                                    locale,
+                        (Ok(p), _) if !p.create_workspaces => view! {
+                            <NoticeUnavailable text=td_string!(
+                                locale,
                                 workspaces.cannot_create,
                                 role = p.platform_role.clone().unwrap_or_else(|| td_string!(locale, workspaces.no_platform_role).to_owned()),
-                                )
-                                    .to_string() />
-                            }
-                                .into_any()
-                        }
+                            ).to_string() />
+                        }.into_any(),
                         (Ok(p), Ok(clusters)) => {
                             let flash = flash_for(&flash, <CreateWorkspace as ServerFn>::PATH);
                             view! { <CreateWorkspaceForm perms=p clusters flash /> }.into_any()
@@ -65,77 +61,45 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     };
 
     view! {
-        {form
-            .success()
-            .map(|c| {
-                view! {
-                    <div class="success-banner" role="status">
-                        <p>
-                            {td_string!(locale, workspaces.created_before)} <strong>{c.name.clone()}</strong>
-                            {td_string!(locale, workspaces.created_after)}
-                        </p>
-                        {(!c.has_cluster).then(|| view! { <p>{td_string!(locale, workspaces.created_no_cluster)}</p> })}
-                        <p>
-                            <a href=format!(
-                                "/workspaces/{}",
-                                c.name,
-                            )>{td_string!(locale, workspaces.open_workspace, name = c.name.clone()).to_string()}</a>
-                        </p>
-                    </div>
-                }
-            })}
+        {form.success().map(|c| view! {
+            <div class="success-banner" role="status">
+                <p>{td_string!(locale, workspaces.created_before)} <strong>{c.name.clone()}</strong> {td_string!(locale, workspaces.created_after)}</p>
+                {(!c.has_cluster).then(|| view! {
+                    <p>{td_string!(locale, workspaces.created_no_cluster)}</p>
+                })}
+                <p><a href=format!("/workspaces/{}", c.name)>{td_string!(locale, workspaces.open_workspace, name = c.name.clone()).to_string()}</a></p>
+            </div>
+        })}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
-            <TextField
-                label=td_string!(locale, workspaces.name_label)
-                name="name"
-                value=form.kept("name")
-                error=form.field_error("name")
-                required=true
-                autocomplete="off"
-                hint=td_string!(locale, workspaces.name_hint)
-            />
-            <UserPicker
-                label=td_string!(locale, workspaces.manager)
-                name="manager"
-                value=form.kept_or("manager", perms.username.clone())
-                error=form.field_error("manager")
-                hint=manager_hint
-            />
+            <TextField label=td_string!(locale, workspaces.name_label) name="name" value=form.kept("name") error=form.field_error("name")
+                required=true autocomplete="off" hint=td_string!(locale, workspaces.name_hint) />
+            <UserPicker label=td_string!(locale, workspaces.manager) name="manager" value=form.kept_or("manager", perms.username.clone())
+                error=form.field_error("manager") hint=manager_hint />
             <fieldset class="field">
                 <legend>{td_string!(locale, workspaces.clusters)}</legend>
                 {if no_clusters {
                     view! {
-                        <p class="hint" id="clusters-none">
-                            {td_string!(locale, workspaces.clusters_none)}
-                        </p>
-                    }
-                        .into_any()
+                        <p class="hint" id="clusters-none">{td_string!(locale, workspaces.clusters_none)}</p>
+                    }.into_any()
                 } else {
-                    view! { <p class="hint">{td_string!(locale, workspaces.clusters_hint)}</p> }.into_any()
+                    view! {
+                        <p class="hint">{td_string!(locale, workspaces.clusters_hint)}</p>
+                    }.into_any()
                 }}
-                {clusters
-                    .into_iter()
-                    .map(|c| {
-                        let checked = single || kept_clusters.contains(&c);
-                        view! {
-                            <label class="checkbox">
-                                <input type="checkbox" name="clusters[]" value=c.clone() checked=checked />
-                                {format!(" {c}")}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-                <p class="field-error" aria-live="polite">
-                    {form.field_error("clusters")}
-                </p>
+                {clusters.into_iter().map(|c| {
+                    let checked = single || kept_clusters.contains(&c);
+                    view! {
+                        <label class="checkbox">
+                            <input type="checkbox" name="clusters[]" value=c.clone() checked=checked />
+                            {format!(" {c}")}
+                        </label>
+                    }
+                }).collect_view()}
+                <p class="field-error" aria-live="polite">{form.field_error("clusters")}</p>
             </fieldset>
             <TextField label=td_string!(locale, workspaces.alias) name="alias" value=form.kept("alias") />
-            <TextField
-                label=td_string!(locale, workspaces.description)
-                name="description"
-                value=form.kept("description")
-            />
+            <TextField label=td_string!(locale, workspaces.description) name="description" value=form.kept("description") />
             <SubmitButton label=td_string!(locale, workspaces.submit) />
         </form>
     }

@@ -62,6 +62,36 @@ impl Flash {
 
 /// A form posted to a page itself, which renders with it (no redirect, so nothing of it passes
 /// through the session): the server puts the fields into the request's extensions.
+/// A checkbox of a form, as a `bool`: a browser sends a checked box's value (ours say `yes`)
+/// and nothing for an unchecked one (`#[server(default)]` makes that `false`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Checkbox(pub bool);
+
+impl Checkbox {
+    pub fn checked(self) -> bool {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Checkbox {
+    fn deserialize<D: serde::Deserializer<'de>>(value: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Checkbox;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a checkbox's value")
+            }
+            fn visit_bool<E>(self, checked: bool) -> Result<Checkbox, E> {
+                Ok(Checkbox(checked))
+            }
+            fn visit_str<E>(self, value: &str) -> Result<Checkbox, E> {
+                Ok(Checkbox(matches!(value, "yes" | "on" | "true")))
+            }
+        }
+        value.deserialize_any(Visitor)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostedForm(pub Vec<(String, String)>);
 
@@ -250,4 +280,18 @@ pub fn FormError(error: Option<AppError>) -> impl IntoView {
     error.filter(|e| !matches!(e, AppError::InvalidField { .. })).map(|e| {
         view! { <p class="error-banner" role="alert">{e.message()}</p> }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Checkbox;
+
+    #[test]
+    fn a_checkbox_is_checked_by_the_value_a_browser_or_an_island_sends() {
+        let read = |json: &str| serde_json::from_str::<Checkbox>(json).unwrap().checked();
+        assert!(read(r#""yes""#) && read(r#""on""#) && read(r#""true""#) && read("true"));
+        assert!(!read(r#""""#) && !read(r#""no""#) && !read("false"));
+        assert!(!Checkbox::default().checked(), "an unchecked box sends nothing");
+    }
 }

@@ -105,14 +105,14 @@ pub async fn invite_workspace_members(
     workspace: String,
     usernames: String,
     role: String,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
 ) -> Result<MembershipChange, AppError> {
     use crate::planner::wishes::Membership;
     use ks_types::{WorkspaceName, WorkspaceRoleKind};
     let ws = crate::error::parse_field("workspace", &workspace, WorkspaceName::parse)?;
     let kind = crate::error::parse_field("role", &role, WorkspaceRoleKind::parse)?;
     let what = crate::roles::ssr::admin_of_workspace(&ws);
-    crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &what)?;
+    crate::roles::ssr::require_confirmation(kind.is_admin(), confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
     let membership = Membership::Workspace { workspace: ws.clone(), kind };
     ssr::invite(&crate::upstream::Upstream::from_context()?, users, membership, ws.to_string()).await
@@ -124,7 +124,7 @@ pub async fn invite_project_members(
     project: String,
     usernames: String,
     role: String,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
     /// The project's workspace, as the form's picker has it (the planner checks it).
     #[server(default)]
     workspace: Option<String>,
@@ -134,7 +134,7 @@ pub async fn invite_project_members(
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
     let role = crate::error::parse_field("role", &role, ProjectRole::parse)?;
     let what = crate::roles::ssr::admin_of_project(&ns);
-    crate::roles::ssr::require_confirmation(role.is_admin(), &confirm_admin, &what)?;
+    crate::roles::ssr::require_confirmation(role.is_admin(), confirm_admin, &what)?;
     let users = ssr::parse_usernames(&usernames)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let ws = crate::roles::ssr::project_workspace(&upstream, &cluster, &ns, workspace).await?;

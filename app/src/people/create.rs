@@ -24,7 +24,7 @@ pub async fn create_user(
     platform_role: String,
     #[server(default)] display_name: Option<String>,
     #[server(default)] description: Option<String>,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
     #[server(default)] identity_provider: Option<String>,
     #[server(default)] identity: Option<String>,
 ) -> Result<CreatedUser, AppError> {
@@ -60,7 +60,7 @@ pub async fn create_user(
         .filter(|d| !d.trim().is_empty())
         .map(|d| crate::error::parse_field("display_name", &d, ks_types::DisplayName::parse).map(String::from))
         .transpose()?;
-    if role.is_admin() && confirm_admin.as_deref() != Some("yes") {
+    if role.is_admin() && !confirm_admin.checked() {
         return Err(crate::upstream::fail_with(AppError::field(
             "confirm_admin",
             td_string!(locale, people.confirm_admin_required),

@@ -244,7 +244,7 @@ pub async fn approve(
     upstream: &Upstream,
     id: &str,
     role: String,
-    confirm_admin: Option<String>,
+    confirm_admin: crate::forms::Checkbox,
 ) -> Result<AccessRequest, AppError> {
     use crate::planner::wishes::{Intent, Membership, Wish};
     let request = pending_request(id).await?;
@@ -255,13 +255,13 @@ pub async fn approve(
         CheckedPlace::Workspace(ws) => {
             let kind = WorkspaceRoleKind::parse(&role).map_err(|_| AppError::Internal)?;
             let what = crate::roles::ssr::admin_of_workspace(ws);
-            crate::roles::ssr::require_confirmation(kind.is_admin(), &confirm_admin, &what)?;
+            crate::roles::ssr::require_confirmation(kind.is_admin(), confirm_admin, &what)?;
             (Membership::Workspace { workspace: ws.clone(), kind }, format!("{ws}-{role}"))
         }
         CheckedPlace::Project(ws, cluster, project) => {
             let r = ProjectRole::parse(&role).map_err(|_| AppError::Internal)?;
             let what = crate::roles::ssr::admin_of_project(project);
-            crate::roles::ssr::require_confirmation(r.is_admin(), &confirm_admin, &what)?;
+            crate::roles::ssr::require_confirmation(r.is_admin(), confirm_admin, &what)?;
             let membership = Membership::Project {
                 workspace: ws.clone(),
                 cluster: Some(cluster.clone()),

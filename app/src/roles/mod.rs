@@ -56,14 +56,14 @@ impl MembershipChange {
 pub async fn change_platform_role(
     username: String,
     platform_role: String,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
 ) -> Result<MembershipChange, AppError> {
     use ks_types::{PlatformRole, UserName};
     let locale = crate::language::locale();
     let user = crate::error::parse_field("username", &username, UserName::parse)?;
     let role = crate::error::parse_field("platform_role", &platform_role, PlatformRole::parse)?;
     let what = td_string!(locale, roles.what_platform_admin);
-    ssr::require_confirmation(role.is_admin(), &confirm_admin, what)?;
+    ssr::require_confirmation(role.is_admin(), confirm_admin, what)?;
     ssr::change(user, Some(role), None, "platform".into(), role.name()).await
 }
 
@@ -73,14 +73,14 @@ pub async fn change_workspace_role(
     workspace: String,
     username: String,
     role: String,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
 ) -> Result<MembershipChange, AppError> {
     use crate::planner::wishes::Membership;
     use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
     let ws = crate::error::parse_field("workspace", &workspace, WorkspaceName::parse)?;
     let user = crate::error::parse_field("username", &username, UserName::parse)?;
     let kind = crate::error::parse_field("role", &role, WorkspaceRoleKind::parse)?;
-    ssr::require_confirmation(kind.is_admin(), &confirm_admin, &ssr::admin_of_workspace(&ws))?;
+    ssr::require_confirmation(kind.is_admin(), confirm_admin, &ssr::admin_of_workspace(&ws))?;
     let target = ws.to_string();
     // The role's name as KubeSphere gave it is known once planned; this is what the form asked.
     let asked = format!("{ws}-{}", kind.suffix());
@@ -93,7 +93,7 @@ pub async fn change_project_role(
     project: String,
     username: String,
     role: String,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
     /// The project's workspace, as the form's picker has it (the planner checks it).
     #[server(default)]
     workspace: Option<String>,
@@ -103,7 +103,7 @@ pub async fn change_project_role(
     let (cluster, ns) = crate::forms::parse_project_key(&project)?;
     let user = crate::error::parse_field("username", &username, UserName::parse)?;
     let role = crate::error::parse_field("role", &role, ProjectRole::parse)?;
-    ssr::require_confirmation(role.is_admin(), &confirm_admin, &ssr::admin_of_project(&ns))?;
+    ssr::require_confirmation(role.is_admin(), confirm_admin, &ssr::admin_of_project(&ns))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let ws = ssr::project_workspace(&upstream, &cluster, &ns, workspace).await?;
     let target = format!("{cluster}/{ns}");
@@ -118,14 +118,15 @@ pub(crate) mod ssr {
     use crate::planner::wishes::{Intent, Membership, Wish};
 
     use crate::error::AppError;
+    use crate::forms::Checkbox;
     use crate::i18n::td_string;
     use crate::language::locale;
     use crate::upstream::Upstream;
 
     /// Admin roles are granted only with the explicit confirmation the form asks for. `what` is
     /// what they would become, in the request's language (see [`admin_of_workspace`]).
-    pub fn require_confirmation(is_admin: bool, confirm: &Option<String>, what: &str) -> Result<(), AppError> {
-        if is_admin && confirm.as_deref() != Some("yes") {
+    pub fn require_confirmation(is_admin: bool, confirm: Checkbox, what: &str) -> Result<(), AppError> {
+        if is_admin && !confirm.checked() {
             return Err(AppError::field("confirm_admin", td_string!(locale(), roles.confirm_admin, what).to_string()));
         }
         Ok(())

@@ -64,7 +64,7 @@ pub async fn apply_same_access(
     user: String,
     reference: String,
     key: String,
-    #[server(default)] confirm_admin: Option<String>,
+    #[server(default)] confirm_admin: crate::forms::Checkbox,
 ) -> Result<Applied, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::apply(&upstream, &user, &reference, &key, confirm_admin).await
@@ -210,14 +210,14 @@ pub mod ssr {
         user: &str,
         reference: &str,
         key: &str,
-        confirm_admin: Option<String>,
+        confirm_admin: crate::forms::Checkbox,
     ) -> Result<Applied, AppError> {
         let locale = crate::language::locale();
         let (same, plan) = plan(upstream, user, reference).await?;
         if same.key != key {
             return Err(AppError::Invalid(td_string!(locale, same_access.plan_changed).to_owned()));
         }
-        if same.grants_admin && confirm_admin.as_deref() != Some("yes") {
+        if same.grants_admin && !confirm_admin.checked() {
             return Err(AppError::field("confirm_admin", td_string!(locale, same_access.confirm_admin_needed)));
         }
         let calls: Vec<Call> = plan.rows.into_iter().flat_map(|r| r.calls).collect();

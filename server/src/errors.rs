@@ -8,7 +8,7 @@ use std::any::Any;
 use app::error::{AppError, ErrorBody};
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -31,39 +31,40 @@ pub(crate) fn decode_error(body: &[u8]) -> AppError {
         .unwrap_or(AppError::Internal)
 }
 
-/// Gives every JSON error its status and its one shape. Server functions answer every `Err`
-/// with 500 and the bare error: it gets its own status and the full body. Our own answers have
-/// the shape already (and may have chosen their status, such as 421 for a foreign host name):
-/// they only gain the request id where a panic could not name it.
+/// A response [`panic_response`] made: it names no request id, which [`answer_errors`] adds.
+#[derive(Clone, Copy)]
+struct Panicked;
+
+/// Gives server-function errors their status and the one shape: Leptos answers every `Err`
+/// with 500 and the bare error. Our own answers ([`error_response`]) have the shape and their
+/// status already (421 for a foreign host name, say) and pass as they are; a panic's answer gains
+/// the request id.
 pub(crate) async fn answer_errors(req: Request, next: Next) -> Response {
     let request_id = request_id_of(&req);
+    let is_api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
+    if res.extensions().get::<Panicked>().is_some() {
+        return error_response(&AppError::Internal, request_id);
+    }
     let is_json =
         res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(res.status().is_client_error() || res.status().is_server_error()) || !is_json {
+    if !is_api || !is_json || !(res.status().is_client_error() || res.status().is_server_error()) {
         return res;
     }
     let (mut parts, body) = res.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BYTES).await else {
         return error_response(&AppError::Internal, request_id);
     };
-    if let Ok(mut ours) = serde_json::from_slice::<ErrorBody>(&bytes) {
-        if ours.request_id.is_some() || request_id.is_none() || !parts.status.is_server_error() {
-            return Response::from_parts(parts, Body::from(bytes));
-        }
-        ours.request_id = request_id;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::from(serde_json::to_vec(&ours).unwrap_or_default()));
-    }
+    let bare = serde_json::from_slice::<ErrorBody>(&bytes).is_err();
     match serde_json::from_slice::<AppError>(&bytes) {
-        Ok(err) => {
+        Ok(err) if bare => {
             parts.status = err.status();
             parts.headers.remove(header::CONTENT_LENGTH);
             let body = ErrorBody::new(&err, request_id);
             Response::from_parts(parts, Body::from(serde_json::to_vec(&body).unwrap_or_default()))
         }
-        // Not one of ours: passed on as it is.
-        Err(_) => Response::from_parts(parts, Body::from(bytes)),
+        // Ours already, or not an error of ours: passed on as it is.
+        _ => Response::from_parts(parts, Body::from(bytes)),
     }
 }
 
@@ -77,6 +78,6 @@ pub(crate) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .unwrap_or("a panic without a message");
     tracing::error!(panic = what, "a request panicked; answered 500");
     let mut res = error_response(&AppError::Internal, None);
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.extensions_mut().insert(Panicked);
     res
 }

@@ -58,7 +58,7 @@ pub fn build_app(config: Config, stores: Stores) -> Result<Router, StartError> {
     let services = state::Services::start(&config, &stores)?;
     let options = routes::leptos_options(&config);
     let render_page = routes::page_renderer(&options, services.contexts.clone());
-    let ctx = ServerContext::new(config, stores, &services, render_page);
+    let ctx = ServerContext::new(config, stores, &services, render_page, options.hash_files);
     let app = routes::app(&ctx, options, services.contexts);
     let health = routes::health(ctx.clone());
     Ok(middleware::around(&ctx, app, health))

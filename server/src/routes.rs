@@ -36,8 +36,14 @@ pub(crate) fn leptos_options(config: &Config) -> LeptosOptions {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
-        .hash_files(crate::state::hashed_assets())
+        .hash_files(hashed_assets())
         .build()
+}
+
+/// Whether cargo-leptos hashed the site's file names: it then writes `hash.txt` beside the
+/// binary (a release build; tests and `cargo run` have none).
+fn hashed_assets() -> bool {
+    std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("hash.txt").is_file())).unwrap_or(false)
 }
 
 /// Renders an app page for a synthetic request (the sign-in page again after a failed attempt,

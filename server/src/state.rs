@@ -142,7 +142,14 @@ impl Services {
 }
 
 impl ServerContext {
-    pub(crate) fn new(config: Config, stores: Stores, services: &Services, render_page: RenderPage) -> Self {
+    /// `hashed_assets`: whether the site's file names are hashed (the Leptos options say).
+    pub(crate) fn new(
+        config: Config,
+        stores: Stores,
+        services: &Services,
+        render_page: RenderPage,
+        hashed_assets: bool,
+    ) -> Self {
         Self {
             public_origin: config.public_origin().into(),
             cookie_name: cookie_name(&config).into(),
@@ -153,7 +160,7 @@ impl ServerContext {
             vault: services.vault.clone(),
             stores,
             secrets: services.secrets.clone(),
-            hashed_assets: hashed_assets(),
+            hashed_assets,
             render_page,
             config: Arc::new(config),
         }
@@ -256,10 +263,4 @@ fn throttle_limits(config: &Config) -> stores::Limits {
         window: Duration::from_secs(config.login_throttle_window_secs),
         capacity: 100_000,
     }
-}
-
-/// Whether cargo-leptos hashed the site's file names: it then writes `hash.txt` beside the
-/// binary (a release build; tests and `cargo run` have none).
-pub(crate) fn hashed_assets() -> bool {
-    std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("hash.txt").is_file())).unwrap_or(false)
 }

@@ -4,19 +4,19 @@
 //! Forms are rendered on the server and are plain HTML: a form posts to its server function,
 //! which keeps the outcome and the submitted values (never passwords) in the session as a
 //! [`Flash`] and redirects back to the page, which renders them (post/redirect/get). The WASM
-//! only adds two small islands ([`live`]): people found as you type, and fields that follow a
+//! only adds two small islands ([`people_finder`], [`follow`]): people found as you type, and fields that follow a
 //! chosen workspace. Every page therefore works, whole, before and without it.
 
+mod follow;
 mod link_fields;
-mod live;
+mod people_finder;
 mod pickers;
 mod role_select;
 
 pub use crate::builtin_roles::RoleOption;
+pub use follow::{follow_field, follow_mark, marks, FieldLook, Follow, FollowList, FollowingField};
 pub use link_fields::{linkable_methods, LinkFields};
-pub use live::{
-    add_name, follow_field, live_matches, people_matches, FieldLook, Follow, FollowList, MatchUse, PeopleFinder,
-};
+pub use people_finder::{add_name, live_matches, people_matches, MatchUse, PeopleFinder};
 #[cfg(feature = "ssr")]
 pub use pickers::parse_project_key;
 pub use pickers::{

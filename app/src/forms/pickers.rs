@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::live::{follows_attr, FieldLook, Follow, FollowList, PeopleFinder};
+use super::follow::{follow_mark, marks, FieldLook, Follow, FollowList, FollowingField};
+use super::people_finder::PeopleFinder;
 use crate::directory::ProjectSummary;
 use crate::error::AppError;
 use crate::i18n::td_string;
@@ -55,7 +56,7 @@ pub fn ProjectPicker(
     view! {
         <Follow>
             <WorkspaceSelect id=ws_id label=td_string!(locale, forms.workspace) workspaces selected=first.clone() pick_form />
-            <input type="hidden" name="workspace" value=first data-mirror="" />
+            <input type="hidden" {..follow_mark(marks::WORKSPACE_MIRROR)} name="workspace" value=first />
             <ProjectSelect look projects selected=project error />
             {notice.map(|text| view! { <WorkspaceNotice text /> })}
         </Follow>
@@ -88,11 +89,11 @@ pub fn WorkspaceSelect(
             {match pick_form {
                 Some(form) => view! {
                     <div class="inline-controls">
-                        <select id=id name="workspace" form=form data-follow="">{options}</select>
+                        <select {..follow_mark(marks::WORKSPACE_SELECT)} id=id name="workspace" form=form>{options}</select>
                         <button type="submit" form=form class="button secondary no-js">{td_string!(locale, forms.show_projects)}</button>
                     </div>
                 }.into_any(),
-                None => view! { <select id=id name="workspace" data-follow="">{options}</select> }.into_any(),
+                None => view! { <select {..follow_mark(marks::WORKSPACE_SELECT)} id=id name="workspace">{options}</select> }.into_any(),
             }}
             <p class="field-error" aria-live="polite">{error}</p>
         </div>
@@ -102,7 +103,7 @@ pub fn WorkspaceSelect(
 /// A notice about the workspace chosen first; [`Follow`] removes it once another is chosen.
 #[component]
 pub fn WorkspaceNotice(text: String) -> impl IntoView {
-    view! { <div data-for-workspace=""><crate::layout::NoticeUnavailable text /></div> }
+    view! { <div {..follow_mark(marks::ABOUT_FIRST_WORKSPACE)}><crate::layout::NoticeUnavailable text /></div> }
 }
 
 /// The select of one workspace's projects; [`Follow`] replaces it for another workspace.
@@ -118,7 +119,7 @@ pub fn ProjectSelect(
     let FieldLook { id, name, label } = look.clone();
     let error_id = format!("{id}-error");
     view! {
-        <div class="field" data-follows=follows_attr(FollowList::Projects) data-id=look.id data-name=look.name data-label=look.label>
+        <FollowingField list=Some(FollowList::Projects) look class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=name aria-describedby=error_id.clone()>
                 {if projects.is_empty() {
@@ -133,7 +134,7 @@ pub fn ProjectSelect(
                 }}
             </select>
             <p class="field-error" id=error_id aria-live="polite">{error}</p>
-        </div>
+        </FollowingField>
     }
 }
 
@@ -154,7 +155,7 @@ pub fn ClusterSelect(
     let locale = crate::language::locale();
     let empty = clusters.is_empty();
     view! {
-        <div class="field" data-follows=follows_attr(FollowList::Clusters) data-id=look.id data-name=look.name data-label=look.label>
+        <FollowingField list=Some(FollowList::Clusters) look class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=name aria-describedby=format!("{hint_id} {error_id}")>
                 {if clusters.is_empty() {
@@ -171,7 +172,7 @@ pub fn ClusterSelect(
                 <crate::layout::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace).to_string() />
             })}
             <p class="field-error" id=error_id aria-live="polite">{error}</p>
-        </div>
+        </FollowingField>
     }
 }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::live::{follows_attr, FieldLook, FollowList};
+use super::follow::{FieldLook, FollowList, FollowingField};
 use super::RoleOption;
 use crate::i18n::td_string;
 
@@ -30,7 +30,7 @@ pub fn RoleSelect(
     let admin = options.iter().find(|o| o.is_admin).cloned();
     let hints = options.iter().map(|o| view! { <p class="hint role-hint">{o.description.clone()}</p> }).collect_view();
     view! {
-        <div class="role-field" data-follows=follows.map(follows_attr) data-id=look.id data-name=look.name data-label=look.label>
+        <FollowingField list=follows look class="role-field">
             <div class="field">
                 <label for=id.clone()>{label}</label>
                 <select id=id name=name aria-describedby=format!("{hints_id} {error_id}")>
@@ -54,7 +54,7 @@ pub fn RoleSelect(
                     </div>
                 }
             })}
-        </div>
+        </FollowingField>
     }
 }
 

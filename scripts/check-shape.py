@@ -3,6 +3,7 @@
 
 1. no import circle between the modules of any crate: each top-level module of a crate (a file or
    folder under src/) may name others as `crate::name`, never in a circle, of any length;
+   and the app's shared kit (`app/src/kit/`) names no feature, only the foundations below it;
 2. no Rust source over 400 lines outside `tests/` folders (examples and binaries count);
 """
 import pathlib
@@ -13,6 +14,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CRATES = ["app", "server", "ks-client", "ks-types", "ks-sim", "frontend", "fuzz"]
 MAX_LINES = 400
+# What the app's kit may build on; anything else it named would make it a feature's part.
+KIT_FOUNDATIONS = {"error", "i18n", "language"}
 failures = []
 
 
@@ -59,6 +62,10 @@ for crate in CRATES:
         uses = module_uses(src)
         if crate == "app" and not {"memberships", "forms"} <= uses.keys():
             failures.append(f"app: the module scan found too little ({sorted(uses)})")
+        if crate == "app":
+            beyond = sorted(uses.get("kit", set()) - KIT_FOUNDATIONS)
+            if beyond:
+                failures.append(f"app: the kit names {', '.join(beyond)} (only {sorted(KIT_FOUNDATIONS)})")
         found = circle(uses)
         if found:
             failures.append(f"{crate}: import circle: {' → '.join(found)}")

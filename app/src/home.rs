@@ -15,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
     let locale = crate::language::locale();
 
     view! {
-        <crate::layout::LoadingPage>
+        <crate::kit::LoadingPage>
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(user) => {
@@ -54,7 +54,7 @@ pub fn HomePage() -> impl IntoView {
                         Err(err) => view! { <p class="error-banner" role="alert">{err.message()}</p> }.into_any(),
                     }
                 })}
-        </crate::layout::LoadingPage>
+        </crate::kit::LoadingPage>
     }
 }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod explain;
 pub mod forms;
 mod home;
+pub mod kit;
 pub mod language;
 pub mod layout;
 pub mod memberships;
@@ -32,7 +33,7 @@ pub mod same_access;
 pub mod sign_in_methods;
 #[cfg(feature = "ssr")]
 pub mod upstream;
-pub mod url;
+
 pub mod workspaces;
 
 use leptos::prelude::*;
@@ -131,7 +132,7 @@ pub fn App() -> impl IntoView {
         <Title text="KS Console" />
         <a class="skip-link" href="#main">{i18n::td_string!(locale, common.skip_to_content)}</a>
         <Router>
-            <Routes fallback=layout::NotFound>
+            <Routes fallback=kit::NotFound>
                 // In order: the sign-in forms wait for KubeSphere's ways in, and must be whole in
                 // the HTML (no script swaps streamed parts in: these pages have none).
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />

@@ -68,7 +68,7 @@ pub mod ssr {
     impl SingleSignOnSettings {
         /// The KubeSphere console's sign-out, coming back to the console's sign-in page (§12.8).
         pub fn kubesphere_sign_out(&self) -> String {
-            let back = crate::url::encode_query_value(&self.signed_out_url);
+            let back = crate::kit::url::encode_query_value(&self.signed_out_url);
             format!("{}/oauth/logout?post_logout_redirect_uri={back}", self.portal_url)
         }
     }

@@ -7,8 +7,7 @@
 
 use app::auth::{login_url, safe_next_path};
 use app::error::AppError;
-use app::forms::{Flash, PostedForm, SECRET_FIELDS};
-use app::upstream::FLASH_KEY;
+use app::kit::{Flash, PostedForm, FLASH_KEY, SECRET_FIELDS};
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};

@@ -10,9 +10,9 @@ use super::{
     CUSTOM,
 };
 use crate::explain::{ExplainLink, Question};
-use crate::forms::{take_flash, FormError, FormState};
 use crate::i18n::td_string;
-use crate::layout::{error_view, route_param};
+use crate::kit::{route_param, take_flash, FormError, FormState};
+use crate::layout::error_view;
 
 /// Changes listed on the page; the export has them all.
 const CHANGES_SHOWN: usize = 200;
@@ -44,19 +44,19 @@ pub fn AccessPage() -> impl IntoView {
         },
     );
     view! {
-        <crate::layout::LoadingPage>
+        <crate::kit::LoadingPage>
                 {move || Suspend::new(async move {
                     match review.await {
                         Ok((r, flash)) => view! { <Review review=r filters=filters() flash /> }.into_any(),
                         Err(e) => error_view(e),
                     }
                 })}
-        </crate::layout::LoadingPage>
+        </crate::kit::LoadingPage>
     }
 }
 
 #[component]
-fn Review(review: AccessView, filters: Filters, flash: Option<crate::forms::Flash>) -> impl IntoView {
+fn Review(review: AccessView, filters: Filters, flash: Option<crate::kit::Flash>) -> impl IntoView {
     let locale = crate::language::locale();
     let ws = review.workspace.clone();
     let sign_off_form = FormState::<MarkAccessReviewed>::new(&flash);
@@ -70,7 +70,7 @@ fn Review(review: AccessView, filters: Filters, flash: Option<crate::forms::Flas
             let query = [("place", f.place.as_str()), ("role", f.role.as_str()), ("status", f.status.as_str())]
                 .iter()
                 .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={}", crate::url::encode_query_value(v)))
+                .map(|(k, v)| format!("{k}={}", crate::kit::url::encode_query_value(v)))
                 .chain(std::iter::once(format!("page={n}")))
                 .collect::<Vec<_>>()
                 .join("&");
@@ -182,7 +182,7 @@ fn Review(review: AccessView, filters: Filters, flash: Option<crate::forms::Flas
                 }).collect_view()}
             </tbody>
         </table>
-        {crate::layout::pager(page as u32, pages as u32, move |n| page_link(n as usize))}
+        {crate::kit::pager(page as u32, pages as u32, move |n| page_link(n as usize))}
     }
 }
 
@@ -247,7 +247,7 @@ fn ChangesSection(
         Some(c) => {
             let export = format!(
                 "/workspaces/{workspace}/access-changes.csv?since={}",
-                crate::url::encode_query_value(&c.since)
+                crate::kit::url::encode_query_value(&c.since)
             );
             let total = c.changes.len();
             let baseline = c.baseline.clone().unwrap_or_default();

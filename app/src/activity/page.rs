@@ -62,7 +62,7 @@ pub fn ActivityPage() -> impl IntoView {
                     <a class="button secondary" href="/activity">{td_string!(locale, activity.clear_filters)}</a>
                 </div>
             </form>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(page) => {

@@ -155,8 +155,8 @@ fn SingleSignOnButtons(methods: Vec<SignInMethod>, next: String) -> impl IntoVie
         .map(|m| {
             let href = format!(
                 "/login/sso?provider={}&next={}",
-                crate::url::encode_query_value(&m.name),
-                crate::url::encode_query_value(&next)
+                crate::kit::url::encode_query_value(&m.name),
+                crate::kit::url::encode_query_value(&next)
             );
             let label = td_string!(locale, auth.sign_in_with_provider, name = m.label.clone()).to_string();
             view! { <li><a class="button" href=href>{label}</a></li> }

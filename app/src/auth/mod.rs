@@ -63,7 +63,7 @@ pub fn safe_next_path(next: Option<&str>) -> String {
 /// The login URL that brings the user back to `path` afterwards.
 pub fn login_url(path: &str, reason: Option<&AppError>) -> String {
     let mut url = String::from("/login?next=");
-    url.push_str(&crate::url::encode_query_value(&safe_next_path(Some(path))));
+    url.push_str(&crate::kit::url::encode_query_value(&safe_next_path(Some(path))));
     if let Some(reason) = reason {
         url.push_str("&reason=");
         url.push_str(reason.code());

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use super::bulk_job;
 use super::job::{JobState, StoredKind};
 use crate::i18n::td_string;
-use crate::layout::{error_view, route_param};
+use crate::kit::route_param;
+use crate::layout::error_view;
 
 #[component]
 pub fn BulkJobPage() -> impl IntoView {
@@ -18,7 +19,7 @@ pub fn BulkJobPage() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, bulk.job_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let job = match job.await {
                         Ok(job) => job,
@@ -99,7 +100,7 @@ pub fn BulkJobPage() -> impl IntoView {
 /// moves the bar; once the job is done, reloads the page for its per-row results.
 #[island]
 fn LiveProgress(id: String, finished: usize, total: usize) -> impl IntoView {
-    crate::forms::island_hydrated();
+    crate::kit::island_hydrated();
     let locale = crate::language::locale();
     let finished = RwSignal::new(finished);
     #[cfg(feature = "hydrate")]

@@ -36,7 +36,7 @@ enum Answer {
 }
 
 fn asked() -> Option<Asked> {
-    let posted = crate::forms::posted_form()?;
+    let posted = crate::kit::posted_form()?;
     let field = |name: &str| posted.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if let Some(problem) = field("csv_error") {
         return Some(Asked::Unreadable(problem));

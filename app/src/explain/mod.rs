@@ -67,7 +67,7 @@ impl Question {
             query.extend([("cluster", self.cluster.as_str()), ("project", self.project.as_str())]);
         }
         let query: Vec<String> =
-            query.into_iter().map(|(k, v)| format!("{k}={}", crate::url::encode_query_value(v))).collect();
+            query.into_iter().map(|(k, v)| format!("{k}={}", crate::kit::url::encode_query_value(v))).collect();
         format!("/explain?{}", query.join("&"))
     }
 }

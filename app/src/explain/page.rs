@@ -31,7 +31,7 @@ pub fn ExplainPage() -> impl IntoView {
         <main id="main" class="page">
             <h1>{td_string!(locale, explain.title)}</h1>
             <p class="muted">{td_string!(locale, explain.intro)}</p>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let q = question();
                     match answer.await {
@@ -145,10 +145,10 @@ fn Answers(explanation: Explanation) -> impl IntoView {
     let asked = e.asked_kubesphere;
     let about_reader = e.about_reader;
     let ask_href = {
-        let mut query = vec![format!("workspace={}", crate::url::encode_query_value(&e.workspace))];
+        let mut query = vec![format!("workspace={}", crate::kit::url::encode_query_value(&e.workspace))];
         if in_project {
-            query.push(format!("cluster={}", crate::url::encode_query_value(&e.cluster)));
-            query.push(format!("project={}", crate::url::encode_query_value(&e.project)));
+            query.push(format!("cluster={}", crate::kit::url::encode_query_value(&e.cluster)));
+            query.push(format!("project={}", crate::kit::url::encode_query_value(&e.project)));
         }
         format!("/requests/new?{}", query.join("&"))
     };

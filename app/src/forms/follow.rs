@@ -147,7 +147,7 @@ pub async fn follow_field(list: FollowList, workspace: String, look: FieldLook) 
 /// Without WASM the page's "show" button, where there is one, does the same with a reload.
 #[island]
 pub fn Follow(children: Children) -> impl IntoView {
-    super::island_hydrated();
+    crate::kit::island_hydrated();
     view! { <div class="follow" on:change=follow_change>{children()}</div> }
 }
 

@@ -63,7 +63,7 @@ pub async fn people_matches(query: String, usage: MatchUse) -> Result<String, Ap
 /// without it the field is typed into directly.
 #[island]
 pub fn PeopleFinder(target: String, multiple: bool) -> impl IntoView {
-    super::island_hydrated();
+    crate::kit::island_hydrated();
     let locale = crate::language::locale();
     let usage = if multiple { MatchUse::Add } else { MatchUse::Choose };
     let (query, found) = live_matches(usage);

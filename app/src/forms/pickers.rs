@@ -103,7 +103,7 @@ pub fn WorkspaceSelect(
 /// A notice about the workspace chosen first; [`Follow`] removes it once another is chosen.
 #[component]
 pub fn WorkspaceNotice(text: String) -> impl IntoView {
-    view! { <div {..follow_mark(marks::ABOUT_FIRST_WORKSPACE)}><crate::layout::NoticeUnavailable text /></div> }
+    view! { <div {..follow_mark(marks::ABOUT_FIRST_WORKSPACE)}><crate::kit::NoticeUnavailable text /></div> }
 }
 
 /// The select of one workspace's projects; [`Follow`] replaces it for another workspace.
@@ -169,7 +169,7 @@ pub fn ClusterSelect(
             </select>
             <p class="hint" id=hint_id>{td_string!(locale, forms.cluster_hint)}</p>
             {empty.then(|| view! {
-                <crate::layout::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace).to_string() />
+                <crate::kit::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace).to_string() />
             })}
             <p class="field-error" id=error_id aria-live="polite">{error}</p>
         </FollowingField>
@@ -198,9 +198,9 @@ pub fn UserPicker(
     let field_id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
     view! {
         {match id {
-            Some(id) => view! { <super::TextField label=label name=name value=value error=error required=true
+            Some(id) => view! { <crate::kit::TextField label=label name=name value=value error=error required=true
                 autocomplete="off" hint=hint id=id /> }.into_any(),
-            None => view! { <super::TextField label=label name=name value=value error=error required=true
+            None => view! { <crate::kit::TextField label=label name=name value=value error=error required=true
                 autocomplete="off" hint=hint /> }.into_any(),
         }}
         <PeopleFinder target=field_id multiple=multiple />

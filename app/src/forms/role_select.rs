@@ -57,27 +57,3 @@ pub fn RoleSelect(
         </FollowingField>
     }
 }
-
-/// A list of rules with whether each is met, e.g. the password rules.
-#[component]
-pub fn Checklist(id: &'static str, items: Vec<(&'static str, bool)>) -> impl IntoView {
-    let locale = crate::language::locale();
-    view! {
-        <ul class="checklist" id=id aria-label=td_string!(locale, forms.password_rules)>
-            {items
-                .into_iter()
-                .map(|(text, met)| {
-                    view! {
-                        <li class:met=met>
-                            <span aria-hidden="true">{if met { "✓ " } else { "○ " }}</span>
-                            {text}
-                            <span class="sr-only">
-                                {if met { td_string!(locale, forms.met) } else { td_string!(locale, forms.not_met) }}
-                            </span>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-}

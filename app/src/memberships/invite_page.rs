@@ -9,12 +9,15 @@ use crate::builtin_roles::{project_role_options, workspace_role_options, REGULAR
 use crate::directory::ProjectSummary;
 use crate::error::AppError;
 use crate::forms::{
-    flash_for, kept_field, project_form_start, take_flash, workspace_form_start, workspace_of, FieldLook, Flash,
-    Follow, FollowList, FormError, FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton,
-    UserPicker, WorkspaceNotice, WorkspaceSelect,
+    project_form_start, workspace_form_start, workspace_of, FieldLook, Follow, FollowList, PickerStart, ProjectPicker,
+    RoleOption, RoleSelect, UserPicker, WorkspaceNotice, WorkspaceSelect,
 };
 use crate::i18n::td_string;
-use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
+use crate::kit::{
+    flash_for, kept_field, person_from_address, take_flash, workspace_from_address, Flash, FormError, FormState,
+    NoticeUnavailable, SubmitButton,
+};
+use crate::layout::error_view;
 use crate::roles::MembershipChange;
 
 /// Where people were invited: the success sentence differs.
@@ -72,7 +75,7 @@ pub fn InviteWorkspacePage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, memberships.invite_workspace_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (Ok(ws), ..) if ws.is_empty() => view! {
@@ -160,7 +163,7 @@ pub fn InviteProjectPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, memberships.invite_project_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok((start, ..)) if start.workspaces.is_empty() => view! {

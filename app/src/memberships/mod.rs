@@ -35,7 +35,7 @@ pub struct MemberPage {
 
 impl MemberPage {
     pub fn pages(&self) -> u32 {
-        crate::layout::page_count(self.total, MEMBERS_PAGE_SIZE)
+        crate::kit::page_count(self.total, MEMBERS_PAGE_SIZE)
     }
 }
 
@@ -105,7 +105,7 @@ pub async fn invite_workspace_members(
     workspace: String,
     usernames: String,
     role: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
 ) -> Result<MembershipChange, AppError> {
     use crate::planner::wishes::Membership;
     use ks_types::{WorkspaceName, WorkspaceRoleKind};
@@ -124,7 +124,7 @@ pub async fn invite_project_members(
     project: String,
     usernames: String,
     role: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
     /// The project's workspace, as the form's picker has it (the planner checks it).
     #[server(default)]
     workspace: Option<String>,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{MemberPage, Memberships};
 use crate::explain::{ExplainLink, Question};
 use crate::i18n::td_string;
-use crate::layout::pager;
+use crate::kit::pager;
 
 /// One page of members with their roles and e-mails, and links to the neighbouring pages
 /// (`base` is the page's own path).

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::{notification_settings, NotifyChoices, SaveNotificationSettings};
-use crate::forms::{take_flash, Flash, FormError, FormState, SubmitButton};
 use crate::i18n::td_string;
+use crate::kit::{take_flash, Flash, FormError, FormState, SubmitButton};
 use crate::layout::error_view;
 
 #[component]
@@ -21,7 +21,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, notices.settings_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (flash, Ok(settings)) => view! { <SettingsForm settings flash /> }.into_any(),

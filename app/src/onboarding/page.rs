@@ -18,7 +18,7 @@ struct Posted {
 }
 
 fn posted() -> Option<Posted> {
-    let fields = crate::forms::posted_form()?;
+    let fields = crate::kit::posted_form()?;
     let button = fields.iter().find(|(k, _)| k == "step").map(|(_, v)| v.clone()).unwrap_or_default();
     Some(Posted { input: OnboardInput::from_fields(&fields), button })
 }
@@ -57,7 +57,7 @@ pub fn OnboardPage() -> impl IntoView {
             <h1>{td_string!(locale, onboarding.title)}</h1>
             <p class="muted">{td_string!(locale, onboarding.intro)}</p>
             <p class="button-row"><a class="button secondary" href="/onboard/bulk">{td_string!(locale, onboarding.bulk_link)}</a></p>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let (posted, outcome, choices) = data.await;
                     let choices = match choices {

@@ -24,7 +24,7 @@ pub async fn create_user(
     platform_role: String,
     #[server(default)] display_name: Option<String>,
     #[server(default)] description: Option<String>,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
     #[server(default)] identity_provider: Option<String>,
     #[server(default)] identity: Option<String>,
 ) -> Result<CreatedUser, AppError> {

@@ -5,12 +5,11 @@ use leptos::server_fn::ServerFn;
 
 use super::CreateUser;
 use crate::builtin_roles::platform_role_options;
-use crate::forms::{
-    flash_for, take_flash, Checklist, FieldLook, Flash, FormError, FormState, RoleOption, RoleSelect, SubmitButton,
-    TextField,
-};
+use crate::forms::{FieldLook, RoleOption, RoleSelect};
 use crate::i18n::td_string;
-use crate::layout::NoticeUnavailable;
+use crate::kit::{
+    flash_for, take_flash, Checklist, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField,
+};
 use crate::permissions::my_permissions;
 
 #[component]
@@ -32,7 +31,7 @@ pub fn CreateUserPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, people.create_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let (perms, roles, flash, methods) = data.await;
                     match (perms, roles) {

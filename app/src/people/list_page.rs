@@ -143,7 +143,7 @@ pub fn PersonSearch(
 /// is typed shown under it as links (server-rendered HTML, asked for once typing pauses).
 #[island]
 pub fn LivePersonSearch(children: Children) -> impl IntoView {
-    crate::forms::island_hydrated();
+    crate::kit::island_hydrated();
     let locale = crate::language::locale();
     let (query, found) = crate::forms::live_matches(crate::forms::MatchUse::Open);
     view! {
@@ -176,7 +176,7 @@ pub fn PeoplePageView() -> impl IntoView {
                     match data.await {
                         Ok(p) => {
                             let q = q();
-                            let pages = crate::layout::page_count(p.total, PAGE_SIZE);
+                            let pages = crate::kit::page_count(p.total, PAGE_SIZE);
                             let sort = sort().key();
                             let link = move |n: u32| format!("/users?q={}&sort={sort}&page={n}", urlencode(&q));
                             view! {
@@ -198,7 +198,7 @@ pub fn PeoplePageView() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                                {crate::layout::pager(p.page, pages, link)}
+                                {crate::kit::pager(p.page, pages, link)}
                             }.into_any()
                         }
                         Err(e) => error_view(e),

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use super::get_person;
 use crate::i18n::td_string;
-use crate::layout::{error_view, route_param};
+use crate::kit::route_param;
+use crate::layout::error_view;
 use crate::memberships::{get_memberships, MembershipList};
 
 #[component]
@@ -14,7 +15,7 @@ pub fn PersonPage() -> impl IntoView {
     let memberships = Resource::new_blocking(name, get_memberships);
     let locale = crate::language::locale();
     view! {
-        <crate::layout::LoadingPage>
+        <crate::kit::LoadingPage>
                 {move || Suspend::new(async move {
                     match person.await {
                         Ok(p) => {
@@ -76,6 +77,6 @@ pub fn PersonPage() -> impl IntoView {
                         Err(e) => error_view(e),
                     }
                 })}
-        </crate::layout::LoadingPage>
+        </crate::kit::LoadingPage>
     }
 }

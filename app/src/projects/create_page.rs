@@ -5,12 +5,10 @@ use leptos::server_fn::ServerFn;
 
 use super::{can_create_projects, CreateProject};
 use crate::directory::WorkspaceSummary;
-use crate::forms::{
-    flash_for, workspace_form_start, ClusterSelect, FieldLook, Flash, Follow, FormError, FormState, SubmitButton,
-    TextField, WorkspaceNotice, WorkspaceSelect,
-};
+use crate::forms::{workspace_form_start, ClusterSelect, FieldLook, Follow, WorkspaceNotice, WorkspaceSelect};
 use crate::i18n::td_string;
-use crate::layout::{error_view, NoticeUnavailable};
+use crate::kit::{flash_for, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField};
+use crate::layout::error_view;
 
 #[component]
 pub fn CreateProjectPage() -> impl IntoView {
@@ -29,7 +27,7 @@ pub fn CreateProjectPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, projects.create_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (Ok(ws), ..) if ws.is_empty() => view! {

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use super::get_project_details;
 use crate::i18n::td_string;
-use crate::layout::{error_view, page_param, route_param};
+use crate::kit::{page_param, route_param};
+use crate::layout::error_view;
 use crate::memberships::MembersTable;
 
 #[component]
@@ -20,7 +21,7 @@ pub fn ProjectPage() -> impl IntoView {
     );
     let locale = crate::language::locale();
     view! {
-        <crate::layout::LoadingPage>
+        <crate::kit::LoadingPage>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok(p) => view! {
@@ -44,6 +45,6 @@ pub fn ProjectPage() -> impl IntoView {
                         Err(e) => error_view(e),
                     }
                 })}
-        </crate::layout::LoadingPage>
+        </crate::kit::LoadingPage>
     }
 }

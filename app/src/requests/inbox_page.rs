@@ -8,8 +8,9 @@ use super::{
     access_requests, AccessRequest, ApproveAccessRequest, DeclineAccessRequest, Inbox, RequestState, ToDecide,
     WithdrawAccessRequest,
 };
-use crate::forms::{take_flash, FieldLook, Flash, FormError, FormState, RoleSelect};
+use crate::forms::{FieldLook, RoleSelect};
 use crate::i18n::td_string;
+use crate::kit::{take_flash, Flash, FormError, FormState};
 use crate::layout::error_view;
 
 /// Milliseconds since the epoch, as people read it (UTC, to the minute).
@@ -42,7 +43,7 @@ pub fn RequestsPage() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, requests.inbox_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (flash, Ok(inbox)) => view! { <InboxView inbox flash /> }.into_any(),

@@ -23,7 +23,7 @@ pub fn JoinLinkPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, requests.join_link_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match link.await {
                         Ok(link) => view! { <LinkView link /> }.into_any(),

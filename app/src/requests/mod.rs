@@ -106,7 +106,7 @@ pub async fn access_requests() -> Result<Inbox, AppError> {
 pub async fn approve_access_request(
     id: String,
     role: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
 ) -> Result<AccessRequest, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::approve(&upstream, &id, role, confirm_admin).await

@@ -7,8 +7,8 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{access_request_form, AskForAccess, Place, RequestForm};
-use crate::forms::{take_flash, Flash, FormError, FormState, SubmitButton};
 use crate::i18n::td_string;
+use crate::kit::{take_flash, Flash, FormError, FormState, SubmitButton};
 use crate::layout::error_view;
 
 #[component]
@@ -29,7 +29,7 @@ pub fn NewRequestPage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, requests.new_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         (flash, Ok(form)) => view! { <RequestFormView form flash /> }.into_any(),

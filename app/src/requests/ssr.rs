@@ -153,7 +153,7 @@ pub async fn join_link(upstream: &Upstream, place: Place, role: String) -> Resul
     let roles = role_options(&place.workspace, place.is_project());
     let chosen = if roles.iter().any(|r| r.value == role) { role } else { place.least_role().to_owned() };
     let origin = crate::upstream::public_origin()?;
-    let encode = crate::url::encode_query_value;
+    let encode = crate::kit::url::encode_query_value;
     let path = if place.is_project() {
         format!("/join/{}/{}/{}", encode(&place.workspace), encode(&place.cluster), encode(&place.project))
     } else {
@@ -244,7 +244,7 @@ pub async fn approve(
     upstream: &Upstream,
     id: &str,
     role: String,
-    confirm_admin: crate::forms::Checkbox,
+    confirm_admin: crate::kit::Checkbox,
 ) -> Result<AccessRequest, AppError> {
     use crate::planner::wishes::{Intent, Membership, Wish};
     let request = pending_request(id).await?;

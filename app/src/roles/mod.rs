@@ -56,7 +56,7 @@ impl MembershipChange {
 pub async fn change_platform_role(
     username: String,
     platform_role: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
 ) -> Result<MembershipChange, AppError> {
     use ks_types::{PlatformRole, UserName};
     let locale = crate::language::locale();
@@ -73,7 +73,7 @@ pub async fn change_workspace_role(
     workspace: String,
     username: String,
     role: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
 ) -> Result<MembershipChange, AppError> {
     use crate::planner::wishes::Membership;
     use ks_types::{UserName, WorkspaceName, WorkspaceRoleKind};
@@ -93,7 +93,7 @@ pub async fn change_project_role(
     project: String,
     username: String,
     role: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
     /// The project's workspace, as the form's picker has it (the planner checks it).
     #[server(default)]
     workspace: Option<String>,
@@ -118,8 +118,8 @@ pub(crate) mod ssr {
     use crate::planner::wishes::{Intent, Membership, Wish};
 
     use crate::error::AppError;
-    use crate::forms::Checkbox;
     use crate::i18n::td_string;
+    use crate::kit::Checkbox;
     use crate::language::locale;
     use crate::upstream::Upstream;
 

@@ -8,12 +8,16 @@ use crate::builtin_roles::{platform_role_options, project_role_options, workspac
 use crate::directory::my_workspaces;
 use crate::error::AppError;
 use crate::forms::{
-    first_workspace, flash_for, project_form_start, take_flash, FieldLook, Flash, Follow, FollowList, FormError,
-    FormState, PickerStart, ProjectPicker, RoleOption, RoleSelect, SubmitButton, UserPicker, WorkspaceSelect,
+    first_workspace, project_form_start, FieldLook, Follow, FollowList, PickerStart, ProjectPicker, RoleOption,
+    RoleSelect, UserPicker, WorkspaceSelect,
 };
 use crate::i18n::td_string;
+use crate::kit::{
+    flash_for, person_from_address, take_flash, workspace_from_address, Flash, FormError, FormState, NoticeUnavailable,
+    SubmitButton,
+};
 use crate::language::Locale;
-use crate::layout::{error_view, person_from_address, workspace_from_address, NoticeUnavailable};
+use crate::layout::error_view;
 use crate::permissions::my_permissions;
 
 fn changed_banner(c: MembershipChange) -> impl IntoView {
@@ -157,7 +161,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, roles.title)}</h1>
             <p class="muted">{td_string!(locale, roles.intro)}</p>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let (level, section, flash) = data.await;
                     let level = Level::parse(&level).unwrap_or(Level::Workspace);

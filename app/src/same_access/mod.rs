@@ -64,7 +64,7 @@ pub async fn apply_same_access(
     user: String,
     reference: String,
     key: String,
-    #[server(default)] confirm_admin: crate::forms::Checkbox,
+    #[server(default)] confirm_admin: crate::kit::Checkbox,
 ) -> Result<Applied, AppError> {
     let upstream = crate::upstream::Upstream::from_context()?;
     ssr::apply(&upstream, &user, &reference, &key, confirm_admin).await
@@ -210,7 +210,7 @@ pub mod ssr {
         user: &str,
         reference: &str,
         key: &str,
-        confirm_admin: crate::forms::Checkbox,
+        confirm_admin: crate::kit::Checkbox,
     ) -> Result<Applied, AppError> {
         let locale = crate::language::locale();
         let (same, plan) = plan(upstream, user, reference).await?;

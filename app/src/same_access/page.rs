@@ -7,9 +7,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::{same_access_plan, ApplySameAccess, Outcome, SameAccess};
 use crate::error::AppError;
-use crate::forms::{take_flash, Flash, FormError, FormState};
 use crate::i18n::td_string;
-use crate::layout::{error_view, route_param};
+use crate::kit::{route_param, take_flash, Flash, FormError, FormState};
+use crate::layout::error_view;
 
 #[component]
 pub fn SameAccessPage() -> impl IntoView {
@@ -31,7 +31,7 @@ pub fn SameAccessPage() -> impl IntoView {
         <main id="main" class="page">
             <h1>{move || td_string!(locale, same_access.title, user = name()).to_string()}</h1>
             <p class="muted">{td_string!(locale, same_access.intro)}</p>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let (flash, plan) = data.await;
                     let field_error = match &plan {

@@ -12,9 +12,6 @@ use super::SessionCache;
 use crate::activity_log::ssr::ActivityLog;
 use crate::error::AppError;
 
-/// Key of the flash (`forms::Flash`) a plain-form submission leaves in the session.
-pub const FLASH_KEY: &str = "ks-console.flash";
-
 /// Everything a server function needs, provided as Leptos context by the server.
 #[derive(Clone)]
 pub struct AppState {

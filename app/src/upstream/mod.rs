@@ -18,9 +18,7 @@ use ks_client::{KsError, UserApi};
 use leptos::prelude::*;
 
 pub use cache::{SessionCache, SESSION_CACHE_MAX_TTL};
-pub use context::{
-    activity_log, fail_with, public_origin, AppState, Authenticated, EndSession, RequestId, Sealer, FLASH_KEY,
-};
+pub use context::{activity_log, fail_with, public_origin, AppState, Authenticated, EndSession, RequestId, Sealer};
 
 use crate::activity_log::{Change, Record, Via};
 use crate::error::AppError;

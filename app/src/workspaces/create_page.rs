@@ -5,9 +5,10 @@ use leptos::server_fn::ServerFn;
 
 use super::CreateWorkspace;
 use crate::directory::my_clusters;
-use crate::forms::{flash_for, take_flash, Flash, FormError, FormState, SubmitButton, TextField, UserPicker};
+use crate::forms::UserPicker;
 use crate::i18n::td_string;
-use crate::layout::{error_view, NoticeUnavailable};
+use crate::kit::{flash_for, take_flash, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField};
+use crate::layout::error_view;
 use crate::permissions::{my_permissions, Permissions};
 
 #[component]
@@ -23,7 +24,7 @@ pub fn CreateWorkspacePage() -> impl IntoView {
     view! {
         <main id="main" class="page narrow">
             <h1>{td_string!(locale, workspaces.create_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     let (perms, clusters, flash) = data.await;
                     match (perms, clusters) {

@@ -134,7 +134,7 @@ mod tests {
 
     use super::{CreateWorkspace, CreatedWorkspace};
     use crate::error::AppError;
-    use crate::forms::{Flash, FormState};
+    use crate::kit::{Flash, FormState};
     use crate::projects::CreateProject;
 
     fn failed_submission() -> Option<Flash> {

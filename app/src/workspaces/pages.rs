@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use super::get_workspace_details;
 use crate::i18n::td_string;
-use crate::layout::{error_view, page_param, route_param};
+use crate::kit::{page_param, route_param};
+use crate::layout::error_view;
 use crate::memberships::MembersTable;
 
 #[component]
@@ -24,7 +25,7 @@ pub fn WorkspacePage() -> impl IntoView {
     );
     let locale = crate::language::locale();
     view! {
-        <crate::layout::LoadingPage>
+        <crate::kit::LoadingPage>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok((w, manages)) => view! {
@@ -66,7 +67,7 @@ pub fn WorkspacePage() -> impl IntoView {
                         Err(e) => error_view(e),
                     }
                 })}
-        </crate::layout::LoadingPage>
+        </crate::kit::LoadingPage>
     }
 }
 
@@ -78,7 +79,7 @@ pub fn WorkspacesPage() -> impl IntoView {
     view! {
         <main id="main" class="page">
             <h1>{td_string!(locale, workspaces.list_title)}</h1>
-            <Suspense fallback=crate::layout::Loading>
+            <Suspense fallback=crate::kit::Loading>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(ws) if ws.is_empty() => view! { <p class="muted">{td_string!(locale, workspaces.none)}</p> }.into_any(),

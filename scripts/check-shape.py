@@ -5,6 +5,9 @@
    folder under src/) may name others as `crate::name`, never in a circle, of any length;
    and the app's shared kit (`app/src/kit/`) names no feature, only the foundations below it;
 2. no Rust source over 400 lines outside `tests/` folders (examples and binaries count);
+3. words at the edge: the app's domain code (the planner, the activity log, permissions, the bulk
+   file, plan and job) never reads the request's language itself; a page or a server function
+   passes the locale to its `*_in(locale)` methods.
 """
 import pathlib
 import re
@@ -16,6 +19,9 @@ CRATES = ["app", "server", "ks-client", "ks-types", "ks-sim", "frontend", "fuzz"
 MAX_LINES = 400
 # What the app's kit may build on; anything else it named would make it a feature's part.
 KIT_FOUNDATIONS = {"error", "i18n", "language"}
+# The app's domain code, which takes a locale rather than reading the request's.
+DOMAIN = ["planner/calls.rs", "planner/facts", "planner/mod.rs", "planner/verdicts.rs", "planner/wishes.rs",
+          "planner/words.rs", "activity_log.rs", "permissions.rs", "bulk/file.rs", "bulk/plan.rs", "bulk/job.rs"]
 failures = []
 
 
@@ -70,6 +76,16 @@ for crate in CRATES:
         if found:
             failures.append(f"{crate}: import circle: {' → '.join(found)}")
 
+app_src = ROOT / "app" / "src"
+for part in DOMAIN:
+    path = app_src / part
+    files = sorted(path.rglob("*.rs")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        failures.append(f"app/src/{part}: listed as domain code, not found")
+    for file in files:
+        if file.is_file() and re.search(r"\blocale\(\)", file.read_text()):
+            failures.append(f"{file.relative_to(ROOT)}: reads the request's language (take a locale instead)")
+
 tracked = subprocess.run(["git", "ls-files", "*.rs"], cwd=ROOT, capture_output=True, text=True, check=True)
 for name in tracked.stdout.split():
     path = ROOT / name
@@ -83,4 +99,4 @@ for failure in failures:
     print(f"check-shape: {failure}", file=sys.stderr)
 if failures:
     sys.exit(1)
-print("check-shape: no import circle in any crate, no source over 400 lines outside tests/")
+print("check-shape: no import circle in any crate, the kit names no feature, domain code reads no language, no source over 400 lines outside tests/")

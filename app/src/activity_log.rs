@@ -71,11 +71,6 @@ impl Action {
         Self::ALL.into_iter().find(|a| a.key() == key)
     }
 
-    /// What the log shows, in the language of the page being rendered.
-    pub fn label(self) -> &'static str {
-        self.label_in(crate::language::locale())
-    }
-
     pub fn label_in(self, locale: crate::language::Locale) -> &'static str {
         use crate::i18n::td_string;
         match self {

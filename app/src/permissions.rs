@@ -20,10 +20,11 @@ pub struct Permissions {
 }
 
 impl Permissions {
-    pub fn role_label(&self) -> &str {
+    /// The platform role's name, or "no platform role" in `locale`.
+    pub fn role_label(&self, locale: crate::language::Locale) -> &str {
         match self.platform_role.as_deref() {
             Some(role) => role,
-            None => crate::i18n::td_string!(crate::language::locale(), roles.no_platform_role),
+            None => crate::i18n::td_string!(locale, roles.no_platform_role),
         }
     }
 }

@@ -34,12 +34,7 @@ pub enum LineProblem {
 }
 
 impl FileError {
-    /// The sentence to show, in the language of the request being answered. (`Display` stays
-    /// English: it is what the logs say.)
-    pub fn message(&self) -> String {
-        self.message_in(crate::language::locale())
-    }
-
+    /// The sentence to show, in `locale`. (`Display` stays English: it is what the logs say.)
     pub fn message_in(&self, locale: Locale) -> String {
         match self {
             FileError::Empty => td_string!(locale, bulk.file_empty).into(),

@@ -185,9 +185,8 @@ impl JobRecord {
     }
 
     /// The file's columns, each row's outcome and message: the result to download (the header
-    /// stays as the file format has it; the outcomes are in the page's language).
-    pub fn result_csv(&self) -> String {
-        let locale = crate::language::locale();
+    /// stays as the file format has it; the outcomes are in `locale`, the page's language).
+    pub fn result_csv(&self, locale: Locale) -> String {
         let mut out = format!("{},outcome,message\n", super::COLUMNS.join(","));
         for row in &self.rows {
             let (outcome, message) = match self.result_of(row.line) {
@@ -268,7 +267,7 @@ mod tests {
                 outcome: RowOutcome::Stored { kind: StoredKind::Failed, message: "said \"no\"".into() },
             }],
         };
-        let csv = job.result_csv();
+        let csv = job.result_csv(Locale::en);
         let mut lines = csv.lines();
         assert_eq!(lines.next(), Some("username,email,display_name,platform_role,workspace,workspace_role,cluster,project,project_role,outcome,message"));
         assert_eq!(lines.next(), Some("mei,,\"Chen, Mei\",,,,,,,failed,\"said \"\"no\"\"\""));

@@ -40,7 +40,7 @@ pub fn BulkJobPage() -> impl IntoView {
                             (false, td_string!(locale, bulk.job_stopped, finished, total, why).to_string())
                         }
                     };
-                    let download = super::page::data_url(&job.result_csv());
+                    let download = super::page::data_url(&job.result_csv(locale));
                     view! {
                         <section class="card" aria-labelledby="job-heading">
                             {if running {

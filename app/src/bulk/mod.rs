@@ -112,8 +112,8 @@ impl DryRun {
 /// The dry run of a file's text (reads only).
 #[server(prefix = "/api", endpoint = "bulk_dry_run")]
 pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
-    let rows =
-        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
+    let rows = file::read(csv.as_bytes())
+        .map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message_in(crate::language::locale()))))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     Ok(plan::dry_run(&upstream, &rows, &Default::default()).await?.report())
 }
@@ -147,8 +147,8 @@ pub async fn bulk_apply(
     use crate::activity_log::Via;
     use job::{RowFailure, RowOutcome, RowResult};
 
-    let rows =
-        file::read(csv.as_bytes()).map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message())))?;
+    let rows = file::read(csv.as_bytes())
+        .map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message_in(crate::language::locale()))))?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let planned = plan::dry_run(&upstream, &rows, &Default::default()).await?;
     let report = planned.report();

@@ -36,7 +36,7 @@ pub fn CreateUserPage() -> impl IntoView {
                     let (perms, roles, flash, methods) = data.await;
                     match (perms, roles) {
                         (Ok(p), _) if !p.manage_users => view! {
-                            <NoticeUnavailable text=td_string!(locale, people.only_admins_create, role = p.role_label().to_owned()).to_string() />
+                            <NoticeUnavailable text=td_string!(locale, people.only_admins_create, role = p.role_label(locale).to_owned()).to_string() />
                         }
                         .into_any(),
                         (Ok(_), Ok(roles)) => {

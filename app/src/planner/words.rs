@@ -30,10 +30,6 @@ impl Step {
             }
         }
     }
-
-    pub fn text(&self) -> String {
-        self.text_in(crate::language::locale())
-    }
 }
 
 impl Note {
@@ -214,10 +210,6 @@ impl Refusal {
             R::EmailInPlan { email, line } => td_string!(locale, planner.email_in_plan, email, line).to_string(),
             _ => return None,
         })
-    }
-
-    pub fn text(&self) -> String {
-        self.text_in(crate::language::locale())
     }
 }
 

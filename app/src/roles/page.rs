@@ -186,7 +186,7 @@ pub fn ChangeRolesPage() -> impl IntoView {
                                 let text = td_string!(
                                     locale,
                                     roles.only_admins_change_platform_roles,
-                                    role = perms.role_label(),
+                                    role = perms.role_label(locale),
                                 )
                                 .to_string();
                                 view! { <NoticeUnavailable text /> }.into_any()

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::explain::{ExplainLink, Question};
 use crate::i18n::td_string;
-use crate::kit::{route_param, take_flash, FormError, FormState};
+use crate::kit::{options, route_param, take_flash, FormError, FormState};
 use crate::layout::error_view;
 
 /// Changes listed on the page; the export has them all.
@@ -77,26 +77,21 @@ fn Review(review: AccessView, filters: Filters, flash: Option<crate::kit::Flash>
             format!("/workspaces/{ws}/access?{query}")
         }
     };
-    let option = |value: String, label: String, chosen: &str| {
-        let selected = value == chosen;
-        view! { <option value=value selected=selected>{label}</option> }
-    };
-    let place_options =
+    let place_options = options(
         std::iter::once(("workspace".to_owned(), td_string!(locale, access.workspace_itself).to_owned()))
-            .chain(review.places.iter().map(|p| (p.clone(), p.clone())))
-            .map(|(v, l)| option(v, l, &filters.place))
-            .collect_view();
+            .chain(review.places.iter().map(|p| (p.clone(), p.clone()))),
+        &filters.place,
+    );
     let any_custom = review.any_custom;
-    let role_options = roles
-        .into_iter()
-        .map(|r| (r.clone(), r))
-        .chain(any_custom.then(|| (CUSTOM.to_owned(), td_string!(locale, access.custom_roles).to_owned())))
-        .map(|(v, l)| option(v, l, &filters.role))
-        .collect_view();
-    let status_options = ["active", "disabled", "locked", "pending"]
-        .into_iter()
-        .map(|s| option(s.to_owned(), s.to_owned(), &filters.status))
-        .collect_view();
+    let role_options = options(
+        roles
+            .into_iter()
+            .map(|r| (r.clone(), r))
+            .chain(any_custom.then(|| (CUSTOM.to_owned(), td_string!(locale, access.custom_roles).to_owned()))),
+        &filters.role,
+    );
+    let status_options =
+        options(["active", "disabled", "locked", "pending"].map(|s| (s.to_owned(), s.to_owned())), &filters.status);
     view! {
         <h1>{td_string!(locale, access.title, workspace = ws.clone()).to_string()}</h1>
         <p class="muted">{td_string!(locale, access.intro)}</p>

@@ -88,13 +88,7 @@ fn LoginForm(
 ) -> impl IntoView {
     let locale = crate::language::locale();
     let choice = (!directories.is_empty()).then(|| {
-        let options = directories
-            .into_iter()
-            .map(|d| {
-                let chosen = d.name == provider;
-                view! { <option value=d.name selected=chosen>{d.label}</option> }
-            })
-            .collect_view();
+        let options = crate::kit::options(directories.into_iter().map(|d| (d.name, d.label)), &provider);
         view! {
             <div class="field">
                 <label for="provider">{td_string!(locale, auth.sign_in_with)}</label>

@@ -128,7 +128,7 @@ pub async fn follow_field(list: FollowList, workspace: String, look: FieldLook) 
         }
         FollowList::WorkspaceRoles => {
             let options = crate::builtin_roles::workspace_role_options(workspace).await?;
-            view! { <super::RoleSelect look options selected=crate::builtin_roles::REGULAR.to_owned() follows=FollowList::WorkspaceRoles /> }
+            view! { <super::RoleSelect look options chosen=super::RoleChoice::new(crate::builtin_roles::REGULAR) follows=FollowList::WorkspaceRoles /> }
                 .to_html()
         }
         FollowList::Clusters => {

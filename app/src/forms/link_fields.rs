@@ -31,13 +31,7 @@ pub fn LinkFields(
     identity_error: Option<String>,
 ) -> impl IntoView {
     let locale = crate::language::locale();
-    let options = methods
-        .into_iter()
-        .map(|m| {
-            let chosen = m.name == provider;
-            view! { <option value=m.name selected=chosen>{m.label}</option> }
-        })
-        .collect_view();
+    let options = crate::kit::options(methods.into_iter().map(|m| (m.name, m.label)), &provider);
     view! {
         <div class="field">
             <label for="field-identity_provider">{td_string!(locale, onboarding.signs_in_with)}</label>

@@ -25,7 +25,7 @@ pub use pickers::{
     first_workspace, project_form_start, workspace_of, ClusterSelect, PickerStart, ProjectPicker, ProjectSelect,
     UserPicker, WorkspaceNotice, WorkspaceSelect,
 };
-pub use role_select::RoleSelect;
+pub use role_select::{RoleChoice, RoleSelect};
 
 use crate::error::AppError;
 use crate::kit::{kept_field, take_flash, Flash};

@@ -182,10 +182,8 @@ pub fn ClusterSelect(
 #[component]
 pub fn UserPicker(
     label: &'static str,
-    name: &'static str,
-    value: String,
+    field: crate::kit::Field,
     #[prop(default = false)] multiple: bool,
-    #[prop(default = None)] error: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
@@ -195,14 +193,9 @@ pub fn UserPicker(
     } else {
         td_string!(locale, forms.username_hint)
     });
-    let field_id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
+    let field_id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{}", field.name));
     view! {
-        {match id {
-            Some(id) => view! { <crate::kit::TextField label=label name=name value=value error=error required=true
-                autocomplete="off" hint=hint id=id /> }.into_any(),
-            None => view! { <crate::kit::TextField label=label name=name value=value error=error required=true
-                autocomplete="off" hint=hint /> }.into_any(),
-        }}
+        <crate::kit::TextField label field required=true autocomplete="off" hint id=field_id.clone() />
         <PeopleFinder target=field_id multiple=multiple />
     }
 }

@@ -5,7 +5,41 @@ use leptos::prelude::*;
 
 use super::follow::{FieldLook, FollowList, FollowingField};
 use super::RoleOption;
+use crate::error::AppError;
 use crate::i18n::td_string;
+use crate::kit::FormState;
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+
+/// What a [`RoleSelect`] shows chosen, and what the errors say about the role and about its
+/// admin confirmation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleChoice {
+    pub selected: String,
+    pub error: Option<String>,
+    pub confirm_error: Option<String>,
+}
+
+impl RoleChoice {
+    /// `selected`, with nothing said about it.
+    pub fn new(selected: impl Into<String>) -> Self {
+        Self { selected: selected.into(), ..Self::default() }
+    }
+
+    /// The role select drawn as `look`, as the last submission of `form` left it (`default`
+    /// when no role was kept).
+    pub fn kept<S>(form: &FormState<S>, look: &FieldLook, default: &str) -> Self
+    where
+        S: ServerFn<Error = AppError>,
+        S::Output: Clone + DeserializeOwned,
+    {
+        Self {
+            selected: form.kept_or(&look.name, default),
+            error: form.field_error(&look.name),
+            confirm_error: form.field_error("confirm_admin"),
+        }
+    }
+}
 
 /// A role dropdown (built-in roles only, as the server offers them) with what the chosen role
 /// grants, and the explicit confirmation an admin role needs. Rendered on the server only: the
@@ -15,16 +49,14 @@ use crate::i18n::td_string;
 pub fn RoleSelect(
     look: FieldLook,
     options: Vec<RoleOption>,
-    /// The value chosen first.
-    selected: String,
-    #[prop(default = None)] error: Option<String>,
-    #[prop(default = None)] confirm_error: Option<String>,
+    chosen: RoleChoice,
     /// The list it is when [`super::Follow`] replaces it for another workspace.
     #[prop(optional)]
     follows: Option<FollowList>,
 ) -> impl IntoView {
     let locale = crate::language::locale();
     let FieldLook { id, name, label } = look.clone();
+    let RoleChoice { selected, error, confirm_error } = chosen;
     let (hints_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
     // Built-in role lists have one admin role; its grant is what the confirmation names.
     let admin = options.iter().find(|o| o.is_admin).cloned();

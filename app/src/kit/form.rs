@@ -176,6 +176,26 @@ where
     pub fn success(&self) -> Option<S::Output> {
         self.outcome.clone().and_then(Result::ok)
     }
+
+    /// Field `name` as the last submission left it: its kept value (empty when none) and error.
+    pub fn field(&self, name: &'static str) -> Field {
+        self.field_or(name, String::new())
+    }
+
+    /// Field `name` as the last submission left it, showing `default` when no value was kept.
+    pub fn field_or(&self, name: &'static str, default: impl Into<String>) -> Field {
+        Field { name, value: self.kept_or(name, default), error: self.field_error(name) }
+    }
+}
+
+/// One field of a form as the last submission left it: the name it posts as, the value to show
+/// (kept from a failed submission, else a default; never a password) and what the error says
+/// about it. One name for all three, so a field cannot show another field's value or error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub value: String,
+    pub error: Option<String>,
 }
 
 /// The non-empty value of field `name` that a failed plain submission to `action_path` kept.
@@ -187,20 +207,17 @@ pub fn kept_field(flash: &Option<Flash>, action_path: &str, name: &str) -> Optio
 #[component]
 pub fn TextField(
     label: &'static str,
-    name: &'static str,
-    /// The value shown first (kept from a failed submission).
-    #[prop(optional, into)]
-    value: String,
-    #[prop(default = None)] error: Option<String>,
+    field: Field,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = false)] required: bool,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
     /// Element id, when `field-{name}` would not be unique on the page.
-    #[prop(optional)]
-    id: Option<&'static str>,
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
+    let Field { name, value, error } = field;
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = [hint.is_some().then(|| hint_id.clone()), error.is_some().then(|| error_id.clone())]
@@ -237,6 +254,39 @@ pub fn TextField(
 #[component]
 pub fn SubmitButton(label: &'static str) -> impl IntoView {
     view! { <button type="submit" class="button primary">{label}</button> }
+}
+
+/// The `<option>`s of a select, `(value, text)` each; the one whose value is `chosen` is selected.
+pub fn options(items: impl IntoIterator<Item = (String, String)>, chosen: &str) -> AnyView {
+    items
+        .into_iter()
+        .map(|(value, text)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{text}</option> }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// What a create form says once it worked: "`before` **`name`** `after`" (the sentence's two
+/// halves carry their own spaces), any more lines (its children), and a link to what was made.
+#[component]
+pub fn CreatedBanner(
+    before: &'static str,
+    name: String,
+    after: String,
+    href: String,
+    /// The link's text.
+    open: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="success-banner" role="status">
+            <p>{before}<strong>{name}</strong>{after}</p>
+            {children.map(|more| more())}
+            <p><a href=href>{open}</a></p>
+        </div>
+    }
 }
 
 /// The outcome banner of a form: the error sentence (field errors are shown at their fields).

@@ -10,7 +10,7 @@ use crate::directory::ProjectSummary;
 use crate::error::AppError;
 use crate::forms::{
     project_form_start, workspace_form_start, workspace_of, FieldLook, Follow, FollowList, PickerStart, ProjectPicker,
-    RoleOption, RoleSelect, UserPicker, WorkspaceNotice, WorkspaceSelect,
+    RoleChoice, RoleOption, RoleSelect, UserPicker, WorkspaceNotice, WorkspaceSelect,
 };
 use crate::i18n::td_string;
 use crate::kit::{
@@ -109,12 +109,10 @@ fn InviteWorkspaceForm(
     let locale = crate::language::locale();
     let form = FormState::<InviteWorkspaceMembers>::new(&flash);
     let (first_ws, allowed) = first;
-    let (workspace_error, role, role_error, confirm_error) = (
-        form.field_error("workspace"),
-        form.kept_or("role", REGULAR),
-        form.field_error("role"),
-        form.field_error("confirm_admin"),
-    );
+    let workspace_error = form.field_error("workspace");
+    let role_look = FieldLook::new("field-role", "role", td_string!(locale, memberships.workspace_role));
+    // Read before the view: `Follow`'s children are a closure of their own.
+    let role = RoleChoice::kept(&form, &role_look, REGULAR);
     view! {
         {form.success().map(|c| success_banner(c, Place::Workspace))}
         <FormError error=form.error() />
@@ -125,11 +123,11 @@ fn InviteWorkspaceForm(
                 {(!allowed).then(|| view! {
                     <WorkspaceNotice text=td_string!(locale, memberships.cannot_invite_workspace, workspace = first_ws.clone()).to_string() />
                 })}
-                <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.workspace_role)) options=roles
-                    selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
+                <RoleSelect chosen=role look=role_look options=roles
+                    follows=FollowList::WorkspaceRoles />
             </Follow>
-            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=form.kept_or("usernames", person)
-                multiple=true error=form.field_error("usernames") />
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) field=form.field_or("usernames", person)
+                multiple=true />
             <SubmitButton label=td_string!(locale, memberships.invite) />
         </form>
     }
@@ -195,6 +193,7 @@ fn InviteProjectForm(
     person: String,
 ) -> impl IntoView {
     let locale = crate::language::locale();
+    let role_look = FieldLook::new("field-role", "role", td_string!(locale, memberships.project_role));
     let form = FormState::<InviteProjectMembers>::new(&flash);
     let (project, allowed) = first;
     let notice = (!allowed).then(|| td_string!(locale, memberships.cannot_invite_project).to_owned());
@@ -206,10 +205,9 @@ fn InviteProjectForm(
         </form>
         <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, memberships.invite_project_title)>
             <ProjectPicker start project pick_form=PICK_WORKSPACE_FORM id="invite" error=form.field_error("project") notice />
-            <UserPicker label=td_string!(locale, memberships.people_to_invite) name="usernames" value=form.kept_or("usernames", person.clone())
-                multiple=true error=form.field_error("usernames") />
-            <RoleSelect look=FieldLook::new("field-role", "role", td_string!(locale, memberships.project_role)) options=roles
-                selected=form.kept_or("role", "viewer") error=form.field_error("role") confirm_error=form.field_error("confirm_admin") />
+            <UserPicker label=td_string!(locale, memberships.people_to_invite) field=form.field_or("usernames", person.clone())
+                multiple=true />
+            <RoleSelect chosen=RoleChoice::kept(&form, &role_look, "viewer") look=role_look options=roles />
             <SubmitButton label=td_string!(locale, memberships.invite) />
         </form>
     }

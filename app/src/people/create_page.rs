@@ -5,10 +5,11 @@ use leptos::server_fn::ServerFn;
 
 use super::CreateUser;
 use crate::builtin_roles::platform_role_options;
-use crate::forms::{FieldLook, RoleOption, RoleSelect};
+use crate::forms::{FieldLook, RoleChoice, RoleOption, RoleSelect};
 use crate::i18n::td_string;
 use crate::kit::{
-    flash_for, take_flash, Checklist, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField,
+    flash_for, take_flash, Checklist, CreatedBanner, Flash, FormError, FormState, NoticeUnavailable, SubmitButton,
+    TextField,
 };
 use crate::permissions::my_permissions;
 
@@ -60,6 +61,7 @@ fn CreateUserForm(
     methods: Vec<crate::sign_in_methods::SignInMethod>,
 ) -> impl IntoView {
     let locale = crate::language::locale();
+    let role_look = FieldLook::new("field-platform_role", "platform_role", td_string!(locale, common.platform_role));
     let form = FormState::<CreateUser>::new(&flash);
     #[cfg(feature = "ssr")]
     let password = crate::planner::calls::strong_password();
@@ -79,20 +81,18 @@ fn CreateUserForm(
         .collect();
     let password_error = form.field_error("password");
     view! {
-        {form.success().map(|c| view! {
-            <div class="success-banner" role="status">
-                <p>
-                    {td_string!(locale, people.created_before)} <strong>{c.username.clone()}</strong> {td_string!(locale, people.created_after)}
-                </p>
-                <p><a href=format!("/users/{}", c.username)>{td_string!(locale, people.open_page, name = c.username.clone()).to_string()}</a></p>
-            </div>
+        {form.success().map(|c| {
+            let open = td_string!(locale, people.open_page, name = c.username.clone()).to_string();
+            view! {
+                <CreatedBanner before=td_string!(locale, people.created_before) name=c.username.clone()
+                    after=td_string!(locale, people.created_after).to_owned() href=format!("/users/{}", c.username) open />
+            }
         })}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
-            <TextField label=td_string!(locale, common.username) name="username" value=form.kept("username") error=form.field_error("username")
+            <TextField label=td_string!(locale, common.username) field=form.field("username")
                 required=true autocomplete="off" hint=td_string!(locale, people.username_hint) />
-            <TextField label=td_string!(locale, common.email) name="email" input_type="email" value=form.kept("email")
-                error=form.field_error("email") required=true autocomplete="off" />
+            <TextField label=td_string!(locale, common.email) field=form.field("email") input_type="email" required=true autocomplete="off" />
             <div class="field">
                 <label for="field-password">{td_string!(locale, people.initial_password)}</label>
                 <input id="field-password" name="password" type="text" required autocomplete="off" autocapitalize="none" spellcheck="false"
@@ -106,11 +106,9 @@ fn CreateUserForm(
                 <crate::forms::LinkFields methods provider=form.kept("identity_provider") identity=form.kept("identity")
                     provider_error=form.field_error("identity_provider") identity_error=form.field_error("identity") />
             })}
-            <RoleSelect look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, common.platform_role))
-                options=roles selected=form.kept_or("platform_role", "platform-regular")
-                error=form.field_error("platform_role") confirm_error=form.field_error("confirm_admin") />
-            <TextField label=td_string!(locale, people.display_name) name="display_name" value=form.kept("display_name") />
-            <TextField label=td_string!(locale, people.description) name="description" value=form.kept("description") />
+            <RoleSelect chosen=RoleChoice::kept(&form, &role_look, "platform-regular") look=role_look options=roles />
+            <TextField label=td_string!(locale, people.display_name) field=form.field("display_name") />
+            <TextField label=td_string!(locale, people.description) field=form.field("description") />
             <SubmitButton label=td_string!(locale, people.create_button) />
         </form>
     }

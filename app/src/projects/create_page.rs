@@ -7,7 +7,7 @@ use super::{can_create_projects, CreateProject};
 use crate::directory::WorkspaceSummary;
 use crate::forms::{workspace_form_start, ClusterSelect, FieldLook, Follow, WorkspaceNotice, WorkspaceSelect};
 use crate::i18n::td_string;
-use crate::kit::{flash_for, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField};
+use crate::kit::{flash_for, CreatedBanner, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField};
 use crate::layout::error_view;
 
 #[component]
@@ -64,14 +64,13 @@ fn CreateProjectForm(
     let (workspace_error, cluster, cluster_error) =
         (form.field_error("workspace"), form.kept("cluster"), form.field_error("cluster"));
     view! {
-        {created.map(|c| view! {
-            <div class="success-banner" role="status">
-                <p>
-                    {td_string!(locale, projects.created_before)} <strong>{c.name.clone()}</strong>
-                    {td_string!(locale, projects.created_after, workspace = c.workspace.clone(), cluster = c.cluster.clone()).to_string()}
-                </p>
-                <p><a href=format!("/projects/{}/{}", c.cluster, c.name)>{td_string!(locale, projects.open_project, name = c.name.clone()).to_string()}</a></p>
-            </div>
+        {created.map(|c| {
+            let after = td_string!(locale, projects.created_after, workspace = c.workspace.clone(), cluster = c.cluster.clone());
+            let open = td_string!(locale, projects.open_project, name = c.name.clone()).to_string();
+            view! {
+                <CreatedBanner before=td_string!(locale, projects.created_before) name=c.name.clone()
+                    after=after.to_string() href=format!("/projects/{}/{}", c.cluster, c.name) open />
+            }
         })}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
@@ -84,10 +83,10 @@ fn CreateProjectForm(
                 <ClusterSelect look=FieldLook::new("field-cluster", "cluster", td_string!(locale, projects.cluster))
                     workspace=first_ws.clone() clusters selected=cluster error=cluster_error />
             </Follow>
-            <TextField label=td_string!(locale, projects.name_label) name="name" value=form.kept("name") error=form.field_error("name")
+            <TextField label=td_string!(locale, projects.name_label) field=form.field("name")
                 required=true autocomplete="off" hint=td_string!(locale, projects.name_hint) />
-            <TextField label=td_string!(locale, projects.alias) name="alias" value=form.kept("alias") />
-            <TextField label=td_string!(locale, projects.description) name="description" value=form.kept("description") />
+            <TextField label=td_string!(locale, projects.alias) field=form.field("alias") />
+            <TextField label=td_string!(locale, projects.description) field=form.field("description") />
             <SubmitButton label=td_string!(locale, projects.submit) />
         </form>
     }

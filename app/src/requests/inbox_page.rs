@@ -8,7 +8,7 @@ use super::{
     access_requests, AccessRequest, ApproveAccessRequest, DeclineAccessRequest, Inbox, RequestState, ToDecide,
     WithdrawAccessRequest,
 };
-use crate::forms::{FieldLook, RoleSelect};
+use crate::forms::{FieldLook, RoleChoice, RoleSelect};
 use crate::i18n::td_string;
 use crate::kit::{take_flash, Flash, FormError, FormState};
 use crate::layout::error_view;
@@ -135,7 +135,7 @@ fn Decide(item: ToDecide, confirm_error: Option<String>, decline_error: Option<S
                 aria-label=td_string!(locale, requests.approve_label, user = r.requester.clone()).to_string()>
                 <input type="hidden" name="id" value=id.clone() />
                 <RoleSelect look=FieldLook::new(&format!("role-{short}"), "role", td_string!(locale, requests.role_to_give))
-                    options=roles selected=r.role.clone() confirm_error />
+                    options=roles chosen=RoleChoice { confirm_error, ..RoleChoice::new(r.role.clone()) } />
                 <button type="submit" class="button primary">{td_string!(locale, requests.approve)}</button>
             </form>
             <form method="post" action={<DeclineAccessRequest as ServerFn>::PATH} class="stack"

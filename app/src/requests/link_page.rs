@@ -49,10 +49,7 @@ fn LinkView(link: JoinLink) -> impl IntoView {
             <div class="field">
                 <label for="field-link-role">{td_string!(locale, requests.join_link_role)}</label>
                 <select id="field-link-role" name="role">
-                    {roles.into_iter().map(|o| {
-                        let selected = o.value == chosen;
-                        view! { <option value=o.value selected=selected>{o.name}</option> }
-                    }).collect_view()}
+                    {crate::kit::options(roles.into_iter().map(|o| (o.value, o.name)), &chosen)}
                 </select>
             </div>
             <button type="submit" class="button">{td_string!(locale, requests.join_link_show)}</button>

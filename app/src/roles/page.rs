@@ -8,8 +8,8 @@ use crate::builtin_roles::{platform_role_options, project_role_options, workspac
 use crate::directory::my_workspaces;
 use crate::error::AppError;
 use crate::forms::{
-    first_workspace, project_form_start, FieldLook, Follow, FollowList, PickerStart, ProjectPicker, RoleOption,
-    RoleSelect, UserPicker, WorkspaceSelect,
+    first_workspace, project_form_start, FieldLook, Follow, FollowList, PickerStart, ProjectPicker, RoleChoice,
+    RoleOption, RoleSelect, UserPicker, WorkspaceSelect,
 };
 use crate::i18n::td_string;
 use crate::kit::{
@@ -223,15 +223,13 @@ pub fn ChangeRolesPage() -> impl IntoView {
 fn PlatformRoleForm(roles: Vec<RoleOption>, flash: Option<Flash>, person: String) -> impl IntoView {
     let form = FormState::<ChangePlatformRole>::new(&flash);
     let locale = crate::language::locale();
+    let role_look = FieldLook::new("field-platform_role", "platform_role", td_string!(locale, roles.new_platform_role));
     view! {
         {form.success().map(changed_banner)}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_platform_role)>
-            <UserPicker label=td_string!(locale, roles.user) name="username" value=form.kept_or("username", person)
-                error=form.field_error("username") id="platform-user" />
-            <RoleSelect look=FieldLook::new("field-platform_role", "platform_role", td_string!(locale, roles.new_platform_role))
-                options=roles selected=form.kept_or("platform_role", "platform-regular")
-                error=form.field_error("platform_role") confirm_error=form.field_error("confirm_admin") />
+            <UserPicker label=td_string!(locale, roles.user) field=form.field_or("username", person) id="platform-user" />
+            <RoleSelect chosen=RoleChoice::kept(&form, &role_look, "platform-regular") look=role_look options=roles />
             <SubmitButton label=td_string!(locale, roles.change_platform_role) />
         </form>
     }
@@ -251,20 +249,20 @@ fn WorkspaceRoleForm(
     // The page loaded `roles` for this one (see `load_section`).
     let wanted = Some(form.kept("workspace")).filter(|w| !w.is_empty()).or(wanted);
     let first_ws = first_workspace(&workspaces, wanted).unwrap_or_default();
-    let (role, role_error, confirm_error) =
-        (form.kept_or("role", REGULAR), form.field_error("role"), form.field_error("confirm_admin"));
     let locale = crate::language::locale();
+    let role_look = FieldLook::new("workspace-role", "role", td_string!(locale, roles.new_workspace_role));
+    // Read before the view: `Follow`'s children are a closure of their own.
+    let role = RoleChoice::kept(&form, &role_look, REGULAR);
     view! {
         {form.success().map(changed_banner)}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_workspace_role)>
             <Follow>
                 <WorkspaceSelect id="field-role-workspace" label=td_string!(locale, roles.workspace) workspaces selected=first_ws />
-                <RoleSelect look=FieldLook::new("workspace-role", "role", td_string!(locale, roles.new_workspace_role)) options=roles
-                    selected=role error=role_error confirm_error follows=FollowList::WorkspaceRoles />
+                <RoleSelect chosen=role look=role_look options=roles
+                    follows=FollowList::WorkspaceRoles />
             </Follow>
-            <UserPicker label=td_string!(locale, roles.member) name="username" value=form.kept_or("username", person)
-                error=form.field_error("username") id="workspace-member" />
+            <UserPicker label=td_string!(locale, roles.member) field=form.field_or("username", person) id="workspace-member" />
             <SubmitButton label=td_string!(locale, roles.change_workspace_role) />
         </form>
     }
@@ -279,6 +277,7 @@ fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Fla
     let kept_project = Some(form.kept("project")).filter(|k| start.projects.iter().any(|p| p.key() == *k));
     let project = kept_project.or_else(|| start.projects.first().map(|p| p.key())).unwrap_or_default();
     let locale = crate::language::locale();
+    let role_look = FieldLook::new("project-role", "role", td_string!(locale, roles.new_project_role));
     view! {
         {form.success().map(changed_banner)}
         <FormError error=form.error() />
@@ -288,10 +287,8 @@ fn ProjectRoleForm(start: PickerStart, roles: Vec<RoleOption>, flash: Option<Fla
         </form>
         <form method="post" action=form.url() class="stack" novalidate aria-label=td_string!(locale, roles.change_project_role)>
             <ProjectPicker start project pick_form=PICK_WORKSPACE_FORM id="role" error=form.field_error("project") />
-            <UserPicker label=td_string!(locale, roles.project_member) name="username" value=form.kept_or("username", person.clone())
-                error=form.field_error("username") id="project-member" />
-            <RoleSelect look=FieldLook::new("project-role", "role", td_string!(locale, roles.new_project_role)) options=roles
-                selected=form.kept_or("role", "viewer") error=form.field_error("role") confirm_error=form.field_error("confirm_admin") />
+            <UserPicker label=td_string!(locale, roles.project_member) field=form.field_or("username", person.clone()) id="project-member" />
+            <RoleSelect chosen=RoleChoice::kept(&form, &role_look, "viewer") look=role_look options=roles />
             <SubmitButton label=td_string!(locale, roles.change_project_role) />
         </form>
     }

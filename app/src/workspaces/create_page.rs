@@ -7,7 +7,9 @@ use super::CreateWorkspace;
 use crate::directory::my_clusters;
 use crate::forms::UserPicker;
 use crate::i18n::td_string;
-use crate::kit::{flash_for, take_flash, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField};
+use crate::kit::{
+    flash_for, take_flash, CreatedBanner, Flash, FormError, FormState, NoticeUnavailable, SubmitButton, TextField,
+};
 use crate::layout::error_view;
 use crate::permissions::{my_permissions, Permissions};
 
@@ -62,21 +64,20 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
     };
 
     view! {
-        {form.success().map(|c| view! {
-            <div class="success-banner" role="status">
-                <p>{td_string!(locale, workspaces.created_before)} <strong>{c.name.clone()}</strong> {td_string!(locale, workspaces.created_after)}</p>
-                {(!c.has_cluster).then(|| view! {
-                    <p>{td_string!(locale, workspaces.created_no_cluster)}</p>
-                })}
-                <p><a href=format!("/workspaces/{}", c.name)>{td_string!(locale, workspaces.open_workspace, name = c.name.clone()).to_string()}</a></p>
-            </div>
+        {form.success().map(|c| {
+            let open = td_string!(locale, workspaces.open_workspace, name = c.name.clone()).to_string();
+            view! {
+                <CreatedBanner before=td_string!(locale, workspaces.created_before) name=c.name.clone()
+                    after=td_string!(locale, workspaces.created_after).to_owned() href=format!("/workspaces/{}", c.name) open>
+                    {(!c.has_cluster).then(|| view! { <p>{td_string!(locale, workspaces.created_no_cluster)}</p> })}
+                </CreatedBanner>
+            }
         })}
         <FormError error=form.error() />
         <form method="post" action=form.url() class="stack" novalidate>
-            <TextField label=td_string!(locale, workspaces.name_label) name="name" value=form.kept("name") error=form.field_error("name")
+            <TextField label=td_string!(locale, workspaces.name_label) field=form.field("name")
                 required=true autocomplete="off" hint=td_string!(locale, workspaces.name_hint) />
-            <UserPicker label=td_string!(locale, workspaces.manager) name="manager" value=form.kept_or("manager", perms.username.clone())
-                error=form.field_error("manager") hint=manager_hint />
+            <UserPicker label=td_string!(locale, workspaces.manager) field=form.field_or("manager", perms.username.clone()) hint=manager_hint />
             <fieldset class="field">
                 <legend>{td_string!(locale, workspaces.clusters)}</legend>
                 {if no_clusters {
@@ -99,8 +100,8 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
                 }).collect_view()}
                 <p class="field-error" aria-live="polite">{form.field_error("clusters")}</p>
             </fieldset>
-            <TextField label=td_string!(locale, workspaces.alias) name="alias" value=form.kept("alias") />
-            <TextField label=td_string!(locale, workspaces.description) name="description" value=form.kept("description") />
+            <TextField label=td_string!(locale, workspaces.alias) field=form.field("alias") />
+            <TextField label=td_string!(locale, workspaces.description) field=form.field("description") />
             <SubmitButton label=td_string!(locale, workspaces.submit) />
         </form>
     }

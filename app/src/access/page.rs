@@ -311,7 +311,7 @@ fn ChangesSection(
                     <label for="field-since">{td_string!(locale, access.since)}</label>
                     <input id="field-since" type="date" name="since" value=day
                         aria-invalid=since_error.is_some().then_some("true") aria-describedby=error_id />
-                    {since_error.map(|e| view! { <p id="since-error" class="field-error">{e}</p> })}
+                    <crate::kit::FieldError id="since-error" error=since_error />
                 </div>
                 <button type="submit" class="button">{td_string!(locale, access.show_changes)}</button>
             </form>

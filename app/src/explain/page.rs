@@ -64,7 +64,7 @@ fn QuestionForm(question: Question, error: Option<AppError>) -> impl IntoView {
                     {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
                     <input id=id name=name type="text" value=value autocomplete="off" spellcheck="false"
                         aria-invalid=error.is_some().then_some("true") aria-describedby=described />
-                    {error.map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })}
+                    <crate::kit::FieldError id=format!("{id}-error") error=error />
                 </div>
             }
         };

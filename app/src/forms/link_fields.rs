@@ -41,14 +41,14 @@ pub fn LinkFields(
                 {options}
             </select>
             <p class="hint" id="field-identity_provider-hint">{td_string!(locale, onboarding.signs_in_with_hint)}</p>
-            <p class="field-error" id="field-identity_provider-error" aria-live="polite">{provider_error}</p>
+            <crate::kit::FieldError id="field-identity_provider-error" error=provider_error />
         </div>
         <div class="field">
             <label for="field-identity">{td_string!(locale, onboarding.identity)}</label>
             <input id="field-identity" name="identity" type="text" value=identity autocomplete="off" autocapitalize="none" spellcheck="false"
                 aria-describedby="field-identity-hint field-identity-error" aria-invalid=identity_error.is_some().then_some("true") />
             <p class="hint" id="field-identity-hint">{td_string!(locale, onboarding.identity_hint)}</p>
-            <p class="field-error" id="field-identity-error" aria-live="polite">{identity_error}</p>
+            <crate::kit::FieldError id="field-identity-error" error=identity_error />
         </div>
     }
 }

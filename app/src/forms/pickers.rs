@@ -95,7 +95,7 @@ pub fn WorkspaceSelect(
                 }.into_any(),
                 None => view! { <select {..follow_mark(marks::WORKSPACE_SELECT)} id=id name="workspace">{options}</select> }.into_any(),
             }}
-            <p class="field-error" aria-live="polite">{error}</p>
+            <crate::kit::FieldError error=error />
         </div>
     }
 }
@@ -133,7 +133,7 @@ pub fn ProjectSelect(
                     }).collect_view().into_any()
                 }}
             </select>
-            <p class="field-error" id=error_id aria-live="polite">{error}</p>
+            <crate::kit::FieldError id=error_id error=error />
         </FollowingField>
     }
 }
@@ -171,7 +171,7 @@ pub fn ClusterSelect(
             {empty.then(|| view! {
                 <crate::kit::NoticeUnavailable text=td_string!(locale, forms.workspace_no_cluster, workspace).to_string() />
             })}
-            <p class="field-error" id=error_id aria-live="polite">{error}</p>
+            <crate::kit::FieldError id=error_id error=error />
         </FollowingField>
     }
 }

@@ -72,7 +72,7 @@ pub fn RoleSelect(
                     }).collect_view()}
                 </select>
                 <div id=hints_id>{hints}</div>
-                <p class="field-error" id=error_id aria-live="polite">{error}</p>
+                <crate::kit::FieldError id=error_id error=error />
             </div>
             {admin.map(|o| {
                 let grant = td_string!(locale, forms.confirm_grant, role = o.name, description = o.description).to_string();
@@ -82,7 +82,7 @@ pub fn RoleSelect(
                             <input type="checkbox" name="confirm_admin" value="yes" />
                             {format!(" {grant}")}
                         </label>
-                        <p class="field-error" aria-live="polite">{confirm_error}</p>
+                        <crate::kit::FieldError error=confirm_error />
                     </div>
                 }
             })}

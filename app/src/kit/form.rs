@@ -245,9 +245,16 @@ pub fn TextField(
                 aria-describedby=(!described_by.is_empty()).then_some(described_by)
             />
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            <p class="field-error" id=error_id aria-live="polite">{error}</p>
+            <FieldError id=error_id error />
         </div>
     }
+}
+
+/// What is wrong with a field, next to it; the line is there, empty and hidden by the
+/// stylesheet, while there is nothing to say. `id` is what the field's `aria-describedby` names.
+#[component]
+pub fn FieldError(#[prop(optional, into)] id: Option<String>, error: Option<String>) -> impl IntoView {
+    view! { <p class="field-error" id=id aria-live="polite">{error}</p> }
 }
 
 /// The submit button.

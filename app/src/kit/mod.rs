@@ -9,7 +9,7 @@ pub mod url;
 
 pub use form::{
     flash_for, island_hydrated, kept_field, options, posted_form, take_flash, Checkbox, Checklist, CreatedBanner,
-    Field, Flash, FormError, FormState, PostedForm, SubmitButton, TextField, FLASH_KEY, SECRET_FIELDS,
+    Field, FieldError, Flash, FormError, FormState, PostedForm, SubmitButton, TextField, FLASH_KEY, SECRET_FIELDS,
 };
 pub use page::{
     page_count, page_param, pager, person_from_address, route_param, workspace_from_address, Loading, LoadingPage,

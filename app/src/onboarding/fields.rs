@@ -103,7 +103,7 @@ pub(super) fn ProjectRowFields(
             {place}
             <RowSelect id=format!("project-role-{i}") label=td_string!(locale, onboarding.project_role_n, n).to_string()
                 name="project_role" options=roles selected=role />
-            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+            <crate::kit::FieldError id=format!("project-{i}-error") error=error />
         </div>
     }
 }
@@ -133,7 +133,7 @@ pub(super) fn PlainField(
                 aria-describedby=(!described.is_empty()).then_some(described)
                 aria-invalid=error.is_some().then_some("true") />
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+            <crate::kit::FieldError id=error_id error=error />
         </div>
     }
 }

@@ -236,7 +236,7 @@ fn OnboardForm(
                             }).collect_view()}
                         </select>
                         <p class="hint" id="field-platform_role-hint">{td_string!(locale, onboarding.built_in_only)}</p>
-                        {field_error("platform_role").map(|e| view! { <p class="field-error">{e}</p> })}
+                        <crate::kit::FieldError error=field_error("platform_role") />
                     </div>
                 })}
             </fieldset>
@@ -261,7 +261,7 @@ fn OnboardForm(
                                 choices=choices.workspaces.clone() error_id=error_id.clone() />
                             <RowSelect id=format!("workspace-role-{i}") label=td_string!(locale, onboarding.workspace_role_n, n).to_string()
                                 name="workspace_role" options=kinds selected=role />
-                            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+                            <crate::kit::FieldError id=format!("workspace-{i}-error") error=error />
                         </div>
                     }
                 }).collect_view()}
@@ -292,7 +292,7 @@ fn OnboardForm(
                         <input type="checkbox" name="confirm_admin" value="yes" />
                         {format!(" {}", td_string!(locale, onboarding.confirm_admin_roles, grants = admin_grants.len()))}
                     </label>
-                    {field_error("confirm_admin").map(|e| view! { <p class="field-error">{e}</p> })}
+                    <crate::kit::FieldError error=field_error("confirm_admin") />
                 </div>
             })}
 

@@ -100,7 +100,7 @@ fn CreateUserForm(
                     aria-invalid=password_error.is_some().then_some("true") />
                 <p class="hint" id="field-password-hint">{td_string!(locale, people.password_generated)}</p>
                 <Checklist id="password-rules" items=rule_items />
-                <p class="field-error" id="field-password-error" aria-live="polite">{password_error}</p>
+                <crate::kit::FieldError id="field-password-error" error=password_error />
             </div>
             {(!methods.is_empty()).then(|| view! {
                 <crate::forms::LinkFields methods provider=form.kept("identity_provider") identity=form.kept("identity")

@@ -145,7 +145,7 @@ fn Decide(item: ToDecide, confirm_error: Option<String>, decline_error: Option<S
                     <label for=format!("reason-{short}")>{td_string!(locale, requests.decline_reason)}</label>
                     <input id=format!("reason-{short}") name="reason" type="text" maxlength=super::MAX_REASON_CHARS.to_string()
                         aria-invalid=decline_error.is_some().then_some("true") aria-describedby=format!("reason-{short}-error") />
-                    <p class="field-error" id=format!("reason-{short}-error") aria-live="polite">{decline_error}</p>
+                    <crate::kit::FieldError id=format!("reason-{short}-error") error=decline_error />
                 </div>
                 <button type="submit" class="button secondary">{td_string!(locale, requests.decline)}</button>
             </form>

@@ -74,7 +74,7 @@ fn RequestFormView(form: RequestForm, flash: Option<Flash>) -> impl IntoView {
                         view! { <option value=o.value selected=selected>{format!("{} — {}", o.name, o.description)}</option> }
                     }).collect_view()}
                 </select>
-                <p class="field-error" id="field-role-error" aria-live="polite">{state.field_error("role")}</p>
+                <crate::kit::FieldError id="field-role-error" error=state.field_error("role") />
             </div>
             <div class="field">
                 <label for="field-reason">{td_string!(locale, requests.reason)}</label>
@@ -82,7 +82,7 @@ fn RequestFormView(form: RequestForm, flash: Option<Flash>) -> impl IntoView {
                     aria-describedby="field-reason-hint field-reason-error"
                     aria-invalid=state.field_error("reason").is_some().then_some("true")>{state.kept("reason")}</textarea>
                 <p class="hint" id="field-reason-hint">{td_string!(locale, requests.reason_hint)}</p>
-                <p class="field-error" id="field-reason-error" aria-live="polite">{state.field_error("reason")}</p>
+                <crate::kit::FieldError id="field-reason-error" error=state.field_error("reason") />
             </div>
             <SubmitButton label=td_string!(locale, requests.ask) />
         </form>

@@ -62,7 +62,7 @@ fn ReferenceForm(user: String, reference: String, error: Option<String>) -> impl
                 <label for="field-reference">{td_string!(locale, same_access.reference)}</label>
                 <input id="field-reference" name="reference" type="text" value=reference autocomplete="off" spellcheck="false"
                     autocapitalize="none" aria-invalid=error.is_some().then_some("true") aria-describedby="field-reference-error" />
-                <p class="field-error" id="field-reference-error" aria-live="polite">{error}</p>
+                <crate::kit::FieldError id="field-reference-error" error=error />
             </div>
             <button type="submit" class="button">{td_string!(locale, same_access.show_plan)}</button>
         </form>
@@ -121,7 +121,7 @@ fn Review(plan: SameAccess, flash: Option<Flash>) -> impl IntoView {
                                 <input type="checkbox" name="confirm_admin" value="yes" />
                                 " " {td_string!(locale, same_access.confirm_admin)}
                             </label>
-                            <p class="field-error" aria-live="polite">{form.field_error("confirm_admin")}</p>
+                            <crate::kit::FieldError error=form.field_error("confirm_admin") />
                         </div>
                     })}
                     <button type="submit" class="button primary">{td_string!(locale, same_access.apply, n = adds).to_string()}</button>

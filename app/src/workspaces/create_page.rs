@@ -98,7 +98,7 @@ fn CreateWorkspaceForm(perms: Permissions, clusters: Vec<String>, flash: Option<
                         </label>
                     }
                 }).collect_view()}
-                <p class="field-error" aria-live="polite">{form.field_error("clusters")}</p>
+                <crate::kit::FieldError error=form.field_error("clusters") />
             </fieldset>
             <TextField label=td_string!(locale, workspaces.alias) field=form.field("alias") />
             <TextField label=td_string!(locale, workspaces.description) field=form.field("description") />

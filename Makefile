@@ -50,7 +50,8 @@ test: check unit e2e
 ## server build and for the browser (wasm32, hydrate) build; cargo-deny on licenses, banned crates
 ## and sources (deny.toml); no unused dependency (cargo-machete); no import circle in any crate and
 ## no source over 400 lines outside tests/ (scripts/check-shape.py); .env.sample exactly the
-## settings of the binaries' --help (scripts/env-sample.py).
+## settings of the binaries' --help (scripts/env-sample.py); the API docs build with no broken
+## link (cargo doc, warnings as errors).
 ## Installs only what checking needs: rustfmt, clippy, cargo-deny, cargo-machete.
 check:
 	@WANT_BUILD=0 WANT_CHECK=1 scripts/ensure-tools.sh
@@ -62,6 +63,7 @@ check:
 	cargo deny check bans licenses sources
 	cargo build --quiet -p server --bin ks-console -p ks-sim --bin ks-sim
 	python3 scripts/env-sample.py --check target/debug/ks-console target/debug/ks-sim
+	RUSTDOCFLAGS="-D warnings" cargo doc --quiet --workspace --exclude frontend --no-deps
 
 unit: tools
 	@WANT_REDIS=1 WANT_POSTGRES=1 scripts/ensure-tools.sh

@@ -4,7 +4,7 @@
 //! plain "show" button that reloads the page for the chosen workspace.
 //!
 //! The island finds its parts by the `data-*` attributes in [`marks`]; only the components of
-//! this module write them ([`FollowingField`], [`follow_marks`]), so the pages' markup and the
+//! this module write them ([`FollowingField`], [`follow_mark`]), so the pages' markup and the
 //! island's selectors cannot drift apart. (Leptos's islands router was tried in its place: its
 //! page diff left the following fields stale, see BENCHMARKS.md.)
 

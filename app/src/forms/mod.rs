@@ -5,7 +5,7 @@
 //! Forms are rendered on the server and are plain HTML: a form posts to its server function,
 //! which keeps the outcome and the submitted values (never passwords) in the session as a
 //! [`crate::kit::Flash`] and redirects back to the page, which renders them
-//! (post/redirect/get). The WASM only adds two small islands ([`people_finder`], [`follow`]):
+//! (post/redirect/get). The WASM only adds two small islands ([`PeopleFinder`], [`Follow`]):
 //! people found as you type, and fields that follow a chosen workspace. Every page therefore
 //! works, whole, before and without it.
 

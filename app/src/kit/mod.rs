@@ -1,5 +1,5 @@
 //! The shared kit: what every feature's pages are built from, knowing no feature. Form fields
-//! and the flash ([`form`]), page pieces ([`page`]) and URL building ([`url`]). Widgets that know
+//! and the flash (`form`), page pieces (`page`) and URL building ([`url`]). Widgets that know
 //! a feature (role selects, pickers) are in the `forms` module, the signed-in frame in `layout`;
 //! the kit names neither (`scripts/check-shape.py` would find the circle).
 

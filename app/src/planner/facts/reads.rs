@@ -118,7 +118,7 @@ pub const SETUP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 pub const SETUP_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Waits before each retry: 100 ms, 200 ms, 400 ms, … the last one cut so that they add up
-/// to [`SETUP_WAIT`].
+/// to `SETUP_WAIT`.
 pub fn setup_backoff() -> impl Iterator<Item = std::time::Duration> {
     let mut left = SETUP_WAIT;
     std::iter::successors(Some(std::time::Duration::from_millis(100)), |d| Some(*d * 2)).map_while(move |d| {

@@ -79,7 +79,7 @@ impl Portal {
 }
 
 impl Simulator {
-    /// The portal stand-in's routes (module [`crate::http::portal`]). Serve it with
+    /// The portal stand-in's routes (module `http::portal`). Serve it with
     /// [`RunningSim::spawn_portal`] or [`serve_portal`]; its public URL should be the issuer
     /// URL ([`Simulator::set_issuer_url`]).
     pub fn portal_router(&self) -> Router {

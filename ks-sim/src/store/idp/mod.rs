@@ -1,6 +1,6 @@
 //! Identity providers (§12): their configuration as ks-apiserver loads it from the
 //! `config.kubesphere.io/identityprovider` Secrets, the small directory an LDAP provider answers
-//! from here, the accounts of an OAuth provider and its stand-in's codes ([`oidc`]), the public
+//! from here, the accounts of an OAuth provider and its stand-in's codes (`oidc`), the public
 //! form `configs/oauth` lists, the demo set, and the claims of a pre-registration token. What a
 //! sign-in does with them is `behaviour::directory` and `behaviour::sso`.
 

@@ -57,7 +57,8 @@ pub fn RoleSelect(
     let locale = crate::language::locale();
     let FieldLook { id, name, label } = look.clone();
     let RoleChoice { selected, error, confirm_error } = chosen;
-    let (hints_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let (hints_id, error_id, confirm_error_id) =
+        (format!("{id}-hint"), format!("{id}-error"), format!("{id}-confirm-error"));
     // Built-in role lists have one admin role; its grant is what the confirmation names.
     let admin = options.iter().find(|o| o.is_admin).cloned();
     let hints = options.iter().map(|o| view! { <p class="hint role-hint">{o.description.clone()}</p> }).collect_view();
@@ -79,10 +80,11 @@ pub fn RoleSelect(
                 view! {
                     <div class="field confirm-admin">
                         <label class="checkbox">
-                            <input type="checkbox" name="confirm_admin" value="yes" />
+                            <input type="checkbox" name="confirm_admin" value="yes" aria-describedby=confirm_error_id.clone()
+                                aria-invalid=confirm_error.is_some().then_some("true") />
                             {format!(" {grant}")}
                         </label>
-                        <crate::kit::FieldError error=confirm_error />
+                        <crate::kit::FieldError id=confirm_error_id error=confirm_error />
                     </div>
                 }
             })}

@@ -93,6 +93,14 @@ async fn without_wasm_a_refused_form_comes_back_with_the_message_and_the_input()
 
     let page = app.page(&cookie, "/users/new").await;
     assert!(page.contains("Confirm that this user should be a platform administrator."), "the reason is shown");
+    // …next to the box it is about, which a screen reader reads it with.
+    let checkbox = page.split("name=\"confirm_admin\"").nth(1).and_then(|s| s.split('>').next()).unwrap_or_default();
+    assert!(
+        checkbox.contains(r#"aria-describedby="field-platform_role-confirm-error""#)
+            && checkbox.contains(r#"aria-invalid="true""#),
+        "{checkbox}"
+    );
+    assert!(page.contains(r#"id="field-platform_role-confirm-error""#));
     assert!(page.contains("value=\"zed\""), "the username is kept");
     assert!(page.contains("value=\"zed@example.com\""), "the e-mail is kept");
     assert!(!page.contains("Passw0rdZed"), "the password is never kept");

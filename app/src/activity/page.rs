@@ -49,9 +49,7 @@ pub fn ActivityPage() -> impl IntoView {
                 <div class="field"><label for="f-action">{td_string!(locale, activity.change)}</label>
                     <select id="f-action" name="action">
                         <option value="">{td_string!(locale, activity.any_change)}</option>
-                        {Action::ALL.map(|a| view! {
-                            <option value=a.key() selected=chosen_action == a.key()>{a.label_in(locale)}</option>
-                        }).collect_view()}
+                        {crate::kit::options(Action::ALL.map(|a| (a.key().to_owned(), a.label_in(locale).to_owned())), &chosen_action)}
                     </select></div>
                 <div class="field"><label for="f-from">{td_string!(locale, activity.from)}</label>
                     <input id="f-from" name="from" type="date" value=value("from") /></div>

@@ -109,11 +109,17 @@ impl DryRun {
     }
 }
 
+/// The file's rows, or what is wrong with the file as the `csv` field's error.
+#[cfg(feature = "ssr")]
+fn read_rows(csv: &str) -> Result<Vec<FileRow>, AppError> {
+    file::read(csv.as_bytes())
+        .map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message_in(crate::language::locale()))))
+}
+
 /// The dry run of a file's text (reads only).
 #[server(prefix = "/api", endpoint = "bulk_dry_run")]
 pub async fn bulk_dry_run(csv: String) -> Result<DryRun, AppError> {
-    let rows = file::read(csv.as_bytes())
-        .map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message_in(crate::language::locale()))))?;
+    let rows = read_rows(&csv)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     Ok(plan::dry_run(&upstream, &rows, &Default::default()).await?.report())
 }
@@ -147,8 +153,7 @@ pub async fn bulk_apply(
     use crate::activity_log::Via;
     use job::{RowFailure, RowOutcome, RowResult};
 
-    let rows = file::read(csv.as_bytes())
-        .map_err(|e| crate::upstream::fail_with(AppError::field("csv", e.message_in(crate::language::locale()))))?;
+    let rows = read_rows(&csv)?;
     let upstream = crate::upstream::Upstream::from_context()?;
     let planned = plan::dry_run(&upstream, &rows, &Default::default()).await?;
     let report = planned.report();

@@ -16,7 +16,7 @@ mod pickers;
 mod role_select;
 
 pub use crate::builtin_roles::RoleOption;
-pub use follow::{follow_field, follow_mark, marks, FieldLook, Follow, FollowList, FollowingField};
+pub use follow::{follow_field, FieldLook, Follow, FollowList};
 pub use link_fields::{linkable_methods, LinkFields};
 pub use people_finder::{add_name, live_matches, people_matches, MatchUse, PeopleFinder};
 #[cfg(feature = "ssr")]

@@ -76,13 +76,7 @@ pub fn WorkspaceSelect(
     #[prop(optional)] pick_form: Option<&'static str>,
 ) -> impl IntoView {
     let locale = crate::language::locale();
-    let options = workspaces
-        .into_iter()
-        .map(|w| {
-            let chosen = w == selected;
-            view! { <option value=w.clone() selected=chosen>{w.clone()}</option> }
-        })
-        .collect_view();
+    let options = crate::kit::options(workspaces.into_iter().map(|w| (w.clone(), w)), &selected);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -125,12 +119,10 @@ pub fn ProjectSelect(
                 {if projects.is_empty() {
                     view! { <option value="">{td_string!(locale, forms.no_projects)}</option> }.into_any()
                 } else {
-                    projects.into_iter().map(|p| {
-                        let key = p.key();
-                        let chosen = key == selected;
-                        let text = td_string!(locale, forms.project_option, name = p.name, cluster = p.cluster).to_string();
-                        view! { <option value=key selected=chosen>{text}</option> }
-                    }).collect_view().into_any()
+                    crate::kit::options(projects.into_iter().map(|p| {
+                        let text = td_string!(locale, forms.project_option, name = p.name.clone(), cluster = p.cluster.clone());
+                        (p.key(), text.to_string())
+                    }), &selected)
                 }}
             </select>
             <crate::kit::FieldError id=error_id error=error />
@@ -161,10 +153,7 @@ pub fn ClusterSelect(
                 {if clusters.is_empty() {
                     view! { <option value="">{td_string!(locale, forms.no_clusters)}</option> }.into_any()
                 } else {
-                    clusters.into_iter().map(|c| {
-                        let chosen = c == selected;
-                        view! { <option value=c.clone() selected=chosen>{c.clone()}</option> }
-                    }).collect_view().into_any()
+                    crate::kit::options(clusters.into_iter().map(|c| (c.clone(), c)), &selected)
                 }}
             </select>
             <p class="hint" id=hint_id>{td_string!(locale, forms.cluster_hint)}</p>
@@ -193,7 +182,7 @@ pub fn UserPicker(
     } else {
         td_string!(locale, forms.username_hint)
     });
-    let field_id = id.map(str::to_owned).unwrap_or_else(|| format!("field-{}", field.name));
+    let field_id = id.map(str::to_owned).unwrap_or_else(|| field.default_id());
     view! {
         <crate::kit::TextField label field required=true autocomplete="off" hint id=field_id.clone() />
         <PeopleFinder target=field_id multiple=multiple />

@@ -2,14 +2,14 @@
 //! role needs; and the checklist of rules (e.g. the password's).
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
 
 use super::follow::{FieldLook, FollowList, FollowingField};
 use super::RoleOption;
 use crate::error::AppError;
 use crate::i18n::td_string;
 use crate::kit::FormState;
-use leptos::server_fn::ServerFn;
-use serde::de::DeserializeOwned;
 
 /// What a [`RoleSelect`] shows chosen, and what the errors say about the role and about its
 /// admin confirmation.

@@ -198,6 +198,13 @@ pub struct Field {
     pub error: Option<String>,
 }
 
+impl Field {
+    /// The input's element id, unless the page names another: `field-{name}`.
+    pub fn default_id(&self) -> String {
+        format!("field-{}", self.name)
+    }
+}
+
 /// The non-empty value of field `name` that a failed plain submission to `action_path` kept.
 pub fn kept_field(flash: &Option<Flash>, action_path: &str, name: &str) -> Option<String> {
     flash_for(flash, action_path).filter(|f| f.outcome.is_err()).and_then(|f| f.field(name)).filter(|v| !v.is_empty())
@@ -216,8 +223,8 @@ pub fn TextField(
     #[prop(optional, into)]
     id: Option<String>,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| field.default_id());
     let Field { name, value, error } = field;
-    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = [hint.is_some().then(|| hint_id.clone()), error.is_some().then(|| error_id.clone())]

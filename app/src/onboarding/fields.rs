@@ -29,10 +29,7 @@ pub(super) fn WorkspaceField(
             <label for=id.clone()>{label}</label>
             <select id=id name=name aria-describedby=error_id aria-invalid=invalid>
                 <option value="" selected=value.is_empty()>{td_string!(locale, onboarding.no_workspace)}</option>
-                {choices.into_iter().map(|w| {
-                    let chosen = w == value;
-                    view! { <option value=w.clone() selected=chosen>{w.clone()}</option> }
-                }).collect_view()}
+                {crate::kit::options(choices.into_iter().map(|w| (w.clone(), w)), &value)}
             </select>
         </div>
     }
@@ -73,10 +70,10 @@ pub(super) fn ProjectRowFields(
                             let here: Vec<&super::ProjectChoice> = projects.iter().filter(|p| &p.workspace == ws).collect();
                             (!here.is_empty()).then(|| view! {
                                 <optgroup label=ws.clone()>
-                                    {here.into_iter().map(|p| {
-                                        let text = td_string!(locale, onboarding.project_choice, project = &p.project, cluster = &p.cluster).to_string();
-                                        view! { <option value=p.value() selected=p.value() == chosen>{text}</option> }
-                                    }).collect_view()}
+                                    {crate::kit::options(here.into_iter().map(|p| {
+                                        let text = td_string!(locale, onboarding.project_choice, project = &p.project, cluster = &p.cluster);
+                                        (p.value(), text.to_string())
+                                    }), &chosen)}
                                 </optgroup>
                             })
                         }).collect_view()}
@@ -171,11 +168,10 @@ pub(super) fn RowSelect(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <select id=id name=name>
-                {options.into_iter().map(|o| {
-                    let chosen = o == selected;
+                {crate::kit::options(options.into_iter().map(|o| {
                     let text = if o.is_empty() { td_string!(crate::language::locale(), onboarding.any_cluster).to_owned() } else { o.clone() };
-                    view! { <option value=o selected=chosen>{text}</option> }
-                }).collect_view()}
+                    (o, text)
+                }), &selected)}
             </select>
         </div>
     }

@@ -231,9 +231,7 @@ fn OnboardForm(
                         <label for="field-platform_role">{td_string!(locale, common.platform_role)}</label>
                         <select id="field-platform_role" name="platform_role" aria-describedby="field-platform_role-hint">
                             <option value="" selected=input.platform_role.is_empty()>{td_string!(locale, onboarding.platform_role_default)}</option>
-                            {ks_types::PlatformRole::ALL.map(|r| view! {
-                                <option value=r.name() selected=input.platform_role == r.name()>{r.name()}</option>
-                            }).collect_view()}
+                            {crate::kit::options(ks_types::PlatformRole::ALL.map(|r| (r.name().to_owned(), r.name().to_owned())), &input.platform_role)}
                         </select>
                         <p class="hint" id="field-platform_role-hint">{td_string!(locale, onboarding.built_in_only)}</p>
                         <crate::kit::FieldError error=field_error("platform_role") />

@@ -129,9 +129,7 @@ pub fn PersonSearch(
                 <div class="field inline-field">
                     <label for="person-sort">{td_string!(locale, people.sort_by)}</label>
                     <select id="person-sort" name="sort">
-                        {PeopleSort::ALL.into_iter().map(|s| view! {
-                            <option value=s.key() selected=s == current>{s.label(locale)}</option>
-                        }).collect_view()}
+                        {crate::kit::options(PeopleSort::ALL.map(|s| (s.key().to_owned(), s.label(locale).to_owned())), current.key())}
                     </select>
                 </div>
             })}

@@ -69,10 +69,7 @@ fn RequestFormView(form: RequestForm, flash: Option<Flash>) -> impl IntoView {
             <div class="field">
                 <label for="field-role">{td_string!(locale, requests.role)}</label>
                 <select id="field-role" name="role" aria-describedby="field-role-error">
-                    {form.roles.into_iter().map(|o| {
-                        let selected = o.value == chosen;
-                        view! { <option value=o.value selected=selected>{format!("{} — {}", o.name, o.description)}</option> }
-                    }).collect_view()}
+                    {crate::kit::options(form.roles.into_iter().map(|o| (o.value, format!("{} — {}", o.name, o.description))), &chosen)}
                 </select>
                 <crate::kit::FieldError id="field-role-error" error=state.field_error("role") />
             </div>
